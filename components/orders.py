@@ -1,0 +1,282 @@
+"""Pieces of the 订单 page: filter bar, table (desk), cards (phone) and the detail drawer."""
+
+import reflex as rx
+
+from components.badges import platform_badge, status_badge
+from components.i18n import platform_label, t
+from qihang_app.domain.order_flow import STATUS_LABEL_EN, STATUS_LABEL_ZH
+from qihang_app.domain.order_status import OrderStatus, Platform
+from qihang_app.i18n import PLATFORM_LABEL
+from state.lang import LangState
+from state.orders import OrdersState
+
+MONEY = {"font_variant_numeric": "tabular-nums", "white_space": "nowrap"}
+
+
+def _select(placeholder_key: str, value, on_change, items: list, id_: str) -> rx.Component:
+    return rx.select.root(
+        rx.select.trigger(placeholder=t(placeholder_key), min_width="120px", id=id_),
+        rx.select.content(rx.select.item(t("common.all"), value="all"), *items),
+        value=rx.cond(value == "", "all", value),
+        on_change=on_change,
+        size="2",
+    )
+
+
+def filter_bar() -> rx.Component:
+    store_items = [rx.foreach(OrdersState.store_options, lambda s: rx.select.item(s["name"], value=s["id"]))]
+    shop_items = [rx.foreach(OrdersState.shop_options, lambda s: rx.select.item(s["name"], value=s["id"]))]
+    platform_items = [rx.select.item(rx.cond(LangState.lang == "en", en, zh), value=code) for code, (zh, en) in PLATFORM_LABEL.items()]
+    status_items = [
+        rx.select.item(rx.cond(LangState.lang == "en", STATUS_LABEL_EN[s], STATUS_LABEL_ZH[s]), value=s.value) for s in OrderStatus
+    ]
+    return rx.flex(
+        rx.form(
+            rx.hstack(
+                rx.input(
+                    rx.input.slot(rx.icon("search", size=16)),
+                    name="q",
+                    placeholder=t("orders.search_placeholder"),
+                    default_value=OrdersState.f_query,
+                    key=OrdersState.f_query,
+                    size="2",
+                    width="100%",
+                    id="order-search",
+                ),
+                rx.button(t("common.search"), type="submit", size="2"),
+                width="100%",
+            ),
+            on_submit=OrdersState.search,
+            reset_on_submit=False,
+            flex="1 1 260px",
+        ),
+        _select("orders.filter.store", OrdersState.f_store, OrdersState.set_store, store_items, "filter-store"),
+        _select("orders.filter.shop", OrdersState.f_shop, OrdersState.set_shop, shop_items, "filter-shop"),
+        _select("orders.filter.platform", OrdersState.f_platform, OrdersState.set_platform, platform_items, "filter-platform"),
+        _select("orders.filter.status", OrdersState.f_status, OrdersState.set_status, status_items, "filter-status"),
+        rx.hstack(
+            rx.input(type="date", value=OrdersState.f_from, on_change=OrdersState.set_from, size="2", aria_label="from"),
+            rx.text("–", color_scheme="gray"),
+            rx.input(type="date", value=OrdersState.f_to, on_change=OrdersState.set_to, size="2", aria_label="to"),
+            align="center",
+            spacing="1",
+        ),
+        rx.button(rx.icon("rotate-ccw", size=16), t("common.reset"), variant="ghost", size="2", on_click=OrdersState.reset_filters),
+        gap="8px",
+        wrap="wrap",
+        align="center",
+        width="100%",
+        margin_bottom="12px",
+    )
+
+
+def _table_row(row: dict) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(
+            rx.vstack(
+                rx.hstack(platform_badge(row["platform"]), rx.text(row["seq"], weight="bold"), align="center", spacing="2"),
+                rx.text(row["no"], size="1", color_scheme="gray", font_family="monospace"),
+                spacing="1",
+            )
+        ),
+        rx.table.cell(rx.vstack(rx.text(row["shop"], size="2"), rx.text(row["store"], size="1", color_scheme="gray"), spacing="0")),
+        rx.table.cell(rx.text(row["items"], size="2", max_width="280px")),
+        rx.table.cell(rx.vstack(rx.text(row["receiver"], size="2"), rx.text(row["phone"], size="1", color_scheme="gray"), spacing="0")),
+        rx.table.cell(rx.text(row["paid"], weight="medium", style=MONEY), text_align="right"),
+        rx.table.cell(status_badge(row["status"])),
+        rx.table.cell(rx.text(row["placed"], size="2", style=MONEY)),
+        on_click=OrdersState.open_detail(row["id"]),
+        cursor="pointer",
+        _hover={"background": rx.color("accent", 2)},
+        class_name="order-row",
+    )
+
+
+def orders_table() -> rx.Component:
+    return rx.box(
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    rx.table.column_header_cell(t("orders.col.no")),
+                    rx.table.column_header_cell(t("orders.col.shop")),
+                    rx.table.column_header_cell(t("orders.col.items")),
+                    rx.table.column_header_cell(t("orders.col.receiver")),
+                    rx.table.column_header_cell(t("orders.col.amount"), text_align="right"),
+                    rx.table.column_header_cell(t("orders.col.status")),
+                    rx.table.column_header_cell(t("orders.col.placed")),
+                )
+            ),
+            rx.table.body(rx.foreach(OrdersState.rows, _table_row)),
+            variant="surface",
+            width="100%",
+        ),
+        display=["none", "none", "block"],
+        width="100%",
+    )
+
+
+def _card(row: dict) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                platform_badge(row["platform"]),
+                rx.text(row["seq"], weight="bold", size="5"),
+                rx.spacer(),
+                status_badge(row["status"]),
+                align="center",
+                width="100%",
+            ),
+            rx.text(row["items"], size="2"),
+            rx.hstack(
+                rx.text(row["receiver"] + " " + row["phone"], size="2", color_scheme="gray"),
+                rx.spacer(),
+                rx.text(row["paid"], weight="bold", style=MONEY),
+                width="100%",
+            ),
+            rx.hstack(
+                rx.text(row["shop"], size="1", color_scheme="gray"),
+                rx.spacer(),
+                rx.text(row["placed"], size="1", color_scheme="gray"),
+                width="100%",
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        on_click=OrdersState.open_detail(row["id"]),
+        width="100%",
+        class_name="order-card",
+    )
+
+
+def orders_cards() -> rx.Component:
+    return rx.vstack(rx.foreach(OrdersState.rows, _card), spacing="2", width="100%", display=["flex", "flex", "none"])
+
+
+def empty_state() -> rx.Component:
+    return rx.center(
+        rx.vstack(
+            rx.icon("inbox", size=40, color=rx.color("gray", 8)),
+            rx.text(t("orders.empty"), color_scheme="gray", text_align="center"),
+            align="center",
+        ),
+        padding="48px 16px",
+        width="100%",
+    )
+
+
+def _kv(label_key: str, value, *, bold: bool = False) -> rx.Component:
+    return rx.hstack(
+        rx.text(t(label_key), size="2", color_scheme="gray"),
+        rx.spacer(),
+        rx.text(value, size="2", weight=rx.cond(bold, "bold", "regular"), style=MONEY),
+        width="100%",
+    )
+
+
+def _line(line: dict) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.text(line["name"], size="2", weight="medium"),
+            rx.text(line["spec"] + "  " + line["code"], size="1", color_scheme="gray"),
+            rx.cond(line["erp"] == "", rx.badge(t("orders.line.unlinked"), color_scheme="amber", size="1"), rx.badge("ERP #" + line["erp"], color_scheme="green", size="1")),
+            spacing="1",
+            flex="1",
+        ),
+        rx.vstack(
+            rx.text(
+                "×" + line["qty"],
+                size="3",
+                weight=rx.cond(line["multi"] == "1", "bold", "regular"),
+                color=rx.cond(line["multi"] == "1", rx.color("red", 10), rx.color("gray", 12)),
+            ),
+            rx.text(line["price"], size="1", color_scheme="gray", style=MONEY),
+            align="end",
+            spacing="0",
+        ),
+        rx.vstack(rx.text(line["paid"], size="2", weight="medium", style=MONEY), rx.text(line["discount"], size="1", color_scheme="gray", style=MONEY), align="end", spacing="0", min_width="72px"),
+        width="100%",
+        padding_y="8px",
+        border_bottom=f"1px solid {rx.color('gray', 4)}",
+    )
+
+
+def _event(e: dict) -> rx.Component:
+    return rx.hstack(
+        rx.box(width="8px", height="8px", border_radius="50%", background=rx.color("accent", 9), margin_top="6px", flex_shrink="0"),
+        rx.vstack(
+            rx.hstack(rx.text(e["at"], size="1", color_scheme="gray", style=MONEY), rx.text(e["actor"], size="1", color_scheme="gray")),
+            rx.text(e["kind"] + " " + e["change"], size="2"),
+            rx.cond(e["note"] != "", rx.text(e["note"], size="1", color_scheme="gray")),
+            spacing="0",
+        ),
+        align="start",
+        spacing="2",
+    )
+
+
+def _section(title_key: str, *children) -> rx.Component:
+    return rx.vstack(rx.text(t(title_key), size="2", weight="bold"), *children, spacing="2", width="100%")
+
+
+def detail_drawer() -> rx.Component:
+    d = OrdersState.detail
+    return rx.drawer.root(
+        rx.drawer.overlay(z_index="40"),
+        rx.drawer.portal(
+            rx.drawer.content(
+                rx.scroll_area(
+                    rx.vstack(
+                        rx.hstack(
+                            platform_badge(d["platform"]),
+                            rx.heading(d["seq"], size="6"),
+                            status_badge(d["status"]),
+                            rx.spacer(),
+                            rx.drawer.close(rx.icon_button(rx.icon("x", size=18), variant="ghost", aria_label="close", id="detail-close")),
+                            align="center",
+                            width="100%",
+                        ),
+                        rx.text(d["no"], size="2", font_family="monospace", color_scheme="gray"),
+                        rx.text(d["shop"] + " · " + d["placed"] + " · " + d["raw_status"], size="1", color_scheme="gray"),
+                        rx.cond(
+                            d["buyer_memo"] != "",
+                            rx.callout(d["buyer_memo"], icon="message-square-warning", color_scheme="amber", width="100%"),
+                        ),
+                        _section(
+                            "orders.receiver",
+                            rx.text(d["receiver_name"] + "  " + d["receiver_phone"], size="2"),
+                            rx.text(d["receiver_address"], size="2", white_space="normal", word_break="break-all"),
+                        ),
+                        _section("orders.lines", rx.foreach(OrdersState.detail_lines, _line)),
+                        _section(
+                            "orders.amounts",
+                            _kv("orders.amount.goods", d["goods"]),
+                            _kv("orders.amount.freight", d["freight"]),
+                            _kv("orders.amount.packing", d["packing"]),
+                            _kv("orders.amount.platform_discount", d["platform_discount"]),
+                            _kv("orders.amount.merchant_discount", d["merchant_discount"]),
+                            rx.separator(),
+                            _kv("orders.amount.paid", d["paid"], bold=True),
+                            _kv("orders.amount.receivable", d["receivable"]),
+                        ),
+                        rx.cond(d["seller_memo"] != "", _section("orders.seller_memo", rx.text(d["seller_memo"], size="2"))),
+                        _section("orders.timeline", rx.foreach(OrdersState.detail_events, _event)),
+                        spacing="4",
+                        padding="20px",
+                        width="100%",
+                    ),
+                    height="100%",
+                ),
+                width=["100vw", "100vw", "520px"],
+                height="100%",
+                top="0",
+                right="0",
+                left="auto",
+                background=rx.color("gray", 1),
+                z_index="50",
+                id="order-detail",
+            )
+        ),
+        open=OrdersState.detail_open,
+        on_open_change=OrdersState.set_detail_open,
+        direction="right",
+    )

@@ -1,0 +1,221 @@
+"""门店与店铺: store cards, each with its bound platform shops."""
+
+import reflex as rx
+
+from components.badges import platform_badge
+from components.i18n import t
+from components.layout import app_shell, page_header
+from qihang_app.i18n import PLATFORM_LABEL
+from state.lang import LangState
+from state.stores import StoresState
+
+
+def _field(label_key: str, name: str, value, **props) -> rx.Component:
+    return rx.vstack(
+        rx.text(t(label_key), size="2", weight="medium"),
+        rx.input(name=name, default_value=value, width="100%", size="3", **props),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _confirm_delete(on_confirm, trigger_id: str) -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(rx.icon_button(rx.icon("trash-2", size=16), variant="ghost", color_scheme="red", aria_label="delete", id=trigger_id)),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(t("common.delete")),
+            rx.alert_dialog.description(t("common.confirm_delete")),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button(t("common.cancel"), variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(rx.button(t("common.delete"), color_scheme="red", on_click=on_confirm)),
+                justify="end",
+                spacing="3",
+                margin_top="16px",
+            ),
+            max_width="400px",
+        ),
+    )
+
+
+def _form_error() -> rx.Component:
+    return rx.cond(StoresState.form_error != "", rx.callout(StoresState.form_error, color_scheme="red", icon="triangle-alert", size="1", width="100%"))
+
+
+def store_dialog() -> rx.Component:
+    f = StoresState.store_form
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(rx.cond(f["id"] == "", t("stores.add"), t("stores.edit"))),
+            rx.form(
+                rx.vstack(
+                    _field("stores.name", "name", f["name"], id="store-name"),
+                    _field("stores.address", "address", f["address"], id="store-address"),
+                    rx.flex(
+                        _field("stores.phone", "phone", f["phone"]),
+                        _field("stores.hours", "opening_hours", f["opening_hours"], placeholder="09:00-22:00"),
+                        gap="12px",
+                        direction=rx.breakpoints(initial="column", sm="row"),
+                        width="100%",
+                    ),
+                    rx.flex(
+                        _field("stores.lat", "lat", f["lat"], placeholder="31.230416"),
+                        _field("stores.lng", "lng", f["lng"], placeholder="121.473701"),
+                        gap="12px",
+                        direction=rx.breakpoints(initial="column", sm="row"),
+                        width="100%",
+                    ),
+                    _form_error(),
+                    rx.hstack(
+                        rx.dialog.close(rx.button(t("common.cancel"), variant="soft", color_scheme="gray", type="button")),
+                        rx.button(t("common.save"), type="submit", id="store-save"),
+                        justify="end",
+                        width="100%",
+                        spacing="3",
+                    ),
+                    spacing="3",
+                ),
+                on_submit=StoresState.save_store,
+                reset_on_submit=False,
+            ),
+            max_width="520px",
+        ),
+        open=StoresState.store_dialog,
+        on_open_change=StoresState.set_store_dialog,
+    )
+
+
+def shop_dialog() -> rx.Component:
+    f = StoresState.shop_form
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(rx.cond(f["id"] == "", t("shops.add"), t("shops.edit"))),
+            rx.form(
+                rx.vstack(
+                    rx.text(t("shops.platform"), size="2", weight="medium"),
+                    rx.select.root(
+                        rx.select.trigger(width="100%", id="shop-platform"),
+                        rx.select.content(
+                            *[rx.select.item(rx.cond(LangState.lang == "en", en, zh), value=code) for code, (zh, en) in PLATFORM_LABEL.items() if code != "offline"]
+                        ),
+                        value=f["platform"],
+                        on_change=StoresState.set_shop_platform,
+                        disabled=f["id"] != "",
+                        size="3",
+                    ),
+                    _field("shops.name", "name", f["name"], id="shop-name"),
+                    _field("shops.platform_shop_id", "platform_shop_id", f["platform_shop_id"], id="shop-platform-id"),
+                    _field("shops.app_key", "app_key", "", id="shop-app-key", auto_complete="off"),
+                    _field("shops.app_secret", "app_secret", "", type="password", id="shop-app-secret", auto_complete="new-password",
+                           placeholder=rx.cond(f["id"] == "", "", t("shops.secret_kept"))),
+                    rx.checkbox(t("shops.enabled"), name="enabled", default_checked=f["enabled"] == "1"),
+                    _form_error(),
+                    rx.hstack(
+                        rx.dialog.close(rx.button(t("common.cancel"), variant="soft", color_scheme="gray", type="button")),
+                        rx.button(t("common.save"), type="submit", id="shop-save"),
+                        justify="end",
+                        width="100%",
+                        spacing="3",
+                    ),
+                    spacing="3",
+                ),
+                on_submit=StoresState.save_shop,
+                reset_on_submit=False,
+            ),
+            max_width="520px",
+        ),
+        open=StoresState.shop_dialog,
+        on_open_change=StoresState.set_shop_dialog,
+    )
+
+
+def _shop_row(shop: dict) -> rx.Component:
+    return rx.hstack(
+        platform_badge(shop["platform"]),
+        rx.vstack(
+            rx.text(shop["name"], size="2", weight="medium"),
+            rx.text("ID " + shop["platform_shop_id"], size="1", color_scheme="gray", font_family="monospace"),
+            spacing="0",
+            flex="1",
+            min_width="0",
+        ),
+        rx.cond(shop["enabled"] == "1", rx.badge(t("common.enabled"), color_scheme="green"), rx.badge(t("common.disabled"), color_scheme="gray")),
+        rx.cond(
+            StoresState.can_manage,
+            rx.hstack(
+                rx.icon_button(rx.icon("pencil", size=16), variant="ghost", on_click=StoresState.edit_shop(shop), aria_label="edit"),
+                _confirm_delete(StoresState.delete_shop(shop["id"]), "shop-delete"),
+                spacing="1",
+            ),
+        ),
+        align="center",
+        width="100%",
+        padding_y="8px",
+        border_top=f"1px solid {rx.color('gray', 4)}",
+        class_name="shop-row",
+    )
+
+
+def _store_card(store: dict) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.icon("store", size=20, color=rx.color("accent", 9)),
+                rx.heading(store["name"], size="4"),
+                rx.spacer(),
+                rx.cond(
+                    StoresState.can_manage,
+                    rx.hstack(
+                        rx.icon_button(rx.icon("pencil", size=16), variant="ghost", on_click=StoresState.edit_store(store), aria_label="edit"),
+                        _confirm_delete(StoresState.delete_store(store["id"]), "store-delete"),
+                        spacing="1",
+                    ),
+                ),
+                align="center",
+                width="100%",
+            ),
+            rx.text(store["address"], size="2", color_scheme="gray", white_space="normal"),
+            rx.hstack(
+                rx.cond(store["opening_hours"] != "", rx.badge(rx.icon("clock", size=12), store["opening_hours"], variant="surface")),
+                rx.cond(store["phone"] != "", rx.badge(rx.icon("phone", size=12), store["phone"], variant="surface")),
+                spacing="2",
+                wrap="wrap",
+            ),
+            rx.hstack(
+                rx.text(t("stores.shops"), size="2", weight="bold"),
+                rx.spacer(),
+                rx.cond(
+                    StoresState.can_manage,
+                    rx.button(rx.icon("plus", size=14), t("shops.add"), size="1", variant="soft", on_click=StoresState.new_shop(store["id"]), class_name="shop-add"),
+                ),
+                width="100%",
+                margin_top="8px",
+                align="center",
+            ),
+            rx.foreach(StoresState.shops, lambda shop: rx.cond(shop["store_id"] == store["id"], _shop_row(shop))),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+        class_name="store-card",
+    )
+
+
+def stores_page() -> rx.Component:
+    return app_shell(
+        rx.vstack(
+            page_header(
+                "stores.title",
+                rx.cond(StoresState.can_manage, rx.button(rx.icon("plus", size=16), t("stores.add"), on_click=StoresState.new_store, id="store-add")),
+            ),
+            rx.cond(
+                StoresState.stores.length() == 0,
+                rx.center(rx.text(t("stores.empty"), color_scheme="gray", text_align="center"), padding="48px 16px", width="100%"),
+                rx.grid(rx.foreach(StoresState.stores, _store_card), columns=rx.breakpoints(initial="1", md="2", xl="3"), gap="16px", width="100%"),
+            ),
+            store_dialog(),
+            shop_dialog(),
+            width="100%",
+        ),
+        active="/stores",
+        title_key="nav.stores",
+    )

@@ -1,0 +1,124 @@
+"""用户 (admin): who may log in, their role and which stores they see."""
+
+import reflex as rx
+
+from components.i18n import t
+from components.layout import app_shell, page_header
+from state.users import UsersState
+
+
+def _role_label(role) -> rx.Component:
+    return rx.match(role, ("admin", t("role.admin")), ("manager", t("role.manager")), t("role.staff"))
+
+
+def _user_row(u: dict) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.vstack(rx.text(u["display_name"], weight="medium"), rx.text(u["username"], size="1", color_scheme="gray"), spacing="0")),
+        rx.table.cell(rx.badge(_role_label(u["role"]), color_scheme=rx.match(u["role"], ("admin", "red"), ("manager", "blue"), "gray"))),
+        rx.table.cell(
+            rx.cond(
+                u["role"] == "admin",
+                rx.text(t("users.all_stores"), size="2", color_scheme="gray"),
+                rx.hstack(
+                    rx.foreach(
+                        UsersState.store_options,
+                        lambda s: rx.cond(("," + u["stores"] + ",").contains("," + s["id"] + ","), rx.badge(s["name"], variant="surface")),
+                    ),
+                    wrap="wrap",
+                    spacing="1",
+                ),
+            )
+        ),
+        rx.table.cell(rx.cond(u["enabled"] == "1", rx.badge(t("common.enabled"), color_scheme="green"), rx.badge(t("common.disabled"), color_scheme="gray"))),
+        rx.table.cell(rx.text(u["last_login"], size="2")),
+        rx.table.cell(rx.icon_button(rx.icon("pencil", size=16), variant="ghost", on_click=UsersState.edit_user(u), aria_label="edit")),
+        class_name="user-row",
+    )
+
+
+def user_dialog() -> rx.Component:
+    f = UsersState.form
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(rx.cond(f["id"] == "", t("users.add"), t("users.edit"))),
+            rx.form(
+                rx.vstack(
+                    rx.text(t("users.username"), size="2", weight="medium"),
+                    rx.input(name="username", default_value=f["username"], disabled=f["id"] != "", width="100%", size="3", id="user-username"),
+                    rx.text(t("users.display_name"), size="2", weight="medium"),
+                    rx.input(name="display_name", default_value=f["display_name"], width="100%", size="3", id="user-display-name"),
+                    rx.text(t("users.password"), size="2", weight="medium"),
+                    rx.input(name="password", type="password", width="100%", size="3", auto_complete="new-password", placeholder=t("users.password_hint"), id="user-password"),
+                    rx.text(t("users.role"), size="2", weight="medium"),
+                    rx.segmented_control.root(
+                        rx.segmented_control.item(t("role.staff"), value="staff"),
+                        rx.segmented_control.item(t("role.manager"), value="manager"),
+                        rx.segmented_control.item(t("role.admin"), value="admin"),
+                        value=f["role"],
+                        on_change=UsersState.set_role,
+                        width="100%",
+                    ),
+                    rx.text(t("users.stores"), size="2", weight="medium"),
+                    rx.cond(
+                        f["role"] == "admin",
+                        rx.text(t("users.all_stores"), size="2", color_scheme="gray"),
+                        rx.flex(
+                            rx.foreach(
+                                UsersState.store_options,
+                                lambda s: rx.checkbox(s["name"], checked=UsersState.grants.contains(s["id"]), on_change=lambda _v: UsersState.toggle_grant(s["id"])),
+                            ),
+                            gap="12px",
+                            wrap="wrap",
+                        ),
+                    ),
+                    rx.checkbox(t("common.enabled"), name="enabled", default_checked=f["enabled"] == "1"),
+                    rx.cond(UsersState.form_error != "", rx.callout(UsersState.form_error, color_scheme="red", icon="triangle-alert", size="1", width="100%")),
+                    rx.hstack(
+                        rx.dialog.close(rx.button(t("common.cancel"), variant="soft", color_scheme="gray", type="button")),
+                        rx.button(t("common.save"), type="submit", id="user-save"),
+                        justify="end",
+                        width="100%",
+                        spacing="3",
+                    ),
+                    spacing="2",
+                ),
+                on_submit=UsersState.save,
+                reset_on_submit=False,
+            ),
+            max_width="520px",
+        ),
+        open=UsersState.dialog,
+        on_open_change=UsersState.set_dialog,
+    )
+
+
+def users_page() -> rx.Component:
+    return app_shell(
+        rx.vstack(
+            page_header("users.title", rx.button(rx.icon("user-plus", size=16), t("users.add"), on_click=UsersState.new_user, id="user-add")),
+            rx.scroll_area(
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(
+                            rx.table.column_header_cell(t("users.display_name")),
+                            rx.table.column_header_cell(t("users.role")),
+                            rx.table.column_header_cell(t("users.stores")),
+                            rx.table.column_header_cell(t("common.enabled")),
+                            rx.table.column_header_cell(t("users.last_login")),
+                            rx.table.column_header_cell(""),
+                        )
+                    ),
+                    rx.table.body(rx.foreach(UsersState.users, _user_row)),
+                    variant="surface",
+                    width="100%",
+                    min_width="640px",
+                ),
+                scrollbars="horizontal",
+                width="100%",
+            ),
+            user_dialog(),
+            width="100%",
+        ),
+        active="/users",
+        title_key="nav.users",
+    )

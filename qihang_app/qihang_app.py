@@ -1,0 +1,39 @@
+"""The Reflex app: pages, theme and the plain HTTP routes (webhooks, health) via api_transformer."""
+
+import reflex as rx
+
+from components.layout import FONT
+from qihang_app.api.routes import build_api
+from qihang_app.config import get_settings
+from qihang_app.pages.login import login_page
+from qihang_app.pages.orders import orders_page
+from qihang_app.pages.stores import stores_page
+from qihang_app.pages.system import system_page
+from qihang_app.pages.users import users_page
+from state.auth import AuthState, LoginState
+from state.orders import OrdersState
+from state.stores import StoresState
+from state.system import SystemState
+from state.users import UsersState
+
+get_settings().check_for_production()
+
+app = rx.App(
+    theme=rx.theme(accent_color="indigo", gray_color="slate", radius="medium", appearance="light"),
+    style={"font_family": FONT, ".tabular": {"font_variant_numeric": "tabular-nums"}},
+    html_lang="zh-CN",
+    head_components=[rx.el.meta(name="theme-color", content="#3e63dd")],
+    api_transformer=build_api(),
+)
+
+
+def index() -> rx.Component:
+    return rx.center(rx.spinner(size="3"), min_height="100vh")
+
+
+app.add_page(index, route="/", title="启航 OMS", on_load=AuthState.go_home)
+app.add_page(login_page, route="/login", title="登录 · 启航 OMS", on_load=LoginState.redirect_if_logged_in)
+app.add_page(orders_page, route="/orders", title="订单 · 启航 OMS", on_load=[AuthState.require_login, OrdersState.load])
+app.add_page(stores_page, route="/stores", title="门店与店铺 · 启航 OMS", on_load=[AuthState.require_login, StoresState.load])
+app.add_page(users_page, route="/users", title="用户 · 启航 OMS", on_load=[AuthState.require_login, UsersState.load])
+app.add_page(system_page, route="/system", title="系统状态 · 启航 OMS", on_load=[AuthState.require_login, SystemState.load])

@@ -1,0 +1,19 @@
+"""Reflex configuration; every value comes from qihang_app.config.Settings."""
+
+import reflex as rx
+
+from qihang_app.config import get_settings
+
+_settings = get_settings()
+
+config = rx.Config(
+    app_name="qihang_app",
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    frontend_port=_settings.app_port,
+    backend_port=_settings.app_port,
+    # The frontend bakes in the backend URL: set PUBLIC_URL when staff reach the app by another host.
+    **({"api_url": _settings.public_url} if _settings.public_url else {}),
+    plugins=[rx.plugins.RadixThemesPlugin()],
+    disable_plugins=[rx.plugins.SitemapPlugin],
+)

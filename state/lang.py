@@ -1,0 +1,11 @@
+"""UI language (zh default, en switch), kept in the browser so it survives reloads."""
+
+import reflex as rx
+
+
+class LangState(rx.State):
+    lang: str = rx.LocalStorage("zh", name="qh_lang", sync=True)
+
+    @rx.event
+    def toggle(self):
+        self.lang = "en" if self.lang == "zh" else "zh"

@@ -1,0 +1,125 @@
+"""Start the real app (production build) with a worker, on a free loopback port, for Chromium.
+
+One app for the whole e2e session: the frontend build takes about a minute.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from qihang_app.config import ROOT
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+CHROME_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+PHONE = {"width": 390, "height": 844}
+DESK = {"width": 1280, "height": 800}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(url: str, seconds: float, proc: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"app exited early:\n{log.read_text()[-4000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except Exception:
+            time.sleep(1)
+    raise RuntimeError(f"app did not answer at {url} within {seconds}s:\n{log.read_text()[-4000:]}")
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory):
+    """Yields (base_url, env) with an admin 'admin' whose password is in env['E2E_ADMIN_PASSWORD']."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: run scripts/test.sh (it installs Debian's chromium)")
+    work = tmp_path_factory.mktemp("e2e")
+    port = _free_port()
+    password = secrets.token_urlsafe(12)
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=f"sqlite:///{work / 'e2e.db'}",
+        APP_PORT=str(port),
+        APP_ENV="dev",
+        ADMIN_PASSWORD=password,
+        E2E_ADMIN_PASSWORD=password,
+        REFLEX_TELEMETRY_ENABLED="false",
+        REFLEX_CHECK_LATEST_VERSION="false",
+    )
+    env.setdefault("REFLEX_BUN_PATH", str(ROOT / ".tools/node_modules/bun/bin/bun.exe"))
+    subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=ROOT, env=env, check=True)
+    subprocess.run([sys.executable, "-m", "scripts.bootstrap_admin"], cwd=ROOT, env=env, check=True)
+    log = work / "app.log"
+    wlog = work / "worker.log"
+    with open(log, "w") as out, open(wlog, "w") as wout:
+        app = subprocess.Popen(
+            [sys.executable, "-m", "reflex", "run", "--env", "prod", "--single-port", "--frontend-port", str(port)],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "arq", "workers.settings.WorkerSettings"],
+            cwd=ROOT, env=env, stdout=wout, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait(f"{base}/api/version", 600, app, log)
+        _wait(f"{base}/login", 120, app, log)
+        yield base, env
+    finally:
+        for proc in (worker, app):
+            try:
+                os.killpg(proc.pid, 15)
+                proc.wait(timeout=20)
+            except Exception:
+                try:
+                    os.killpg(proc.pid, 9)
+                except Exception:
+                    pass
+        ARTIFACTS.mkdir(exist_ok=True)
+        shutil.copy(log, ARTIFACTS / "e2e-app.log")
+        shutil.copy(wlog, ARTIFACTS / "e2e-worker.log")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        yield b
+        b.close()
+
+
+def shot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def login(page, base: str, username: str, password: str) -> None:
+    page.goto(f"{base}/login")
+    page.locator("#username").fill(username)
+    page.locator("#password").fill(password)
+    page.locator("#login-submit").click()
+    page.wait_for_url(f"{base}/orders**", timeout=30_000)
