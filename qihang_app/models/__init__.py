@@ -1,0 +1,33 @@
+"""All tables. Importing this package makes SQLModel.metadata complete (alembic relies on it)."""
+
+from .base import UTC, UTCDateTime, utcnow
+from .messaging import INBOX_STATUSES, OUTBOX_STATUSES, InboxMessage, OutboxMessage
+from .orders import Order, OrderEvent, OrderLine, phone_tail
+from .skus import ErpSku, ShopSku
+from .stores import Shop, Store
+from .system import WorkerHeartbeat
+from .users import ROLES, AuthSession, LoginThrottle, User, UserStoreGrant
+
+__all__ = [
+    "INBOX_STATUSES",
+    "OUTBOX_STATUSES",
+    "ROLES",
+    "UTC",
+    "AuthSession",
+    "ErpSku",
+    "InboxMessage",
+    "LoginThrottle",
+    "Order",
+    "OrderEvent",
+    "OrderLine",
+    "OutboxMessage",
+    "Shop",
+    "ShopSku",
+    "Store",
+    "UTCDateTime",
+    "User",
+    "UserStoreGrant",
+    "WorkerHeartbeat",
+    "phone_tail",
+    "utcnow",
+]

@@ -1,0 +1,130 @@
+"""Orders from every platform (and manual ones), their lines and their history."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from .base import At, BigIntPK, Fen, Text, created_at_field, updated_at_field
+
+
+def phone_tail(phone: str | None) -> str:
+    """Last 4 digits of a (possibly masked) phone: "138****5678" → "5678"."""
+    digits = re.sub(r"\D", "", phone or "")
+    return digits[-4:]
+
+
+class Order(SQLModel, table=True):
+    __tablename__ = "orders"
+    __table_args__ = (
+        # The idempotency key of ingest.
+        sa.UniqueConstraint("platform", "shop_id", "platform_order_id"),
+        sa.Index("ix_orders_store_status", "store_id", "status"),
+        sa.Index("ix_orders_store_placed", "store_id", "placed_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str  # Platform value
+    shop_id: int = Field(foreign_key="shops.id")
+    store_id: int = Field(foreign_key="stores.id")  # copy of shops.store_id, for scoping
+    platform_order_id: str
+    display_no: str = Field(default="", index=True)
+    day_seq: int | None = None  # 美团 "#12": the shop's number of the day
+    status: str  # OrderStatus value
+    raw_status_code: str | None = None
+    raw_status_text: str | None = None
+    buyer_memo: str = Text("")
+    seller_memo: str = Text("")
+
+    receiver_name: str = ""
+    receiver_phone: str = ""  # as the platform gives it (often masked or a virtual number)
+    receiver_phone_tail: str = Field(default="", max_length=4, index=True)  # set from the phone
+    receiver_address: str = Text("")
+    receiver_lat: float | None = None  # GCJ-02
+    receiver_lng: float | None = None
+
+    delivery_type: str = ""  # "platform" | "self" | "express" | "pickup"
+    is_scheduled: bool = False  # 预订单
+    expected_delivery_at: datetime | None = At()
+    ship_deadline_at: datetime | None = At()
+    accept_deadline_at: datetime | None = At()
+
+    goods_fen: int = Fen()
+    freight_fen: int = Fen()
+    packing_fen: int = Fen()
+    platform_discount_fen: int = Fen()
+    merchant_discount_fen: int = Fen()
+    paid_fen: int = Fen()
+    merchant_receivable_fen: int = Fen()
+
+    placed_at: datetime | None = At(index=True)
+    paid_at: datetime | None = At()
+    accepted_at: datetime | None = At()
+    ready_at: datetime | None = At()  # 备货完成
+    shipped_at: datetime | None = At()
+    delivered_at: datetime | None = At()
+    completed_at: datetime | None = At()
+    cancelled_at: datetime | None = At()
+    closed_at: datetime | None = At()
+
+    rider_name: str | None = None
+    rider_phone: str | None = None
+    rider_status: str | None = None
+
+    auto_accepted: bool = False
+    pending_action: str | None = None  # e.g. "accept" while the platform call is in flight
+    # Ingest never applies an event older than these (idempotent, never backwards).
+    platform_updated_at: datetime | None = At()
+    platform_version: int | None = Field(default=None, sa_type=sa.BigInteger)
+
+    created_at: datetime = created_at_field()
+    updated_at: datetime = updated_at_field()
+
+
+@sa.event.listens_for(Order, "before_insert")
+@sa.event.listens_for(Order, "before_update")
+def _set_phone_tail(_mapper, _conn, order: Order) -> None:
+    # Core (non-ORM) inserts bypass this: set receiver_phone_tail=phone_tail(...) yourself there.
+    order.receiver_phone_tail = phone_tail(order.receiver_phone)
+
+
+class OrderLine(SQLModel, table=True):
+    __tablename__ = "order_lines"
+    __table_args__ = (sa.UniqueConstraint("order_id", "line_no"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders.id", ondelete="CASCADE")
+    line_no: int
+    platform_sku_id: str = ""
+    platform_item_id: str = ""
+    outer_sku_code: str = ""
+    barcode: str = ""
+    name: str
+    spec: str = ""
+    quantity: int
+    unit_price_fen: int = Fen()
+    allocated_discount_fen: int = Fen()
+    paid_fen: int = Fen()
+    erp_sku_id: int | None = Field(
+        default=None, foreign_key="erp_skus.id", ondelete="SET NULL", index=True
+    )
+    link_method: str | None = None  # how erp_sku_id was found, e.g. "outer_code", "manual"
+
+
+class OrderEvent(SQLModel, table=True):
+    """Append-only history of an order. Never updated or deleted."""
+
+    __tablename__ = "order_events"
+    __table_args__ = (sa.Index("ix_order_events_order_at", "order_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigIntPK)
+    order_id: int = Field(foreign_key="orders.id", ondelete="CASCADE")
+    at: datetime = created_at_field()
+    actor: str  # "user:3", "platform:meituan", "worker"
+    kind: str  # "created", "accepted", "status", "memo", ...
+    from_status: str | None = None
+    to_status: str | None = None
+    note: str = Text("")

@@ -1,0 +1,277 @@
+"""Stores (physical stores/warehouses) and the platform shops attached to them.
+
+Admins and managers manage stores and shops (managers only within their grants); staff can
+only list what they are granted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from qihang_app.domain.order_status import Platform
+from qihang_app.models import Order, Shop, Store, UserStoreGrant
+
+from .crypto import decrypt_credentials, encrypt_credentials
+from .errors import ConflictError, NotFoundError, ValidationError
+from .scope import Actor, ScopeError, require_role, require_store, store_filter
+
+STORE_FIELDS = frozenset({"name", "address", "lat", "lng", "opening_hours", "phone", "enabled"})
+SHOP_FIELDS = frozenset(
+    {
+        "name",
+        "enabled",
+        "auto_accept",
+        "auto_accept_start",
+        "auto_accept_end",
+        "auto_accept_max_per_hour",
+        "sweep_interval_seconds",
+    }
+)
+_HHMM = r"(?:[01]\d|2[0-3]):[0-5]\d"
+_HOURS_RE = re.compile(rf"^{_HHMM}-(?:{_HHMM}|24:00)(?:,{_HHMM}-(?:{_HHMM}|24:00))*$")
+
+
+@dataclass(frozen=True)
+class ShopView:
+    """A shop without its credentials (safe to put in UI state)."""
+
+    id: int
+    store_id: int
+    platform: str
+    platform_shop_id: str
+    name: str
+    enabled: bool
+    has_credentials: bool
+    token_expires_at: datetime | None
+    auto_accept: bool
+    auto_accept_start: str | None
+    auto_accept_end: str | None
+    auto_accept_max_per_hour: int | None
+    sweep_interval_seconds: int
+    last_sweep_cursor_at: datetime | None
+
+    @classmethod
+    def of(cls, shop: Shop) -> ShopView:
+        return cls(
+            id=shop.id,
+            store_id=shop.store_id,
+            platform=shop.platform,
+            platform_shop_id=shop.platform_shop_id,
+            name=shop.name,
+            enabled=shop.enabled,
+            has_credentials=bool(shop.credentials_encrypted),
+            token_expires_at=shop.token_expires_at,
+            auto_accept=shop.auto_accept,
+            auto_accept_start=shop.auto_accept_start,
+            auto_accept_end=shop.auto_accept_end,
+            auto_accept_max_per_hour=shop.auto_accept_max_per_hour,
+            sweep_interval_seconds=shop.sweep_interval_seconds,
+            last_sweep_cursor_at=shop.last_sweep_cursor_at,
+        )
+
+
+def _manager(actor: Actor) -> None:
+    require_role(actor, "admin", "manager")
+
+
+def _store(session: Session, actor: Actor, store_id: int) -> Store:
+    require_store(actor, store_id)  # before the lookup: never reveal what exists elsewhere
+    store = session.get(Store, store_id)
+    if store is None:
+        raise NotFoundError(f"门店不存在 / no store {store_id}")
+    return store
+
+
+def _shop(session: Session, actor: Actor, shop_id: int) -> Shop:
+    shop = session.get(Shop, shop_id)
+    if shop is None:
+        if actor.all_stores:
+            raise NotFoundError(f"店铺不存在 / no shop {shop_id}")
+        raise ScopeError(f"无权访问店铺 {shop_id}", f"no access to shop {shop_id}")
+    require_store(actor, shop.store_id)
+    return shop
+
+
+def _validate_store(values: dict[str, Any]) -> None:
+    if "name" in values and not (values["name"] or "").strip():
+        raise ValidationError("门店名称不能为空 / store name is required")
+    hours = values.get("opening_hours")
+    if hours and not _HOURS_RE.match(hours):
+        raise ValidationError(f"营业时间格式应为 09:00-22:00 / bad opening hours {hours!r}")
+    lat, lng = values.get("lat"), values.get("lng")
+    if (lat is not None and not -90 <= lat <= 90) or (lng is not None and not -180 <= lng <= 180):
+        raise ValidationError("经纬度超出范围 / latitude or longitude out of range")
+
+
+def _validate_shop(values: dict[str, Any]) -> None:
+    if "name" in values and not (values["name"] or "").strip():
+        raise ValidationError("店铺名称不能为空 / shop name is required")
+    for key in ("auto_accept_start", "auto_accept_end"):
+        if values.get(key) and not re.fullmatch(_HHMM, values[key]):
+            raise ValidationError(f"时间格式应为 HH:MM / {key} must be HH:MM")
+    per_hour = values.get("auto_accept_max_per_hour")
+    if per_hour is not None and per_hour < 1:
+        raise ValidationError("每小时上限至少为 1 / auto_accept_max_per_hour must be >= 1")
+    if values.get("sweep_interval_seconds", 60) < 60:
+        raise ValidationError("轮询间隔至少 60 秒 / sweep interval must be >= 60 s")
+
+
+def _unknown(changes: dict[str, Any], allowed: frozenset[str]) -> None:
+    if extra := set(changes) - allowed:
+        raise ValidationError(f"不可修改的字段 / cannot change {sorted(extra)}")
+
+
+# -- stores -----------------------------------------------------------------------------------
+
+
+def list_stores(session: Session, *, actor: Actor) -> list[Store]:
+    return list(session.exec(select(Store).where(store_filter(actor, Store.id)).order_by(Store.id)))
+
+
+def create_store(session: Session, *, actor: Actor, name: str, **fields: Any) -> Store:
+    """Admins and managers. A manager is granted the store they create (from the next request
+    on: their current Actor is immutable)."""
+    _manager(actor)
+    _unknown(fields, STORE_FIELDS)
+    values = {"name": name.strip(), **fields}
+    _validate_store(values)
+    store = Store(**values)
+    session.add(store)
+    session.flush()
+    if not actor.all_stores:
+        session.add(UserStoreGrant(user_id=actor.user_id, store_id=store.id))
+        session.flush()
+    return store
+
+
+def update_store(session: Session, *, actor: Actor, store_id: int, **changes: Any) -> Store:
+    _manager(actor)
+    store = _store(session, actor, store_id)
+    _unknown(changes, STORE_FIELDS)
+    _validate_store(changes)
+    for key, value in changes.items():
+        setattr(store, key, value.strip() if key == "name" else value)
+    session.add(store)
+    session.flush()
+    return store
+
+
+def delete_store(session: Session, *, actor: Actor, store_id: int) -> None:
+    """Only an empty store can go; disable it instead when it has shops or orders."""
+    _manager(actor)
+    store = _store(session, actor, store_id)
+    for table in (Shop, Order):
+        if session.exec(select(table.id).where(table.store_id == store_id).limit(1)).first():
+            raise ConflictError(
+                "门店下还有店铺或订单，请改为停用 / store still has shops or orders; disable it"
+            )
+    session.execute(sa.delete(UserStoreGrant).where(UserStoreGrant.store_id == store_id))
+    session.delete(store)
+    session.flush()
+
+
+# -- shops ------------------------------------------------------------------------------------
+
+
+def list_shops(session: Session, *, actor: Actor, store_id: int | None = None) -> list[ShopView]:
+    query = select(Shop).where(store_filter(actor, Shop.store_id))
+    if store_id is not None:
+        require_store(actor, store_id)
+        query = query.where(Shop.store_id == store_id)
+    return [ShopView.of(s) for s in session.exec(query.order_by(Shop.store_id, Shop.id))]
+
+
+def create_shop(
+    session: Session,
+    *,
+    actor: Actor,
+    store_id: int,
+    platform: str,
+    platform_shop_id: str,
+    name: str,
+    credentials: dict | None = None,
+    **fields: Any,
+) -> ShopView:
+    _manager(actor)
+    _store(session, actor, store_id)
+    try:
+        platform = Platform(platform).value
+    except ValueError:
+        raise ValidationError(f"未知平台 / unknown platform {platform!r}") from None
+    platform_shop_id = str(platform_shop_id).strip()
+    if not platform_shop_id:
+        raise ValidationError("平台店铺ID不能为空 / platform_shop_id is required")
+    _unknown(fields, SHOP_FIELDS)
+    values = {"name": name.strip(), **fields}
+    _validate_shop(values)
+    duplicate = session.exec(
+        select(Shop.id).where(Shop.platform == platform, Shop.platform_shop_id == platform_shop_id)
+    ).first()
+    if duplicate:
+        raise ConflictError(f"该平台店铺已绑定 / {platform} shop {platform_shop_id} exists")
+    shop = Shop(
+        store_id=store_id,
+        platform=platform,
+        platform_shop_id=platform_shop_id,
+        credentials_encrypted=encrypt_credentials(credentials) if credentials else "",
+        **values,
+    )
+    session.add(shop)
+    session.flush()
+    return ShopView.of(shop)
+
+
+def update_shop(
+    session: Session, *, actor: Actor, shop_id: int, credentials: dict | None = None, **changes
+) -> ShopView:
+    """Change settings; `credentials` (when given) replaces the whole stored set."""
+    _manager(actor)
+    shop = _shop(session, actor, shop_id)
+    _unknown(changes, SHOP_FIELDS)
+    _validate_shop(changes)
+    for key, value in changes.items():
+        setattr(shop, key, value.strip() if key == "name" else value)
+    if credentials is not None:
+        shop.credentials_encrypted = encrypt_credentials(credentials) if credentials else ""
+    session.add(shop)
+    session.flush()
+    return ShopView.of(shop)
+
+
+def delete_shop(session: Session, *, actor: Actor, shop_id: int) -> None:
+    """Only a shop without orders can go; disable it otherwise."""
+    _manager(actor)
+    shop = _shop(session, actor, shop_id)
+    if session.exec(select(Order.id).where(Order.shop_id == shop_id).limit(1)).first():
+        raise ConflictError("店铺已有订单，请改为停用 / shop has orders; disable it instead")
+    session.delete(shop)
+    session.flush()
+
+
+def get_shop_credentials(session: Session, *, shop_id: int) -> dict:
+    """Decrypted credentials, for workers and integrations only (no actor: never for the UI)."""
+    shop = session.get(Shop, shop_id)
+    if shop is None:
+        raise NotFoundError(f"店铺不存在 / no shop {shop_id}")
+    return decrypt_credentials(shop.credentials_encrypted)
+
+
+def update_shop_credentials(
+    session: Session, *, shop_id: int, changes: dict, token_expires_at: datetime | None = None
+) -> None:
+    """Merge `changes` into the stored credentials (e.g. after a token refresh). Workers only."""
+    shop = session.get(Shop, shop_id)
+    if shop is None:
+        raise NotFoundError(f"店铺不存在 / no shop {shop_id}")
+    merged = {**decrypt_credentials(shop.credentials_encrypted), **changes}
+    shop.credentials_encrypted = encrypt_credentials(merged)
+    if token_expires_at is not None:
+        shop.token_expires_at = token_expires_at
+    session.add(shop)
+    session.flush()

@@ -1,0 +1,182 @@
+"""User administration (admins only)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from qihang_app.models import ROLES, LoginThrottle, Store, User, UserStoreGrant, utcnow
+
+from .auth import check_password_strength, normalise_username, revoke_user_sessions
+from .crypto import hash_password
+from .errors import ConflictError, NotFoundError, ValidationError
+from .scope import Actor, require_role
+
+
+@dataclass(frozen=True)
+class UserRow:
+    id: int
+    username: str
+    display_name: str
+    role: str
+    enabled: bool
+    store_ids: tuple[int, ...]
+    last_login_at: datetime | None
+    locked_until: datetime | None  # set while failed logins lock the username
+
+
+def _get(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFoundError(f"用户不存在 / no user {user_id}")
+    return user
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise ValidationError(f"未知角色 / unknown role {role!r} (one of {', '.join(ROLES)})")
+
+
+def _would_leave_no_admin(session: Session, user: User) -> bool:
+    others = session.exec(
+        select(sa.func.count())
+        .select_from(User)
+        .where(User.role == "admin", User.enabled, User.id != user.id)
+    ).one()
+    return others == 0
+
+
+def list_users(session: Session, *, actor: Actor, now: datetime | None = None) -> list[UserRow]:
+    require_role(actor, "admin")
+    now = now or utcnow()
+    grants: dict[int, list[int]] = {}
+    for user_id, store_id in session.exec(
+        select(UserStoreGrant.user_id, UserStoreGrant.store_id).order_by(UserStoreGrant.store_id)
+    ):
+        grants.setdefault(user_id, []).append(store_id)
+    locks = dict(
+        session.exec(
+            select(LoginThrottle.key, LoginThrottle.locked_until).where(
+                LoginThrottle.key.startswith("user:"), LoginThrottle.locked_until > now
+            )
+        ).all()
+    )
+    return [
+        UserRow(
+            id=u.id,
+            username=u.username,
+            display_name=u.display_name,
+            role=u.role,
+            enabled=u.enabled,
+            store_ids=tuple(grants.get(u.id, ())),
+            last_login_at=u.last_login_at,
+            locked_until=locks.get(f"user:{u.username}"),
+        )
+        for u in session.exec(select(User).order_by(User.username))
+    ]
+
+
+def create_user(
+    session: Session,
+    *,
+    actor: Actor,
+    username: str,
+    password: str,
+    display_name: str = "",
+    role: str = "staff",
+    store_ids: Iterable[int] = (),
+) -> User:
+    require_role(actor, "admin")
+    name = normalise_username(username)
+    if not name:
+        raise ValidationError("用户名不能为空 / username is required")
+    _check_role(role)
+    check_password_strength(password)
+    if session.exec(select(User.id).where(User.username == name)).first() is not None:
+        raise ConflictError(f"用户名已存在 / username {name!r} is taken")
+    user = User(
+        username=name,
+        display_name=display_name.strip(),
+        password_hash=hash_password(password),
+        role=role,
+    )
+    session.add(user)
+    session.flush()
+    set_store_grants(session, actor=actor, user_id=user.id, store_ids=store_ids)
+    return user
+
+
+def update_user(
+    session: Session,
+    *,
+    actor: Actor,
+    user_id: int,
+    role: str | None = None,
+    enabled: bool | None = None,
+    display_name: str | None = None,
+) -> User:
+    """Change only the arguments given. Refuses to leave the system without an enabled admin."""
+    require_role(actor, "admin")
+    user = _get(session, user_id)
+    if role is not None:
+        _check_role(role)
+    demoted = user.role == "admin" and (role not in (None, "admin") or enabled is False)
+    if demoted and user.enabled and _would_leave_no_admin(session, user):
+        raise ConflictError("至少保留一个启用的管理员 / at least one enabled admin must remain")
+    if role is not None:
+        user.role = role
+    if display_name is not None:
+        user.display_name = display_name.strip()
+    if enabled is not None:
+        user.enabled = enabled
+        if not enabled:
+            revoke_user_sessions(session, user_id=user.id)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_password(session: Session, *, actor: Actor, user_id: int, password: str) -> None:
+    """Set a new password; the user's open sessions end and a lock-out is lifted."""
+    require_role(actor, "admin")
+    user = _get(session, user_id)
+    check_password_strength(password)
+    user.password_hash = hash_password(password)
+    session.add(user)
+    revoke_user_sessions(session, user_id=user.id)
+    unlock_user(session, actor=actor, user_id=user.id)
+
+
+def unlock_user(session: Session, *, actor: Actor, user_id: int) -> None:
+    """Clear the failed-login lock of a username."""
+    require_role(actor, "admin")
+    user = _get(session, user_id)
+    session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key == f"user:{user.username}"))
+
+
+def set_store_grants(
+    session: Session, *, actor: Actor, user_id: int, store_ids: Iterable[int]
+) -> None:
+    """Replace the stores a user may see with exactly `store_ids`."""
+    require_role(actor, "admin")
+    _get(session, user_id)
+    wanted = set(store_ids)
+    existing = set(session.exec(select(Store.id).where(Store.id.in_(wanted))).all())
+    if missing := wanted - existing:
+        raise NotFoundError(f"门店不存在 / no store {sorted(missing)}")
+    current = set(
+        session.exec(select(UserStoreGrant.store_id).where(UserStoreGrant.user_id == user_id))
+    )
+    if gone := current - wanted:
+        session.execute(
+            sa.delete(UserStoreGrant).where(
+                UserStoreGrant.user_id == user_id, UserStoreGrant.store_id.in_(gone)
+            )
+        )
+    for store_id in sorted(wanted - current):
+        session.add(UserStoreGrant(user_id=user_id, store_id=store_id))
+    session.flush()
