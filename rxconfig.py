@@ -14,6 +14,10 @@ config = rx.Config(
     backend_port=_settings.app_port,
     # The frontend bakes in the backend URL: set PUBLIC_URL when staff reach the app by another host.
     **({"api_url": _settings.public_url} if _settings.public_url else {}),
-    plugins=[rx.plugins.RadixThemesPlugin()],
+    plugins=[
+        rx.plugins.RadixThemesPlugin(
+            theme=rx.theme(accent_color="indigo", gray_color="slate", radius="medium", appearance="light")
+        )
+    ],
     disable_plugins=[rx.plugins.SitemapPlugin],
 )

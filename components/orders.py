@@ -13,13 +13,16 @@ from state.orders import OrdersState
 MONEY = {"font_variant_numeric": "tabular-nums", "white_space": "nowrap"}
 
 
-def _select(placeholder_key: str, value, on_change, items: list, id_: str) -> rx.Component:
-    return rx.select.root(
-        rx.select.trigger(placeholder=t(placeholder_key), min_width="120px", id=id_),
-        rx.select.content(rx.select.item(t("common.all"), value="all"), *items),
-        value=rx.cond(value == "", "all", value),
-        on_change=on_change,
-        size="2",
+def _select(all_key: str, value, on_change, items: list, id_: str) -> rx.Component:
+    return rx.box(
+        rx.select.root(
+            rx.select.trigger(width="100%", id=id_),
+            rx.select.content(rx.select.item(t(all_key), value="all"), *items),
+            value=rx.cond(value == "", "all", value),
+            on_change=on_change,
+            size="2",
+        ),
+        flex=["1 1 40%", "1 1 40%", "0 0 140px"],
     )
 
 
@@ -50,10 +53,10 @@ def filter_bar() -> rx.Component:
             reset_on_submit=False,
             flex="1 1 260px",
         ),
-        _select("orders.filter.store", OrdersState.f_store, OrdersState.set_store, store_items, "filter-store"),
-        _select("orders.filter.shop", OrdersState.f_shop, OrdersState.set_shop, shop_items, "filter-shop"),
-        _select("orders.filter.platform", OrdersState.f_platform, OrdersState.set_platform, platform_items, "filter-platform"),
-        _select("orders.filter.status", OrdersState.f_status, OrdersState.set_status, status_items, "filter-status"),
+        _select("orders.all_stores", OrdersState.f_store, OrdersState.set_store, store_items, "filter-store"),
+        _select("orders.all_shops", OrdersState.f_shop, OrdersState.set_shop, shop_items, "filter-shop"),
+        _select("orders.all_platforms", OrdersState.f_platform, OrdersState.set_platform, platform_items, "filter-platform"),
+        _select("orders.all_statuses", OrdersState.f_status, OrdersState.set_status, status_items, "filter-status"),
         rx.hstack(
             rx.input(type="date", value=OrdersState.f_from, on_change=OrdersState.set_from, size="2", aria_label="from"),
             rx.text("–", color_scheme="gray"),
@@ -224,7 +227,7 @@ def detail_drawer() -> rx.Component:
         rx.drawer.overlay(z_index="40"),
         rx.drawer.portal(
             rx.drawer.content(
-                rx.scroll_area(
+                rx.box(
                     rx.vstack(
                         rx.hstack(
                             platform_badge(d["platform"]),
@@ -236,7 +239,7 @@ def detail_drawer() -> rx.Component:
                             width="100%",
                         ),
                         rx.text(d["no"], size="2", font_family="monospace", color_scheme="gray"),
-                        rx.text(d["shop"] + " · " + d["placed"] + " · " + d["raw_status"], size="1", color_scheme="gray"),
+                        rx.text(d["shop"] + " · " + d["placed"], rx.cond(d["raw_status"] != "", " · " + d["raw_status"], ""), size="1", color_scheme="gray"),
                         rx.cond(
                             d["buyer_memo"] != "",
                             rx.callout(d["buyer_memo"], icon="message-square-warning", color_scheme="amber", width="100%"),
@@ -265,6 +268,8 @@ def detail_drawer() -> rx.Component:
                         width="100%",
                     ),
                     height="100%",
+                    width="100%",
+                    overflow_y="auto",
                 ),
                 width=["100vw", "100vw", "520px"],
                 height="100%",

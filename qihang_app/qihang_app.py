@@ -19,7 +19,6 @@ from state.users import UsersState
 get_settings().check_for_production()
 
 app = rx.App(
-    theme=rx.theme(accent_color="indigo", gray_color="slate", radius="medium", appearance="light"),
     style={"font_family": FONT, ".tabular": {"font_variant_numeric": "tabular-nums"}},
     html_lang="zh-CN",
     head_components=[rx.el.meta(name="theme-color", content="#3e63dd")],

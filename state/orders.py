@@ -11,6 +11,7 @@ import reflex as rx
 from qihang_app.db import session_scope
 from qihang_app.domain.display import format_time
 from qihang_app.domain.money import format_money
+from qihang_app.domain.order_flow import status_label
 from qihang_app.services import orders as order_service
 from qihang_app.services import stores as store_service
 from state.auth import AuthState
@@ -209,7 +210,7 @@ class OrdersState(AuthState):
             "platform_order_id": o.platform_order_id,
             "seq": f"#{o.day_seq}" if o.day_seq else "",
             "status": str(o.status),
-            "raw_status": " ".join(x for x in (o.raw_status_code or "", o.raw_status_text or "") if x),
+            "raw_status": " · ".join(x for x in (o.raw_status_code or "", o.raw_status_text or "") if x),
             "buyer_memo": o.buyer_memo or "",
             "seller_memo": o.seller_memo or "",
             "receiver_name": o.receiver_name or "",
@@ -244,7 +245,7 @@ class OrdersState(AuthState):
                 "at": _fmt_dt(e.at),
                 "actor": e.actor or "",
                 "kind": e.kind or "",
-                "change": f"{e.from_status or ''} → {e.to_status or ''}" if (e.from_status or e.to_status) else "",
+                "change": " → ".join(status_label(x) for x in (e.from_status, e.to_status) if x),
                 "note": e.note or "",
             }
             for e in d.events

@@ -41,10 +41,10 @@ class SystemState(AuthState):
                 session.exec(text("SELECT 1"))
                 status = system.worker_status(session)
             self.db_ok, self.db_error = True, ""
-            self.worker_alive = bool(status["alive"])
-            self.worker_age = int(status["age_seconds"]) if status["age_seconds"] is not None else -1
-            self.worker_last_seen = format_time(status["last_seen_at"], now) if status["last_seen_at"] else ""
-            self.worker_id = status.get("worker_id") or ""
+            self.worker_alive = status.alive
+            self.worker_age = int(status.age_seconds) if status.age_seconds is not None else -1
+            self.worker_last_seen = format_time(status.last_seen_at, now) if status.last_seen_at else ""
+            self.worker_id = status.workers[0].worker_id if status.workers else ""
         except Exception as exc:
             self.db_ok, self.db_error = False, f"{type(exc).__name__}: {exc}"[:200]
         client = aioredis.from_url(get_settings().redis_url, socket_connect_timeout=1, socket_timeout=1)

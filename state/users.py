@@ -39,7 +39,7 @@ class UsersState(AuthState):
                         "role": u.role,
                         "enabled": "1" if u.enabled else "",
                         "last_login": format_time(u.last_login_at, now) if u.last_login_at else "",
-                        "stores": ",".join(str(s) for s in sorted(user_service.granted_store_ids(session, user_id=u.id))),
+                        "stores": ",".join(str(s) for s in sorted(u.store_ids)),
                     }
                     for u in users
                 ]
@@ -66,8 +66,8 @@ class UsersState(AuthState):
         self.dialog = value
 
     @rx.event
-    def set_role(self, value: str):
-        self.form["role"] = value
+    def set_role(self, value: str | list[str]):
+        self.form["role"] = value if isinstance(value, str) else value[0]
 
     @rx.event
     def toggle_grant(self, store_id: str):

@@ -18,7 +18,7 @@ from qihang_app.services import system
 QUEUE_KEY = "arq:queue"
 
 
-def _check_db() -> dict:
+def _check_db() -> system.WorkerStatus:
     with Session(get_engine()) as session:
         session.exec(text("SELECT 1"))
         status = system.worker_status(session)
@@ -42,11 +42,12 @@ async def health(request: Request) -> JSONResponse:
         worker = await asyncio.to_thread(_check_db)
         body["database"] = "ok"
         body["worker"] = {
-            "last_seen_at": worker["last_seen_at"].isoformat() if worker["last_seen_at"] else None,
-            "age_seconds": worker["age_seconds"],
-            "alive": worker["alive"],
+            "last_seen_at": worker.last_seen_at.isoformat() if worker.last_seen_at else None,
+            "age_seconds": round(worker.age_seconds, 1) if worker.age_seconds is not None else None,
+            "alive": worker.alive,
+            "count": sum(1 for w in worker.workers if w.alive),
         }
-        if not worker["alive"]:
+        if not worker.alive:
             problems.append("worker heartbeat missing or stale")
     except Exception as exc:  # health must answer, whatever broke
         body["database"] = f"error: {type(exc).__name__}: {exc}"[:300]

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from qihang_app.domain.money import allocate_discount
 from qihang_app.domain.order_status import OrderStatus, Platform
 from qihang_app.models import Order, OrderEvent, OrderLine, Shop, Store, utcnow
 
@@ -60,26 +61,6 @@ class OrderDetail:
     events: list[OrderEvent]
     shop_name: str
     store_name: str
-
-
-def allocate_largest_remainder(total: int, weights: Sequence[int]) -> list[int]:
-    """Split `total` fen over `weights` proportionally; the parts sum to `total` exactly.
-
-    Floors first, then the leftover fen go one each to the largest remainders (earlier lines win
-    ties). With 0 <= total <= sum(weights), no part exceeds its weight.
-    TODO(lead): replace with qihang_app.domain.money.allocate once it lands.
-    """
-    weight_sum = sum(weights)
-    if total == 0:
-        return [0] * len(weights)
-    if weight_sum <= 0 or any(w < 0 for w in weights):
-        raise ValueError("weights must be non-negative with a positive sum")
-    parts = [total * w // weight_sum for w in weights]
-    remainders = [total * w % weight_sum for w in weights]
-    order = sorted(range(len(weights)), key=lambda i: (-remainders[i], i))
-    for i in order[: total - sum(parts)]:
-        parts[i] += 1
-    return parts
 
 
 # -- list and detail --------------------------------------------------------------------------
@@ -283,7 +264,7 @@ def create_manual_order(
     goods_fen = sum(amounts)
     if discount_fen > goods_fen:
         raise ValidationError("优惠不能超过商品金额 / discount exceeds the goods amount")
-    discounts = allocate_largest_remainder(discount_fen, amounts)
+    discounts = allocate_discount(discount_fen, amounts)
 
     now = now or utcnow()
     shop = _offline_shop(session, store)

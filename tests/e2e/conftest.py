@@ -113,6 +113,7 @@ def browser():
 def shot(page, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
+    page.wait_for_timeout(700)  # let drawers and toasts finish their animation
     page.screenshot(path=str(path), full_page=True)
     return path
 
