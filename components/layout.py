@@ -12,6 +12,7 @@ FONT = '"PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Noto Sans SC", sa
 
 # (route, message key, icon, admin only)
 NAV = [
+    ("/board", "nav.board", "layout-dashboard", False),
     ("/orders", "nav.orders", "receipt-text", False),
     ("/stores", "nav.stores", "store", False),
     ("/users", "nav.users", "users", True),
@@ -152,12 +153,17 @@ def _topbar(title) -> rx.Component:
     )
 
 
-def app_shell(content: rx.Component, *, active: str, title_key: str) -> rx.Component:
+def app_shell(content: rx.Component, *, active: str, title_key: str, wide: bool = False) -> rx.Component:
     return rx.hstack(
         _sidebar(active),
         rx.box(
             _topbar(t(title_key)),
-            rx.box(content, padding=["12px", "16px", "24px"], width="100%", max_width="1400px"),
+            rx.box(
+                content,
+                padding=["0 12px 12px", "0 16px 16px", "0 16px 16px", "8px 16px"] if wide else ["12px", "16px", "24px"],
+                width="100%",
+                max_width="none" if wide else "1400px",
+            ),
             width="100%",
             min_width="0",
         ),

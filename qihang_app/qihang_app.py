@@ -5,15 +5,19 @@ import reflex as rx
 from components.layout import FONT
 from qihang_app.api.routes import build_api
 from qihang_app.config import get_settings
+from qihang_app.pages.board import board_page
 from qihang_app.pages.login import login_page
 from qihang_app.pages.orders import orders_page
+from qihang_app.pages.print import print_page
 from qihang_app.pages.stores import stores_page
 from qihang_app.pages.system import system_page
 from qihang_app.pages.users import users_page
 from state.auth import AuthState, LoginState
+from state.board import BoardState
 from state.orders import OrdersState
 from state.stores import StoresState
 from state.system import SystemState
+from state.tickets import TicketState
 from state.users import UsersState
 
 get_settings().check_for_production()
@@ -21,7 +25,11 @@ get_settings().check_for_production()
 app = rx.App(
     style={"font_family": FONT, ".tabular": {"font_variant_numeric": "tabular-nums"}},
     html_lang="zh-CN",
-    head_components=[rx.el.meta(name="theme-color", content="#3e63dd")],
+    head_components=[
+        rx.el.meta(name="theme-color", content="#3e63dd"),
+        rx.el.link(rel="stylesheet", href="/board.css"),
+        rx.script(src="/board.js"),
+    ],
     api_transformer=build_api(),
 )
 
@@ -32,7 +40,9 @@ def index() -> rx.Component:
 
 app.add_page(index, route="/", title="启航 OMS", on_load=AuthState.go_home)
 app.add_page(login_page, route="/login", title="登录 · 启航 OMS", on_load=LoginState.redirect_if_logged_in)
+app.add_page(board_page, route="/board", title="调度看板 · 启航 OMS", on_load=[AuthState.require_login, BoardState.open_board])
 app.add_page(orders_page, route="/orders", title="订单 · 启航 OMS", on_load=[AuthState.require_login, OrdersState.load])
 app.add_page(stores_page, route="/stores", title="门店与店铺 · 启航 OMS", on_load=[AuthState.require_login, StoresState.load])
 app.add_page(users_page, route="/users", title="用户 · 启航 OMS", on_load=[AuthState.require_login, UsersState.load])
 app.add_page(system_page, route="/system", title="系统状态 · 启航 OMS", on_load=[AuthState.require_login, SystemState.load])
+app.add_page(print_page, route="/print", title="打印 · 启航 OMS", on_load=[AuthState.require_login, TicketState.load])

@@ -79,7 +79,7 @@ class AuthState(rx.State):
             self._actor()
         except NotLoggedIn:
             return rx.redirect("/login")
-        return rx.redirect("/orders")
+        return rx.redirect("/board")
 
     @rx.event
     def logout(self):
@@ -120,7 +120,7 @@ class LoginState(AuthState):
             return
         self.error = ""
         self.token = result.token
-        return rx.redirect("/orders")
+        return rx.redirect("/board")
 
     @rx.event
     def redirect_if_logged_in(self):
@@ -128,4 +128,4 @@ class LoginState(AuthState):
             self._actor()
         except NotLoggedIn:
             return
-        return rx.redirect("/orders")
+        return rx.redirect("/board")

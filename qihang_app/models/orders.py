@@ -76,6 +76,8 @@ class Order(SQLModel, table=True):
 
     auto_accepted: bool = False
     pending_action: str | None = None  # e.g. "accept" while the platform call is in flight
+    action_error: str | None = Text(None, nullable=True)  # the platform's answer when a call failed
+    exception_reason: str | None = Text(None, nullable=True)  # 异常: refund asked, rider problem…
     # Ingest never applies an event older than these (idempotent, never backwards).
     platform_updated_at: datetime | None = At()
     platform_version: int | None = Field(default=None, sa_type=sa.BigInteger)

@@ -123,4 +123,4 @@ def login(page, base: str, username: str, password: str) -> None:
     page.locator("#username").fill(username)
     page.locator("#password").fill(password)
     page.locator("#login-submit").click()
-    page.wait_for_url(f"{base}/orders**", timeout=30_000)
+    page.wait_for_url(f"{base}/board**", timeout=30_000)

@@ -32,6 +32,7 @@ def test_admin_creates_store_and_shop_and_sees_an_order(app_server, browser, eng
     base, env = app_server
     page = browser.new_page(viewport=DESK)
     login(page, base, "admin", env["E2E_ADMIN_PASSWORD"])
+    page.goto(f"{base}/orders")
     expect(page.get_by_text("暂无订单")).to_be_visible()
 
     # a store
@@ -111,6 +112,7 @@ def test_phone_layout_and_store_scope(app_server, browser, engine):
     # admin on a phone: cards, not the table
     page = browser.new_page(viewport=PHONE)
     login(page, base, "admin", env["E2E_ADMIN_PASSWORD"])
+    page.goto(f"{base}/orders")
     expect(page.locator(".order-card").first).to_be_visible()
     assert page.locator(".order-row").first.is_hidden()
     page.locator(".order-card").first.click()
@@ -124,6 +126,7 @@ def test_phone_layout_and_store_scope(app_server, browser, engine):
     # a staff user of 徐汇店 sees neither 静安店's order nor the store
     page = browser.new_page(viewport=PHONE)
     login(page, base, "clerk", "clerk-pass-123")
+    page.goto(f"{base}/orders")
     expect(page.get_by_text("暂无订单")).to_be_visible()
     page.goto(f"{base}/stores")
     expect(page.locator(".store-card", has_text="徐汇店")).to_be_visible()

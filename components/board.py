@@ -1,0 +1,352 @@
+"""Dispatch board pieces: tab bar (phone), columns (desk), the order card and the reject dialog."""
+
+import reflex as rx
+
+from components.badges import platform_badge
+from components.i18n import t
+from qihang_app.domain.board import TAB_ORDER
+from qihang_app.services.dispatch import REJECT_REASONS
+from state.board import BoardState, CardView
+from state.lang import LangState
+
+TABULAR = {"font_variant_numeric": "tabular-nums", "white_space": "nowrap"}
+CARD_LISTS = {tab.value: getattr(BoardState, f"{tab.value}_cards") for tab in TAB_ORDER}
+
+
+def _item(item) -> rx.Component:
+    many = item.qty > 1
+    return rx.hstack(
+        rx.text(item.name, size="3", flex="1", min_width="0"),
+        rx.cond(item.spec != "", rx.text(item.spec, size="2", color=rx.color("gray", 10))),
+        rx.text(
+            "×" + item.qty.to_string(),
+            size=rx.cond(many, "4", "3"),
+            weight=rx.cond(many, "bold", "regular"),
+            color=rx.cond(many, rx.color("red", 10), rx.color("gray", 12)),
+            style=TABULAR,
+        ),
+        width="100%",
+        align="baseline",
+        spacing="2",
+    )
+
+
+def _timers(card: CardView) -> rx.Component:
+    """Ticking text is updated in the browser by board.js (no state traffic per second)."""
+    return rx.hstack(
+        rx.el.span(t("board.placed"), " ", rx.el.span(class_name="qh-elapsed", custom_attrs={"data-since": card.placed_ms}), class_name="qh-muted"),
+        rx.spacer(),
+        rx.cond(
+            card.tab == "new",
+            rx.cond(
+                card.accept_deadline_ms > 0,
+                rx.el.span(t("board.accept_in"), " ", rx.el.span(class_name="qh-countdown", custom_attrs={"data-deadline": card.accept_deadline_ms}), class_name="qh-deadline", custom_attrs={"data-deadline": card.accept_deadline_ms}),
+            ),
+            rx.cond(
+                card.promised_ms > 0,
+                rx.el.span(t("board.deliver_by"), " ", rx.el.span(class_name="qh-clock", custom_attrs={"data-at": card.promised_ms}), " · ", rx.el.span(class_name="qh-countdown", custom_attrs={"data-deadline": card.promised_ms}), class_name="qh-deadline", custom_attrs={"data-deadline": card.promised_ms}),
+            ),
+        ),
+        width="100%",
+        font_size="13px",
+        style=TABULAR,
+    )
+
+
+def _delivery_label(kind) -> rx.Component:
+    return rx.match(
+        kind,
+        ("self", t("delivery.self")),
+        ("pickup", t("delivery.pickup")),
+        ("express", t("delivery.express")),
+        t("delivery.platform"),
+    )
+
+
+def _primary(card: CardView) -> rx.Component:
+    def button(key: str, handler, color: str = "indigo") -> rx.Component:
+        return rx.button(t(key), on_click=handler(card.id), size="4", width="100%", min_height="48px", color_scheme=color, class_name="qh-primary")
+
+    return rx.match(
+        card.action,
+        ("accept", button("action.accept", BoardState.accept)),
+        ("ready", button("action.ready", BoardState.ready, "green")),
+        ("dispatch_self", button("action.dispatch_self", BoardState.dispatch_self, "cyan")),
+        ("delivered", button("action.delivered", BoardState.delivered, "green")),
+        ("ack_exception", button("action.ack_exception", BoardState.ack_exception, "gray")),
+        rx.cond(
+            card.pending != "",
+            rx.button(rx.spinner(size="2"), t("board.pending"), size="4", width="100%", min_height="48px", disabled=True, variant="soft"),
+            rx.cond(card.tab == "awaiting_rider", rx.callout(t("board.waiting_rider"), icon="bike", size="1", width="100%")),
+        ),
+    )
+
+
+def _more(card: CardView) -> rx.Component:
+    return rx.dropdown_menu.root(
+        rx.dropdown_menu.trigger(rx.icon_button(rx.icon("ellipsis", size=20), variant="soft", color_scheme="gray", size="4", aria_label="more", min_width="48px", min_height="48px")),
+        rx.dropdown_menu.content(
+            rx.dropdown_menu.item(rx.icon("printer", size=16), t("action.print58"), on_click=rx.call_script("window.open('/print?id=" + card.id.to_string() + "&w=58','_blank')")),
+            rx.dropdown_menu.item(rx.icon("printer", size=16), t("action.print80"), on_click=rx.call_script("window.open('/print?id=" + card.id.to_string() + "&w=80','_blank')")),
+            rx.dropdown_menu.item(rx.icon("file-text", size=16), t("action.detail"), on_click=rx.redirect("/orders?q=" + card.no)),
+            rx.cond(
+                (card.tab == "new") | (card.tab == "picking") | (card.tab == "scheduled") | (card.tab == "awaiting_rider"),
+                rx.fragment(rx.dropdown_menu.separator(), rx.dropdown_menu.item(rx.icon("circle-x", size=16), t("action.reject"), color="red", on_click=BoardState.ask_reject(card.id))),
+            ),
+        ),
+    )
+
+
+def order_card(card: CardView) -> rx.Component:
+    return rx.box(
+        rx.vstack(
+            rx.hstack(
+                platform_badge(card.platform),
+                rx.text(card.seq, size="7", weight="bold", line_height="1", class_name="qh-seq"),
+                rx.text(card.shop, size="2", color=rx.color("gray", 10), flex="1", min_width="0", truncate=True),
+                rx.cond(card.auto, rx.badge(t("board.auto"), color_scheme="gray", variant="surface")),
+                align="center",
+                width="100%",
+                spacing="2",
+            ),
+            _timers(card),
+            rx.vstack(rx.foreach(card.lines, _item), spacing="1", width="100%"),
+            rx.cond(
+                card.memo != "",
+                rx.box(rx.icon("message-square-text", size=14), rx.text(card.memo, size="3", weight="medium"), display="flex", gap="6px", align_items="start",
+                       background=rx.color("amber", 3), border=f"1px solid {rx.color('amber', 7)}", color=rx.color("amber", 12), padding="8px 10px", border_radius="8px", width="100%"),
+            ),
+            rx.vstack(
+                rx.hstack(
+                    rx.text(card.receiver, size="2", weight="medium"),
+                    rx.cond(
+                        card.callable_phone != "",
+                        rx.link(card.phone, href="tel:" + card.callable_phone, size="2"),
+                        rx.text(card.phone, size="2", color=rx.color("gray", 11)),
+                    ),
+                    rx.spacer(),
+                    rx.cond(card.distance != "", rx.badge(rx.icon("map-pin", size=12), card.distance, variant="soft", color_scheme="gray")),
+                    width="100%",
+                    align="center",
+                    spacing="2",
+                ),
+                rx.text(card.address, size="2", color=rx.color("gray", 11), white_space="normal", word_break="break-all"),
+                spacing="1",
+                width="100%",
+            ),
+            rx.hstack(
+                rx.text(card.amount, size="4", weight="bold", style=TABULAR),
+                rx.badge(_delivery_label(card.delivery), variant="soft"),
+                rx.spacer(),
+                rx.cond(card.rider != "", rx.hstack(rx.icon("bike", size=14), rx.text(card.rider, size="2"), align="center", spacing="1")),
+                width="100%",
+                align="center",
+            ),
+            rx.cond(card.exception != "", rx.callout(card.exception, icon="triangle-alert", color_scheme="red", size="1", width="100%")),
+            rx.cond(card.error != "", rx.callout(card.error, icon="circle-alert", color_scheme="red", size="1", width="100%", class_name="qh-action-error")),
+            rx.hstack(rx.box(_primary(card), flex="1"), _more(card), width="100%", spacing="2", align="center"),
+            spacing="3",
+            width="100%",
+        ),
+        padding="14px",
+        border_radius="12px",
+        background=rx.color("gray", 1),
+        border=f"1px solid {rx.color('gray', 5)}",
+        box_shadow="0 1px 2px rgba(0,0,0,.06)",
+        width="100%",
+        class_name=rx.cond(card.tab == "new", "qh-card qh-card-new", "qh-card"),
+        custom_attrs={"data-order-id": card.id, "data-updated": BoardState.updated_ms},
+    )
+
+
+def _tab_label(tab: str) -> rx.Component:
+    count = BoardState.counts[tab]
+    pulse = (tab in ("new", "exception"))
+    badge_color = {"new": "indigo", "exception": "red"}.get(tab, "gray")
+    return rx.hstack(
+        rx.text(t(f"tab.{tab}"), size="3", weight="medium", white_space="nowrap"),
+        rx.badge(count.to_string(), color_scheme=badge_color, variant=rx.cond(count > 0, "solid", "soft") if pulse else "soft",
+                 class_name=rx.cond(count > 0, "qh-pulse", "") if pulse else "", id=f"count-{tab}"),
+        spacing="1",
+        align="center",
+    )
+
+
+def tab_bar() -> rx.Component:
+    """Phone: tabs pinned at the top, scrolling sideways."""
+    return rx.box(
+        rx.hstack(
+            *[
+                rx.box(
+                    _tab_label(tab.value),
+                    on_click=BoardState.set_tab(tab.value),
+                    padding="10px 12px",
+                    min_height="44px",
+                    border_bottom=rx.cond(BoardState.tab == tab.value, f"3px solid {rx.color('accent', 9)}", "3px solid transparent"),
+                    color=rx.cond(BoardState.tab == tab.value, rx.color("accent", 11), rx.color("gray", 11)),
+                    cursor="pointer",
+                    id=f"tab-{tab.value}",
+                    class_name="qh-tab",
+                )
+                for tab in TAB_ORDER
+            ],
+            spacing="0",
+            width="max-content",
+        ),
+        overflow_x="auto",
+        position="sticky",
+        top="52px",
+        z_index="20",
+        background=rx.color("gray", 1),
+        border_bottom=f"1px solid {rx.color('gray', 5)}",
+        margin_x="-12px",
+        padding_x="4px",
+        display=["block", "block", "block", "none"],
+        style={"scrollbar_width": "none"},
+    )
+
+
+def _empty(tab: str) -> rx.Component:
+    return rx.center(rx.text(t(f"empty.{tab}"), size="2", color=rx.color("gray", 10), text_align="center"), padding="32px 12px", width="100%")
+
+
+def _cards(tab: str) -> rx.Component:
+    cards = CARD_LISTS[tab]
+    return rx.cond(cards.length() == 0, _empty(tab), rx.vstack(rx.foreach(cards, order_card), spacing="3", width="100%"))
+
+
+def phone_list() -> rx.Component:
+    return rx.box(
+        rx.match(BoardState.tab, *[(tab.value, _cards(tab.value)) for tab in TAB_ORDER], _cards("new")),
+        padding_top="12px",
+        display=["block", "block", "block", "none"],
+    )
+
+
+def desk_columns() -> rx.Component:
+    """Desk: one column per tab, side by side, each scrolling on its own."""
+    return rx.hstack(
+        *[
+            rx.vstack(
+                rx.hstack(
+                    _tab_label(tab.value),
+                    rx.spacer(),
+                    rx.cond(
+                        tab.value == "picking",
+                        rx.button(rx.icon("list-checks", size=14), t("action.picklist"), size="1", variant="soft",
+                                  on_click=rx.call_script("window.open('/print?picklist=1','_blank')")),
+                    ),
+                    width="100%",
+                    padding="8px 4px",
+                    align="center",
+                ),
+                rx.box(_cards(tab.value), overflow_y="auto", height="calc(100vh - 150px)", width="100%", padding_right="4px", class_name="qh-column"),
+                min_width="290px",
+                flex="1 1 0",
+                spacing="1",
+                id=f"column-{tab.value}",
+            )
+            for tab in TAB_ORDER
+        ],
+        spacing="3",
+        align="start",
+        overflow_x="auto",
+        width="100%",
+        display=["none", "none", "none", "flex"],
+    )
+
+
+def toolbar() -> rx.Component:
+    return rx.flex(
+        rx.form(
+            rx.hstack(
+                rx.input(rx.input.slot(rx.icon("search", size=16)), name="q", placeholder=t("board.search"), default_value=BoardState.f_query, size="3", width="100%", id="board-search"),
+                rx.cond(BoardState.f_query != "", rx.icon_button(rx.icon("x", size=16), variant="ghost", size="3", type="button", on_click=BoardState.clear_search)),
+                width="100%",
+            ),
+            on_submit=BoardState.search,
+            reset_on_submit=False,
+            flex="1 1 200px",
+        ),
+        rx.cond(
+            BoardState.store_options.length() > 1,
+            rx.select.root(
+                rx.select.trigger(min_width="130px"),
+                rx.select.content(rx.select.item(t("orders.all_stores"), value="all"), rx.foreach(BoardState.store_options, lambda s: rx.select.item(s["name"], value=s["id"]))),
+                value=rx.cond(BoardState.f_store == "", "all", BoardState.f_store),
+                on_change=BoardState.set_store,
+                size="3",
+            ),
+        ),
+        rx.select.root(
+            rx.select.trigger(min_width="120px"),
+            rx.select.content(
+                rx.select.item(t("orders.all_platforms"), value="all"),
+                rx.select.item(rx.cond(LangState.lang == "en", "Meituan", "美团闪购"), value="meituan"),
+                rx.select.item(rx.cond(LangState.lang == "en", "Douyin Laike", "抖音来客"), value="douyin_laike"),
+                rx.select.item(rx.cond(LangState.lang == "en", "Offline", "线下"), value="offline"),
+            ),
+            value=rx.cond(BoardState.f_platform == "", "all", BoardState.f_platform),
+            on_change=BoardState.set_platform,
+            size="3",
+        ),
+        rx.button(rx.icon("bell-off", size=16), rx.el.span(t("board.mute"), class_name="qh-mute-label"), variant="soft", color_scheme="gray", size="3",
+                  custom_attrs={"data-qh-mute": "1"}, id="mute-toggle"),
+        gap="8px",
+        wrap="wrap",
+        align="center",
+        width="100%",
+        padding_y="8px",
+    )
+
+
+def sound_banner() -> rx.Component:
+    """Hidden by board.js once the browser lets us play sound."""
+    return rx.box(
+        rx.hstack(
+            rx.icon("volume-2", size=22),
+            rx.vstack(rx.text(t("board.sound_on"), weight="bold", size="3"), rx.text(t("board.sound_hint"), size="1"), spacing="0"),
+            align="center",
+            spacing="3",
+        ),
+        id="qh-sound-banner",
+        custom_attrs={"data-qh-unlock": "1"},
+        background=rx.color("amber", 9),
+        color="black",
+        padding="12px 16px",
+        border_radius="10px",
+        cursor="pointer",
+        margin_bottom="8px",
+        min_height="48px",
+    )
+
+
+def alert_probe() -> rx.Component:
+    """What board.js reads to decide whether to ring (counts and platforms of unaccepted orders)."""
+    return rx.el.div(
+        id="qh-alert",
+        custom_attrs={"data-count": BoardState.counts["new"], "data-platforms": BoardState.alert_platforms, "data-updated": BoardState.updated_ms},
+        style={"display": "none"},
+    )
+
+
+def reject_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(t("board.reject_title")),
+            rx.alert_dialog.description(t("board.reject_hint"), size="2"),
+            rx.vstack(
+                *[
+                    rx.button(rx.cond(LangState.lang == "en", en, zh), variant="soft", color_scheme="red", size="3", width="100%",
+                              on_click=BoardState.reject(code), class_name="qh-reject-reason")
+                    for code, (zh, en) in REJECT_REASONS.items()
+                ],
+                rx.alert_dialog.cancel(rx.button(t("common.cancel"), variant="outline", color_scheme="gray", size="3", width="100%")),
+                spacing="2",
+                margin_top="12px",
+            ),
+            max_width="420px",
+        ),
+        open=BoardState.reject_open,
+        on_open_change=BoardState.set_reject_open,
+    )

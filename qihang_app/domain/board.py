@@ -1,0 +1,114 @@
+"""Dispatch-board rules (pure): which tab an order sits in, how urgent it is, the card's next
+action, and the distance from the store to the receiver."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from qihang_app.domain.order_status import OrderStatus
+
+SCHEDULED_LEAD = timedelta(minutes=60)  # a booked order waits in 预订单 until this close to its time
+WARN_BEFORE = timedelta(minutes=5)  # countdowns turn amber this long before the deadline
+
+
+class Tab(StrEnum):
+    NEW = "new"  # 新订单: waiting for the store to accept
+    PICKING = "picking"  # 备货中
+    AWAITING_RIDER = "awaiting_rider"  # 待配送: packed, waiting for a rider
+    DELIVERING = "delivering"  # 配送中
+    DONE = "done"  # 已完成 (today)
+    EXCEPTION = "exception"  # 异常: cancelled after accept, refund asked, failed platform call, overdue
+    SCHEDULED = "scheduled"  # 预订单: accepted, due later
+
+
+TAB_ORDER = [Tab.NEW, Tab.PICKING, Tab.AWAITING_RIDER, Tab.DELIVERING, Tab.EXCEPTION, Tab.SCHEDULED, Tab.DONE]
+
+
+class Action(StrEnum):
+    ACCEPT = "accept"  # 接单
+    REJECT = "reject"  # 拒单
+    READY = "ready"  # 备货完成
+    DISPATCH_SELF = "dispatch_self"  # 自配送出发
+    DELIVERED = "delivered"  # 已送达 (own riders)
+    ACK_EXCEPTION = "ack_exception"  # 知道了 (clears the exception mark)
+    PRINT = "print"  # 打印小票
+
+
+def board_tab(
+    *,
+    status: str,
+    is_scheduled: bool,
+    ready_at: datetime | None,
+    accepted_at: datetime | None,
+    expected_delivery_at: datetime | None,
+    exception_reason: str | None,
+    now: datetime,
+) -> Tab | None:
+    """The tab of an order on the board, or None when it does not belong there."""
+    status = OrderStatus(status)
+    if exception_reason:
+        return Tab.EXCEPTION
+    if status in (OrderStatus.CANCELLED, OrderStatus.CLOSED):
+        # Staff who already started on it must see that it was cancelled.
+        return Tab.EXCEPTION if accepted_at else Tab.DONE
+    if status is OrderStatus.COMPLETED:
+        return Tab.DONE
+    if status is OrderStatus.AWAITING_ACCEPT:
+        return Tab.NEW
+    late = expected_delivery_at is not None and expected_delivery_at < now
+    if status is OrderStatus.TO_SHIP:
+        if late:
+            return Tab.EXCEPTION
+        if ready_at:
+            return Tab.AWAITING_RIDER
+        if is_scheduled and expected_delivery_at and expected_delivery_at - now > SCHEDULED_LEAD:
+            return Tab.SCHEDULED
+        return Tab.PICKING
+    if status is OrderStatus.SHIPPED:
+        return Tab.EXCEPTION if late else Tab.DELIVERING
+    return None
+
+
+def urgency(deadline: datetime | None, now: datetime) -> str:
+    """'ok', 'warn' (amber: within WARN_BEFORE) or 'late' (red: past)."""
+    if deadline is None:
+        return "ok"
+    if now >= deadline:
+        return "late"
+    return "warn" if deadline - now <= WARN_BEFORE else "ok"
+
+
+def primary_action(*, tab: Tab, delivery_type: str, pending_action: str | None) -> Action | None:
+    """The one big button on a card (None while a platform call for it is in flight)."""
+    if pending_action:
+        return None
+    if tab is Tab.NEW:
+        return Action.ACCEPT
+    if tab in (Tab.PICKING, Tab.SCHEDULED):
+        return Action.READY
+    if tab is Tab.AWAITING_RIDER:
+        return Action.DISPATCH_SELF if delivery_type == "self" else None
+    if tab is Tab.DELIVERING:
+        return Action.DELIVERED if delivery_type == "self" else None
+    if tab is Tab.EXCEPTION:
+        return Action.ACK_EXCEPTION
+    return None
+
+
+def distance_m(lat1: float | None, lng1: float | None, lat2: float | None, lng2: float | None) -> int | None:
+    """Great-circle distance in metres (GCJ-02 offsets cancel out at store-to-door scale)."""
+    if None in (lat1, lng1, lat2, lng2):
+        return None
+    r = 6_371_000.0
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return round(2 * r * math.asin(math.sqrt(a)))
+
+
+def format_distance(metres: int | None) -> str:
+    if metres is None:
+        return ""
+    return f"{metres}m" if metres < 1000 else f"{metres / 1000:.1f}km"

@@ -1,0 +1,24 @@
+"""调度看板: the screen store staff live in."""
+
+import reflex as rx
+
+from components.board import alert_probe, desk_columns, phone_list, reject_dialog, sound_banner, tab_bar, toolbar
+from components.layout import app_shell
+
+
+def board_page() -> rx.Component:
+    return app_shell(
+        rx.box(
+            tab_bar(),
+            toolbar(),
+            sound_banner(),
+            phone_list(),
+            desk_columns(),
+            alert_probe(),
+            reject_dialog(),
+            width="100%",
+        ),
+        active="/board",
+        title_key="board.title",
+        wide=True,
+    )

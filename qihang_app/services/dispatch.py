@@ -1,0 +1,227 @@
+"""Board actions: accept, reject, ready, own-rider dispatch and delivery, auto-accept.
+
+Each action changes the order, appends an OrderEvent and, for platform orders, writes the outbox
+row for the platform call in the same transaction. The card moves at once with `pending_action`
+set; the relay clears it on success or moves the order back with the platform's reason.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from qihang_app.domain.order_flow import OrderEvent as Ev
+from qihang_app.domain.order_flow import next_status
+from qihang_app.domain.order_status import INSTANT_RETAIL, OrderStatus, Platform
+from qihang_app.models import Order, OrderEvent, OutboxMessage, Shop, utcnow
+
+from .errors import ConflictError, NotFoundError, ValidationError
+from .scope import Actor, require_store
+
+# Meituan order/cancel reason codes (the platform's list; shown to staff when rejecting).
+REJECT_REASONS: dict[str, tuple[str, str]] = {
+    "2007": ("商品已售完", "Sold out"),
+    "2008": ("店铺已打烊", "Store closed"),
+    "2009": ("超出配送范围", "Out of delivery range"),
+    "2010": ("店铺太忙", "Store too busy"),
+    "2011": ("联系不上顾客", "Cannot reach the customer"),
+    "1001": ("其他原因", "Other"),
+}
+
+PLATFORM_KIND = {
+    "accept": "platform_accept",
+    "reject": "platform_reject",
+    "ready": "platform_ready",
+    "dispatch_self": "platform_logistics",
+    "delivered": "platform_logistics",
+}
+
+
+def _order_for(session: Session, actor: Actor | None, order_id: int) -> Order:
+    order = session.exec(select(Order).where(Order.id == order_id).with_for_update()).first()
+    if order is None:
+        raise NotFoundError(f"订单不存在 / no order {order_id}")
+    if actor is not None:
+        require_store(actor, order.store_id)
+    return order
+
+
+def _event(session: Session, order: Order, who: str, kind: str, old: str | None, note: str = "") -> None:
+    session.add(
+        OrderEvent(order_id=order.id, actor=who, kind=kind, from_status=old, to_status=order.status, note=note)
+    )
+
+
+def _outbox(session: Session, order: Order, action: str, payload: dict, key_suffix: str = "") -> None:
+    if order.platform == Platform.OFFLINE.value:
+        return
+    session.add(
+        OutboxMessage(
+            kind=PLATFORM_KIND[action],
+            target=order.platform,
+            shop_id=order.shop_id,
+            order_id=order.id,
+            payload=json.dumps({"action": action, "platform_order_id": order.platform_order_id, **payload}, ensure_ascii=False),
+            idempotency_key=f"{action}:{order.id}{key_suffix}",
+            next_attempt_at=utcnow(),
+        )
+    )
+    order.pending_action = action
+
+
+def _move(order: Order, event: Ev) -> str:
+    old = order.status
+    order.status = next_status(OrderStatus(old), event, needs_accept=order.platform in INSTANT_RETAIL).value
+    return old
+
+
+def accept(session: Session, *, actor: Actor | None, order_id: int, auto: bool = False, now: datetime | None = None) -> Order:
+    """接单. `actor=None` with auto=True is the shop's auto-accept."""
+    now = now or utcnow()
+    order = _order_for(session, actor, order_id)
+    if order.status != OrderStatus.AWAITING_ACCEPT.value:
+        raise ConflictError(f"订单已不是待接单状态 / order is no longer awaiting accept ({order.status})")
+    old = _move(order, Ev.ACCEPT)
+    order.accepted_at = now
+    order.auto_accepted = auto
+    order.action_error = None
+    _outbox(session, order, "accept", {})
+    _event(session, order, actor.ref if actor else "auto-accept", "accepted", old, "自动接单" if auto else "")
+    session.add(order)
+    session.flush()
+    return order
+
+
+def reject(session: Session, *, actor: Actor, order_id: int, reason_code: str, reason: str = "") -> Order:
+    """拒单 / 取消 with one of the platform's reason codes."""
+    if reason_code not in REJECT_REASONS:
+        raise ValidationError(f"未知的取消原因 / unknown reason code {reason_code}")
+    order = _order_for(session, actor, order_id)
+    text = reason or REJECT_REASONS[reason_code][0]
+    event = Ev.REJECT if order.status == OrderStatus.AWAITING_ACCEPT.value else Ev.CANCEL
+    old = _move(order, event)
+    order.cancelled_at = utcnow()
+    _outbox(session, order, "reject", {"reason_code": reason_code, "reason": text})
+    _event(session, order, actor.ref, "rejected" if event is Ev.REJECT else "cancelled", old, f"{reason_code} {text}")
+    session.add(order)
+    session.flush()
+    return order
+
+
+def mark_ready(session: Session, *, actor: Actor, order_id: int) -> Order:
+    """备货完成."""
+    order = _order_for(session, actor, order_id)
+    if order.status != OrderStatus.TO_SHIP.value or order.ready_at is not None:
+        raise ConflictError("订单不在备货中 / order is not being picked")
+    order.ready_at = utcnow()
+    _outbox(session, order, "ready", {})
+    _event(session, order, actor.ref, "ready", order.status, "备货完成")
+    session.add(order)
+    session.flush()
+    return order
+
+
+def dispatch_self(session: Session, *, actor: Actor, order_id: int, rider_name: str = "", rider_phone: str = "") -> Order:
+    """Own rider leaves the store (自配送出发)."""
+    order = _order_for(session, actor, order_id)
+    if order.delivery_type != "self":
+        raise ConflictError("该订单由平台配送 / the platform delivers this order")
+    old = _move(order, Ev.SHIP)
+    order.shipped_at = utcnow()
+    order.rider_name = rider_name or actor.username
+    order.rider_phone = rider_phone or None
+    order.rider_status = "delivering"
+    _outbox(session, order, "dispatch_self", {"logistics_status": 20, "courier_name": order.rider_name, "courier_phone": rider_phone})
+    _event(session, order, actor.ref, "dispatched", old, order.rider_name)
+    session.add(order)
+    session.flush()
+    return order
+
+
+def mark_delivered(session: Session, *, actor: Actor, order_id: int) -> Order:
+    """已送达 for own-rider orders."""
+    order = _order_for(session, actor, order_id)
+    if order.delivery_type != "self":
+        raise ConflictError("该订单由平台配送 / the platform delivers this order")
+    old = _move(order, Ev.COMPLETE)
+    order.delivered_at = order.completed_at = utcnow()
+    order.rider_status = "delivered"
+    _outbox(session, order, "delivered", {"logistics_status": 40, "courier_name": order.rider_name or ""}, ":40")
+    _event(session, order, actor.ref, "delivered", old)
+    session.add(order)
+    session.flush()
+    return order
+
+
+def acknowledge_exception(session: Session, *, actor: Actor, order_id: int) -> Order:
+    """知道了: staff have seen the cancellation / refund / failure; the card leaves 异常."""
+    order = _order_for(session, actor, order_id)
+    note = order.exception_reason or order.action_error or ""
+    order.exception_reason = None
+    order.action_error = None
+    _event(session, order, actor.ref, "exception_acknowledged", order.status, note)
+    session.add(order)
+    session.flush()
+    return order
+
+
+# ---- outcome of the platform call (called by the outbox relay) ---------------------------------
+
+
+def platform_call_succeeded(session: Session, *, order_id: int, action: str) -> None:
+    order = session.get(Order, order_id)
+    if order is not None and order.pending_action == action:
+        order.pending_action = None
+        session.add(order)
+
+
+def platform_call_failed(session: Session, *, order_id: int, action: str, message: str) -> None:
+    """The platform refused for good: say why on the card, and undo an accept."""
+    order = session.get(Order, order_id)
+    if order is None:
+        return
+    if order.pending_action == action:
+        order.pending_action = None
+    order.action_error = message[:500]
+    old = order.status
+    if action == "accept" and order.status == OrderStatus.TO_SHIP.value and order.ready_at is None:
+        order.status = OrderStatus.AWAITING_ACCEPT.value
+        order.accepted_at = None
+        order.auto_accepted = False
+    session.add(order)
+    _event(session, order, f"platform:{order.platform}", f"{action}_failed", old, message[:500])
+
+
+# ---- auto-accept --------------------------------------------------------------------------------
+
+
+def _in_window(now_local: datetime, start: str | None, end: str | None) -> bool:
+    if not start or not end:
+        return True
+    hm = now_local.strftime("%H:%M")
+    return start <= hm < end if start <= end else (hm >= start or hm < end)  # window may cross midnight
+
+
+def maybe_auto_accept(session: Session, *, order: Order, now: datetime | None = None) -> bool:
+    """Accept a new order when its shop auto-accepts now and is under its hourly maximum."""
+    from qihang_app.domain.display import SHANGHAI
+
+    now = now or utcnow()
+    if order.status != OrderStatus.AWAITING_ACCEPT.value:
+        return False
+    shop = session.get(Shop, order.shop_id)
+    if shop is None or not shop.auto_accept or not _in_window(now.astimezone(SHANGHAI), shop.auto_accept_start, shop.auto_accept_end):
+        return False
+    if shop.auto_accept_max_per_hour:
+        recent = session.exec(
+            select(sa.func.count()).select_from(Order).where(
+                Order.shop_id == shop.id, Order.auto_accepted.is_(True), Order.accepted_at >= now - timedelta(hours=1)
+            )
+        ).one()
+        if recent >= shop.auto_accept_max_per_hour:
+            return False
+    accept(session, actor=None, order_id=order.id, auto=True, now=now)
+    return True
