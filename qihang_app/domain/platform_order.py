@@ -14,11 +14,13 @@ from qihang_app.domain.order_status import OrderStatus, Platform
 
 
 class DeliveryType(StrEnum):
+    """Values match orders.delivery_type."""
+
     PLATFORM = "platform"  # the platform's own riders (美团专送/快送, 抖音配送)
-    MERCHANT = "merchant"  # merchant self-delivery (商家自配送): the OMS calls a rider
-    SELF_PICKUP = "self_pickup"  # 到店自提
+    MERCHANT = "self"  # merchant self-delivery (商家自配送): the OMS calls a rider
+    SELF_PICKUP = "pickup"  # 到店自提
     EXPRESS = "express"  # parcel carrier (e-commerce)
-    UNKNOWN = "unknown"
+    UNKNOWN = ""
 
 
 class EventKind(StrEnum):
@@ -99,6 +101,7 @@ class PlatformOrder:
     is_scheduled: bool = False  # 预订单
     expected_delivery_at: datetime | None = None
     accept_deadline_at: datetime | None = None
+    ship_deadline_at: datetime | None = None  # e-commerce: ship before this
     goods_fen: int = 0
     freight_fen: int = 0
     packing_fen: int = 0
@@ -112,7 +115,8 @@ class PlatformOrder:
     is_complete: bool = True  # False: a thin/incomplete push, fetch the detail before trusting it
 
     def __post_init__(self) -> None:
-        for name in ("placed_at", "updated_at", "paid_at", "expected_delivery_at", "accept_deadline_at"):
+        for name in ("placed_at", "updated_at", "paid_at", "expected_delivery_at",
+                     "accept_deadline_at", "ship_deadline_at"):
             _require_aware(name, getattr(self, name))
 
 

@@ -1,0 +1,1 @@
+"""Douyin Laike (抖音来客, life services takeout): token, client, webhook checks, mapping."""

@@ -1,0 +1,1 @@
+"""Meituan Shangou / Waimai open platform (waimaiopen): signing, client, push checks, mapping."""

@@ -1,0 +1,1 @@
+"""Loopback simulator of the platforms' open APIs and pushes (see docs/platforms.md)."""
