@@ -159,6 +159,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "shops.app_secret": ("App Secret（加密保存）", "App secret (stored encrypted)"),
     "shops.secret_kept": ("留空则保持原密钥不变", "Leave empty to keep the current secret"),
     "shops.enabled": ("启用", "Enabled"),
+    "shops.test": ("测试连接", "Test connection"),
     "stores.name_required": ("请填写门店名称", "Enter a store name"),
     "shops.fields_required": ("请填写平台、店铺 ID 和名称", "Platform, shop ID and name are required"),
     # users

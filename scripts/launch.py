@@ -5,7 +5,6 @@ admin, the sandbox, the arq worker and the Reflex app (production build). Ctrl-C
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import signal
 import subprocess
@@ -72,7 +71,7 @@ def main() -> int:
 
     env = dict(os.environ)
     app_url = f"http://127.0.0.1:{settings.app_port}"
-    if not args.no_sandbox and importlib.util.find_spec("integrations.sandbox.__main__"):
+    if not args.no_sandbox:
         log(f"starting the platform sandbox on 127.0.0.1:{settings.sandbox_port}")
         children.append(
             subprocess.Popen(
@@ -81,6 +80,9 @@ def main() -> int:
                 cwd=ROOT, env=env,
             )
         )
+    if not args.no_sandbox:
+        subprocess.run([sys.executable, "-m", "scripts.demo_seed", "--sandbox-url", f"http://127.0.0.1:{settings.sandbox_port}"],
+                       cwd=ROOT, env=env, check=True)
     log("starting the worker")
     children.append(subprocess.Popen([sys.executable, "-m", "arq", "workers.settings.WorkerSettings"], cwd=ROOT, env=env))
     log("building and starting the app (the first build takes a minute or two)")

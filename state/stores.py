@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from qihang_app import jobs
 from qihang_app.db import session_scope
 from qihang_app.services import stores as store_service
 from state.auth import AuthState
@@ -28,6 +29,8 @@ class StoresState(AuthState):
     shop_dialog: bool = False
     shop_form: dict[str, str] = dict(EMPTY_SHOP)
     form_error: str = ""
+    testing_shop: str = ""
+    test_results: dict[str, str] = {}
 
     @rx.event
     async def load(self):
@@ -181,6 +184,26 @@ class StoresState(AuthState):
             return await self._fail(exc)
         await self.load()
         return rx.toast.success(await self._t("common.deleted"))
+
+    @rx.event(background=True)
+    async def test_connection(self, shop_id: str):
+        """测试连接: a worker calls the platform; the answer is shown in plain words."""
+        async with self:
+            try:
+                actor = self._actor()
+                with session_scope() as session:
+                    store_service.get_shop(session, actor=actor, shop_id=int(shop_id))  # scope check
+            except Exception as exc:
+                return await self._denied(exc)
+            self.testing_shop = shop_id
+        try:
+            result = await jobs.run("test_shop_connection", int(shop_id), timeout=20)
+        except Exception as exc:
+            result = {"ok": False, "message": f"后台任务无响应，请检查系统状态 / no worker answered ({type(exc).__name__})"}
+        async with self:
+            self.testing_shop = ""
+            self.test_results = {**self.test_results, shop_id: ("✓ " if result["ok"] else "✗ ") + result["message"]}
+            return rx.toast.success(result["message"]) if result["ok"] else rx.toast.error(result["message"])
 
     async def _fail(self, exc: Exception):
         if isinstance(exc, ValueError):

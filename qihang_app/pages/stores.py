@@ -129,7 +129,9 @@ def shop_dialog() -> rx.Component:
 
 
 def _shop_row(shop: dict) -> rx.Component:
-    return rx.hstack(
+    result = StoresState.test_results.get(shop["id"], "")
+    return rx.vstack(
+        rx.hstack(
         platform_badge(shop["platform"]),
         rx.vstack(
             rx.text(shop["name"], size="2", weight="medium"),
@@ -142,12 +144,32 @@ def _shop_row(shop: dict) -> rx.Component:
         rx.cond(
             StoresState.can_manage,
             rx.hstack(
+                rx.cond(
+                    shop["platform"] != "offline",
+                    rx.button(
+                        rx.cond(StoresState.testing_shop == shop["id"], rx.spinner(size="1"), rx.icon("plug-zap", size=14)),
+                        t("shops.test"),
+                        size="1",
+                        variant="soft",
+                        on_click=StoresState.test_connection(shop["id"]),
+                        disabled=StoresState.testing_shop != "",
+                        class_name="shop-test",
+                    ),
+                ),
                 rx.icon_button(rx.icon("pencil", size=16), variant="ghost", on_click=StoresState.edit_shop(shop), aria_label="edit"),
                 _confirm_delete(StoresState.delete_shop(shop["id"]), "shop-delete"),
                 spacing="1",
+                align="center",
             ),
         ),
         align="center",
+        width="100%",
+        ),
+        rx.cond(
+            result != "",
+            rx.text(result, size="1", color=rx.cond(result.startswith("✓"), rx.color("green", 11), rx.color("red", 11)), class_name="shop-test-result"),
+        ),
+        spacing="1",
         width="100%",
         padding_y="8px",
         border_top=f"1px solid {rx.color('gray', 4)}",

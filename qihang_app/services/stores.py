@@ -187,6 +187,11 @@ def list_shops(session: Session, *, actor: Actor, store_id: int | None = None) -
     return [ShopView.of(s) for s in session.exec(query.order_by(Shop.store_id, Shop.id))]
 
 
+def get_shop(session: Session, *, actor: Actor, shop_id: int) -> ShopView:
+    """One shop the actor may see (ScopeError otherwise)."""
+    return ShopView.of(_shop(session, actor, shop_id))
+
+
 def create_shop(
     session: Session,
     *,

@@ -1,0 +1,62 @@
+"""Bind the sandbox's demo shops to demo stores in the OMS (idempotent; run by the run command)."""
+
+from __future__ import annotations
+
+import argparse
+
+from sqlmodel import select
+
+from integrations.sandbox.app import DEMO_SHOPS
+from qihang_app.db import session_scope
+from qihang_app.domain.order_status import Platform
+from qihang_app.models import Shop, Store, User
+from qihang_app.services import auth, stores
+
+ADDRESSES = {
+    Platform.MEITUAN.value: "上海市静安区南京西路 1266 号",
+    Platform.DOUYIN_LAIKE.value: "上海市徐汇区衡山路 10 号",
+}
+
+
+def credentials(spec: dict, sandbox_url: str) -> dict:
+    if spec["platform"] == Platform.MEITUAN.value:
+        return {"app_id": spec["app_id"], "app_secret": spec["secret"], "base_url": f"{sandbox_url}/meituan/api/v1/"}
+    return {"client_key": spec["app_id"], "client_secret": spec["secret"], "base_url": f"{sandbox_url}/douyin"}
+
+
+def seed(sandbox_url: str) -> list[str]:
+    made = []
+    with session_scope() as session:
+        admin = session.exec(select(User).where(User.role == "admin").order_by(User.id)).first()
+        actor = auth.actor_for_user(session, admin)
+        for spec in DEMO_SHOPS:
+            store_name = spec["name"].replace("启航便利店", "启航便利店 ").replace("(", "").replace(")", "")
+            store = session.exec(select(Store).where(Store.name == store_name)).first()
+            if store is None:
+                store = stores.create_store(
+                    session, actor=actor, name=store_name, address=ADDRESSES[spec["platform"]],
+                    lat=spec["lat"], lng=spec["lng"], opening_hours="08:00-23:00", phone="021-60000000",
+                )
+                session.flush()
+            shop = session.exec(
+                select(Shop).where(Shop.platform == spec["platform"], Shop.platform_shop_id == spec["shop_id"])
+            ).first()
+            if shop is None:
+                stores.create_shop(
+                    session, actor=actor, store_id=store.id, platform=spec["platform"],
+                    platform_shop_id=spec["shop_id"], name=spec["name"], credentials=credentials(spec, sandbox_url),
+                )
+                made.append(spec["name"])
+    return made
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sandbox-url", default="http://127.0.0.1:8700")
+    args = parser.parse_args()
+    made = seed(args.sandbox_url.rstrip("/"))
+    print("demo shops bound: " + (", ".join(made) if made else "already there"))
+
+
+if __name__ == "__main__":
+    main()
