@@ -4,8 +4,7 @@ import reflex as rx
 
 from components.badges import platform_badge
 from components.i18n import t
-from qihang_app.domain.board import TAB_ORDER
-from qihang_app.services.dispatch import REJECT_REASONS
+from qihang_app.domain.board import REJECT_REASONS, TAB_ORDER
 from state.board import BoardState, CardView
 from state.lang import LangState
 

@@ -13,6 +13,17 @@ SCHEDULED_LEAD = timedelta(minutes=60)  # a booked order waits in 预订单 unti
 WARN_BEFORE = timedelta(minutes=5)  # countdowns turn amber this long before the deadline
 
 
+# Meituan order/cancel reason codes (the platform's list; shown to staff when rejecting).
+REJECT_REASONS: dict[str, tuple[str, str]] = {
+    "2007": ("商品已售完", "Sold out"),
+    "2008": ("店铺已打烊", "Store closed"),
+    "2009": ("超出配送范围", "Out of delivery range"),
+    "2010": ("店铺太忙", "Store too busy"),
+    "2011": ("联系不上顾客", "Cannot reach the customer"),
+    "1001": ("其他原因", "Other"),
+}
+
+
 class Tab(StrEnum):
     NEW = "new"  # 新订单: waiting for the store to accept
     PICKING = "picking"  # 备货中

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from qihang_app.domain.board import REJECT_REASONS
 from qihang_app.domain.order_flow import OrderEvent as Ev
 from qihang_app.domain.order_flow import next_status
 from qihang_app.domain.order_status import INSTANT_RETAIL, OrderStatus, Platform
@@ -20,16 +21,6 @@ from qihang_app.models import Order, OrderEvent, OutboxMessage, Shop, utcnow
 
 from .errors import ConflictError, NotFoundError, ValidationError
 from .scope import Actor, require_store
-
-# Meituan order/cancel reason codes (the platform's list; shown to staff when rejecting).
-REJECT_REASONS: dict[str, tuple[str, str]] = {
-    "2007": ("商品已售完", "Sold out"),
-    "2008": ("店铺已打烊", "Store closed"),
-    "2009": ("超出配送范围", "Out of delivery range"),
-    "2010": ("店铺太忙", "Store too busy"),
-    "2011": ("联系不上顾客", "Cannot reach the customer"),
-    "1001": ("其他原因", "Other"),
-}
 
 PLATFORM_KIND = {
     "accept": "platform_accept",
