@@ -1,0 +1,76 @@
+"""Board rules: tab per order, urgency colours, the primary action, distance."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from qihang_app.domain.board import Action, Tab, board_tab, distance_m, format_distance, primary_action, urgency
+
+NOW = datetime(2026, 11, 22, 4, 0, tzinfo=UTC)
+SOON = NOW + timedelta(minutes=30)
+LATER = NOW + timedelta(hours=3)
+PAST = NOW - timedelta(minutes=1)
+
+
+@pytest.mark.parametrize(
+    "status, scheduled, ready, accepted, expected_at, exception, tab",
+    [
+        ("awaiting_accept", False, None, None, SOON, None, Tab.NEW),
+        ("awaiting_accept", True, None, None, LATER, None, Tab.NEW),  # booked orders still ring
+        ("to_ship", False, None, NOW, SOON, None, Tab.PICKING),
+        ("to_ship", True, None, NOW, LATER, None, Tab.SCHEDULED),
+        ("to_ship", True, None, NOW, SOON, None, Tab.PICKING),  # due within the hour: pick now
+        ("to_ship", False, NOW, NOW, SOON, None, Tab.AWAITING_RIDER),
+        ("to_ship", False, None, NOW, PAST, None, Tab.EXCEPTION),  # promised time passed
+        ("shipped", False, NOW, NOW, SOON, None, Tab.DELIVERING),
+        ("shipped", False, NOW, NOW, PAST, None, Tab.EXCEPTION),
+        ("completed", False, NOW, NOW, SOON, None, Tab.DONE),
+        ("cancelled", False, None, None, SOON, None, Tab.DONE),  # never accepted: nothing to stop
+        ("cancelled", False, None, NOW, SOON, None, Tab.EXCEPTION),  # staff may be picking it
+        ("closed", False, None, NOW, SOON, None, Tab.EXCEPTION),
+        ("to_ship", False, None, NOW, SOON, "用户申请退款", Tab.EXCEPTION),
+        ("pending_payment", False, None, None, SOON, None, None),
+        ("invalid", False, None, None, SOON, None, None),
+    ],
+)
+def test_board_tab(status, scheduled, ready, accepted, expected_at, exception, tab):
+    got = board_tab(status=status, is_scheduled=scheduled, ready_at=ready, accepted_at=accepted,
+                    expected_delivery_at=expected_at, exception_reason=exception, now=NOW)
+    assert got == tab
+
+
+@pytest.mark.parametrize(
+    "deadline, level",
+    [(None, "ok"), (NOW + timedelta(minutes=6), "ok"), (NOW + timedelta(minutes=5), "warn"), (NOW, "late"), (PAST, "late")],
+)
+def test_urgency(deadline, level):
+    assert urgency(deadline, NOW) == level
+
+
+@pytest.mark.parametrize(
+    "tab, delivery, pending, action",
+    [
+        (Tab.NEW, "platform", None, Action.ACCEPT),
+        (Tab.NEW, "platform", "accept", None),  # in flight: no second tap
+        (Tab.PICKING, "platform", None, Action.READY),
+        (Tab.SCHEDULED, "self", None, Action.READY),
+        (Tab.AWAITING_RIDER, "platform", None, None),  # the platform's rider comes by itself
+        (Tab.AWAITING_RIDER, "self", None, Action.DISPATCH_SELF),
+        (Tab.DELIVERING, "self", None, Action.DELIVERED),
+        (Tab.DELIVERING, "platform", None, None),
+        (Tab.EXCEPTION, "platform", None, Action.ACK_EXCEPTION),
+        (Tab.DONE, "self", None, None),
+    ],
+)
+def test_primary_action(tab, delivery, pending, action):
+    assert primary_action(tab=tab, delivery_type=delivery, pending_action=pending) == action
+
+
+def test_distance():
+    # 静安寺 → 人民广场 is about 2.9 km as the crow flies
+    d = distance_m(31.2235, 121.4457, 31.2323, 121.4752)
+    assert 2700 < d < 3100
+    assert format_distance(d).endswith("km")
+    assert format_distance(850) == "850m"
+    assert distance_m(None, 121.0, 31.0, 121.0) is None
+    assert format_distance(None) == ""
