@@ -158,14 +158,14 @@ def order_card(card: CardView) -> rx.Component:
     )
 
 
-def _tab_label(tab: str) -> rx.Component:
+def _tab_label(tab: str, where: str) -> rx.Component:
     count = BoardState.counts[tab]
     pulse = (tab in ("new", "exception"))
     badge_color = {"new": "indigo", "exception": "red"}.get(tab, "gray")
     return rx.hstack(
         rx.text(t(f"tab.{tab}"), size="3", weight="medium", white_space="nowrap"),
         rx.badge(count.to_string(), color_scheme=badge_color, variant=rx.cond(count > 0, "solid", "soft") if pulse else "soft",
-                 class_name=rx.cond(count > 0, "qh-pulse", "") if pulse else "", id=f"count-{tab}"),
+                 class_name=rx.cond(count > 0, "qh-pulse", "") if pulse else "", id=f"{where}-count-{tab}"),
         spacing="1",
         align="center",
     )
@@ -177,7 +177,7 @@ def tab_bar() -> rx.Component:
         rx.hstack(
             *[
                 rx.box(
-                    _tab_label(tab.value),
+                    _tab_label(tab.value, "tab"),
                     on_click=BoardState.set_tab(tab.value),
                     padding="10px 12px",
                     min_height="44px",
@@ -219,6 +219,7 @@ def phone_list() -> rx.Component:
         rx.match(BoardState.tab, *[(tab.value, _cards(tab.value)) for tab in TAB_ORDER], _cards("new")),
         padding_top="12px",
         display=["block", "block", "block", "none"],
+        id="board-list",
     )
 
 
@@ -228,7 +229,7 @@ def desk_columns() -> rx.Component:
         *[
             rx.vstack(
                 rx.hstack(
-                    _tab_label(tab.value),
+                    _tab_label(tab.value, "column"),
                     rx.spacer(),
                     rx.cond(
                         tab.value == "picking",
@@ -265,12 +266,13 @@ def toolbar() -> rx.Component:
             ),
             on_submit=BoardState.search,
             reset_on_submit=False,
-            flex="1 1 200px",
+            flex=["1 1 100%", "1 1 100%", "1 1 100%", "1 1 200px"],
+            min_width="0",
         ),
         rx.cond(
             BoardState.store_options.length() > 1,
             rx.select.root(
-                rx.select.trigger(min_width="130px"),
+                rx.select.trigger(min_width="130px", flex="1"),
                 rx.select.content(rx.select.item(t("orders.all_stores"), value="all"), rx.foreach(BoardState.store_options, lambda s: rx.select.item(s["name"], value=s["id"]))),
                 value=rx.cond(BoardState.f_store == "", "all", BoardState.f_store),
                 on_change=BoardState.set_store,
@@ -278,7 +280,7 @@ def toolbar() -> rx.Component:
             ),
         ),
         rx.select.root(
-            rx.select.trigger(min_width="120px"),
+            rx.select.trigger(min_width="100px"),
             rx.select.content(
                 rx.select.item(t("orders.all_platforms"), value="all"),
                 rx.select.item(rx.cond(LangState.lang == "en", "Meituan", "美团闪购"), value="meituan"),
@@ -289,8 +291,8 @@ def toolbar() -> rx.Component:
             on_change=BoardState.set_platform,
             size="3",
         ),
-        rx.button(rx.icon("bell-off", size=16), rx.el.span(t("board.mute"), class_name="qh-mute-label"), variant="soft", color_scheme="gray", size="3",
-                  custom_attrs={"data-qh-mute": "1"}, id="mute-toggle"),
+        rx.button(rx.icon("bell-off", size=16), rx.el.span(t("board.mute"), class_name="qh-mute-label qh-hide-phone"), variant="soft", color_scheme="gray", size="3",
+                  custom_attrs={"data-qh-mute": "1"}, id="mute-toggle", aria_label="mute"),
         gap="8px",
         wrap="wrap",
         align="center",

@@ -69,7 +69,8 @@ def _ms(dt) -> int:
 
 def _view(card: board_service.Card) -> CardView:
     phone = card.receiver_phone
-    plain = phone.replace("-", "").replace(" ", "")
+    # A privacy number "13019793247_8284" is dialled as the number, a pause, then the extension.
+    plain = phone.replace("-", "").replace(" ", "").replace("_", ",,")
     return CardView(
         id=card.id,
         tab=card.tab.value,
@@ -85,7 +86,7 @@ def _view(card: board_service.Card) -> CardView:
         memo=card.buyer_memo,
         receiver=card.receiver_name,
         phone=phone,
-        callable_phone=plain if plain.isdigit() else "",  # masked numbers cannot be dialled
+        callable_phone=plain if plain.replace(",", "").isdigit() else "",  # masked numbers cannot be dialled
         address=card.receiver_address,
         distance=card.distance,
         amount=format_money(card.paid_fen),

@@ -1,18 +1,27 @@
 """arq worker entry: `arq workers.settings.WorkerSettings`.
 
-Every task is thin (load → service → commit). Nothing here may assume it is the only worker.
+Every task is thin (load → service → commit). Nothing here may assume it is the only worker:
+crons are `unique` (one worker runs each tick), shop pulls hold a Redis lock, and ingest claims
+inbox rows inside its transaction.
 """
 
 from __future__ import annotations
 
-from arq import cron
+from arq import cron, func
 from arq.connections import RedisSettings
 
 from qihang_app.config import get_settings
 from workers.context import shutdown, startup
+from workers.tasks.connection import test_shop_connection
 from workers.tasks.heartbeat import heartbeat
+from workers.tasks.ingest import drain_inbox, ingest_inbox
+from workers.tasks.outbox import relay_outbox
+from workers.tasks.sweep import run_pull, schedule_pulls, sweep_shop
 
 _settings = get_settings()
+
+DRAIN_EVERY = 3  # seconds: received rows whose job was lost are processed within ~6 s
+SCHEDULE_EVERY = 2  # seconds: due sweeps and queued manual pulls start within ~2 s
 
 
 def _every(seconds: int) -> set[int]:
@@ -23,10 +32,22 @@ class WorkerSettings:
     redis_settings = RedisSettings.from_dsn(_settings.redis_url)
     on_startup = startup
     on_shutdown = shutdown
-    functions = [heartbeat]
+    functions = [
+        heartbeat,
+        func(ingest_inbox, keep_result=60, timeout=120),
+        func(sweep_shop, keep_result=300, timeout=600, max_tries=1),
+        func(run_pull, keep_result=300, timeout=1800, max_tries=1),
+        func(test_shop_connection, keep_result=60, timeout=30, max_tries=1),
+    ]
     cron_jobs = [
         # unique (the default): with several workers one of them records each tick.
         cron(heartbeat, second=_every(_settings.heartbeat_seconds), run_at_startup=True),
+        cron(drain_inbox, second=_every(DRAIN_EVERY), run_at_startup=True, keep_result=30,
+             timeout=60, max_tries=1),
+        cron(schedule_pulls, second=_every(SCHEDULE_EVERY), keep_result=30, timeout=30,
+             max_tries=1),
+        # Platform write-backs (接单, 备货完成, …): every second, so a tap reaches the platform fast.
+        cron(relay_outbox, second=_every(1), run_at_startup=True, keep_result=5, timeout=30, max_tries=1),
     ]
     max_jobs = 20
     job_timeout = 300

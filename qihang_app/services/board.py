@@ -149,6 +149,17 @@ def _lines(session: Session, order_ids: list[int]) -> dict[int, list[CardLine]]:
     return out
 
 
+def _implied_exception(order: Order, tab: Tab) -> str:
+    """Why a card sits in 异常 when nobody wrote a reason (the state says it all)."""
+    if tab is not Tab.EXCEPTION:
+        return ""
+    if order.status == OrderStatus.CANCELLED.value:
+        return "订单已取消，请停止备货 / cancelled: stop picking"
+    if order.status == OrderStatus.CLOSED.value:
+        return "订单已全额退款 / fully refunded"
+    return "已超过承诺送达时间 / past the promised delivery time"
+
+
 def _card(order: Order, shop_name: str, tab: Tab, lines: list[CardLine], store_lat, store_lng) -> Card:
     action = primary_action(tab=tab, delivery_type=order.delivery_type, pending_action=order.pending_action)
     return Card(
@@ -177,7 +188,7 @@ def _card(order: Order, shop_name: str, tab: Tab, lines: list[CardLine], store_l
         rider_status=order.rider_status or "",
         pending_action=order.pending_action or "",
         action_error=order.action_error or "",
-        exception_reason=order.exception_reason or "",
+        exception_reason=order.exception_reason or _implied_exception(order, tab),
         auto_accepted=order.auto_accepted,
         primary_action=action.value if action else "",
     )

@@ -49,15 +49,50 @@ def _wait(url: str, seconds: float, proc: subprocess.Popen, log: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def app_server(tmp_path_factory):
-    """Yields (base_url, env) with an admin 'admin' whose password is in env['E2E_ADMIN_PASSWORD']."""
+def e2e_redis(tmp_path_factory):
+    """A Redis database of its own (db 14 of the local server, or an embedded server)."""
+    import redis as redis_client
+
+    from qihang_app.embedded_redis import redis_answers, start_embedded_redis
+
+    url = "redis://127.0.0.1:6379/14"
+    proc = None
+    if not redis_answers(url):
+        url = f"redis://127.0.0.1:{_free_port()}/0"
+        proc = start_embedded_redis(url, tmp_path_factory.mktemp("redis"))
+    redis_client.Redis.from_url(url).flushdb()
+    yield url
+    if proc is not None:
+        proc.terminate()
+
+
+@pytest.fixture(scope="session")
+def app_port() -> int:
+    return _free_port()
+
+
+@pytest.fixture(scope="session")
+def sandbox(app_port):
+    """The platform sandbox on loopback, pushing to the app under test; no streaming."""
+    from integrations.sandbox.app import create_app
+    from integrations.sandbox.server import ServerThread
+
+    with ServerThread(create_app(callback_base=f"http://127.0.0.1:{app_port}", demo_shops=True, seed=7)) as server:
+        yield server.url
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory, app_port, sandbox, e2e_redis):
+    """Yields (base_url, env) with an admin 'admin' whose password is in env['E2E_ADMIN_PASSWORD'];
+    the sandbox's two demo shops are bound to two demo stores."""
     if not Path(CHROMIUM).exists():
         pytest.fail("Chromium is missing: run scripts/test.sh (it installs Debian's chromium)")
     work = tmp_path_factory.mktemp("e2e")
-    port = _free_port()
+    port = app_port
     password = secrets.token_urlsafe(12)
     env = dict(os.environ)
     env.update(
+        REDIS_URL=e2e_redis,
         DATABASE_URL=f"sqlite:///{work / 'e2e.db'}",
         APP_PORT=str(port),
         APP_ENV="dev",
@@ -69,6 +104,7 @@ def app_server(tmp_path_factory):
     env.setdefault("REFLEX_BUN_PATH", str(ROOT / ".tools/node_modules/bun/bin/bun.exe"))
     subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=ROOT, env=env, check=True)
     subprocess.run([sys.executable, "-m", "scripts.bootstrap_admin"], cwd=ROOT, env=env, check=True)
+    subprocess.run([sys.executable, "-m", "scripts.demo_seed", "--sandbox-url", sandbox], cwd=ROOT, env=env, check=True)
     log = work / "app.log"
     wlog = work / "worker.log"
     with open(log, "w") as out, open(wlog, "w") as wout:

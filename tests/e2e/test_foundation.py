@@ -38,25 +38,25 @@ def test_admin_creates_store_and_shop_and_sees_an_order(app_server, browser, eng
     # a store
     page.goto(f"{base}/stores")
     page.locator("#store-add").click()
-    page.locator("#store-name").fill("静安店")
+    page.locator("#store-name").fill("愚园路店")
     page.locator("#store-address").fill("上海市静安区南京西路 1266 号 3 楼 302 室")
     page.locator("#store-save").click()
-    card = page.locator(".store-card", has_text="静安店")
+    card = page.locator(".store-card", has_text="愚园路店")
     expect(card).to_be_visible()
 
     # a Meituan shop bound to it, secret stored encrypted
     card.locator(".shop-add").click()
-    page.locator("#shop-name").fill("美团·静安店")
+    page.locator("#shop-name").fill("美团·愚园路店")
     page.locator("#shop-platform-id").fill("mt-poi-1001")
     page.locator("#shop-app-key").fill("1234")
     page.locator("#shop-app-secret").fill("s3cret-value")
     page.locator("#shop-save").click()
-    expect(card.locator(".shop-row", has_text="美团·静安店")).to_be_visible()
+    expect(card.locator(".shop-row", has_text="美团·愚园路店")).to_be_visible()
     shot(page, "desk-stores")
 
     # an order inserted through the service layer shows up in the list
     with session_scope(engine) as session:
-        store = session.exec(select(Store).where(Store.name == "静安店")).one()
+        store = session.exec(select(Store).where(Store.name == "愚园路店")).one()
         orders.create_manual_order(
             session,
             actor=_admin_actor(session),
@@ -104,7 +104,7 @@ def test_phone_layout_and_store_scope(app_server, browser, engine):
     base, env = app_server
     with session_scope(engine) as session:
         admin = _admin_actor(session)
-        other = Store(name="徐汇店", address="上海市徐汇区")
+        other = Store(name="衡山路店", address="上海市徐汇区")
         session.add(other)
         session.flush()
         users.create_user(session, actor=admin, username="clerk", password="clerk-pass-123", display_name="小李", role="staff", store_ids=[other.id])
@@ -123,14 +123,14 @@ def test_phone_layout_and_store_scope(app_server, browser, engine):
     shot(page, "phone-menu")
     page.close()
 
-    # a staff user of 徐汇店 sees neither 静安店's order nor the store
+    # a staff user of 衡山路店 sees neither 愚园路店's order nor the store
     page = browser.new_page(viewport=PHONE)
     login(page, base, "clerk", "clerk-pass-123")
     page.goto(f"{base}/orders")
     expect(page.get_by_text("暂无订单")).to_be_visible()
     page.goto(f"{base}/stores")
-    expect(page.locator(".store-card", has_text="徐汇店")).to_be_visible()
-    expect(page.locator(".store-card", has_text="静安店")).to_have_count(0)
+    expect(page.locator(".store-card", has_text="衡山路店")).to_be_visible()
+    expect(page.locator(".store-card", has_text="愚园路店")).to_have_count(0)
     shot(page, "phone-stores-staff")
     # logging out ends the session
     page.locator("#nav-menu").click()

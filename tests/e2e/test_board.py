@@ -1,0 +1,105 @@
+"""The dispatch board in Chromium against the sandbox: a pushed order appears without reload,
+接单 and 备货完成 reach the platform, a platform cancel moves the card to 异常, and another
+store's clerk never sees it."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+from sqlmodel import select
+
+from integrations.sandbox.app import DEMO_SHOPS
+from qihang_app.db import make_engine, session_scope
+from qihang_app.models import Store, User
+from qihang_app.services import auth, users
+from tests.e2e.conftest import DESK, PHONE, login, shot
+
+pytestmark = pytest.mark.e2e
+MEITUAN = next(s for s in DEMO_SHOPS if s["platform"] == "meituan")
+DOUYIN = next(s for s in DEMO_SHOPS if s["platform"] == "douyin_laike")
+
+
+def _control(sandbox: str, method: str, path: str, **kw):
+    resp = httpx.request(method, f"{sandbox}/_control/{path}", timeout=10, **kw)
+    resp.raise_for_status()
+    return resp.json()
+
+
+def _wait_writeback(sandbox: str, order_id: str, api: str, seconds: float = 20) -> dict:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        rows = _control(sandbox, "GET", "writebacks", params={"order_id": order_id, "api": api})
+        if rows:
+            return rows[0]
+        time.sleep(0.3)
+    raise AssertionError(f"the platform never received {api} for {order_id}")
+
+
+def _new_meituan_order(sandbox: str, **extra) -> dict:
+    return _control(sandbox, "POST", "orders", json={"platform": "meituan", "shop_id": MEITUAN["shop_id"], "delivery_type": "platform", **extra})
+
+
+def test_pushed_order_rings_accept_pick_and_platform_cancel(app_server, sandbox, browser):
+    base, env = app_server
+    page = browser.new_page(viewport=PHONE)
+    login(page, base, "admin", env["E2E_ADMIN_PASSWORD"])
+    expect(page.locator("#board-list").get_by_text("暂无新订单")).to_be_visible()
+    shot(page, "phone-board-empty")
+
+    truth = _new_meituan_order(sandbox)
+    seq = f"#{truth['day_seq']}"
+    card = page.locator("#board-list .qh-card", has_text=seq).filter(has_text="美团")
+    expect(card).to_be_visible(timeout=15_000)  # arrived without a reload
+    expect(page.locator("#tab-count-new")).to_have_text("1")
+    shot(page, "phone-board-ringing")
+
+    card.get_by_role("button", name="接单").click()
+    confirm = _wait_writeback(sandbox, truth["order_id"], "confirm")
+    assert confirm["order_id"] == truth["order_id"]
+    page.locator("#tab-picking").click()
+    picking = page.locator("#board-list .qh-card", has_text=seq)
+    expect(picking.get_by_role("button", name="备货完成")).to_be_visible(timeout=15_000)
+    picking.get_by_role("button", name="备货完成").click()
+    _wait_writeback(sandbox, truth["order_id"], "prepared")
+
+    # the buyer cancels on the platform after the store has packed it → 异常
+    _control(sandbox, "POST", f"orders/meituan/{truth['order_id']}/cancel", json={"by": "user", "reason_code": "1001", "reason": "不想要了"})
+    page.locator("#tab-exception").click()
+    expect(page.locator("#board-list .qh-card", has_text=seq)).to_be_visible(timeout=15_000)
+    shot(page, "phone-board-exception")
+    page.close()
+
+
+def test_desk_board_and_store_scope(app_server, sandbox, browser):
+    base, env = app_server
+    engine = make_engine(env["DATABASE_URL"])
+    with session_scope(engine) as session:
+        admin = session.exec(select(User).where(User.username == "admin")).one()
+        actor = auth.actor_for_user(session, admin)
+        douyin_store = session.exec(select(Store).where(Store.name.contains("徐汇"))).one()
+        users.create_user(session, actor=actor, username="xuhui", password="xuhui-pass-123", display_name="徐汇店员", role="staff", store_ids=[douyin_store.id])
+
+    # a busy desk board: several orders on both shops
+    made = [_new_meituan_order(sandbox) for _ in range(4)]
+    made += [_control(sandbox, "POST", "orders", json={"platform": "douyin_laike", "shop_id": DOUYIN["shop_id"]}) for _ in range(2)]
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    login(page, base, "admin", env["E2E_ADMIN_PASSWORD"])
+    expect(page.locator("#column-new .qh-card")).to_have_count(len(made), timeout=20_000)
+    shot(page, "desk-board-busy")
+    page.close()
+
+    # the 徐汇 clerk sees the Douyin orders only
+    page = browser.new_page(viewport=DESK)
+    login(page, base, "xuhui", "xuhui-pass-123")
+    expect(page.locator("#column-new .qh-card")).to_have_count(2, timeout=15_000)
+    for truth in made[:4]:
+        expect(page.locator("#column-new .qh-card", has_text=f"#{truth['day_seq']}").filter(has_text="美团")).to_have_count(0)
+    # and a new Meituan order never reaches this board
+    late = _new_meituan_order(sandbox)
+    page.wait_for_timeout(2500)
+    expect(page.locator("#column-new .qh-card").filter(has_text="美团")).to_have_count(0)
+    assert late["order_id"]
+    page.close()
