@@ -154,7 +154,7 @@ def order_card(card: CardView) -> rx.Component:
         box_shadow="0 1px 2px rgba(0,0,0,.06)",
         width="100%",
         class_name=rx.cond(card.tab == "new", "qh-card qh-card-new", "qh-card"),
-        custom_attrs={"data-order-id": card.id, "data-updated": BoardState.updated_ms},
+        custom_attrs={"data-order-id": card.id, "data-platform-order-id": card.platform_order_id},
     )
 
 
@@ -326,7 +326,12 @@ def alert_probe() -> rx.Component:
     """What board.js reads to decide whether to ring (counts and platforms of unaccepted orders)."""
     return rx.el.div(
         id="qh-alert",
-        custom_attrs={"data-count": BoardState.counts["new"], "data-platforms": BoardState.alert_platforms, "data-updated": BoardState.updated_ms},
+        custom_attrs={
+            "data-count": BoardState.counts["new"],
+            "data-platforms": BoardState.alert_platforms,
+            "data-updated": BoardState.updated_ms,
+            "data-reload-ms": BoardState.reload_ms,
+        },
         style={"display": "none"},
     )
 

@@ -160,6 +160,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "shops.secret_kept": ("留空则保持原密钥不变", "Leave empty to keep the current secret"),
     "shops.enabled": ("启用", "Enabled"),
     "shops.test": ("测试连接", "Test connection"),
+    "shops.auto_accept": ("自动接单", "Auto-accept"),
+    "shops.auto_accept_hint": ("在时间段内自动接单，超过每小时上限后转为人工接单；留空表示全天、不限量", "Accept automatically inside the window, up to the hourly maximum; empty means all day, no limit"),
+    "shops.auto_from": ("开始", "From"),
+    "shops.auto_to": ("结束", "To"),
+    "shops.auto_max": ("每小时上限", "Max per hour"),
     "stores.name_required": ("请填写门店名称", "Enter a store name"),
     "shops.fields_required": ("请填写平台、店铺 ID 和名称", "Platform, shop ID and name are required"),
     # users

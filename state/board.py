@@ -41,6 +41,7 @@ class CardView:
     platform: str = ""
     seq: str = ""
     no: str = ""
+    platform_order_id: str = ""
     shop: str = ""
     placed_ms: int = 0
     accept_deadline_ms: int = 0
@@ -77,6 +78,7 @@ def _view(card: board_service.Card) -> CardView:
         platform=card.platform,
         seq=f"#{card.day_seq}" if card.day_seq else card.display_no[-4:],
         no=card.display_no,
+        platform_order_id=card.platform_order_id,
         shop=card.shop_name,
         placed_ms=_ms(card.placed_at),
         accept_deadline_ms=_ms(card.accept_deadline_at),
@@ -116,6 +118,7 @@ class BoardState(AuthState):
     done_cards: list[CardView] = []
     alert_platforms: str = ""  # platforms of new orders still to accept, for the voice alert
     updated_ms: int = 0  # when the board data was last built (for the latency probe)
+    reload_ms: float = 0.0  # how long that build took on the backend
     reject_open: bool = False
     reject_order: int = 0
     _epoch: int = 0
@@ -125,6 +128,7 @@ class BoardState(AuthState):
         return [int(self.f_store)] if self.f_store.isdigit() else None
 
     def _reload(self) -> None:
+        started = time.perf_counter()
         actor = self._actor()
         with session_scope() as session:
             data = board_service.load_board(
@@ -135,6 +139,7 @@ class BoardState(AuthState):
             setattr(self, f"{tab.value}_cards", [_view(c) for c in data.cards[tab]])
         self.alert_platforms = ",".join(sorted({c.platform for c in data.cards[Tab.NEW] if not c.pending_action}))
         self.updated_ms = int(time.time() * 1000)
+        self.reload_ms = round((time.perf_counter() - started) * 1000, 1)
 
     @rx.event
     async def open_board(self):

@@ -10,7 +10,11 @@ from qihang_app.services import stores as store_service
 from state.auth import AuthState
 
 EMPTY_STORE = {"id": "", "name": "", "address": "", "phone": "", "opening_hours": "", "lat": "", "lng": ""}
-EMPTY_SHOP = {"id": "", "store_id": "", "platform": "meituan", "platform_shop_id": "", "name": "", "app_key": "", "app_secret": "", "enabled": "1"}
+EMPTY_SHOP = {
+    "id": "", "store_id": "", "platform": "meituan", "platform_shop_id": "", "name": "", "app_key": "", "app_secret": "",
+    "enabled": "1", "auto_accept": "", "auto_accept_start": "", "auto_accept_end": "", "auto_accept_max_per_hour": "",
+}
+SHOP_KEYS = ("id", "store_id", "platform", "platform_shop_id", "name", "enabled", "auto_accept", "auto_accept_start", "auto_accept_end", "auto_accept_max_per_hour")
 
 
 def _float_or_none(value: str) -> float | None:
@@ -61,6 +65,10 @@ class StoresState(AuthState):
                 "platform_shop_id": sh.platform_shop_id,
                 "name": sh.name,
                 "enabled": "1" if sh.enabled else "",
+                "auto_accept": "1" if sh.auto_accept else "",
+                "auto_accept_start": sh.auto_accept_start or "",
+                "auto_accept_end": sh.auto_accept_end or "",
+                "auto_accept_max_per_hour": str(sh.auto_accept_max_per_hour or ""),
             }
             for sh in shops
         ]
@@ -129,7 +137,7 @@ class StoresState(AuthState):
 
     @rx.event
     def edit_shop(self, shop: dict):
-        self.shop_form = dict(EMPTY_SHOP, **{k: str(shop.get(k, "")) for k in ("id", "store_id", "platform", "platform_shop_id", "name", "enabled")})
+        self.shop_form = dict(EMPTY_SHOP, **{k: str(shop.get(k, "")) for k in SHOP_KEYS})
         self.form_error = ""
         self.shop_dialog = True
 
@@ -155,18 +163,26 @@ class StoresState(AuthState):
         if (form.get("app_secret") or "").strip():
             credentials["app_secret"] = form["app_secret"].strip()
         enabled = bool(form.get("enabled"))
+        max_text = (form.get("auto_accept_max_per_hour") or "").strip()
+        auto = dict(
+            auto_accept=bool(form.get("auto_accept")),
+            auto_accept_start=(form.get("auto_accept_start") or "").strip() or None,
+            auto_accept_end=(form.get("auto_accept_end") or "").strip() or None,
+            auto_accept_max_per_hour=int(max_text) if max_text.isdigit() and int(max_text) > 0 else None,
+        )
         try:
             actor = self._actor()
             with session_scope() as session:
                 if self.shop_form.get("id"):
-                    store_service.update_shop(
-                        session, actor=actor, shop_id=int(self.shop_form["id"]), name=name,
-                        platform_shop_id=shop_id_text, enabled=enabled, credentials=credentials or None,
-                    )
+                    shop_id = int(self.shop_form["id"])
+                    store_service.update_shop(session, actor=actor, shop_id=shop_id, name=name, enabled=enabled, **auto)
+                    if credentials:  # merge: an empty secret field keeps the stored secret
+                        store_service.get_shop(session, actor=actor, shop_id=shop_id)
+                        store_service.update_shop_credentials(session, shop_id=shop_id, changes=credentials)
                 else:
                     store_service.create_shop(
                         session, actor=actor, store_id=int(self.shop_form["store_id"]), platform=platform,
-                        platform_shop_id=shop_id_text, name=name, credentials=credentials,
+                        platform_shop_id=shop_id_text, name=name, credentials=credentials, **auto,
                     )
         except (PermissionError, ValueError) as exc:
             return await self._fail(exc)

@@ -35,6 +35,7 @@ class Card:
     platform: str
     day_seq: int | None
     display_no: str
+    platform_order_id: str
     shop_name: str
     status: str
     placed_at: datetime | None
@@ -80,7 +81,8 @@ def load_board(
     per_tab: int = 60,
     now: datetime | None = None,
 ) -> Board:
-    """Live orders plus today's ended ones, newest first in each tab (counts are not capped)."""
+    """Live orders plus today's ended ones, newest first in each tab (a new card slides in on
+    top, as staff expect); counts are not capped, cards are (per_tab)."""
     now = now or utcnow()
     for store_id in store_ids or []:
         require_store(actor, store_id)
@@ -133,8 +135,6 @@ def load_board(
     lines = _lines(session, [p[0].id for p in picked])
     for order, shop_name, tab, store_lat, store_lng in picked:
         board.cards[tab].append(_card(order, shop_name, tab, lines.get(order.id, []), store_lat, store_lng))
-    # New orders: oldest first, so the one closest to its accept deadline is on top.
-    board.cards[Tab.NEW].sort(key=lambda c: (c.placed_at or now, c.id))
     return board
 
 
@@ -169,6 +169,7 @@ def _card(order: Order, shop_name: str, tab: Tab, lines: list[CardLine], store_l
         platform=order.platform,
         day_seq=order.day_seq,
         display_no=order.display_no or order.platform_order_id,
+        platform_order_id=order.platform_order_id,
         shop_name=shop_name,
         status=order.status,
         placed_at=order.placed_at,
