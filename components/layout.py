@@ -10,11 +10,12 @@ from state.lang import LangState
 
 FONT = '"PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Noto Sans SC", sans-serif'
 
-# (route, message key, icon, admin only)
+# (route, message key, icon, who: False = everyone, True = admins, "manage" = admins + managers)
 NAV = [
     ("/board", "nav.board", "layout-dashboard", False),
     ("/orders", "nav.orders", "receipt-text", False),
     ("/stores", "nav.stores", "store", False),
+    ("/inbox", "nav.inbox", "inbox", "manage"),  # admins and managers
     ("/users", "nav.users", "users", True),
     ("/system", "nav.system", "activity", False),
 ]
@@ -46,7 +47,10 @@ def _nav_items(active: str) -> list[rx.Component]:
     items = []
     for route, key, icon, admin_only in NAV:
         item = _nav_item(route, key, icon, active)
-        items.append(rx.cond(AuthState.is_admin, item, rx.fragment()) if admin_only else item)
+        if admin_only == "manage":
+            items.append(rx.cond(AuthState.can_manage, item, rx.fragment()))
+        else:
+            items.append(rx.cond(AuthState.is_admin, item, rx.fragment()) if admin_only else item)
     return items
 
 

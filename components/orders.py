@@ -285,3 +285,96 @@ def detail_drawer() -> rx.Component:
         on_open_change=OrdersState.set_detail_open,
         direction="right",
     )
+
+
+# -- 手工建单 ----------------------------------------------------------------------------------------
+
+
+def _manual_field(label_key: str, name: str, **props) -> rx.Component:
+    return rx.vstack(
+        rx.text(t(label_key), size="2", weight="medium"),
+        rx.input(name=name, width="100%", size="2", **props),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _manual_line(line: dict) -> rx.Component:
+    key = line["key"]
+    return rx.hstack(
+        rx.input(name="name_" + key, placeholder=t("manual.line_name"), flex="3 1 140px", size="2", class_name="manual-line-name"),
+        rx.input(name="qty_" + key, default_value="1", type="number", min="1", step="1", placeholder=t("manual.line_qty"),
+                 flex="0 0 64px", size="2", class_name="manual-line-qty"),
+        rx.input(name="price_" + key, placeholder=t("manual.line_price"), input_mode="decimal", flex="1 1 90px", size="2",
+                 class_name="manual-line-price"),
+        rx.input(name="code_" + key, placeholder=t("manual.line_code"), flex="1 1 90px", size="2", display=["none", "block"]),
+        rx.icon_button(rx.icon("x", size=14), variant="ghost", color_scheme="gray", type="button", aria_label="remove",
+                       on_click=OrdersState.remove_manual_line(key)),
+        width="100%",
+        spacing="2",
+        align="center",
+        key=key,
+    )
+
+
+def manual_order_button() -> rx.Component:
+    return rx.button(rx.icon("plus", size=16), t("manual.add"), on_click=OrdersState.open_manual, id="manual-order")
+
+
+def manual_order_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(t("manual.title")),
+            rx.form(
+                rx.vstack(
+                    rx.text(t("manual.store"), size="2", weight="medium"),
+                    rx.select.root(
+                        rx.select.trigger(width="100%", id="manual-store"),
+                        rx.select.content(rx.foreach(OrdersState.store_options, lambda s: rx.select.item(s["name"], value=s["id"]))),
+                        value=OrdersState.manual_store,
+                        on_change=OrdersState.set_manual_store,
+                        size="2",
+                    ),
+                    rx.flex(
+                        _manual_field("manual.receiver_name", "receiver_name", id="manual-receiver"),
+                        _manual_field("manual.receiver_phone", "receiver_phone", type="tel", id="manual-phone"),
+                        gap="12px",
+                        direction=rx.breakpoints(initial="column", sm="row"),
+                        width="100%",
+                    ),
+                    _manual_field("manual.receiver_address", "receiver_address", id="manual-address"),
+                    rx.hstack(
+                        rx.text(t("manual.lines"), size="2", weight="bold"),
+                        rx.spacer(),
+                        rx.button(rx.icon("plus", size=14), t("manual.add_line"), size="1", variant="soft", type="button",
+                                  on_click=OrdersState.add_manual_line, id="manual-add-line"),
+                        width="100%",
+                        align="center",
+                    ),
+                    rx.foreach(OrdersState.manual_lines, _manual_line),
+                    rx.flex(
+                        _manual_field("manual.freight", "freight", input_mode="decimal", placeholder="0.00"),
+                        _manual_field("manual.discount", "discount", input_mode="decimal", placeholder="0.00"),
+                        gap="12px",
+                        width="100%",
+                    ),
+                    _manual_field("manual.memo", "memo"),
+                    rx.cond(OrdersState.manual_error != "",
+                            rx.callout(OrdersState.manual_error, color_scheme="red", icon="triangle-alert", size="1", width="100%")),
+                    rx.hstack(
+                        rx.dialog.close(rx.button(t("common.cancel"), variant="soft", color_scheme="gray", type="button")),
+                        rx.button(t("common.save"), type="submit", id="manual-save"),
+                        justify="end",
+                        width="100%",
+                        spacing="3",
+                    ),
+                    spacing="3",
+                ),
+                on_submit=OrdersState.submit_manual,
+                reset_on_submit=True,
+            ),
+            max_width="620px",
+        ),
+        open=OrdersState.manual_open,
+        on_open_change=OrdersState.set_manual_open,
+    )

@@ -6,6 +6,7 @@ from components.layout import FONT
 from qihang_app.api.routes import build_api
 from qihang_app.config import get_settings
 from qihang_app.pages.board import board_page
+from qihang_app.pages.inbox import inbox_page
 from qihang_app.pages.login import login_page
 from qihang_app.pages.orders import orders_page
 from qihang_app.pages.print import print_page
@@ -13,6 +14,7 @@ from qihang_app.pages.stores import stores_page
 from qihang_app.pages.system import system_page
 from qihang_app.pages.users import users_page
 from state.auth import AuthState, LoginState
+from state.inbox import InboxState
 from state.board import BoardState
 from state.orders import OrdersState
 from state.stores import StoresState
@@ -43,6 +45,7 @@ app.add_page(login_page, route="/login", title="登录 · 启航 OMS", on_load=L
 app.add_page(board_page, route="/board", title="调度看板 · 启航 OMS", on_load=[AuthState.require_login, BoardState.open_board])
 app.add_page(orders_page, route="/orders", title="订单 · 启航 OMS", on_load=[AuthState.require_login, OrdersState.load])
 app.add_page(stores_page, route="/stores", title="门店与店铺 · 启航 OMS", on_load=[AuthState.require_login, StoresState.load])
+app.add_page(inbox_page, route="/inbox", title="数据接收 · 启航 OMS", on_load=[AuthState.require_login, InboxState.load])
 app.add_page(users_page, route="/users", title="用户 · 启航 OMS", on_load=[AuthState.require_login, UsersState.load])
 app.add_page(system_page, route="/system", title="系统状态 · 启航 OMS", on_load=[AuthState.require_login, SystemState.load])
 app.add_page(print_page, route="/print", title="打印 · 启航 OMS", on_load=[AuthState.require_login, TicketState.load])

@@ -61,6 +61,13 @@ class OrdersState(AuthState):
     detail_lines: list[dict[str, str]] = []
     detail_events: list[dict[str, str]] = []
 
+    # 手工建单 (manual offline order): lines are kept as keys only; their values come from the form
+    manual_open: bool = False
+    manual_store: str = ""
+    manual_lines: list[dict[str, str]] = [{"key": "1"}]
+    manual_next_key: int = 2
+    manual_error: str = ""
+
     @rx.var
     def pages(self) -> int:
         return max(1, -(-self.total // self.page_size))
@@ -254,3 +261,101 @@ class OrdersState(AuthState):
     @rx.event
     def set_detail_open(self, value: bool):
         self.detail_open = value
+
+    # ---- 手工建单 ------------------------------------------------------------------------------
+    @rx.event
+    def open_manual(self):
+        self.manual_store = self.f_store or (self.store_options[0]["id"] if self.store_options else "")
+        self.manual_lines = [{"key": "1"}]
+        self.manual_next_key = 2
+        self.manual_error = ""
+        self.manual_open = True
+
+    @rx.event
+    def set_manual_open(self, value: bool):
+        self.manual_open = value
+
+    @rx.event
+    def set_manual_store(self, value: str):
+        self.manual_store = value
+
+    @rx.event
+    def add_manual_line(self):
+        self.manual_lines = [*self.manual_lines, {"key": str(self.manual_next_key)}]
+        self.manual_next_key += 1
+
+    @rx.event
+    def remove_manual_line(self, key: str):
+        if len(self.manual_lines) > 1:
+            self.manual_lines = [line for line in self.manual_lines if line["key"] != key]
+
+    @rx.event
+    async def submit_manual(self, form: dict):
+        if not self.manual_store:
+            self.manual_error = await self._t("manual.store_required")
+            return
+        try:
+            lines = []
+            for line in self.manual_lines:
+                key = line["key"]
+                name = (form.get(f"name_{key}") or "").strip()
+                if not name and not (form.get(f"price_{key}") or "").strip():
+                    continue  # an empty row
+                lines.append({
+                    "name": name,
+                    "quantity": _whole(form.get(f"qty_{key}") or "1"),
+                    "unit_price_fen": _fen(form.get(f"price_{key}") or "0"),
+                    "outer_sku_code": (form.get(f"code_{key}") or "").strip(),
+                })
+            freight = _fen(form.get("freight") or "0")
+            discount = _fen(form.get("discount") or "0")
+        except ValueError:
+            self.manual_error = await self._t("manual.bad_number")
+            return
+        try:
+            actor = self._actor()
+            with session_scope() as session:
+                order = order_service.create_manual_order(
+                    session, actor=actor, store_id=int(self.manual_store),
+                    receiver_name=form.get("receiver_name") or "",
+                    receiver_phone=form.get("receiver_phone") or "",
+                    receiver_address=form.get("receiver_address") or "",
+                    buyer_memo=(form.get("memo") or "").strip(), lines=lines,
+                    freight_fen=freight, discount_fen=discount)
+                order_no, order_id = order.display_no, order.id
+        except ValueError as exc:  # services' ValidationError
+            self.manual_error = str(exc)
+            return
+        except Exception as exc:
+            return await self._denied(exc)
+        self.manual_open = False
+        await self._refresh()
+        await self.open_detail(str(order_id))
+        return rx.toast.success(await self._t("manual.created", no=order_no))
+
+
+def _whole(text: str) -> int:
+    value = int(str(text).strip())
+    if value < 1:
+        raise ValueError(text)
+    return value
+
+
+def _fen(text: str) -> int:
+    """Yuan typed by a person → fen; at most two decimals, never negative."""
+    from decimal import Decimal, InvalidOperation
+
+    from qihang_app.domain.money import MoneyError, yuan_to_fen
+
+    text = str(text).strip() or "0"
+    try:
+        amount = Decimal(text.replace(",", "").lstrip("¥"))
+        if not amount.is_finite() or amount.as_tuple().exponent < -2:
+            raise ValueError(text)
+        fen = yuan_to_fen(text)
+    except (InvalidOperation, MoneyError) as exc:
+        raise ValueError(text) from exc
+    if fen < 0:
+        raise ValueError(text)
+    return fen
+

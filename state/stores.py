@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import reflex as rx
 
+import asyncio
+import time
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
 from qihang_app import jobs
 from qihang_app.db import session_scope
+from qihang_app.domain.display import format_time
+from qihang_app.services import pulls as pull_service
 from qihang_app.services import stores as store_service
 from state.auth import AuthState
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+PULL_WATCH_SECONDS = 15 * 60  # the progress poll of a manual pull stops after this, whatever
 
 EMPTY_STORE = {"id": "", "name": "", "address": "", "phone": "", "opening_hours": "", "lat": "", "lng": ""}
 EMPTY_SHOP = {
@@ -36,6 +46,13 @@ class StoresState(AuthState):
     testing_shop: str = ""
     test_results: dict[str, str] = {}
 
+    # pulls: the last few per shop, and the manual pull dialog
+    pull_logs: list[dict[str, str]] = []
+    pull_dialog: bool = False
+    pull_form: dict[str, str] = {"shop_id": "", "shop_name": "", "from": "", "to": ""}
+    pull_error: str = ""
+    watching_pulls: bool = False
+
     @rx.event
     async def load(self):
         try:
@@ -45,6 +62,8 @@ class StoresState(AuthState):
         with session_scope() as session:
             stores = store_service.list_stores(session, actor=actor)
             shops = store_service.list_shops(session, actor=actor)
+            pulls = pull_service.recent_pulls(session, actor=actor, per_shop=3)
+        self.pull_logs = self._pull_rows(pulls)
         self.stores = [
             {
                 "id": str(s.id),
@@ -72,6 +91,8 @@ class StoresState(AuthState):
             }
             for sh in shops
         ]
+        if any(r["status"] in ("queued", "running") for r in self.pull_logs):
+            return StoresState.watch_pulls
 
     # ---- stores ------------------------------------------------------------------------------
     @rx.event
@@ -220,6 +241,101 @@ class StoresState(AuthState):
             self.testing_shop = ""
             self.test_results = {**self.test_results, shop_id: ("✓ " if result["ok"] else "✗ ") + result["message"]}
             return rx.toast.success(result["message"]) if result["ok"] else rx.toast.error(result["message"])
+
+    # ---- pulls -------------------------------------------------------------------------------
+    @staticmethod
+    def _pull_rows(pulls: dict) -> list[dict[str, str]]:
+        now = datetime.now(timezone.utc)
+
+        def hhmm(value: datetime | None) -> str:
+            return value.astimezone(SHANGHAI).strftime("%m-%d %H:%M") if value else ""
+
+        rows = []
+        for shop_id, logs in pulls.items():
+            for log in logs:
+                rows.append({
+                    "id": str(log.id),
+                    "shop_id": str(shop_id),
+                    "kind": log.kind,
+                    "status": log.status,
+                    "when": format_time(log.created_at, now),
+                    "window": f"{hhmm(log.window_start)} – {hhmm(log.window_end)}",
+                    "pages": str(log.pages),
+                    "orders": str(log.orders),
+                    "changed": str(log.changed),
+                    "duration": "" if log.duration_ms is None else f"{log.duration_ms / 1000:.1f}s",
+                    "error": log.error,
+                })
+        return rows
+
+    @rx.event
+    def open_pull(self, shop: dict):
+        now = datetime.now(SHANGHAI).replace(second=0, microsecond=0)
+        self.pull_form = {
+            "shop_id": str(shop.get("id", "")),
+            "shop_name": str(shop.get("name", "")),
+            "from": (now - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+            "to": now.strftime("%Y-%m-%dT%H:%M"),
+        }
+        self.pull_error = ""
+        self.pull_dialog = True
+
+    @rx.event
+    def set_pull_dialog(self, value: bool):
+        self.pull_dialog = value
+
+    @rx.event
+    async def start_pull(self, form: dict):
+        """Queue a manual pull (a worker cron starts it within seconds) and watch its progress."""
+        try:
+            start = datetime.strptime(form.get("from") or "", "%Y-%m-%dT%H:%M").replace(tzinfo=SHANGHAI)
+            end = datetime.strptime(form.get("to") or "", "%Y-%m-%dT%H:%M").replace(tzinfo=SHANGHAI)
+        except ValueError:
+            self.pull_error = await self._t("pulls.bad_range")
+            return
+        try:
+            actor = self._actor()
+            with session_scope() as session:
+                pull_service.request_pull(session, actor=actor, shop_id=int(self.pull_form["shop_id"]),
+                                          start=start.astimezone(timezone.utc), end=end.astimezone(timezone.utc))
+        except ValueError as exc:
+            self.pull_error = str(exc)
+            return
+        except Exception as exc:
+            return await self._denied(exc)
+        self.pull_dialog = False
+        await self._reload_pulls()
+        return [rx.toast.info(await self._t("pulls.queued")), StoresState.watch_pulls]
+
+    async def _reload_pulls(self) -> bool:
+        """Refresh the pull logs; True while a pull is queued or running."""
+        actor = self._actor()
+        with session_scope() as session:
+            pulls = pull_service.recent_pulls(session, actor=actor, per_shop=3)
+        self.pull_logs = self._pull_rows(pulls)
+        return any(r["status"] in ("queued", "running") for r in self.pull_logs)
+
+    @rx.event(background=True)
+    async def watch_pulls(self):
+        """Poll the pull logs every second while a pull is queued or running (bounded)."""
+        async with self:
+            if self.watching_pulls:
+                return
+            self.watching_pulls = True
+        deadline = time.monotonic() + PULL_WATCH_SECONDS
+        try:
+            while time.monotonic() < deadline:
+                await asyncio.sleep(1.0)
+                async with self:
+                    try:
+                        busy = await self._reload_pulls()
+                    except Exception:
+                        busy = False
+                if not busy:
+                    break
+        finally:
+            async with self:
+                self.watching_pulls = False
 
     async def _fail(self, exc: Exception):
         if isinstance(exc, ValueError):

@@ -50,5 +50,7 @@ class WorkerSettings:
         cron(relay_outbox, second=_every(1), run_at_startup=True, keep_result=5, timeout=30, max_tries=1),
     ]
     max_jobs = 20
+    # arq looks for new jobs this often (its default, 0.5 s, is most of a push's latency).
+    poll_delay = 0.05
     job_timeout = 300
     health_check_interval = 10

@@ -12,8 +12,8 @@ import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import unquote_plus
 
+from integrations.form import unquote_form as unquote_plus  # urllib's result, C-speed decoding
 from integrations.meituan.sign import meituan_sig
 from integrations.meituan.spec import ACK_OK, JSON_FIELDS, TEXT_FIELDS, ErrorCode, error_body
 

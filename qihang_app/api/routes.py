@@ -1,20 +1,26 @@
 """Plain HTTP routes mounted into the Reflex backend through `api_transformer`.
 
-Handlers stay thin: they check, call a service, and answer.
+Handlers stay thin: they check, call a service (or store raw), and answer.
 """
 
 from __future__ import annotations
 
+from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from qihang_app.api import health
+from qihang_app.api import health, webhooks
 
 
-def build_api() -> Starlette:
-    return Starlette(
+def build_api(*, engine: Engine | None = None, redis_url: str | None = None,
+              enqueue: bool = True) -> Starlette:
+    """The API app. Tests and benchmarks pass their own engine / Redis; the app uses settings."""
+    app = Starlette(
         routes=[
             Route("/api/health", health.health, methods=["GET"]),
             Route("/api/version", health.version, methods=["GET"]),
+            *webhooks.routes,
         ]
     )
+    app.state.webhooks = webhooks.Webhooks(engine=engine, redis_url=redis_url, enqueue=enqueue)
+    return app

@@ -3,6 +3,7 @@
 from .base import UTC, UTCDateTime, utcnow
 from .messaging import INBOX_STATUSES, OUTBOX_STATUSES, InboxMessage, OutboxMessage
 from .orders import Order, OrderEvent, OrderLine, phone_tail
+from .pulls import PULL_KINDS, PULL_STATUSES, PullLog
 from .skus import ErpSku, ShopSku
 from .stores import Shop, Store
 from .system import WorkerHeartbeat
@@ -21,6 +22,9 @@ __all__ = [
     "OrderEvent",
     "OrderLine",
     "OutboxMessage",
+    "PULL_KINDS",
+    "PULL_STATUSES",
+    "PullLog",
     "Shop",
     "ShopSku",
     "Store",

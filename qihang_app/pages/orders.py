@@ -3,7 +3,15 @@
 import reflex as rx
 
 from components.layout import app_shell, page_header
-from components.orders import detail_drawer, empty_state, filter_bar, orders_cards, orders_table
+from components.orders import (
+    detail_drawer,
+    empty_state,
+    filter_bar,
+    manual_order_button,
+    manual_order_dialog,
+    orders_cards,
+    orders_table,
+)
 from components.pager import pager
 from state.orders import OrdersState
 
@@ -11,7 +19,7 @@ from state.orders import OrdersState
 def orders_page() -> rx.Component:
     return app_shell(
         rx.vstack(
-            page_header("orders.title"),
+            page_header("orders.title", manual_order_button()),
             filter_bar(),
             rx.cond(OrdersState.total == 0, empty_state(), rx.fragment(orders_table(), orders_cards())),
             pager(
@@ -22,6 +30,7 @@ def orders_page() -> rx.Component:
                 on_next=OrdersState.go_page(OrdersState.page + 1),
             ),
             detail_drawer(),
+            manual_order_dialog(),
             width="100%",
             spacing="0",
         ),

@@ -143,6 +143,82 @@ def shop_dialog() -> rx.Component:
     )
 
 
+def _pull_line(log: dict) -> rx.Component:
+    """One pull of the shop: when, what, result, progress (live while it runs)."""
+    status = rx.match(
+        log["status"],
+        ("ok", rx.badge(t("pulls.status.ok"), color_scheme="green", size="1")),
+        ("failed", rx.badge(t("pulls.status.failed"), color_scheme="red", size="1")),
+        ("running", rx.badge(rx.spinner(size="1"), t("pulls.status.running"), color_scheme="blue", size="1")),
+        rx.badge(t("pulls.status.queued"), color_scheme="gray", size="1"),
+    )
+    kind = rx.cond(log["kind"] == "manual", t("pulls.kind.manual"), t("pulls.kind.sweep"))
+    progress = rx.cond(
+        LangState.lang == "en",
+        log["pages"] + " pages · " + log["orders"] + " orders · " + log["changed"] + " changed",
+        log["pages"] + " 页 · " + log["orders"] + " 单 · 变更 " + log["changed"],
+    )
+    return rx.vstack(
+        rx.hstack(
+            status,
+            rx.text(kind, size="1", weight="medium"),
+            rx.text(log["when"], size="1", color_scheme="gray"),
+            rx.text(log["window"], size="1", color_scheme="gray", class_name="tabular"),
+            rx.text(progress, size="1", color_scheme="gray", class_name="tabular"),
+            rx.text(log["duration"], size="1", color_scheme="gray", class_name="tabular"),
+            spacing="2",
+            align="center",
+            wrap="wrap",
+        ),
+        rx.cond(log["error"] != "", rx.text(log["error"], size="1", color=rx.color("red", 11), word_break="break-all")),
+        spacing="0",
+        width="100%",
+        padding_left="4px",
+        class_name="pull-log",
+    )
+
+
+def pull_dialog() -> rx.Component:
+    f = StoresState.pull_form
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(t("pulls.dialog_title")),
+            rx.text(f["shop_name"], size="2", weight="medium"),
+            rx.text(t("pulls.dialog_hint"), size="1", color_scheme="gray"),
+            rx.form(
+                rx.vstack(
+                    rx.flex(
+                        rx.vstack(rx.text(t("pulls.from"), size="2", weight="medium"),
+                                  rx.input(type="datetime-local", name="from", default_value=f["from"], key=f["shop_id"] + f["from"], width="100%", id="pull-from"),
+                                  spacing="1", width="100%"),
+                        rx.vstack(rx.text(t("pulls.to"), size="2", weight="medium"),
+                                  rx.input(type="datetime-local", name="to", default_value=f["to"], key=f["shop_id"] + f["to"], width="100%", id="pull-to"),
+                                  spacing="1", width="100%"),
+                        gap="12px",
+                        direction=rx.breakpoints(initial="column", sm="row"),
+                        width="100%",
+                    ),
+                    rx.cond(StoresState.pull_error != "", rx.callout(StoresState.pull_error, color_scheme="red", icon="triangle-alert", size="1", width="100%")),
+                    rx.hstack(
+                        rx.dialog.close(rx.button(t("common.cancel"), variant="soft", color_scheme="gray", type="button")),
+                        rx.button(rx.icon("download", size=16), t("pulls.start"), type="submit", id="pull-start"),
+                        justify="end",
+                        width="100%",
+                        spacing="3",
+                    ),
+                    spacing="3",
+                    margin_top="12px",
+                ),
+                on_submit=StoresState.start_pull,
+                reset_on_submit=False,
+            ),
+            max_width="520px",
+        ),
+        open=StoresState.pull_dialog,
+        on_open_change=StoresState.set_pull_dialog,
+    )
+
+
 def _shop_row(shop: dict) -> rx.Component:
     result = StoresState.test_results.get(shop["id"], "")
     return rx.vstack(
@@ -172,6 +248,11 @@ def _shop_row(shop: dict) -> rx.Component:
                         class_name="shop-test",
                     ),
                 ),
+                rx.cond(
+                    (shop["platform"] == "meituan") | (shop["platform"] == "douyin_laike"),
+                    rx.button(rx.icon("download", size=14), t("pulls.pull"), size="1", variant="soft",
+                              on_click=StoresState.open_pull(shop), class_name="shop-pull"),
+                ),
                 rx.icon_button(rx.icon("pencil", size=16), variant="ghost", on_click=StoresState.edit_shop(shop), aria_label="edit"),
                 _confirm_delete(StoresState.delete_shop(shop["id"]), "shop-delete"),
                 spacing="1",
@@ -185,6 +266,7 @@ def _shop_row(shop: dict) -> rx.Component:
             result != "",
             rx.text(result, size="1", color=rx.cond(result.startswith("✓"), rx.color("green", 11), rx.color("red", 11)), class_name="shop-test-result"),
         ),
+        rx.foreach(StoresState.pull_logs, lambda log: rx.cond(log["shop_id"] == shop["id"], _pull_line(log))),
         spacing="1",
         width="100%",
         padding_y="8px",
@@ -252,6 +334,7 @@ def stores_page() -> rx.Component:
             ),
             store_dialog(),
             shop_dialog(),
+            pull_dialog(),
             width="100%",
         ),
         active="/stores",

@@ -1,0 +1,90 @@
+"""数据接收: inbox rows that failed to parse or to verify, with replay. Admins and managers."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import reflex as rx
+
+from qihang_app.db import session_scope
+from qihang_app.domain.display import format_time
+from qihang_app.services import inbox as inbox_service
+from state.auth import AuthState
+
+
+class InboxState(AuthState):
+    rows: list[dict[str, str]] = []
+    total: int = 0
+    page: int = 1
+    page_size: int = 20
+    f_status: str = ""  # "" = failed and rejected
+    counts: dict[str, int] = {}
+
+    @rx.var
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+    @rx.event
+    async def load(self):
+        return await self._refresh()
+
+    async def _refresh(self):
+        try:
+            actor = self._actor()
+            with session_scope() as session:
+                result = inbox_service.list_problems(
+                    session, actor=actor, status=self.f_status or None, page=self.page,
+                    page_size=self.page_size)
+        except Exception as exc:
+            return await self._denied(exc)
+        now = datetime.now(timezone.utc)
+        self.total = result.total
+        self.counts = {k: int(v) for k, v in result.counts.items()}
+        self.rows = [
+            {
+                "id": str(r.id),
+                "source": r.source,
+                "kind": r.kind,
+                "shop": r.shop_name,
+                "store": r.store_name,
+                "received": format_time(r.received_at, now),
+                "status": r.status,
+                "error": r.error,
+                "attempts": str(r.attempts),
+                "preview": r.preview,
+            }
+            for r in result.rows
+        ]
+
+    @rx.event
+    async def set_status(self, value: str):
+        self.f_status = "" if value == "all" else value
+        self.page = 1
+        return await self._refresh()
+
+    @rx.event
+    async def go_page(self, page: int):
+        self.page = min(max(1, page), self.pages)
+        return await self._refresh()
+
+    @rx.event
+    async def replay(self, inbox_id: str):
+        return await self._replay(inbox_ids=[int(inbox_id)])
+
+    @rx.event
+    async def replay_all(self):
+        return await self._replay(all_rows=True)
+
+    async def _replay(self, *, inbox_ids: list[int] | None = None, all_rows: bool = False):
+        try:
+            actor = self._actor()
+            with session_scope() as session:
+                count = inbox_service.replay_inbox(
+                    session, actor=actor, inbox_ids=inbox_ids, all=all_rows,
+                    status=self.f_status or None)
+        except ValueError as exc:
+            return rx.toast.error(str(exc))
+        except Exception as exc:
+            return await self._denied(exc)
+        await self._refresh()
+        return rx.toast.success(await self._t("inbox.replayed", n=count))

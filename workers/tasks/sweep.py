@@ -1,0 +1,275 @@
+"""Pulls: the per-shop cron sweep that backs up at-least-once pushes, and manual pulls.
+
+`schedule_pulls` (cron, every few seconds) enqueues `sweep_shop` for every enabled shop whose
+interval (Shop.sweep_interval_seconds) has passed and `run_pull` for manual pulls queued from the
+门店与店铺 page. A Redis lock (SET NX PX, extended while it runs) keeps one pull per shop at a
+time across all workers; a failed sweep backs the shop off (interval × 2^n, at most 15 min).
+
+* 抖音来客: trade/order/query by update time over [cursor − 5 min, now], page by page.
+* 美团闪购 has no "orders updated since": getOrderDaySeq says how many orders the shop got
+  today, getOrderIdByDaySeq + getOrderDetail fetch every number we do not have (a dropped
+  paid-order push), and the details of orders still in fulfilment are re-read (dropped status
+  pushes). A manual pull re-reads every order of the chosen days.
+
+Every pulled order goes through the same ingest as pushes (stored raw, then applied).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from integrations.base import PlatformError
+from integrations.meituan.spec import ErrorCode as MeituanError
+from qihang_app.models import utcnow
+from qihang_app.services import inbox as inbox_service
+from qihang_app.services import pulls as pull_service
+from qihang_app.services.inbox import ShopAuth
+from qihang_app.services.pulls import PullJob
+from workers import platforms
+from workers.locks import RedisLock
+from workers.publish import publish_changes
+from workers.tasks.ingest import apply_items, client_for, run_db
+
+log = logging.getLogger("workers.sweep")
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+LOCK_TTL_MS = 60_000  # extended after every page; frees itself if the worker dies
+PAGE_SIZE = 100
+MAX_PAGES = 500
+APPLY_EVERY = 50  # Meituan: apply fetched details in batches of this size
+OPEN_LOOKBACK = timedelta(hours=12)
+OPEN_LIMIT = 200
+DETAIL_CONCURRENCY = 8
+BACKOFF_KEY = "qh:backoff:sweep:{shop_id}"
+MAX_BACKOFF = 900
+
+
+@dataclass
+class _Stats:
+    pages: int = 0
+    orders: int = 0
+    changed: int = 0
+
+
+def _lock(ctx: dict[str, Any], shop_id: int) -> RedisLock:
+    return RedisLock(ctx["redis"], f"pull:{shop_id}", LOCK_TTL_MS)
+
+
+# -- cron: what is due ------------------------------------------------------------------------
+
+
+async def schedule_pulls(ctx: dict[str, Any]) -> dict:
+    now = utcnow()
+
+    def work(session):
+        pull_service.expire_stale(session, now=now)
+        return pull_service.due_sweeps(session, now=now), pull_service.queued_pulls(session)
+
+    due, queued = await run_db(ctx, work)
+    redis = ctx["redis"]
+    sweeps = pulls = 0
+    stamp = int(now.timestamp())
+    for shop_id, interval in due:
+        if await redis.exists(BACKOFF_KEY.format(shop_id=shop_id)):
+            continue
+        if await redis.enqueue_job("sweep_shop", shop_id,
+                                   _job_id=f"sweep:{shop_id}:{stamp // interval}"):
+            sweeps += 1
+    for pull_id in queued:
+        if await redis.enqueue_job("run_pull", pull_id, _job_id=f"pull:{pull_id}:{stamp // 5}"):
+            pulls += 1
+    return {"sweeps": sweeps, "pulls": pulls}
+
+
+# -- jobs -------------------------------------------------------------------------------------
+
+
+async def sweep_shop(ctx: dict[str, Any], shop_id: int) -> dict:
+    lock = _lock(ctx, shop_id)
+    if not await lock.acquire():
+        return {"skipped": "another pull of this shop is running"}
+    try:
+        auth = await run_db(ctx, lambda s: inbox_service.shop_auth(s, shop_id=shop_id))
+        if auth is None or not auth.enabled or auth.platform not in pull_service.PULLABLE:
+            return {"skipped": "shop disabled or not pullable"}
+        job = await run_db(ctx, lambda s: pull_service.start_sweep(s, shop_id=shop_id))
+        return await _run(ctx, auth, job, lock)
+    finally:
+        await lock.release()
+
+
+async def run_pull(ctx: dict[str, Any], pull_id: int) -> dict:
+    """A manual pull queued from the UI (stays queued while the shop is busy)."""
+    from qihang_app.models import PullLog
+
+    shop_id = await run_db(ctx, lambda s: getattr(s.get(PullLog, pull_id), "shop_id", None))
+    if shop_id is None:
+        return {"skipped": "no such pull"}
+    lock = _lock(ctx, shop_id)
+    if not await lock.acquire():
+        return {"skipped": "shop busy; retried by the scheduler"}
+    try:
+        job = await run_db(ctx, lambda s: pull_service.claim_pull(s, pull_id=pull_id))
+        if job is None:
+            return {"skipped": "already taken"}
+        auth = await run_db(ctx, lambda s: inbox_service.shop_auth(s, shop_id=shop_id))
+        if auth is None:
+            return {"skipped": "shop gone"}
+        return await _run(ctx, auth, job, lock)
+    finally:
+        await lock.release()
+
+
+async def _run(ctx: dict[str, Any], auth: ShopAuth, job: PullJob, lock: RedisLock) -> dict:
+    stats = _Stats()
+    sweep = job.kind == "sweep"
+    try:
+        client = client_for(ctx, auth)
+        if auth.platform == platforms.DOUYIN:
+            await _pull_douyin(ctx, auth, client, job, stats, lock)
+        else:
+            await _pull_meituan(ctx, auth, client, job, stats, lock, sweep=sweep)
+    except Exception as exc:
+        text = (platforms.platform_error_text(exc) if isinstance(exc, PlatformError)
+                else f"{type(exc).__name__}: {exc}")
+        if not isinstance(exc, PlatformError):
+            log.exception("pull %s of shop %s failed", job.pull_id, auth.id)
+        await run_db(ctx, lambda s: pull_service.finish_pull(
+            s, pull_id=job.pull_id, ok=False, error=text, pages=stats.pages,
+            orders=stats.orders, changed=stats.changed))
+        if sweep:
+            await _back_off(ctx, auth.id)
+        return {"ok": False, "error": text, **vars(stats)}
+    await run_db(ctx, lambda s: pull_service.finish_pull(
+        s, pull_id=job.pull_id, ok=True, pages=stats.pages, orders=stats.orders,
+        changed=stats.changed, cursor=job.window_end if sweep else None))
+    if sweep:
+        await ctx["redis"].delete(BACKOFF_KEY.format(shop_id=auth.id))
+    return {"ok": True, **vars(stats)}
+
+
+async def _back_off(ctx: dict[str, Any], shop_id: int) -> None:
+    key = BACKOFF_KEY.format(shop_id=shop_id)
+    try:
+        redis = ctx["redis"]
+        failures = int(await redis.incr(key + ":n"))
+        await redis.expire(key + ":n", MAX_BACKOFF * 2)
+        interval = await run_db(ctx, lambda s: _interval(s, shop_id))
+        await redis.set(key, failures, ex=min(MAX_BACKOFF, interval * 2 ** min(failures, 5)))
+    except Exception:
+        log.warning("could not record the sweep backoff of shop %s", shop_id)
+
+
+def _interval(session, shop_id: int) -> int:
+    from qihang_app.models import Shop
+
+    shop = session.get(Shop, shop_id)
+    return int(shop.sweep_interval_seconds) if shop else 60
+
+
+async def _apply(ctx, items, job: PullJob, stats: _Stats, lock: RedisLock) -> None:
+    if items:
+        result = await apply_items(ctx, items)
+        await publish_changes(ctx.get("redis"), result.changes)
+        stats.changed += len(result.changes)
+    await run_db(ctx, lambda s: pull_service.record_progress(
+        s, pull_id=job.pull_id, pages=stats.pages, orders=stats.orders, changed=stats.changed))
+    await lock.extend()
+
+
+def _source(job: PullJob) -> str:
+    return f"{job.kind} #{job.pull_id}"
+
+
+# -- Douyin Laike -----------------------------------------------------------------------------
+
+
+async def _pull_douyin(ctx, auth, client, job: PullJob, stats: _Stats, lock) -> None:
+    await client.tokens.get()  # refreshes (and saves) the token before it expires
+    for page_num in range(1, MAX_PAGES + 1):
+        page = await client.query_orders(page_num=page_num, page_size=PAGE_SIZE,
+                                         update_time_start=job.window_start,
+                                         update_time_end=job.window_end)
+        items = [platforms.pulled_item(auth, raw, kind="pull", source=_source(job),
+                                       headers={"pull_id": job.pull_id}) for raw in page.orders]
+        stats.pages += 1
+        stats.orders += len(items)
+        await _apply(ctx, items, job, stats, lock)
+        if not page.orders or page_num * page.page_size >= page.total:
+            break
+
+
+# -- Meituan ----------------------------------------------------------------------------------
+
+
+def _days(start: datetime, end: datetime) -> list[datetime]:
+    """Shanghai midnights of every day touched by [start, end]."""
+    day = start.astimezone(SHANGHAI).replace(hour=0, minute=0, second=0, microsecond=0)
+    last = end.astimezone(SHANGHAI)
+    days = []
+    while day <= last:
+        days.append(day)
+        day = (day + timedelta(days=1, hours=2)).replace(hour=0)  # DST-proof step
+    return days
+
+
+async def _pull_meituan(ctx, auth, client, job: PullJob, stats: _Stats, lock, *,
+                        sweep: bool) -> None:
+    poi = auth.platform_shop_id
+    today = utcnow().astimezone(SHANGHAI).date()
+    fetched: set[str] = set()
+    pending: list = []
+
+    async def flush() -> None:
+        nonlocal pending
+        await _apply(ctx, pending, job, stats, lock)
+        pending = []
+
+    async def detail(order_id: str) -> None:
+        raw = await client.get_order_detail(order_id)
+        fetched.add(str(order_id))
+        stats.orders += 1
+        pending.append(platforms.pulled_item(auth, raw, kind="pull", source=_source(job),
+                                             headers={"pull_id": job.pull_id}))
+
+    for midnight in _days(job.window_start, job.window_end):
+        date = int(midnight.strftime("%Y%m%d"))
+        known = await run_db(ctx, lambda s, m=midnight: pull_service.known_day_seqs(
+            s, shop_id=auth.id, since=m, until=m + timedelta(days=1)))
+        top = await client.get_order_day_seq(poi) if midnight.date() == today else None
+        stats.pages += 1
+        seq = 0
+        while True:
+            seq += 1
+            if top is not None and seq > top:
+                break
+            if sweep and seq in known:
+                continue
+            try:
+                order_id = await client.get_order_id_by_day_seq(poi, date, seq)
+            except PlatformError as exc:
+                if exc.code == str(MeituanError.NO_SUCH_ORDER):
+                    if top is None and seq > max(known, default=0):
+                        break  # past the day's last order
+                    continue
+                raise
+            stats.pages += 1
+            await detail(order_id)
+            if len(pending) >= APPLY_EVERY:
+                await flush()
+    if sweep:  # status pushes may have been dropped: re-read orders still in fulfilment
+        since = utcnow() - OPEN_LOOKBACK
+        open_ids = await run_db(ctx, lambda s: pull_service.open_order_ids(
+            s, shop_id=auth.id, since=since, limit=OPEN_LIMIT))
+        open_ids = [i for i in open_ids if i not in fetched]
+        results = await platforms.gather_limited([detail(i) for i in open_ids],
+                                                 DETAIL_CONCURRENCY)
+        stats.pages += len(open_ids)
+        errors = [r for r in results if isinstance(r, BaseException)]
+        if errors and len(errors) == len(results):
+            raise errors[0]
+    await flush()
