@@ -92,3 +92,8 @@ def settings() -> Settings:
         admin_username="admin",
         admin_password=None,
     )
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests last: they start the real app once and keep it for the rest of the run."""
+    items.sort(key=lambda item: "/e2e/" in str(item.fspath))

@@ -136,8 +136,10 @@ def app_server(tmp_path_factory, app_port, sandbox, e2e_redis):
         shutil.copy(wlog, ARTIFACTS / "e2e-worker.log")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Per module: sync Playwright owns an event loop while it runs, which must be gone before
+    any asyncio test of another folder starts."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
