@@ -44,7 +44,6 @@ import secrets
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -166,7 +165,6 @@ def run_load(work: Path, host: str, port: int, requests: list[bytes], name: str)
 
 
 def make_shops():
-    from integrations.sandbox.faults import Faults
     from integrations.sandbox.generator import Generator
     from integrations.sandbox.lifecycle import Lifecycle
     from integrations.sandbox.store import MEITUAN, Shop, Store
@@ -186,7 +184,6 @@ def make_shops():
         store.add_shop(shop)
         generator.seed_catalog(shop, 30)
         shops.append(shop)
-    _ = Faults
     return store, generator, shops
 
 

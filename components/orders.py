@@ -307,7 +307,7 @@ def _manual_line(line: dict) -> rx.Component:
                  flex="0 0 64px", size="2", class_name="manual-line-qty"),
         rx.input(name="price_" + key, placeholder=t("manual.line_price"), input_mode="decimal", flex="1 1 90px", size="2",
                  class_name="manual-line-price"),
-        rx.input(name="code_" + key, placeholder=t("manual.line_code"), flex="1 1 90px", size="2", display=["none", "block"]),
+        rx.input(name="code_" + key, placeholder=t("manual.line_code"), flex="1 1 90px", size="2", display=["none", "flex"]),
         rx.icon_button(rx.icon("x", size=14), variant="ghost", color_scheme="gray", type="button", aria_label="remove",
                        on_click=OrdersState.remove_manual_line(key)),
         width="100%",

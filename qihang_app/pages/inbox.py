@@ -22,7 +22,8 @@ def _status_badge(status) -> rx.Component:
 
 def _replay_button(row: dict) -> rx.Component:
     return rx.button(rx.icon("rotate-ccw", size=14), t("inbox.replay"), size="1", variant="soft",
-                     on_click=InboxState.replay(row["id"]), class_name="inbox-replay")
+                     on_click=InboxState.replay(row["id"]), class_name="inbox-replay",
+                     white_space="nowrap", flex_shrink="0")
 
 
 def _shop(row: dict) -> rx.Component:

@@ -377,7 +377,7 @@ def _inbox_settled(engine) -> dict:
     return dict(rows)
 
 
-@pytest.mark.timeout(240)
+@pytest.mark.timeout(330)
 @pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
 def test_workers_killed_with_sigkill_lose_and_duplicate_nothing(stack, workers, engine):
     oms = stack
@@ -406,7 +406,7 @@ def test_workers_killed_with_sigkill_lose_and_duplicate_nothing(stack, workers, 
         thread.join(10)
     assert total >= 1000 and procs.kills >= 5, (total, procs.kills)
     started = time.monotonic()
-    _wait_equal(oms, pairs, 90, procs)
+    _wait_equal(oms, pairs, 180, procs)  # returns as soon as it converges; a loaded machine is slow
     print(f"\n{total} orders, {procs.kills} SIGKILLs, equal to the truth "
           f"{time.monotonic() - started:.1f} s after the stream; inbox {_inbox_settled(engine)}")
     settled = _inbox_settled(engine)
