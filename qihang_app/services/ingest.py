@@ -57,6 +57,7 @@ from qihang_app.models import (
     utcnow,
 )
 
+from . import dispatch
 from .inbox import RawMessage, insert_returning_ids, store_raw
 
 _orders = Order.__table__
@@ -252,8 +253,9 @@ def apply_batch(session: Session, *, items: Sequence[IngestItem],
             continue
         processed.append(item.inbox_id)
 
-    # 5. Write.
-    result.changes = _flush(session, states, now)
+    # 5. Write, then let shops that auto-accept take their new orders (same transaction: the
+    #    platform confirm goes out through the outbox like a tap on 接单).
+    result.changes = _auto_accept(session, _flush(session, states, now), now)
     _finish_rows(session, processed, failed, rejected, now)
     result.inbox_ids = store_raw(session, keep, now=now)
     for error, ids in retry.items():
@@ -263,6 +265,27 @@ def apply_batch(session: Session, *, items: Sequence[IngestItem],
     result.rejected, result.retried = len(rejected), sum(len(v) for v in retry.values())
     session.flush()
     return result
+
+
+def _auto_accept(session: Session, changes: list[OrderChange], now: datetime) -> list[OrderChange]:
+    waiting = [c.order_id for c in changes if c.kind == "new" and c.status == OrderStatus.AWAITING_ACCEPT.value]
+    if not waiting:
+        return changes
+    auto = set(session.execute(
+        sa.select(Order.id).join(Shop, Shop.id == Order.shop_id)
+        .where(Order.id.in_(waiting), Shop.auto_accept.is_(True))
+    ).scalars())
+    if not auto:
+        return changes
+    session.expire_all()  # the core writes above bypassed the identity map
+    out = []
+    for change in changes:
+        if change.order_id in auto and change.kind == "new":
+            order = session.get(Order, change.order_id)
+            if order is not None and dispatch.maybe_auto_accept(session, order=order, now=now):
+                change = replace(change, status=order.status)
+        out.append(change)
+    return out
 
 
 # -- applying ---------------------------------------------------------------------------------

@@ -286,3 +286,26 @@ def test_split_parent_is_left_alone(session, world, status):
     apply(session, world, snapshot(status=OrderStatus.SHIPPED, at=T0 + timedelta(hours=1)),
           event(EventKind.CANCEL, at=T0 + timedelta(hours=2)))
     assert order(session).status == "invalid"
+
+
+
+def test_new_orders_of_an_auto_accept_shop_are_accepted_in_the_same_transaction(session, world):
+    """Auto-accept takes a pushed order at once; the platform confirm waits in the outbox."""
+    from qihang_app.models import OutboxMessage, Shop
+
+    shop = session.get(Shop, world.shop_a)
+    shop.auto_accept = True
+    session.add(shop)
+    session.commit()
+    result = apply(session, world, snapshot("AUTO1"))
+    o = order(session, "AUTO1")
+    assert (o.status, o.auto_accepted, o.pending_action) == ("to_ship", True, "accept")
+    assert [(c.kind, c.status) for c in result.changes] == [("new", "to_ship")]
+    outbox = session.exec(select(OutboxMessage).where(OutboxMessage.order_id == o.id)).one()
+    assert outbox.kind == "platform_accept"
+    # a shop without auto-accept keeps its orders for a person to take
+    shop.auto_accept = False
+    session.add(shop)
+    session.commit()
+    apply(session, world, snapshot("MANUAL1"))
+    assert order(session, "MANUAL1").status == "awaiting_accept"
