@@ -45,6 +45,7 @@ def seed(sandbox_url: str) -> list[str]:
                 stores.create_shop(
                     session, actor=actor, store_id=store.id, platform=spec["platform"],
                     platform_shop_id=spec["shop_id"], name=spec["name"], credentials=credentials(spec, sandbox_url),
+                    sweep_interval_seconds=60,  # pushes sent before the app was up are recovered soon
                 )
                 made.append(spec["name"])
     return made
