@@ -25,6 +25,10 @@ from state.auth import AuthState, NotLoggedIn
 
 REFRESH_SECONDS = 20
 COALESCE_SECONDS = 0.05
+# At most one rebuild per board per this many seconds: under a burst (hundreds of orders a
+# second) every rebuild ships the whole visible board, so more of them only queue up behind
+# each other on the websocket and make the board later, not fresher.
+MIN_INTERVAL_SECONDS = 0.4
 
 
 @dataclasses.dataclass
@@ -166,11 +170,13 @@ class BoardState(AuthState):
             except NotLoggedIn:
                 return
         key, queue = live.hub.listen(None if actor.all_stores else actor.store_ids)
+        last = 0.0
         try:
             while True:
                 try:
                     await asyncio.wait_for(queue.get(), timeout=REFRESH_SECONDS)
-                    await asyncio.sleep(COALESCE_SECONDS)  # a burst becomes one reload
+                    # a burst becomes one reload, and reloads keep a minimum distance
+                    await asyncio.sleep(max(COALESCE_SECONDS, MIN_INTERVAL_SECONDS - (time.monotonic() - last)))
                     while not queue.empty():
                         queue.get_nowait()
                 except asyncio.TimeoutError:
@@ -182,6 +188,7 @@ class BoardState(AuthState):
                         self._reload()
                     except NotLoggedIn:
                         return
+                last = time.monotonic()
         finally:
             live.hub.unlisten(key)
 
