@@ -646,7 +646,7 @@ class Bench:
             time.sleep(0.1)
         left = sb.pusher.in_flight
         if left:
-            self.control("POST", "faults", {"kind": "drop_push", "count": left, "platform": "meituan", "shop_id": "MT-SH-0001"})
+            self.control("POST", "faults", {"kind": "drop_push", "count": left, "platform": "meituan"})
             stop = time.monotonic() + 15
             while time.monotonic() < stop and sb.pusher.in_flight > 0:
                 time.sleep(0.05)
@@ -794,15 +794,26 @@ class Bench:
         from integrations.sandbox.server import ServerThread
         from qihang_app.config import get_settings
         from qihang_app.db import make_engine, normalise_url, session_scope, upgrade_db
-        from qihang_app.services import auth
+        from sqlmodel import select
+
+        from integrations.sandbox.app import DEMO_SHOPS
+        from qihang_app.models import Shop, User
+        from qihang_app.services import auth, stores
         from scripts import demo_seed
 
         get_settings.cache_clear()
         self.sandbox = ServerThread(create_app(callback_base=base, demo_shops=True, seed=7)).start()
         self.sandbox_url = self.sandbox.url
         self.sb = self.sandbox._server.config.app.state.sandbox  # in-process: the push queue size
+        # The sandbox pushes each shop's orders one at a time, in order; the offered rate is
+        # spread over `--shops` Meituan shops of the same store so the pushes arrive concurrently.
+        meituan = next(s for s in DEMO_SHOPS if s["platform"] == "meituan")
+        extra = [dict(meituan, shop_id=f"MT-SH-B{i:02d}", name=f"启航便利店(压测{i:02d})") for i in range(2, a.shops + 1)]
+        for spec in extra:
+            self.control("POST", "shops", {k: spec[k] for k in ("platform", "shop_id", "name", "app_id", "secret", "lat", "lng")}
+                         | {"callback_base": base, "rate": 0})
         self.control("POST", "rate", {"rate": 0})
-        self.control("POST", "rate", {"rate": a.rate, "platform": "meituan", "shop_id": "MT-SH-0001"})
+        self.control("POST", "rate", {"rate": a.rate / a.shops, "platform": "meituan"})
         # nothing leaves 新订单 during the run: no buyer cancels or refunds
         self.control("POST", "timing", {"ratios": {"cancel": 0, "refund": 0}})
 
@@ -811,7 +822,15 @@ class Bench:
         with session_scope() as session:
             auth.bootstrap_admin(session, settings=get_settings())
         demo_seed.seed(self.sandbox_url)
-        say(f"database ready ({a.db}) in {time.monotonic() - started:.1f}s; sandbox at {self.sandbox_url}")
+        with session_scope() as session:
+            admin = session.exec(select(User).where(User.username == "admin")).one()
+            actor = auth.actor_for_user(session, admin)
+            store_id = session.exec(select(Shop.store_id).where(Shop.platform == "meituan", Shop.platform_shop_id == meituan["shop_id"])).one()
+            for spec in extra:
+                stores.create_shop(session, actor=actor, store_id=store_id, platform="meituan", platform_shop_id=spec["shop_id"],
+                                   name=spec["name"], credentials=demo_seed.credentials(spec, self.sandbox_url))
+        say(f"database ready ({a.db}) in {time.monotonic() - started:.1f}s; sandbox at {self.sandbox_url}; "
+            f"{a.shops} Meituan shops on the board's store, {a.rate / a.shops:g} orders/s each")
 
         app_log, worker_log = self.work / "app.log", self.work / "worker.log"
         app = self.spawn([sys.executable, "-m", "reflex", "run", "--env", "prod", "--single-port", "--frontend-port", str(port)], app_log, env)
@@ -821,7 +840,7 @@ class Bench:
         engine = make_engine(db_url)  # the app's engine settings (BEGIN IMMEDIATE on SQLite)
         self.reader = sa.create_engine(normalise_url(db_url))  # plain reads: no write lock
         started = time.monotonic()
-        store_id, _shop_id = self.prefill(engine, a.live)
+        self.prefill(engine, a.live)
         say(f"prefilled {a.live} live orders in {time.monotonic() - started:.1f}s: {self.count_orders(self.reader, store_id)}")
 
         wait_http(f"{base}/api/version", a.app_wait, app, app_log)
@@ -911,7 +930,7 @@ class Bench:
         known: set[str] = set()
         frames_before = len(frames)
         self.sampler.phase = "stream"
-        say(f"streaming {a.rate:g} orders/s from the Meituan sandbox shop for {a.seconds:g}s (one board open)")
+        say(f"streaming {a.rate:g} orders/s from {a.shops} Meituan sandbox shops for {a.seconds:g}s (one board open)")
         main = self.stream("stream", a.seconds, page, known)
         self.sampler.phase = "one-board"
         sizes = [s for _, s in frames[frames_before:] if s > 100]  # state deltas; pings are a few bytes
@@ -1046,6 +1065,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, help="stream length (full 30, quick 5)")
     parser.add_argument("--boards", type=int, help="boards open for the RSS figure (full 50, quick 10)")
     parser.add_argument("--contexts", type=int, default=5, help="browser contexts the boards are spread over")
+    parser.add_argument("--shops", type=int, default=8, help="Meituan shops of the board's store sharing the rate (the sandbox pushes one shop's orders one at a time)")
     parser.add_argument("--live", type=int, default=1000, help="live orders on the board before the stream")
     parser.add_argument("--burst", type=float, help="seconds of stream with every board open (full 5, quick 0)")
     parser.add_argument("--bare", type=float, help="seconds of stream with no board open, the raw intake rate (full 5, quick 3)")
