@@ -144,6 +144,16 @@ async (n) => {
 }
 """
 
+# Extra boards (RSS phase) only: no CSS animations, so that this machine's browser core is not
+# spent repainting the flashing 新订单 header of boards nobody looks at.
+NO_ANIMATION = """
+document.addEventListener('DOMContentLoaded', () => {
+  const s = document.createElement('style');
+  s.textContent = '*, *::before, *::after { animation: none !important; transition: none !important; }';
+  document.head.appendChild(s);
+});
+"""
+
 BOARD_READY = "() => { const a = document.getElementById('qh-alert'); return !!a && +a.getAttribute('data-updated') > 0; }"
 
 
@@ -205,14 +215,33 @@ def tail(path: Path, n: int = 3000) -> str:
         return ""
 
 
-def _die_with_parent() -> None:
-    """In the child: SIGTERM when this benchmark dies, even by SIGKILL (Linux prctl)."""
+APP_CPUS: set[int] | None = None  # with --pin: the cores of the app and the worker
+
+
+def _child_setup() -> None:
+    """In the child: SIGTERM when this benchmark dies, even by SIGKILL (Linux prctl), and the
+    app's own cores when pinned."""
     try:
         import ctypes
 
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
     except Exception:
         pass
+    if APP_CPUS:
+        os.sched_setaffinity(0, APP_CPUS)
+
+
+def pin_cpus(enabled: bool) -> tuple[list[int], list[int]]:
+    """Split the cores: the app and its worker on the first half, this process (sandbox,
+    Playwright) and Chromium on the rest — in the field the browsers run on other devices."""
+    global APP_CPUS
+    cpus = sorted(os.sched_getaffinity(0))
+    if not enabled or len(cpus) < 2:
+        return cpus, cpus
+    half = len(cpus) // 2
+    APP_CPUS = set(cpus[:half])
+    os.sched_setaffinity(0, set(cpus[half:]))  # before any thread or child starts: they inherit it
+    return cpus[:half], cpus[half:]
 
 
 # ---- process memory -----------------------------------------------------------------------------
@@ -296,29 +325,138 @@ def memory_samples(root: int, n: int = 3, every: float = 0.3) -> list[dict]:
     return out
 
 
-class RssSampler(threading.Thread):
-    """Samples the app's process tree every `every` seconds, labelled with the current phase."""
+def _cpu_seconds(pids) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                rest = f.read().rsplit(")", 1)[1].split()
+            total += int(rest[11]) + int(rest[12])  # utime + stime of the live process
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / os.sysconf("SC_CLK_TCK")
 
-    def __init__(self, root: int, every: float = 0.5) -> None:
+
+def cpu_split(app: int, worker: int) -> dict[str, float]:
+    """CPU seconds so far: the app tree, the worker tree, Chromium and this process (sandbox,
+    Playwright client); processes that already exited are not counted."""
+    app_pids, worker_pids = set(tree_pids(app)), set(tree_pids(worker))
+    mine = set(tree_pids_of_parent(os.getpid())) - app_pids - worker_pids - {os.getpid()}
+    return {"app": _cpu_seconds(app_pids), "worker": _cpu_seconds(worker_pids),
+            "browser": _cpu_seconds(mine), "bench": _cpu_seconds([os.getpid()])}
+
+
+def tree_pids_of_parent(root: int) -> list[int]:
+    table = _proc_table()
+    members, grew = {root}, True
+    while grew:
+        grew = False
+        for pid, (ppid, _) in table.items():
+            if ppid in members and pid not in members:
+                members.add(pid)
+                grew = True
+    return sorted(members)
+
+
+def set_browser_cpus(cpus: set[int] | None, skip: set[int]) -> None:
+    """Move every thread of this run's browser processes (our descendants but the app's and the
+    worker's) to `cpus`; new renderers inherit it from the zygote."""
+    if not cpus:
+        return
+    for pid in tree_pids_of_parent(os.getpid()):
+        if pid == os.getpid() or pid in skip:
+            continue
+        try:
+            tids = [int(t) for t in os.listdir(f"/proc/{pid}/task")]
+        except OSError:
+            continue
+        for tid in tids:
+            try:
+                os.sched_setaffinity(tid, cpus)
+            except OSError:
+                pass
+
+
+class RssSampler(threading.Thread):
+    """Samples the app's process tree every `every` seconds, labelled with the current phase,
+    and the CPU time each part of the run used per phase."""
+
+    def __init__(self, root: int, worker: int, every: float = 0.5) -> None:
         super().__init__(name="rss-sampler", daemon=True)
-        self.root, self.every, self.phase = root, every, "idle"
+        self.root, self.worker, self.every, self._phase = root, worker, every, "idle"
         self.samples: list[tuple[float, str, float]] = []
-        self._stop = threading.Event()
+        self.cpu: dict[str, dict[str, float]] = {}  # phase -> part -> CPU seconds
+        self.wall: dict[str, float] = {}
+        self._mark = (time.monotonic(), cpu_split(root, worker))
+        self._halt = threading.Event()
+        self._lock = threading.Lock()
+
+    @property
+    def phase(self) -> str:
+        return self._phase
+
+    @phase.setter
+    def phase(self, value: str) -> None:
+        with self._lock:
+            now, split = time.monotonic(), cpu_split(self.root, self.worker)
+            then, before = self._mark
+            acc = self.cpu.setdefault(self._phase, {})
+            for part, sec in split.items():
+                acc[part] = acc.get(part, 0.0) + max(0.0, sec - before.get(part, 0.0))
+            self.wall[self._phase] = self.wall.get(self._phase, 0.0) + now - then
+            self._mark, self._phase = (now, split), value
+
+    def cores(self, phase: str) -> dict[str, float]:
+        """Average cores used by each part during a phase."""
+        wall = self.wall.get(phase) or 0.0
+        return {k: round(v / wall, 2) for k, v in self.cpu.get(phase, {}).items()} if wall else {}
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._halt.is_set():
             try:
-                self.samples.append((time.time(), self.phase, tree_memory(self.root)["rss_mb"]))
+                self.samples.append((time.time(), self._phase, tree_memory(self.root)["rss_mb"]))
             except Exception:
                 pass
-            self._stop.wait(self.every)
+            self._halt.wait(self.every)
 
     def stop(self) -> None:
-        self._stop.set()
+        self._halt.set()
 
     def peak(self, phase: str) -> float | None:
         vals = [s[2] for s in self.samples if s[1] == phase]
         return max(vals) if vals else None
+
+
+class LoopProbe(threading.Thread):
+    """GET a URL back to back while the block runs: the slowest answer shows how long the
+    backend's event loop was blocked."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(name="loop-probe", daemon=True)
+        self.url, self.times = url, []
+        self._halt = threading.Event()
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            started = time.monotonic()
+            try:
+                with urllib.request.urlopen(self.url, timeout=60) as resp:
+                    resp.read()
+            except Exception:
+                pass
+            self.times.append((time.monotonic() - started) * 1000)
+            self._halt.wait(0.05)
+
+    def __enter__(self) -> LoopProbe:
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._halt.set()
+        self.join(65)
+
+    def worst_ms(self) -> float | None:
+        return max(self.times, default=None)
 
 
 # ---- the run ------------------------------------------------------------------------------------
@@ -388,7 +526,7 @@ class Bench:
     def spawn(self, argv: list[str], log: Path, env: dict) -> subprocess.Popen:
         out = open(log, "w")
         proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=_die_with_parent)
+                                stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=_child_setup)
         out.close()
         self.children.append(proc)
         return proc
@@ -591,6 +729,23 @@ class Bench:
             time.sleep(0.2)
         return False
 
+    def page_metrics(self) -> dict[str, float]:
+        """The measuring page's renderer main thread so far (CDP Performance, seconds)."""
+        m = {x["name"]: x["value"] for x in self.page_cdp.send("Performance.getMetrics")["metrics"]}
+        return {"t": time.monotonic(), "task": m.get("TaskDuration", 0.0), "script": m.get("ScriptDuration", 0.0),
+                "style_layout": m.get("RecalcStyleDuration", 0.0) + m.get("LayoutDuration", 0.0)}
+
+    def page_busy(self, before: dict[str, float]) -> dict[str, float]:
+        """Share of wall time the page's main thread spent in tasks since `before`, split into
+        script (React), style + layout, and the rest (paint, raster, compositing, GC...)."""
+        after = self.page_metrics()
+        wall = max(1e-6, after["t"] - before["t"])
+        task = (after["task"] - before["task"]) / wall * 100
+        script = (after["script"] - before["script"]) / wall * 100
+        style = (after["style_layout"] - before["style_layout"]) / wall * 100
+        return {"busy_pct": round(task), "script_pct": round(script), "style_layout_pct": round(style),
+                "other_pct": round(max(0.0, task - script - style))}
+
     def nudge(self, store_id: int) -> float:
         """What a worker publishes after a commit; returns the epoch ms it was sent."""
         import redis as redis_client
@@ -633,6 +788,7 @@ class Bench:
         a, sb = self.args, self.sb
         if page is not None:
             page.bring_to_front()  # a hidden page gets no animation frames
+            busy0 = self.page_metrics()
         self.control("POST", "stream/start", {})
         t0 = time.time()
         queue = []
@@ -717,9 +873,8 @@ class Bench:
                 j += 1
             if j < len(ups):
                 count_lat.append(ups[j][0] - at)
-        t_end = time.time() * 1000
+        busy = self.page_busy(busy0)
         long = [x for x in page.evaluate("() => window.__qhLong") if x[0] >= t0 * 1000]
-        busy = sum(d for _, d in long) / max(1.0, t_end - t0 * 1000) * 100
         by_built = {m[2]: m[0] for m in wsmsg if m[2]}
         emit = [by_built[u[1]] - u[1] for u in ups if u[1] in by_built]
         render = [u[0] - by_built[u[1]] for u in ups if u[1] in by_built]
@@ -741,7 +896,7 @@ class Bench:
             "update_max_ms": r1(max((u[2] for u in ups), default=None)),
             "built_to_ws_p50_ms": r1(pct(emit, 50)), "built_to_ws_p95_ms": r1(pct(emit, 95)),
             "ws_to_dom_p50_ms": r1(pct(render, 50)), "ws_to_dom_p95_ms": r1(pct(render, 95)),
-            "page_busy_pct": round(busy), "page_longest_task_ms": r1(max((d for _, d in long), default=None)),
+            "page": busy, "page_longest_task_ms": r1(max((d for _, d in long), default=None)),
             "loadavg_1m": round(os.getloadavg()[0], 1), "page_visibility": page.evaluate("() => document.visibilityState"),
         })
         return out
@@ -764,8 +919,16 @@ class Bench:
             f"(p95 {s['built_to_ws_p95_ms']}), in the page → DOM {s['ws_to_dom_p50_ms']} ms (p95 {s['ws_to_dom_p95_ms']})")
         say(f"[{s['label']}]   {s['updates']} board updates reached the page, one every {s['update_interval_p50_ms']} ms (p50; built one every {s['built_interval_p50_ms']} ms); "
             f"backend build p50 {s['update_p50_ms']} ms p95 {s['update_p95_ms']} ms max {s['update_max_ms']} ms")
-        say(f"[{s['label']}]   the page's main thread was busy {s['page_busy_pct']}% of the time in tasks over 50 ms "
-            f"(longest {s['page_longest_task_ms']} ms); load average {s['loadavg_1m']} on {os.cpu_count()} CPUs")
+        pg = s["page"]
+        say(f"[{s['label']}]   the page's main thread was busy {pg['busy_pct']}% of the time: script (React) {pg['script_pct']}%, "
+            f"style + layout {pg['style_layout_pct']}%, paint and the rest {pg['other_pct']}% (longest task {s['page_longest_task_ms']} ms); "
+            f"load average {s['loadavg_1m']} on {os.cpu_count()} CPUs")
+
+    def cpu_line(self, phase: str) -> None:
+        c = self.sampler.cores(phase)
+        if c:
+            say(f"  CPU during '{phase}' ({self.sampler.wall[phase]:.0f}s, {os.cpu_count()} cores): app {c['app']}, worker {c['worker']}, "
+                f"Chromium {c['browser']}, this process (sandbox, Playwright) {c['bench']} cores on average")
 
     # ---- main flow -------------------------------------------------------------------------------
 
@@ -783,6 +946,9 @@ class Bench:
             REDIS_URL=self.redis_url, DATABASE_URL=db_url, APP_PORT=str(port), APP_ENV="dev",
             ADMIN_PASSWORD=password, REFLEX_TELEMETRY_ENABLED="false", REFLEX_CHECK_LATEST_VERSION="false",
             PYTHONUNBUFFERED="1",
+            # Frozen boards answer no socket.io ping: keep them connected for the whole run
+            # (Reflex's default drops a silent client after 25 + 120 s).
+            REFLEX_SOCKET_TIMEOUT="900",
         )
         env.setdefault("REFLEX_BUN_PATH", str(ROOT / ".tools/node_modules/bun/bin/bun.exe"))
         for key in ("REDIS_URL", "DATABASE_URL", "APP_PORT", "APP_ENV", "ADMIN_PASSWORD"):
@@ -834,7 +1000,7 @@ class Bench:
 
         app_log, worker_log = self.work / "app.log", self.work / "worker.log"
         app = self.spawn([sys.executable, "-m", "reflex", "run", "--env", "prod", "--single-port", "--frontend-port", str(port)], app_log, env)
-        self.spawn([sys.executable, "-m", "arq", "workers.settings.WorkerSettings"], worker_log, env)
+        worker = self.spawn([sys.executable, "-m", "arq", "workers.settings.WorkerSettings"], worker_log, env)
         app_started = time.monotonic()
 
         engine = make_engine(db_url)  # the app's engine settings (BEGIN IMMEDIATE on SQLite)
@@ -856,7 +1022,7 @@ class Bench:
         res.update(rss_idle_mb=r1(idle_rss), pss_idle_mb=r1(idle_pss))
         say(f"idle backend (no board open): RSS {idle_rss:.0f} MB, PSS {idle_pss:.0f} MB, "
             + ", ".join(f"{p['rss_mb']:.0f} MB pid {p['pid']}" for p in idle[-1]["procs"]))
-        self.sampler = RssSampler(app.pid)
+        self.sampler = RssSampler(app.pid, worker.pid)
         self.sampler.start()
 
         # ---- raw limit: the SQL of this board ----
@@ -884,6 +1050,8 @@ class Bench:
             ws.on("framereceived", got)
 
         page.on("websocket", on_ws)
+        self.page_cdp = ctx.new_cdp_session(page)
+        self.page_cdp.send("Performance.enable")
         self.sampler.phase = "one-board"
         page.goto(f"{base}/login")
         page.locator("#username").fill("admin")
@@ -899,6 +1067,13 @@ class Bench:
         raw_rtt = pct(rtt, 50)
         res["raw_rtt_ms"] = round(raw_rtt, 2)
         say(f"raw limit: bare HTTP round trip from the page (/api/version) p50 {raw_rtt:.2f} ms, p95 {pct(rtt, 95):.2f} ms")
+
+        before = self.page_metrics()
+        time.sleep(a.rest)
+        rest_empty = self.page_busy(before)
+        res["page_rest_busy_pct"] = rest_empty["busy_pct"]
+        say(f"the measuring page at rest, nothing in 新订单: main thread busy {rest_empty['busy_pct']}% "
+            f"(script {rest_empty['script_pct']}%, paint and the rest {rest_empty['other_pct']}%)")
 
         # ---- updates of the 1,000-order board (one note each, nothing else running) ----
         lat, builds, waits, emit, render, sizes = [], [], [], [], [], []
@@ -934,6 +1109,7 @@ class Bench:
         main = self.stream("stream", a.seconds, page, known)
         self.sampler.phase = "one-board"
         sizes = [s for _, s in frames[frames_before:] if s > 100]  # state deltas; pings are a few bytes
+        main["cpu_cores"] = self.sampler.cores("stream")
         q_end = self.raw_board_query(self.reader, store_id, a.query_reps)
         counts = self.count_orders(self.reader, store_id)
         live_end = sum(v for k, v in counts.items() if k in ("awaiting_accept", "to_ship", "shipped"))
@@ -942,6 +1118,7 @@ class Bench:
             f"(update p95 = {ratio(main.get('update_p95_ms'), pct(q_end, 95))}× that)")
         say(f"update size sent to the browser: p50 {pct(sizes, 50)} B, p95 {pct(sizes, 95)} B, max {max(sizes, default=None)} B "
             f"over {len(sizes)} frames, {sum(sizes) / 1e6:.1f} MB in all")
+        self.cpu_line("stream")
         res.update({k: main.get(k) for k in ("p50_ms", "p99_ms", "update_p95_ms", "visible_samples", "superseded")})
         res.update(update_bytes_p50=pct(sizes, 50), update_bytes_p95=pct(sizes, 95), update_bytes_max=max(sizes, default=None),
                    offered_rate=a.rate, live_end=live_end, raw_query_end_p95_ms=r1(pct(q_end, 95)), stream=main)
@@ -952,83 +1129,117 @@ class Bench:
         say(f"  the measuring page went quiet {time.monotonic() - t_q:.1f}s later" if quiet else
             f"  the measuring page was still receiving updates {a.catchup:g}s later")
 
+        before = self.page_metrics()
+        time.sleep(a.rest)
+        rest_new = self.page_busy(before)
+        res["page_rest_new_busy_pct"] = rest_new["busy_pct"]
+        say(f"the measuring page at rest with new orders waiting (新订单 flashing, badges pulsing): main thread busy "
+            f"{rest_new['busy_pct']}% (script {rest_new['script_pct']}%, style + layout {rest_new['style_layout_pct']}%, "
+            f"paint and the rest {rest_new['other_pct']}%)")
+
         # ---- N boards open ----
+        # The extra boards are real pages: each opens /board with the session cookie, gets its
+        # state and renders it once (CSS animations off); then the page is frozen (CDP lifecycle
+        # state), as a background tab is. The backend serves it exactly as before (its listener,
+        # a rebuild on every note and every 20 s, deltas into its socket), but this machine's one
+        # browser core does not have to render 50 boards: in the field each has its own device.
         self.sampler.phase = "opening"
-        say(f"opening {a.boards - 1} more boards")
+        # Meanwhile the measuring page is frozen too (its flashing header would take the browser's
+        # core) and, the app being idle, the browser may use every core.
+        self.page_cdp.send("Page.setWebLifecycleState", {"state": "frozen"})
+        app_side = set(tree_pids(app.pid)) | set(tree_pids(worker.pid))
+        set_browser_cpus(set(os.sched_getaffinity(0)) | (APP_CPUS or set()), app_side)
+        say(f"opening {a.boards - 1} more boards, {a.open_batch} at a time, animations off, each frozen after its first render")
         cookies = ctx.cookies()  # the login session
-        contexts, pages = [ctx], [page]
+        contexts, pages, frozen = [ctx], [page], []
         per_ctx = max(1, -(-(a.boards - 1) // a.contexts))
         opened = time.monotonic()
-        while len(pages) < a.boards:
-            c = self.browser.new_context(viewport=VIEWPORT)
-            c.add_init_script(INIT_SCRIPT)
-            c.add_cookies(cookies)
-            contexts.append(c)
-            for _ in range(min(per_ctx, a.boards - len(pages))):
-                p = c.new_page()
-                t_open = time.monotonic()
+        stop = opened + a.open_wait
+        failed = 0
+        while len(pages) + failed < a.boards and time.monotonic() < stop:
+            batch = []
+            while len(batch) < a.open_batch and len(pages) + failed + len(batch) < a.boards:
+                if not contexts[-1:] or contexts[-1] is ctx or len(contexts[-1].pages) >= per_ctx:
+                    c = self.browser.new_context(viewport=VIEWPORT)
+                    c.add_init_script(INIT_SCRIPT)
+                    c.add_init_script(NO_ANIMATION)
+                    c.add_cookies(cookies)
+                    contexts.append(c)
+                p = contexts[-1].new_page()
                 try:
-                    p.goto(f"{base}/board", wait_until="commit", timeout=max(1000, (opened + a.open_wait - time.monotonic()) * 1000))
+                    p.goto(f"{base}/board", wait_until="commit", timeout=max(1000, (stop - time.monotonic()) * 1000))
                 except Exception as exc:
-                    say(f"  board {len(pages) + 1}: {type(exc).__name__} after {time.monotonic() - t_open:.1f}s")
-                if time.monotonic() - t_open > 5:
-                    say(f"  board {len(pages) + 1}: navigation took {time.monotonic() - t_open:.1f}s")
-                pages.append(p)
-        ready_pages = [page]
-        stop = time.monotonic() + a.open_wait
-        for i, p in enumerate(pages[1:], start=2):
-            try:
-                p.wait_for_function(BOARD_READY, timeout=max(1000, (stop - time.monotonic()) * 1000), polling=200)
-                ready_pages.append(p)
-            except Exception as exc:
-                say(f"  board {i}: not ready within {a.open_wait:g}s ({type(exc).__name__})")
-        ready = len(ready_pages)
+                    say(f"  board {len(pages) + len(batch) + 1}: {type(exc).__name__}")
+                batch.append(p)
+            for p in batch:
+                try:
+                    p.wait_for_function(BOARD_READY, timeout=max(1000, (stop - time.monotonic()) * 1000), polling=200)
+                    cdp = p.context.new_cdp_session(p)
+                    cdp.send("Page.setWebLifecycleState", {"state": "frozen"})
+                    frozen.append(cdp)
+                    pages.append(p)
+                except Exception as exc:
+                    failed += 1
+                    say(f"  a board was not ready within {a.open_wait:g}s ({type(exc).__name__})")
+        ready = len(pages)
         open_s = time.monotonic() - opened
+        set_browser_cpus(set(os.sched_getaffinity(0)), app_side)
+        self.page_cdp.send("Page.setWebLifecycleState", {"state": "active"})
+        page.bring_to_front()
         self.sampler.phase = "boards"
-        time.sleep(a.settle)
+        self.cpu_line("opening")
+        time.sleep(a.settle)  # every board's 20 s timer refresh keeps running meanwhile
         with_boards = memory_samples(app.pid)
         rss_boards = statistics.median(m["rss_mb"] for m in with_boards)
         pss_boards = statistics.median(m["pss_mb"] for m in with_boards)
         self.detail["boards_procs"] = with_boards[-1]["procs"]
         res.update(rss_mb=r1(rss_boards), pss_mb=r1(pss_boards), boards=ready, boards_open_s=round(open_s, 1))
         say(f"{ready}/{a.boards} boards open ({len(contexts)} browser contexts) after {open_s:.1f}s: backend RSS {rss_boards:.0f} MB "
-            f"(PSS {pss_boards:.0f} MB) = {ratio(rss_boards, idle_rss)}× the idle backend")
+            f"(PSS {pss_boards:.0f} MB) = {ratio(rss_boards, idle_rss)}× the idle backend, "
+            f"{(rss_boards - idle_rss) / max(1, ready):.1f} MB per board")
+        self.sampler.phase = "boards-idle"
+        time.sleep(a.settle)
+        self.sampler.phase = "boards"
+        idle_cores = self.sampler.cores("boards-idle")
+        say(f"  with {ready} boards open and no orders coming in, the app uses {idle_cores.get('app')} cores "
+            f"(every board rebuilds itself every 20 s)")
+        res["boards_idle_app_cores"] = idle_cores.get("app")
 
-        # one note with every board open: how long until the last board shows it
-        first_lat, last_lat, fan_builds, fan_missing = [], [], [], 0
-        live_pages = ready_pages
+        # one note with every board open: the backend rebuilds every board, one after another
+        fan_lat, fan_built, fan_builds, stalls = [], [], [], []
         for _ in range(a.fanout):
-            at = self.nudge(store_id)
-            got, waiting = [], list(live_pages)
-            stop = time.monotonic() + a.fanout_wait
-            while waiting and time.monotonic() < stop:
-                for p in list(waiting):
-                    u = p.evaluate("(t) => window.__qhUpdates.find(u => u[1] - u[2] >= t - 1) || null", at)
-                    if u:
-                        got.append(u[0] - at)
-                        fan_builds.append(u[2])
-                        waiting.remove(p)
-                time.sleep(0.05)
-            fan_missing += len(waiting)
-            if got:
-                first_lat.append(min(got))
-                last_lat.append(max(got))
+            with LoopProbe(f"{base}/api/version") as probe:
+                at = self.nudge(store_id)
+                u = self.wait_update_after(page, at, a.fanout_wait, by="started")
+                time.sleep(max(0.5, (u[0] - at) / 1000 if u else 0))  # the other boards' rebuilds go on
+            if u:
+                fan_lat.append(u[0] - at)
+                fan_built.append(u[1] - at)
+                fan_builds.append(u[2])
+            stalls.append(probe.worst_ms())
             time.sleep(0.5)
-        res.update(fanout_first_p50_ms=r1(pct(first_lat, 50)), fanout_last_p50_ms=r1(pct(last_lat, 50)),
-                   fanout_build_p50_ms=r1(pct(fan_builds, 50)), fanout_missing=fan_missing)
-        say(f"one note with {ready} boards open ({a.fanout} notes): first board shows it after {r1(pct(first_lat, 50))} ms, "
-            f"the last after {r1(pct(last_lat, 50))} ms (p50s); build per board p50 {r1(pct(fan_builds, 50))} ms; {fan_missing} board updates missing")
+        res.update(fanout_note_to_built_p50_ms=r1(pct(fan_built, 50)), fanout_note_to_dom_p50_ms=r1(pct(fan_lat, 50)),
+                   fanout_build_ms=r1(pct(fan_builds, 50)), fanout_http_worst_ms=r1(max(stalls, default=None)))
+        say(f"one note with {ready} boards open ({a.fanout} notes, p50s): the backend had rebuilt the measuring board {r1(pct(fan_built, 50))} ms "
+            f"after it (build {r1(pct(fan_builds, 50))} ms), its page showed it after {r1(pct(fan_lat, 50))} ms "
+            f"({res['note_to_dom_p50_ms']} ms with one board); the slowest HTTP round trip to the backend meanwhile "
+            f"{r1(max(stalls, default=None))} ms (bare: {raw_rtt:.1f} ms): the boards are rebuilt one after another on its event loop")
 
         if a.burst > 0:
             self.sampler.phase = "burst"
             say(f"streaming {a.rate:g} orders/s for {a.burst:g}s with {ready} boards open")
-            burst = self.stream("burst", a.burst, page, known)
+            with LoopProbe(f"{base}/api/version") as probe:
+                burst = self.stream("burst", a.burst, page, known)
             self.sampler.phase = "boards"
             self.report_stream(burst, raw_rtt)
+            self.cpu_line("burst")
+            burst["cpu_cores"] = self.sampler.cores("burst")
             burst["rss_peak_mb"] = r1(self.sampler.peak("burst"))
-            say(f"[burst] backend RSS peak {burst['rss_peak_mb']} MB")
+            burst["http_worst_ms"] = r1(probe.worst_ms())
+            say(f"[burst] backend RSS peak {burst['rss_peak_mb']} MB; slowest HTTP round trip to the backend {burst['http_worst_ms']} ms")
             res["burst"] = burst
-        res["rss_peak_mb"] = r1(max(v for v in (self.sampler.peak("boards"), self.sampler.peak("burst"), rss_boards) if v is not None))
+        res["rss_peak_mb"] = r1(max(v for v in (self.sampler.peak("boards"), self.sampler.peak("boards-idle"),
+                                                 self.sampler.peak("burst"), rss_boards) if v is not None))
         for c in contexts:
             c.close()
 
@@ -1038,7 +1249,10 @@ class Bench:
             time.sleep(1.0)
             say(f"streaming {a.rate:g} orders/s for {a.bare:g}s with no board open (how fast the app takes pushes without boards)")
             bare = self.stream("no board", a.bare, None, known)
+            self.sampler.phase = "end"
             self.report_stream(bare, raw_rtt)
+            self.cpu_line("no-board")
+            bare["cpu_cores"] = self.sampler.cores("no-board")
             res["no_board"] = bare
 
         res["ratios"] = {
@@ -1048,6 +1262,8 @@ class Bench:
             "rss_vs_idle": ratio(rss_boards, idle_rss),
             "acked_rate_vs_no_board": ratio(main.get("acked_rate"), res.get("no_board", {}).get("acked_rate")),
         }
+        self.sampler.phase = "end"
+        res["cpu_cores"] = {k: self.sampler.cores(k) for k in self.sampler.cpu}
         res["loadavg_1m_end"] = round(os.getloadavg()[0], 1)
         res["targets_met"] = {
             "p99_le_1000ms": res.get("p99_ms") is not None and res["p99_ms"] <= 1000,
@@ -1063,7 +1279,7 @@ def main() -> int:
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--rate", type=float, help="orders/s offered by the sandbox (full 200, quick 200)")
     parser.add_argument("--seconds", type=float, help="stream length (full 30, quick 5)")
-    parser.add_argument("--boards", type=int, help="boards open for the RSS figure (full 50, quick 10)")
+    parser.add_argument("--boards", type=int, help="boards open for the RSS figure (full 50, quick 5)")
     parser.add_argument("--contexts", type=int, default=5, help="browser contexts the boards are spread over")
     parser.add_argument("--shops", type=int, default=8, help="Meituan shops of the board's store sharing the rate (the sandbox pushes one shop's orders one at a time)")
     parser.add_argument("--live", type=int, default=1000, help="live orders on the board before the stream")
@@ -1071,6 +1287,8 @@ def main() -> int:
     parser.add_argument("--bare", type=float, help="seconds of stream with no board open, the raw intake rate (full 5, quick 3)")
     parser.add_argument("--timeout", type=float, help="hard limit for the whole run in seconds (full 600, quick 180)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, SQLite file)")
+    parser.add_argument("--no-pin", dest="pin", action="store_false",
+                        help="do not split the cores (default: app + worker on one half, Chromium + sandbox on the other)")
     args = parser.parse_args()
     quick = args.quick
 
@@ -1079,16 +1297,18 @@ def main() -> int:
 
     args.rate = pick(args.rate, 200.0, 200.0)
     args.seconds = pick(args.seconds, 30.0, 5.0)
-    args.boards = pick(args.boards, 50, 10)
+    args.boards = pick(args.boards, 50, 5)
     args.burst = pick(args.burst, 5.0, 0.0)
     args.bare = pick(args.bare, 5.0, 3.0)
     args.timeout = pick(args.timeout, 600.0, 180.0)
     args.drain = 15.0 if not quick else 3.0  # the app may catch up this long after a stream stops
     args.catchup = 30.0 if not quick else 8.0  # then ingest and the page get this long
-    args.open_wait = 120.0 if not quick else 20.0
+    args.open_wait = 150.0 if not quick else 45.0
     args.fanout_wait = 30.0 if not quick else 8.0
-    args.settle = 3.0 if not quick else 1.0
-    args.nudges = 20 if not quick else 8
+    args.settle = 8.0 if not quick else 2.0
+    args.open_batch = 3
+    args.rest = 3.0 if not quick else 2.0
+    args.nudges = 15 if not quick else 8
     args.fanout = 3 if not quick else 1
     args.rtt_reps = 105 if not quick else 45
     args.query_reps = 20 if not quick else 10
@@ -1096,7 +1316,9 @@ def main() -> int:
     deadline = time.monotonic() + args.timeout
     args.deadline_left = lambda: deadline - time.monotonic()
 
+    app_cpus, bench_cpus = pin_cpus(args.pin)
     config = {k: v for k, v in vars(args).items() if not callable(v)}
+    config.update(app_cpus=app_cpus, browser_cpus=bench_cpus)
     config.update(cpus=os.cpu_count(), loadavg_1m=round(os.getloadavg()[0], 1))
     print(f"CONFIG {json.dumps(config)}", flush=True)
     if os.getloadavg()[0] > (os.cpu_count() or 1):
