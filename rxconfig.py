@@ -20,4 +20,9 @@ config = rx.Config(
         )
     ],
     disable_plugins=[rx.plugins.SitemapPlugin],
+    **(
+        {"state_manager_mode": rx.constants.StateManagerMode.REDIS, "redis_url": _settings.redis_url}
+        if _settings.ui_state == "redis"
+        else {"state_manager_mode": rx.constants.StateManagerMode.MEMORY}
+    ),
 )

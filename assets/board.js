@@ -90,6 +90,14 @@
     }
   }, true);
   document.addEventListener("touchend", unlock, true);
+  // The server sends a phone the cards of one tab and a desk every column: tell it when the
+  // window crosses the breakpoint where the columns appear (rotating a tablet, resizing).
+  var desk = window.matchMedia("(min-width: 64em)");
+  var onLayout = function () {
+    var sync = document.getElementById("qh-layout-sync");
+    if (sync) sync.click();
+  };
+  if (desk.addEventListener) desk.addEventListener("change", onLayout); else desk.addListener(onLayout);
   setInterval(tick, 1000);
   // Cards that appear between ticks are stamped as soon as React inserts them.
   new MutationObserver(function () {

@@ -155,6 +155,7 @@ def order_card(card: CardView) -> rx.Component:
         width="100%",
         class_name=rx.cond(card.tab == "new", "qh-card qh-card-new", "qh-card"),
         custom_attrs={"data-order-id": card.id, "data-platform-order-id": card.platform_order_id},
+        key=card.id,  # React keeps each card's DOM when a new one slides in above it
     )
 
 
@@ -209,9 +210,19 @@ def _empty(tab: str) -> rx.Component:
     return rx.center(rx.text(t(f"empty.{tab}"), size="2", color=rx.color("gray", 10), text_align="center"), padding="32px 12px", width="100%")
 
 
+def _show_more(tab: str) -> rx.Component:
+    """Under a tab's cards when it holds more than were sent."""
+    hidden = BoardState.counts[tab] - CARD_LISTS[tab].length()
+    return rx.cond(
+        hidden > 0,
+        rx.button(rx.icon("chevrons-down", size=16), t("board.more"), " (", hidden.to_string(), ")", variant="soft", color_scheme="gray", size="3",
+                  width="100%", min_height="44px", on_click=BoardState.show_more(tab), class_name="qh-more", id=f"more-{tab}"),
+    )
+
+
 def _cards(tab: str) -> rx.Component:
     cards = CARD_LISTS[tab]
-    return rx.cond(cards.length() == 0, _empty(tab), rx.vstack(rx.foreach(cards, order_card), spacing="3", width="100%"))
+    return rx.cond(cards.length() == 0, _empty(tab), rx.vstack(rx.foreach(cards, order_card), _show_more(tab), spacing="3", width="100%"))
 
 
 def phone_list() -> rx.Component:
@@ -221,6 +232,16 @@ def phone_list() -> rx.Component:
         display=["block", "block", "block", "none"],
         id="board-list",
     )
+
+
+def board_body() -> rx.Component:
+    """Only one of the two layouts is in the page: a phone must not render hidden columns."""
+    return rx.cond(BoardState.layout == "desk", desk_columns(), phone_list())
+
+
+def layout_sync() -> rx.Component:
+    """Clicked by board.js when the window crosses the desk breakpoint."""
+    return rx.el.button(id="qh-layout-sync", on_click=BoardState.probe_layout, style={"display": "none"}, aria_hidden="true", tab_index=-1)
 
 
 def desk_columns() -> rx.Component:

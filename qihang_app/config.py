@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     app_port: int = 3000
     sandbox_port: int = 8700
     public_url: str = ""  # set when the app is reached by a host other than localhost
+    # Where Reflex keeps each browser tab's state: "memory" for one app process (the default:
+    # a board's state never leaves the process), "redis" when several app processes share users.
+    ui_state: Literal["memory", "redis"] = "memory"
 
     session_hours: int = 12
     login_max_failures: int = 5

@@ -19,6 +19,7 @@ from sqlmodel import Session, create_engine
 from qihang_app.config import ROOT, get_settings
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+READ_ONLY = "qihang_read_only"
 
 
 def normalise_url(url: str) -> str:
@@ -68,7 +69,8 @@ def make_engine(url: str, *, foreign_keys: bool = True, echo: bool = False) -> E
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # read_scope(): a deferred BEGIN is a WAL snapshot that takes no write lock
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -92,6 +94,19 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def read_scope(engine: Engine | None = None) -> Iterator[Session]:
+    """A read-only unit of work. On SQLite it does not take the write lock that session_scope's
+    BEGIN IMMEDIATE takes, so frequent readers (live boards) never queue behind or block the
+    workers' writes. Writing in it is a bug (SQLite would fail on a busy database)."""
+    bound = (engine or get_engine()).execution_options(**{READ_ONLY: True})
+    with Session(bound, expire_on_commit=False) as session:
+        try:
+            yield session
+        finally:
+            session.rollback()
 
 
 # -- migrations -------------------------------------------------------------------------------

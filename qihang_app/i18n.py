@@ -50,6 +50,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "board.sound_on": ("点击开启声音", "Tap to turn on sound"),
     "board.sound_hint": ("浏览器需要您点一下才能播放新订单提醒", "The browser needs one tap before it may ring for new orders"),
     "board.mute": ("静音", "Mute"),
+    "board.more": ("显示更多", "Show more"),
     "board.unmute": ("开启提醒", "Unmute"),
     "board.search": ("#序号 / 手机尾号", "#seq / phone tail"),
     "board.placed": ("已下单", "Placed"),

@@ -56,7 +56,8 @@ async def publish(client: aioredis.Redis, store_id: int, payload: str) -> None:
 class LiveHub:
     """One Redis subscription per process, fanned out to in-process listeners."""
 
-    def __init__(self) -> None:
+    def __init__(self, redis_url: str | None = None) -> None:
+        self._redis_url = redis_url  # None: the settings' (tests pass their own)
         self._listeners: dict[int, tuple[frozenset[int] | None, asyncio.Queue]] = {}
         self._task: asyncio.Task | None = None
         self._next = 0
@@ -93,7 +94,7 @@ class LiveHub:
     async def _run(self) -> None:
         backoff = 0.5
         while self._listeners:
-            client = aioredis.from_url(get_settings().redis_url)
+            client = aioredis.from_url(self._redis_url or get_settings().redis_url)
             try:
                 async with client.pubsub() as pubsub:
                     await pubsub.psubscribe(f"{CHANNEL_PREFIX}*")

@@ -1,8 +1,11 @@
 """调度看板: the live board of the stores a user may see.
 
-One background listener per open board waits on the process-wide LiveHub (one Redis
-subscription per backend) and reloads the board when a note for its stores arrives, or every
-REFRESH_SECONDS anyway. It stops when the tab disconnects or leaves the board.
+The cards come from the process-wide BoardFeed (state/board_feed.py), which follows the live
+notes and keeps one shared copy of every watched store. One background listener per open board
+waits for the feed to ring for its stores, then rebuilds its view from that copy (no query) and
+assigns only the tabs that changed, so the websocket carries only those. A phone gets the cards
+of the tab it shows; a desk screen the cards of every column. Each tab shows its newest cards up
+to a cap; 显示更多 raises it. The listener stops when the tab disconnects or leaves the board.
 """
 
 from __future__ import annotations
@@ -21,14 +24,17 @@ from qihang_app.services import board as board_service
 from qihang_app.services import dispatch
 from qihang_app.services import stores as store_service
 from qihang_app.services.errors import ConflictError, NotFoundError, ValidationError
+from qihang_app.services.scope import require_store
 from state.auth import AuthState, NotLoggedIn
+from state.board_feed import REFRESH_SECONDS, feed
 
-REFRESH_SECONDS = 20
-COALESCE_SECONDS = 0.05
-# At most one rebuild per board per this many seconds: under a burst (hundreds of orders a
-# second) every rebuild ships the whole visible board, so more of them only queue up behind
-# each other on the websocket and make the board later, not fresher.
-MIN_INTERVAL_SECONDS = 0.4
+# At most one update per board per this many seconds: under a burst (hundreds of orders a
+# second) more updates only queue on the websocket and keep the page rendering.
+MIN_INTERVAL_SECONDS = 0.2
+ACTOR_RECHECK_SECONDS = 5.0  # live updates re-resolve the user (revoked grants, logout) this often
+PHONE_CAP = 30  # cards sent for the one tab a phone shows
+DESK_CAP = 20  # cards sent per desk column (about four fit on screen; the rest scroll)
+MORE_STEP = 30  # 显示更多 adds this many
 
 
 @dataclasses.dataclass
@@ -72,6 +78,21 @@ def _ms(dt) -> int:
     return int(dt.timestamp() * 1000) if dt else 0
 
 
+_VIEWS: dict[int, tuple[board_service.Card, CardView]] = {}  # order id -> (card, its view), shared by boards
+
+
+def view_of(card: board_service.Card) -> CardView:
+    """The view of a card, built once per card version for every board of this process."""
+    hit = _VIEWS.get(card.id)
+    if hit is not None and hit[0] is card:
+        return hit[1]
+    if len(_VIEWS) > 20_000:
+        _VIEWS.clear()
+    view = _view(card)
+    _VIEWS[card.id] = (card, view)
+    return view
+
+
 def _view(card: board_service.Card) -> CardView:
     phone = card.receiver_phone
     # A privacy number "13019793247_8284" is dialled as the number, a pause, then the extension.
@@ -108,6 +129,7 @@ def _view(card: board_service.Card) -> CardView:
 
 class BoardState(AuthState):
     tab: str = Tab.NEW.value
+    layout: str = ""  # "phone" or "desk", told by the browser (its width); "" until then
     f_store: str = ""
     f_platform: str = ""
     f_query: str = ""
@@ -122,43 +144,90 @@ class BoardState(AuthState):
     done_cards: list[CardView] = []
     alert_platforms: str = ""  # platforms of new orders still to accept, for the voice alert
     updated_ms: int = 0  # when the board data was last built (for the latency probe)
-    reload_ms: float = 0.0  # how long that build took on the backend
+    reload_ms: float = 0.0  # backend time behind that update: the feed's read + this board's build
     reject_open: bool = False
     reject_order: int = 0
     _epoch: int = 0
+    _caps: dict[str, int] = {}
+    _shown: dict[str, tuple] = {}  # tab -> the cards last sent (to send only changed tabs)
+    _actor_cache: object = None
+    _actor_at: float = 0.0
 
     # ---- loading -----------------------------------------------------------------------------
-    def _store_ids(self) -> list[int] | None:
-        return [int(self.f_store)] if self.f_store.isdigit() else None
+    def _fresh_actor(self, max_age: float = 0.0):
+        """The user, re-resolved when older than max_age seconds (0: always)."""
+        now = time.monotonic()
+        if self._actor_cache is None or now - self._actor_at > max_age:
+            self._actor_cache, self._actor_at = self._actor(), now
+        return self._actor_cache
 
-    def _reload(self) -> None:
+    def _stores(self, actor) -> list[int]:
+        """The stores this board shows, re-checked against the user's grants."""
+        if self.f_store.isdigit():
+            require_store(actor, int(self.f_store))
+            return [int(self.f_store)]
+        return [int(o["id"]) for o in self.store_options if actor.can_access(int(o["id"]))]
+
+    def _cap(self, tab: str) -> int:
+        return self._caps.get(tab, DESK_CAP if self.layout == "desk" else PHONE_CAP)
+
+    def _render(self, actor=None) -> None:
+        """Rebuild the view from the feed's shared copy; assign only what changed."""
         started = time.perf_counter()
-        actor = self._actor()
-        with session_scope() as session:
-            data = board_service.load_board(
-                session, actor=actor, store_ids=self._store_ids(), platform=self.f_platform or None, query=self.f_query or None
-            )
-        self.counts = {t.value: data.counts[t] for t in TAB_ORDER}
+        actor = actor or self._fresh_actor()
+        board = feed.board(
+            self._stores(actor),
+            platform=self.f_platform or None,
+            query=self.f_query or None,
+            per_tab={t: self._cap(t.value) for t in TAB_ORDER},
+        )
+        counts = {t.value: board.counts[t] for t in TAB_ORDER}
+        if counts != self.counts:
+            self.counts = counts
         for tab in TAB_ORDER:
-            setattr(self, f"{tab.value}_cards", [_view(c) for c in data.cards[tab]])
-        self.alert_platforms = ",".join(sorted({c.platform for c in data.cards[Tab.NEW] if not c.pending_action}))
+            cards = tuple(board.cards[tab]) if self.layout == "desk" or tab.value == self.tab else ()
+            if self._shown.get(tab.value) != cards:
+                self._shown[tab.value] = cards
+                setattr(self, f"{tab.value}_cards", [view_of(c) for c in cards])
+        ringing = ",".join(sorted(board.ringing))
+        if ringing != self.alert_platforms:
+            self.alert_platforms = ringing
         self.updated_ms = int(time.time() * 1000)
-        self.reload_ms = round((time.perf_counter() - started) * 1000, 1)
+        self.reload_ms = round((time.perf_counter() - started) * 1000 + feed.last_read_ms, 1)
+
+    async def _load(self) -> None:
+        """Make sure the feed holds our stores, then render (raises NotLoggedIn/ScopeError)."""
+        actor = self._fresh_actor()
+        await feed.ensure(self._stores(actor))
+        self._render(actor)
 
     @rx.event
     async def open_board(self):
         try:
-            actor = self._actor()
+            actor = self._fresh_actor()
             with session_scope() as session:
                 stores = store_service.list_stores(session, actor=actor)
             self.store_options = [{"id": str(s.id), "name": s.name} for s in stores]
             params = self.router.url.query_parameters
             self.f_store = params.get("store", self.f_store)
-            self._reload()
+            self._caps, self._shown = {}, {}
+            await self._load()
         except Exception as exc:
             return await self._denied(exc)
         self._epoch += 1
-        return BoardState.listen
+        return [rx.call_script(LAYOUT_PROBE, callback=BoardState.set_layout), BoardState.listen]
+
+    @rx.event
+    async def set_layout(self, desk: bool):
+        layout = "desk" if desk else "phone"
+        if layout != self.layout:
+            self.layout, self._caps = layout, {}
+            return await self._safe_render()
+
+    @rx.event
+    def probe_layout(self):
+        """board.js clicks this when the window crosses the desk breakpoint."""
+        return rx.call_script(LAYOUT_PROBE, callback=BoardState.set_layout)
 
     @rx.event(background=True)
     async def listen(self):
@@ -166,75 +235,91 @@ class BoardState(AuthState):
             epoch = self._epoch
             token = self.router.session.client_token
             try:
-                actor = self._actor()
-            except NotLoggedIn:
+                stores = self._stores(self._fresh_actor())
+            except Exception:
                 return
-        key, queue = live.hub.listen(None if actor.all_stores else actor.store_ids)
+        key, wake = feed.subscribe(stores)
         last = 0.0
         try:
             while True:
                 try:
-                    await asyncio.wait_for(queue.get(), timeout=REFRESH_SECONDS)
-                    # a burst becomes one reload, and reloads keep a minimum distance
-                    await asyncio.sleep(max(COALESCE_SECONDS, MIN_INTERVAL_SECONDS - (time.monotonic() - last)))
-                    while not queue.empty():
-                        queue.get_nowait()
+                    await asyncio.wait_for(wake.event.wait(), timeout=REFRESH_SECONDS + 1)
+                    # keep a minimum distance between updates; what arrives meanwhile joins in
+                    await asyncio.sleep(max(0.0, MIN_INTERVAL_SECONDS - (time.monotonic() - last)))
                 except asyncio.TimeoutError:
                     pass
+                wake.event.clear()
                 async with self:
                     if self._epoch != epoch or not _connected(token) or not self.router.url.path.startswith("/board"):
                         return
                     try:
-                        self._reload()
-                    except NotLoggedIn:
+                        self._render(self._fresh_actor(ACTOR_RECHECK_SECONDS))
+                    except Exception:  # logged out, grant revoked: this board stops
                         return
                 last = time.monotonic()
         finally:
-            live.hub.unlisten(key)
+            feed.unsubscribe(key)
 
     # ---- filters -----------------------------------------------------------------------------
     @rx.event
     async def set_tab(self, value: str):
         self.tab = value
+        if self.layout != "desk":  # a phone holds only the cards of the tab it shows
+            return await self._safe_render()
+
+    @rx.event
+    async def show_more(self, tab: str):
+        self._caps[tab] = self._cap(tab) + MORE_STEP
+        return await self._safe_render()
 
     @rx.event
     async def set_store(self, value: str):
         self.f_store = "" if value == "all" else value
-        return await self._safe_reload()
+        return await self._safe_load()
 
     @rx.event
     async def set_platform(self, value: str):
         self.f_platform = "" if value == "all" else value
-        return await self._safe_reload()
+        return await self._safe_render()
 
     @rx.event
     async def search(self, form: dict):
         self.f_query = (form.get("q") or "").strip()
-        return await self._safe_reload()
+        return await self._safe_render()
 
     @rx.event
     async def clear_search(self):
         self.f_query = ""
-        return await self._safe_reload()
+        return await self._safe_render()
 
-    async def _safe_reload(self):
+    async def _safe_render(self):
         try:
-            self._reload()
+            self._render()
+        except Exception as exc:
+            return await self._denied(exc)
+
+    async def _safe_load(self):
+        try:
+            await self._load()
         except Exception as exc:
             return await self._denied(exc)
 
     # ---- actions -----------------------------------------------------------------------------
     async def _act(self, fn, order_id: int, **kwargs):
         try:
-            actor = self._actor()
-            with session_scope() as session:
-                order = fn(session, actor=actor, order_id=int(order_id), **kwargs)
-                store_id, status = order.store_id, order.status
-            live.publish_sync(store_id, live.note(order_id=int(order_id), store_id=store_id, status=status, kind="action"))
-            self._reload()
-        except (ConflictError, ValidationError, NotFoundError) as exc:
-            self._reload()
-            return rx.toast.warning(str(exc))
+            actor = self._fresh_actor()
+            warning = None
+            try:
+                with session_scope() as session:
+                    order = fn(session, actor=actor, order_id=int(order_id), **kwargs)
+                    store_id, status = order.store_id, order.status
+                live.publish_sync(store_id, live.note(order_id=int(order_id), store_id=store_id, status=status, kind="action"))
+            except (ConflictError, ValidationError, NotFoundError) as exc:
+                warning = str(exc)
+            await feed.refresh_orders([int(order_id)])  # the card moves now, not at the next note
+            self._render(actor)
+            if warning:
+                return rx.toast.warning(warning)
         except Exception as exc:
             return await self._denied(exc)
 
@@ -271,6 +356,9 @@ class BoardState(AuthState):
     async def reject(self, reason_code: str):
         self.reject_open = False
         return await self._act(dispatch.reject, self.reject_order, reason_code=reason_code)
+
+
+LAYOUT_PROBE = "window.matchMedia('(min-width: 64em)').matches"  # Radix's lg breakpoint, where columns show
 
 
 def _connected(token: str) -> bool:

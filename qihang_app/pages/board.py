@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from components.board import alert_probe, desk_columns, phone_list, reject_dialog, sound_banner, tab_bar, toolbar
+from components.board import alert_probe, board_body, layout_sync, reject_dialog, sound_banner, tab_bar, toolbar
 from components.layout import app_shell
 
 
@@ -12,8 +12,8 @@ def board_page() -> rx.Component:
             tab_bar(),
             toolbar(),
             sound_banner(),
-            phone_list(),
-            desk_columns(),
+            board_body(),
+            layout_sync(),
             alert_probe(),
             reject_dialog(),
             width="100%",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time
 
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ from qihang_app.domain.display import SHANGHAI
 from qihang_app.domain.order_status import OrderStatus
 from qihang_app.models import Order, OrderLine, Shop, Store, utcnow
 
-from .scope import Actor, require_store, store_filter
+from .scope import Actor, require_store
 
 ACTIVE = [OrderStatus.AWAITING_ACCEPT, OrderStatus.TO_SHIP, OrderStatus.SHIPPED]
 ENDED = [OrderStatus.COMPLETED, OrderStatus.CANCELLED, OrderStatus.CLOSED]
@@ -29,6 +29,10 @@ class CardLine:
 
 @dataclass(frozen=True)
 class Card:
+    """One order as the board shows it. Frozen: a changed order is a new Card, so boards can
+    tell what changed by comparing. `tab` is where it sat when loaded; `tab_at(now)` moves it
+    as time passes (a late order turns into 异常, a booked one leaves 预订单)."""
+
     id: int
     store_id: int
     tab: Tab
@@ -42,7 +46,7 @@ class Card:
     accept_deadline_at: datetime | None
     expected_delivery_at: datetime | None
     is_scheduled: bool
-    lines: list[CardLine]
+    lines: tuple[CardLine, ...]
     buyer_memo: str
     receiver_name: str
     receiver_phone: str
@@ -58,17 +62,127 @@ class Card:
     exception_reason: str
     auto_accepted: bool
     primary_action: str
+    accepted_at: datetime | None = None
+    ready_at: datetime | None = None
+    updated_at: datetime | None = None
+    explicit_exception: bool = False  # exception_reason was written (not implied by the state)
+    phone_tail: str = ""
+
+    def tab_at(self, now: datetime) -> Tab | None:
+        return board_tab(
+            status=self.status,
+            is_scheduled=self.is_scheduled,
+            ready_at=self.ready_at,
+            accepted_at=self.accepted_at,
+            expected_delivery_at=self.expected_delivery_at,
+            exception_reason=self.exception_reason if self.explicit_exception else None,
+            now=now,
+        )
+
+    def at(self, now: datetime, since: datetime) -> Card | None:
+        """This card as of `now` (tab, action and implied reason follow the tab), or None when
+        it has left the board (an order that ended before today's midnight)."""
+        tab = self.tab_at(now)
+        if tab is None or (self.status in ENDED_VALUES and not self.explicit_exception and (self.updated_at is None or self.updated_at < since)):
+            return None
+        if tab is self.tab:
+            return self
+        action = primary_action(tab=tab, delivery_type=self.delivery_type, pending_action=self.pending_action)
+        reason = self.exception_reason if self.explicit_exception else _implied_exception(self.status, tab)
+        return replace(self, tab=tab, primary_action=action.value if action else "", exception_reason=reason)
 
 
 @dataclass
 class Board:
     cards: dict[Tab, list[Card]] = field(default_factory=lambda: {tab: [] for tab in TAB_ORDER})
     counts: dict[Tab, int] = field(default_factory=lambda: {tab: 0 for tab in TAB_ORDER})
+    ringing: set[str] = field(default_factory=set)  # platforms of new orders nobody has acted on yet
+
+
+ENDED_VALUES = frozenset(s.value for s in ENDED)
 
 
 def shanghai_midnight_utc(now: datetime) -> datetime:
     local = now.astimezone(SHANGHAI)
     return datetime.combine(local.date(), time.min, SHANGHAI).astimezone(now.tzinfo)
+
+
+def on_board_filter(since: datetime):
+    """SQL for "belongs on the board": live, ended today, or carrying an exception mark."""
+    return sa.or_(
+        Order.status.in_([s.value for s in ACTIVE]),
+        sa.and_(Order.status.in_([s.value for s in ENDED]), Order.updated_at >= since),
+        Order.exception_reason.is_not(None),
+    )
+
+
+def load_cards(
+    session: Session, *, store_ids: list[int] | None, order_ids: list[int] | None = None, now: datetime | None = None
+) -> dict[int, Card]:
+    """Cards of everything on the board of `store_ids` (None: every store), or only of
+    `order_ids` (an id missing from the answer has left the board). No scope check: callers
+    pass store ids they already checked; use load_board for an actor."""
+    now = now or utcnow()
+    since = shanghai_midnight_utc(now)
+    where = [on_board_filter(since)]
+    if store_ids is not None:
+        where.append(Order.store_id.in_(store_ids))
+    if order_ids is not None:
+        where.append(Order.id.in_(order_ids))
+    rows = session.exec(
+        select(Order, Shop.name, Store.lat, Store.lng).join(Shop, Shop.id == Order.shop_id).join(Store, Store.id == Order.store_id).where(*where)
+    ).all()
+    lines = _lines(session, [order.id for order, *_ in rows])
+    out: dict[int, Card] = {}
+    for order, shop_name, store_lat, store_lng in rows:
+        card = _card(order, shop_name, lines.get(order.id, ()), store_lat, store_lng, now)
+        if card is not None:
+            out[card.id] = card
+    return out
+
+
+def _matches(card: Card, platform: str | None, query: str | None) -> bool:
+    if platform and card.platform != platform:
+        return False
+    if not query:
+        return True
+    q = query.strip().lstrip("#")
+    if q.isdigit() and len(q) == 4:
+        return card.day_seq == int(q) or card.phone_tail == q
+    if q.isdigit():
+        return card.day_seq == int(q)
+    return not q or card.display_no == q
+
+
+def sort_key(card: Card) -> tuple:
+    """Newest first in every tab: a new card slides in on top, as staff expect."""
+    placed = card.placed_at.timestamp() if card.placed_at else 0.0
+    return (-placed, -card.id)
+
+
+def build_board(
+    cards, *, platform: str | None = None, query: str | None = None, per_tab: int | dict[Tab, int] = 60, now: datetime | None = None
+) -> Board:
+    """Group cards into tabs as of `now`: counts are not capped, the cards of each tab are
+    (`per_tab`, one number or one per tab)."""
+    now = now or utcnow()
+    since = shanghai_midnight_utc(now)
+    board = Board()
+    for card in cards:
+        if (platform or query) and not _matches(card, platform, query):
+            continue
+        current = card.at(now, since)
+        if current is None:
+            continue
+        board.counts[current.tab] += 1
+        board.cards[current.tab].append(current)
+        if current.tab is Tab.NEW and not current.pending_action:
+            board.ringing.add(current.platform)
+    for tab in TAB_ORDER:
+        cap = per_tab if isinstance(per_tab, int) else per_tab.get(tab, 60)
+        board.cards[tab].sort(key=sort_key)
+        del board.cards[tab][cap:]
+    return board
 
 
 def load_board(
@@ -81,86 +195,48 @@ def load_board(
     per_tab: int = 60,
     now: datetime | None = None,
 ) -> Board:
-    """Live orders plus today's ended ones, newest first in each tab (a new card slides in on
-    top, as staff expect); counts are not capped, cards are (per_tab)."""
+    """The actor's board straight from the database (live boards use BoardCache instead)."""
     now = now or utcnow()
     for store_id in store_ids or []:
         require_store(actor, store_id)
-    since = shanghai_midnight_utc(now)
-    where = [
-        store_filter(actor, Order.store_id),
-        sa.or_(
-            Order.status.in_([s.value for s in ACTIVE]),
-            sa.and_(Order.status.in_([s.value for s in ENDED]), Order.updated_at >= since),
-            Order.exception_reason.is_not(None),
-        ),
-    ]
-    if store_ids:
-        where.append(Order.store_id.in_(store_ids))
-    if platform:
-        where.append(Order.platform == platform)
-    if query:
-        q = query.strip().lstrip("#")
-        if q.isdigit() and len(q) == 4:
-            where.append(sa.or_(Order.receiver_phone_tail == q, Order.day_seq == int(q)))
-        elif q.isdigit():
-            where.append(Order.day_seq == int(q))
-        elif q:
-            where.append(Order.display_no == q)
-    rows = session.exec(
-        select(Order, Shop.name, Store.lat, Store.lng)
-        .join(Shop, Shop.id == Order.shop_id)
-        .join(Store, Store.id == Order.store_id)
-        .where(*where)
-        .order_by(Order.placed_at.desc(), Order.id.desc())
-    ).all()
-
-    board = Board()
-    picked: list[tuple[Order, str, Tab, float | None, float | None]] = []
-    for order, shop_name, store_lat, store_lng in rows:
-        tab = board_tab(
-            status=order.status,
-            is_scheduled=order.is_scheduled,
-            ready_at=order.ready_at,
-            accepted_at=order.accepted_at,
-            expected_delivery_at=order.expected_delivery_at,
-            exception_reason=order.exception_reason,
-            now=now,
-        )
-        if tab is None:
-            continue
-        board.counts[tab] += 1
-        if len(board.cards[tab]) + sum(1 for p in picked if p[2] is tab) < per_tab:
-            picked.append((order, shop_name, tab, store_lat, store_lng))
-    lines = _lines(session, [p[0].id for p in picked])
-    for order, shop_name, tab, store_lat, store_lng in picked:
-        board.cards[tab].append(_card(order, shop_name, tab, lines.get(order.id, []), store_lat, store_lng))
-    return board
+    if store_ids is None and not actor.all_stores:
+        store_ids = sorted(actor.store_ids)
+    return build_board(load_cards(session, store_ids=store_ids, now=now).values(), platform=platform, query=query, per_tab=per_tab, now=now)
 
 
-def _lines(session: Session, order_ids: list[int]) -> dict[int, list[CardLine]]:
+def _lines(session: Session, order_ids: list[int]) -> dict[int, tuple[CardLine, ...]]:
     out: dict[int, list[CardLine]] = defaultdict(list)
-    if not order_ids:
-        return out
-    for line in session.exec(
-        select(OrderLine).where(OrderLine.order_id.in_(order_ids)).order_by(OrderLine.order_id, OrderLine.line_no)
-    ):
-        out[line.order_id].append(CardLine(line.name, line.spec, line.quantity))
-    return out
+    for chunk in range(0, len(order_ids), 500):  # bounded IN lists
+        for line in session.exec(
+            select(OrderLine).where(OrderLine.order_id.in_(order_ids[chunk : chunk + 500])).order_by(OrderLine.order_id, OrderLine.line_no)
+        ):
+            out[line.order_id].append(CardLine(line.name, line.spec, line.quantity))
+    return {k: tuple(v) for k, v in out.items()}
 
 
-def _implied_exception(order: Order, tab: Tab) -> str:
+def _implied_exception(status: str, tab: Tab) -> str:
     """Why a card sits in 异常 when nobody wrote a reason (the state says it all)."""
     if tab is not Tab.EXCEPTION:
         return ""
-    if order.status == OrderStatus.CANCELLED.value:
+    if status == OrderStatus.CANCELLED.value:
         return "订单已取消，请停止备货 / cancelled: stop picking"
-    if order.status == OrderStatus.CLOSED.value:
+    if status == OrderStatus.CLOSED.value:
         return "订单已全额退款 / fully refunded"
     return "已超过承诺送达时间 / past the promised delivery time"
 
 
-def _card(order: Order, shop_name: str, tab: Tab, lines: list[CardLine], store_lat, store_lng) -> Card:
+def _card(order: Order, shop_name: str, lines: tuple[CardLine, ...], store_lat, store_lng, now: datetime) -> Card | None:
+    tab = board_tab(
+        status=order.status,
+        is_scheduled=order.is_scheduled,
+        ready_at=order.ready_at,
+        accepted_at=order.accepted_at,
+        expected_delivery_at=order.expected_delivery_at,
+        exception_reason=order.exception_reason,
+        now=now,
+    )
+    if tab is None:
+        return None
     action = primary_action(tab=tab, delivery_type=order.delivery_type, pending_action=order.pending_action)
     return Card(
         id=order.id,
@@ -189,7 +265,12 @@ def _card(order: Order, shop_name: str, tab: Tab, lines: list[CardLine], store_l
         rider_status=order.rider_status or "",
         pending_action=order.pending_action or "",
         action_error=order.action_error or "",
-        exception_reason=order.exception_reason or _implied_exception(order, tab),
+        exception_reason=order.exception_reason or _implied_exception(order.status, tab),
         auto_accepted=order.auto_accepted,
         primary_action=action.value if action else "",
+        accepted_at=order.accepted_at,
+        ready_at=order.ready_at,
+        updated_at=order.updated_at,
+        explicit_exception=bool(order.exception_reason),
+        phone_tail=order.receiver_phone_tail or "",
     )

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from qihang_app.db import make_engine, normalise_url, session_scope
+from qihang_app.db import make_engine, normalise_url, read_scope, session_scope
 from qihang_app.models import UTC, Shop, Store
 
 
@@ -111,3 +111,13 @@ def test_concurrent_read_then_write_transactions_wait_instead_of_failing(engine)
         # BEGIN IMMEDIATE serialises them: each saw every earlier commit, counts 0..59 once.
         # (PostgreSQL's READ COMMITTED gives no such promise; code there must not rely on it.)
         assert sorted(int(n.rsplit("-", 1)[1]) for n in names) == list(range(60))
+
+
+def test_a_read_scope_never_blocks_a_writer(engine):
+    """Live boards read often; on SQLite their reads must not take the write lock."""
+    with read_scope(engine) as reader:
+        before = reader.exec(select(Store)).all()
+        with session_scope(engine) as writer:  # would wait 30 s behind a BEGIN IMMEDIATE reader
+            writer.add(Store(name="读时写入"))
+    with read_scope(engine) as later:
+        assert [s.name for s in later.exec(select(Store)).all()] == [s.name for s in before] + ["读时写入"]
