@@ -1,6 +1,7 @@
 """Dispatch board pieces: tab bar (phone), columns (desk), the order card and the reject dialog."""
 
 import reflex as rx
+from reflex.utils.imports import ImportVar
 
 from components.badges import platform_badge
 from components.i18n import t
@@ -155,8 +156,20 @@ def order_card(card: CardView) -> rx.Component:
         width="100%",
         class_name=rx.cond(card.tab == "new", "qh-card qh-card-new", "qh-card"),
         custom_attrs={"data-order-id": card.id, "data-platform-order-id": card.platform_order_id},
-        key=card.id,  # React keeps each card's DOM when a new one slides in above it
     )
+
+
+# React re-renders a card only when its content changed (`rev` is a hash of the view), not
+# whenever its tab's list arrives again with one new card on top.
+_SAME_CARD = rx.vars.FunctionStringVar.create(
+    "((C) => memo(C, (a, b) => a.card.rev === b.card.rev))",
+    _var_data=rx.vars.VarData(imports={"react": [ImportVar(tag="memo")]}),
+)
+
+
+@rx.memo(wrapper=_SAME_CARD)
+def board_card(card: rx.Var[CardView], rest: rx.RestProp) -> rx.Component:  # rest: React's key
+    return order_card(card)
 
 
 def _tab_label(tab: str, where: str) -> rx.Component:
@@ -222,7 +235,7 @@ def _show_more(tab: str) -> rx.Component:
 
 def _cards(tab: str) -> rx.Component:
     cards = CARD_LISTS[tab]
-    return rx.cond(cards.length() == 0, _empty(tab), rx.vstack(rx.foreach(cards, order_card), _show_more(tab), spacing="3", width="100%"))
+    return rx.cond(cards.length() == 0, _empty(tab), rx.vstack(rx.foreach(cards, lambda c: board_card(card=c, key=c.id)), _show_more(tab), spacing="3", width="100%"))
 
 
 def phone_list() -> rx.Component:

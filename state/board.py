@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import hashlib
 import time
 
 import reflex as rx
@@ -72,6 +73,7 @@ class CardView:
     exception: str = ""
     auto: bool = False
     action: str = ""
+    rev: str = ""  # a hash of everything above: the browser re-renders a card only when it changes
 
 
 def _ms(dt) -> int:
@@ -94,6 +96,12 @@ def view_of(card: board_service.Card) -> CardView:
 
 
 def _view(card: board_service.Card) -> CardView:
+    view = _fields(card)
+    view.rev = hashlib.blake2b(repr(view).encode(), digest_size=8).hexdigest()
+    return view
+
+
+def _fields(card: board_service.Card) -> CardView:
     phone = card.receiver_phone
     # A privacy number "13019793247_8284" is dialled as the number, a pause, then the extension.
     plain = phone.replace("-", "").replace(" ", "").replace("_", ",,")
