@@ -9,33 +9,31 @@ from qihang_app.domain.board import REJECT_REASONS, TAB_ORDER
 from state.board import BoardState, CardView
 from state.lang import LangState
 
-TABULAR = {"font_variant_numeric": "tabular-nums", "white_space": "nowrap"}
 CARD_LISTS = {tab.value: getattr(BoardState, f"{tab.value}_cards") for tab in TAB_ORDER}
 
 
+# The card is built from plain elements styled by assets/board.css (classes qh-c-*): a busy
+# board renders dozens of cards a second, and layout primitives with responsive props cost far
+# more per element than a div. Radix components remain where they bring behaviour (the menu).
+def _el(tag, *children, cls: str = "", **props) -> rx.Component:
+    return getattr(rx.el, tag)(*children, class_name=cls, **props)
+
+
 def _item(item) -> rx.Component:
-    many = item.qty > 1
-    return rx.hstack(
-        rx.text(item.name, size="3", flex="1", min_width="0"),
-        rx.cond(item.spec != "", rx.text(item.spec, size="2", color=rx.color("gray", 10))),
-        rx.text(
-            "×" + item.qty.to_string(),
-            size=rx.cond(many, "4", "3"),
-            weight=rx.cond(many, "bold", "regular"),
-            color=rx.cond(many, rx.color("red", 10), rx.color("gray", 12)),
-            style=TABULAR,
-        ),
-        width="100%",
-        align="baseline",
-        spacing="2",
+    return _el(
+        "div",
+        _el("span", item.name, cls="qh-c-name"),
+        rx.cond(item.spec != "", _el("span", item.spec, cls="qh-c-spec")),
+        _el("span", "×" + item.qty.to_string(), cls=rx.cond(item.qty > 1, "qh-c-qty qh-c-many", "qh-c-qty")),
+        cls="qh-c-item",
     )
 
 
 def _timers(card: CardView) -> rx.Component:
     """Ticking text is updated in the browser by board.js (no state traffic per second)."""
-    return rx.hstack(
-        rx.el.span(t("board.placed"), " ", rx.el.span(class_name="qh-elapsed", custom_attrs={"data-since": card.placed_ms}), class_name="qh-muted"),
-        rx.spacer(),
+    return _el(
+        "div",
+        _el("span", t("board.placed"), " ", rx.el.span(class_name="qh-elapsed", custom_attrs={"data-since": card.placed_ms}), cls="qh-muted"),
         rx.cond(
             card.tab == "new",
             rx.cond(
@@ -47,9 +45,7 @@ def _timers(card: CardView) -> rx.Component:
                 rx.el.span(t("board.deliver_by"), " ", rx.el.span(class_name="qh-clock", custom_attrs={"data-at": card.promised_ms}), " · ", rx.el.span(class_name="qh-countdown", custom_attrs={"data-deadline": card.promised_ms}), class_name="qh-deadline", custom_attrs={"data-deadline": card.promised_ms}),
             ),
         ),
-        width="100%",
-        font_size="13px",
-        style=TABULAR,
+        cls="qh-c-timers",
     )
 
 
@@ -65,7 +61,7 @@ def _delivery_label(kind) -> rx.Component:
 
 def _primary(card: CardView) -> rx.Component:
     def button(key: str, handler, color: str = "indigo") -> rx.Component:
-        return rx.button(t(key), on_click=handler(card.id), size="4", width="100%", min_height="48px", color_scheme=color, class_name="qh-primary")
+        return rx.el.button(t(key), on_click=handler(card.id), class_name=f"qh-primary qh-btn qh-btn-{color}", type="button")
 
     return rx.match(
         card.action,
@@ -76,15 +72,15 @@ def _primary(card: CardView) -> rx.Component:
         ("ack_exception", button("action.ack_exception", BoardState.ack_exception, "gray")),
         rx.cond(
             card.pending != "",
-            rx.button(rx.spinner(size="2"), t("board.pending"), size="4", width="100%", min_height="48px", disabled=True, variant="soft"),
-            rx.cond(card.tab == "awaiting_rider", rx.callout(t("board.waiting_rider"), icon="bike", size="1", width="100%")),
+            rx.el.button(rx.spinner(size="2"), t("board.pending"), class_name="qh-btn qh-btn-soft", disabled=True, type="button"),
+            rx.cond(card.tab == "awaiting_rider", _el("div", rx.icon("bike", size=16), t("board.waiting_rider"), cls="qh-c-note")),
         ),
     )
 
 
 def _more(card: CardView) -> rx.Component:
     return rx.dropdown_menu.root(
-        rx.dropdown_menu.trigger(rx.icon_button(rx.icon("ellipsis", size=20), variant="soft", color_scheme="gray", size="4", aria_label="more", min_width="48px", min_height="48px")),
+        rx.dropdown_menu.trigger(rx.el.button(rx.icon("ellipsis", size=20), class_name="qh-btn qh-btn-soft qh-c-more", aria_label="more", type="button")),
         rx.dropdown_menu.content(
             rx.dropdown_menu.item(rx.icon("printer", size=16), t("action.print58"), on_click=rx.call_script("window.open('/print?id=" + card.id.to_string() + "&w=58','_blank')")),
             rx.dropdown_menu.item(rx.icon("printer", size=16), t("action.print80"), on_click=rx.call_script("window.open('/print?id=" + card.id.to_string() + "&w=80','_blank')")),
@@ -98,63 +94,42 @@ def _more(card: CardView) -> rx.Component:
 
 
 def order_card(card: CardView) -> rx.Component:
-    return rx.box(
-        rx.vstack(
-            rx.hstack(
-                platform_badge(card.platform),
-                rx.text(card.seq, size="7", weight="bold", line_height="1", class_name="qh-seq"),
-                rx.text(card.shop, size="2", color=rx.color("gray", 10), flex="1", min_width="0", truncate=True),
-                rx.cond(card.auto, rx.badge(t("board.auto"), color_scheme="gray", variant="surface")),
-                align="center",
-                width="100%",
-                spacing="2",
-            ),
-            _timers(card),
-            rx.vstack(rx.foreach(card.lines, _item), spacing="1", width="100%"),
-            rx.cond(
-                card.memo != "",
-                rx.box(rx.icon("message-square-text", size=14), rx.text(card.memo, size="3", weight="medium"), display="flex", gap="6px", align_items="start",
-                       background=rx.color("amber", 3), border=f"1px solid {rx.color('amber', 7)}", color=rx.color("amber", 12), padding="8px 10px", border_radius="8px", width="100%"),
-            ),
-            rx.vstack(
-                rx.hstack(
-                    rx.text(card.receiver, size="2", weight="medium"),
-                    rx.cond(
-                        card.callable_phone != "",
-                        rx.link(card.phone, href="tel:" + card.callable_phone, size="2"),
-                        rx.text(card.phone, size="2", color=rx.color("gray", 11)),
-                    ),
-                    rx.spacer(),
-                    rx.cond(card.distance != "", rx.badge(rx.icon("map-pin", size=12), card.distance, variant="soft", color_scheme="gray")),
-                    width="100%",
-                    align="center",
-                    spacing="2",
-                ),
-                rx.text(card.address, size="2", color=rx.color("gray", 11), white_space="normal", word_break="break-all"),
-                spacing="1",
-                width="100%",
-            ),
-            rx.hstack(
-                rx.text(card.amount, size="4", weight="bold", style=TABULAR),
-                rx.badge(_delivery_label(card.delivery), variant="soft"),
-                rx.spacer(),
-                rx.cond(card.rider != "", rx.hstack(rx.icon("bike", size=14), rx.text(card.rider, size="2"), align="center", spacing="1")),
-                width="100%",
-                align="center",
-            ),
-            rx.cond(card.exception != "", rx.callout(card.exception, icon="triangle-alert", color_scheme="red", size="1", width="100%")),
-            rx.cond(card.error != "", rx.callout(card.error, icon="circle-alert", color_scheme="red", size="1", width="100%", class_name="qh-action-error")),
-            rx.hstack(rx.box(_primary(card), flex="1"), _more(card), width="100%", spacing="2", align="center"),
-            spacing="3",
-            width="100%",
+    return _el(
+        "div",
+        _el(
+            "div",
+            platform_badge(card.platform),
+            _el("span", card.seq, cls="qh-seq"),
+            _el("span", card.shop, cls="qh-c-shop"),
+            rx.cond(card.auto, _el("span", t("board.auto"), cls="qh-c-tag")),
+            cls="qh-c-head",
         ),
-        padding="14px",
-        border_radius="12px",
-        background=rx.color("gray", 1),
-        border=f"1px solid {rx.color('gray', 5)}",
-        box_shadow="0 1px 2px rgba(0,0,0,.06)",
-        width="100%",
-        class_name=rx.cond(card.tab == "new", "qh-card qh-card-new", "qh-card"),
+        _timers(card),
+        _el("div", rx.foreach(card.lines, _item), cls="qh-c-items"),
+        rx.cond(card.memo != "", _el("div", rx.icon("message-square-text", size=14), _el("span", card.memo), cls="qh-c-memo")),
+        _el(
+            "div",
+            _el("span", card.receiver, cls="qh-c-receiver"),
+            rx.cond(
+                card.callable_phone != "",
+                rx.el.a(card.phone, href="tel:" + card.callable_phone, class_name="qh-c-phone"),
+                _el("span", card.phone, cls="qh-c-phone qh-muted"),
+            ),
+            rx.cond(card.distance != "", _el("span", rx.icon("map-pin", size=12), card.distance, cls="qh-c-tag qh-c-distance")),
+            cls="qh-c-row",
+        ),
+        _el("div", card.address, cls="qh-c-address"),
+        _el(
+            "div",
+            _el("span", card.amount, cls="qh-c-amount"),
+            _el("span", _delivery_label(card.delivery), cls="qh-c-tag qh-c-delivery"),
+            rx.cond(card.rider != "", _el("span", rx.icon("bike", size=14), card.rider, cls="qh-c-rider")),
+            cls="qh-c-row",
+        ),
+        rx.cond(card.exception != "", _el("div", rx.icon("triangle-alert", size=16), _el("span", card.exception), cls="qh-c-alert")),
+        rx.cond(card.error != "", _el("div", rx.icon("circle-alert", size=16), _el("span", card.error), cls="qh-c-alert qh-action-error")),
+        _el("div", _el("div", _primary(card), cls="qh-c-grow"), _more(card), cls="qh-c-actions"),
+        cls=rx.cond(card.tab == "new", "qh-card qh-card-new", "qh-card"),
         custom_attrs={"data-order-id": card.id, "data-platform-order-id": card.platform_order_id},
     )
 

@@ -10,9 +10,9 @@ command -v "$PY" >/dev/null 2>&1 || PY=python3
 
 say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 
-apt_install() {  # apt_install <binary-to-check> <package>...
+apt_install() {  # apt_install <binary-to-check, or - to install unconditionally> <package>...
     local bin="$1"; shift
-    if command -v "$bin" >/dev/null 2>&1; then return 0; fi
+    if [ "$bin" != "-" ] && command -v "$bin" >/dev/null 2>&1; then return 0; fi
     say "installing Debian packages: $*"
     local SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
     $SUDO apt-get update -qq
@@ -22,7 +22,7 @@ apt_install() {  # apt_install <binary-to-check> <package>...
 # 1. Python virtual environment with pinned requirements (re-installed only when they change).
 if [ ! -x .venv/bin/python ]; then
     if ! "$PY" -m venv .venv 2>/dev/null; then
-        apt_install false python3-venv
+        apt_install - python3-venv
         "$PY" -m venv .venv
     fi
 fi
@@ -47,7 +47,7 @@ if [ "${1:-}" = "--test" ]; then
     apt_install chromium chromium
     # CJK fonts so screenshots show Chinese, not boxes.
     if ! fc-list 2>/dev/null | grep -qi "CJK"; then
-        apt_install false fonts-noto-cjk
+        apt_install - fonts-noto-cjk
     fi
 fi
 say "ready"
