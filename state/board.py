@@ -243,9 +243,11 @@ class BoardState(AuthState):
             epoch = self._epoch
             token = self.router.session.client_token
             try:
-                stores = self._stores(self._fresh_actor())
+                actor = self._fresh_actor()
             except Exception:
                 return
+            # every store the user may pick in the filter, so changing it needs no new listener
+            stores = [int(o["id"]) for o in self.store_options if actor.can_access(int(o["id"]))]
         key, wake = feed.subscribe(stores)
         last = 0.0
         try:

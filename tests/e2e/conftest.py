@@ -148,11 +148,11 @@ def browser():
         b.close()
 
 
-def shot(page, name: str) -> Path:
+def shot(page, name: str, *, full_page: bool = True) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.wait_for_timeout(700)  # let drawers and toasts finish their animation
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path
 
 

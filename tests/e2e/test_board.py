@@ -103,3 +103,34 @@ def test_desk_board_and_store_scope(app_server, sandbox, browser):
     expect(page.locator("#column-new .qh-card").filter(has_text="美团")).to_have_count(0)
     assert late["order_id"]
     page.close()
+
+
+def test_crowded_column_caps_cards_and_layout_follows_the_window(app_server, sandbox, browser):
+    """A desk column shows its newest 20 cards and 显示更多 brings the rest; a phone is sent the
+    cards of the tab it shows only, and resizing across the breakpoint swaps the layout."""
+    base, env = app_server
+    for _ in range(22):
+        _new_meituan_order(sandbox)
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    login(page, base, "admin", env["E2E_ADMIN_PASSWORD"])
+    count = page.locator("#column-count-new")
+    expect(count).not_to_have_text("0", timeout=20_000)
+    page.wait_for_function("() => +document.getElementById('column-count-new').textContent >= 22", timeout=20_000)
+    total = int(count.text_content())
+    cards = page.locator("#column-new .qh-card")
+    expect(cards).to_have_count(20, timeout=15_000)
+    more = page.locator("#column-new .qh-more")
+    expect(more).to_contain_text(f"({total - 20})")
+    more.click()
+    expect(cards).to_have_count(total, timeout=15_000)
+    expect(more).to_have_count(0)
+
+    page.set_viewport_size(PHONE)  # the window narrows: one tab, its cards only
+    expect(page.locator("#board-list")).to_be_visible(timeout=10_000)
+    expect(page.locator("#column-new")).to_have_count(0)
+    expect(page.locator("#board-list .qh-card")).to_have_count(min(total, 30), timeout=10_000)
+    assert page.locator(".qh-card").count() == page.locator("#board-list .qh-card").count()
+    shot(page, "phone-board-crowded", full_page=False)  # what the clerk sees: the top of a long tab
+    page.set_viewport_size({"width": 1440, "height": 900})
+    expect(page.locator("#column-new .qh-card")).to_have_count(20, timeout=10_000)
+    page.close()
