@@ -61,6 +61,7 @@ class LiveHub:
         self._listeners: dict[int, tuple[frozenset[int] | None, asyncio.Queue]] = {}
         self._task: asyncio.Task | None = None
         self._next = 0
+        self.connected = False  # subscribed right now (while False, notes are being lost)
 
     def listen(self, store_ids: Iterable[int] | None) -> tuple[int, asyncio.Queue]:
         """Register a board; store_ids None means every store (admins)."""
@@ -98,16 +99,18 @@ class LiveHub:
             try:
                 async with client.pubsub() as pubsub:
                     await pubsub.psubscribe(f"{CHANNEL_PREFIX}*")
-                    backoff = 0.5
+                    self.connected, backoff = True, 0.5
                     while self._listeners:
                         msg = await pubsub.get_message(ignore_subscribe_messages=True, timeout=5.0)
                         if msg and msg.get("type") == "pmessage":
                             self._deliver(msg["data"])
             except (redis.RedisError, OSError) as exc:
+                self.connected = False
                 log.warning("live subscription lost (%s); retrying in %.1fs", exc, backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 10)
             finally:
+                self.connected = False
                 await client.aclose()
         self._task = None
 

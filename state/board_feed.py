@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 COALESCE_SECONDS = 0.03  # notes that arrive this close together become one read
 REFRESH_SECONDS = 20.0
 FULL_RELOAD_SECONDS = 60.0
+BLIND_RELOAD_SECONDS = 10.0  # while the Redis subscription is down, no note arrives: read more often
 IDLE_STORE_SECONDS = 300.0  # a store nobody watches is forgotten after this long
 LINGER_SECONDS = 10.0  # the loop outlives the last board this long (a reload reopens it)
 
@@ -164,7 +165,8 @@ class BoardFeed:
             for sid in idle:
                 self._loaded_at.pop(sid, None)
                 self._watched_at.pop(sid, None)
-        stale = [sid for sid in self.cache.store_ids if now - self._loaded_at.get(sid, 0) > FULL_RELOAD_SECONDS]
+        every = FULL_RELOAD_SECONDS if self._hub.connected else BLIND_RELOAD_SECONDS
+        stale = [sid for sid in self.cache.store_ids if now - self._loaded_at.get(sid, 0) > every]
         if stale:
             try:
                 await self._read_stores(stale)

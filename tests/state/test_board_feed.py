@@ -99,3 +99,18 @@ async def test_own_actions_apply_at_once_and_the_feed_stops_with_its_last_board(
             break
         await asyncio.sleep(0.05)
     assert feed._task is None and len(feed.cache) == 0 and hub.listener_count == 0
+
+
+async def test_without_redis_the_board_still_catches_up(engine, session, world, monkeypatch):
+    """Redis down: no note arrives, so the feed re-reads its stores more often."""
+    monkeypatch.setattr(board_feed, "BLIND_RELOAD_SECONDS", 0.3)
+    hub = live.LiveHub("redis://127.0.0.1:1/0")  # nothing listens there
+    feed = BoardFeed(hub=hub, engine=engine)
+    key, wake = feed.subscribe([world.store_a])
+    await feed.ensure([world.store_a])
+    wake.event.clear()
+    order = platform_order(session, shop_id=world.shop_a, store_id=world.store_a, no="A-blind", status="awaiting_accept")
+    session.commit()
+    assert await _wait(wake, 5.0) and not hub.connected
+    assert [c.id for c in feed.board([world.store_a]).cards[Tab.NEW]] == [order.id]
+    feed.unsubscribe(key)
