@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     admin_password: SecretStr | None = Field(default=None)  # required in prod for the first run
 
     heartbeat_seconds: int = 10
+    # Successfully processed inbox rows are deleted after this many days (failed and rejected
+    # rows are kept: they are evidence and can be replayed).
+    inbox_retention_days: int = Field(default=30, ge=1)
 
     def check_for_production(self) -> None:
         """Raise ConfigError naming every unsafe key when running in prod."""

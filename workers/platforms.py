@@ -202,6 +202,13 @@ def platform_error_text(exc: PlatformError) -> str:
     return f"{exc.platform} {exc.code}: {exc.message}"[:500]
 
 
+def technical_error(exc: BaseException) -> str:
+    """A failure as developers need it (logs, job results); staff see integrations.errors'."""
+    if isinstance(exc, PlatformError):
+        return platform_error_text(exc)
+    return f"{type(exc).__name__}: {exc}"[:500]
+
+
 def now_utc() -> datetime:
     return datetime.now(UTC)
 

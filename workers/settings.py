@@ -16,6 +16,7 @@ from workers.tasks.connection import test_shop_connection
 from workers.tasks.heartbeat import heartbeat
 from workers.tasks.ingest import drain_inbox, ingest_inbox
 from workers.tasks.outbox import relay_outbox
+from workers.tasks.retention import prune_inbox
 from workers.tasks.sweep import run_pull, schedule_pulls, sweep_shop
 
 _settings = get_settings()
@@ -48,6 +49,8 @@ class WorkerSettings:
              max_tries=1),
         # Platform write-backs (接单, 备货完成, …): every second, so a tap reaches the platform fast.
         cron(relay_outbox, second=_every(1), run_at_startup=True, keep_result=5, timeout=30, max_tries=1),
+        # Processed inbox rows past their retention: once a day, at a quiet hour (worker's clock).
+        cron(prune_inbox, hour={4}, minute={17}, keep_result=3600, timeout=1800, max_tries=1),
     ]
     max_jobs = 20
     # arq looks for new jobs this often (its default, 0.5 s, is most of a push's latency).

@@ -10,6 +10,9 @@ Statuses (models.INBOX_STATUSES):
 A worker picks `received` rows either from the arq job the webhook enqueues or, when Redis lost
 that job, from the `drain_inbox` cron (rows older than a few seconds). Replaying a row only sets
 it back to `received`; the cron does the rest, so the UI never needs the queue.
+
+Processed rows are deleted after INBOX_RETENTION_DAYS (`prune_processed`, run daily by the
+`prune_inbox` cron); failed and rejected rows stay until someone replays them.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ MAX_ATTEMPTS = 8  # transient failures (platform down, order not found yet) befo
 PREVIEW_CHARS = 160
 MAX_PAGE_SIZE = 100
 PROBLEM_STATUSES = ("failed", "rejected")
+PRUNE_BATCH = 5_000  # rows per DELETE: each batch is a short transaction
 
 _inbox = InboxMessage.__table__
 
@@ -212,6 +216,24 @@ def record_attempt(session: Session, *, ids: Sequence[int], error: str) -> None:
                _inbox.c.attempts >= MAX_ATTEMPTS)
         .values(status="failed", processed_at=now)
     )
+
+
+def prune_processed(session: Session, *, older_than: datetime, limit: int = PRUNE_BATCH) -> int:
+    """Delete at most `limit` rows processed successfully before `older_than`; returns how many.
+
+    Failed, rejected and received rows are never deleted (evidence, replayable). The caller
+    commits after each call and calls again while a full batch came back, so no transaction
+    holds SQLite's single write lock for long.
+    """
+    # received_at <= processed_at, so the received_at bound lets the (status, received_at) index
+    # find the candidates; processed_at keeps rows replayed recently.
+    batch = (
+        sa.select(_inbox.c.id)
+        .where(_inbox.c.status == "processed", _inbox.c.received_at < older_than,
+               _inbox.c.processed_at < older_than)
+        .limit(limit)
+    )
+    return session.execute(_inbox.delete().where(_inbox.c.id.in_(batch))).rowcount or 0
 
 
 def webhook_shops(session: Session, *, platform: str) -> list[ShopAuth]:

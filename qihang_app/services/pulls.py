@@ -27,6 +27,7 @@ FIRST_SWEEP_LOOKBACK = timedelta(hours=2)  # a shop never swept starts here
 MAX_MANUAL_RANGE = timedelta(days=7)
 STALE_RUNNING = timedelta(minutes=15)  # a `running` pull older than this was interrupted
 KEEP_LOGS = timedelta(days=7)
+INTERRUPTED = "拉单被中断（后台任务已停止） / The pull was interrupted (the worker stopped)"
 OPEN_STATUSES = (OrderStatus.AWAITING_ACCEPT.value, OrderStatus.TO_SHIP.value,
                  OrderStatus.SHIPPED.value)
 
@@ -169,7 +170,7 @@ def expire_stale(session: Session, *, now: datetime | None = None) -> int:
     stale = session.execute(
         sa.update(PullLog)
         .where(PullLog.status == "running", PullLog.started_at < now - STALE_RUNNING)
-        .values(status="failed", error="interrupted (worker stopped)", finished_at=now)
+        .values(status="failed", error=INTERRUPTED, finished_at=now)
     ).rowcount
     session.execute(sa.delete(PullLog).where(PullLog.created_at < now - KEEP_LOGS,
                                              PullLog.status.in_(("ok", "failed"))))

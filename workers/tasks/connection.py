@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
-from integrations.base import PlatformError
+from integrations.errors import plain_error
 from qihang_app.domain.order_status import Platform
 from qihang_app.services import inbox as inbox_service
+from workers import platforms
 from workers.tasks.ingest import client_for, run_db
+
+log = logging.getLogger("workers.connection")
 
 
 async def test_shop_connection(ctx: dict[str, Any], shop_id: int) -> dict:
@@ -28,9 +32,10 @@ async def test_shop_connection(ctx: dict[str, Any], shop_id: int) -> dict:
             detail = f"抖音来客接口正常，授权有效（订单总数 {getattr(page, 'total', '?')}）"
         else:
             return {"ok": False, "message": "该平台暂未接入 / platform not supported yet"}
-    except PlatformError as exc:
-        return {"ok": False, "message": f"平台返回错误 {exc.code}：{exc.message}"}
     except Exception as exc:
-        return {"ok": False, "message": f"无法连接平台：{type(exc).__name__}: {exc}"[:300]}
+        # Staff see plain words; the technical text stays in the answer and the worker log.
+        technical = platforms.technical_error(exc)
+        log.warning("connection test of shop %s failed: %s", shop_id, technical)
+        return {"ok": False, "message": plain_error(exc), "technical": technical}
     ms = int((time.monotonic() - started) * 1000)
     return {"ok": True, "message": f"{detail}，耗时 {ms} ms"}

@@ -20,7 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from integrations.base import PlatformError, Token
+from integrations.base import Token
 from qihang_app.models import utcnow
 from qihang_app.services import inbox as inbox_service
 from qihang_app.services import ingest as ingest_service
@@ -249,8 +249,7 @@ async def _fetch_details(ctx, keys, auth_by_shop, wanted) -> list[IngestItem]:
     for key, outcome in zip(keys, results):
         auth = auth_by_shop[key[0]]
         if isinstance(outcome, BaseException):
-            text = (platforms.platform_error_text(outcome) if isinstance(outcome, PlatformError)
-                    else f"{type(outcome).__name__}: {outcome}")
+            text = platforms.technical_error(outcome)
             for item in wanted[key]:  # keep the push waiting; drain retries it later
                 if not item.retry:
                     item.retry = f"order detail {key[1]} unavailable: {text}"[:500]

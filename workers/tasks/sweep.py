@@ -22,7 +22,10 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import httpx
+
 from integrations.base import PlatformError
+from integrations.errors import plain_error
 from integrations.meituan.spec import ErrorCode as MeituanError
 from qihang_app.models import utcnow
 from qihang_app.services import inbox as inbox_service
@@ -134,16 +137,19 @@ async def _run(ctx: dict[str, Any], auth: ShopAuth, job: PullJob, lock: RedisLoc
         else:
             await _pull_meituan(ctx, auth, client, job, stats, lock, sweep=sweep)
     except Exception as exc:
-        text = (platforms.platform_error_text(exc) if isinstance(exc, PlatformError)
-                else f"{type(exc).__name__}: {exc}")
-        if not isinstance(exc, PlatformError):
+        # Staff read the pull log: they get plain words; the technical text goes to the log.
+        text = plain_error(exc)
+        technical = platforms.technical_error(exc)
+        if isinstance(exc, PlatformError | httpx.HTTPError):
+            log.warning("pull %s of shop %s failed: %s", job.pull_id, auth.id, technical)
+        else:
             log.exception("pull %s of shop %s failed", job.pull_id, auth.id)
         await run_db(ctx, lambda s: pull_service.finish_pull(
             s, pull_id=job.pull_id, ok=False, error=text, pages=stats.pages,
             orders=stats.orders, changed=stats.changed))
         if sweep:
             await _back_off(ctx, auth.id)
-        return {"ok": False, "error": text, **vars(stats)}
+        return {"ok": False, "error": text, "technical": technical, **vars(stats)}
     await run_db(ctx, lambda s: pull_service.finish_pull(
         s, pull_id=job.pull_id, ok=True, pages=stats.pages, orders=stats.orders,
         changed=stats.changed, cursor=job.window_end if sweep else None))
