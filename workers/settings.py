@@ -53,6 +53,11 @@ class WorkerSettings:
         cron(prune_inbox, hour={4}, minute={17}, keep_result=3600, timeout=1800, max_tries=1),
     ]
     max_jobs = 20
+    # A worker killed mid-job (OOM, SIGKILL) leaves its jobs marked "in progress" for the longest
+    # job timeout (30 min). They sit at the front of the queue, and arq reads only this many ids
+    # per poll: with its default (100) a few crashes could hide every newer job — the drain cron
+    # included — for that long. Reading further costs one Redis round trip per stuck id.
+    queue_read_limit = 1000
     # arq looks for new jobs this often (its default, 0.5 s, is most of a push's latency).
     poll_delay = 0.05
     job_timeout = 300
