@@ -31,26 +31,36 @@
     return p(d.getUTCHours()) + ":" + p(d.getUTCMinutes());
   }
 
-  function tick() {
-    var now = Date.now();
+  function setText(el, text) {
+    if (el.textContent !== text) el.textContent = text; // unchanged text: no DOM mutation
+  }
+
+  // Timers are written here, not by React: fill them every second and as soon as a card is
+  // inserted (a card that moved tab is a new element), so no card ever shows a blank timer.
+  function paintTimers(now) {
     document.querySelectorAll(".qh-elapsed").forEach(function (el) {
       var since = +el.getAttribute("data-since");
-      el.textContent = since ? fmtDuration(now - since) : "";
+      setText(el, since ? fmtDuration(now - since) : "");
     });
     document.querySelectorAll(".qh-clock").forEach(function (el) {
       var at = +el.getAttribute("data-at");
-      el.textContent = at ? fmtClock(at) : "";
+      setText(el, at ? fmtClock(at) : "");
     });
     document.querySelectorAll(".qh-countdown").forEach(function (el) {
       var dl = +el.getAttribute("data-deadline");
       var left = dl - now;
-      el.textContent = left >= 0 ? fmtDuration(left) : (lang() === "en" ? "late " : "超时") + fmtDuration(-left);
+      setText(el, left >= 0 ? fmtDuration(left) : (lang() === "en" ? "late " : "超时") + fmtDuration(-left));
     });
     document.querySelectorAll(".qh-deadline").forEach(function (el) {
       var left = +el.getAttribute("data-deadline") - now;
       el.classList.toggle("qh-late", left < 0);
       el.classList.toggle("qh-warn", left >= 0 && left <= WARN_MS);
     });
+  }
+
+  function tick() {
+    var now = Date.now();
+    paintTimers(now);
     document.querySelectorAll("[data-order-id]").forEach(function (el) {
       var id = el.getAttribute("data-order-id");
       if (!window.__qhSeen[id]) window.__qhSeen[id] = performance.timeOrigin + performance.now();
@@ -59,7 +69,7 @@
     if (banner) banner.style.display = unlocked || muted() ? "none" : "";
     document.querySelectorAll(".qh-mute-label").forEach(function (el) {
       var en = lang() === "en";
-      el.textContent = muted() ? (en ? "Unmute" : "开启提醒") : (en ? "Mute" : "静音");
+      setText(el, muted() ? (en ? "Unmute" : "开启提醒") : (en ? "Mute" : "静音"));
     });
     ring(now);
   }
@@ -101,6 +111,7 @@
   setInterval(tick, 1000);
   // Cards that appear between ticks are stamped as soon as React inserts them.
   new MutationObserver(function () {
+    paintTimers(Date.now());
     var t = performance.timeOrigin + performance.now();
     document.querySelectorAll("[data-order-id]").forEach(function (el) {
       var id = el.getAttribute("data-order-id");
