@@ -37,21 +37,22 @@
 
   // Timers are written here, not by React: fill them every second and as soon as a card is
   // inserted (a card that moved tab is a new element), so no card ever shows a blank timer.
-  function paintTimers(now) {
-    document.querySelectorAll(".qh-elapsed").forEach(function (el) {
+  function paintTimers(now, root) {
+    root = root || document;
+    root.querySelectorAll(".qh-elapsed").forEach(function (el) {
       var since = +el.getAttribute("data-since");
       setText(el, since ? fmtDuration(now - since) : "");
     });
-    document.querySelectorAll(".qh-clock").forEach(function (el) {
+    root.querySelectorAll(".qh-clock").forEach(function (el) {
       var at = +el.getAttribute("data-at");
       setText(el, at ? fmtClock(at) : "");
     });
-    document.querySelectorAll(".qh-countdown").forEach(function (el) {
+    root.querySelectorAll(".qh-countdown").forEach(function (el) {
       var dl = +el.getAttribute("data-deadline");
       var left = dl - now;
       setText(el, left >= 0 ? fmtDuration(left) : (lang() === "en" ? "late " : "超时") + fmtDuration(-left));
     });
-    document.querySelectorAll(".qh-deadline").forEach(function (el) {
+    root.querySelectorAll(".qh-deadline").forEach(function (el) {
       var left = +el.getAttribute("data-deadline") - now;
       el.classList.toggle("qh-late", left < 0);
       el.classList.toggle("qh-warn", left >= 0 && left <= WARN_MS);
@@ -110,12 +111,20 @@
   if (desk.addEventListener) desk.addEventListener("change", onLayout); else desk.addListener(onLayout);
   setInterval(tick, 1000);
   // Cards that appear between ticks are stamped as soon as React inserts them.
-  new MutationObserver(function () {
-    paintTimers(Date.now());
+  new MutationObserver(function (records) {
+    var now = Date.now();
     var t = performance.timeOrigin + performance.now();
-    document.querySelectorAll("[data-order-id]").forEach(function (el) {
+    var seen = function (el) {
       var id = el.getAttribute("data-order-id");
       if (!window.__qhSeen[id]) window.__qhSeen[id] = t;
+    };
+    records.forEach(function (r) {  // only what was inserted: cheap under a stream of updates
+      r.addedNodes.forEach(function (n) {
+        if (n.nodeType !== 1) return;
+        if (n.hasAttribute("data-order-id")) seen(n);
+        n.querySelectorAll("[data-order-id]").forEach(seen);
+        if (n.querySelector(".qh-deadline, .qh-elapsed")) paintTimers(now, n);
+      });
     });
   }).observe(document.documentElement, { childList: true, subtree: true });
 })();
