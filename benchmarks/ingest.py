@@ -6,7 +6,8 @@
 
 What runs (all on 127.0.0.1; children in their own process groups, stopped at the end):
 
-* the webhook routes under uvicorn — the same Starlette api app the Reflex backend mounts
+* the webhook routes under granian, the HTTP server the app runs on in production (`--server
+  uvicorn` for the pure-Python h11 one) — the same Starlette api app the Reflex backend mounts
   (`qihang_app.api.routes.build_api`), plus one bare route `/bench/bare` on the same server;
 * N arq workers (`arq workers.settings.WorkerSettings`) on the database under test and Redis
   db 12 (flushed);
@@ -83,6 +84,8 @@ def free_port() -> int:
 
 # -- the server under test ------------------------------------------------------------------------
 
+
+SERVER = "granian"  # --server
 
 def bench_app():
     """uvicorn --factory benchmarks.ingest:bench_app — the api app plus a bare route."""
@@ -446,9 +449,14 @@ def bench_database(kind: str, worker_counts: list[int], n_orders: int, n_bare: i
         port = free_port()
         env = {**os.environ, "DATABASE_URL": db.url, "REDIS_URL": redis_url, "APP_ENV": "test",
                "PYTHONUNBUFFERED": "1"}
-        children.start("api", [sys.executable, "-m", "uvicorn", "--factory",
-                               "benchmarks.ingest:bench_app", "--host", "127.0.0.1", "--port",
-                               str(port), "--log-level", "warning", "--no-access-log"], env)
+        if SERVER == "granian":  # what `reflex run --env prod` serves the app with
+            server = [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "--workers", "1",
+                      "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
+                      "benchmarks.ingest:bench_app"]
+        else:
+            server = [sys.executable, "-m", "uvicorn", "--factory", "benchmarks.ingest:bench_app", "--host",
+                      "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"]
+        children.start("api", server, env)
         wait_http(f"http://127.0.0.1:{port}/api/version", 30)
         host = "127.0.0.1"
 
@@ -559,7 +567,7 @@ def run_e2e(kind, workers, children, env, engine, rclient, generator, shops, hos
     orders_per_s = done / (last - first_send) if done else 0.0
     config = {
         "db": kind, "workers": workers, "orders": n_orders, "committed": done,
-        "orders_per_s": r1(orders_per_s), "bare_route_per_s": r1(bare["per_s"]),
+        "server": SERVER, "orders_per_s": r1(orders_per_s), "bare_route_per_s": r1(bare["per_s"]),
         "ratio": round(orders_per_s / bare["per_s"], 3) if bare["per_s"] else None,
         "ack_per_s": r1(ack["per_s"]), "ack_ratio": round(ack["per_s"] / bare["per_s"], 3),
         "ack_with_workers_per_s": r1(load["per_s"]),
@@ -591,11 +599,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--workers", default="1,2", help="worker counts, e.g. 1,2")
     parser.add_argument("--orders", type=int, default=None)
+    parser.add_argument("--server", choices=["granian", "uvicorn"], default="granian",
+                        help="HTTP server for the webhook routes (production runs granian)")
     parser.add_argument("--loadgen", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.loadgen:
         loadgen_main(args.loadgen)
         return 0
+    global SERVER
+    SERVER = args.server
     n_orders = args.orders or (2000 if args.quick else 12000)
     n_bare = 2000 if args.quick else 10000
     n_raw = 3000 if args.quick else 20000

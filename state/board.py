@@ -80,18 +80,12 @@ def _ms(dt) -> int:
     return int(dt.timestamp() * 1000) if dt else 0
 
 
-_VIEWS: dict[int, tuple[board_service.Card, CardView]] = {}  # order id -> (card, its view), shared by boards
-
-
 def view_of(card: board_service.Card) -> CardView:
-    """The view of a card, built once per card version for every board of this process."""
-    hit = _VIEWS.get(card.id)
-    if hit is not None and hit[0] is card:
-        return hit[1]
-    if len(_VIEWS) > 20_000:
-        _VIEWS.clear()
-    view = _view(card)
-    _VIEWS[card.id] = (card, view)
+    """The view of a card, built once per card version for every board of this process. It is
+    kept on the (frozen) card itself, so it goes when the shared copy drops or replaces the card."""
+    view = card.__dict__.get("_view")
+    if view is None:
+        view = card.__dict__["_view"] = _view(card)
     return view
 
 
