@@ -265,8 +265,12 @@ def _proc_table() -> dict[int, tuple[int, int]]:
 def tree_pids(root: int) -> list[int]:
     """The process group of `root` plus every descendant (wherever it moved)."""
     table = _proc_table()
-    members = {pid for pid, (_, pgid) in table.items() if pgid == root}
-    members.add(root)
+    members = _descendants(table, {pid for pid, (_, pgid) in table.items() if pgid == root} | {root})
+    return sorted(p for p in members if p in table)
+
+
+def _descendants(table: dict[int, tuple[int, int]], members: set[int]) -> set[int]:
+    """`members` plus every process below them."""
     grew = True
     while grew:
         grew = False
@@ -274,7 +278,7 @@ def tree_pids(root: int) -> list[int]:
             if ppid in members and pid not in members:
                 members.add(pid)
                 grew = True
-    return sorted(p for p in members if p in table)
+    return members
 
 
 def _status_kb(pid: int, field: str) -> int:
@@ -347,15 +351,7 @@ def cpu_split(app: int, worker: int) -> dict[str, float]:
 
 
 def tree_pids_of_parent(root: int) -> list[int]:
-    table = _proc_table()
-    members, grew = {root}, True
-    while grew:
-        grew = False
-        for pid, (ppid, _) in table.items():
-            if ppid in members and pid not in members:
-                members.add(pid)
-                grew = True
-    return sorted(members)
+    return sorted(_descendants(_proc_table(), {root}))
 
 
 def set_browser_cpus(cpus: set[int] | None, skip: set[int]) -> None:

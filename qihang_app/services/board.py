@@ -69,15 +69,7 @@ class Card:
     phone_tail: str = ""
 
     def tab_at(self, now: datetime) -> Tab | None:
-        return board_tab(
-            status=self.status,
-            is_scheduled=self.is_scheduled,
-            ready_at=self.ready_at,
-            accepted_at=self.accepted_at,
-            expected_delivery_at=self.expected_delivery_at,
-            exception_reason=self.exception_reason if self.explicit_exception else None,
-            now=now,
-        )
+        return _tab(self, self.exception_reason if self.explicit_exception else None, now)
 
     def at(self, now: datetime, since: datetime) -> Card | None:
         """This card as of `now` (tab, action and implied reason follow the tab), or None when
@@ -214,6 +206,19 @@ def _lines(session: Session, order_ids: list[int]) -> dict[int, tuple[CardLine, 
     return {k: tuple(v) for k, v in out.items()}
 
 
+def _tab(src: Order | Card, exception_reason: str | None, now: datetime) -> Tab | None:
+    """The tab of an order or of a card (they share the fields the rule reads)."""
+    return board_tab(
+        status=src.status,
+        is_scheduled=src.is_scheduled,
+        ready_at=src.ready_at,
+        accepted_at=src.accepted_at,
+        expected_delivery_at=src.expected_delivery_at,
+        exception_reason=exception_reason,
+        now=now,
+    )
+
+
 def _implied_exception(status: str, tab: Tab) -> str:
     """Why a card sits in 异常 when nobody wrote a reason (the state says it all)."""
     if tab is not Tab.EXCEPTION:
@@ -226,15 +231,7 @@ def _implied_exception(status: str, tab: Tab) -> str:
 
 
 def _card(order: Order, shop_name: str, lines: tuple[CardLine, ...], store_lat, store_lng, now: datetime) -> Card | None:
-    tab = board_tab(
-        status=order.status,
-        is_scheduled=order.is_scheduled,
-        ready_at=order.ready_at,
-        accepted_at=order.accepted_at,
-        expected_delivery_at=order.expected_delivery_at,
-        exception_reason=order.exception_reason,
-        now=now,
-    )
+    tab = _tab(order, order.exception_reason, now)
     if tab is None:
         return None
     action = primary_action(tab=tab, delivery_type=order.delivery_type, pending_action=order.pending_action)
