@@ -131,6 +131,12 @@ def test_crowded_column_caps_cards_and_layout_follows_the_window(app_server, san
     expect(page.locator("#board-list .qh-card")).to_have_count(min(total, 30), timeout=10_000)
     assert page.locator(".qh-card").count() == page.locator("#board-list .qh-card").count()
     shot(page, "phone-board-crowded", full_page=False)  # what the clerk sees: the top of a long tab
+    page.get_by_role("button", name="English").click()  # the English switch reaches the cards too
+    expect(page.locator("#tab-new")).to_contain_text("New")
+    expect(page.locator("#board-list .qh-card").first.get_by_role("button", name="Accept")).to_be_visible()
+    shot(page, "phone-board-english", full_page=False)
+    page.get_by_role("button", name="中文").click()
+    expect(page.locator("#tab-new")).to_contain_text("新订单")
     page.set_viewport_size({"width": 1440, "height": 900})
     expect(page.locator("#column-new .qh-card")).to_have_count(20, timeout=10_000)
     page.close()
