@@ -7,7 +7,9 @@ import math
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from qihang_app.domain.money import format_money
 from qihang_app.domain.order_status import OrderStatus
+from qihang_app.domain.platform_order import DeliveryStatus, RefundKind, RefundStatus
 
 SCHEDULED_LEAD = timedelta(minutes=60)  # a booked order waits in 预订单 until this close to its time
 WARN_BEFORE = timedelta(minutes=5)  # countdowns turn amber this long before the deadline
@@ -123,3 +125,30 @@ def format_distance(metres: int | None) -> str:
     if metres is None:
         return ""
     return f"{metres}m" if metres < 1000 else f"{metres / 1000:.1f}km"
+
+
+def refund_attention(*, kind: RefundKind, status: RefundStatus, amount_fen: int | None, reason: str, accepted: bool) -> str:
+    """What a refund message means for the store, or "" when it needs nobody's attention.
+    A request must be answered on the platform; a partial refund already paid on an order the
+    store is working on changes what goes into the bag. (A full refund closes the order, and the
+    closed state says so by itself.)"""
+    amount = f" {format_money(amount_fen)}" if amount_fen else ""
+    why = f"：{reason}" if reason else ""
+    why_en = f": {reason}" if reason else ""
+    full = kind is RefundKind.FULL
+    if status is RefundStatus.APPLIED:
+        return (f"顾客申请{'全额' if full else '部分'}退款{amount}{why}，请到平台处理 / "
+                f"The buyer asks for a {'full' if full else 'partial'} refund{amount}{why_en}; answer it on the platform")
+    if status is RefundStatus.SUCCEEDED and not full and accepted:
+        return f"部分退款已完成{amount}{why}，退款商品不要再出库 / Partial refund paid{amount}{why_en}; do not send the refunded items"
+    return ""
+
+
+def rider_attention(*, status: DeliveryStatus, rider_name: str) -> str:
+    """A rider message the store must act on, or ""."""
+    if status is DeliveryStatus.CANCELLED:
+        return "骑手取消了配送，请重新呼叫骑手或联系平台 / The rider cancelled the delivery; call another rider or the platform"
+    if status is DeliveryStatus.EXCEPTION:
+        who = f"（{rider_name}）" if rider_name else ""
+        return f"配送异常{who}，请联系骑手或平台 / Delivery problem{(' (' + rider_name + ')') if rider_name else ''}; contact the rider or the platform"
+    return ""

@@ -33,6 +33,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from qihang_app.domain.board import refund_attention, rider_attention
 from qihang_app.domain.display import phone_tail
 from qihang_app.domain.order_flow import can_move
 from qihang_app.domain.order_status import OrderStatus
@@ -79,10 +80,12 @@ STATUS_COLUMNS = ("status", "raw_status_code", "raw_status_text", "accepted_at",
                   "delivered_at", "completed_at", "cancelled_at", "closed_at")
 RIDER_COLUMNS = ("rider_name", "rider_phone", "rider_status")
 VERSION_COLUMNS = ("platform_updated_at", "platform_version")
-UPDATE_COLUMNS = SNAPSHOT_COLUMNS + STATUS_COLUMNS + RIDER_COLUMNS + VERSION_COLUMNS
+# 异常 mark: set by a refund request or a rider problem, cleared by staff (知道了).
+ATTENTION_COLUMNS = ("exception_reason",)
+UPDATE_COLUMNS = SNAPSHOT_COLUMNS + STATUS_COLUMNS + RIDER_COLUMNS + VERSION_COLUMNS + ATTENTION_COLUMNS
 INSERT_DEFAULTS = {
     "seller_memo": "", "auto_accepted": False, "pending_action": None, "ready_at": None,
-    **{c: None for c in STATUS_COLUMNS + RIDER_COLUMNS + VERSION_COLUMNS},
+    **{c: None for c in STATUS_COLUMNS + RIDER_COLUMNS + VERSION_COLUMNS + ATTENTION_COLUMNS},
 }
 STATUS_TIME = {
     OrderStatus.TO_SHIP: "accepted_at",
@@ -447,6 +450,8 @@ def _apply_refund(state: _State, shop: dict, event: PlatformEvent, at: datetime,
         state.refund_notes.add(text)
         state.events.append(_event(shop, "refund", None, None, f"{text} ({note})"))
         state.changed = True
+        _attention(state, refund_attention(kind=refund.kind, status=refund.status, amount_fen=refund.amount_fen,
+                                           reason=refund.reason, accepted=bool(state.values.get("accepted_at"))))
     if refund.status == RefundStatus.SUCCEEDED and refund.kind == RefundKind.FULL:
         _maybe_move(state, shop, OrderStatus.CLOSED, at, f"{note} 全额退款",
                     event.raw_status_code, text="全额退款")
@@ -470,9 +475,21 @@ def _apply_delivery(state: _State, shop: dict, event: PlatformEvent, at: datetim
             state.events.append(_event(shop, "delivery", None, None,
                                        f"{note} {new.value} {delivery.rider_name}".strip()))
             state.changed = True
+            if OrderStatus(state.values["status"]) not in ENDED_STATUSES:
+                _attention(state, rider_attention(status=new, rider_name=delivery.rider_name or ""))
     target = _RIDER_MOVES_ORDER.get(new)
     if target is not None:
         _maybe_move(state, shop, target, at, note, "")
+
+
+ENDED_STATUSES = (OrderStatus.COMPLETED, OrderStatus.CANCELLED, OrderStatus.CLOSED)
+
+
+def _attention(state: _State, reason: str) -> None:
+    """Put the card in 异常 with this reason (staff clear it with 知道了)."""
+    if reason and state.values.get("exception_reason") != reason:
+        state.values["exception_reason"] = reason
+        state.changed = True
 
 
 def _maybe_move(state: _State, shop: dict, target: OrderStatus, at: datetime, note: str,

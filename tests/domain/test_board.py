@@ -4,7 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from qihang_app.domain.board import Action, Tab, board_tab, distance_m, format_distance, primary_action, urgency
+from qihang_app.domain.board import Action, Tab, board_tab, distance_m, format_distance, primary_action, refund_attention, rider_attention, urgency
+from qihang_app.domain.platform_order import DeliveryStatus, RefundKind, RefundStatus
 
 NOW = datetime(2026, 11, 22, 4, 0, tzinfo=UTC)
 SOON = NOW + timedelta(minutes=30)
@@ -74,3 +75,27 @@ def test_distance():
     assert format_distance(850) == "850m"
     assert distance_m(None, 121.0, 31.0, 121.0) is None
     assert format_distance(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("kind", "status", "accepted", "starts"),
+    [
+        (RefundKind.PARTIAL, RefundStatus.APPLIED, False, "顾客申请部分退款 ¥3.50：少送一瓶"),
+        (RefundKind.FULL, RefundStatus.APPLIED, True, "顾客申请全额退款 ¥3.50：少送一瓶"),
+        (RefundKind.PARTIAL, RefundStatus.SUCCEEDED, True, "部分退款已完成 ¥3.50：少送一瓶"),
+        (RefundKind.PARTIAL, RefundStatus.SUCCEEDED, False, ""),  # nothing picked yet: nothing to change
+        (RefundKind.FULL, RefundStatus.SUCCEEDED, True, ""),  # the order closes; that state speaks for itself
+        (RefundKind.FULL, RefundStatus.REJECTED, True, ""),
+        (RefundKind.PARTIAL, RefundStatus.CANCELLED, True, ""),
+    ],
+)
+def test_refund_attention(kind, status, accepted, starts):
+    text = refund_attention(kind=kind, status=status, amount_fen=350, reason="少送一瓶", accepted=accepted)
+    assert text.startswith(starts) and (text == "" or " / " in text)  # bilingual when shown
+
+
+def test_rider_attention():
+    assert rider_attention(status=DeliveryStatus.CANCELLED, rider_name="").startswith("骑手取消了配送")
+    assert "王师傅" in rider_attention(status=DeliveryStatus.EXCEPTION, rider_name="王师傅")
+    for fine in (DeliveryStatus.RIDER_ACCEPTED, DeliveryStatus.DELIVERING, DeliveryStatus.DELIVERED):
+        assert rider_attention(status=fine, rider_name="王师傅") == ""

@@ -309,3 +309,33 @@ def test_new_orders_of_an_auto_accept_shop_are_accepted_in_the_same_transaction(
     session.commit()
     apply(session, world, snapshot("MANUAL1"))
     assert order(session, "MANUAL1").status == "awaiting_accept"
+
+
+def test_a_refund_request_puts_the_card_in_exception_until_acknowledged(session, world):
+    from qihang_app.domain.board import Tab
+    from qihang_app.services import board, dispatch
+
+    apply(session, world, snapshot(status=OrderStatus.TO_SHIP))
+    asked = PlatformRefund(platform=Platform.MEITUAN, platform_shop_id="mt-a", platform_refund_id="R9",
+                           platform_order_id="MT1", kind=RefundKind.PARTIAL, status=RefundStatus.APPLIED,
+                           amount_fen=500, reason="少送一件")
+    ev = event(EventKind.REFUND, refund=asked, at=T0 + timedelta(minutes=1))
+    apply(session, world, ev)
+    o = order(session)
+    assert o.exception_reason.startswith("顾客申请部分退款 ¥5.00：少送一件")
+    cards = board.load_board(session, actor=world.staff_a, now=T0 + timedelta(minutes=2))
+    assert [c.id for c in cards.cards[Tab.EXCEPTION]] == [o.id]
+
+    dispatch.acknowledge_exception(session, actor=world.staff_a, order_id=o.id)
+    session.commit()
+    apply(session, world, ev)  # the platform delivers the same message again: no new alarm
+    assert order(session).exception_reason is None
+
+
+def test_a_rider_cancelling_puts_the_card_in_exception(session, world):
+    apply(session, world, snapshot(status=OrderStatus.TO_SHIP))
+    apply(session, world, event(EventKind.DELIVERY, at=T0 + timedelta(seconds=30),
+                                delivery=DeliveryUpdate(status=DeliveryStatus.CANCELLED, raw_status_code="",
+                                                        rider_name="王师傅", rider_phone="")))
+    o = order(session)
+    assert o.status == "to_ship" and o.exception_reason.startswith("骑手取消了配送")
