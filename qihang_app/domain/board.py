@@ -135,11 +135,11 @@ def refund_attention(*, kind: RefundKind, status: RefundStatus, amount_fen: int 
     amount = f" {format_money(amount_fen)}" if amount_fen else ""
     why = f"：{reason}" if reason else ""
     why_en = f": {reason}" if reason else ""
-    full = kind is RefundKind.FULL
+    # A request is not called full or partial: Meituan's refund push carries both kinds, and
+    # the amount says it plainly.
     if status is RefundStatus.APPLIED:
-        return (f"顾客申请{'全额' if full else '部分'}退款{amount}{why}，请到平台处理 / "
-                f"The buyer asks for a {'full' if full else 'partial'} refund{amount}{why_en}; answer it on the platform")
-    if status is RefundStatus.SUCCEEDED and not full and accepted:
+        return f"顾客申请退款{amount}{why}，请到平台处理 / The buyer asks for a refund{amount}{why_en}; answer it on the platform"
+    if status is RefundStatus.SUCCEEDED and kind is RefundKind.PARTIAL and accepted:
         return f"部分退款已完成{amount}{why}，退款商品不要再出库 / Partial refund paid{amount}{why_en}; do not send the refunded items"
     return ""
 

@@ -140,3 +140,28 @@ def test_crowded_column_caps_cards_and_layout_follows_the_window(app_server, san
     page.set_viewport_size({"width": 1440, "height": 900})
     expect(page.locator("#column-new .qh-card")).to_have_count(20, timeout=10_000)
     page.close()
+
+
+def test_refund_request_lands_in_exception_and_is_acknowledged(app_server, sandbox, browser):
+    """A buyer asks for a refund of one item after the store accepted: the card goes to 异常 with
+    the request in words, and 知道了 takes it out again."""
+    base, env = app_server
+    page = browser.new_page(viewport=PHONE)
+    login(page, base, "admin", env["E2E_ADMIN_PASSWORD"])
+    truth = _new_meituan_order(sandbox)
+    seq = f"#{truth['day_seq']}"
+    card = page.locator("#board-list .qh-card", has_text=seq).filter(has_text="美团")
+    expect(card).to_be_visible(timeout=15_000)
+    card.get_by_role("button", name="接单").click()
+    _wait_writeback(sandbox, truth["order_id"], "confirm")
+
+    _control(sandbox, "POST", f"orders/meituan/{truth['order_id']}/refund", json={"amount_fen": 100, "reason": "少送一瓶水"})
+    page.locator("#tab-exception").click()
+    flagged = page.locator("#board-list .qh-card", has_text=seq).filter(has_text="顾客申请退款 ¥1.00")
+    expect(flagged).to_be_visible(timeout=15_000)
+    expect(flagged).to_contain_text("少送一瓶水")
+    shot(page, "phone-board-refund-request", full_page=False)
+    flagged.get_by_role("button", name="知道了").click()
+    # back to work: out of 异常 (the sandbox's rider may already have taken it on)
+    expect(page.locator("#board-list .qh-card", has_text=seq).filter(has_text="美团")).to_have_count(0, timeout=10_000)
+    page.close()

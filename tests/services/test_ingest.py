@@ -322,7 +322,7 @@ def test_a_refund_request_puts_the_card_in_exception_until_acknowledged(session,
     ev = event(EventKind.REFUND, refund=asked, at=T0 + timedelta(minutes=1))
     apply(session, world, ev)
     o = order(session)
-    assert o.exception_reason.startswith("顾客申请部分退款 ¥5.00：少送一件")
+    assert o.exception_reason.startswith("顾客申请退款 ¥5.00：少送一件")
     cards = board.load_board(session, actor=world.staff_a, now=T0 + timedelta(minutes=2))
     assert [c.id for c in cards.cards[Tab.EXCEPTION]] == [o.id]
 
