@@ -55,6 +55,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks import procs  # noqa: E402  (after the path fix when run as a script)
+
 REDIS_DB = 12
 PG_SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 SHOPS = 4
@@ -357,44 +359,6 @@ class Children:
         return path.read_text()[-3000:] if path.exists() else ""
 
 
-def rss_mb(pid: int) -> float:
-    total = 0
-    for p in [pid, *_children_of(pid)]:
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            pass
-    return total / 1024
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process and its children so far (Linux /proc)."""
-    total = 0.0
-    for p in [pid, *_children_of(pid)]:
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        except (OSError, IndexError, ValueError):
-            pass
-    return total
-
-
-def machine_cpu() -> tuple[float, float]:
-    """(busy, total) jiffies of the whole machine so far (/proc/stat)."""
-    values = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = values[3] + (values[4] if len(values) > 4 else 0)
-    return sum(values) - idle, sum(values)
-
-
-def _children_of(pid: int) -> list[int]:
-    try:
-        return [int(x) for x in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
-
-
 def wait_workers(engine, count: int, since: float, seconds: float = 30.0) -> None:
     """Until `count` workers recorded a heartbeat (its cron runs at startup) after `since`."""
     from datetime import UTC, datetime
@@ -532,8 +496,8 @@ def run_e2e(kind, workers, children, env, engine, rclient, generator, shops, hos
     listener.start()
     requests, order_ids = render_pushes(generator, shops, n_orders, host, port)
     pids = {"api": children.procs["api"].pid, **{n: children.procs[n].pid for n in names}}
-    cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
-    machine_before = machine_cpu()
+    cpu_before = {name: procs.tree_cpu_seconds(pid) for name, pid in pids.items()}
+    machine_before = procs.machine_cpu()
     load = run_load(children.work, host, port, requests, f"e2e{workers}")
     deadline = time.monotonic() + max(60, n_orders / 200)
     while len(arrivals) < n_orders and time.monotonic() < deadline:
@@ -541,11 +505,11 @@ def run_e2e(kind, workers, children, env, engine, rclient, generator, shops, hos
     stop.set()
     listener.join(2)
     pubsub.close()
-    cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in pids.items()}
-    machine_after = machine_cpu()
+    cpu = {name: procs.tree_cpu_seconds(pid) - cpu_before[name] for name, pid in pids.items()}
+    machine_after = procs.machine_cpu()
     machine_busy = ((machine_after[0] - machine_before[0])
                     / max(1, machine_after[1] - machine_before[1]))
-    rss = [rss_mb(children.procs[name].pid) for name in names]
+    rss = [procs.tree_rss_mb(children.procs[name].pid) for name in names]
     for name in names:
         children.stop(name)
     with engine.connect() as conn:
