@@ -46,26 +46,17 @@ from qihang_app.domain.platform_order import (
     RefundKind,
     RefundStatus,
 )
-from qihang_app.domain.sku_link import link_sku, normalize_code, unique_index
-from qihang_app.models import (
-    ErpSku,
-    InboxMessage,
-    Order,
-    OrderEvent,
-    OrderLine,
-    Shop,
-    ShopSku,
-    utcnow,
-)
+from qihang_app.models import InboxMessage, Order, OrderEvent, OrderLine, Shop, utcnow
 
 from . import dispatch
 from .inbox import RawMessage, insert_returning_ids, store_raw
+from .sku_links import LinkIndex
+from .sku_links import chunks as _chunks
 
 _orders = Order.__table__
 _lines = OrderLine.__table__
 _events = OrderEvent.__table__
 _inbox = InboxMessage.__table__
-CHUNK = 500
 
 # Columns a platform snapshot owns. Local-only columns (seller_memo, pending_action, ready_at,
 # auto_accepted) are never written by ingest.
@@ -215,7 +206,8 @@ def apply_batch(session: Session, *, items: Sequence[IngestItem],
              for e in item.events}
     states = _load_states(session, keys, shops)
     _load_lines(session, states, live)
-    links = _LinkIndex.build(session, live)
+    links = LinkIndex.build(session, ((item.shop_id, line) for item in live if _ok(item)
+                                       for order in _snapshots(item) for line in order.lines))
 
     # 4. Apply, row by row, in order.
     processed: list[int] = []
@@ -294,7 +286,7 @@ def _auto_accept(session: Session, changes: list[OrderChange], now: datetime) ->
 # -- applying ---------------------------------------------------------------------------------
 
 
-def _apply_pulled(item: IngestItem, shops: dict, states: dict, links: _LinkIndex,
+def _apply_pulled(item: IngestItem, shops: dict, states: dict, links: LinkIndex,
                   now: datetime, keep: list[RawMessage]) -> None:
     """A pulled order: applied like a push; its raw payload is kept when it failed or changed
     something (an unchanged re-read, most of every sweep, leaves no row behind)."""
@@ -341,7 +333,7 @@ def _restore(states: dict, touched: set, backup: dict) -> None:
             states.pop(key, None)
 
 
-def _apply_item(item: IngestItem, shop: dict, states: dict, links: _LinkIndex,
+def _apply_item(item: IngestItem, shop: dict, states: dict, links: LinkIndex,
                 now: datetime) -> None:
     source = item.source
     for order in item.orders:
@@ -353,7 +345,7 @@ def _apply_item(item: IngestItem, shop: dict, states: dict, links: _LinkIndex,
         _apply_event(states, shop, event, now, note)
 
 
-def _apply_snapshot(states: dict, shop: dict, po: PlatformOrder, links: _LinkIndex,
+def _apply_snapshot(states: dict, shop: dict, po: PlatformOrder, links: LinkIndex,
                     now: datetime, note: str) -> None:
     key = (shop["id"], str(po.platform_order_id))
     state = states.get(key)
@@ -580,89 +572,7 @@ def _stored_line_key(state: _State) -> tuple:
     return tuple(tuple(line[f] for f in _LINE_FIELDS) for line in lines)
 
 
-@dataclass
-class _LinkIndex:
-    shop_links: dict[int, dict[str, int]]
-    by_code: dict[str, int]
-    by_barcode: dict[str, int]
-
-    @classmethod
-    def build(cls, session: Session, items: Sequence[IngestItem]) -> _LinkIndex:
-        sku_ids: dict[int, set[str]] = defaultdict(set)
-        codes: set[str] = set()
-        barcodes: set[str] = set()
-        for item in items:
-            if not _ok(item):
-                continue
-            for order in _snapshots(item):
-                for line in order.lines:
-                    if key := normalize_code(line.platform_sku_id):
-                        sku_ids[item.shop_id].add(key)
-                    if key := normalize_code(line.outer_sku_code):
-                        codes.add(key)
-                    if key := normalize_code(line.barcode):
-                        barcodes.add(key)
-        pairs_by_shop: dict[int, list] = defaultdict(list)
-        all_skus = sorted(set().union(*sku_ids.values())) if sku_ids else []
-        for chunk in _chunks(all_skus):
-            for shop_id, sku_id, erp_id in session.execute(
-                sa.select(ShopSku.shop_id, ShopSku.platform_sku_id, ShopSku.erp_sku_id).where(
-                    ShopSku.shop_id.in_(sorted(sku_ids)), ShopSku.platform_sku_id.in_(chunk),
-                    ShopSku.erp_sku_id.is_not(None))
-            ):
-                pairs_by_shop[shop_id].append((sku_id, erp_id))
-        shop_links = {shop_id: unique_index(pairs_by_shop.get(shop_id, []))
-                      for shop_id in sku_ids}
-        code_pairs, barcode_pairs = [], []
-        for chunk in _chunks(sorted(codes)):
-            code_pairs += session.execute(
-                sa.select(ErpSku.code, ErpSku.id).where(ErpSku.enabled, ErpSku.code.in_(chunk))
-            ).all()
-        for chunk in _chunks(sorted(barcodes)):
-            barcode_pairs += session.execute(
-                sa.select(ErpSku.barcode, ErpSku.id).where(ErpSku.enabled,
-                                                           ErpSku.barcode.in_(chunk))
-            ).all()
-        return cls(shop_links, unique_index(code_pairs), unique_index(barcode_pairs))
-
-    def lines(self, shop_id: int, lines: Sequence[PlatformOrderLine],
-              old: list[dict] | None) -> list[dict]:
-        manual = {}
-        for line in old or []:  # a merchant's manual link survives a platform line change
-            if line.get("link_method") == "manual" and line.get("erp_sku_id"):
-                manual[(line["platform_sku_id"], line["outer_sku_code"])] = line["erp_sku_id"]
-        result = []
-        for no, line in enumerate(lines, start=1):
-            erp_id, how = link_sku(line.platform_sku_id, line.outer_sku_code, line.barcode,
-                                   shop_links=self.shop_links.get(shop_id, {}),
-                                   erp_by_code=self.by_code, erp_by_barcode=self.by_barcode)
-            kept = manual.get((str(line.platform_sku_id), line.outer_sku_code or ""))
-            if kept is not None:
-                erp_id, how = kept, "manual"
-            result.append({
-                "line_no": no,
-                "platform_item_id": str(line.platform_item_id),
-                "platform_sku_id": str(line.platform_sku_id),
-                "outer_sku_code": line.outer_sku_code or "",
-                "barcode": line.barcode or "",
-                "name": line.name or "",
-                "spec": line.spec or "",
-                "quantity": int(line.quantity),
-                "unit_price_fen": int(line.unit_price_fen),
-                "allocated_discount_fen": int(line.discount_fen),
-                "paid_fen": int(line.paid_fen),
-                "erp_sku_id": erp_id,
-                "link_method": None if how is None else str(getattr(how, "value", how)),
-            })
-        return result
-
-
 # -- loading and writing ----------------------------------------------------------------------
-
-
-def _chunks(values: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
 
 
 def _shops(session: Session, shop_ids: set[int]) -> dict[int, dict]:
