@@ -172,7 +172,8 @@ def run_load(work: Path, host: str, port: int, requests: list[bytes], name: str)
 def make_shops():
     from integrations.sandbox.generator import Generator
     from integrations.sandbox.lifecycle import Lifecycle
-    from integrations.sandbox.store import MEITUAN, Shop, Store
+    from integrations.meituan.spec import PLATFORM as MEITUAN
+    from integrations.sandbox.store import Shop, Store
 
     class Silent:
         def notify(self, *args, **kwargs) -> None:
@@ -194,7 +195,7 @@ def make_shops():
 
 def render_pushes(generator, shops, count: int, host: str, port: int) -> tuple[list[bytes], list[str]]:
     from integrations.meituan.spec import PushType
-    from integrations.sandbox import meituan_wire
+    from integrations.meituan import twin_wire as meituan_wire
 
     path = "/api/webhooks/meituan/" + PushType.PAID.value
     url = f"http://{host}:{port}{path}"

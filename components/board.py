@@ -5,7 +5,7 @@ from reflex.utils.imports import ImportVar
 
 from components.badges import platform_badge
 from components.i18n import t
-from qihang_app.domain.board import REJECT_REASONS, TAB_ORDER
+from qihang_app.domain.board import TAB_ORDER
 from state.board import BoardState, CardView
 from state.lang import LangState
 
@@ -87,7 +87,12 @@ def _more(card: CardView) -> rx.Component:
             rx.dropdown_menu.item(rx.icon("file-text", size=16), t("action.detail"), on_click=rx.redirect("/orders?q=" + card.no)),
             rx.cond(
                 (card.tab == "new") | (card.tab == "picking") | (card.tab == "scheduled") | (card.tab == "awaiting_rider"),
-                rx.fragment(rx.dropdown_menu.separator(), rx.dropdown_menu.item(rx.icon("circle-x", size=16), t("action.reject"), color="red", on_click=BoardState.ask_reject(card.id))),
+                rx.cond(
+                    card.can_reject,
+                    rx.fragment(rx.dropdown_menu.separator(), rx.dropdown_menu.item(rx.icon("circle-x", size=16), t("action.reject"), color="red", on_click=BoardState.ask_reject(card.id, card.platform))),
+                    # The platform has no reject call: say where it is done instead of pretending.
+                    rx.cond(card.elsewhere != "", rx.fragment(rx.dropdown_menu.separator(), rx.dropdown_menu.item(rx.icon("info", size=16), rx.cond(LangState.lang == "en", card.elsewhere_en, card.elsewhere), disabled=True, class_name="qh-elsewhere"))),
+                ),
             ),
         ),
     )
@@ -351,11 +356,11 @@ def reject_dialog() -> rx.Component:
             rx.alert_dialog.title(t("board.reject_title")),
             rx.alert_dialog.description(t("board.reject_hint"), size="2"),
             rx.vstack(
-                *[
-                    rx.button(rx.cond(LangState.lang == "en", en, zh), variant="soft", color_scheme="red", size="3", width="100%",
-                              on_click=BoardState.reject(code), class_name="qh-reject-reason")
-                    for code, (zh, en) in REJECT_REASONS.items()
-                ],
+                rx.foreach(
+                    BoardState.reject_options,
+                    lambda option: rx.button(rx.cond(LangState.lang == "en", option[2], option[1]), variant="soft", color_scheme="red", size="3", width="100%",
+                                             on_click=BoardState.reject(option[0]), class_name="qh-reject-reason"),
+                ),
                 rx.alert_dialog.cancel(rx.button(t("common.cancel"), variant="outline", color_scheme="gray", size="3", width="100%")),
                 spacing="2",
                 margin_top="12px",

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import httpx
 
+from integrations import registry
 from integrations.base import PlatformError
-from integrations.douyin_laike import spec as douyin
-from integrations.meituan import spec as meituan
 
 NETWORK = "连不上平台服务器，请检查网络后重试 / Cannot reach the platform; check the network and retry"
 TIMEOUT = "平台响应超时，请稍后重试 / The platform did not answer in time; retry later"
@@ -28,16 +27,6 @@ CREDENTIALS = ("平台不接受店铺的密钥或授权（{zh}），请核对 Ap
                "authorise again")
 PLATFORM_SAID = "平台返回错误（{zh}） / The platform returned an error ({en})"
 
-# The platforms' own codes, per platform (the same number may mean different things elsewhere).
-RATE_LIMIT_CODES = {
-    "meituan": {meituan.ErrorCode.RATE_LIMITED},
-    "douyin_laike": {douyin.ErrorCode.BUSY},
-}
-CREDENTIAL_CODES = {
-    "meituan": {meituan.ErrorCode.BAD_APP_ID, meituan.ErrorCode.BAD_SIG},
-    "douyin_laike": {*douyin.TOKEN_ERROR_CODES, douyin.ErrorCode.NO_PERMISSION,
-                     douyin.TokenErrorCode.NO_CLIENT_KEY, douyin.TokenErrorCode.BAD_SECRET},
-}
 MAX_PLATFORM_WORDS = 200
 
 
@@ -74,9 +63,11 @@ def _platform(exc: PlatformError) -> str:
     number = int(exc.code) if exc.code.isdigit() else None
     words = " ".join(exc.message.split())[:MAX_PLATFORM_WORDS]
     zh, en = (f"{exc.code}：{words}", f"{exc.code}: {words}") if words else (exc.code, exc.code)
-    if number in RATE_LIMIT_CODES.get(exc.platform, ()):
+    # The platforms' own codes, per adapter (the same number may mean other things elsewhere).
+    adapter = registry.find(exc.platform)
+    if adapter is not None and number in adapter.rate_limit_codes:
         return RATE_LIMITED.format(zh=zh, en=en)
-    if number in CREDENTIAL_CODES.get(exc.platform, ()):
+    if adapter is not None and number in adapter.credential_codes:
         return CREDENTIALS.format(zh=zh, en=en)
     return PLATFORM_SAID.format(zh=zh, en=en)
 

@@ -3,8 +3,9 @@
     python -m integrations.sign meituan --secret S --url URL --params '{"app_id":"1234",...}'
     python -m integrations.sign douyin_laike --secret S --body push.json     (or --params JSON)
 
-Meituan signs URL + sorted params + secret; Douyin signs secret + the raw body bytes, so pass the
-body file exactly as received (--params is serialised compactly, which only matches such bodies).
+Each platform signs in its own way (its adapter's `sign`): Meituan signs URL + sorted params +
+secret; Douyin signs secret + the raw body bytes, so pass the body file exactly as received
+(--params is serialised compactly, which only matches such bodies).
 """
 
 from __future__ import annotations
@@ -14,33 +15,24 @@ import json
 import sys
 from pathlib import Path
 
-from integrations.douyin_laike.webhook import douyin_signature
-from integrations.meituan.sign import canonical_string, meituan_sig
-from integrations.meituan.spec import BASE_URL
+from integrations import registry
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m integrations.sign", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("platform", choices=["meituan", "douyin_laike"])
+    parser.add_argument("platform", choices=[a.profile.code for a in registry.platforms()])
     parser.add_argument("--secret", required=True)
-    parser.add_argument("--params", help="JSON object of parameters (Meituan) or the body (Douyin)")
-    parser.add_argument("--url", help="Meituan: full API or callback URL (query is ignored)")
-    parser.add_argument("--body", help="Douyin: file with the raw body, '-' for stdin")
+    parser.add_argument("--params", help="JSON object of parameters (or the body)")
+    parser.add_argument("--url", help="full API or callback URL, for platforms that sign it")
+    parser.add_argument("--body", help="file with the raw body, '-' for stdin")
     parser.add_argument("--show-base", action="store_true",
-                        help="Meituan: also print the string that is hashed (contains the secret)")
+                        help="also print the string that is hashed (contains the secret)")
     args = parser.parse_args(argv)
 
-    if args.platform == "meituan":
-        if args.params is None:
-            parser.error("meituan needs --params")
+    params = None
+    if args.params is not None:
         params = {k: _text(v) for k, v in json.loads(args.params).items()}
-        url = args.url or BASE_URL
-        if args.show_base:
-            print(canonical_string(url, params, args.secret))
-        print(meituan_sig(url, params, args.secret))
-        return 0
-
     if args.body == "-":
         body = sys.stdin.buffer.read()
     elif args.body:
@@ -49,8 +41,15 @@ def main(argv: list[str] | None = None) -> int:
         body = json.dumps(json.loads(args.params), ensure_ascii=False,
                           separators=(",", ":")).encode("utf-8")
     else:
-        parser.error("douyin_laike needs --body or --params")
-    print(douyin_signature(args.secret, body))
+        body = None
+    try:
+        signature, base = registry.platform(args.platform).sign(
+            args.secret, params=params, body=body, url=args.url)
+    except ValueError as exc:
+        parser.error(str(exc))
+    if args.show_base:
+        print(base)
+    print(signature)
     return 0
 
 

@@ -6,22 +6,20 @@ import argparse
 
 from sqlmodel import select
 
-from integrations.sandbox.app import DEMO_SHOPS
+from integrations import registry
+from integrations.sandbox.app import demo_shops
+from integrations.sandbox.store import Shop as SandboxShop
 from qihang_app.db import session_scope
-from qihang_app.domain.order_status import Platform
 from qihang_app.models import Shop, Store, User
 from qihang_app.services import auth, stores
 
-ADDRESSES = {
-    Platform.MEITUAN.value: "上海市静安区南京西路 1266 号",
-    Platform.DOUYIN_LAIKE.value: "上海市徐汇区衡山路 10 号",
-}
+# Demo stores' addresses, one per demo shop in registry order (more shops reuse the last).
+ADDRESSES = ["上海市静安区南京西路 1266 号", "上海市徐汇区衡山路 10 号", "上海市黄浦区淮海中路 300 号"]
 
 
 def credentials(spec: dict, sandbox_url: str) -> dict:
-    if spec["platform"] == Platform.MEITUAN.value:
-        return {"app_id": spec["app_id"], "app_secret": spec["secret"], "base_url": f"{sandbox_url}/meituan/api/v1/"}
-    return {"client_key": spec["app_id"], "client_secret": spec["secret"], "base_url": f"{sandbox_url}/douyin"}
+    twin = registry.platform(spec["platform"]).twin()
+    return twin.oms_credentials(SandboxShop(**spec), sandbox_url)
 
 
 def seed(sandbox_url: str) -> list[str]:
@@ -29,12 +27,12 @@ def seed(sandbox_url: str) -> list[str]:
     with session_scope() as session:
         admin = session.exec(select(User).where(User.role == "admin").order_by(User.id)).first()
         actor = auth.actor_for_user(session, admin)
-        for spec in DEMO_SHOPS:
+        for index, spec in enumerate(demo_shops()):
             store_name = spec["name"].replace("启航便利店", "启航便利店 ").replace("(", "").replace(")", "")
             store = session.exec(select(Store).where(Store.name == store_name)).first()
             if store is None:
                 store = stores.create_store(
-                    session, actor=actor, name=store_name, address=ADDRESSES[spec["platform"]],
+                    session, actor=actor, name=store_name, address=ADDRESSES[min(index, len(ADDRESSES) - 1)],
                     lat=spec["lat"], lng=spec["lng"], opening_hours="08:00-23:00", phone="021-60000000",
                 )
                 session.flush()

@@ -19,7 +19,8 @@ import reflex as rx
 
 from qihang_app import live
 from qihang_app.db import session_scope
-from qihang_app.domain.board import TAB_ORDER, Tab
+from qihang_app.domain import partners
+from qihang_app.domain.board import TAB_ORDER, Tab, reject_reasons
 from qihang_app.domain.money import format_money
 from qihang_app.services import board as board_service
 from qihang_app.services import dispatch
@@ -73,6 +74,9 @@ class CardView:
     exception: str = ""
     auto: bool = False
     action: str = ""
+    can_reject: bool = False  # the platform has a reject call (or the order is the OMS's own)
+    elsewhere: str = ""  # "拒单请在…后台操作" where the platform has no call for it
+    elsewhere_en: str = ""
     rev: str = ""  # a hash of everything above: the browser re-renders a card only when it changes
 
 
@@ -126,6 +130,9 @@ def _fields(card: board_service.Card) -> CardView:
         exception=card.exception_reason,
         auto=card.auto_accepted,
         action=card.primary_action,
+        can_reject=bool(reject_reasons(card.platform)),
+        elsewhere=getattr(partners.profile(card.platform), "elsewhere_zh", ""),
+        elsewhere_en=getattr(partners.profile(card.platform), "elsewhere_en", ""),
     )
 
 
@@ -149,6 +156,7 @@ class BoardState(AuthState):
     reload_ms: float = 0.0  # backend time behind that update: the feed's read + this board's build
     reject_open: bool = False
     reject_order: int = 0
+    reject_options: list[list[str]] = []  # [code, 中文, English] of the order's platform
     _epoch: int = 0
     _caps: dict[str, int] = {}
     _shown: dict[str, tuple] = {}  # tab -> the cards last sent (to send only changed tabs)
@@ -348,9 +356,10 @@ class BoardState(AuthState):
         return await self._act(dispatch.acknowledge_exception, order_id)
 
     @rx.event
-    def ask_reject(self, order_id: int):
+    def ask_reject(self, order_id: int, platform: str):
         self.reject_order = int(order_id)
-        self.reject_open = True
+        self.reject_options = [[code, zh, en] for code, (zh, en) in reject_reasons(platform).items()]
+        self.reject_open = bool(self.reject_options)
 
     @rx.event
     def set_reject_open(self, value: bool):

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from qihang_app import jobs
 from qihang_app.db import session_scope
+from qihang_app.domain import partners
 from qihang_app.domain.display import format_time
 from qihang_app.services import pulls as pull_service
 from qihang_app.services import stores as store_service
@@ -21,7 +22,7 @@ PULL_WATCH_SECONDS = 15 * 60  # the progress poll of a manual pull stops after t
 
 EMPTY_STORE = {"id": "", "name": "", "address": "", "phone": "", "opening_hours": "", "lat": "", "lng": ""}
 EMPTY_SHOP = {
-    "id": "", "store_id": "", "platform": "meituan", "platform_shop_id": "", "name": "", "app_key": "", "app_secret": "",
+    "id": "", "store_id": "", "platform": "", "platform_shop_id": "", "name": "", "app_key": "", "app_secret": "",
     "enabled": "1", "auto_accept": "", "auto_accept_start": "", "auto_accept_end": "", "auto_accept_max_per_hour": "",
 }
 SHOP_KEYS = ("id", "store_id", "platform", "platform_shop_id", "name", "enabled", "auto_accept", "auto_accept_start", "auto_accept_end", "auto_accept_max_per_hour")
@@ -36,6 +37,8 @@ def _float_or_none(value: str) -> float | None:
 
 class StoresState(AuthState):
     stores: list[dict[str, str]] = []
+    # [code, 中文, English] of every platform with an adapter (the shop form's choices)
+    platform_options: list[list[str]] = []
     shops: list[dict[str, str]] = []
 
     store_dialog: bool = False
@@ -76,11 +79,13 @@ class StoresState(AuthState):
             }
             for s in stores
         ]
+        self.platform_options = [[p.code, p.name_zh, p.name_en] for p in partners.profiles(connected_only=True)]
         self.shops = [
             {
                 "id": str(sh.id),
                 "store_id": str(sh.store_id),
                 "platform": str(sh.platform),
+                "pullable": "1" if partners.profile(sh.platform) and partners.profile(sh.platform).pullable else "",
                 "platform_shop_id": sh.platform_shop_id,
                 "name": sh.name,
                 "enabled": "1" if sh.enabled else "",
@@ -152,7 +157,8 @@ class StoresState(AuthState):
     # ---- shops -------------------------------------------------------------------------------
     @rx.event
     def new_shop(self, store_id: str):
-        self.shop_form = dict(EMPTY_SHOP, store_id=store_id)
+        connected = partners.profiles(connected_only=True)
+        self.shop_form = dict(EMPTY_SHOP, store_id=store_id, platform=connected[0].code if connected else "")
         self.form_error = ""
         self.shop_dialog = True
 

@@ -15,6 +15,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+from hypothesis import settings as hypothesis_settings
+
+import integrations.registry  # noqa: F401  (registers every platform's profile, as the app does)
 from qihang_app.config import Settings
 from qihang_app.db import make_engine, normalise_url, upgrade_db
 
@@ -22,6 +25,10 @@ TEST_POSTGRES_URL = normalise_url(
     os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 )
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# Property tests check rules, not speed: a busy 2-core machine must not fail them on time.
+hypothesis_settings.register_profile("qihang", deadline=None)
+hypothesis_settings.load_profile("qihang")
 
 
 @pytest.fixture(scope="session")

@@ -35,7 +35,7 @@ from integrations.douyin_laike.spec import (
 from integrations.http import get_http_client
 from qihang_app.domain.platform_order import DeliveryStatus, PlatformOrder
 
-PLATFORM = "douyin_laike"
+from integrations.douyin_laike.spec import PLATFORM  # noqa: E402
 
 
 @dataclass(slots=True)
@@ -170,12 +170,13 @@ class DouyinLaikeClient:
 
     # ---- fulfilment and after-sale --------------------------------------------------------------
 
-    async def sync_delivery_status(self, order_id: str, status: DeliveryStatus | int, *,
+    async def sync_delivery_status(self, order_id: str, status: DeliveryStatus, *,
                                    rider_name: str = "", rider_phone: str = "",
                                    three_source: str = "", accept_time: datetime | None = None
                                    ) -> None:
-        """Self-delivery rider progress (`behavior`), for orders the merchant delivers."""
-        behavior = status if isinstance(status, int) else DELIVERY_BEHAVIOR[status]
+        """Self-delivery rider progress (`behavior` 1–5), for orders the merchant delivers.
+        Takes the unified state only: another platform's codes cannot slip through."""
+        behavior = DELIVERY_BEHAVIOR[DeliveryStatus(status)]
         body: dict[str, Any] = {"order_id": order_id, "account_id": self.account_id,
                                 "behavior": behavior, "rider_phone": rider_phone,
                                 "rider_name": rider_name, "three_source": three_source}

@@ -13,6 +13,7 @@ from enum import StrEnum
 from qihang_app.domain.order_status import OrderStatus
 from qihang_app.domain.platform_order import DeliveryStatus, DeliveryType, RefundStatus
 
+PLATFORM = "douyin_laike"
 BASE_URL = "https://open.douyin.com"
 TOKEN_PATH = "/oauth/client_token/"  # POST JSON {client_key, client_secret, grant_type}
 TOKEN_GRANT = "client_credential"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+PLATFORM = "meituan"
 BASE_URL = "https://waimaiopen.meituan.com/api/v1/"
 
 

@@ -8,20 +8,21 @@ from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 
-from integrations.sandbox import control, douyin_laike, meituan
+from integrations import registry
+from integrations.sandbox import control
 from integrations.sandbox.faults import Faults
 from integrations.sandbox.generator import Generator, Ratios
 from integrations.sandbox.lifecycle import Lifecycle
 from integrations.sandbox.push import PushSender
-from integrations.sandbox.store import DOUYIN, MEITUAN, Shop, Store
+from integrations.sandbox.store import Shop, Store
 
-# Fixed credentials of the demo shops (`python -m integrations.sandbox` creates them).
-DEMO_SHOPS = (
-    dict(platform=MEITUAN, shop_id="MT-SH-0001", name="启航便利店(静安店)", app_id="4485",
-         secret="sandbox-meituan-secret", lat=31.2290, lng=121.4480),
-    dict(platform=DOUYIN, shop_id="7210000000000001", name="启航便利店(徐汇店)",
-         app_id="awsandbox0001", secret="sandbox-douyin-secret", lat=31.1880, lng=121.4370),
-)
+
+def demo_shops() -> list[dict]:
+    """One demo shop per platform twin, with fixed credentials (the demo binds them)."""
+    return [dict(platform=a.profile.code, **a.twin().demo_shop) for a in registry.platforms()]
+
+
+DEMO_SHOPS = tuple(demo_shops())  # the built-in platforms' demo shops
 
 
 class Sandbox:
@@ -46,7 +47,7 @@ class Sandbox:
 
     def add_demo_shops(self) -> list[Shop]:
         shops = []
-        for spec in DEMO_SHOPS:
+        for spec in demo_shops():
             shop = Shop(**spec, callback_base=self.callback_base, rate=self.default_rate)
             self.store.add_shop(shop)
             self.generator.seed_catalog(shop, 20)
@@ -89,7 +90,8 @@ def create_app(*, seed: int | None = None, callback_base: str = "", rate: float 
         finally:
             await sandbox.stop()
 
-    app = Starlette(routes=[*control.routes, *meituan.routes, *douyin_laike.routes],
+    twins = [route for a in registry.platforms() for route in a.twin().routes()]
+    app = Starlette(routes=[*control.routes, *twins],
                     lifespan=lifespan)
     app.state.sandbox = sandbox
     return app

@@ -15,7 +15,8 @@ from starlette.routing import Route
 
 from integrations.sandbox.faults import FaultKind
 from integrations.sandbox.lifecycle import RIDER_STEPS, Conflict
-from integrations.sandbox.store import MEITUAN, PLATFORMS, STAGES, Shop, SimError
+from integrations import registry
+from integrations.sandbox.store import STAGES, Shop, SimError
 
 if TYPE_CHECKING:
     from integrations.sandbox.app import Sandbox
@@ -40,8 +41,9 @@ async def _body(request: Request) -> dict[str, Any]:
 
 
 def _platform(value: object) -> str:
-    if value not in PLATFORMS:
-        raise SimError(400, f"platform must be one of {', '.join(PLATFORMS)}")
+    codes = [a.profile.code for a in registry.platforms()]
+    if value not in codes:
+        raise SimError(400, f"platform must be one of {', '.join(codes)}")
     return str(value)
 
 
@@ -92,13 +94,12 @@ async def create_shop(request: Request) -> JSONResponse:
     sb, body = _sandbox(request), await _body(request)
     platform = _platform(body.get("platform"))
     number = sb.store.next_id()
+    shop_id, app_id = registry.platform(platform).twin().new_shop_ids(number)
     shop = Shop(
         platform=platform,
-        shop_id=str(body.get("shop_id") or (f"MT{number:06d}" if platform == MEITUAN
-                                            else str(7_200_000_000_000_000 + number))),
+        shop_id=str(body.get("shop_id") or shop_id),
         name=str(body.get("name") or f"启航便利店({number}号店)"),
-        app_id=str(body.get("app_id") or (str(5000 + number) if platform == MEITUAN
-                                          else f"aw{secrets.token_hex(8)}")),
+        app_id=str(body.get("app_id") or app_id),
         secret=str(body.get("secret") or secrets.token_hex(16)),
         lat=float(body.get("lat", DEFAULT_LAT)), lng=float(body.get("lng", DEFAULT_LNG)),
         callback_base=str(body.get("callback_base", sb.callback_base)),

@@ -12,11 +12,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from integrations import registry
 from integrations.sandbox import fake_data
 from integrations.sandbox.lifecycle import Conflict, Lifecycle
 from integrations.sandbox.store import (
     AWAITING_ACCEPT,
-    MEITUAN,
     Line,
     Product,
     Shop,
@@ -69,10 +69,8 @@ class Generator:
         start = len(shop.products)
         for offset, (name, spec, price, unit, box) in enumerate(picks, start=start + 1):
             code = f"SKU{offset:05d}"
-            if shop.platform == MEITUAN:  # Meituan ids are the merchant's own codes
-                item_id, sku_id = f"SPU{offset:05d}", code
-            else:
-                item_id, sku_id = str(1_000_000_000 + offset), str(1_800_000_000 + offset)
+            item_id, sku_id = registry.platform(shop.platform).twin().item_ids(self.rng, offset,
+                                                                               code)
             shop.products.append(Product(item_id=item_id, sku_id=sku_id, outer_code=code,
                                          name=name, spec=spec, price_fen=price, stock=stock,
                                          barcode=fake_data.ean13(self.rng), unit=unit,
@@ -105,8 +103,7 @@ class Generator:
             platform=shop.platform, shop_id=shop.shop_id, order_id=self._order_id(shop.platform),
             display_no="", stage=AWAITING_ACCEPT, created_at=now, updated_at=now, day=day,
             day_seq=seq, receiver_name=fake_data.buyer_name(rng),
-            receiver_phone=(fake_data.privacy_phone(rng) if shop.platform == MEITUAN
-                            else fake_data.masked_phone(rng)),
+            receiver_phone=registry.platform(shop.platform).twin().receiver_phone(rng),
             address=typed, geo_address=geocoded, lat=lat, lng=lng,
             memo=rng.choice(fake_data.MEMOS), delivery_type=kind,
             scheduled_at=(now + rng.choice([3600, 5400, 7200, 10800]) if scheduled else None),
@@ -164,9 +161,9 @@ class Generator:
             else "merchant"
 
     def _order_id(self, platform: str) -> str:
-        prefix, digits = (27, 15) if platform == MEITUAN else (10, 17)  # ids overflow JS numbers
+        twin = registry.platform(platform).twin()
         while True:
-            candidate = f"{prefix}{self.rng.randrange(10 ** digits):0{digits}d}"
+            candidate = twin.order_id(self.rng)
             if self.store.order(platform, candidate) is None:
                 return candidate
 

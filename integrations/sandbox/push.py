@@ -17,9 +17,9 @@ from typing import Any
 
 import httpx
 
-from integrations.sandbox import douyin_wire, meituan_wire
+from integrations import registry
 from integrations.sandbox.faults import FaultKind, Faults
-from integrations.sandbox.store import MEITUAN, Shop, SimOrder, Store
+from integrations.sandbox.store import Shop, SimOrder, Store
 
 log = logging.getLogger("integrations.sandbox.push")
 
@@ -76,18 +76,12 @@ class PushSender:
 
     def _render(self, order: SimOrder, shop: Shop, event: str,
                 details: dict[str, Any]) -> Outgoing | None:
-        if shop.platform == MEITUAN:
-            rendered = meituan_wire.push_for(order, shop, event, details)
-            if rendered is None:
-                return None
-            push_type, payload = rendered
-            url = meituan_wire.callback_url(shop, push_type)
-        else:
-            rendered = douyin_wire.push_for(order, shop, event, details)
-            if rendered is None:
-                return None
-            push_type, payload = rendered
-            url = douyin_wire.callback_url(shop)
+        twin = registry.platform(shop.platform).twin()
+        rendered = twin.push_for(order, shop, event, details)
+        if rendered is None:
+            return None
+        push_type, payload = rendered
+        url = twin.callback_url(shop, push_type)
         return Outgoing(id=next(self._ids), platform=shop.platform, shop_id=shop.shop_id,
                         order_id=order.order_id, push_type=str(push_type), url=url,
                         payload=payload)
@@ -143,7 +137,8 @@ class PushSender:
                 response = await self._client().post(item.url, content=item.body,
                                                      headers=item.headers)
                 status = response.status_code
-                if _accepted(item.platform, response):
+                if 200 <= status < 300 and registry.platform(item.platform).twin().delivered(
+                        response):
                     self._record(item, "delivered", attempt, status, duplicate=duplicate)
                     return
             except httpx.HTTPError:
@@ -153,11 +148,8 @@ class PushSender:
         self._record(item, "failed", self.attempts, status, duplicate=duplicate)
 
     def _encode(self, item: Outgoing, shop: Shop) -> None:
-        if item.platform == MEITUAN:
-            item.body = meituan_wire.encode_push(item.url, item.payload, shop, time.time())
-            item.headers = {"Content-Type": "application/x-www-form-urlencoded;charset=utf-8"}
-        else:
-            item.body, item.headers = douyin_wire.encode_push(item.push_type, item.payload, shop)
+        twin = registry.platform(item.platform).twin()
+        item.body, item.headers = twin.encode_push(item.url, item.push_type, item.payload, shop)
 
     def _client(self) -> httpx.AsyncClient:
         if self._http is None or self._http.is_closed:
@@ -189,13 +181,3 @@ class PushSender:
     def reset(self) -> None:
         self.log.clear()
 
-
-def _accepted(platform: str, response: httpx.Response) -> bool:
-    if not 200 <= response.status_code < 300:
-        return False
-    if platform != MEITUAN:
-        return True
-    try:
-        return response.json().get("data") == "ok"
-    except (ValueError, AttributeError):
-        return False

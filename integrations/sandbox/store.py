@@ -16,10 +16,6 @@ from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
-MEITUAN = "meituan"
-DOUYIN = "douyin_laike"
-PLATFORMS = (MEITUAN, DOUYIN)
-
 # Platform-neutral order stages inside the sandbox.
 AWAITING_ACCEPT = "awaiting_accept"
 ACCEPTED = "accepted"

@@ -19,7 +19,7 @@ def build_api(*, engine: Engine | None = None, redis_url: str | None = None,
         routes=[
             Route("/api/health", health.health, methods=["GET"]),
             Route("/api/version", health.version, methods=["GET"]),
-            *webhooks.routes,
+            *webhooks.build_routes(),
         ]
     )
     app.state.webhooks = webhooks.Webhooks(engine=engine, redis_url=redis_url, enqueue=enqueue)

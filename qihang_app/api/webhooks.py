@@ -1,18 +1,19 @@
 """Platform webhooks: verify, store raw, commit, ack, enqueue. Nothing else happens here.
 
-    POST /api/webhooks/meituan/{push_type}   form body, Meituan `sig` over our callback URL
-    POST /api/webhooks/douyin_laike          JSON envelope, X-Douyin-Signature
+One generic route per receiving endpoint that a platform adapter declares (`adapter.webhooks`,
+see integrations.contract.WebhookSpec); the spec says what is special (body format, where the
+shop and the signature are, the platform's ack and error bodies).
 
-* The shop is found by (platform, app_poi_code / account id) among enabled shops (cached for
-  a few seconds); its credentials come from services (decrypted, never logged).
+* The shop is found by (platform, shop key / app key) among enabled shops (cached for a few
+  seconds); its credentials come from services (decrypted, never logged).
 * Verified payloads are stored `received`, committed (group commit: see inbox_writer), then
   acked with the platform's ack body; the ingest job is enqueued after the commit.
 * A bad signature or unknown shop is stored `rejected` with the reason and answered with the
-  platform's error (Meituan 703 / 702); it is never processed unless replayed from 数据接收.
-* A malformed body is stored `failed` (raw kept) and answered 400.
+  platform's error; it is never processed unless replayed from 数据接收.
+* A malformed body is stored `failed` (raw kept) and answered with the platform's 400.
 
-Meituan signs pushes over the callback URL saved in its console: the shop's credentials may
-name it (`callback_base`), else PUBLIC_URL, else the URL the request reached (what the sandbox
+Platforms that sign over the callback URL saved in their console (美团) get the candidates:
+the shop's `callback_base`, else PUBLIC_URL, else the URL the request reached (what the sandbox
 signs on loopback).
 """
 
@@ -31,14 +32,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from integrations.douyin_laike.spec import ACK_BODY as DOUYIN_ACK
-from integrations.douyin_laike.spec import SIGNATURE_HEADER as DOUYIN_SIGNATURE
-from integrations.douyin_laike.spec import VERIFY_EVENT
-from integrations.douyin_laike.webhook import verify_webhook
-from integrations.form import parse_form
-from integrations.meituan.push import verify_push
-from integrations.meituan.spec import ACK_OK as MEITUAN_ACK
-from integrations.meituan.spec import PUSH_PATH_TEMPLATE, ErrorCode, PushType, error_body
+from integrations import registry
+from integrations.contract import Answer, Inspected, PlatformAdapter, WebhookRequest, WebhookSpec
 from qihang_app.config import get_settings
 from qihang_app.db import get_engine
 from qihang_app.services.inbox import RawMessage, ShopAuth, webhook_shops
@@ -47,18 +42,11 @@ from .inbox_writer import InboxWriter
 
 log = logging.getLogger("qihang_app.api.webhooks")
 
-MEITUAN = "meituan"
-DOUYIN = "douyin_laike"
-MEITUAN_PATH = PUSH_PATH_TEMPLATE.replace("{push_type}", "{push_type:str}")
-DOUYIN_PATH = "/api/webhooks/douyin_laike"
 KEPT_HEADERS = ("content-type", "user-agent", "x-forwarded-for", "x-real-ip", "msg-id")
-PUSH_TYPES = frozenset(p.value for p in PushType)
-_MEITUAN_ACK = json.dumps(MEITUAN_ACK).encode()  # rendered once: acks are the hot path
-_DOUYIN_ACK = json.dumps(DOUYIN_ACK, ensure_ascii=False).encode()
 
 
-def _ack(body: bytes) -> Response:
-    return Response(body, media_type="application/json")
+def _answer(answer: Answer) -> Response:
+    return Response(answer.body, status_code=answer.status, media_type=answer.media_type)
 
 
 # -- shops ------------------------------------------------------------------------------------
@@ -199,127 +187,64 @@ def _callback_urls(request: Request, shop: ShopAuth) -> list[str]:
     return urls
 
 
-# -- Meituan ----------------------------------------------------------------------------------
+# -- the generic route ------------------------------------------------------------------------
 
 
-async def meituan_push(request: Request) -> Response:
-    push_type = request.path_params["push_type"]
-    body = await request.body()
-    if not body.strip():  # Meituan checks a callback URL with an empty request when it is saved
-        return JSONResponse(MEITUAN_ACK)
-    text, encoding = _body_text(body)
-    try:
-        if encoding:
-            raise ValueError("body is not UTF-8")
-        params = parse_form(text, strict=True)
-    except ValueError as exc:
+def endpoint(adapter: PlatformAdapter, spec: WebhookSpec):
+    platform = adapter.profile.code
+
+    async def receive(request: Request) -> Response:
+        body = await request.body()
+        text, encoding = _body_text(body)
+        hook = WebhookRequest(body=body, text=text, headers=request.headers,
+                              path_params=request.path_params, not_utf8=bool(encoding))
+        seen = spec.inspect(hook)
+        if seen.immediate is not None:
+            return _answer(seen.immediate)
+        if seen.error:
+            inbox_id = await _store(request, RawMessage(
+                source=platform, kind=seen.kind, body=text,
+                headers=_headers(request, {**seen.headers, **encoding}),
+                status="failed", error=seen.error))
+            return _unavailable() if inbox_id is None else _answer(spec.bad_request(seen.error))
+        if seen.refuse:
+            return await _reject(request, spec, platform, text, seen, None, seen.refuse, False)
+        shops = _webhooks(request).shops
+        shop = await shops.find(platform, shop_key=seen.shop_key, app_key=seen.app_key)
+        if shop is None and seen.app_only_lookup:
+            shop = await shops.find(platform, app_key=seen.app_key)
+        if shop is None:
+            reason = f"unknown shop {seen.shop_key or seen.app_key!r}"
+            return await _reject(request, spec, platform, text, seen, None, reason, True)
+        check = spec.verify(hook, seen, shop, _callback_urls(request, shop))
+        seen.headers.update(check.headers)
+        if not check.ok:
+            return await _reject(request, spec, platform, text, seen, shop.id, check.reason, False)
+        if check.immediate is not None:
+            return _answer(check.immediate)
         inbox_id = await _store(request, RawMessage(
-            source=MEITUAN, kind=push_type, body=text, headers=_headers(request, encoding),
-            status="failed", error=f"malformed form body: {exc}"))
-        if inbox_id is None:
-            return _unavailable()
-        return JSONResponse(error_body(ErrorCode.MISSING_PARAM, "malformed form body"),
-                            status_code=400)
-    shop_key = params.get("app_poi_code", "")
-    headers = {"shop_key": shop_key}
-    if push_type not in PUSH_TYPES:
-        return await _meituan_reject(request, text, push_type, None, headers,
-                                     f"unknown push type {push_type!r}", ErrorCode.SYSTEM, 404)
-    shop = await _webhooks(request).shops.find(MEITUAN, shop_key=shop_key,
-                                               app_key=params.get("app_id", ""))
-    if shop is None:
-        return await _meituan_reject(request, text, push_type, None, headers,
-                                     f"unknown shop {shop_key or params.get('app_id', '')!r}",
-                                     ErrorCode.BAD_APP_ID)
-    check = None
-    for url in _callback_urls(request, shop):
-        check = verify_push(url, params, shop.secret, expected_app_id=shop.app_key or None)
-        headers["url"] = url
-        if check.ok or check.reason != "sig mismatch":
-            break
-    if not check.ok:
-        return await _meituan_reject(request, text, push_type, shop.id, headers, check.reason,
-                                     ErrorCode.BAD_SIG)
-    inbox_id = await _store(request, RawMessage(
-        source=MEITUAN, kind=push_type, body=text, shop_id=shop.id,
-        headers=_headers(request, {**headers, "verified": True}),
-        dedup_key=f"meituan:{params.get('sig', '')}"))
-    if inbox_id is None:
-        return _unavailable()
-    return _ack(_MEITUAN_ACK)
+            source=platform, kind=seen.kind, body=text, shop_id=shop.id,
+            headers=_headers(request, {**seen.headers, "verified": True}),
+            dedup_key=seen.dedup_key or None))
+        return _unavailable() if inbox_id is None else _answer(spec.ack())
+
+    return receive
 
 
-async def _meituan_reject(request: Request, text: str, push_type: str, shop_id: int | None,
-                          headers: dict, reason: str, code: int, status: int = 200) -> Response:
+async def _reject(request: Request, spec: WebhookSpec, platform: str, text: str,
+                  seen: Inspected, shop_id: int | None, reason: str, unknown_shop: bool
+                  ) -> Response:
     inbox_id = await _store(request, RawMessage(
-        source=MEITUAN, kind=push_type, body=text, shop_id=shop_id,
-        headers=_headers(request, {**headers, "verified": False}), status="rejected",
+        source=platform, kind=seen.kind, body=text, shop_id=shop_id,
+        headers=_headers(request, {**seen.headers, "verified": False}), status="rejected",
         error=reason))
     if inbox_id is None:
         return _unavailable()
-    log.warning("meituan push rejected (inbox %s): %s", inbox_id, reason)
-    # Meituan's own error envelope (HTTP 200, data "ng"): the platform retries, then gives up.
-    return JSONResponse(error_body(code, reason), status_code=status)
+    log.warning("%s push rejected (inbox %s): %s", platform, inbox_id, reason)
+    return _answer(spec.rejected(reason, unknown_shop=unknown_shop))
 
 
-# -- Douyin Laike -----------------------------------------------------------------------------
-
-
-async def douyin_webhook(request: Request) -> Response:
-    body = await request.body()
-    text, encoding = _body_text(body)
-    signature = request.headers.get(DOUYIN_SIGNATURE, "")
-    try:
-        if encoding:
-            raise ValueError("body is not UTF-8")
-        envelope = json.loads(text)
-        if not isinstance(envelope, dict):
-            raise ValueError("body is not a JSON object")
-    except ValueError as exc:
-        inbox_id = await _store(request, RawMessage(
-            source=DOUYIN, kind="", body=text, headers=_headers(request, {
-                "signature": signature, **encoding}),
-            status="failed", error=f"malformed JSON body: {exc}"))
-        if inbox_id is None:
-            return _unavailable()
-        return JSONResponse({"err_no": 400, "err_tips": "malformed JSON body"}, status_code=400)
-    event = str(envelope.get("event") or "")
-    account_id = str(envelope.get("from_user_id") or "")
-    client_key = str(envelope.get("client_key") or "")
-    headers = {"shop_key": account_id, "signature": signature, "client_key": client_key}
-    shop = await _webhooks(request).shops.find(DOUYIN, shop_key=account_id, app_key=client_key)
-    if shop is None and event == VERIFY_EVENT:  # URL checks may name no account
-        shop = await _webhooks(request).shops.find(DOUYIN, app_key=client_key)
-    if shop is None:
-        return await _douyin_reject(request, text, event, None, headers,
-                                    f"unknown shop {account_id or client_key!r}", 404)
-    check = verify_webhook(shop.secret, body, signature)
-    if not check.ok:
-        return await _douyin_reject(request, text, event, shop.id, headers, check.reason, 403)
-    if check.message is not None and check.message.is_url_check:
-        return JSONResponse(check.message.challenge_answer())
-    inbox_id = await _store(request, RawMessage(
-        source=DOUYIN, kind=event, body=text, shop_id=shop.id,
-        headers=_headers(request, {**headers, "verified": True}),
-        dedup_key=f"douyin:{envelope.get('log_id') or request.headers.get('msg-id', '')}"))
-    if inbox_id is None:
-        return _unavailable()
-    return _ack(_DOUYIN_ACK)
-
-
-async def _douyin_reject(request: Request, text: str, event: str, shop_id: int | None,
-                         headers: dict, reason: str, status: int) -> Response:
-    inbox_id = await _store(request, RawMessage(
-        source=DOUYIN, kind=event, body=text, shop_id=shop_id,
-        headers=_headers(request, {**headers, "verified": False}), status="rejected",
-        error=reason))
-    if inbox_id is None:
-        return _unavailable()
-    log.warning("douyin webhook rejected (inbox %s): %s", inbox_id, reason)
-    return JSONResponse({"err_no": status, "err_tips": reason}, status_code=status)
-
-
-routes = [
-    Route(MEITUAN_PATH, meituan_push, methods=["POST", "GET"]),
-    Route(DOUYIN_PATH, douyin_webhook, methods=["POST"]),
-]
+def build_routes() -> list[Route]:
+    """A route for every endpoint of every registered platform (read at app start)."""
+    return [Route(spec.path, endpoint(adapter, spec), methods=list(spec.methods))
+            for adapter in registry.platforms() for spec in adapter.webhooks]

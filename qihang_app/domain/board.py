@@ -7,6 +7,7 @@ import math
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from qihang_app.domain import partners
 from qihang_app.domain.money import format_money
 from qihang_app.domain.order_status import OrderStatus
 from qihang_app.domain.platform_order import DeliveryStatus, RefundKind, RefundStatus
@@ -15,15 +16,25 @@ SCHEDULED_LEAD = timedelta(minutes=60)  # a booked order waits in 预订单 unti
 WARN_BEFORE = timedelta(minutes=5)  # countdowns turn amber this long before the deadline
 
 
-# Meituan order/cancel reason codes (the platform's list; shown to staff when rejecting).
-REJECT_REASONS: dict[str, tuple[str, str]] = {
-    "2007": ("商品已售完", "Sold out"),
-    "2008": ("店铺已打烊", "Store closed"),
-    "2009": ("超出配送范围", "Out of delivery range"),
-    "2010": ("店铺太忙", "Store too busy"),
-    "2011": ("联系不上顾客", "Cannot reach the customer"),
-    "1001": ("其他原因", "Other"),
+# Reasons for cancelling an order that lives only in the OMS (manual orders); platform orders
+# use their platform's own list (its profile in domain.partners).
+OMS_CANCEL_REASONS: dict[str, tuple[str, str]] = {
+    "sold_out": ("商品已售完", "Sold out"),
+    "closed": ("店铺已打烊", "Store closed"),
+    "customer": ("顾客取消", "The customer cancelled"),
+    "other": ("其他原因", "Other"),
 }
+
+
+def reject_reasons(platform: str) -> dict[str, tuple[str, str]]:
+    """The reason list staff choose from when rejecting / cancelling an order of `platform`;
+    empty when the platform has no reject call (the card sends staff to the platform)."""
+    found = partners.profile(platform)
+    if found is None:
+        return {}
+    if found.code == partners.OFFLINE.code:
+        return OMS_CANCEL_REASONS
+    return found.reject_reasons if found.supports(partners.WriteBack.REJECT) else {}
 
 
 class Tab(StrEnum):

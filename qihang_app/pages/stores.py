@@ -5,7 +5,6 @@ import reflex as rx
 from components.badges import platform_badge
 from components.i18n import t
 from components.layout import app_shell, page_header
-from qihang_app.i18n import PLATFORM_LABEL
 from state.lang import LangState
 from state.stores import StoresState
 
@@ -95,7 +94,7 @@ def shop_dialog() -> rx.Component:
                     rx.select.root(
                         rx.select.trigger(width="100%", id="shop-platform"),
                         rx.select.content(
-                            *[rx.select.item(rx.cond(LangState.lang == "en", en, zh), value=code) for code, (zh, en) in PLATFORM_LABEL.items() if code != "offline"]
+                            rx.foreach(StoresState.platform_options, lambda o: rx.select.item(rx.cond(LangState.lang == "en", o[2], o[1]), value=o[0])),
                         ),
                         value=f["platform"],
                         on_change=StoresState.set_shop_platform,
@@ -249,7 +248,7 @@ def _shop_row(shop: dict) -> rx.Component:
                     ),
                 ),
                 rx.cond(
-                    (shop["platform"] == "meituan") | (shop["platform"] == "douyin_laike"),
+                    shop["pullable"] == "1",
                     rx.button(rx.icon("download", size=14), t("pulls.pull"), size="1", variant="soft",
                               on_click=StoresState.open_pull(shop), class_name="shop-pull"),
                 ),

@@ -13,10 +13,12 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from qihang_app.domain.board import REJECT_REASONS
+from qihang_app.domain import partners
+from qihang_app.domain.board import reject_reasons
 from qihang_app.domain.order_flow import OrderEvent as Ev
 from qihang_app.domain.order_flow import next_status
-from qihang_app.domain.order_status import INSTANT_RETAIL, OrderStatus, Platform
+from qihang_app.domain.order_status import OrderStatus
+from qihang_app.domain.platform_order import DeliveryStatus
 from qihang_app.models import Order, OrderEvent, OutboxMessage, Shop, utcnow
 
 from .errors import ConflictError, NotFoundError, ValidationError
@@ -46,8 +48,10 @@ def _event(session: Session, order: Order, who: str, kind: str, old: str | None,
     )
 
 
-def _outbox(session: Session, order: Order, action: str, payload: dict, key_suffix: str = "") -> None:
-    if order.platform == Platform.OFFLINE.value:
+def _outbox(session: Session, order: Order, action: str, payload: dict) -> None:
+    """Queue the platform call, when the platform has one (its profile declares it). Without a
+    call the state lives in the OMS only, and the card says so: nothing is queued to fail."""
+    if not partners.supports(order.platform, action):
         return
     session.add(
         OutboxMessage(
@@ -56,7 +60,7 @@ def _outbox(session: Session, order: Order, action: str, payload: dict, key_suff
             shop_id=order.shop_id,
             order_id=order.id,
             payload=json.dumps({"action": action, "platform_order_id": order.platform_order_id, **payload}, ensure_ascii=False),
-            idempotency_key=f"{action}:{order.id}{key_suffix}",
+            idempotency_key=f"{action}:{order.id}",
             next_attempt_at=utcnow(),
         )
     )
@@ -65,7 +69,7 @@ def _outbox(session: Session, order: Order, action: str, payload: dict, key_suff
 
 def _move(order: Order, event: Ev) -> str:
     old = order.status
-    order.status = next_status(OrderStatus(old), event, needs_accept=order.platform in INSTANT_RETAIL).value
+    order.status = next_status(OrderStatus(old), event, needs_accept=partners.instant_retail(order.platform)).value
     return old
 
 
@@ -88,10 +92,14 @@ def accept(session: Session, *, actor: Actor | None, order_id: int, auto: bool =
 
 def reject(session: Session, *, actor: Actor, order_id: int, reason_code: str, reason: str = "") -> Order:
     """拒单 / 取消 with one of the platform's reason codes."""
-    if reason_code not in REJECT_REASONS:
-        raise ValidationError(f"未知的取消原因 / unknown reason code {reason_code}")
     order = _order_for(session, actor, order_id)
-    text = reason or REJECT_REASONS[reason_code][0]
+    reasons = reject_reasons(order.platform)
+    if not reasons:  # the platform has no reject call: staff must do it in its console
+        hint = getattr(partners.profile(order.platform), "elsewhere_zh", "") or "请到平台后台操作"
+        raise ValidationError(f"该平台没有拒单接口，{hint} / the platform has no reject call")
+    if reason_code not in reasons:
+        raise ValidationError(f"未知的取消原因 / unknown reason code {reason_code}")
+    text = reason or reasons[reason_code][0]
     event = Ev.REJECT if order.status == OrderStatus.AWAITING_ACCEPT.value else Ev.CANCEL
     old = _move(order, event)
     order.cancelled_at = utcnow()
@@ -125,7 +133,7 @@ def dispatch_self(session: Session, *, actor: Actor, order_id: int, rider_name: 
     order.rider_name = rider_name or actor.username
     order.rider_phone = rider_phone or None
     order.rider_status = "delivering"
-    _outbox(session, order, "dispatch_self", {"logistics_status": 20, "courier_name": order.rider_name, "courier_phone": rider_phone})
+    _outbox(session, order, "dispatch_self", {"delivery_status": DeliveryStatus.DELIVERING.value, "courier_name": order.rider_name, "courier_phone": rider_phone})
     _event(session, order, actor.ref, "dispatched", old, order.rider_name)
     session.add(order)
     session.flush()
@@ -140,7 +148,7 @@ def mark_delivered(session: Session, *, actor: Actor, order_id: int) -> Order:
     old = _move(order, Ev.COMPLETE)
     order.delivered_at = order.completed_at = utcnow()
     order.rider_status = "delivered"
-    _outbox(session, order, "delivered", {"logistics_status": 40, "courier_name": order.rider_name or ""}, ":40")
+    _outbox(session, order, "delivered", {"delivery_status": DeliveryStatus.DELIVERED.value, "courier_name": order.rider_name or ""})
     _event(session, order, actor.ref, "delivered", old)
     session.add(order)
     session.flush()

@@ -15,13 +15,24 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from qihang_app.domain.order_status import OrderStatus, Platform
+from qihang_app.domain import partners
+from qihang_app.domain.order_status import OrderStatus
 from qihang_app.models import Order, PullLog, Shop, utcnow
 
 from .errors import NotFoundError, ValidationError
 from .scope import Actor, ScopeError, require_role, require_store, store_filter
 
-PULLABLE = (Platform.MEITUAN.value, Platform.DOUYIN_LAIKE.value)
+
+
+def pullable_platforms() -> list[str]:
+    """Platforms whose adapter declares an order pull (domain.partners profiles)."""
+    return [p.code for p in partners.profiles() if p.pullable]
+
+
+def pullable(platform: str) -> bool:
+    found = partners.profile(platform)
+    return bool(found and found.pullable)
+
 OVERLAP = timedelta(minutes=5)  # each sweep re-reads this much before its cursor
 FIRST_SWEEP_LOOKBACK = timedelta(hours=2)  # a shop never swept starts here
 MAX_MANUAL_RANGE = timedelta(days=7)
@@ -86,7 +97,7 @@ def due_sweeps(session: Session, *, now: datetime | None = None) -> list[tuple[i
     rows = session.execute(
         sa.select(Shop.id, Shop.sweep_interval_seconds, last.c.last)
         .outerjoin(last, last.c.shop_id == Shop.id)
-        .where(Shop.enabled, Shop.platform.in_(PULLABLE), Shop.credentials_encrypted != "")
+        .where(Shop.enabled, Shop.platform.in_(pullable_platforms()), Shop.credentials_encrypted != "")
         .order_by(Shop.id)
     ).all()
     due = []
@@ -219,7 +230,7 @@ def request_pull(session: Session, *, actor: Actor, shop_id: int, start: datetim
     require_role(actor, "admin", "manager")
     shop = _shop_for(session, actor, shop_id)
     now = now or utcnow()
-    if shop.platform not in PULLABLE:
+    if not pullable(shop.platform):
         raise ValidationError(f"该平台暂不支持拉单 / cannot pull orders from {shop.platform}")
     if not shop.enabled:
         raise ValidationError("店铺已停用 / the shop is disabled")
@@ -256,7 +267,7 @@ def recent_pulls(session: Session, *, actor: Actor, per_shop: int = 5) -> dict[i
     """The last pulls of every shop the actor may see, newest first."""
     shop_ids = list(session.execute(
         select(Shop.id).where(store_filter(actor, Shop.store_id),
-                              Shop.platform.in_(PULLABLE))).scalars())
+                              Shop.platform.in_(pullable_platforms()))).scalars())
     result: dict[int, list[PullView]] = defaultdict(list)
     if not shop_ids:
         return result

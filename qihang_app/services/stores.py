@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from qihang_app.domain.order_status import Platform
+from qihang_app.domain import partners
 from qihang_app.models import Order, Shop, Store, UserStoreGrant
 
 from .crypto import decrypt_credentials, encrypt_credentials
@@ -205,10 +205,8 @@ def create_shop(
 ) -> ShopView:
     _manager(actor)
     _store(session, actor, store_id)
-    try:
-        platform = Platform(platform).value
-    except ValueError:
-        raise ValidationError(f"未知平台 / unknown platform {platform!r}") from None
+    if partners.profile(str(platform)) is None:  # only platforms with an adapter (or 线下)
+        raise ValidationError(f"未知平台 / unknown platform {platform!r}")
     platform_shop_id = str(platform_shop_id).strip()
     if not platform_shop_id:
         raise ValidationError("平台店铺ID不能为空 / platform_shop_id is required")

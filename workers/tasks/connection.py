@@ -6,8 +6,9 @@ import logging
 import time
 from typing import Any
 
+from integrations import registry
 from integrations.errors import plain_error
-from qihang_app.domain.order_status import Platform
+from qihang_app.i18n import tr
 from qihang_app.services import inbox as inbox_service
 from workers import platforms
 from workers.tasks.ingest import client_for, run_db
@@ -21,21 +22,18 @@ async def test_shop_connection(ctx: dict[str, Any], shop_id: int) -> dict:
         return {"ok": False, "message": "店铺不存在 / shop not found"}
     if not auth.app_key or not auth.secret:
         return {"ok": False, "message": "缺少 App ID 或密钥，请先填写 / app id or secret missing"}
+    adapter = registry.find(auth.platform)
+    if adapter is None:
+        return {"ok": False, "message": "该平台暂未接入 / platform not supported yet"}
     started = time.monotonic()
     try:
-        client = client_for(ctx, auth)
-        if auth.platform == Platform.MEITUAN.value:
-            items = await client.retail_list(auth.platform_shop_id, 0, 1)
-            detail = f"美团接口正常，已读取商品列表（{len(items)} 条样例）"
-        elif auth.platform == Platform.DOUYIN_LAIKE.value:
-            page = await client.query_orders(page_num=1, page_size=1)
-            detail = f"抖音来客接口正常，授权有效（订单总数 {getattr(page, 'total', '?')}）"
-        else:
-            return {"ok": False, "message": "该平台暂未接入 / platform not supported yet"}
+        key, params = await adapter.check_connection(client_for(ctx, auth), auth)
+        detail = tr(key, "zh", name=adapter.profile.name_zh, **params)
     except Exception as exc:
         # Staff see plain words; the technical text stays in the answer and the worker log.
         technical = platforms.technical_error(exc)
         log.warning("connection test of shop %s failed: %s", shop_id, technical)
         return {"ok": False, "message": plain_error(exc), "technical": technical}
     ms = int((time.monotonic() - started) * 1000)
-    return {"ok": True, "message": f"{detail}，耗时 {ms} ms"}
+    return {"ok": True, "message": f"{detail}，耗时 {ms} ms", "key": key,
+            "params": {"name": adapter.profile.name_en, **params}, "ms": ms}

@@ -5,11 +5,8 @@ interval (Shop.sweep_interval_seconds) has passed and `run_pull` for manual pull
 门店与店铺 page. A Redis lock (SET NX PX, extended while it runs) keeps one pull per shop at a
 time across all workers; a failed sweep backs the shop off (interval × 2^n, at most 15 min).
 
-* 抖音来客: trade/order/query by update time over [cursor − 5 min, now], page by page.
-* 美团闪购 has no "orders updated since": getOrderDaySeq says how many orders the shop got
-  today, getOrderIdByDaySeq + getOrderDetail fetch every number we do not have (a dropped
-  paid-order push), and the details of orders still in fulfilment are re-read (dropped status
-  pushes). A manual pull re-reads every order of the chosen days.
+Each platform's adapter says how to read a window (`pull`): by update time where the platform
+offers it, by other means where it does not (美团闪购's daily sequence numbers).
 
 Every pulled order goes through the same ingest as pushes (stored raw, then applied).
 """
@@ -20,13 +17,13 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
 
+from integrations import registry
 from integrations.base import PlatformError
+from integrations.contract import PullWindow
 from integrations.errors import plain_error
-from integrations.meituan.spec import ErrorCode as MeituanError
 from qihang_app.models import utcnow
 from qihang_app.services import inbox as inbox_service
 from qihang_app.services import pulls as pull_service
@@ -39,14 +36,7 @@ from workers.tasks.ingest import apply_items, client_for, run_db
 
 log = logging.getLogger("workers.sweep")
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 LOCK_TTL_MS = 60_000  # extended after every page; frees itself if the worker dies
-PAGE_SIZE = 100
-MAX_PAGES = 500
-APPLY_EVERY = 50  # Meituan: apply fetched details in batches of this size
-OPEN_LOOKBACK = timedelta(hours=12)
-OPEN_LIMIT = 200
-DETAIL_CONCURRENCY = 8
 BACKOFF_KEY = "qh:backoff:sweep:{shop_id}"
 MAX_BACKOFF = 900
 
@@ -97,7 +87,7 @@ async def sweep_shop(ctx: dict[str, Any], shop_id: int) -> dict:
         return {"skipped": "another pull of this shop is running"}
     try:
         auth = await run_db(ctx, lambda s: inbox_service.shop_auth(s, shop_id=shop_id))
-        if auth is None or not auth.enabled or auth.platform not in pull_service.PULLABLE:
+        if auth is None or not auth.enabled or not pull_service.pullable(auth.platform):
             return {"skipped": "shop disabled or not pullable"}
         job = await run_db(ctx, lambda s: pull_service.start_sweep(s, shop_id=shop_id))
         return await _run(ctx, auth, job, lock)
@@ -131,11 +121,16 @@ async def _run(ctx: dict[str, Any], auth: ShopAuth, job: PullJob, lock: RedisLoc
     stats = _Stats()
     sweep = job.kind == "sweep"
     try:
-        client = client_for(ctx, auth)
-        if auth.platform == platforms.DOUYIN:
-            await _pull_douyin(ctx, auth, client, job, stats, lock)
-        else:
-            await _pull_meituan(ctx, auth, client, job, stats, lock, sweep=sweep)
+        adapter = registry.platform(auth.platform)
+        window = PullWindow(job.window_start, job.window_end, sweep=sweep)
+        pages = adapter.pull(client_for(ctx, auth), auth, window, _Lookups(ctx, auth.id))
+        async for page in pages:
+            items = [platforms.pulled_item(auth, raw, kind="pull", source=_source(job),
+                                           headers={"pull_id": job.pull_id})
+                     for raw in page.orders]
+            stats.pages += page.requests
+            stats.orders += len(items)
+            await _apply(ctx, items, job, stats, lock)
     except Exception as exc:
         # Staff read the pull log: they get plain words; the technical text goes to the log.
         text = plain_error(exc)
@@ -191,91 +186,16 @@ def _source(job: PullJob) -> str:
     return f"{job.kind} #{job.pull_id}"
 
 
-# -- Douyin Laike -----------------------------------------------------------------------------
+class _Lookups:
+    """What an adapter's pull may ask of the OMS, answered from the database."""
 
+    def __init__(self, ctx: dict[str, Any], shop_id: int) -> None:
+        self.ctx, self.shop_id = ctx, shop_id
 
-async def _pull_douyin(ctx, auth, client, job: PullJob, stats: _Stats, lock) -> None:
-    await client.tokens.get()  # refreshes (and saves) the token before it expires
-    for page_num in range(1, MAX_PAGES + 1):
-        page = await client.query_orders(page_num=page_num, page_size=PAGE_SIZE,
-                                         update_time_start=job.window_start,
-                                         update_time_end=job.window_end)
-        items = [platforms.pulled_item(auth, raw, kind="pull", source=_source(job),
-                                       headers={"pull_id": job.pull_id}) for raw in page.orders]
-        stats.pages += 1
-        stats.orders += len(items)
-        await _apply(ctx, items, job, stats, lock)
-        if not page.orders or page_num * page.page_size >= page.total:
-            break
+    async def known_day_seqs(self, since: datetime, until: datetime) -> set[int]:
+        return await run_db(self.ctx, lambda s: pull_service.known_day_seqs(
+            s, shop_id=self.shop_id, since=since, until=until))
 
-
-# -- Meituan ----------------------------------------------------------------------------------
-
-
-def _days(start: datetime, end: datetime) -> list[datetime]:
-    """Shanghai midnights of every day touched by [start, end]."""
-    day = start.astimezone(SHANGHAI).replace(hour=0, minute=0, second=0, microsecond=0)
-    last = end.astimezone(SHANGHAI)
-    days = []
-    while day <= last:
-        days.append(day)
-        day = (day + timedelta(days=1, hours=2)).replace(hour=0)  # DST-proof step
-    return days
-
-
-async def _pull_meituan(ctx, auth, client, job: PullJob, stats: _Stats, lock, *,
-                        sweep: bool) -> None:
-    poi = auth.platform_shop_id
-    today = utcnow().astimezone(SHANGHAI).date()
-    fetched: set[str] = set()
-    pending: list = []
-
-    async def flush() -> None:
-        nonlocal pending
-        await _apply(ctx, pending, job, stats, lock)
-        pending = []
-
-    async def detail(order_id: str) -> None:
-        raw = await client.get_order_detail(order_id)
-        fetched.add(str(order_id))
-        stats.orders += 1
-        pending.append(platforms.pulled_item(auth, raw, kind="pull", source=_source(job),
-                                             headers={"pull_id": job.pull_id}))
-
-    for midnight in _days(job.window_start, job.window_end):
-        date = int(midnight.strftime("%Y%m%d"))
-        known = await run_db(ctx, lambda s, m=midnight: pull_service.known_day_seqs(
-            s, shop_id=auth.id, since=m, until=m + timedelta(days=1)))
-        top = await client.get_order_day_seq(poi) if midnight.date() == today else None
-        stats.pages += 1
-        seq = 0
-        while True:
-            seq += 1
-            if top is not None and seq > top:
-                break
-            if sweep and seq in known:
-                continue
-            try:
-                order_id = await client.get_order_id_by_day_seq(poi, date, seq)
-            except PlatformError as exc:
-                if exc.code == str(MeituanError.NO_SUCH_ORDER):
-                    if top is None and seq > max(known, default=0):
-                        break  # past the day's last order
-                    continue
-                raise
-            stats.pages += 1
-            await detail(order_id)
-            if len(pending) >= APPLY_EVERY:
-                await flush()
-    if sweep:  # status pushes may have been dropped: re-read orders still in fulfilment
-        since = utcnow() - OPEN_LOOKBACK
-        open_ids = await run_db(ctx, lambda s: pull_service.open_order_ids(
-            s, shop_id=auth.id, since=since, limit=OPEN_LIMIT))
-        open_ids = [i for i in open_ids if i not in fetched]
-        results = await platforms.gather_limited([detail(i) for i in open_ids],
-                                                 DETAIL_CONCURRENCY)
-        stats.pages += len(open_ids)
-        errors = [r for r in results if isinstance(r, BaseException)]
-        if errors and len(errors) == len(results):
-            raise errors[0]
-    await flush()
+    async def open_order_ids(self, since: datetime, limit: int) -> list[str]:
+        return await run_db(self.ctx, lambda s: pull_service.open_order_ids(
+            s, shop_id=self.shop_id, since=since, limit=limit))

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from integrations.douyin_laike.spec import PLATFORM as DOUYIN
 from integrations.douyin_laike.spec import (
     DELIVERY_BEHAVIOR,
     MAX_PAGE_SIZE,
@@ -26,10 +27,10 @@ from integrations.douyin_laike.spec import (
     Path,
     TokenErrorCode,
 )
-from integrations.sandbox import douyin_wire
+from integrations.douyin_laike import twin_wire as douyin_wire
 from integrations.sandbox.faults import FaultKind
 from integrations.sandbox.lifecycle import Conflict
-from integrations.sandbox.store import DOUYIN, IssuedToken, Shop, SimError, SimOrder
+from integrations.sandbox.store import IssuedToken, Shop, SimError, SimOrder
 
 if TYPE_CHECKING:
     from integrations.sandbox.app import Sandbox

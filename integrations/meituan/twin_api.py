@@ -17,11 +17,12 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from integrations.meituan.sign import meituan_sig
+from integrations.meituan.spec import PLATFORM as MEITUAN
 from integrations.meituan.spec import REQUIRED, ErrorCode, Path, error_body
-from integrations.sandbox import meituan_wire
+from integrations.meituan import twin_wire as meituan_wire
 from integrations.sandbox.faults import FaultKind
 from integrations.sandbox.lifecycle import Conflict
-from integrations.sandbox.store import MEITUAN, Shop, SimError, SimOrder, shanghai_day
+from integrations.sandbox.store import Shop, SimError, SimOrder, shanghai_day
 
 if TYPE_CHECKING:
     from integrations.sandbox.app import Sandbox
