@@ -179,6 +179,7 @@ class Store:
         self.by_day_seq: dict[tuple[str, str, int, int], SimOrder] = {}
         self.tokens: dict[str, IssuedToken] = {}
         self.writebacks: deque[dict] = deque(maxlen=50_000)
+        self._writeback_seen: dict[tuple, int] = {}
         self.requests: deque[dict] = deque(maxlen=50_000)
         self._ids = itertools.count(1)
 
@@ -238,9 +239,15 @@ class Store:
     # ---- logs ----------------------------------------------------------------------------------
 
     def record_writeback(self, platform: str, shop_id: str, api: str, order_id: str,
-                         params: dict[str, Any]) -> None:
+                         params: dict[str, Any], idempotency_key: str = "") -> None:
+        """`repeat` counts calls of the same API for the same order (or, where the platform
+        takes one, with the same idempotency key): the OMS's retries show up here."""
+        key = (platform, api, idempotency_key or order_id)
+        self._writeback_seen[key] = self._writeback_seen.get(key, 0) + 1
         self.writebacks.append({"platform": platform, "shop_id": shop_id, "api": api,
-                                "order_id": order_id, "params": params, "at": time.time()})
+                                "order_id": order_id, "params": params, "at": time.time(),
+                                "idempotency_key": idempotency_key,
+                                "repeat": self._writeback_seen[key]})
 
     def record_request(self, platform: str, path: str, result: str) -> None:
         self.requests.append({"platform": platform, "path": path, "result": result,
