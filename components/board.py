@@ -297,9 +297,7 @@ def toolbar() -> rx.Component:
             rx.select.trigger(min_width="100px"),
             rx.select.content(
                 rx.select.item(t("orders.all_platforms"), value="all"),
-                rx.select.item(rx.cond(LangState.lang == "en", "Meituan", "美团闪购"), value="meituan"),
-                rx.select.item(rx.cond(LangState.lang == "en", "Douyin Laike", "抖音来客"), value="douyin_laike"),
-                rx.select.item(rx.cond(LangState.lang == "en", "Offline", "线下"), value="offline"),
+                rx.foreach(BoardState.platform_options, lambda o: rx.select.item(rx.cond(LangState.lang == "en", o[2], o[1]), value=o[0])),
             ),
             value=rx.cond(BoardState.f_platform == "", "all", BoardState.f_platform),
             on_change=BoardState.set_platform,

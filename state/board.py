@@ -143,6 +143,7 @@ class BoardState(AuthState):
     f_platform: str = ""
     f_query: str = ""
     store_options: list[dict[str, str]] = []
+    platform_options: list[list[str]] = []  # [code, 中文, English] of every registered platform
     counts: dict[str, int] = {t.value: 0 for t in TAB_ORDER}
     new_cards: list[CardView] = []
     picking_cards: list[CardView] = []
@@ -218,6 +219,7 @@ class BoardState(AuthState):
             with session_scope() as session:
                 stores = store_service.list_stores(session, actor=actor)
             self.store_options = [{"id": str(s.id), "name": s.name} for s in stores]
+            self.platform_options = [[p.code, p.name_zh, p.name_en] for p in partners.profiles()]
             params = self.router.url.query_parameters
             self.f_store = params.get("store", self.f_store)
             self._caps, self._shown = {}, {}

@@ -12,7 +12,7 @@ shop and the signature are, the platform's ack and error bodies).
   platform's error; it is never processed unless replayed from 数据接收.
 * A malformed body is stored `failed` (raw kept) and answered with the platform's 400.
 
-Platforms that sign over the callback URL saved in their console (美团) get the candidates:
+Platforms that sign over the callback URL saved in their console get the candidates:
 the shop's `callback_base`, else PUBLIC_URL, else the URL the request reached (what the sandbox
 signs on loopback).
 """

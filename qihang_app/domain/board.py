@@ -146,7 +146,7 @@ def refund_attention(*, kind: RefundKind, status: RefundStatus, amount_fen: int 
     amount = f" {format_money(amount_fen)}" if amount_fen else ""
     why = f"：{reason}" if reason else ""
     why_en = f": {reason}" if reason else ""
-    # A request is not called full or partial: Meituan's refund push carries both kinds, and
+    # A request is not called full or partial: some platforms' refund push carries both kinds, and
     # the amount says it plainly.
     if status is RefundStatus.APPLIED:
         return f"顾客申请退款{amount}{why}，请到平台处理 / The buyer asks for a refund{amount}{why_en}; answer it on the platform"

@@ -3,7 +3,7 @@
 Each adapter under `integrations/` declares a `PlatformProfile` (pure data: names, which
 write-backs the platform has a call for, its reject reasons, whether it can be pulled). The
 registry (`integrations.registry`) registers every profile here when it is imported, so the
-services, the board and the shop form ask *this* module "can 抖音来客 reject?" and never name a
+services, the board and the shop form ask *this* module "can this platform reject?" and never name a
 platform in code. An action a platform does not declare is never offered and never queued.
 """
 

@@ -16,7 +16,7 @@ from qihang_app.domain.order_status import OrderStatus, Platform
 class DeliveryType(StrEnum):
     """Values match orders.delivery_type."""
 
-    PLATFORM = "platform"  # the platform's own riders (美团专送/快送, 抖音配送)
+    PLATFORM = "platform"  # the platform's own riders (专送/快送)
     MERCHANT = "self"  # merchant self-delivery (商家自配送): the OMS calls a rider
     SELF_PICKUP = "pickup"  # 到店自提
     EXPRESS = "express"  # parcel carrier (e-commerce)

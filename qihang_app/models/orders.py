@@ -32,7 +32,7 @@ class Order(SQLModel, table=True):
     store_id: int = Field(foreign_key="stores.id")  # copy of shops.store_id, for scoping
     platform_order_id: str
     display_no: str = Field(default="", index=True)
-    day_seq: int | None = None  # 美团 "#12": the shop's number of the day
+    day_seq: int | None = None  # "#12": the shop's number of the day on the platform
     status: str  # OrderStatus value
     raw_status_code: str | None = None
     raw_status_text: str | None = None
@@ -125,7 +125,7 @@ class OrderEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True, sa_type=BigIntPK)
     order_id: int = Field(foreign_key="orders.id", ondelete="CASCADE")
     at: datetime = created_at_field()
-    actor: str  # "user:3", "platform:meituan", "worker"
+    actor: str  # "user:3", "platform:<code>", "worker"
     kind: str  # "created", "accepted", "status", "memo", ...
     from_status: str | None = None
     to_status: str | None = None

@@ -44,7 +44,7 @@ _inbox = InboxMessage.__table__
 class RawMessage:
     """One payload as it arrived (or was pulled). `headers` is a small JSON-able dict."""
 
-    source: str  # "meituan", "douyin_laike", ...
+    source: str  # the platform's code
     kind: str  # push type / event name, or "pull"
     body: str
     shop_id: int | None = None

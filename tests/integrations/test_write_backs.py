@@ -130,3 +130,18 @@ async def test_the_twin_counts_repeated_write_backs(meituan_shop, new_order, con
     await adapter.write_back(client, accept)  # an outbox retry after a lost answer
     rows = control.get("/writebacks", params={"order_id": order["order_id"]}).json()
     assert [r["repeat"] for r in rows] == [1, 2]
+
+
+def test_every_registered_platform_keeps_the_contract():
+    from integrations.contract import PlatformAdapter
+    from qihang_app.domain import partners
+
+    for adapter in registry.platforms():
+        assert isinstance(adapter, PlatformAdapter), adapter
+        assert partners.profile(adapter.profile.code) is adapter.profile
+        twin = adapter.twin()
+        assert twin.platform == adapter.profile.code and twin.routes()
+        if adapter.profile.supports(WriteBack.REJECT):
+            assert adapter.profile.reject_reasons, "a reject call needs the platform's reasons"
+        else:
+            assert adapter.profile.elsewhere_zh, "say where staff reject instead"

@@ -3,7 +3,7 @@
 Runs every second from cron and drains what is due; arq may run it twice at once on two
 workers — claiming is row-level (SKIP LOCKED on PostgreSQL, one writer on SQLite). Each row
 carries an idempotency key; the adapter sends it where the platform takes one. Where a platform
-takes none (美团闪购, 抖音来客), the call itself is idempotent there (confirming a confirmed order
+takes none, the call itself is idempotent there (confirming a confirmed order
 is a no-op) and the sandbox twin counts repeats so tests can see them.
 """
 

@@ -6,7 +6,7 @@ interval (Shop.sweep_interval_seconds) has passed and `run_pull` for manual pull
 time across all workers; a failed sweep backs the shop off (interval × 2^n, at most 15 min).
 
 Each platform's adapter says how to read a window (`pull`): by update time where the platform
-offers it, by other means where it does not (美团闪购's daily sequence numbers).
+offers it, by other means where it does not (e.g. daily sequence numbers).
 
 Every pulled order goes through the same ingest as pushes (stored raw, then applied).
 """
