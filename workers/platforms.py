@@ -27,7 +27,8 @@ from integrations.meituan.spec import BASE_URL as MEITUAN_BASE_URL
 from integrations.meituan.spec import PushType
 from qihang_app.domain.order_status import Platform
 from qihang_app.domain.platform_order import PlatformEvent, PlatformOrder
-from qihang_app.services.inbox import InboxRow, RawMessage, ShopAuth
+from qihang_app.services.inbox import InboxRow, RawMessage
+from qihang_app.services.shop_auth import ShopAuth
 from qihang_app.services.ingest import IngestItem
 
 log = logging.getLogger("workers.platforms")

@@ -41,7 +41,8 @@ from integrations.meituan.spec import ACK_OK as MEITUAN_ACK
 from integrations.meituan.spec import PUSH_PATH_TEMPLATE, ErrorCode, PushType, error_body
 from qihang_app.config import get_settings
 from qihang_app.db import get_engine
-from qihang_app.services.inbox import RawMessage, ShopAuth, webhook_shops
+from qihang_app.services.inbox import RawMessage
+from qihang_app.services.shop_auth import ShopAuth, webhook_shops
 
 from .inbox_writer import InboxWriter
 
