@@ -20,13 +20,13 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
 
 from integrations.base import PlatformError
 from integrations.errors import plain_error
 from integrations.meituan.spec import ErrorCode as MeituanError
+from qihang_app.domain.clock import SHANGHAI
 from qihang_app.models import utcnow
 from qihang_app.services import pulls as pull_service
 from qihang_app.services.pulls import PullJob
@@ -38,7 +38,6 @@ from workers.tasks.ingest import apply_items, client_for, run_db
 
 log = logging.getLogger("workers.sweep")
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 LOCK_TTL_MS = 60_000  # extended after every page; frees itself if the worker dies
 PAGE_SIZE = 100
 MAX_PAGES = 500
