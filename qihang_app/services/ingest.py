@@ -121,7 +121,7 @@ def apply_batch(session: Session, *, items: Sequence[IngestItem],
             continue
         live.append(item)
 
-    # 3. Shops, existing orders (locked), lines that snapshots may replace, SKU lookups.
+    # 2. Shops, existing orders (locked), lines that snapshots may replace, SKU lookups.
     shops = load_shops(session, {item.shop_id for item in live})
     keys = {(item.shop_id, o.platform_order_id) for item in live if _ok(item)
             for o in _snapshots(item)}
@@ -136,7 +136,7 @@ def apply_batch(session: Session, *, items: Sequence[IngestItem],
     links = LinkIndex.build(session, ((item.shop_id, line) for item in live if _ok(item)
                                        for order in _snapshots(item) for line in order.lines))
 
-    # 4. Apply, row by row, in order.
+    # 3. Apply, row by row, in order.
     processed: list[int] = []
     failed: list[dict] = []
     rejected: list[dict] = []
@@ -175,7 +175,7 @@ def apply_batch(session: Session, *, items: Sequence[IngestItem],
             continue
         processed.append(item.inbox_id)
 
-    # 5. Write, then let shops that auto-accept take their new orders (same transaction: the
+    # 4. Write, then let shops that auto-accept take their new orders (same transaction: the
     #    platform confirm goes out through the outbox like a tap on 接单).
     written = write_states(session, states, now)
     result.changes = _auto_accept(session, [
