@@ -1,4 +1,4 @@
-"""Small helpers of the board benchmark: progress lines, percentiles, ports, HTTP, a loop probe."""
+"""Shared bits of the board benchmark: progress lines, percentiles, ports, HTTP, a loop probe."""
 
 from __future__ import annotations
 

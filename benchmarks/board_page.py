@@ -1,5 +1,5 @@
 """The board benchmark's browser side: Chromium settings, the scripts injected into the page that
-stamp when cards and board updates appear, and helpers that read those stamps."""
+stamp when cards and board updates appear, and the methods that read those stamps."""
 
 from __future__ import annotations
 

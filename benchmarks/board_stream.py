@@ -11,7 +11,7 @@ from benchmarks.board_common import http_json, pct, r1, ratio, say
 
 class StreamMixin:
     """Needs `self.args`, `self.sb` (the in-process sandbox), `self.sandbox_url`, `self.reader`,
-    `self.sampler` and the page helpers of `PageMixin`."""
+    `self.sampler` and the page methods of `PageMixin`."""
 
     def control(self, method: str, path: str, body: dict | None = None, timeout: float = 30):
         return http_json(method, f"{self.sandbox_url}/_control/{path}", body, timeout=timeout)
