@@ -9,38 +9,29 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TypeVar
 
 import httpx
+
+from qihang_app.domain.money import MoneyError, yuan_to_fen
 
 call_log = logging.getLogger("integrations.calls")
 
 T = TypeVar("T")
 
-_CENT = Decimal("0.01")
-
 
 # ---- money: platforms send yuan as floats or strings; inside we keep int fen -------------------
 
-def yuan_to_fen(value: object) -> int:
-    """'12.30' / 12.3 / 12 -> 1230. Goes through str() so float noise (0.1+0.2) never leaks."""
+def wire_yuan_to_fen(value: object) -> int:
+    """A platform's yuan amount ('12.30' / 12.3 / 12) -> int fen, by the one rule of
+    `domain.money.yuan_to_fen`. Platforms leave out zero amounts, so None or "" is 0; anything
+    else that is not an amount raises ValueError, like every other malformed wire field."""
     if value is None or value == "":
         return 0
-    if isinstance(value, bool):
-        raise ValueError("a bool is not an amount")
     try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation as exc:
-        raise ValueError(f"not an amount: {value!r}") from exc
-    if not amount.is_finite():
-        raise ValueError(f"not an amount: {value!r}")
-    return int((amount.quantize(_CENT, rounding=ROUND_HALF_UP) * 100).to_integral_value())
-
-
-def fen_to_yuan(fen: int) -> str:
-    """1230 -> '12.30' (a string, so the wire value is exact)."""
-    return str((Decimal(int(fen)) / 100).quantize(_CENT))
+        return yuan_to_fen(value)  # type: ignore[arg-type]
+    except MoneyError as exc:
+        raise ValueError(str(exc)) from exc
 
 
 def from_unix(seconds: object) -> datetime | None:

@@ -8,7 +8,7 @@ import reflex as rx
 
 from qihang_app.db import session_scope
 from qihang_app.domain.display import format_time
-from qihang_app.services import inbox as inbox_service
+from qihang_app.services import inbox_problems
 from state.auth import AuthState
 
 
@@ -32,7 +32,7 @@ class InboxState(AuthState):
         try:
             actor = self._actor()
             with session_scope() as session:
-                result = inbox_service.list_problems(
+                result = inbox_problems.list_problems(
                     session, actor=actor, status=self.f_status or None, page=self.page,
                     page_size=self.page_size)
         except Exception as exc:
@@ -79,7 +79,7 @@ class InboxState(AuthState):
         try:
             actor = self._actor()
             with session_scope() as session:
-                count = inbox_service.replay_inbox(
+                count = inbox_problems.replay_inbox(
                     session, actor=actor, inbox_ids=inbox_ids, all=all_rows,
                     status=self.f_status or None)
         except ValueError as exc:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta, timezone
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 import reflex as rx
 
 from qihang_app.db import session_scope
+from qihang_app.domain.clock import SHANGHAI
 from qihang_app.domain.display import format_time
 from qihang_app.domain.money import format_money
 from qihang_app.domain.order_flow import status_label
@@ -16,7 +16,6 @@ from qihang_app.services import orders as order_service
 from qihang_app.services import stores as store_service
 from state.auth import AuthState
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 FILTER_KEYS = ("store", "shop", "platform", "status", "from", "to", "q")
 
 

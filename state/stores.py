@@ -7,17 +7,16 @@ import reflex as rx
 import asyncio
 import time
 from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from qihang_app import jobs
 from qihang_app.db import session_scope
 from qihang_app.domain import partners
+from qihang_app.domain.clock import SHANGHAI
 from qihang_app.domain.display import format_time
 from qihang_app.services import pulls as pull_service
 from qihang_app.services import stores as store_service
 from state.auth import AuthState
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 PULL_WATCH_SECONDS = 15 * 60  # the progress poll of a manual pull stops after this, whatever
 
 EMPTY_STORE = {"id": "", "name": "", "address": "", "phone": "", "opening_hours": "", "lat": "", "lng": ""}

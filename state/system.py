@@ -1,16 +1,12 @@
-"""系统状态: database, Redis queue depth and the worker's heartbeat."""
+"""系统状态: database, Redis queue depth and the worker's heartbeat (services.system.probe_health)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
 import reflex as rx
-import redis.asyncio as aioredis
-from sqlalchemy import text
 
 from qihang_app import __version__
-from qihang_app.config import get_settings
-from qihang_app.db import session_scope
 from qihang_app.domain.display import format_time
 from qihang_app.services import system
 from state.auth import AuthState
@@ -36,24 +32,15 @@ class SystemState(AuthState):
         except Exception as exc:
             return await self._denied(exc)
         now = datetime.now(timezone.utc)
-        try:
-            with session_scope() as session:
-                session.exec(text("SELECT 1"))
-                status = system.worker_status(session)
-            self.db_ok, self.db_error = True, ""
+        probe = await system.probe_health()
+        self.db_ok, self.db_error = not probe.database_error, probe.database_error[:200]
+        if probe.worker is not None:
+            status = probe.worker
             self.worker_alive = status.alive
             self.worker_age = int(status.age_seconds) if status.age_seconds is not None else -1
             self.worker_last_seen = format_time(status.last_seen_at, now) if status.last_seen_at else ""
             self.worker_id = status.workers[0].worker_id if status.workers else ""
-        except Exception as exc:
-            self.db_ok, self.db_error = False, f"{type(exc).__name__}: {exc}"[:200]
-        client = aioredis.from_url(get_settings().redis_url, socket_connect_timeout=1, socket_timeout=1)
-        try:
-            await client.ping()
-            self.queue_depth = int(await client.zcard("arq:queue"))
-            self.redis_ok, self.redis_error = True, ""
-        except Exception as exc:
-            self.redis_ok, self.redis_error = False, f"{type(exc).__name__}: {exc}"[:200]
-        finally:
-            await client.aclose()
+        self.redis_ok, self.redis_error = not probe.redis_error, probe.redis_error[:200]
+        if probe.queue_depth is not None:
+            self.queue_depth = probe.queue_depth
         self.checked_at = format_time(now, now)

@@ -16,7 +16,8 @@ from integrations import registry
 from integrations.base import PlatformError, RetryPolicy
 from integrations.contract import TokenSaver
 from qihang_app.domain.platform_order import PlatformEvent, PlatformOrder
-from qihang_app.services.inbox import InboxRow, RawMessage, ShopAuth
+from qihang_app.services.inbox import InboxRow, RawMessage
+from qihang_app.services.shop_auth import ShopAuth
 from qihang_app.services.ingest import IngestItem
 
 log = logging.getLogger("workers.platforms")

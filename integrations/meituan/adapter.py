@@ -21,7 +21,7 @@ from integrations.meituan.client import MeituanClient
 from integrations.meituan.receiver import MeituanReceiver, parse_push
 from integrations.meituan.sign import canonical_string, meituan_sig
 from integrations.meituan.spec import BASE_URL, ErrorCode
-from qihang_app.domain.display import SHANGHAI
+from qihang_app.domain.clock import SHANGHAI
 from qihang_app.domain.partners import PlatformProfile, WriteBack
 from qihang_app.domain.platform_order import DeliveryStatus, PlatformOrder
 

@@ -11,7 +11,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from integrations.base import from_unix, yuan_to_fen
+from integrations.base import from_unix, wire_yuan_to_fen
 from integrations.meituan.push import parse_json_field
 from integrations.meituan.spec import PushType
 from qihang_app.domain.order_status import OrderStatus, Platform
@@ -129,11 +129,11 @@ def order_from_push(data: Mapping[str, Any]) -> PlatformOrder:
         expected_delivery_at=delivery_at or from_unix(data.get("estimate_arrival_time")),
         accept_deadline_at=placed_at + ACCEPT_WINDOW if status_code in ("1", "2", "3") else None,
         goods_fen=sum(line.unit_price_fen * line.quantity for line in lines),
-        freight_fen=yuan_to_fen(data.get("shipping_fee")),
+        freight_fen=wire_yuan_to_fen(data.get("shipping_fee")),
         packing_fen=int(data.get("package_bag_money") or 0) + box_fen,  # package_bag_money is fen
-        platform_discount_fen=sum(yuan_to_fen(e.get("mt_charge")) for e in extras),
-        merchant_discount_fen=sum(yuan_to_fen(e.get("poi_charge")) for e in extras),
-        paid_fen=yuan_to_fen(data.get("total")),
+        platform_discount_fen=sum(wire_yuan_to_fen(e.get("mt_charge")) for e in extras),
+        merchant_discount_fen=sum(wire_yuan_to_fen(e.get("poi_charge")) for e in extras),
+        paid_fen=wire_yuan_to_fen(data.get("total")),
         merchant_receivable_fen=_receivable(data),
         placed_at=placed_at,
         paid_at=placed_at,  # paid-order pushes only exist after payment; no separate pay time
@@ -194,7 +194,7 @@ def skus_from_retail_list(app_poi_code: str, items: list[Mapping[str, Any]]) -> 
                 platform_sku_id=str(sku.get("sku_id", "")),
                 name=str(item.get("name", "")), spec=str(sku.get("spec") or ""),
                 outer_sku_code=str(sku.get("sku_id", "")),  # Meituan sku_id is the merchant's code
-                barcode=str(sku.get("upc") or ""), price_fen=yuan_to_fen(sku.get("price")),
+                barcode=str(sku.get("upc") or ""), price_fen=wire_yuan_to_fen(sku.get("price")),
                 stock=None if stock in (None, "") else int(float(stock))))
     return skus
 
@@ -203,7 +203,7 @@ def skus_from_retail_list(app_poi_code: str, items: list[Mapping[str, Any]]) -> 
 
 def _line(item: Mapping[str, Any], benefits: Mapping[tuple[str, str], int]) -> PlatformOrderLine:
     quantity = int(item.get("quantity") or 0)
-    unit = yuan_to_fen(item.get("price"))
+    unit = wire_yuan_to_fen(item.get("price"))
     key = (str(item.get("app_food_code", "")), str(item.get("sku_id", "")))
     discount = benefits.get(key, 0)
     return PlatformOrderLine(
@@ -217,7 +217,7 @@ def _benefits_by_sku(rows: list[Mapping[str, Any]]) -> dict[tuple[str, str], int
     result: dict[tuple[str, str], int] = {}
     for row in rows:
         key = (str(row.get("app_food_code", "")), str(row.get("sku_id", "")))
-        result[key] = result.get(key, 0) + yuan_to_fen(row.get("totalReducePrice"))
+        result[key] = result.get(key, 0) + wire_yuan_to_fen(row.get("totalReducePrice"))
     return result
 
 
@@ -228,7 +228,7 @@ def _refund(data: Mapping[str, Any], kind: RefundKind, status: RefundStatus, raw
         platform=Platform.MEITUAN, platform_shop_id=base["platform_shop_id"],
         platform_refund_id=str(data.get("refund_id", "")),
         platform_order_id=base["platform_order_id"], kind=kind, status=status,
-        amount_fen=None if money in (None, "") else yuan_to_fen(money),
+        amount_fen=None if money in (None, "") else wire_yuan_to_fen(money),
         reason=str(data.get("reason") or ""), raw_status_code=raw,
         updated_at=base["occurred_at"])
 
@@ -238,7 +238,7 @@ def _receivable(data: Mapping[str, Any]) -> int | None:
     if isinstance(yuan, str) and yuan:
         yuan = parse_json_field(yuan)
     if isinstance(yuan, Mapping) and yuan.get("poiReceive") not in (None, ""):
-        return yuan_to_fen(yuan["poiReceive"])
+        return wire_yuan_to_fen(yuan["poiReceive"])
     cent = data.get("poi_receive_detail")
     if isinstance(cent, str) and cent:
         cent = parse_json_field(cent)
@@ -272,7 +272,7 @@ def _coordinate(value: object) -> float | None:
 def _times(price_yuan: object, count: object) -> int:
     if price_yuan in (None, "") or count in (None, ""):
         return 0
-    return yuan_to_fen(Decimal(str(price_yuan)) * Decimal(str(count)))
+    return wire_yuan_to_fen(Decimal(str(price_yuan)) * Decimal(str(count)))
 
 
 def _json_list(value: object) -> list:

@@ -12,9 +12,8 @@ from collections import deque
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from qihang_app.domain.clock import SHANGHAI
 
 # Platform-neutral order stages inside the sandbox.
 AWAITING_ACCEPT = "awaiting_accept"

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -36,7 +35,8 @@ from integrations import registry
 from integrations.contract import Answer, Inspected, PlatformAdapter, WebhookRequest, WebhookSpec
 from qihang_app.config import get_settings
 from qihang_app.db import get_engine
-from qihang_app.services.inbox import RawMessage, ShopAuth, webhook_shops
+from qihang_app.services.inbox import RawMessage
+from qihang_app.services.shop_auth import ShopAuth, webhook_shops
 
 from .inbox_writer import InboxWriter
 

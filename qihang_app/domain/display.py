@@ -8,11 +8,10 @@ from __future__ import annotations
 import math
 import re
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
+from qihang_app.domain.clock import SHANGHAI
 from qihang_app.domain.errors import DomainError
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 _MOBILE = re.compile(r"(?:\+?86)?(1\d{10})")
 # Privacy (virtual) numbers come with an extension: "13812345678_1234", "13812345678,1234".

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from qihang_app.domain.board import TAB_ORDER, Tab, board_tab, distance_m, format_distance, primary_action
-from qihang_app.domain.display import SHANGHAI
+from qihang_app.domain.clock import SHANGHAI
 from qihang_app.domain.order_status import OrderStatus
 from qihang_app.models import Order, OrderLine, Shop, Store, utcnow
 

@@ -206,7 +206,7 @@ def _in_window(now_local: datetime, start: str | None, end: str | None) -> bool:
 
 def maybe_auto_accept(session: Session, *, order: Order, now: datetime | None = None) -> bool:
     """Accept a new order when its shop auto-accepts now and is under its hourly maximum."""
-    from qihang_app.domain.display import SHANGHAI
+    from qihang_app.domain.clock import SHANGHAI
 
     now = now or utcnow()
     if order.status != OrderStatus.AWAITING_ACCEPT.value:

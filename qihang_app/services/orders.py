@@ -6,12 +6,13 @@ import re
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from qihang_app.domain.clock import SHANGHAI
 from qihang_app.domain.money import allocate_discount
 from qihang_app.domain.order_status import OrderStatus, Platform
 from qihang_app.models import Order, OrderEvent, OrderLine, Shop, Store, utcnow
@@ -19,7 +20,6 @@ from qihang_app.models import Order, OrderEvent, OrderLine, Shop, Store, utcnow
 from .errors import NotFoundError, ValidationError
 from .scope import Actor, ScopeError, require_store, store_filter
 
-SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")  # no DST in China since 1991
 MAX_PAGE_SIZE = 200
 SUMMARY_ITEMS = 3
 

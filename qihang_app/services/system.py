@@ -1,14 +1,20 @@
-"""Worker liveness for the admin page and health checks."""
+"""Worker liveness, and the one health probe behind GET /api/health and the 系统状态 page."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 
+import redis.asyncio as aioredis
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from qihang_app.config import get_settings
+from qihang_app.db import get_engine
 from qihang_app.models import WorkerHeartbeat, utcnow
+
+QUEUE_KEY = "arq:queue"  # arq's queue: a sorted set of the jobs waiting
 
 
 @dataclass(frozen=True)
@@ -83,3 +89,58 @@ def worker_status(
         age_seconds=newest.age_seconds if newest else None,
         workers=workers,
     )
+
+
+# -- health -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Health:
+    """One look at what the app depends on. Errors are "" when that part answered."""
+
+    database_error: str
+    worker: WorkerStatus | None  # None when the database did not answer
+    redis_error: str
+    queue_depth: int | None  # None when Redis did not answer
+
+    @property
+    def problems(self) -> list[str]:
+        problems = []
+        if self.database_error:
+            problems.append("database unreachable")
+        elif self.worker is None or not self.worker.alive:
+            problems.append("worker heartbeat missing or stale")
+        if self.redis_error:
+            problems.append("redis unreachable")
+        return problems
+
+
+async def probe_health(*, redis_url: str | None = None) -> Health:
+    """Ask the database (and the workers' heartbeats in it) and Redis. Never raises: health must
+    answer whatever broke. The database is asked in a thread so the event loop keeps serving."""
+    try:
+        worker, database_error = await asyncio.to_thread(_probe_database), ""
+    except Exception as exc:
+        worker, database_error = None, f"{type(exc).__name__}: {exc}"
+    try:
+        queue_depth = await _probe_redis(redis_url or get_settings().redis_url)
+        redis_error = ""
+    except Exception as exc:
+        queue_depth, redis_error = None, f"{type(exc).__name__}: {exc}"
+    return Health(database_error=database_error, worker=worker, redis_error=redis_error,
+                  queue_depth=queue_depth)
+
+
+def _probe_database() -> WorkerStatus:
+    with Session(get_engine()) as session:
+        session.exec(text("SELECT 1"))
+        return worker_status(session)
+
+
+async def _probe_redis(url: str) -> int:
+    client = aioredis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+    try:
+        await client.ping()
+        return int(await client.zcard(QUEUE_KEY))
+    finally:
+        await client.aclose()

@@ -7,13 +7,13 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from integrations.base import PlatformError, RetryPolicy
 from integrations.meituan.client import MeituanClient
 from integrations.meituan.spec import PushType
+from qihang_app.domain.clock import SHANGHAI
 
 from .conftest import FAST_RETRY
 
@@ -175,7 +175,7 @@ async def test_dropped_meituan_push_is_found_by_the_day_seq_sweep(control, recei
     outcomes = control.get("/pushes", params={"order_id": lost["order_id"]}).json()
     assert [p["outcome"] for p in outcomes] == ["dropped"]
     client = meituan_for(shop)
-    today = int(datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y%m%d"))
+    today = int(datetime.now(SHANGHAI).strftime("%Y%m%d"))
     swept = [await client.get_order_id_by_day_seq(shop["shop_id"], today, seq)
              for seq in range(1, await client.get_order_day_seq(shop["shop_id"]) + 1)]
     assert lost["order_id"] in swept

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from integrations.base import PlatformError
 from integrations.meituan.spec import ErrorCode, Path
+from qihang_app.domain.clock import SHANGHAI
 from qihang_app.domain.order_status import OrderStatus
 from qihang_app.domain.platform_order import DeliveryStatus
 
@@ -127,7 +127,7 @@ async def test_recovery_sweep_by_day_seq(meituan_for, make_shop, new_order):
     client = meituan_for(shop)
     latest = await client.get_order_day_seq(shop["shop_id"])
     assert latest == 3
-    today = int(datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y%m%d"))
+    today = int(datetime.now(SHANGHAI).strftime("%Y%m%d"))
     found = [await client.get_order_id_by_day_seq(shop["shop_id"], today, seq)
              for seq in range(1, latest + 1)]
     assert found == [o["order_id"] for o in orders]

@@ -1,4 +1,4 @@
-"""Yuan <-> fen at the integration boundary: exact, no float noise."""
+"""Yuan <-> fen at the integration boundary: exact, no float noise; a missing amount is 0."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from integrations.base import fen_to_yuan, yuan_to_fen
+from integrations.base import wire_yuan_to_fen
+from qihang_app.domain.money import fen_to_yuan_str
 
 
 @pytest.mark.parametrize(("wire", "fen"), [
@@ -27,23 +28,23 @@ from integrations.base import fen_to_yuan, yuan_to_fen
     (None, 0),
     ("", 0),
 ])
-def test_yuan_to_fen(wire, fen):
-    assert yuan_to_fen(wire) == fen
+def test_wire_yuan_to_fen(wire, fen):
+    assert wire_yuan_to_fen(wire) == fen
 
 
 @pytest.mark.parametrize("bad", ["abc", "1,00", float("nan"), float("inf"), True])
 def test_yuan_to_fen_refuses_non_amounts(bad):
     with pytest.raises(ValueError):
-        yuan_to_fen(bad)
+        wire_yuan_to_fen(bad)
 
 
 @pytest.mark.parametrize(("fen", "text"), [(1230, "12.30"), (1, "0.01"), (0, "0.00"),
                                            (-250, "-2.50"), (100000, "1000.00")])
-def test_fen_to_yuan(fen, text):
-    assert fen_to_yuan(fen) == text
+def test_fen_to_yuan_str(fen, text):
+    assert fen_to_yuan_str(fen) == text
 
 
 @given(st.integers(min_value=-10**12, max_value=10**12))
 def test_round_trip_through_text_and_float(fen):
-    assert yuan_to_fen(fen_to_yuan(fen)) == fen
-    assert yuan_to_fen(float(fen_to_yuan(fen))) == fen
+    assert wire_yuan_to_fen(fen_to_yuan_str(fen)) == fen
+    assert wire_yuan_to_fen(float(fen_to_yuan_str(fen))) == fen

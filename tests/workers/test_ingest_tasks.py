@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import Session, select
 
 from qihang_app.models import ErpSku, InboxMessage, OrderEvent, OrderLine, ShopSku
-from qihang_app.services import inbox as inbox_service
+from qihang_app.services import inbox_problems
 from qihang_app.services import stores as store_service
 from tests.ingest_support import drain_all
 from workers.tasks.ingest import drain_inbox, ingest_inbox
@@ -119,9 +119,9 @@ async def test_a_payload_that_fails_to_parse_is_kept_and_replayed_after_the_fix(
 
     monkeypatch.setattr(mapping, "order_from_push", original)  # the fix is deployed
     with Session(oms.engine) as session:
-        page = inbox_service.list_problems(session, actor=oms.admin)
+        page = inbox_problems.list_problems(session, actor=oms.admin)
         assert [p.id for p in page.rows] == [row.id] and page.counts == {"failed": 1}
-        assert inbox_service.replay_inbox(session, actor=oms.admin, all=True) == 1
+        assert inbox_problems.replay_inbox(session, actor=oms.admin, all=True) == 1
         session.commit()
     await drain_all(ctx)
     assert oms.inbox()[0].status == "processed" and oms.mismatches() == []
@@ -136,7 +136,7 @@ async def test_rejected_pushes_are_verified_again_when_replayed(oms, ctx):
     await drain_all(ctx)
     assert oms.orders() == []  # never processed
     with Session(oms.engine) as session:
-        inbox_service.replay_inbox(session, actor=oms.admin, inbox_ids=[rejected[0].id])
+        inbox_problems.replay_inbox(session, actor=oms.admin, inbox_ids=[rejected[0].id])
         session.commit()
     await drain_all(ctx)
     assert oms.inbox()[0].status == "rejected"  # still the wrong secret
@@ -144,7 +144,7 @@ async def test_rejected_pushes_are_verified_again_when_replayed(oms, ctx):
         store_service.update_shop(session, actor=oms.admin, shop_id=mt.shop_id, credentials={
             "app_key": mt.sandbox["app_id"], "app_secret": mt.sandbox["secret"],
             "base_url": oms.sandbox.url + "/meituan/api/v1/"})
-        inbox_service.replay_inbox(session, actor=oms.admin, all=True)
+        inbox_problems.replay_inbox(session, actor=oms.admin, all=True)
         session.commit()
     await drain_all(ctx)
     assert {r.status for r in oms.inbox()} == {"processed"}

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from integrations.douyin_laike.spec import TOKEN_PATH
 from integrations.meituan.client import MeituanClient
 from qihang_app.models import PullLog, Shop, utcnow
-from qihang_app.services import inbox as inbox_service
+from qihang_app.services.shop_auth import shop_auth
 from qihang_app.services import pulls as pull_service
 from tests.ingest_support import FAST_RETRY, drain_all
 from workers.locks import RedisLock
@@ -92,7 +92,7 @@ async def test_douyin_token_is_persisted_and_reused_by_the_next_worker(oms, ctx)
     assert (await sweep_shop(ctx, dy.shop_id))["ok"]
     assert token_calls() == before + 1
     with Session(oms.engine) as session:
-        auth = inbox_service.shop_auth(session, shop_id=dy.shop_id)
+        auth = shop_auth(session, shop_id=dy.shop_id)
         shop = session.get(Shop, dy.shop_id)
         assert auth.credentials["access_token"].startswith("clt.")
         assert shop.token_expires_at > utcnow() + timedelta(minutes=100)

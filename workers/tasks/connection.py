@@ -9,7 +9,7 @@ from typing import Any
 from integrations import registry
 from integrations.errors import plain_error
 from qihang_app.i18n import tr
-from qihang_app.services import inbox as inbox_service
+from qihang_app.services.shop_auth import shop_auth
 from workers import platforms
 from workers.tasks.ingest import client_for, run_db
 
@@ -17,7 +17,7 @@ log = logging.getLogger("workers.connection")
 
 
 async def test_shop_connection(ctx: dict[str, Any], shop_id: int) -> dict:
-    auth = await run_db(ctx, lambda s: inbox_service.shop_auth(s, shop_id=shop_id))
+    auth = await run_db(ctx, lambda s: shop_auth(s, shop_id=shop_id))
     if auth is None:
         return {"ok": False, "message": "店铺不存在 / shop not found"}
     if not auth.app_key or not auth.secret:

@@ -25,7 +25,8 @@ from qihang_app.models import utcnow
 from qihang_app.services import inbox as inbox_service
 from qihang_app.services import ingest as ingest_service
 from qihang_app.services import stores as store_service
-from qihang_app.services.inbox import InboxRow, ShopAuth
+from qihang_app.services.inbox import InboxRow
+from qihang_app.services.shop_auth import ShopAuth, shop_auth, webhook_shops
 from qihang_app.services.ingest import IngestItem, IngestResult
 from workers import platforms
 from workers.locks import RedisLock
@@ -103,7 +104,7 @@ def _cached_auth(session: Session, shop_id: int, cache: dict) -> ShopAuth | None
     hit = cache.get(shop_id)
     if hit is not None and hit[0] > time.monotonic():
         return hit[1]
-    auth = inbox_service.shop_auth(session, shop_id=shop_id)
+    auth = shop_auth(session, shop_id=shop_id)
     cache[shop_id] = (time.monotonic() + AUTH_TTL, auth)
     return auth
 
@@ -118,7 +119,7 @@ def _shop_auths(session: Session, rows: list[InboxRow],
         auth = None
         if row.shop_id is not None:
             if not row.headers.get("verified", True):  # a replayed rejection: today's secret
-                auth = inbox_service.shop_auth(session, shop_id=row.shop_id)
+                auth = shop_auth(session, shop_id=row.shop_id)
             else:
                 if row.shop_id not in by_id:
                     by_id[row.shop_id] = _cached_auth(session, row.shop_id,
@@ -127,7 +128,7 @@ def _shop_auths(session: Session, rows: list[InboxRow],
         else:
             key = str(row.headers.get("shop_key") or "")
             if row.source not in directory:
-                directory[row.source] = inbox_service.webhook_shops(session, platform=row.source)
+                directory[row.source] = webhook_shops(session, platform=row.source)
             auth = next((s for s in directory[row.source] if key and s.platform_shop_id == key
                          and s.enabled), None)
         result[row.id] = auth

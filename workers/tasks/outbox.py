@@ -17,8 +17,8 @@ from integrations import registry
 from integrations.base import PlatformError
 from integrations.contract import WriteRequest
 from qihang_app import live
-from qihang_app.services import inbox as inbox_service
 from qihang_app.services import outbox
+from qihang_app.services.shop_auth import shop_auth
 from workers.tasks.ingest import client_for, run_db
 
 log = logging.getLogger("workers.outbox")
@@ -54,7 +54,7 @@ async def relay_outbox(ctx: dict[str, Any]) -> dict:
 
 
 async def _call(ctx: dict[str, Any], effect: outbox.Effect) -> tuple[bool, str, bool]:
-    auth = await run_db(ctx, lambda s: inbox_service.shop_auth(s, shop_id=effect.shop_id)) if effect.shop_id else None
+    auth = await run_db(ctx, lambda s: shop_auth(s, shop_id=effect.shop_id)) if effect.shop_id else None
     if auth is None or not auth.enabled:
         return False, "店铺不存在或已停用 / shop missing or disabled", False
     try:

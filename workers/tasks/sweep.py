@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -25,10 +25,9 @@ from integrations.base import PlatformError
 from integrations.contract import PullWindow
 from integrations.errors import plain_error
 from qihang_app.models import utcnow
-from qihang_app.services import inbox as inbox_service
 from qihang_app.services import pulls as pull_service
-from qihang_app.services.inbox import ShopAuth
 from qihang_app.services.pulls import PullJob
+from qihang_app.services.shop_auth import ShopAuth, shop_auth
 from workers import platforms
 from workers.locks import RedisLock
 from workers.publish import publish_changes
@@ -86,7 +85,7 @@ async def sweep_shop(ctx: dict[str, Any], shop_id: int) -> dict:
     if not await lock.acquire():
         return {"skipped": "another pull of this shop is running"}
     try:
-        auth = await run_db(ctx, lambda s: inbox_service.shop_auth(s, shop_id=shop_id))
+        auth = await run_db(ctx, lambda s: shop_auth(s, shop_id=shop_id))
         if auth is None or not auth.enabled or not pull_service.pullable(auth.platform):
             return {"skipped": "shop disabled or not pullable"}
         job = await run_db(ctx, lambda s: pull_service.start_sweep(s, shop_id=shop_id))
@@ -109,7 +108,7 @@ async def run_pull(ctx: dict[str, Any], pull_id: int) -> dict:
         job = await run_db(ctx, lambda s: pull_service.claim_pull(s, pull_id=pull_id))
         if job is None:
             return {"skipped": "already taken"}
-        auth = await run_db(ctx, lambda s: inbox_service.shop_auth(s, shop_id=shop_id))
+        auth = await run_db(ctx, lambda s: shop_auth(s, shop_id=shop_id))
         if auth is None:
             return {"skipped": "shop gone"}
         return await _run(ctx, auth, job, lock)
