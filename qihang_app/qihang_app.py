@@ -13,6 +13,7 @@ from qihang_app.pages.print import print_page
 from qihang_app.pages.stores import stores_page
 from qihang_app.pages.system import system_page
 from qihang_app.pages.users import users_page
+from qihang_app.runtime import set_app
 from state.auth import AuthState, LoginState
 from state.inbox import InboxState
 from state.board import BoardState
@@ -34,6 +35,7 @@ app = rx.App(
     ],
     api_transformer=build_api(),
 )
+set_app(app)  # state code reaches the app through qihang_app.runtime
 
 
 def index() -> rx.Component:

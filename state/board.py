@@ -1,6 +1,6 @@
 """调度看板: the live board of the stores a user may see.
 
-The cards come from the process-wide BoardFeed (state/board_feed.py), which follows the live
+The cards come from the process-wide BoardFeed (qihang_app/services/board_feed.py), which follows the live
 notes and keeps one shared copy of every watched store. One background listener per open board
 waits for the feed to ring for its stores, then rebuilds its view from that copy (no query) and
 assigns only the tabs that changed, so the websocket carries only those. A phone gets the cards
@@ -17,7 +17,7 @@ import time
 
 import reflex as rx
 
-from qihang_app import live
+from qihang_app import live, runtime
 from qihang_app.db import session_scope
 from qihang_app.domain.board import TAB_ORDER, Tab
 from qihang_app.domain.money import format_money
@@ -27,7 +27,7 @@ from qihang_app.services import stores as store_service
 from qihang_app.services.errors import ConflictError, NotFoundError, ValidationError
 from qihang_app.services.scope import require_store
 from state.auth import AuthState, NotLoggedIn
-from state.board_feed import REFRESH_SECONDS, feed
+from qihang_app.services.board_feed import REFRESH_SECONDS, feed
 
 # At most one update per board per this many seconds: under a burst (hundreds of orders a
 # second) more updates only queue on the websocket and keep the page rendering.
@@ -254,7 +254,7 @@ class BoardState(AuthState):
                     pass
                 wake.event.clear()
                 async with self:
-                    if self._epoch != epoch or not _connected(token) or not self.router.url.path.startswith("/board"):
+                    if self._epoch != epoch or not runtime.client_connected(token) or not self.router.url.path.startswith("/board"):
                         return
                     try:
                         self._render(self._fresh_actor(ACTOR_RECHECK_SECONDS))
@@ -363,11 +363,3 @@ class BoardState(AuthState):
 
 
 LAYOUT_PROBE = "window.matchMedia('(min-width: 64em)').matches"  # Radix's lg breakpoint, where columns show
-
-
-def _connected(token: str) -> bool:
-    """Is the browser tab that owns this state still connected to this backend?"""
-    from qihang_app.qihang_app import app  # late: the app module imports this one
-
-    namespace = app.event_namespace
-    return namespace is None or token in namespace.token_to_sid
