@@ -10,13 +10,13 @@ from sqlalchemy import text
 
 from qihang_app import __version__
 from qihang_app.config import get_settings
-from qihang_app.db import session_scope
 from qihang_app.domain.display import format_time
 from qihang_app.services import system
-from state.auth import AuthState
+from state.auth import current_actor, refuse
+from state.offloop import in_session
 
 
-class SystemState(AuthState):
+class SystemState(rx.State):
     db_ok: bool = False
     db_error: str = ""
     redis_ok: bool = False
@@ -32,14 +32,12 @@ class SystemState(AuthState):
     @rx.event
     async def load(self):
         try:
-            self._actor()
+            await current_actor(self)
         except Exception as exc:
-            return await self._denied(exc)
+            return await refuse(self, exc)
         now = datetime.now(timezone.utc)
         try:
-            with session_scope() as session:
-                session.exec(text("SELECT 1"))
-                status = system.worker_status(session)
+            status = await in_session(_worker_status)
             self.db_ok, self.db_error = True, ""
             self.worker_alive = status.alive
             self.worker_age = int(status.age_seconds) if status.age_seconds is not None else -1
@@ -57,3 +55,8 @@ class SystemState(AuthState):
         finally:
             await client.aclose()
         self.checked_at = format_time(now, now)
+
+
+def _worker_status(session) -> system.WorkerStatus:
+    session.exec(text("SELECT 1"))
+    return system.worker_status(session)
