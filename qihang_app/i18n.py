@@ -6,6 +6,8 @@ state code that builds messages calls `tr(key, lang)`.
 
 from __future__ import annotations
 
+from qihang_app.i18n_services import SERVICE_MESSAGES
+
 MESSAGES: dict[str, tuple[str, str]] = {
     # app
     "app.name": ("启航 OMS", "QiHang OMS"),
@@ -259,6 +261,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "manual.store_required": ("请选择门店", "Choose a store"),
     "manual.bad_number": ("数量须为正整数，金额须为不超过两位小数的数字", "Quantities must be whole numbers and amounts numbers with at most two decimals"),
 }
+MESSAGES.update(SERVICE_MESSAGES)  # what services and workers send as keys
 
 PLATFORM_LABEL: dict[str, tuple[str, str]] = {
     "meituan": ("美团闪购", "Meituan"),
@@ -277,3 +280,8 @@ def tr(key: str, lang: str = "zh", **params: object) -> str:
     zh, en = MESSAGES[key]
     text = en if lang == "en" else zh
     return text.format(**params) if params else text
+
+
+def tr_known(text: str, lang: str = "zh", **params: object) -> str:
+    """`text` translated when it is a catalog key, else as it is (e.g. a platform's own words)."""
+    return tr(text, lang, **params) if text in MESSAGES else text

@@ -18,24 +18,24 @@ log = logging.getLogger("workers.connection")
 async def test_shop_connection(ctx: dict[str, Any], shop_id: int) -> dict:
     auth = await run_db(ctx, lambda s: inbox_service.shop_auth(s, shop_id=shop_id))
     if auth is None:
-        return {"ok": False, "message": "店铺不存在 / shop not found"}
+        return {"ok": False, "key": "shops.test.not_found"}
     if not auth.app_key or not auth.secret:
-        return {"ok": False, "message": "缺少 App ID 或密钥，请先填写 / app id or secret missing"}
+        return {"ok": False, "key": "shops.test.no_credentials"}
     started = time.monotonic()
     try:
         client = client_for(ctx, auth)
         if auth.platform == Platform.MEITUAN.value:
             items = await client.retail_list(auth.platform_shop_id, 0, 1)
-            detail = f"美团接口正常，已读取商品列表（{len(items)} 条样例）"
+            key, params = "shops.test.meituan_ok", {"n": len(items)}
         elif auth.platform == Platform.DOUYIN_LAIKE.value:
             page = await client.query_orders(page_num=1, page_size=1)
-            detail = f"抖音来客接口正常，授权有效（订单总数 {getattr(page, 'total', '?')}）"
+            key, params = "shops.test.douyin_ok", {"total": getattr(page, "total", "?")}
         else:
-            return {"ok": False, "message": "该平台暂未接入 / platform not supported yet"}
+            return {"ok": False, "key": "shops.test.unsupported"}
     except Exception as exc:
         # Staff see plain words; the technical text stays in the answer and the worker log.
         technical = platforms.technical_error(exc)
         log.warning("connection test of shop %s failed: %s", shop_id, technical)
         return {"ok": False, "message": plain_error(exc), "technical": technical}
     ms = int((time.monotonic() - started) * 1000)
-    return {"ok": True, "message": f"{detail}，耗时 {ms} ms"}
+    return {"ok": True, "key": key, "params": {**params, "ms": ms}}
