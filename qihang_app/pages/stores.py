@@ -232,7 +232,7 @@ def _shop_row(shop: dict) -> rx.Component:
             rx.text("ID " + shop["platform_shop_id"], size="1", color_scheme="gray", font_family="monospace"),
             spacing="0",
             flex="1",
-            min_width="0",
+            min_width="8em",  # on a phone the buttons wrap below rather than squeeze the name
         ),
         rx.cond(shop["auto_accept"] == "1", rx.badge(t("shops.auto_accept"), color_scheme="indigo", variant="surface")),
         rx.cond(shop["enabled"] == "1", rx.badge(t("common.enabled"), color_scheme="green"), rx.badge(t("common.disabled"), color_scheme="gray")),
@@ -264,6 +264,7 @@ def _shop_row(shop: dict) -> rx.Component:
         ),
         align="center",
         width="100%",
+        wrap="wrap",
         ),
         rx.cond(
             result != "",
