@@ -19,6 +19,11 @@ def _el(tag, *children, cls: str = "", **props) -> rx.Component:
     return getattr(rx.el, tag)(*children, class_name=cls, **props)
 
 
+def _in_lang(zh, en):
+    """A text the card view carries in both languages (services' messages), shown in one."""
+    return rx.cond(LangState.lang == "en", en, zh)
+
+
 def _item(item) -> rx.Component:
     return _el(
         "div",
@@ -131,8 +136,8 @@ def order_card(card: CardView) -> rx.Component:
             rx.cond(card.rider != "", _el("span", rx.icon("bike", size=14), card.rider, cls="qh-c-rider")),
             cls="qh-c-row",
         ),
-        rx.cond(card.exception != "", _el("div", rx.icon("triangle-alert", size=16), _el("span", card.exception), cls="qh-c-alert")),
-        rx.cond(card.error != "", _el("div", rx.icon("circle-alert", size=16), _el("span", card.error), cls="qh-c-alert qh-action-error")),
+        rx.cond(card.exception != "", _el("div", rx.icon("triangle-alert", size=16), _el("span", _in_lang(card.exception, card.exception_en)), cls="qh-c-alert")),
+        rx.cond(card.error != "", _el("div", rx.icon("circle-alert", size=16), _el("span", _in_lang(card.error, card.error_en)), cls="qh-c-alert qh-action-error")),
         _el("div", _el("div", _primary(card), cls="qh-c-grow"), _more(card), cls="qh-c-actions"),
         cls=rx.cond(card.tab == "new", "qh-card qh-card-new", "qh-card"),
         custom_attrs={"data-order-id": card.id, "data-platform-order-id": card.platform_order_id},

@@ -3,11 +3,13 @@
 import reflex as rx
 
 from components.badges import platform_badge, status_badge
-from components.i18n import platform_label, t
+from components.i18n import t
 from qihang_app.domain.order_flow import STATUS_LABEL_EN, STATUS_LABEL_ZH
-from qihang_app.domain.order_status import OrderStatus, Platform
+from qihang_app.domain.order_status import OrderStatus
 from qihang_app.i18n import PLATFORM_LABEL
 from state.lang import LangState
+from state.manual_order import ManualOrderState
+from state.order_detail import OrderDetailState
 from state.orders import OrdersState
 
 MONEY = {"font_variant_numeric": "tabular-nums", "white_space": "nowrap"}
@@ -88,7 +90,7 @@ def _table_row(row: dict) -> rx.Component:
         rx.table.cell(rx.text(row["paid"], weight="medium", style=MONEY), text_align="right"),
         rx.table.cell(status_badge(row["status"])),
         rx.table.cell(rx.text(row["placed"], size="2", style=MONEY)),
-        on_click=OrdersState.open_detail(row["id"]),
+        on_click=OrderDetailState.open_detail(row["id"]),
         cursor="pointer",
         _hover={"background": rx.color("accent", 2)},
         class_name="order-row",
@@ -145,7 +147,7 @@ def _card(row: dict) -> rx.Component:
             spacing="2",
             width="100%",
         ),
-        on_click=OrdersState.open_detail(row["id"]),
+        on_click=OrderDetailState.open_detail(row["id"]),
         width="100%",
         class_name="order-card",
     )
@@ -222,7 +224,7 @@ def _section(title_key: str, *children) -> rx.Component:
 
 
 def detail_drawer() -> rx.Component:
-    d = OrdersState.detail
+    d = OrderDetailState.detail
     return rx.drawer.root(
         rx.drawer.overlay(z_index="40"),
         rx.drawer.portal(
@@ -249,7 +251,7 @@ def detail_drawer() -> rx.Component:
                             rx.text(d["receiver_name"] + "  " + d["receiver_phone"], size="2"),
                             rx.text(d["receiver_address"], size="2", white_space="normal", word_break="break-all"),
                         ),
-                        _section("orders.lines", rx.foreach(OrdersState.detail_lines, _line)),
+                        _section("orders.lines", rx.foreach(OrderDetailState.detail_lines, _line)),
                         _section(
                             "orders.amounts",
                             _kv("orders.amount.goods", d["goods"]),
@@ -262,7 +264,7 @@ def detail_drawer() -> rx.Component:
                             _kv("orders.amount.receivable", d["receivable"]),
                         ),
                         rx.cond(d["seller_memo"] != "", _section("orders.seller_memo", rx.text(d["seller_memo"], size="2"))),
-                        _section("orders.timeline", rx.foreach(OrdersState.detail_events, _event)),
+                        _section("orders.timeline", rx.foreach(OrderDetailState.detail_events, _event)),
                         spacing="4",
                         padding="20px",
                         width="100%",
@@ -281,8 +283,8 @@ def detail_drawer() -> rx.Component:
                 id="order-detail",
             )
         ),
-        open=OrdersState.detail_open,
-        on_open_change=OrdersState.set_detail_open,
+        open=OrderDetailState.detail_open,
+        on_open_change=OrderDetailState.set_detail_open,
         direction="right",
     )
 
@@ -309,7 +311,7 @@ def _manual_line(line: dict) -> rx.Component:
                  class_name="manual-line-price"),
         rx.input(name="code_" + key, placeholder=t("manual.line_code"), flex="1 1 90px", size="2", display=["none", "flex"]),
         rx.icon_button(rx.icon("x", size=14), variant="ghost", color_scheme="gray", type="button", aria_label="remove",
-                       on_click=OrdersState.remove_manual_line(key)),
+                       on_click=ManualOrderState.remove_manual_line(key)),
         width="100%",
         spacing="2",
         align="center",
@@ -318,7 +320,7 @@ def _manual_line(line: dict) -> rx.Component:
 
 
 def manual_order_button() -> rx.Component:
-    return rx.button(rx.icon("plus", size=16), t("manual.add"), on_click=OrdersState.open_manual, id="manual-order")
+    return rx.button(rx.icon("plus", size=16), t("manual.add"), on_click=ManualOrderState.open_manual, id="manual-order")
 
 
 def manual_order_dialog() -> rx.Component:
@@ -331,8 +333,8 @@ def manual_order_dialog() -> rx.Component:
                     rx.select.root(
                         rx.select.trigger(width="100%", id="manual-store"),
                         rx.select.content(rx.foreach(OrdersState.store_options, lambda s: rx.select.item(s["name"], value=s["id"]))),
-                        value=OrdersState.manual_store,
-                        on_change=OrdersState.set_manual_store,
+                        value=ManualOrderState.manual_store,
+                        on_change=ManualOrderState.set_manual_store,
                         size="2",
                     ),
                     rx.flex(
@@ -347,11 +349,11 @@ def manual_order_dialog() -> rx.Component:
                         rx.text(t("manual.lines"), size="2", weight="bold"),
                         rx.spacer(),
                         rx.button(rx.icon("plus", size=14), t("manual.add_line"), size="1", variant="soft", type="button",
-                                  on_click=OrdersState.add_manual_line, id="manual-add-line"),
+                                  on_click=ManualOrderState.add_manual_line, id="manual-add-line"),
                         width="100%",
                         align="center",
                     ),
-                    rx.foreach(OrdersState.manual_lines, _manual_line),
+                    rx.foreach(ManualOrderState.manual_lines, _manual_line),
                     rx.flex(
                         _manual_field("manual.freight", "freight", input_mode="decimal", placeholder="0.00"),
                         _manual_field("manual.discount", "discount", input_mode="decimal", placeholder="0.00"),
@@ -359,8 +361,8 @@ def manual_order_dialog() -> rx.Component:
                         width="100%",
                     ),
                     _manual_field("manual.memo", "memo"),
-                    rx.cond(OrdersState.manual_error != "",
-                            rx.callout(OrdersState.manual_error, color_scheme="red", icon="triangle-alert", size="1", width="100%")),
+                    rx.cond(ManualOrderState.manual_error != "",
+                            rx.callout(ManualOrderState.manual_error, color_scheme="red", icon="triangle-alert", size="1", width="100%")),
                     rx.hstack(
                         rx.dialog.close(rx.button(t("common.cancel"), variant="soft", color_scheme="gray", type="button")),
                         rx.button(t("common.save"), type="submit", id="manual-save"),
@@ -370,11 +372,11 @@ def manual_order_dialog() -> rx.Component:
                     ),
                     spacing="3",
                 ),
-                on_submit=OrdersState.submit_manual,
+                on_submit=ManualOrderState.submit_manual,
                 reset_on_submit=True,
             ),
             max_width="620px",
         ),
-        open=OrdersState.manual_open,
-        on_open_change=OrdersState.set_manual_open,
+        open=ManualOrderState.manual_open,
+        on_open_change=ManualOrderState.set_manual_open,
     )

@@ -6,6 +6,8 @@ state code that builds messages calls `tr(key, lang)`.
 
 from __future__ import annotations
 
+from qihang_app.i18n_services import SERVICE_MESSAGES
+
 MESSAGES: dict[str, tuple[str, str]] = {
     # app
     "app.name": ("启航 OMS", "QiHang OMS"),
@@ -161,10 +163,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "shops.secret_kept": ("留空则保持原密钥不变", "Leave empty to keep the current secret"),
     "shops.enabled": ("启用", "Enabled"),
     "shops.test": ("测试连接", "Test connection"),
-    "conn.ok_products": ("{name}接口正常，已读取商品列表（{n} 条样例）",
-                         "{name} API works: read the product list ({n} samples)"),
-    "conn.ok_orders": ("{name}接口正常，授权有效（订单总数 {n}）",
-                       "{name} API works, authorisation valid ({n} orders in total)"),
     "shops.auto_accept": ("自动接单", "Auto-accept"),
     "shops.auto_accept_hint": ("在时间段内自动接单，超过每小时上限后转为人工接单；留空表示全天、不限量", "Accept automatically inside the window, up to the hourly maximum; empty means all day, no limit"),
     "shops.auto_from": ("开始", "From"),
@@ -263,6 +261,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "manual.store_required": ("请选择门店", "Choose a store"),
     "manual.bad_number": ("数量须为正整数，金额须为不超过两位小数的数字", "Quantities must be whole numbers and amounts numbers with at most two decimals"),
 }
+MESSAGES.update(SERVICE_MESSAGES)  # what services and workers send as keys
 
 PLATFORM_LABEL: dict[str, tuple[str, str]] = {
     "meituan": ("美团闪购", "Meituan"),
@@ -281,3 +280,8 @@ def tr(key: str, lang: str = "zh", **params: object) -> str:
     zh, en = MESSAGES[key]
     text = en if lang == "en" else zh
     return text.format(**params) if params else text
+
+
+def tr_known(text: str, lang: str = "zh", **params: object) -> str:
+    """`text` translated when it is a catalog key, else as it is (e.g. a platform's own words)."""
+    return tr(text, lang, **params) if text in MESSAGES else text

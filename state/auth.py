@@ -1,5 +1,8 @@
-"""Login session and the current user. Every page state inherits from AuthState and resolves the
-actor from the session token on every event, so store scope is checked per handler, not per page.
+"""Login session and the current user.
+
+AuthState holds the session cookie. Page states are flat (each inherits rx.State) and resolve
+the actor from that cookie on every event with `await current_actor(self)`, so store scope is
+checked per handler, not per page. Every lookup runs off the event loop (state/offloop.py).
 """
 
 from __future__ import annotations
@@ -7,11 +10,13 @@ from __future__ import annotations
 import reflex as rx
 
 from qihang_app.config import get_settings
-from qihang_app.db import session_scope
+from qihang_app.domain.display import format_time
 from qihang_app.i18n import tr
 from qihang_app.services import auth
+from qihang_app.services.errors import ServiceError
 from qihang_app.services.scope import Actor, ScopeError
 from state.lang import LangState
+from state.offloop import in_session
 
 SESSION_COOKIE = "qh_session"
 
@@ -27,30 +32,15 @@ class AuthState(rx.State):
     display_name: str = ""
     role: str = ""
 
-    # ---- helpers for subclasses -------------------------------------------------------------
-    def _actor(self) -> Actor:
+    async def _resolve(self) -> Actor:
         """The current user, resolved from the token now (raises NotLoggedIn)."""
-        if not self.token:
+        token = self.token
+        if not token:
             raise NotLoggedIn()
-        with session_scope() as session:
-            actor = auth.resolve_session(session, token=self.token)
+        actor = await in_session(lambda s: auth.resolve_session(s, token=token))
         if actor is None:
             raise NotLoggedIn()
         return actor
-
-    async def _lang(self) -> str:
-        return (await self.get_state(LangState)).lang
-
-    async def _t(self, key: str, **params: object) -> str:
-        return tr(key, await self._lang(), **params)
-
-    async def _denied(self, exc: Exception):
-        """Turn a scope or login failure into what the user sees."""
-        if isinstance(exc, NotLoggedIn):
-            return rx.redirect("/login")
-        if isinstance(exc, ScopeError):
-            return rx.toast.error(await self._t("common.no_permission"))
-        raise exc
 
     @rx.var
     def is_admin(self) -> bool:
@@ -62,10 +52,10 @@ class AuthState(rx.State):
 
     # ---- events ------------------------------------------------------------------------------
     @rx.event
-    def require_login(self):
+    async def require_login(self):
         """on_load of every protected page."""
         try:
-            actor = self._actor()
+            actor = await self._resolve()
         except NotLoggedIn:
             self.username = ""
             return rx.redirect("/login")
@@ -74,24 +64,55 @@ class AuthState(rx.State):
         self.role = actor.role
 
     @rx.event
-    def go_home(self):
+    async def go_home(self):
         try:
-            self._actor()
+            await self._resolve()
         except NotLoggedIn:
             return rx.redirect("/login")
         return rx.redirect("/board")
 
     @rx.event
-    def logout(self):
-        if self.token:
-            with session_scope() as session:
-                auth.logout(session, token=self.token)
+    async def logout(self):
+        token = self.token
+        if token:
+            await in_session(lambda s: auth.logout(s, token=token))
         self.token = ""
         self.username = self.display_name = self.role = ""
         return rx.redirect("/login")
 
 
-class LoginState(AuthState):
+# ---- what every page state uses -------------------------------------------------------------
+async def current_actor(state: rx.State) -> Actor:
+    """The signed-in user of this tab, resolved now (raises NotLoggedIn)."""
+    return await (await state.get_state(AuthState))._resolve()
+
+
+async def lang_of(state: rx.State) -> str:
+    return (await state.get_state(LangState)).lang
+
+
+async def translate(state: rx.State, key: str, **params: object) -> str:
+    """A catalog message (qihang_app/i18n.py) in this tab's language."""
+    return tr(key, await lang_of(state), **params)
+
+
+async def explain(state: rx.State, exc: Exception) -> str:
+    """A service's refusal in this tab's language (one language, never a "中文 / English" pair)."""
+    if isinstance(exc, ServiceError):
+        return await translate(state, exc.key, **exc.params)
+    return str(exc)
+
+
+async def refuse(state: rx.State, exc: Exception):
+    """Turn a scope or login failure into what the user sees; anything else is a bug: re-raise."""
+    if isinstance(exc, NotLoggedIn):
+        return rx.redirect("/login")
+    if isinstance(exc, ScopeError):
+        return rx.toast.error(await translate(state, "common.no_permission"))
+    raise exc
+
+
+class LoginState(rx.State):
     error: str = ""
     busy: bool = False
 
@@ -100,32 +121,27 @@ class LoginState(AuthState):
         username = (form.get("username") or "").strip()
         password = form.get("password") or ""
         if not username or not password:
-            self.error = await self._t("login.required")
+            self.error = await translate(self, "login.required")
             return
-        with session_scope() as session:
-            result = auth.login(
-                session,
-                username=username,
-                password=password,
-                client_ip=self.router.session.client_ip or None,
-                user_agent=self.router.headers.user_agent or "",
-            )
+        client_ip = self.router.session.client_ip or None
+        user_agent = self.router.headers.user_agent or ""
+        result = await in_session(
+            lambda s: auth.login(s, username=username, password=password, client_ip=client_ip, user_agent=user_agent)
+        )
         if not result.ok:
             if result.error == "locked" and result.locked_until is not None:
-                from qihang_app.domain.display import format_time
-
-                self.error = await self._t("login.locked", until=format_time(result.locked_until))
+                self.error = await translate(self, "login.locked", until=format_time(result.locked_until))
             else:
-                self.error = await self._t(f"login.{result.error}")
+                self.error = await translate(self, f"login.{result.error}")
             return
         self.error = ""
-        self.token = result.token
+        (await self.get_state(AuthState)).token = result.token
         return rx.redirect("/board")
 
     @rx.event
-    def redirect_if_logged_in(self):
+    async def redirect_if_logged_in(self):
         try:
-            self._actor()
+            await current_actor(self)
         except NotLoggedIn:
             return
         return rx.redirect("/board")

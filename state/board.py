@@ -1,6 +1,6 @@
 """调度看板: the live board of the stores a user may see.
 
-The cards come from the process-wide BoardFeed (state/board_feed.py), which follows the live
+The cards come from the process-wide BoardFeed (qihang_app/services/board_feed.py), which follows the live
 notes and keeps one shared copy of every watched store. One background listener per open board
 waits for the feed to ring for its stores, then rebuilds its view from that copy (no query) and
 assigns only the tabs that changed, so the websocket carries only those. A phone gets the cards
@@ -17,18 +17,19 @@ import time
 
 import reflex as rx
 
-from qihang_app import live
-from qihang_app.db import session_scope
+from qihang_app import live, runtime
 from qihang_app.domain import partners
 from qihang_app.domain.board import TAB_ORDER, Tab, reject_reasons
 from qihang_app.domain.money import format_money
+from qihang_app.i18n import tr_known
 from qihang_app.services import board as board_service
 from qihang_app.services import dispatch
 from qihang_app.services import stores as store_service
 from qihang_app.services.errors import ConflictError, NotFoundError, ValidationError
 from qihang_app.services.scope import require_store
-from state.auth import AuthState, NotLoggedIn
-from state.board_feed import REFRESH_SECONDS, feed
+from state.auth import current_actor, explain, refuse
+from state.offloop import in_session, publish
+from qihang_app.services.board_feed import REFRESH_SECONDS, feed
 
 # At most one update per board per this many seconds: under a burst (hundreds of orders a
 # second) more updates only queue on the websocket and keep the page rendering.
@@ -71,7 +72,9 @@ class CardView:
     rider: str = ""
     pending: str = ""
     error: str = ""
+    error_en: str = ""
     exception: str = ""
+    exception_en: str = ""  # a view serves every board of the process, whatever its language
     auto: bool = False
     action: str = ""
     can_reject: bool = False  # the platform has a reject call (or the order is the OMS's own)
@@ -126,8 +129,10 @@ def _fields(card: board_service.Card) -> CardView:
         delivery=card.delivery_type,
         rider=" ".join(x for x in (card.rider_name, card.rider_phone) if x),
         pending=card.pending_action,
-        error=card.action_error,
-        exception=card.exception_reason,
+        error=tr_known(card.action_error, "zh"),
+        error_en=tr_known(card.action_error, "en"),
+        exception=tr_known(card.exception_reason, "zh"),
+        exception_en=tr_known(card.exception_reason, "en"),
         auto=card.auto_accepted,
         action=card.primary_action,
         can_reject=bool(reject_reasons(card.platform)),
@@ -136,7 +141,7 @@ def _fields(card: board_service.Card) -> CardView:
     )
 
 
-class BoardState(AuthState):
+class BoardState(rx.State):
     tab: str = Tab.NEW.value
     layout: str = ""  # "phone" or "desk", told by the browser (its width); "" until then
     f_store: str = ""
@@ -165,11 +170,11 @@ class BoardState(AuthState):
     _actor_at: float = 0.0
 
     # ---- loading -----------------------------------------------------------------------------
-    def _fresh_actor(self, max_age: float = 0.0):
+    async def _fresh_actor(self, max_age: float = 0.0):
         """The user, re-resolved when older than max_age seconds (0: always)."""
         now = time.monotonic()
         if self._actor_cache is None or now - self._actor_at > max_age:
-            self._actor_cache, self._actor_at = self._actor(), now
+            self._actor_cache, self._actor_at = await current_actor(self), now
         return self._actor_cache
 
     def _stores(self, actor) -> list[int]:
@@ -182,10 +187,9 @@ class BoardState(AuthState):
     def _cap(self, tab: str) -> int:
         return self._caps.get(tab, DESK_CAP if self.layout == "desk" else PHONE_CAP)
 
-    def _render(self, actor=None) -> None:
+    def _render(self, actor) -> None:
         """Rebuild the view from the feed's shared copy; assign only what changed."""
         started = time.perf_counter()
-        actor = actor or self._fresh_actor()
         board = feed.board(
             self._stores(actor),
             platform=self.f_platform or None,
@@ -208,16 +212,15 @@ class BoardState(AuthState):
 
     async def _load(self) -> None:
         """Make sure the feed holds our stores, then render (raises NotLoggedIn/ScopeError)."""
-        actor = self._fresh_actor()
+        actor = await self._fresh_actor()
         await feed.ensure(self._stores(actor))
         self._render(actor)
 
     @rx.event
     async def open_board(self):
         try:
-            actor = self._fresh_actor()
-            with session_scope() as session:
-                stores = store_service.list_stores(session, actor=actor)
+            actor = await self._fresh_actor()
+            stores = await in_session(lambda s: store_service.list_stores(s, actor=actor))
             self.store_options = [{"id": str(s.id), "name": s.name} for s in stores]
             self.platform_options = [[p.code, p.name_zh, p.name_en] for p in partners.profiles()]
             params = self.router.url.query_parameters
@@ -225,7 +228,7 @@ class BoardState(AuthState):
             self._caps, self._shown = {}, {}
             await self._load()
         except Exception as exc:
-            return await self._denied(exc)
+            return await refuse(self, exc)
         self._epoch += 1
         return [rx.call_script(LAYOUT_PROBE, callback=BoardState.set_layout), BoardState.listen]
 
@@ -247,7 +250,7 @@ class BoardState(AuthState):
             epoch = self._epoch
             token = self.router.session.client_token
             try:
-                actor = self._fresh_actor()
+                actor = await self._fresh_actor()
             except Exception:
                 return
             # every store the user may pick in the filter, so changing it needs no new listener
@@ -264,10 +267,10 @@ class BoardState(AuthState):
                     pass
                 wake.event.clear()
                 async with self:
-                    if self._epoch != epoch or not _connected(token) or not self.router.url.path.startswith("/board"):
+                    if self._epoch != epoch or not runtime.client_connected(token) or not self.router.url.path.startswith("/board"):
                         return
                     try:
-                        self._render(self._fresh_actor(ACTOR_RECHECK_SECONDS))
+                        self._render(await self._fresh_actor(ACTOR_RECHECK_SECONDS))
                     except Exception:  # logged out, grant revoked: this board stops
                         return
                 last = time.monotonic()
@@ -308,34 +311,32 @@ class BoardState(AuthState):
 
     async def _safe_render(self):
         try:
-            self._render()
+            self._render(await self._fresh_actor())
         except Exception as exc:
-            return await self._denied(exc)
+            return await refuse(self, exc)
 
     async def _safe_load(self):
         try:
             await self._load()
         except Exception as exc:
-            return await self._denied(exc)
+            return await refuse(self, exc)
 
     # ---- actions -----------------------------------------------------------------------------
     async def _act(self, fn, order_id: int, **kwargs):
         try:
-            actor = self._fresh_actor()
+            actor = await self._fresh_actor()
             warning = None
             try:
-                with session_scope() as session:
-                    order = fn(session, actor=actor, order_id=int(order_id), **kwargs)
-                    store_id, status = order.store_id, order.status
-                live.publish_sync(store_id, live.note(order_id=int(order_id), store_id=store_id, status=status, kind="action"))
+                store_id, status = await in_session(lambda s: _acted(fn(s, actor=actor, order_id=int(order_id), **kwargs)))
+                await publish(store_id, live.note(order_id=int(order_id), store_id=store_id, status=status, kind="action"))
             except (ConflictError, ValidationError, NotFoundError) as exc:
-                warning = str(exc)
+                warning = await explain(self, exc)
             await feed.refresh_orders([int(order_id)])  # the card moves now, not at the next note
             self._render(actor)
             if warning:
                 return rx.toast.warning(warning)
         except Exception as exc:
-            return await self._denied(exc)
+            return await refuse(self, exc)
 
     @rx.event
     async def accept(self, order_id: int):
@@ -376,9 +377,5 @@ class BoardState(AuthState):
 LAYOUT_PROBE = "window.matchMedia('(min-width: 64em)').matches"  # Radix's lg breakpoint, where columns show
 
 
-def _connected(token: str) -> bool:
-    """Is the browser tab that owns this state still connected to this backend?"""
-    from qihang_app.qihang_app import app  # late: the app module imports this one
-
-    namespace = app.event_namespace
-    return namespace is None or token in namespace.token_to_sid
+def _acted(order) -> tuple[int, str]:
+    return order.store_id, order.status

@@ -6,13 +6,13 @@ from datetime import datetime, timezone
 
 import reflex as rx
 
-from qihang_app.db import session_scope
 from qihang_app.domain.display import format_time
 from qihang_app.services import inbox_problems
-from state.auth import AuthState
+from state.auth import current_actor, explain, refuse, translate
+from state.offloop import in_session
 
 
-class InboxState(AuthState):
+class InboxState(rx.State):
     rows: list[dict[str, str]] = []
     total: int = 0
     page: int = 1
@@ -29,14 +29,13 @@ class InboxState(AuthState):
         return await self._refresh()
 
     async def _refresh(self):
+        status, page, page_size = self.f_status or None, self.page, self.page_size
         try:
-            actor = self._actor()
-            with session_scope() as session:
-                result = inbox_problems.list_problems(
-                    session, actor=actor, status=self.f_status or None, page=self.page,
-                    page_size=self.page_size)
+            actor = await current_actor(self)
+            result = await in_session(lambda s: inbox_problems.list_problems(
+                s, actor=actor, status=status, page=page, page_size=page_size))
         except Exception as exc:
-            return await self._denied(exc)
+            return await refuse(self, exc)
         now = datetime.now(timezone.utc)
         self.total = result.total
         self.counts = {k: int(v) for k, v in result.counts.items()}
@@ -76,15 +75,14 @@ class InboxState(AuthState):
         return await self._replay(all_rows=True)
 
     async def _replay(self, *, inbox_ids: list[int] | None = None, all_rows: bool = False):
+        status = self.f_status or None
         try:
-            actor = self._actor()
-            with session_scope() as session:
-                count = inbox_problems.replay_inbox(
-                    session, actor=actor, inbox_ids=inbox_ids, all=all_rows,
-                    status=self.f_status or None)
+            actor = await current_actor(self)
+            count = await in_session(lambda s: inbox_problems.replay_inbox(
+                s, actor=actor, inbox_ids=inbox_ids, all=all_rows, status=status))
         except ValueError as exc:
-            return rx.toast.error(str(exc))
+            return rx.toast.error(await explain(self, exc))
         except Exception as exc:
-            return await self._denied(exc)
+            return await refuse(self, exc)
         await self._refresh()
-        return rx.toast.success(await self._t("inbox.replayed", n=count))
+        return rx.toast.success(await translate(self, "inbox.replayed", n=count))

@@ -9,10 +9,10 @@ import reflex as rx
 from qihang_app import __version__
 from qihang_app.domain.display import format_time
 from qihang_app.services import system
-from state.auth import AuthState
+from state.auth import current_actor, refuse
 
 
-class SystemState(AuthState):
+class SystemState(rx.State):
     db_ok: bool = False
     db_error: str = ""
     redis_ok: bool = False
@@ -28,9 +28,9 @@ class SystemState(AuthState):
     @rx.event
     async def load(self):
         try:
-            self._actor()
+            await current_actor(self)
         except Exception as exc:
-            return await self._denied(exc)
+            return await refuse(self, exc)
         now = datetime.now(timezone.utc)
         probe = await system.probe_health()
         self.db_ok, self.db_error = not probe.database_error, probe.database_error[:200]

@@ -6,15 +6,15 @@ from datetime import datetime, timezone
 
 import reflex as rx
 
-from qihang_app.db import session_scope
 from qihang_app.domain.display import format_time
 from qihang_app.domain.money import format_money
 from qihang_app.i18n import PLATFORM_LABEL
 from qihang_app.services import tickets
-from state.auth import AuthState
+from state.auth import current_actor, refuse
+from state.offloop import in_session
 
 
-class TicketState(AuthState):
+class TicketState(rx.State):
     width: str = "58"
     kind: str = "ticket"  # or "picklist"
     head: dict[str, str] = {}
@@ -30,21 +30,21 @@ class TicketState(AuthState):
         self.width = "80" if params.get("w") == "80" else "58"
         now = datetime.now(timezone.utc)
         try:
-            actor = self._actor()
-            with session_scope() as session:
-                if params.get("picklist"):
-                    self.kind = "picklist"
-                    ids = [int(x) for x in params.get("ids", "").split(",") if x.isdigit()] or None
-                    labels, items = tickets.pick_list(session, actor=actor, order_ids=ids)
-                    self.picked_orders = " ".join(labels)
-                    self.lines = [{"name": n, "spec": s, "qty": str(q)} for n, s, q in items]
-                    self.head = {"printed": format_time(now, now), "count": str(len(labels))}
-                else:
-                    self.kind = "ticket"
-                    tk = tickets.ticket(session, actor=actor, order_id=int(params.get("id", "0")))
-                    self._fill(tk, now)
+            actor = await current_actor(self)
+            if params.get("picklist"):
+                self.kind = "picklist"
+                ids = [int(x) for x in params.get("ids", "").split(",") if x.isdigit()] or None
+                labels, items = await in_session(lambda s: tickets.pick_list(s, actor=actor, order_ids=ids))
+                self.picked_orders = " ".join(labels)
+                self.lines = [{"name": n, "spec": s, "qty": str(q)} for n, s, q in items]
+                self.head = {"printed": format_time(now, now), "count": str(len(labels))}
+            else:
+                self.kind = "ticket"
+                order_id = int(params.get("id", "0"))
+                tk = await in_session(lambda s: tickets.ticket(s, actor=actor, order_id=order_id))
+                self._fill(tk, now)
         except Exception as exc:
-            return await self._denied(exc)
+            return await refuse(self, exc)
         return rx.call_script("setTimeout(function(){window.print()}, 400)")
 
     def _fill(self, tk: tickets.Ticket, now: datetime) -> None:

@@ -120,7 +120,7 @@ class DouyinLaikeAdapter:
     async def check_connection(self, client: DouyinLaikeClient, shop: ShopKeys
                                ) -> tuple[str, dict]:
         page = await client.query_orders(page_num=1, page_size=1)
-        return "conn.ok_orders", {"n": getattr(page, "total", "?")}
+        return "shops.test.ok_orders", {"n": getattr(page, "total", "?")}
 
     def sign(self, secret: str, *, params: dict | None, body: bytes | None, url: str | None
              ) -> tuple[str, str]:

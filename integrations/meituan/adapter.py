@@ -158,7 +158,7 @@ class MeituanAdapter:
 
     async def check_connection(self, client: MeituanClient, shop: ShopKeys) -> tuple[str, dict]:
         items = await client.retail_list(shop.platform_shop_id, 0, 1)
-        return "conn.ok_products", {"n": len(items)}
+        return "shops.test.ok_products", {"n": len(items)}
 
     def sign(self, secret: str, *, params: dict | None, body: bytes | None, url: str | None
              ) -> tuple[str, str]:

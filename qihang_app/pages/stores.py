@@ -5,7 +5,10 @@ import reflex as rx
 from components.badges import platform_badge
 from components.i18n import t
 from components.layout import app_shell, page_header
+from state.auth import AuthState
 from state.lang import LangState
+from state.platform_calls import PlatformCallsState
+from state.shop_form import ShopFormState
 from state.stores import StoresState
 
 
@@ -36,8 +39,8 @@ def _confirm_delete(on_confirm, trigger_id: str) -> rx.Component:
     )
 
 
-def _form_error() -> rx.Component:
-    return rx.cond(StoresState.form_error != "", rx.callout(StoresState.form_error, color_scheme="red", icon="triangle-alert", size="1", width="100%"))
+def _form_error(error) -> rx.Component:
+    return rx.cond(error != "", rx.callout(error, color_scheme="red", icon="triangle-alert", size="1", width="100%"))
 
 
 def store_dialog() -> rx.Component:
@@ -63,7 +66,7 @@ def store_dialog() -> rx.Component:
                         direction=rx.breakpoints(initial="column", sm="row"),
                         width="100%",
                     ),
-                    _form_error(),
+                    _form_error(StoresState.form_error),
                     rx.hstack(
                         rx.dialog.close(rx.button(t("common.cancel"), variant="soft", color_scheme="gray", type="button")),
                         rx.button(t("common.save"), type="submit", id="store-save"),
@@ -84,7 +87,7 @@ def store_dialog() -> rx.Component:
 
 
 def shop_dialog() -> rx.Component:
-    f = StoresState.shop_form
+    f = ShopFormState.shop_form
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title(rx.cond(f["id"] == "", t("shops.add"), t("shops.edit"))),
@@ -94,10 +97,10 @@ def shop_dialog() -> rx.Component:
                     rx.select.root(
                         rx.select.trigger(width="100%", id="shop-platform"),
                         rx.select.content(
-                            rx.foreach(StoresState.platform_options, lambda o: rx.select.item(rx.cond(LangState.lang == "en", o[2], o[1]), value=o[0])),
+                            rx.foreach(ShopFormState.platform_options, lambda o: rx.select.item(rx.cond(LangState.lang == "en", o[2], o[1]), value=o[0])),
                         ),
                         value=f["platform"],
-                        on_change=StoresState.set_shop_platform,
+                        on_change=ShopFormState.set_shop_platform,
                         disabled=f["id"] != "",
                         size="3",
                     ),
@@ -122,7 +125,7 @@ def shop_dialog() -> rx.Component:
                         background=rx.color("gray", 2),
                         width="100%",
                     ),
-                    _form_error(),
+                    _form_error(ShopFormState.form_error),
                     rx.hstack(
                         rx.dialog.close(rx.button(t("common.cancel"), variant="soft", color_scheme="gray", type="button")),
                         rx.button(t("common.save"), type="submit", id="shop-save"),
@@ -132,13 +135,13 @@ def shop_dialog() -> rx.Component:
                     ),
                     spacing="3",
                 ),
-                on_submit=StoresState.save_shop,
+                on_submit=ShopFormState.save_shop,
                 reset_on_submit=False,
             ),
             max_width="520px",
         ),
-        open=StoresState.shop_dialog,
-        on_open_change=StoresState.set_shop_dialog,
+        open=ShopFormState.shop_dialog,
+        on_open_change=ShopFormState.set_shop_dialog,
     )
 
 
@@ -178,7 +181,7 @@ def _pull_line(log: dict) -> rx.Component:
 
 
 def pull_dialog() -> rx.Component:
-    f = StoresState.pull_form
+    f = PlatformCallsState.pull_form
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title(t("pulls.dialog_title")),
@@ -197,7 +200,7 @@ def pull_dialog() -> rx.Component:
                         direction=rx.breakpoints(initial="column", sm="row"),
                         width="100%",
                     ),
-                    rx.cond(StoresState.pull_error != "", rx.callout(StoresState.pull_error, color_scheme="red", icon="triangle-alert", size="1", width="100%")),
+                    rx.cond(PlatformCallsState.pull_error != "", rx.callout(PlatformCallsState.pull_error, color_scheme="red", icon="triangle-alert", size="1", width="100%")),
                     rx.hstack(
                         rx.dialog.close(rx.button(t("common.cancel"), variant="soft", color_scheme="gray", type="button")),
                         rx.button(rx.icon("download", size=16), t("pulls.start"), type="submit", id="pull-start"),
@@ -208,18 +211,18 @@ def pull_dialog() -> rx.Component:
                     spacing="3",
                     margin_top="12px",
                 ),
-                on_submit=StoresState.start_pull,
+                on_submit=PlatformCallsState.start_pull,
                 reset_on_submit=False,
             ),
             max_width="520px",
         ),
-        open=StoresState.pull_dialog,
-        on_open_change=StoresState.set_pull_dialog,
+        open=PlatformCallsState.pull_dialog,
+        on_open_change=PlatformCallsState.set_pull_dialog,
     )
 
 
 def _shop_row(shop: dict) -> rx.Component:
-    result = StoresState.test_results.get(shop["id"], "")
+    result = PlatformCallsState.test_results.get(shop["id"], "")
     return rx.vstack(
         rx.hstack(
         platform_badge(shop["platform"]),
@@ -228,44 +231,45 @@ def _shop_row(shop: dict) -> rx.Component:
             rx.text("ID " + shop["platform_shop_id"], size="1", color_scheme="gray", font_family="monospace"),
             spacing="0",
             flex="1",
-            min_width="0",
+            min_width="8em",  # on a phone the buttons wrap below rather than squeeze the name
         ),
         rx.cond(shop["auto_accept"] == "1", rx.badge(t("shops.auto_accept"), color_scheme="indigo", variant="surface")),
         rx.cond(shop["enabled"] == "1", rx.badge(t("common.enabled"), color_scheme="green"), rx.badge(t("common.disabled"), color_scheme="gray")),
         rx.cond(
-            StoresState.can_manage,
+            AuthState.can_manage,
             rx.hstack(
                 rx.cond(
                     shop["platform"] != "offline",
                     rx.button(
-                        rx.cond(StoresState.testing_shop == shop["id"], rx.spinner(size="1"), rx.icon("plug-zap", size=14)),
+                        rx.cond(PlatformCallsState.testing_shop == shop["id"], rx.spinner(size="1"), rx.icon("plug-zap", size=14)),
                         t("shops.test"),
                         size="1",
                         variant="soft",
-                        on_click=StoresState.test_connection(shop["id"]),
-                        disabled=StoresState.testing_shop != "",
+                        on_click=PlatformCallsState.test_connection(shop["id"]),
+                        disabled=PlatformCallsState.testing_shop != "",
                         class_name="shop-test",
                     ),
                 ),
                 rx.cond(
                     shop["pullable"] == "1",
                     rx.button(rx.icon("download", size=14), t("pulls.pull"), size="1", variant="soft",
-                              on_click=StoresState.open_pull(shop), class_name="shop-pull"),
+                              on_click=PlatformCallsState.open_pull(shop), class_name="shop-pull"),
                 ),
-                rx.icon_button(rx.icon("pencil", size=16), variant="ghost", on_click=StoresState.edit_shop(shop), aria_label="edit"),
-                _confirm_delete(StoresState.delete_shop(shop["id"]), "shop-delete"),
+                rx.icon_button(rx.icon("pencil", size=16), variant="ghost", on_click=ShopFormState.edit_shop(shop), aria_label="edit"),
+                _confirm_delete(ShopFormState.delete_shop(shop["id"]), "shop-delete"),
                 spacing="1",
                 align="center",
             ),
         ),
         align="center",
         width="100%",
+        wrap="wrap",
         ),
         rx.cond(
             result != "",
             rx.text(result, size="1", color=rx.cond(result.startswith("✓"), rx.color("green", 11), rx.color("red", 11)), class_name="shop-test-result"),
         ),
-        rx.foreach(StoresState.pull_logs, lambda log: rx.cond(log["shop_id"] == shop["id"], _pull_line(log))),
+        rx.foreach(PlatformCallsState.pull_logs, lambda log: rx.cond(log["shop_id"] == shop["id"], _pull_line(log))),
         spacing="1",
         width="100%",
         padding_y="8px",
@@ -282,7 +286,7 @@ def _store_card(store: dict) -> rx.Component:
                 rx.heading(store["name"], size="4"),
                 rx.spacer(),
                 rx.cond(
-                    StoresState.can_manage,
+                    AuthState.can_manage,
                     rx.hstack(
                         rx.icon_button(rx.icon("pencil", size=16), variant="ghost", on_click=StoresState.edit_store(store), aria_label="edit"),
                         _confirm_delete(StoresState.delete_store(store["id"]), "store-delete"),
@@ -303,8 +307,8 @@ def _store_card(store: dict) -> rx.Component:
                 rx.text(t("stores.shops"), size="2", weight="bold"),
                 rx.spacer(),
                 rx.cond(
-                    StoresState.can_manage,
-                    rx.button(rx.icon("plus", size=14), t("shops.add"), size="1", variant="soft", on_click=StoresState.new_shop(store["id"]), class_name="shop-add"),
+                    AuthState.can_manage,
+                    rx.button(rx.icon("plus", size=14), t("shops.add"), size="1", variant="soft", on_click=ShopFormState.new_shop(store["id"]), class_name="shop-add"),
                 ),
                 width="100%",
                 margin_top="8px",
@@ -324,7 +328,7 @@ def stores_page() -> rx.Component:
         rx.vstack(
             page_header(
                 "stores.title",
-                rx.cond(StoresState.can_manage, rx.button(rx.icon("plus", size=16), t("stores.add"), on_click=StoresState.new_store, id="store-add")),
+                rx.cond(AuthState.can_manage, rx.button(rx.icon("plus", size=16), t("stores.add"), on_click=StoresState.new_store, id="store-add")),
             ),
             rx.cond(
                 StoresState.stores.length() == 0,

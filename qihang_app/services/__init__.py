@@ -9,7 +9,9 @@ Conventions (every module here follows them):
   Everything one use case writes (rows, OrderEvents, OutboxMessages) lands in one transaction.
 - Refusals raise: `ScopeError` (PermissionError) for store scope or role, `NotFoundError`
   (LookupError), `ConflictError` / `ValidationError` (ValueError). Nothing is left half-written
-  because the caller rolls back.
+  because the caller rolls back. A refusal a person reads names a message key and its parameters
+  (`ValidationError(key="stores.err.name_required")`, catalog in qihang_app/i18n_services.py);
+  the page shows it in the reader's language.
   The one exception is `auth.login`: it returns a `LoginResult` instead of raising, so the
   throttling counters of a failed login are committed by the caller like any success.
 - Functions acting for a person take `actor: Actor` and check scope themselves; functions for

@@ -59,9 +59,7 @@ def normalise_username(username: str) -> str:
 
 def check_password_strength(password: str) -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise ValidationError(
-            f"密码至少 {MIN_PASSWORD_LENGTH} 位 / password needs {MIN_PASSWORD_LENGTH}+ characters"
-        )
+        raise ValidationError(key="users.err.short_password", n=MIN_PASSWORD_LENGTH)
 
 
 def bootstrap_admin(session: Session, *, settings: Settings) -> str | None:

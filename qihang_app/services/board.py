@@ -220,14 +220,15 @@ def _tab(src: Order | Card, exception_reason: str | None, now: datetime) -> Tab 
 
 
 def _implied_exception(status: str, tab: Tab) -> str:
-    """Why a card sits in 异常 when nobody wrote a reason (the state says it all)."""
+    """Why a card sits in 异常 when nobody wrote a reason (the state says it all): a message key
+    of qihang_app/i18n.py, shown in the reader's language."""
     if tab is not Tab.EXCEPTION:
         return ""
     if status == OrderStatus.CANCELLED.value:
-        return "订单已取消，请停止备货 / cancelled: stop picking"
+        return "board.reason.cancelled"
     if status == OrderStatus.CLOSED.value:
-        return "订单已全额退款 / fully refunded"
-    return "已超过承诺送达时间 / past the promised delivery time"
+        return "board.reason.refunded"
+    return "board.reason.overdue"
 
 
 def _card(order: Order, shop_name: str, lines: tuple[CardLine, ...], store_lat, store_lng, now: datetime) -> Card | None:

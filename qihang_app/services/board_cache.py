@@ -2,7 +2,7 @@
 notes, so that a change costs one small query (the changed orders) instead of every open board
 reloading its whole store, and fifty boards of one store cost one build, not fifty.
 
-Synchronous and not thread-safe: the owner (state/board_feed.py) runs the loads in a thread but
+Synchronous and not thread-safe: the owner (services/board_feed.py) runs the loads in a thread but
 applies their results and reads views on its event loop, one load at a time, in the order the
 loads were read — so an older read never overwrites a newer one.
 """

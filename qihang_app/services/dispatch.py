@@ -36,7 +36,7 @@ PLATFORM_KIND = {
 def _order_for(session: Session, actor: Actor | None, order_id: int) -> Order:
     order = session.exec(select(Order).where(Order.id == order_id).with_for_update()).first()
     if order is None:
-        raise NotFoundError(f"订单不存在 / no order {order_id}")
+        raise NotFoundError(key="orders.err.not_found", order_id=order_id)
     if actor is not None:
         require_store(actor, order.store_id)
     return order
@@ -78,7 +78,7 @@ def accept(session: Session, *, actor: Actor | None, order_id: int, auto: bool =
     now = now or utcnow()
     order = _order_for(session, actor, order_id)
     if order.status != OrderStatus.AWAITING_ACCEPT.value:
-        raise ConflictError(f"订单已不是待接单状态 / order is no longer awaiting accept ({order.status})")
+        raise ConflictError(key="board.err.not_awaiting_accept", status=order.status)
     old = _move(order, Ev.ACCEPT)
     order.accepted_at = now
     order.auto_accepted = auto
@@ -95,10 +95,9 @@ def reject(session: Session, *, actor: Actor, order_id: int, reason_code: str, r
     order = _order_for(session, actor, order_id)
     reasons = reject_reasons(order.platform)
     if not reasons:  # the platform has no reject call: staff must do it in its console
-        hint = getattr(partners.profile(order.platform), "elsewhere_zh", "") or "请到平台后台操作"
-        raise ValidationError(f"该平台没有拒单接口，{hint} / the platform has no reject call")
+        raise ValidationError(key="board.err.no_reject_call")
     if reason_code not in reasons:
-        raise ValidationError(f"未知的取消原因 / unknown reason code {reason_code}")
+        raise ValidationError(key="board.err.bad_reason", code=reason_code)
     text = reason or reasons[reason_code][0]
     event = Ev.REJECT if order.status == OrderStatus.AWAITING_ACCEPT.value else Ev.CANCEL
     old = _move(order, event)
@@ -114,7 +113,7 @@ def mark_ready(session: Session, *, actor: Actor, order_id: int) -> Order:
     """备货完成."""
     order = _order_for(session, actor, order_id)
     if order.status != OrderStatus.TO_SHIP.value or order.ready_at is not None:
-        raise ConflictError("订单不在备货中 / order is not being picked")
+        raise ConflictError(key="board.err.not_picking")
     order.ready_at = utcnow()
     _outbox(session, order, "ready", {})
     _event(session, order, actor.ref, "ready", order.status, "备货完成")
@@ -127,7 +126,7 @@ def dispatch_self(session: Session, *, actor: Actor, order_id: int, rider_name: 
     """Own rider leaves the store (自配送出发)."""
     order = _order_for(session, actor, order_id)
     if order.delivery_type != "self":
-        raise ConflictError("该订单由平台配送 / the platform delivers this order")
+        raise ConflictError(key="board.err.platform_delivers")
     old = _move(order, Ev.SHIP)
     order.shipped_at = utcnow()
     order.rider_name = rider_name or actor.username
@@ -144,7 +143,7 @@ def mark_delivered(session: Session, *, actor: Actor, order_id: int) -> Order:
     """已送达 for own-rider orders."""
     order = _order_for(session, actor, order_id)
     if order.delivery_type != "self":
-        raise ConflictError("该订单由平台配送 / the platform delivers this order")
+        raise ConflictError(key="board.err.platform_delivers")
     old = _move(order, Ev.COMPLETE)
     order.delivered_at = order.completed_at = utcnow()
     order.rider_status = "delivered"

@@ -78,7 +78,7 @@ def list_problems(
     """Failed and rejected rows, newest first, in the actor's scope. Admins and managers."""
     _manager(actor)
     if status and status not in PROBLEM_STATUSES:
-        raise ValidationError(f"状态只能是 failed/rejected / bad status {status!r}")
+        raise ValidationError(key="inbox.err.bad_status", status=status)
     statuses = [status] if status else list(PROBLEM_STATUSES)
     base = (
         sa.select(_inbox.c.id)
@@ -148,7 +148,7 @@ def replay_inbox(
     """
     _manager(actor)
     if not all and not inbox_ids:
-        raise ValidationError("请选择要重放的记录 / choose rows to replay")
+        raise ValidationError(key="inbox.err.nothing_chosen")
     statuses = [status] if status else list(PROBLEM_STATUSES)
     joined = _inbox.outerjoin(Shop.__table__, Shop.id == _inbox.c.shop_id)
     query = sa.select(_inbox.c.id, Shop.store_id).select_from(joined).where(

@@ -167,7 +167,7 @@ def get_order_detail(session: Session, *, actor: Actor, order_id: int) -> OrderD
     if order is None:
         if not actor.all_stores:  # do not reveal which ids exist in other stores
             raise ScopeError(f"无权访问订单 {order_id}", f"no access to order {order_id}")
-        raise NotFoundError(f"订单不存在 / no order {order_id}")
+        raise NotFoundError(key="orders.err.not_found", order_id=order_id)
     require_store(actor, order.store_id)
     lines = session.exec(
         select(OrderLine).where(OrderLine.order_id == order_id).order_by(OrderLine.line_no)
@@ -189,7 +189,7 @@ _LINE_KEYS = {"name", "spec", "quantity", "unit_price_fen", "outer_sku_code", "b
 
 def _int(value: object, what: str, minimum: int) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-        raise ValidationError(f"{what} 须为 ≥{minimum} 的整数 / {what} must be an int >= {minimum}")
+        raise ValidationError(key="orders.err.bad_int", what=what, minimum=minimum)
     return value
 
 
@@ -248,14 +248,14 @@ def create_manual_order(
     require_store(actor, store_id)
     store = session.get(Store, store_id)
     if store is None:
-        raise NotFoundError(f"门店不存在 / no store {store_id}")
+        raise NotFoundError(key="stores.err.not_found", store_id=store_id)
     if not lines:
-        raise ValidationError("订单至少一件商品 / an order needs at least one line")
+        raise ValidationError(key="orders.err.no_lines")
     for line in lines:
         if extra := set(line) - _LINE_KEYS:
-            raise ValidationError(f"未知字段 / unknown line fields {sorted(extra)}")
+            raise ValidationError(key="orders.err.unknown_fields", fields=", ".join(sorted(extra)))
         if not str(line.get("name") or "").strip():
-            raise ValidationError("商品名称不能为空 / line name is required")
+            raise ValidationError(key="orders.err.line_name_required")
         _int(line.get("quantity"), "quantity", 1)
         _int(line.get("unit_price_fen"), "unit_price_fen", 0)
     _int(freight_fen, "freight_fen", 0)
@@ -263,7 +263,7 @@ def create_manual_order(
     amounts = [line["quantity"] * line["unit_price_fen"] for line in lines]
     goods_fen = sum(amounts)
     if discount_fen > goods_fen:
-        raise ValidationError("优惠不能超过商品金额 / discount exceeds the goods amount")
+        raise ValidationError(key="orders.err.discount_too_big")
     discounts = allocate_discount(discount_fen, amounts)
 
     now = now or utcnow()
@@ -316,7 +316,7 @@ def create_manual_order(
             actor=actor.ref,
             kind="created",
             to_status=order.status,
-            note="手工录入 / manual order",
+            note="orders.event.manual",  # a message key: the timeline shows it translated
         )
     )
     session.flush()

@@ -38,7 +38,7 @@ FIRST_SWEEP_LOOKBACK = timedelta(hours=2)  # a shop never swept starts here
 MAX_MANUAL_RANGE = timedelta(days=7)
 STALE_RUNNING = timedelta(minutes=15)  # a `running` pull older than this was interrupted
 KEEP_LOGS = timedelta(days=7)
-INTERRUPTED = "拉单被中断（后台任务已停止） / The pull was interrupted (the worker stopped)"
+INTERRUPTED = "pulls.err.interrupted"  # a catalog key: the page shows it in the reader's language
 OPEN_STATUSES = (OrderStatus.AWAITING_ACCEPT.value, OrderStatus.TO_SHIP.value,
                  OrderStatus.SHIPPED.value)
 
@@ -119,7 +119,7 @@ def start_sweep(session: Session, *, shop_id: int, now: datetime | None = None) 
     now = now or utcnow()
     shop = session.get(Shop, shop_id)
     if shop is None:
-        raise NotFoundError(f"店铺不存在 / no shop {shop_id}")
+        raise NotFoundError(key="shops.err.not_found", shop_id=shop_id)
     cursor = shop.last_sweep_cursor_at
     start = (cursor - OVERLAP) if cursor is not None else now - FIRST_SWEEP_LOOKBACK
     log = PullLog(shop_id=shop_id, kind="sweep", status="running", window_start=start,
@@ -217,7 +217,7 @@ def _shop_for(session: Session, actor: Actor, shop_id: int) -> Shop:
     shop = session.get(Shop, shop_id)
     if shop is None:
         if actor.all_stores:
-            raise NotFoundError(f"店铺不存在 / no shop {shop_id}")
+            raise NotFoundError(key="shops.err.not_found", shop_id=shop_id)
         raise ScopeError(f"无权访问店铺 {shop_id}", f"no access to shop {shop_id}")
     require_store(actor, shop.store_id)
     return shop
@@ -231,23 +231,23 @@ def request_pull(session: Session, *, actor: Actor, shop_id: int, start: datetim
     shop = _shop_for(session, actor, shop_id)
     now = now or utcnow()
     if not pullable(shop.platform):
-        raise ValidationError(f"该平台暂不支持拉单 / cannot pull orders from {shop.platform}")
+        raise ValidationError(key="pulls.err.unsupported", platform=shop.platform)
     if not shop.enabled:
-        raise ValidationError("店铺已停用 / the shop is disabled")
+        raise ValidationError(key="pulls.err.shop_disabled")
     for value in (start, end):
         if value.tzinfo is None:
-            raise ValidationError("时间须带时区 / times must be timezone-aware")
+            raise ValidationError(key="pulls.err.naive_time")
     end = min(end, now)
     if start >= end:
-        raise ValidationError("开始时间须早于结束时间 / start must be before end")
+        raise ValidationError(key="pulls.err.start_after_end")
     if end - start > MAX_MANUAL_RANGE:
-        raise ValidationError("一次最多拉取 7 天 / at most 7 days per pull")
+        raise ValidationError(key="pulls.err.too_long", days=MAX_MANUAL_RANGE.days)
     busy = session.execute(
         sa.select(PullLog.id).where(PullLog.shop_id == shop_id, PullLog.kind == "manual",
                                     PullLog.status.in_(("queued", "running"))).limit(1)
     ).first()
     if busy:
-        raise ValidationError("该店铺已有拉单任务在进行 / a pull is already queued or running")
+        raise ValidationError(key="pulls.err.busy")
     log = PullLog(shop_id=shop_id, kind="manual", status="queued", window_start=start,
                   window_end=end, requested_by=actor.user_id, created_at=now)
     session.add(log)
@@ -258,7 +258,7 @@ def request_pull(session: Session, *, actor: Actor, shop_id: int, start: datetim
 def get_pull(session: Session, *, actor: Actor, pull_id: int) -> PullView:
     log = session.get(PullLog, pull_id)
     if log is None:
-        raise NotFoundError(f"拉单记录不存在 / no pull {pull_id}")
+        raise NotFoundError(key="pulls.err.not_found", pull_id=pull_id)
     _shop_for(session, actor, log.shop_id)
     return PullView.of(log)
 

@@ -84,7 +84,7 @@ def _store(session: Session, actor: Actor, store_id: int) -> Store:
     require_store(actor, store_id)  # before the lookup: never reveal what exists elsewhere
     store = session.get(Store, store_id)
     if store is None:
-        raise NotFoundError(f"门店不存在 / no store {store_id}")
+        raise NotFoundError(key="stores.err.not_found", store_id=store_id)
     return store
 
 
@@ -92,7 +92,7 @@ def _shop(session: Session, actor: Actor, shop_id: int) -> Shop:
     shop = session.get(Shop, shop_id)
     if shop is None:
         if actor.all_stores:
-            raise NotFoundError(f"店铺不存在 / no shop {shop_id}")
+            raise NotFoundError(key="shops.err.not_found", shop_id=shop_id)
         raise ScopeError(f"无权访问店铺 {shop_id}", f"no access to shop {shop_id}")
     require_store(actor, shop.store_id)
     return shop
@@ -100,31 +100,31 @@ def _shop(session: Session, actor: Actor, shop_id: int) -> Shop:
 
 def _validate_store(values: dict[str, Any]) -> None:
     if "name" in values and not (values["name"] or "").strip():
-        raise ValidationError("门店名称不能为空 / store name is required")
+        raise ValidationError(key="stores.err.name_required")
     hours = values.get("opening_hours")
     if hours and not _HOURS_RE.match(hours):
-        raise ValidationError(f"营业时间格式应为 09:00-22:00 / bad opening hours {hours!r}")
+        raise ValidationError(key="stores.err.bad_hours", hours=hours)
     lat, lng = values.get("lat"), values.get("lng")
     if (lat is not None and not -90 <= lat <= 90) or (lng is not None and not -180 <= lng <= 180):
-        raise ValidationError("经纬度超出范围 / latitude or longitude out of range")
+        raise ValidationError(key="stores.err.bad_location")
 
 
 def _validate_shop(values: dict[str, Any]) -> None:
     if "name" in values and not (values["name"] or "").strip():
-        raise ValidationError("店铺名称不能为空 / shop name is required")
+        raise ValidationError(key="shops.err.name_required")
     for key in ("auto_accept_start", "auto_accept_end"):
         if values.get(key) and not re.fullmatch(_HHMM, values[key]):
-            raise ValidationError(f"时间格式应为 HH:MM / {key} must be HH:MM")
+            raise ValidationError(key="shops.err.bad_time", field=key)
     per_hour = values.get("auto_accept_max_per_hour")
     if per_hour is not None and per_hour < 1:
-        raise ValidationError("每小时上限至少为 1 / auto_accept_max_per_hour must be >= 1")
+        raise ValidationError(key="shops.err.bad_hourly_cap")
     if values.get("sweep_interval_seconds", 60) < 60:
-        raise ValidationError("轮询间隔至少 60 秒 / sweep interval must be >= 60 s")
+        raise ValidationError(key="shops.err.bad_sweep_interval")
 
 
 def _unknown(changes: dict[str, Any], allowed: frozenset[str]) -> None:
     if extra := set(changes) - allowed:
-        raise ValidationError(f"不可修改的字段 / cannot change {sorted(extra)}")
+        raise ValidationError(key="stores.err.fixed_fields", fields=", ".join(sorted(extra)))
 
 
 # -- stores -----------------------------------------------------------------------------------
@@ -168,9 +168,7 @@ def delete_store(session: Session, *, actor: Actor, store_id: int) -> None:
     store = _store(session, actor, store_id)
     for table in (Shop, Order):
         if session.exec(select(table.id).where(table.store_id == store_id).limit(1)).first():
-            raise ConflictError(
-                "门店下还有店铺或订单，请改为停用 / store still has shops or orders; disable it"
-            )
+            raise ConflictError(key="stores.err.in_use")
     session.execute(sa.delete(UserStoreGrant).where(UserStoreGrant.store_id == store_id))
     session.delete(store)
     session.flush()
@@ -206,10 +204,10 @@ def create_shop(
     _manager(actor)
     _store(session, actor, store_id)
     if partners.profile(str(platform)) is None:  # only platforms with an adapter (or 线下)
-        raise ValidationError(f"未知平台 / unknown platform {platform!r}")
+        raise ValidationError(key="shops.err.bad_platform", platform=platform)
     platform_shop_id = str(platform_shop_id).strip()
     if not platform_shop_id:
-        raise ValidationError("平台店铺ID不能为空 / platform_shop_id is required")
+        raise ValidationError(key="shops.err.platform_shop_id_required")
     _unknown(fields, SHOP_FIELDS)
     values = {"name": name.strip(), **fields}
     _validate_shop(values)
@@ -217,7 +215,7 @@ def create_shop(
         select(Shop.id).where(Shop.platform == platform, Shop.platform_shop_id == platform_shop_id)
     ).first()
     if duplicate:
-        raise ConflictError(f"该平台店铺已绑定 / {platform} shop {platform_shop_id} exists")
+        raise ConflictError(key="shops.err.taken", platform=platform, platform_shop_id=platform_shop_id)
     shop = Shop(
         store_id=store_id,
         platform=platform,
@@ -252,7 +250,7 @@ def delete_shop(session: Session, *, actor: Actor, shop_id: int) -> None:
     _manager(actor)
     shop = _shop(session, actor, shop_id)
     if session.exec(select(Order.id).where(Order.shop_id == shop_id).limit(1)).first():
-        raise ConflictError("店铺已有订单，请改为停用 / shop has orders; disable it instead")
+        raise ConflictError(key="shops.err.in_use")
     session.delete(shop)
     session.flush()
 
@@ -261,7 +259,7 @@ def get_shop_credentials(session: Session, *, shop_id: int) -> dict:
     """Decrypted credentials, for workers and integrations only (no actor: never for the UI)."""
     shop = session.get(Shop, shop_id)
     if shop is None:
-        raise NotFoundError(f"店铺不存在 / no shop {shop_id}")
+        raise NotFoundError(key="shops.err.not_found", shop_id=shop_id)
     return decrypt_credentials(shop.credentials_encrypted)
 
 
@@ -271,7 +269,7 @@ def update_shop_credentials(
     """Merge `changes` into the stored credentials (e.g. after a token refresh). Workers only."""
     shop = session.get(Shop, shop_id)
     if shop is None:
-        raise NotFoundError(f"店铺不存在 / no shop {shop_id}")
+        raise NotFoundError(key="shops.err.not_found", shop_id=shop_id)
     merged = {**decrypt_credentials(shop.credentials_encrypted), **changes}
     shop.credentials_encrypted = encrypt_credentials(merged)
     if token_expires_at is not None:

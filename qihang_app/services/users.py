@@ -32,13 +32,13 @@ class UserRow:
 def _get(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise NotFoundError(f"用户不存在 / no user {user_id}")
+        raise NotFoundError(key="users.err.not_found", user_id=user_id)
     return user
 
 
 def _check_role(role: str) -> None:
     if role not in ROLES:
-        raise ValidationError(f"未知角色 / unknown role {role!r} (one of {', '.join(ROLES)})")
+        raise ValidationError(key="users.err.bad_role", role=role, roles=", ".join(ROLES))
 
 
 def _would_leave_no_admin(session: Session, user: User) -> bool:
@@ -93,11 +93,11 @@ def create_user(
     require_role(actor, "admin")
     name = normalise_username(username)
     if not name:
-        raise ValidationError("用户名不能为空 / username is required")
+        raise ValidationError(key="users.err.username_required")
     _check_role(role)
     check_password_strength(password)
     if session.exec(select(User.id).where(User.username == name)).first() is not None:
-        raise ConflictError(f"用户名已存在 / username {name!r} is taken")
+        raise ConflictError(key="users.err.username_taken", username=name)
     user = User(
         username=name,
         display_name=display_name.strip(),
@@ -126,7 +126,7 @@ def update_user(
         _check_role(role)
     demoted = user.role == "admin" and (role not in (None, "admin") or enabled is False)
     if demoted and user.enabled and _would_leave_no_admin(session, user):
-        raise ConflictError("至少保留一个启用的管理员 / at least one enabled admin must remain")
+        raise ConflictError(key="users.err.last_admin")
     if role is not None:
         user.role = role
     if display_name is not None:
@@ -167,7 +167,7 @@ def set_store_grants(
     wanted = set(store_ids)
     existing = set(session.exec(select(Store.id).where(Store.id.in_(wanted))).all())
     if missing := wanted - existing:
-        raise NotFoundError(f"门店不存在 / no store {sorted(missing)}")
+        raise NotFoundError(key="stores.err.not_found", store_id=", ".join(map(str, sorted(missing))))
     current = set(
         session.exec(select(UserStoreGrant.store_id).where(UserStoreGrant.user_id == user_id))
     )

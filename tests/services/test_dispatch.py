@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from qihang_app.domain.board import Tab
-from qihang_app.models import Order, OrderEvent, OutboxMessage, Shop, utcnow
+from qihang_app.models import OrderEvent, OutboxMessage, Shop, utcnow
 from qihang_app.services import board, dispatch, outbox
 from qihang_app.services.errors import ConflictError
 from qihang_app.services.scope import ScopeError

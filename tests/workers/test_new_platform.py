@@ -188,7 +188,7 @@ class LanternAdapter:
 
     async def check_connection(self, client, shop) -> tuple[str, dict]:
         await client.get("/orders")
-        return "conn.ok_orders", {"n": 0}
+        return "shops.test.ok_orders", {"n": 0}
 
     def sign(self, secret, *, params, body, url) -> tuple[str, str]:
         return sign(body or b""), ""

@@ -56,7 +56,7 @@ async def relay_outbox(ctx: dict[str, Any]) -> dict:
 async def _call(ctx: dict[str, Any], effect: outbox.Effect) -> tuple[bool, str, bool]:
     auth = await run_db(ctx, lambda s: shop_auth(s, shop_id=effect.shop_id)) if effect.shop_id else None
     if auth is None or not auth.enabled:
-        return False, "店铺不存在或已停用 / shop missing or disabled", False
+        return False, "outbox.err.shop_unavailable", False  # a message key: the card shows it translated
     try:
         await perform(client_for(ctx, auth), auth.platform, effect)
         return True, "", False

@@ -11,9 +11,9 @@ import redis.asyncio as aioredis
 
 from qihang_app import live
 from qihang_app.domain.board import Tab
-from qihang_app.services import dispatch
-from state import board_feed
-from state.board_feed import BoardFeed
+from qihang_app.services import board_feed, dispatch
+from qihang_app.services.board_feed import BoardFeed
+from tests.ingest_support import redis_url  # noqa: F401  (a flushed Redis database of its own)
 from tests.services.factories import platform_order
 
 

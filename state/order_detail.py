@@ -1,0 +1,92 @@
+"""订单 page, the detail drawer of one order: lines, amounts and the timeline."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from qihang_app.domain.money import format_money
+from qihang_app.domain.order_flow import status_label
+from qihang_app.i18n import tr_known
+from qihang_app.services import orders as order_service
+from state.auth import current_actor, lang_of, refuse
+from state.offloop import in_session
+from state.orders import fmt_dt
+
+
+def _views(d, lang: str) -> tuple[dict[str, str], list[dict[str, str]], list[dict[str, str]]]:
+    """The drawer's head, lines and events of a service OrderDetail (notes may be message keys)."""
+    o = d.order
+    head = {
+        "id": str(o.id),
+        "platform": str(o.platform),
+        "no": o.display_no or o.platform_order_id,
+        "platform_order_id": o.platform_order_id,
+        "seq": f"#{o.day_seq}" if o.day_seq else "",
+        "status": str(o.status),
+        "raw_status": " · ".join(x for x in (o.raw_status_code or "", o.raw_status_text or "") if x),
+        "buyer_memo": o.buyer_memo or "",
+        "seller_memo": o.seller_memo or "",
+        "receiver_name": o.receiver_name or "",
+        "receiver_phone": o.receiver_phone or "",
+        "receiver_address": o.receiver_address or "",
+        "goods": format_money(o.goods_fen or 0),
+        "freight": format_money(o.freight_fen or 0),
+        "packing": format_money(o.packing_fen or 0),
+        "platform_discount": format_money(-(o.platform_discount_fen or 0)),
+        "merchant_discount": format_money(-(o.merchant_discount_fen or 0)),
+        "paid": format_money(o.paid_fen or 0),
+        "receivable": format_money(o.merchant_receivable_fen or 0),
+        "placed": fmt_dt(o.placed_at),
+        "shop": getattr(d, "shop_name", "") or "",
+    }
+    lines = [
+        {
+            "name": line.name or "",
+            "spec": line.spec or "",
+            "qty": str(line.quantity),
+            "multi": "1" if line.quantity > 1 else "",
+            "price": format_money(line.unit_price_fen or 0),
+            "discount": format_money(-(line.allocated_discount_fen or 0)),
+            "paid": format_money(line.paid_fen or 0),
+            "erp": str(line.erp_sku_id or ""),
+            "code": line.outer_sku_code or line.platform_sku_id or "",
+        }
+        for line in d.lines
+    ]
+    events = [
+        {
+            "at": fmt_dt(e.at),
+            "actor": e.actor or "",
+            "kind": e.kind or "",
+            "change": " → ".join(status_label(x) for x in (e.from_status, e.to_status) if x),
+            "note": tr_known(e.note or "", lang),
+        }
+        for e in d.events
+    ]
+    return head, lines, events
+
+
+class OrderDetailState(rx.State):
+    detail_open: bool = False
+    detail: dict[str, str] = {}
+    detail_lines: list[dict[str, str]] = []
+    detail_events: list[dict[str, str]] = []
+
+    @rx.event
+    async def open_detail(self, order_id: str):
+        try:
+            await self._show(int(order_id))
+        except Exception as exc:
+            return await refuse(self, exc)
+
+    async def _show(self, order_id: int) -> None:
+        """Load the order (scope-checked by the service) and open the drawer."""
+        actor, lang = await current_actor(self), await lang_of(self)
+        self.detail, self.detail_lines, self.detail_events = await in_session(
+            lambda s: _views(order_service.get_order_detail(s, actor=actor, order_id=order_id), lang)
+        )
+        self.detail_open = True
+
+    @rx.event
+    def set_detail_open(self, value: bool):
+        self.detail_open = value
