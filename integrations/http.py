@@ -29,6 +29,9 @@ def get_http_client() -> httpx.AsyncClient:
 
 async def close_http_client() -> None:
     global _client, _client_loop
-    client, _client, _client_loop = _client, None, None
-    if client is not None and not client.is_closed:
-        await client.aclose()
+    client, loop, _client, _client_loop = _client, _client_loop, None, None
+    if client is None or client.is_closed:
+        return
+    if loop is not asyncio.get_running_loop():  # its loop is gone: its sockets went with it
+        return
+    await client.aclose()
