@@ -111,10 +111,8 @@ class LoginState(AuthState):
                 user_agent=self.router.headers.user_agent or "",
             )
         if not result.ok:
-            if result.error == "locked" and result.locked_until is not None:
-                from qihang_app.domain.display import format_time
-
-                self.error = await self._t("login.locked", until=format_time(result.locked_until))
+            if result.error == "locked":
+                self.error = await self._t("login.locked", seconds=result.wait_seconds)
             else:
                 self.error = await self._t(f"login.{result.error}")
             return
