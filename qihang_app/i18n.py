@@ -71,7 +71,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "login.password": ("密码", "Password"),
     "login.submit": ("登录", "Sign in"),
     "login.bad_credentials": ("用户名或密码错误", "Wrong username or password"),
-    "login.locked": ("登录失败次数过多，账号已锁定，请于 {until} 后再试", "Too many failed attempts; locked until {until}"),
+    "login.locked": ("登录失败次数过多，请 {seconds} 秒后再试", "Too many failed attempts; try again in {seconds} s"),
     "login.disabled": ("账号已停用，请联系管理员", "This account is disabled; ask an administrator"),
     "login.required": ("请填写用户名和密码", "Enter a username and password"),
     "login.expired": ("登录已过期，请重新登录", "Your session expired; please sign in again"),

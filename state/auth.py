@@ -129,8 +129,8 @@ class LoginState(rx.State):
             lambda s: auth.login(s, username=username, password=password, client_ip=client_ip, user_agent=user_agent)
         )
         if not result.ok:
-            if result.error == "locked" and result.locked_until is not None:
-                self.error = await translate(self, "login.locked", until=format_time(result.locked_until))
+            if result.error == "locked":
+                self.error = await translate(self, "login.locked", seconds=result.wait_seconds)
             else:
                 self.error = await translate(self, f"login.{result.error}")
             return

@@ -94,8 +94,10 @@ def settings() -> Settings:
         data_key="test-data-key",
         secret_key="test-secret-key-test-secret-key-0123",
         session_hours=12,
-        login_max_failures=3,
-        login_lock_minutes=15,
+        login_free_failures=3,
+        login_address_free_failures=50,
+        login_max_delay_seconds=300,
+        login_forget_minutes=60,
         admin_username="admin",
         admin_password=None,
     )

@@ -1,13 +1,25 @@
 """Login, sessions and the first admin.
 
-Throttling: consecutive failures are counted per username ("user:<name>", whether or not the
-user exists, so lock-outs do not reveal real usernames) and per client ip ("ip:<addr>"). After
-settings.login_max_failures in a row the key is locked for settings.login_lock_minutes; while
-locked even the right password is refused. A successful login clears both keys.
+Throttling (the waits are in domain/login_throttle.py): failures are counted per account
+("user:<name>", whether or not the user exists, so waits do not reveal real usernames) and per
+client address ("ip:<addr>"), separately. An account has settings.login_free_failures free
+failures, an address settings.login_address_free_failures (far more: a shop router carries
+many clerks); after that each further attempt on that account or from that address waits
+1, 2, 4 … s up to settings.login_max_delay_seconds, right password or not. A count is forgotten
+after settings.login_forget_minutes without a failure. A successful login clears its account's
+count only: one clerk's success must not wipe the count of someone guessing from the same
+router, and another account's failures never refuse a correct password.
+
+Brute force: with the defaults (3 free, 300 s cap) an account can be tried with at most
+23 passwords in an hour, then 12 an hour (about 290 a day); see max_guesses() and its tests.
+The account's attempt is counted before the password is checked, by one conditional UPDATE
+that refuses it while the account must wait, so parallel requests cannot slip extra guesses
+past a wait.
 """
 
 from __future__ import annotations
 
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,6 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from qihang_app.config import ConfigError, Settings, get_settings
+from qihang_app.domain.login_throttle import delay_seconds
 from qihang_app.models import AuthSession, LoginThrottle, User, UserStoreGrant, utcnow
 
 from .crypto import (
@@ -34,7 +47,7 @@ MIN_PASSWORD_LENGTH = 8
 
 _MESSAGES = {
     "bad_credentials": "用户名或密码错误 / Wrong username or password",
-    "locked": "尝试次数过多，账号已临时锁定 / Too many attempts, temporarily locked",
+    "locked": "尝试次数过多，请稍后再试 / Too many attempts, try again shortly",
     "disabled": "账号已停用 / This account is disabled",
 }
 
@@ -46,7 +59,8 @@ class LoginResult:
     expires_at: datetime | None = None
     user_id: int | None = None
     error: str | None = None  # "bad_credentials" | "locked" | "disabled"
-    locked_until: datetime | None = None
+    locked_until: datetime | None = None  # "locked": the next attempt is allowed from then
+    wait_seconds: int = 0  # "locked": how long that is from now (at least 1)
 
     @property
     def message(self) -> str:
@@ -93,27 +107,47 @@ def _insert(session: Session):
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(LoginThrottle)
 
 
-def _record_failure(session: Session, keys: list[str], now: datetime, settings: Settings) -> None:
-    for key in keys:
-        stmt = _insert(session).values(key=key, failures=1, last_failure_at=now)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["key"],
-            set_={"failures": LoginThrottle.failures + 1, "last_failure_at": now},
-        )
-        session.execute(stmt)  # atomic increment: parallel attempts each count
-    session.execute(
+def _count_failure(
+    session: Session, key: str, *, free: int, now: datetime, settings: Settings
+) -> bool:
+    """Count one failure for `key` and start its wait; False (nothing counted) while it waits."""
+    new_row = _insert(session).values(key=key, failures=0)
+    session.execute(new_row.on_conflict_do_nothing(index_elements=["key"]))
+    quiet_since = now - timedelta(minutes=settings.login_forget_minutes)
+    forgotten = sa.or_(LoginThrottle.last_failure_at.is_(None),
+                       LoginThrottle.last_failure_at < quiet_since)
+    failures = session.execute(
         sa.update(LoginThrottle)
-        .where(LoginThrottle.key.in_(keys), LoginThrottle.failures >= settings.login_max_failures)
-        .values(failures=0, locked_until=now + timedelta(minutes=settings.login_lock_minutes))
-    )
+        .where(LoginThrottle.key == key,
+               sa.or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until <= now))
+        .values(failures=sa.case((forgotten, 1), else_=LoginThrottle.failures + 1),
+                last_failure_at=now)
+        .returning(LoginThrottle.failures)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()  # the row stays locked until commit: parallel attempts queue here
+    if failures is None:
+        return False
+    delay = delay_seconds(failures, free=free, cap=settings.login_max_delay_seconds)
+    if delay:
+        session.execute(
+            sa.update(LoginThrottle).where(LoginThrottle.key == key)
+            .values(locked_until=now + timedelta(seconds=delay))
+            .execution_options(synchronize_session=False)
+        )
+    return True
 
 
-def _locked_until(session: Session, keys: list[str], now: datetime) -> datetime | None:
+def _retry_at(session: Session, keys: list[str], now: datetime) -> datetime | None:
     return session.exec(
         select(sa.func.max(LoginThrottle.locked_until)).where(
             LoginThrottle.key.in_(keys), LoginThrottle.locked_until > now
         )
     ).one()
+
+
+def _locked(until: datetime, now: datetime) -> LoginResult:
+    wait = max(1, math.ceil((until - now).total_seconds()))
+    return LoginResult(ok=False, error="locked", locked_until=until, wait_seconds=wait)
 
 
 def login(
@@ -133,25 +167,30 @@ def login(
     now = now or utcnow()
     settings = settings or get_settings()
     name = normalise_username(username)
-    keys = [f"user:{name}"] + ([f"ip:{client_ip}"] if client_ip else [])
+    account, address = f"user:{name}", (f"ip:{client_ip}" if client_ip else None)
+    keys = [account] + ([address] if address else [])
 
-    until = _locked_until(session, keys, now)
+    until = _retry_at(session, keys, now)
     if until:
-        return LoginResult(ok=False, error="locked", locked_until=until)
+        return _locked(until, now)
+    # Counted as a failure before the check (a success clears it): see the module docstring.
+    free = settings.login_free_failures
+    if not _count_failure(session, account, free=free, now=now, settings=settings):
+        return _locked(_retry_at(session, keys, now) or now, now)
 
     user = session.exec(select(User).where(User.username == name)).first()
     # Always run argon2, so an unknown user takes as long as a wrong password.
     password_ok = verify_password(user.password_hash if user else DUMMY_PASSWORD_HASH, password)
     if not (user and password_ok):
-        _record_failure(session, keys, now, settings)
-        until = _locked_until(session, keys, now)
-        if until:
-            return LoginResult(ok=False, error="locked", locked_until=until)
-        return LoginResult(ok=False, error="bad_credentials")
+        if address:
+            _count_failure(session, address, free=settings.login_address_free_failures, now=now,
+                           settings=settings)
+        until = _retry_at(session, keys, now)
+        return _locked(until, now) if until else LoginResult(ok=False, error="bad_credentials")
     if not user.enabled:
         return LoginResult(ok=False, error="disabled")
 
-    session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key.in_(keys)))
+    session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key == account))
     if password_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = now

@@ -10,7 +10,8 @@ from argon2 import PasswordHasher
 from pydantic import SecretStr
 from sqlmodel import select
 
-from qihang_app.config import ConfigError
+from qihang_app.config import ConfigError, Settings
+from qihang_app.domain.login_throttle import max_guesses
 from qihang_app.models import AuthSession, User, utcnow
 from qihang_app.services import auth, users
 from qihang_app.services.errors import ValidationError
@@ -93,31 +94,75 @@ def test_old_hash_parameters_are_upgraded_on_login(session, settings):
 # -- throttling -------------------------------------------------------------------------------
 
 
-def test_lock_after_max_failures_then_unlock_after_lock_time(session, settings):
+def _fail_until_waiting(session, settings, t, username="alice", **kw):
+    """Wrong passwords until one is answered with a wait; returns that result."""
+    for _ in range(settings.login_free_failures):
+        result = _login(session, settings, username=username, password="wrong", now=t, **kw)
+        assert result.error == "bad_credentials"
+    result = _login(session, settings, username=username, password="wrong", now=t, **kw)
+    assert result.error == "locked"
+    return result
+
+
+def test_waits_grow_after_the_free_failures_and_end(session, settings):
     make_user(session, "alice", "staff")
     session.commit()
     t0 = utcnow()
-    for i in range(settings.login_max_failures - 1):
-        result = _login(session, settings, password="wrong", now=t0 + timedelta(seconds=i))
-        assert (result.ok, result.error) == (False, "bad_credentials")
-    result = _login(session, settings, password="wrong", now=t0 + timedelta(seconds=10))
-    assert result.error == "locked"
-    assert result.locked_until == t0 + timedelta(seconds=10, minutes=settings.login_lock_minutes)
+    result = _fail_until_waiting(session, settings, t0)
+    assert (result.locked_until, result.wait_seconds) == (t0 + timedelta(seconds=1), 1)
+    assert "稍后" in result.message and "try again" in result.message
 
-    during = _login(session, settings, now=t0 + timedelta(minutes=5))
+    during = _login(session, settings, now=t0 + timedelta(milliseconds=500))
     assert (during.ok, during.error) == (False, "locked")  # right password, still refused
-    assert "锁定" in during.message and "locked" in during.message
+    t = t0 + timedelta(seconds=1)
+    waits = []
+    for _ in range(5):
+        result = _login(session, settings, password="wrong", now=t)
+        assert result.error == "locked"
+        waits.append(result.wait_seconds)
+        t = result.locked_until
+    assert waits == [2, 4, 8, 16, 32]
+    refused = _login(session, settings, password="wrong", now=t - timedelta(seconds=1))
+    assert refused.locked_until == t  # a refused attempt neither counts nor extends the wait
+    assert _login(session, settings, now=t).ok
 
-    after = _login(session, settings, now=t0 + timedelta(minutes=settings.login_lock_minutes + 1))
-    assert after.ok and after.token
 
-
-def test_unknown_usernames_lock_too_with_the_same_messages(session, settings):
+def test_waits_stop_growing_at_the_cap_and_are_forgotten_after_a_quiet_spell(session, settings):
+    settings = settings.model_copy(update={"login_max_delay_seconds": 8})
     make_user(session, "alice", "staff")
     session.commit()
-    real = [_login(session, settings, password="x").error for _ in range(3)]
-    ghost = [_login(session, settings, username="ghost", password="x").error for _ in range(3)]
-    assert real == ghost == ["bad_credentials", "bad_credentials", "locked"]
+    t = utcnow()
+    for _ in range(10):
+        result = _login(session, settings, password="wrong", now=t)
+        t = result.locked_until or t
+    assert result.wait_seconds == settings.login_max_delay_seconds
+    quiet = t + timedelta(minutes=settings.login_forget_minutes, seconds=1)
+    assert _login(session, settings, password="wrong", now=quiet).error == "bad_credentials"
+
+
+def test_at_most_23_guesses_per_hour_per_account(session, settings):
+    """The worst case with the default settings: every guess at the first allowed moment, from
+    ever-changing addresses (so only the account's own count holds it back)."""
+    assert (settings.login_free_failures, settings.login_max_delay_seconds) == (3, 300)
+    make_user(session, "alice", "staff")
+    session.commit()
+    t0 = t = utcnow()
+    guesses = 0
+    while t < t0 + timedelta(hours=1):
+        result = _login(session, settings, password="wrong", now=t, client_ip=f"10.1.{guesses}.1")
+        guesses += 1
+        if result.locked_until:
+            t = result.locked_until
+    assert guesses == max_guesses(3600, free=3, cap=300) == 23
+
+
+def test_unknown_usernames_wait_too_with_the_same_messages(session, settings):
+    make_user(session, "alice", "staff")
+    session.commit()
+    n = settings.login_free_failures + 1
+    real = [_login(session, settings, password="x").error for _ in range(n)]
+    ghost = [_login(session, settings, username="ghost", password="x").error for _ in range(n)]
+    assert real == ghost == ["bad_credentials"] * (n - 1) + ["locked"]
     assert _login(session, settings, password="x").message == _login(
         session, settings, username="ghost", password="x"
     ).message
@@ -127,18 +172,55 @@ def test_success_resets_the_failure_count(session, settings):
     make_user(session, "alice", "staff")
     session.commit()
     for _ in range(2):
-        for _ in range(settings.login_max_failures - 1):
+        for _ in range(settings.login_free_failures):
             assert _login(session, settings, password="x").error == "bad_credentials"
         assert _login(session, settings).ok
 
 
-def test_client_ip_is_throttled_across_usernames(session, settings):
+def test_another_accounts_failures_never_refuse_a_correct_password(session, settings):
+    """Everyone behind one shop's router shares an address: bob's mistakes are bob's."""
+    make_user(session, "alice", "staff")
+    make_user(session, "bob", "staff")
+    session.commit()
+    t = utcnow()
+    _fail_until_waiting(session, settings, t, username="bob", client_ip="10.0.0.9")
+    assert _login(session, settings, username="bob", now=t, client_ip="10.0.0.9").error == "locked"
+    assert _login(session, settings, now=t, client_ip="10.0.0.9").ok
+
+
+def test_the_address_threshold_is_far_above_the_accounts():
+    defaults = Settings(_env_file=None)
+    assert defaults.login_address_free_failures >= 10 * defaults.login_free_failures
+
+
+def test_a_shop_router_takes_many_clerks_mistakes_before_any_wait(session, settings):
+    settings = settings.model_copy(update={"login_address_free_failures": 12})  # argon2 is slow
     make_user(session, "alice", "staff")
     session.commit()
-    for name in ("u1", "u2", "u3"):
-        _login(session, settings, username=name, password="x", client_ip="10.0.0.9")
-    assert _login(session, settings, client_ip="10.0.0.9").error == "locked"
-    assert _login(session, settings, client_ip="10.0.0.10").ok  # other ips are not affected
+    t = utcnow()
+    clerks = [f"clerk{i}" for i in range(settings.login_address_free_failures)]
+    for name in clerks:  # one mistake each: no account waits, and the address takes them all
+        assert _login(session, settings, username=name, password="x", now=t,
+                      client_ip="10.0.0.9").error == "bad_credentials"
+    assert _login(session, settings, now=t, client_ip="10.0.0.9").ok
+
+
+def test_an_address_spraying_many_accounts_is_slowed_down(session, settings):
+    settings = settings.model_copy(update={"login_address_free_failures": 12})
+    make_user(session, "alice", "staff")
+    session.commit()
+    t = utcnow()
+    for i in range(settings.login_address_free_failures):
+        _login(session, settings, username=f"u{i}", password="x", now=t, client_ip="10.0.0.9")
+    result = _login(session, settings, username="ux", password="x", now=t, client_ip="10.0.0.9")
+    assert (result.error, result.wait_seconds) == ("locked", 1)
+    assert _login(session, settings, now=t, client_ip="10.0.0.9").error == "locked"
+    assert _login(session, settings, now=t, client_ip="10.0.0.10").ok  # other addresses are not
+    # a clerk's success does not wipe the address count: the next mistake waits longer
+    t += timedelta(seconds=1)
+    assert _login(session, settings, now=t, client_ip="10.0.0.9").ok
+    result = _login(session, settings, username="uy", password="x", now=t, client_ip="10.0.0.9")
+    assert (result.error, result.wait_seconds) == ("locked", 2)
 
 
 def test_disabled_user_is_told_only_with_the_right_password(session, settings):
@@ -153,8 +235,7 @@ def test_admin_unlock_and_list_show_the_lock(session, settings):
     admin = make_actor(session, "root", "admin")
     alice = make_user(session, "alice", "staff")
     session.commit()
-    for _ in range(3):
-        _login(session, settings, password="x")
+    _fail_until_waiting(session, settings, utcnow() + timedelta(minutes=5))  # still waiting now
     row = next(r for r in users.list_users(session, actor=admin) if r.username == "alice")
     assert row.locked_until is not None
     users.unlock_user(session, actor=admin, user_id=alice.id)
