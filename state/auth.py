@@ -10,7 +10,6 @@ from __future__ import annotations
 import reflex as rx
 
 from qihang_app.config import get_settings
-from qihang_app.domain.display import format_time
 from qihang_app.i18n import tr
 from qihang_app.services import auth
 from qihang_app.services.errors import ServiceError
