@@ -28,4 +28,5 @@ class Platform(StrEnum):
     OFFLINE = "offline"  # manual orders entered in the OMS
 
 
-INSTANT_RETAIL = frozenset({Platform.MEITUAN, Platform.DOUYIN_LAIKE})
+# Whether a platform is instant retail (orders must be accepted) is its adapter's profile's to
+# say: see domain.partners.instant_retail.
