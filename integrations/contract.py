@@ -115,6 +115,7 @@ class Inspected:
     refuse: str = ""  # well-formed but not for us: stored `rejected` and answered `rejected`
     immediate: Answer | None = None  # answer at once, store nothing (e.g. an empty URL probe)
     app_only_lookup: bool = False  # the shop may be found by app key alone (URL checks)
+    parsed: Any = None  # the spec's own parse of the body, reused by `verify` (parse once)
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,14 +38,15 @@ class MeituanReceiver:
         inspected = Inspected(kind=push_type, shop_key=params.get("app_poi_code", ""),
                               app_key=params.get("app_id", ""),
                               dedup_key=f"meituan:{params.get('sig', '')}",
-                              headers={"shop_key": params.get("app_poi_code", "")})
+                              headers={"shop_key": params.get("app_poi_code", "")},
+                              parsed=params)
         if push_type not in PUSH_TYPES:
             inspected.refuse = f"unknown push type {push_type!r}"
         return inspected
 
     def verify(self, request: WebhookRequest, inspected: Inspected, shop: ShopKeys,
                signed_urls: list[str]) -> Verified:
-        params = parse_form(request.text)
+        params = inspected.parsed if inspected.parsed is not None else parse_form(request.text)
         check, url = None, ""
         for url in signed_urls:  # the URL in Meituan's console, else the one we were reached at
             check = verify_push(url, params, shop.secret, expected_app_id=shop.app_key or None)
