@@ -50,12 +50,13 @@ def _wait(url: str, seconds: float, proc: subprocess.Popen, log: Path) -> None:
 
 @pytest.fixture(scope="session")
 def e2e_redis(tmp_path_factory):
-    """A Redis database of its own (db 14 of the local server, or an embedded server)."""
+    """A Redis database of its own (db QH_E2E_REDIS_DB of the local server, default 14, or an
+    embedded server): several checkouts can run the browser tests side by side."""
     import redis as redis_client
 
     from qihang_app.embedded_redis import redis_answers, start_embedded_redis
 
-    url = "redis://127.0.0.1:6379/14"
+    url = f"redis://127.0.0.1:6379/{int(os.environ.get('QH_E2E_REDIS_DB', '14'))}"
     proc = None
     if not redis_answers(url):
         url = f"redis://127.0.0.1:{_free_port()}/0"
