@@ -34,7 +34,6 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from qihang_app.domain.board import refund_attention, rider_attention
-from qihang_app.domain.display import phone_tail
 from qihang_app.domain.order_flow import can_move
 from qihang_app.domain.order_status import OrderStatus
 from qihang_app.domain.platform_order import (
@@ -46,7 +45,7 @@ from qihang_app.domain.platform_order import (
     RefundKind,
     RefundStatus,
 )
-from qihang_app.models import InboxMessage, Order, OrderEvent, OrderLine, Shop, utcnow
+from qihang_app.models import InboxMessage, Order, OrderEvent, OrderLine, Shop, phone_search_columns, utcnow
 
 from . import dispatch
 from .inbox import RawMessage, insert_returning_ids, store_raw
@@ -62,7 +61,7 @@ _inbox = InboxMessage.__table__
 # auto_accepted) are never written by ingest.
 SNAPSHOT_COLUMNS = (
     "display_no", "day_seq", "buyer_memo", "receiver_name", "receiver_phone",
-    "receiver_phone_tail", "receiver_address", "receiver_lat", "receiver_lng", "delivery_type",
+    "receiver_phone_tail", "receiver_phone_ext", "receiver_address", "receiver_lat", "receiver_lng", "delivery_type",
     "is_scheduled", "expected_delivery_at", "ship_deadline_at", "accept_deadline_at", "goods_fen",
     "freight_fen", "packing_fen", "platform_discount_fen", "merchant_discount_fen", "paid_fen",
     "merchant_receivable_fen", "placed_at", "paid_at",
@@ -73,10 +72,11 @@ RIDER_COLUMNS = ("rider_name", "rider_phone", "rider_status")
 VERSION_COLUMNS = ("platform_updated_at", "platform_version")
 # 异常 mark: set by a refund request or a rider problem, cleared by staff (知道了).
 ATTENTION_COLUMNS = ("exception_reason",)
-UPDATE_COLUMNS = SNAPSHOT_COLUMNS + STATUS_COLUMNS + RIDER_COLUMNS + VERSION_COLUMNS + ATTENTION_COLUMNS
+CANCEL_COLUMNS = ("cancelled_by", "cancel_reason")  # the platform's words on a cancel (board mark)
+UPDATE_COLUMNS = SNAPSHOT_COLUMNS + STATUS_COLUMNS + RIDER_COLUMNS + VERSION_COLUMNS + ATTENTION_COLUMNS + CANCEL_COLUMNS
 INSERT_DEFAULTS = {
     "seller_memo": "", "auto_accepted": False, "pending_action": None, "ready_at": None,
-    **{c: None for c in STATUS_COLUMNS + RIDER_COLUMNS + VERSION_COLUMNS + ATTENTION_COLUMNS},
+    **{c: None for c in STATUS_COLUMNS + RIDER_COLUMNS + VERSION_COLUMNS + ATTENTION_COLUMNS + CANCEL_COLUMNS},
 }
 STATUS_TIME = {
     OrderStatus.TO_SHIP: "accepted_at",
@@ -397,7 +397,7 @@ def _apply_snapshot(states: dict, shop: dict, po: PlatformOrder, links: LinkInde
         state.new_lines = links.lines(shop["id"], po.lines, old=state.old_lines)
         state.old_lines = list(state.new_lines)
         changed_fields.append("lines")
-    visible = [c for c in changed_fields if c != "receiver_phone_tail"]
+    visible = [c for c in changed_fields if c not in ("receiver_phone_tail", "receiver_phone_ext")]
     if visible:
         state.events.append(_event(shop, "updated", None, None,
                                    f"{note}: {', '.join(visible)}"))
@@ -424,6 +424,11 @@ def _apply_event(states: dict, shop: dict, event: PlatformEvent, now: datetime,
                                       event.cancel_reason) if x)
         _maybe_move(state, shop, OrderStatus.CANCELLED, at,
                     f"{note} {reason}".strip(), event.raw_status_code)
+        if state.values["status"] == OrderStatus.CANCELLED.value and (event.cancelled_by or event.cancel_reason):
+            cancel = {"cancelled_by": event.cancelled_by or None, "cancel_reason": event.cancel_reason or None}
+            if any(state.values.get(k) != v for k, v in cancel.items()):
+                state.values.update(cancel)
+                state.changed = True
     elif event.kind == EventKind.REFUND and event.refund is not None:
         _apply_refund(state, shop, event, at, note)
     elif event.kind == EventKind.DELIVERY and event.delivery is not None:
@@ -524,7 +529,7 @@ def _snapshot_values(po: PlatformOrder) -> dict:
         "buyer_memo": po.buyer_memo or "",
         "receiver_name": po.receiver_name or "",
         "receiver_phone": po.receiver_phone or "",
-        "receiver_phone_tail": phone_tail(po.receiver_phone),
+        **phone_search_columns(po.receiver_phone),
         "receiver_address": po.receiver_address or "",
         "receiver_lat": po.lat,
         "receiver_lng": po.lng,
