@@ -19,7 +19,7 @@ import reflex as rx
 
 from qihang_app import live
 from qihang_app.db import session_scope
-from qihang_app.domain.board import TAB_ORDER, Tab
+from qihang_app.domain.board import TAB_ORDER, EndMark, Tab, search_tab, shows_deadline
 from qihang_app.domain.money import format_money
 from qihang_app.services import board as board_service
 from qihang_app.services import dispatch
@@ -73,6 +73,10 @@ class CardView:
     exception: str = ""
     auto: bool = False
     action: str = ""
+    mark: str = ""  # EndMark: 已取消 / 已拒单 / 已退款
+    cancelled_by: str = ""
+    cancel_reason: str = ""
+    countdown: bool = True  # a 接单/送达 countdown still matters
     rev: str = ""  # a hash of everything above: the browser re-renders a card only when it changes
 
 
@@ -126,6 +130,10 @@ def _fields(card: board_service.Card) -> CardView:
         exception=card.exception_reason,
         auto=card.auto_accepted,
         action=card.primary_action,
+        mark=card.end_mark,
+        cancelled_by=card.cancelled_by,
+        cancel_reason=card.cancel_reason,
+        countdown=shows_deadline(tab=card.tab, mark=EndMark(card.end_mark) if card.end_mark else None),
     )
 
 
@@ -145,6 +153,7 @@ class BoardState(AuthState):
     scheduled_cards: list[CardView] = []
     done_cards: list[CardView] = []
     alert_platforms: str = ""  # platforms of new orders still to accept, for the voice alert
+    alert_events: str = ""  # "cancelled:12,refund:15": cancels and refund requests to speak once
     updated_ms: int = 0  # when the board data was last built (for the latency probe)
     reload_ms: float = 0.0  # backend time behind that update: the feed's read + this board's build
     reject_open: bool = False
@@ -194,6 +203,9 @@ class BoardState(AuthState):
         ringing = ",".join(sorted(board.ringing))
         if ringing != self.alert_platforms:
             self.alert_platforms = ringing
+        events = ",".join(sorted(board.alerts))
+        if events != self.alert_events:
+            self.alert_events = events
         self.updated_ms = int(time.time() * 1000)
         self.reload_ms = round((time.perf_counter() - started) * 1000 + feed.last_read_ms, 1)
 
@@ -288,8 +300,17 @@ class BoardState(AuthState):
 
     @rx.event
     async def search(self, form: dict):
+        """Searches every tab; a phone shows a tab that has the result."""
         self.f_query = (form.get("q") or "").strip()
-        return await self._safe_render()
+        try:
+            self._render()
+            if self.f_query and self.layout != "desk":
+                found = search_tab(Tab(self.tab), {Tab(k): v for k, v in self.counts.items()})
+                if found.value != self.tab:
+                    self.tab = found.value
+                    self._render()
+        except Exception as exc:
+            return await self._denied(exc)
 
     @rx.event
     async def clear_search(self):
