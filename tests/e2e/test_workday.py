@@ -158,7 +158,8 @@ def test_phone_mute_state_pick_list_and_search_in_every_tab(app_server, sandbox,
 
     # one order the store delivers itself (it stays in 备货中), one the platform's rider takes
     # away (it ends up in 配送中)
-    own, truth = _new_meituan_order(sandbox, delivery_type="merchant"), _new_meituan_order(sandbox)
+    own = _new_meituan_order(sandbox, delivery_type="merchant", scheduled=False)  # not booked: 备货中, not 预订单
+    truth = _new_meituan_order(sandbox, scheduled=False)
     seq = f"#{truth['day_seq']}"
     for made in (own, truth):
         _phone_card(page, "new", f"#{made['day_seq']}").get_by_role("button", name="接单").click()
