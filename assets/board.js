@@ -222,7 +222,7 @@
         if (n.nodeType !== 1) return;
         if (n.hasAttribute("data-order-id")) seen(n);
         n.querySelectorAll("[data-order-id]").forEach(seen);
-        if (n.querySelector(".qh-deadline, .qh-elapsed")) paintTimers(now, n);
+        if (n.querySelector(".qh-deadline, .qh-elapsed, .qh-when, .qh-c-overdue")) paintTimers(now, n);
       });
     });
   }).observe(document.documentElement, { childList: true, subtree: true });

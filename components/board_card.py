@@ -29,7 +29,11 @@ def _timers(card: CardView) -> rx.Component:
     """Ticking text is updated in the browser by board.js (no state traffic per second)."""
     return _el(
         "div",
-        _el("span", t("board.placed"), " ", rx.el.span(class_name="qh-elapsed", custom_attrs={"data-since": card.placed_ms}), cls="qh-muted"),
+        rx.cond(  # on an order that is over, when it was placed (a running clock would mean nothing)
+            card.countdown,
+            _el("span", t("board.placed"), " ", rx.el.span(class_name="qh-elapsed", custom_attrs={"data-since": card.placed_ms}), cls="qh-muted"),
+            _el("span", t("board.placed"), " ", rx.el.span(class_name="qh-when", custom_attrs={"data-at": card.placed_ms}), cls="qh-muted"),
+        ),
         rx.cond(
             card.countdown,
             rx.cond(
