@@ -53,8 +53,9 @@ def _order_row(env, platform_order_id: str) -> Order:
 
 def test_cancelled_and_rejected_orders_are_marked_without_a_countdown(app_server, sandbox, browser):
     base, env = app_server
-    page = _page(browser, base, env, PHONE)
     cancelled, rejected = _new_meituan_order(sandbox), _new_meituan_order(sandbox)
+    assert _order_row(env, cancelled["order_id"]) and _order_row(env, rejected["order_id"])  # ingested
+    page = _page(browser, base, env, PHONE)
     expect(_phone_card(page, "new", f"#{rejected['day_seq']}")).to_be_visible(timeout=15_000)
     # the buyer cancels before anyone accepted
     _control(sandbox, "POST", f"orders/meituan/{cancelled['order_id']}/cancel", json={"by": "user", "reason_code": "1001", "reason": "不想要了"})
