@@ -1,160 +1,15 @@
-"""Dispatch board pieces: tab bar (phone), columns (desk), the order card and the reject dialog."""
+"""Dispatch board pieces: tab bar (phone), columns (desk), toolbar, sound and the reject dialog
+(the order card itself is components/board_card.py)."""
 
 import reflex as rx
-from reflex.utils.imports import ImportVar
 
-from components.badges import platform_badge
+from components.board_card import board_card
 from components.i18n import t
 from qihang_app.domain.board import TAB_ORDER
-from state.board import BoardState, CardView
+from state.board import BoardState
 from state.lang import LangState
 
 CARD_LISTS = {tab.value: getattr(BoardState, f"{tab.value}_cards") for tab in TAB_ORDER}
-
-
-# The card is built from plain elements styled by assets/board.css (classes qh-c-*): a busy
-# board renders dozens of cards a second, and layout primitives with responsive props cost far
-# more per element than a div. Radix components remain where they bring behaviour (the menu).
-def _el(tag, *children, cls: str = "", **props) -> rx.Component:
-    return getattr(rx.el, tag)(*children, class_name=cls, **props)
-
-
-def _in_lang(zh, en):
-    """A text the card view carries in both languages (services' messages), shown in one."""
-    return rx.cond(LangState.lang == "en", en, zh)
-
-
-def _item(item) -> rx.Component:
-    return _el(
-        "div",
-        _el("span", item.name, cls="qh-c-name"),
-        rx.cond(item.spec != "", _el("span", item.spec, cls="qh-c-spec")),
-        _el("span", "×" + item.qty.to_string(), cls=rx.cond(item.qty > 1, "qh-c-qty qh-c-many", "qh-c-qty")),
-        cls="qh-c-item",
-    )
-
-
-def _timers(card: CardView) -> rx.Component:
-    """Ticking text is updated in the browser by board.js (no state traffic per second)."""
-    return _el(
-        "div",
-        _el("span", t("board.placed"), " ", rx.el.span(class_name="qh-elapsed", custom_attrs={"data-since": card.placed_ms}), cls="qh-muted"),
-        rx.cond(
-            card.tab == "new",
-            rx.cond(
-                card.accept_deadline_ms > 0,
-                rx.el.span(t("board.accept_in"), " ", rx.el.span(class_name="qh-countdown", custom_attrs={"data-deadline": card.accept_deadline_ms}), class_name="qh-deadline", custom_attrs={"data-deadline": card.accept_deadline_ms}),
-            ),
-            rx.cond(
-                card.promised_ms > 0,
-                rx.el.span(t("board.deliver_by"), " ", rx.el.span(class_name="qh-clock", custom_attrs={"data-at": card.promised_ms}), " · ", rx.el.span(class_name="qh-countdown", custom_attrs={"data-deadline": card.promised_ms}), class_name="qh-deadline", custom_attrs={"data-deadline": card.promised_ms}),
-            ),
-        ),
-        cls="qh-c-timers",
-    )
-
-
-def _delivery_label(kind) -> rx.Component:
-    return rx.match(
-        kind,
-        ("self", t("delivery.self")),
-        ("pickup", t("delivery.pickup")),
-        ("express", t("delivery.express")),
-        t("delivery.platform"),
-    )
-
-
-def _primary(card: CardView) -> rx.Component:
-    def button(key: str, handler, color: str = "indigo") -> rx.Component:
-        return rx.el.button(t(key), on_click=handler(card.id), class_name=f"qh-primary qh-btn qh-btn-{color}", type="button")
-
-    return rx.match(
-        card.action,
-        ("accept", button("action.accept", BoardState.accept)),
-        ("ready", button("action.ready", BoardState.ready, "green")),
-        ("dispatch_self", button("action.dispatch_self", BoardState.dispatch_self, "cyan")),
-        ("delivered", button("action.delivered", BoardState.delivered, "green")),
-        ("ack_exception", button("action.ack_exception", BoardState.ack_exception, "gray")),
-        rx.cond(
-            card.pending != "",
-            rx.el.button(rx.spinner(size="2"), t("board.pending"), class_name="qh-btn qh-btn-soft", disabled=True, type="button"),
-            rx.cond(card.tab == "awaiting_rider", _el("div", rx.icon("bike", size=16), t("board.waiting_rider"), cls="qh-c-note")),
-        ),
-    )
-
-
-def _more(card: CardView) -> rx.Component:
-    return rx.dropdown_menu.root(
-        rx.dropdown_menu.trigger(rx.el.button(rx.icon("ellipsis", size=20), class_name="qh-btn qh-btn-soft qh-c-more", aria_label="more", type="button")),
-        rx.dropdown_menu.content(
-            rx.dropdown_menu.item(rx.icon("printer", size=16), t("action.print58"), on_click=rx.call_script("window.open('/print?id=" + card.id.to_string() + "&w=58','_blank')")),
-            rx.dropdown_menu.item(rx.icon("printer", size=16), t("action.print80"), on_click=rx.call_script("window.open('/print?id=" + card.id.to_string() + "&w=80','_blank')")),
-            rx.dropdown_menu.item(rx.icon("file-text", size=16), t("action.detail"), on_click=rx.redirect("/orders?q=" + card.no)),
-            rx.cond(
-                (card.tab == "new") | (card.tab == "picking") | (card.tab == "scheduled") | (card.tab == "awaiting_rider"),
-                rx.cond(
-                    card.can_reject,
-                    rx.fragment(rx.dropdown_menu.separator(), rx.dropdown_menu.item(rx.icon("circle-x", size=16), t("action.reject"), color="red", on_click=BoardState.ask_reject(card.id, card.platform))),
-                    # The platform has no reject call: say where it is done instead of pretending.
-                    rx.cond(card.elsewhere != "", rx.fragment(rx.dropdown_menu.separator(), rx.dropdown_menu.item(rx.icon("info", size=16), rx.cond(LangState.lang == "en", card.elsewhere_en, card.elsewhere), disabled=True, class_name="qh-elsewhere"))),
-                ),
-            ),
-        ),
-    )
-
-
-def order_card(card: CardView) -> rx.Component:
-    return _el(
-        "div",
-        _el(
-            "div",
-            platform_badge(card.platform),
-            _el("span", card.seq, cls="qh-seq"),
-            _el("span", card.shop, cls="qh-c-shop"),
-            rx.cond(card.auto, _el("span", t("board.auto"), cls="qh-c-tag")),
-            cls="qh-c-head",
-        ),
-        _timers(card),
-        _el("div", rx.foreach(card.lines, _item), cls="qh-c-items"),
-        rx.cond(card.memo != "", _el("div", rx.icon("message-square-text", size=14), _el("span", card.memo), cls="qh-c-memo")),
-        _el(
-            "div",
-            _el("span", card.receiver, cls="qh-c-receiver"),
-            rx.cond(
-                card.callable_phone != "",
-                rx.el.a(card.phone, href="tel:" + card.callable_phone, class_name="qh-c-phone"),
-                _el("span", card.phone, cls="qh-c-phone qh-muted"),
-            ),
-            rx.cond(card.distance != "", _el("span", rx.icon("map-pin", size=12), card.distance, cls="qh-c-tag qh-c-distance")),
-            cls="qh-c-row",
-        ),
-        _el("div", card.address, cls="qh-c-address"),
-        _el(
-            "div",
-            _el("span", card.amount, cls="qh-c-amount"),
-            _el("span", _delivery_label(card.delivery), cls="qh-c-tag qh-c-delivery"),
-            rx.cond(card.rider != "", _el("span", rx.icon("bike", size=14), card.rider, cls="qh-c-rider")),
-            cls="qh-c-row",
-        ),
-        rx.cond(card.exception != "", _el("div", rx.icon("triangle-alert", size=16), _el("span", _in_lang(card.exception, card.exception_en)), cls="qh-c-alert")),
-        rx.cond(card.error != "", _el("div", rx.icon("circle-alert", size=16), _el("span", _in_lang(card.error, card.error_en)), cls="qh-c-alert qh-action-error")),
-        _el("div", _el("div", _primary(card), cls="qh-c-grow"), _more(card), cls="qh-c-actions"),
-        cls=rx.cond(card.tab == "new", "qh-card qh-card-new", "qh-card"),
-        custom_attrs={"data-order-id": card.id, "data-platform-order-id": card.platform_order_id},
-    )
-
-
-# React re-renders a card only when its content changed (`rev` is a hash of the view), not
-# whenever its tab's list arrives again with one new card on top.
-_SAME_CARD = rx.vars.FunctionStringVar.create(
-    "((C) => memo(C, (a, b) => a.card.rev === b.card.rev))",
-    _var_data=rx.vars.VarData(imports={"react": [ImportVar(tag="memo")]}),
-)
-
-
-@rx.memo(wrapper=_SAME_CARD)
-def board_card(card: rx.Var[CardView], rest: rx.RestProp) -> rx.Component:  # rest: React's key
-    return order_card(card)
 
 
 def _tab_label(tab: str, where: str) -> rx.Component:
@@ -223,8 +78,17 @@ def _cards(tab: str) -> rx.Component:
     return rx.cond(cards.length() == 0, _empty(tab), rx.vstack(rx.foreach(cards, lambda c: board_card(card=c, key=c.id)), _show_more(tab), spacing="3", width="100%"))
 
 
+def picklist_button(**props) -> rx.Component:
+    """拣货单 of what is being picked (of the store chosen in the filter, else all stores')."""
+    return rx.el.a(
+        rx.icon("list-checks", size=16), t("action.picklist"),
+        href="/print?picklist=1&store=" + BoardState.f_store, target="_blank", class_name="qh-picklist", **props,
+    )
+
+
 def phone_list() -> rx.Component:
     return rx.box(
+        rx.cond(BoardState.tab == "picking", rx.box(picklist_button(id="phone-picklist"), padding_bottom="12px")),
         rx.match(BoardState.tab, *[(tab.value, _cards(tab.value)) for tab in TAB_ORDER], _cards("new")),
         padding_top="12px",
         display=["block", "block", "block", "none"],
@@ -234,7 +98,35 @@ def phone_list() -> rx.Component:
 
 def board_body() -> rx.Component:
     """Only one of the two layouts is in the page: a phone must not render hidden columns."""
-    return rx.cond(BoardState.layout == "desk", desk_columns(), phone_list())
+    return rx.fragment(search_summary(), rx.cond(BoardState.layout == "desk", desk_columns(), phone_list()))
+
+
+def search_summary() -> rx.Component:
+    """While searching: which tabs hold the result (search covers every tab). A tap shows that
+    tab (phone) or scrolls its column into view (desk)."""
+    total = sum((BoardState.counts[tab.value] for tab in TAB_ORDER[1:]), BoardState.counts[TAB_ORDER[0].value])
+    chips = [
+        rx.cond(
+            BoardState.counts[tab.value] > 0,
+            rx.el.button(t(f"tab.{tab.value}"), " ", BoardState.counts[tab.value].to_string(), type="button",
+                         on_click=BoardState.set_tab(tab.value), class_name="qh-found-chip",
+                         custom_attrs={"data-qh-goto": tab.value}, id=f"found-{tab.value}"),
+        )
+        for tab in TAB_ORDER
+    ]
+    return rx.cond(
+        BoardState.f_query != "",
+        rx.el.div(
+            rx.icon("search", size=16),
+            rx.cond(
+                total > 0,
+                rx.fragment(rx.el.span("“", BoardState.f_query, "” ", t("board.search_in")), *chips),
+                rx.el.span("“", BoardState.f_query, "” ", t("board.search_none")),
+            ),
+            class_name="qh-found",
+            id="search-summary",
+        ),
+    )
 
 
 def layout_sync() -> rx.Component:
@@ -242,37 +134,49 @@ def layout_sync() -> rx.Component:
     return rx.el.button(id="qh-layout-sync", on_click=BoardState.probe_layout, style={"display": "none"}, aria_hidden="true", tab_index=-1)
 
 
-def desk_columns() -> rx.Component:
-    """Desk: one column per tab, side by side, each scrolling on its own."""
-    return rx.hstack(
+def desk_nav() -> rx.Component:
+    """Desk: every column's name and count in one row, always in sight. A desk of 1440 px shows
+    about five columns; a click scrolls the chosen one into view (board.js), and the names of
+    the columns on screen are highlighted, so the others are visibly there."""
+    return rx.el.div(
         *[
-            rx.vstack(
+            rx.el.button(_tab_label(tab.value, "nav"), type="button", class_name="qh-nav-chip", id=f"nav-{tab.value}",
+                         custom_attrs={"data-qh-goto": tab.value})
+            for tab in TAB_ORDER
+        ],
+        rx.el.span(rx.icon("chevrons-left-right", size=14), t("board.columns_hint"), class_name="qh-nav-hint"),
+        class_name="qh-nav",
+        id="desk-nav",
+    )
+
+
+def desk_columns() -> rx.Component:
+    """Desk: one column per tab, side by side, each scrolling on its own; the row scrolls
+    sideways when the screen is too narrow for seven, with arrows at the edges."""
+    columns = rx.el.div(
+        *[
+            rx.el.section(
                 rx.hstack(
                     _tab_label(tab.value, "column"),
                     rx.spacer(),
-                    rx.cond(
-                        tab.value == "picking",
-                        rx.button(rx.icon("list-checks", size=14), t("action.picklist"), size="1", variant="soft",
-                                  on_click=rx.call_script("window.open('/print?picklist=1','_blank')")),
-                    ),
+                    rx.cond(tab.value == "picking", picklist_button(id="desk-picklist")),
                     width="100%",
                     padding="8px 4px",
                     align="center",
+                    class_name="qh-col-head",
                 ),
-                rx.box(_cards(tab.value), overflow_y="auto", height="calc(100vh - 150px)", width="100%", padding_right="4px", class_name="qh-column"),
-                min_width="290px",
-                flex="1 1 0",
-                spacing="1",
+                rx.box(_cards(tab.value), overflow_y="auto", height="calc(100vh - 196px)", width="100%", padding_right="4px", class_name="qh-column"),
+                class_name="qh-col",
                 id=f"column-{tab.value}",
             )
             for tab in TAB_ORDER
         ],
-        spacing="3",
-        align="start",
-        overflow_x="auto",
-        width="100%",
-        display=["none", "none", "none", "flex"],
+        class_name="qh-cols",
+        id="board-columns",
     )
+    arrow = lambda side, icon: rx.el.button(rx.icon(icon, size=22), rx.el.span(t("board.scroll_right"), class_name="qh-sr"), type="button",  # noqa: E731
+                                            class_name=f"qh-cols-arrow qh-cols-{side}", custom_attrs={"data-qh-scroll": side}, id=f"columns-{side}")
+    return rx.el.div(desk_nav(), rx.el.div(columns, arrow("left", "chevron-left"), arrow("right", "chevron-right"), class_name="qh-cols-wrap"), class_name="qh-desk")
 
 
 def toolbar() -> rx.Component:
@@ -308,13 +212,28 @@ def toolbar() -> rx.Component:
             on_change=BoardState.set_platform,
             size="3",
         ),
-        rx.button(rx.icon("bell-off", size=16), rx.el.span(t("board.mute"), class_name="qh-mute-label qh-hide-phone"), variant="soft", color_scheme="gray", size="3",
-                  custom_attrs={"data-qh-mute": "1"}, id="mute-toggle", aria_label="mute"),
+        mute_button(),
         gap="8px",
         wrap="wrap",
         align="center",
         width="100%",
         padding_y="8px",
+    )
+
+
+def mute_button() -> rx.Component:
+    """board.js keeps aria-pressed in step with the switch (it lives in the browser); the CSS
+    makes a muted board unmistakable: red, a crossed-out bell, 已静音."""
+    return rx.el.button(
+        rx.icon("bell-ring", size=18, class_name="qh-if-on"),
+        rx.icon("bell-off", size=18, class_name="qh-if-muted"),
+        rx.el.span(t("board.mute"), class_name="qh-if-on qh-hide-phone"),
+        rx.el.span(t("board.muted"), class_name="qh-if-muted"),
+        type="button",
+        class_name="qh-mute",
+        custom_attrs={"data-qh-mute": "1", "aria-pressed": "false"},
+        id="mute-toggle",
+        aria_label="mute",
     )
 
 
@@ -346,6 +265,7 @@ def alert_probe() -> rx.Component:
         custom_attrs={
             "data-count": BoardState.counts["new"],
             "data-platforms": BoardState.alert_platforms,
+            "data-events": BoardState.alert_events,
             "data-updated": BoardState.updated_ms,
             "data-reload-ms": BoardState.reload_ms,
         },

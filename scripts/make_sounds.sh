@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates the new-order voice lines in assets/sounds (needs Debian's espeak-ng, sox, libsox-fmt-mp3).
+# Regenerates the voice lines in assets/sounds (new order per platform, cancelled, refund request) (needs Debian's espeak-ng, sox, libsox-fmt-mp3).
 set -euo pipefail
 cd "$(dirname "$0")/../assets/sounds"
 declare -A LINES=(
@@ -11,6 +11,12 @@ tmp="$(mktemp -d)"
 for key in "${!LINES[@]}"; do
   espeak-ng -v cmn -s 150 -w "$tmp/$key.wav" "${LINES[$key]}"
   sox "$tmp/$key.wav" -r 22050 -c 1 "new-order-$key.mp3" norm -1
+done
+# Said once when an accepted order is cancelled or its buyer asks for a refund (as the merchant apps do).
+declare -A EVENTS=([order-cancelled]="订单已取消" [refund-requested]="顾客申请退款")
+for key in "${!EVENTS[@]}"; do
+  espeak-ng -v cmn -s 150 -w "$tmp/$key.wav" "${EVENTS[$key]}"
+  sox "$tmp/$key.wav" -r 22050 -c 1 "$key.mp3" norm -1
 done
 sox -n -r 22050 -c 1 "$tmp/ding.wav" synth 0.12 sine 1320 fade 0 0.12 0.05 : synth 0.18 sine 1760 fade 0 0.18 0.1
 sox "$tmp/ding.wav" ding.mp3

@@ -19,7 +19,7 @@ import reflex as rx
 
 from qihang_app import live, runtime
 from qihang_app.domain import partners
-from qihang_app.domain.board import TAB_ORDER, Tab, reject_reasons
+from qihang_app.domain.board import TAB_ORDER, EndMark, Tab, reject_reasons, search_tab, shows_deadline
 from qihang_app.domain.money import format_money
 from qihang_app.i18n import tr_known
 from qihang_app.services import board as board_service
@@ -80,6 +80,10 @@ class CardView:
     can_reject: bool = False  # the platform has a reject call (or the order is the OMS's own)
     elsewhere: str = ""  # "拒单请在…后台操作" where the platform has no call for it
     elsewhere_en: str = ""
+    mark: str = ""  # EndMark: 已取消 / 已拒单 / 已退款
+    cancelled_by: str = ""
+    cancel_reason: str = ""
+    countdown: bool = True  # a 接单/送达 countdown still matters
     rev: str = ""  # a hash of everything above: the browser re-renders a card only when it changes
 
 
@@ -138,6 +142,10 @@ def _fields(card: board_service.Card) -> CardView:
         can_reject=bool(reject_reasons(card.platform)),
         elsewhere=getattr(partners.profile(card.platform), "elsewhere_zh", ""),
         elsewhere_en=getattr(partners.profile(card.platform), "elsewhere_en", ""),
+        mark=card.end_mark,
+        cancelled_by=card.cancelled_by,
+        cancel_reason=card.cancel_reason,
+        countdown=shows_deadline(tab=card.tab, mark=EndMark(card.end_mark) if card.end_mark else None),
     )
 
 
@@ -158,6 +166,7 @@ class BoardState(rx.State):
     scheduled_cards: list[CardView] = []
     done_cards: list[CardView] = []
     alert_platforms: str = ""  # platforms of new orders still to accept, for the voice alert
+    alert_events: str = ""  # "cancelled:12,refund:15": cancels and refund requests to speak once
     updated_ms: int = 0  # when the board data was last built (for the latency probe)
     reload_ms: float = 0.0  # backend time behind that update: the feed's read + this board's build
     reject_open: bool = False
@@ -207,6 +216,9 @@ class BoardState(rx.State):
         ringing = ",".join(sorted(board.ringing))
         if ringing != self.alert_platforms:
             self.alert_platforms = ringing
+        events = ",".join(sorted(board.alerts))
+        if events != self.alert_events:
+            self.alert_events = events
         self.updated_ms = int(time.time() * 1000)
         self.reload_ms = round((time.perf_counter() - started) * 1000 + feed.last_read_ms, 1)
 
@@ -301,8 +313,17 @@ class BoardState(rx.State):
 
     @rx.event
     async def search(self, form: dict):
+        """Searches every tab; a phone shows a tab that has the result."""
         self.f_query = (form.get("q") or "").strip()
-        return await self._safe_render()
+        try:
+            self._render()
+            if self.f_query and self.layout != "desk":
+                found = search_tab(Tab(self.tab), {Tab(k): v for k, v in self.counts.items()})
+                if found.value != self.tab:
+                    self.tab = found.value
+                    self._render()
+        except Exception as exc:
+            return await self._denied(exc)
 
     @rx.event
     async def clear_search(self):

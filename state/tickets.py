@@ -8,7 +8,6 @@ import reflex as rx
 
 from qihang_app.domain.display import format_time
 from qihang_app.domain.money import format_money
-from qihang_app.i18n import PLATFORM_LABEL
 from qihang_app.services import tickets
 from state.auth import current_actor, refuse
 from state.offloop import in_session
@@ -20,7 +19,6 @@ class TicketState(rx.State):
     head: dict[str, str] = {}
     lines: list[dict[str, str]] = []
     totals: list[dict[str, str]] = []
-    picked_orders: str = ""
     barcode: str = ""
     error: str = ""
 
@@ -34,10 +32,17 @@ class TicketState(rx.State):
             if params.get("picklist"):
                 self.kind = "picklist"
                 ids = [int(x) for x in params.get("ids", "").split(",") if x.isdigit()] or None
-                labels, items = await in_session(lambda s: tickets.pick_list(s, actor=actor, order_ids=ids))
-                self.picked_orders = " ".join(labels)
-                self.lines = [{"name": n, "spec": s, "qty": str(q)} for n, s, q in items]
-                self.head = {"printed": format_time(now, now), "count": str(len(labels))}
+                store = params.get("store", "")
+                store_ids = [int(store)] if store.isdigit() else None
+                sections = await in_session(lambda s: tickets.pick_list(s, actor=actor, order_ids=ids, store_ids=store_ids))
+                # one flat list (store header, its orders, its items) for one foreach
+                self.lines = [
+                    row
+                    for sec in sections
+                    for row in [{"kind": "store", "name": sec.store_name}, {"kind": "orders", "name": " ".join(sec.orders)}]
+                    + [{"kind": "item", "name": n, "spec": s, "qty": str(q)} for n, s, q in sec.items]
+                ]
+                self.head = {"printed": format_time(now, now), "count": str(sum(len(sec.orders) for sec in sections))}
             else:
                 self.kind = "ticket"
                 order_id = int(params.get("id", "0"))
@@ -48,21 +53,6 @@ class TicketState(rx.State):
         return rx.call_script("setTimeout(function(){window.print()}, 400)")
 
     def _fill(self, tk: tickets.Ticket, now: datetime) -> None:
-        self.head = {
-            "store": tk.store_name,
-            "store_phone": tk.store_phone,
-            "platform": PLATFORM_LABEL.get(tk.platform, (tk.platform, tk.platform))[0],
-            "seq": tk.day_seq,
-            "no": tk.display_no,
-            "placed": format_time(tk.placed_at, now) if tk.placed_at else "",
-            "expected": format_time(tk.expected_delivery_at, now) if tk.expected_delivery_at else "尽快送达",
-            "memo": tk.buyer_memo,
-            "receiver": f"{tk.receiver_name} {tk.receiver_phone}",
-            "address": tk.receiver_address,
-            "goods": format_money(tk.goods_fen),
-            "freight": format_money(tk.freight_fen + tk.packing_fen),
-            "discount": format_money(-tk.discount_fen),
-            "paid": format_money(tk.paid_fen),
-        }
+        self.head = tickets.ticket_head(tk, now)
         self.lines = [{"name": n, "spec": s, "qty": str(q), "paid": format_money(p)} for n, s, q, p in tk.lines]
         self.barcode = tk.barcode_svg_data_uri

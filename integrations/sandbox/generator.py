@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from integrations import registry
 from integrations.sandbox import fake_data
-from integrations.sandbox.lifecycle import Conflict, Lifecycle
+from integrations.sandbox.lifecycle import ACCEPT_TIMEOUT_SECONDS, Conflict, Lifecycle
 from integrations.sandbox.store import (
     AWAITING_ACCEPT,
     Line,
@@ -116,6 +116,8 @@ class Generator:
         self.created += 1
         if push:
             self.lifecycle.placed(order)
+        # the platform cancels it unless the store accepts in time (sped up by time_scale)
+        self.schedule(ACCEPT_TIMEOUT_SECONDS, lambda: self.lifecycle.expire_unaccepted(order))
         return order
 
     def _lines(self, shop: Shop, items: list[dict] | None) -> list[Line]:

@@ -32,6 +32,12 @@ class Notifier(Protocol):
     def notify(self, order: SimOrder, event: str, **details: object) -> None: ...
 
 
+# Both platforms cancel an order the store has not accepted in time (docs/platforms.md: Meituan's
+# accept deadline is ctime + 5 min, Douyin's `accept_deadline` is create_time + 300 s).
+ACCEPT_TIMEOUT_SECONDS = 300
+# How the platform words that cancel (by "system": Meituan deal_op_type 5); the code is the sandbox's.
+TIMEOUT_REASON_CODE, TIMEOUT_REASON = "2016", "商家超时未接单，系统自动取消"
+
 # Rider progress the sandbox understands (unified names, as in DeliveryStatus).
 RIDER_STEPS = ("awaiting_rider", "rider_accepted", "at_store", "delivering", "delivered",
                "cancelled")
@@ -77,6 +83,14 @@ class Lifecycle:
         order.cancel = {"by": by, "reason_code": reason_code, "reason": reason,
                         "at": self._touch(order)}
         self.notifier.notify(order, "cancelled", by=by, reason_code=reason_code, reason=reason)
+
+    def expire_unaccepted(self, order: SimOrder) -> bool:
+        """The platform's accept timeout: still not accepted → cancelled by the system, pushed
+        like any cancel. True when it cancelled the order."""
+        if order.stage != AWAITING_ACCEPT:
+            return False
+        self.cancel(order, by="system", reason_code=TIMEOUT_REASON_CODE, reason=TIMEOUT_REASON)
+        return True
 
     def rider(self, order: SimOrder, step: str, *, by_platform: bool, rider_name: str = "",
               rider_phone: str = "", extra: dict | None = None) -> None:

@@ -138,6 +138,9 @@ def format_distance(metres: int | None) -> str:
     return f"{metres}m" if metres < 1000 else f"{metres / 1000:.1f}km"
 
 
+REFUND_REQUEST = "顾客申请退款"  # how a refund request's 异常 reason starts (the board speaks it)
+
+
 def refund_attention(*, kind: RefundKind, status: RefundStatus, amount_fen: int | None, reason: str, accepted: bool) -> str:
     """What a refund message means for the store, or "" when it needs nobody's attention.
     A request must be answered on the platform; a partial refund already paid on an order the
@@ -149,7 +152,7 @@ def refund_attention(*, kind: RefundKind, status: RefundStatus, amount_fen: int 
     # A request is not called full or partial: some platforms' refund push carries both kinds, and
     # the amount says it plainly.
     if status is RefundStatus.APPLIED:
-        return f"顾客申请退款{amount}{why}，请到平台处理 / The buyer asks for a refund{amount}{why_en}; answer it on the platform"
+        return f"{REFUND_REQUEST}{amount}{why}，请到平台处理 / The buyer asks for a refund{amount}{why_en}; answer it on the platform"
     if status is RefundStatus.SUCCEEDED and kind is RefundKind.PARTIAL and accepted:
         return f"部分退款已完成{amount}{why}，退款商品不要再出库 / Partial refund paid{amount}{why_en}; do not send the refunded items"
     return ""
@@ -163,3 +166,51 @@ def rider_attention(*, status: DeliveryStatus, rider_name: str) -> str:
         who = f"（{rider_name}）" if rider_name else ""
         return f"配送异常{who}，请联系骑手或平台 / Delivery problem{(' (' + rider_name + ')') if rider_name else ''}; contact the rider or the platform"
     return ""
+
+
+class EndMark(StrEnum):
+    """The mark on a card whose order will not be delivered (None: it is or was delivered)."""
+
+    REJECTED = "rejected"  # 已拒单: the store declined it before accepting
+    CANCELLED = "cancelled"  # 已取消: the buyer, the platform's service or its system cancelled
+    REFUNDED = "refunded"  # 已退款: fully refunded after acceptance
+
+
+def end_mark(*, status: str, accepted: bool, cancelled_by: str | None) -> EndMark | None:
+    status = OrderStatus(status)
+    if status is OrderStatus.CLOSED:
+        return EndMark.REFUNDED
+    if status is not OrderStatus.CANCELLED:
+        return None
+    return EndMark.REJECTED if cancelled_by == "merchant" and not accepted else EndMark.CANCELLED
+
+
+def shows_deadline(*, tab: Tab, mark: EndMark | None) -> bool:
+    """A 接单/送达 countdown only while somebody still has to act on time."""
+    return mark is None and tab is not Tab.DONE
+
+
+class Alert(StrEnum):
+    """What the board says aloud besides new orders (the 美团 merchant app's voice lines)."""
+
+    CANCELLED = "cancelled"  # "订单已取消": cancelled after the store accepted it
+    REFUND = "refund"  # "顾客申请退款"
+
+
+def alert_of(*, tab: Tab, status: str, exception_reason: str) -> Alert | None:
+    """The voice line of a card in 异常, or None."""
+    if tab is not Tab.EXCEPTION:
+        return None
+    if status == OrderStatus.CANCELLED.value:
+        return Alert.CANCELLED
+    if exception_reason.startswith(REFUND_REQUEST):
+        return Alert.REFUND
+    return None
+
+
+def search_tab(current: Tab, counts: dict[Tab, int]) -> Tab:
+    """Where a search result should be looked at: the tab shown if it has matches, else the
+    first tab (board order) that does, else the tab shown."""
+    if counts.get(current, 0) > 0:
+        return current
+    return next((tab for tab in TAB_ORDER if counts.get(tab, 0) > 0), current)

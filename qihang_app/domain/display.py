@@ -106,10 +106,24 @@ def mask_phone(phone: str | None) -> str:
     return "*" * (len(main) - 4) + main[-4:] + ext
 
 
-def phone_tail(phone: str | None) -> str:
-    """Last 4 digits of the main number (before any extension) for "尾号" search; "" if fewer."""
-    if not phone:
-        return ""
-    main, _ = _split_extension(phone.strip())
-    digits = re.sub(r"\D", "", main)
+def _tail(part: str) -> str:
+    digits = re.sub(r"\D", "", part)
     return digits[-4:] if len(digits) >= 4 else ""
+
+
+def phone_tail(phone: str | None) -> str:
+    """Last 4 digits of the main number (before any extension); "" if fewer."""
+    return _tail(_split_extension(phone.strip())[0]) if phone else ""
+
+
+def extension_tail(phone: str | None) -> str:
+    """Last 4 digits of a privacy number's extension ("13812345678_1234" → "1234"); "" if none."""
+    return _tail(_split_extension(phone.strip())[1]) if phone else ""
+
+
+def phone_tails(phone: str | None) -> tuple[str, ...]:
+    """Every tail staff may type to find an order by phone ("尾号" search), the number's own
+    first: "17926818563_5885" → ("8563", "5885"). A privacy (virtual) number is dialled with its
+    extension, and the extension is what the buyer's and the platform's apps show, so either
+    finds it. Masked numbers keep their visible tail ("138****5678" → ("5678",))."""
+    return tuple(dict.fromkeys(t for t in (phone_tail(phone), extension_tail(phone)) if t))

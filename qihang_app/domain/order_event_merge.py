@@ -65,6 +65,11 @@ def merge_event(state: MergeState | None, shop: ShopRef, event: PlatformEvent, *
                                       event.cancel_reason) if x)
         maybe_move(state, shop, OrderStatus.CANCELLED, at,
                    f"{note} {reason}".strip(), event.raw_status_code)
+        if state.values["status"] == OrderStatus.CANCELLED.value and (event.cancelled_by or event.cancel_reason):
+            cancel = {"cancelled_by": event.cancelled_by or None, "cancel_reason": event.cancel_reason or None}
+            if any(state.values.get(k) != v for k, v in cancel.items()):
+                state.values.update(cancel)
+                state.changed = True
     elif event.kind == EventKind.REFUND and event.refund is not None:
         _merge_refund(state, shop, event, at, note)
     elif event.kind == EventKind.DELIVERY and event.delivery is not None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from qihang_app.domain.display import phone_tail
+from qihang_app.domain.display import extension_tail, phone_tail
 from qihang_app.domain.order_flow import can_move
 from qihang_app.domain.order_status import OrderStatus
 from qihang_app.domain.platform_order import PlatformOrder, PlatformOrderLine
@@ -34,7 +34,7 @@ from qihang_app.domain.platform_order import PlatformOrder, PlatformOrderLine
 # auto_accepted) are never written by ingest.
 SNAPSHOT_COLUMNS = (
     "display_no", "day_seq", "buyer_memo", "receiver_name", "receiver_phone",
-    "receiver_phone_tail", "receiver_address", "receiver_lat", "receiver_lng", "delivery_type",
+    "receiver_phone_tail", "receiver_phone_ext", "receiver_address", "receiver_lat", "receiver_lng", "delivery_type",
     "is_scheduled", "expected_delivery_at", "ship_deadline_at", "accept_deadline_at", "goods_fen",
     "freight_fen", "packing_fen", "platform_discount_fen", "merchant_discount_fen", "paid_fen",
     "merchant_receivable_fen", "placed_at", "paid_at",
@@ -45,10 +45,11 @@ RIDER_COLUMNS = ("rider_name", "rider_phone", "rider_status")
 VERSION_COLUMNS = ("platform_updated_at", "platform_version")
 # 异常 mark: set by a refund request or a rider problem, cleared by staff (知道了).
 ATTENTION_COLUMNS = ("exception_reason",)
-UPDATE_COLUMNS = SNAPSHOT_COLUMNS + STATUS_COLUMNS + RIDER_COLUMNS + VERSION_COLUMNS + ATTENTION_COLUMNS
+CANCEL_COLUMNS = ("cancelled_by", "cancel_reason")  # the platform's words on a cancel (board mark)
+UPDATE_COLUMNS = SNAPSHOT_COLUMNS + STATUS_COLUMNS + RIDER_COLUMNS + VERSION_COLUMNS + ATTENTION_COLUMNS + CANCEL_COLUMNS
 INSERT_DEFAULTS = {
     "seller_memo": "", "auto_accepted": False, "pending_action": None, "ready_at": None,
-    **{c: None for c in STATUS_COLUMNS + RIDER_COLUMNS + VERSION_COLUMNS + ATTENTION_COLUMNS},
+    **{c: None for c in STATUS_COLUMNS + RIDER_COLUMNS + VERSION_COLUMNS + ATTENTION_COLUMNS + CANCEL_COLUMNS},
 }
 STATUS_TIME = {
     OrderStatus.TO_SHIP: "accepted_at",
@@ -104,7 +105,9 @@ def snapshot_values(po: PlatformOrder) -> dict:
         "buyer_memo": po.buyer_memo or "",
         "receiver_name": po.receiver_name or "",
         "receiver_phone": po.receiver_phone or "",
+        # the 尾号 search columns (same rule as models.phone_search_columns)
         "receiver_phone_tail": phone_tail(po.receiver_phone),
+        "receiver_phone_ext": extension_tail(po.receiver_phone),
         "receiver_address": po.receiver_address or "",
         "receiver_lat": po.lat,
         "receiver_lng": po.lng,
@@ -186,7 +189,7 @@ def merge_snapshot(state: MergeState, shop: ShopRef, po: PlatformOrder, *, note:
     relink = line_key(po.lines) != stored_line_key(state)
     if relink:
         changed_fields.append("lines")
-    visible = [c for c in changed_fields if c != "receiver_phone_tail"]
+    visible = [c for c in changed_fields if c not in ("receiver_phone_tail", "receiver_phone_ext")]
     if visible:
         state.events.append(platform_event(shop, "updated", None, None,
                                            f"{note}: {', '.join(visible)}"))

@@ -2,7 +2,7 @@
 
 from .base import UTC, UTCDateTime, utcnow
 from .messaging import INBOX_STATUSES, OUTBOX_STATUSES, InboxMessage, OutboxMessage
-from .orders import Order, OrderEvent, OrderLine, phone_tail
+from .orders import Order, OrderEvent, OrderLine, phone_search_columns
 from .pulls import PULL_KINDS, PULL_STATUSES, PullLog
 from .skus import ErpSku, ShopSku
 from .stores import Shop, Store
@@ -32,6 +32,6 @@ __all__ = [
     "User",
     "UserStoreGrant",
     "WorkerHeartbeat",
-    "phone_tail",
+    "phone_search_columns",
     "utcnow",
 ]

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from qihang_app.domain.display import extension_tail, phone_tail
+
 from .base import At, BigIntPK, Fen, Text, created_at_field, updated_at_field
 
 
-def phone_tail(phone: str | None) -> str:
-    """Last 4 digits of a (possibly masked) phone: "138****5678" → "5678"."""
-    digits = re.sub(r"\D", "", phone or "")
-    return digits[-4:]
+def phone_search_columns(phone: str | None) -> dict[str, str]:
+    """The 尾号 search columns of a receiver phone (the rule is domain.display.phone_tails).
+    Every writer uses this: the ORM listener below and ingest's bulk (Core) writes."""
+    return {"receiver_phone_tail": phone_tail(phone), "receiver_phone_ext": extension_tail(phone)}
 
 
 class Order(SQLModel, table=True):
@@ -42,6 +43,8 @@ class Order(SQLModel, table=True):
     receiver_name: str = ""
     receiver_phone: str = ""  # as the platform gives it (often masked or a virtual number)
     receiver_phone_tail: str = Field(default="", max_length=4, index=True)  # set from the phone
+    # a privacy number's extension tail ("…_5885"): staff search by it as well
+    receiver_phone_ext: str = Field(default="", max_length=4, index=True, sa_column_kwargs={"server_default": ""})
     receiver_address: str = Text("")
     receiver_lat: float | None = None  # GCJ-02
     receiver_lng: float | None = None
@@ -78,6 +81,9 @@ class Order(SQLModel, table=True):
     pending_action: str | None = None  # e.g. "accept" while the platform call is in flight
     action_error: str | None = Text(None, nullable=True)  # the platform's answer when a call failed
     exception_reason: str | None = Text(None, nullable=True)  # 异常: refund asked, rider problem…
+    # Who ended the order and why, as the platform (or our 拒单) said: the card's 已取消/已拒单 mark.
+    cancelled_by: str | None = None  # "user" | "merchant" | "service" | "system"
+    cancel_reason: str | None = Text(None, nullable=True)
     # Ingest never applies an event older than these (idempotent, never backwards).
     platform_updated_at: datetime | None = At()
     platform_version: int | None = Field(default=None, sa_type=sa.BigInteger)
@@ -89,8 +95,11 @@ class Order(SQLModel, table=True):
 @sa.event.listens_for(Order, "before_insert")
 @sa.event.listens_for(Order, "before_update")
 def _set_phone_tail(_mapper, _conn, order: Order) -> None:
-    # Core (non-ORM) inserts bypass this: set receiver_phone_tail=phone_tail(...) yourself there.
-    order.receiver_phone_tail = phone_tail(order.receiver_phone)
+    # Core (non-ORM) writes bypass this: they add **phone_search_columns(phone) themselves.
+    state = sa.inspect(order)
+    if state.pending or state.attrs.receiver_phone.history.has_changes():
+        for column, value in phone_search_columns(order.receiver_phone).items():
+            setattr(order, column, value)
 
 
 class OrderLine(SQLModel, table=True):

@@ -22,7 +22,8 @@ def _ticket() -> rx.Component:
     return rx.el.div(
         rx.el.div(h["store"], class_name="center", style={"font_weight": "700", "font_size": "15px"}),
         rx.el.div(h["platform"], " ", h["seq"], class_name="big"),
-        rx.el.div("下单 ", h["placed"], " · 送达 ", h["expected"], class_name="center", style={"font_size": "12px"}),
+        rx.cond(h["kind"] != "", rx.el.div(h["kind"], class_name="big", id="ticket-kind")),
+        rx.el.div(h["times"], class_name="center", style={"font_size": "12px"}, id="ticket-times"),
         rx.el.div(class_name="sep"),
         rx.foreach(
             TicketState.lines,
@@ -35,13 +36,13 @@ def _ticket() -> rx.Component:
         ),
         rx.el.div(class_name="sep"),
         rx.el.div(rx.el.span("商品"), rx.el.span(h["goods"]), class_name="row"),
-        rx.el.div(rx.el.span("配送/包装"), rx.el.span(h["freight"]), class_name="row"),
+        rx.el.div(rx.el.span(h["freight_label"]), rx.el.span(h["freight"]), class_name="row"),
         rx.el.div(rx.el.span("优惠"), rx.el.span(h["discount"]), class_name="row"),
         rx.el.div(rx.el.span("实付"), rx.el.span(h["paid"]), class_name="row", style={"font_weight": "800", "font_size": "15px"}),
         rx.cond(h["memo"] != "", rx.el.div("备注：", h["memo"], class_name="memo")),
         rx.el.div(class_name="sep"),
         rx.el.div(h["receiver"], style={"font_weight": "700"}),
-        rx.el.div(h["address"], style={"word_break": "break-all"}),
+        rx.cond(h["address"] != "", rx.el.div(h["address"], style={"word_break": "break-all"}, id="ticket-address")),
         rx.el.div(class_name="sep"),
         rx.el.img(src=TicketState.barcode, style={"width": "100%", "height": "14mm"}, alt=h["no"]),
         rx.el.div(h["no"], class_name="center", style={"font_size": "11px", "font_family": "monospace"}),
@@ -55,14 +56,17 @@ def _picklist() -> rx.Component:
     return rx.el.div(
         rx.el.div("拣货单", class_name="big"),
         rx.el.div(TicketState.head["printed"], " · ", TicketState.head["count"], " 单", class_name="center"),
-        rx.el.div(TicketState.picked_orders, style={"font_size": "12px", "word_break": "break-all"}),
-        rx.el.div(class_name="sep"),
         rx.foreach(
             TicketState.lines,
-            lambda line: rx.el.div(
-                rx.el.div(line["name"], " ", rx.el.span(line["spec"], style={"color": "#444", "font_size": "11px"}), style={"flex": "1"}),
-                rx.el.div("×", line["qty"], class_name="qty", style={"font_size": "16px"}),
-                class_name="row",
+            lambda line: rx.match(
+                line["kind"],
+                ("store", rx.el.div(rx.el.div(class_name="sep"), rx.el.div(line["name"], style={"font_weight": "800", "font_size": "15px"}), class_name="pick-store")),
+                ("orders", rx.el.div(line["name"], style={"font_size": "12px", "word_break": "break-all"}, class_name="pick-orders")),
+                rx.el.div(
+                    rx.el.div(line["name"], " ", rx.el.span(line["spec"], style={"color": "#444", "font_size": "11px"}), style={"flex": "1"}),
+                    rx.el.div("×", line["qty"], class_name="qty", style={"font_size": "16px"}),
+                    class_name="row",
+                ),
             ),
         ),
         class_name="qh-ticket",

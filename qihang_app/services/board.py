@@ -9,8 +9,18 @@ from datetime import datetime, time
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from qihang_app.domain.board import TAB_ORDER, Tab, board_tab, distance_m, format_distance, primary_action
+from qihang_app.domain.board import (
+    TAB_ORDER,
+    Tab,
+    alert_of,
+    board_tab,
+    distance_m,
+    end_mark,
+    format_distance,
+    primary_action,
+)
 from qihang_app.domain.clock import SHANGHAI
+from qihang_app.domain.display import phone_tails
 from qihang_app.domain.order_status import OrderStatus
 from qihang_app.models import Order, OrderLine, Shop, Store, utcnow
 
@@ -66,7 +76,10 @@ class Card:
     ready_at: datetime | None = None
     updated_at: datetime | None = None
     explicit_exception: bool = False  # exception_reason was written (not implied by the state)
-    phone_tail: str = ""
+    phone_tails: tuple[str, ...] = ()  # what 尾号 search finds it by (domain.display.phone_tails)
+    end_mark: str = ""  # EndMark: 已取消 / 已拒单 / 已退款
+    cancelled_by: str = ""
+    cancel_reason: str = ""
 
     def tab_at(self, now: datetime) -> Tab | None:
         return _tab(self, self.exception_reason if self.explicit_exception else None, now)
@@ -89,6 +102,7 @@ class Board:
     cards: dict[Tab, list[Card]] = field(default_factory=lambda: {tab: [] for tab in TAB_ORDER})
     counts: dict[Tab, int] = field(default_factory=lambda: {tab: 0 for tab in TAB_ORDER})
     ringing: set[str] = field(default_factory=set)  # platforms of new orders nobody has acted on yet
+    alerts: set[str] = field(default_factory=set)  # "cancelled:12", "refund:15": spoken once each
 
 
 ENDED_VALUES = frozenset(s.value for s in ENDED)
@@ -140,7 +154,7 @@ def _matches(card: Card, platform: str | None, query: str | None) -> bool:
         return True
     q = query.strip().lstrip("#")
     if q.isdigit() and len(q) == 4:
-        return card.day_seq == int(q) or card.phone_tail == q
+        return card.day_seq == int(q) or q in card.phone_tails
     if q.isdigit():
         return card.day_seq == int(q)
     return not q or card.display_no == q
@@ -170,6 +184,9 @@ def build_board(
         board.cards[current.tab].append(current)
         if current.tab is Tab.NEW and not current.pending_action:
             board.ringing.add(current.platform)
+        alert = alert_of(tab=current.tab, status=current.status, exception_reason=current.exception_reason)
+        if alert is not None:
+            board.alerts.add(f"{alert.value}:{current.id}")
     for tab in TAB_ORDER:
         cap = per_tab if isinstance(per_tab, int) else per_tab.get(tab, 60)
         board.cards[tab].sort(key=sort_key)
@@ -236,6 +253,7 @@ def _card(order: Order, shop_name: str, lines: tuple[CardLine, ...], store_lat, 
     if tab is None:
         return None
     action = primary_action(tab=tab, delivery_type=order.delivery_type, pending_action=order.pending_action)
+    mark = end_mark(status=order.status, accepted=order.accepted_at is not None, cancelled_by=order.cancelled_by)
     return Card(
         id=order.id,
         store_id=order.store_id,
@@ -270,5 +288,8 @@ def _card(order: Order, shop_name: str, lines: tuple[CardLine, ...], store_lat, 
         ready_at=order.ready_at,
         updated_at=order.updated_at,
         explicit_exception=bool(order.exception_reason),
-        phone_tail=order.receiver_phone_tail or "",
+        phone_tails=phone_tails(order.receiver_phone),
+        end_mark=mark.value if mark else "",
+        cancelled_by=order.cancelled_by or "",
+        cancel_reason=order.cancel_reason or "",
     )

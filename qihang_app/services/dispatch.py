@@ -102,6 +102,7 @@ def reject(session: Session, *, actor: Actor, order_id: int, reason_code: str, r
     event = Ev.REJECT if order.status == OrderStatus.AWAITING_ACCEPT.value else Ev.CANCEL
     old = _move(order, event)
     order.cancelled_at = utcnow()
+    order.cancelled_by, order.cancel_reason = "merchant", text  # the card's 已拒单 / 已取消 mark
     _outbox(session, order, "reject", {"reason_code": reason_code, "reason": text})
     _event(session, order, actor.ref, "rejected" if event is Ev.REJECT else "cancelled", old, f"{reason_code} {text}")
     session.add(order)

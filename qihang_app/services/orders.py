@@ -76,7 +76,7 @@ def _search(query: str) -> sa.ColumnElement[bool] | None:
     clauses = [Order.display_no == q, Order.platform_order_id == q]
     if re.fullmatch(r"[0-9]+", q):
         if len(q) == 4:
-            clauses.append(Order.receiver_phone_tail == q)
+            clauses += [Order.receiver_phone_tail == q, Order.receiver_phone_ext == q]
         if len(q) <= 6:
             clauses.append(Order.day_seq == int(q))
     return sa.or_(*clauses)

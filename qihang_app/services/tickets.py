@@ -6,12 +6,16 @@ import base64
 import io
 from collections import OrderedDict
 from dataclasses import dataclass
+from datetime import datetime
 
 import barcode
 from barcode.writer import SVGWriter
 from sqlmodel import Session
 
 from qihang_app.domain.board import Tab
+from qihang_app.domain.display import format_time
+from qihang_app.domain.money import format_money
+from qihang_app.i18n import PLATFORM_LABEL
 from qihang_app.models import Store
 
 from . import board as board_service
@@ -40,6 +44,44 @@ class Ticket:
     discount_fen: int
     paid_fen: int
     barcode_svg_data_uri: str
+    delivery_type: str = ""
+
+    @property
+    def pickup(self) -> bool:
+        return self.delivery_type == "pickup"
+
+
+def platform_name(platform: str) -> str:
+    return PLATFORM_LABEL.get(platform, (platform, platform))[0]
+
+
+def ticket_head(tk: Ticket, now: datetime) -> dict[str, str]:
+    """The printed texts of a ticket. A pickup (自取) order has no address and nothing to
+    deliver: it says 到店自取 and when the buyer comes (its expected time), and the buyer."""
+    placed = format_time(tk.placed_at, now) if tk.placed_at else ""
+    if tk.pickup:
+        when = f"取货 {format_time(tk.expected_delivery_at, now)}" if tk.expected_delivery_at else "尽快备货"
+        times, kind, address = f"下单 {placed} · {when}", "到店自取", ""
+    else:
+        expected = format_time(tk.expected_delivery_at, now) if tk.expected_delivery_at else "尽快送达"
+        times, kind, address = f"下单 {placed} · 送达 {expected}", "", tk.receiver_address
+    return {
+        "store": tk.store_name,
+        "store_phone": tk.store_phone,
+        "platform": platform_name(tk.platform),
+        "seq": tk.day_seq,
+        "no": tk.display_no,
+        "times": times,
+        "kind": kind,
+        "memo": tk.buyer_memo,
+        "receiver": f"{'取货人 ' if tk.pickup else ''}{tk.receiver_name} {tk.receiver_phone}".strip(),
+        "address": address,
+        "goods": format_money(tk.goods_fen),
+        "freight_label": "包装" if tk.pickup else "配送/包装",
+        "freight": format_money(tk.freight_fen + tk.packing_fen),
+        "discount": format_money(-tk.discount_fen),
+        "paid": format_money(tk.paid_fen),
+    }
 
 
 def barcode_data_uri(text: str) -> str:
@@ -75,23 +117,34 @@ def ticket(session: Session, *, actor: Actor, order_id: int) -> Ticket:
         discount_fen=o.platform_discount_fen + o.merchant_discount_fen,
         paid_fen=o.paid_fen,
         barcode_svg_data_uri=barcode_data_uri(o.platform_order_id),
+        delivery_type=o.delivery_type or "",
     )
 
 
-def pick_list(session: Session, *, actor: Actor, order_ids: list[int] | None = None) -> tuple[list[str], list[tuple[str, str, int]]]:
-    """Items summed over the given orders (default: everything in 备货中 for the actor's stores).
+@dataclass(frozen=True)
+class PickSection:
+    """One store's part of a pick list: goods are picked from that store's shelves only."""
 
-    Returns (order labels, [(name, spec, total quantity)]) sorted by name.
-    """
+    store_name: str
+    orders: list[str]  # "美团闪购 #95": both platforms count #1, #2… every day, so the platform says which
+    items: list[tuple[str, str, int]]  # name, spec, total quantity, sorted by name
+
+
+def pick_list(session: Session, *, actor: Actor, order_ids: list[int] | None = None, store_ids: list[int] | None = None) -> list[PickSection]:
+    """Items summed per store over the given orders (default: everything in 备货中 of
+    `store_ids`, or of every store the actor may see)."""
     if order_ids is None:
-        board = board_service.load_board(session, actor=actor, per_tab=500)
-        order_ids = [c.id for c in board.cards[Tab.PICKING]]
-    labels: list[str] = []
-    totals: OrderedDict[tuple[str, str], int] = OrderedDict()
+        board = board_service.load_board(session, actor=actor, store_ids=store_ids, per_tab=500)
+        order_ids = [c.id for c in sorted(board.cards[Tab.PICKING], key=lambda c: (c.placed_at is None, c.placed_at, c.id))]
+    stores: OrderedDict[str, tuple[list[str], dict[tuple[str, str], int]]] = OrderedDict()
     for order_id in order_ids:
         detail = get_order_detail(session, actor=actor, order_id=order_id)  # scope check per order
         o = detail.order
-        labels.append(f"#{o.day_seq}" if o.day_seq else (o.display_no or o.platform_order_id))
+        labels, totals = stores.setdefault(detail.store_name, ([], {}))
+        labels.append(f"{platform_name(o.platform)} {f'#{o.day_seq}' if o.day_seq else (o.display_no or o.platform_order_id)}")
         for line in detail.lines:
             totals[(line.name, line.spec)] = totals.get((line.name, line.spec), 0) + line.quantity
-    return labels, sorted(((n, s, q) for (n, s), q in totals.items()), key=lambda x: (x[0], x[1]))
+    return [
+        PickSection(name, labels, sorted(((n, s, q) for (n, s), q in totals.items()), key=lambda x: (x[0], x[1])))
+        for name, (labels, totals) in sorted(stores.items())
+    ]
