@@ -316,14 +316,15 @@ class BoardState(rx.State):
         """Searches every tab; a phone shows a tab that has the result."""
         self.f_query = (form.get("q") or "").strip()
         try:
-            self._render()
+            actor = await self._fresh_actor()
+            self._render(actor)
             if self.f_query and self.layout != "desk":
                 found = search_tab(Tab(self.tab), {Tab(k): v for k, v in self.counts.items()})
                 if found.value != self.tab:
                     self.tab = found.value
-                    self._render()
+                    self._render(actor)
         except Exception as exc:
-            return await self._denied(exc)
+            return await refuse(self, exc)
 
     @rx.event
     async def clear_search(self):
