@@ -191,7 +191,7 @@ def shows_deadline(*, tab: Tab, mark: EndMark | None) -> bool:
 
 
 class Alert(StrEnum):
-    """What the board says aloud besides new orders (the 美团 merchant app's voice lines)."""
+    """What the board says aloud besides new orders (as platforms' merchant apps speak them)."""
 
     CANCELLED = "cancelled"  # "订单已取消": cancelled after the store accepted it
     REFUND = "refund"  # "顾客申请退款"

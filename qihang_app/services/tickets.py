@@ -126,7 +126,7 @@ class PickSection:
     """One store's part of a pick list: goods are picked from that store's shelves only."""
 
     store_name: str
-    orders: list[str]  # "美团闪购 #95": both platforms count #1, #2… every day, so the platform says which
+    orders: list[str]  # "<platform> #95": platforms count #1, #2… every day, so the platform says which
     items: list[tuple[str, str, int]]  # name, spec, total quantity, sorted by name
 
 
