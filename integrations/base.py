@@ -22,6 +22,7 @@ T = TypeVar("T")
 
 # ---- money: platforms send yuan as floats or strings; inside we keep int fen -------------------
 
+
 def wire_yuan_to_fen(value: object) -> int:
     """A platform's yuan amount ('12.30' / 12.3 / 12) -> int fen, by the one rule of
     `domain.money.yuan_to_fen`. Platforms leave out zero amounts, so None or "" is 0; anything
@@ -46,11 +47,13 @@ def from_unix(seconds: object) -> datetime | None:
 
 # ---- errors ------------------------------------------------------------------------------------
 
+
 class PlatformError(Exception):
     """A platform said no (or could not be reached). `code` is the platform's own code as text."""
 
-    def __init__(self, platform: str, code: str, message: str, *, retryable: bool = False,
-                 http_status: int | None = None) -> None:
+    def __init__(
+        self, platform: str, code: str, message: str, *, retryable: bool = False, http_status: int | None = None
+    ) -> None:
         super().__init__(f"{platform} error {code}: {message}")
         self.platform = platform
         self.code = str(code)
@@ -60,6 +63,7 @@ class PlatformError(Exception):
 
 
 # ---- retries -----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
@@ -79,8 +83,7 @@ class RetryPolicy:
 
 def error_from_http(platform: str, exc: httpx.HTTPError) -> PlatformError:
     if isinstance(exc, httpx.TimeoutException):
-        return PlatformError(platform, "timeout", f"no answer in time ({type(exc).__name__})",
-                             retryable=True)
+        return PlatformError(platform, "timeout", f"no answer in time ({type(exc).__name__})", retryable=True)
     return PlatformError(platform, "network", f"{type(exc).__name__}: {exc}", retryable=True)
 
 
@@ -90,8 +93,7 @@ def error_from_status(platform: str, response: httpx.Response) -> PlatformError 
     if status < 400:
         return None
     retryable = status >= 500 or status == 429
-    return PlatformError(platform, f"http_{status}", response.text[:200], retryable=retryable,
-                         http_status=status)
+    return PlatformError(platform, f"http_{status}", response.text[:200], retryable=retryable, http_status=status)
 
 
 async def with_retries(
@@ -128,14 +130,19 @@ async def with_retries(
 
 
 def _gave_up(error: PlatformError, tries: int) -> PlatformError:
-    final = PlatformError(error.platform, error.code,
-                          f"{error.message} (gave up after {tries} attempts)",
-                          retryable=error.retryable, http_status=error.http_status)
+    final = PlatformError(
+        error.platform,
+        error.code,
+        f"{error.message} (gave up after {tries} attempts)",
+        retryable=error.retryable,
+        http_status=error.http_status,
+    )
     final.__cause__ = error
     return final
 
 
 # ---- tokens ------------------------------------------------------------------------------------
+
 
 @dataclass(slots=True)
 class Token:
@@ -146,8 +153,9 @@ class Token:
 class TokenCache:
     """One access token, refreshed `margin` seconds before it expires, by one caller at a time."""
 
-    def __init__(self, fetch: Callable[[], Awaitable[Token]], *, margin: float = 300.0,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, fetch: Callable[[], Awaitable[Token]], *, margin: float = 300.0, clock: Callable[[], float] = time.time
+    ) -> None:
         self._fetch = fetch
         self._margin = margin
         self._clock = clock
@@ -176,7 +184,14 @@ class TokenCache:
 
 # ---- call log ----------------------------------------------------------------------------------
 
+
 def log_call(platform: str, method: str, shop: str, started: float, result: str) -> None:
     """One line per HTTP exchange. Never pass params, secrets, tokens or signatures here."""
-    call_log.info("platform=%s method=%s shop=%s latency_ms=%d result=%s",
-                  platform, method, shop or "-", (time.monotonic() - started) * 1000, result)
+    call_log.info(
+        "platform=%s method=%s shop=%s latency_ms=%d result=%s",
+        platform,
+        method,
+        shop or "-",
+        (time.monotonic() - started) * 1000,
+        result,
+    )

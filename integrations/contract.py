@@ -140,8 +140,7 @@ class WebhookSpec(Protocol):
 
     def inspect(self, request: WebhookRequest) -> Inspected: ...
 
-    def verify(self, request: WebhookRequest, inspected: Inspected, shop: ShopKeys,
-               signed_urls: list[str]) -> Verified:
+    def verify(self, request: WebhookRequest, inspected: Inspected, shop: ShopKeys, signed_urls: list[str]) -> Verified:
         """Check the signature with the shop's secret (and the replay window)."""
 
     def reverify(self, body: str, headers: Mapping[str, Any], shop: ShopKeys) -> str:
@@ -201,8 +200,7 @@ class SandboxTwin(Protocol):
 
     def callback_url(self, shop, push_type: str) -> str: ...
 
-    def encode_push(self, url: str, push_type: str, payload: dict, shop
-                    ) -> tuple[bytes, dict[str, str]]: ...
+    def encode_push(self, url: str, push_type: str, payload: dict, shop) -> tuple[bytes, dict[str, str]]: ...
 
     def delivered(self, response) -> bool: ...  # did the receiver accept the push
 
@@ -220,8 +218,7 @@ class PlatformAdapter(Protocol):
     rate_limit_codes: frozenset[int]
     credential_codes: frozenset[int]
 
-    def client(self, shop: ShopKeys, *, on_token: TokenSaver | None = None,
-               retry: RetryPolicy | None = None) -> Any:
+    def client(self, shop: ShopKeys, *, on_token: TokenSaver | None = None, retry: RetryPolicy | None = None) -> Any:
         """An API client for the shop (credentials may carry `base_url`, e.g. the sandbox)."""
 
     def credentials_fingerprint(self, shop: ShopKeys) -> tuple:
@@ -233,8 +230,9 @@ class PlatformAdapter(Protocol):
 
     async def fetch_order(self, client: Any, order_id: str) -> dict: ...
 
-    def pull(self, client: Any, shop: ShopKeys, window: PullWindow,
-             lookups: PullLookups) -> AsyncIterator[PullPage]: ...
+    def pull(
+        self, client: Any, shop: ShopKeys, window: PullWindow, lookups: PullLookups
+    ) -> AsyncIterator[PullPage]: ...
 
     async def write_back(self, client: Any, request: WriteRequest) -> None:
         """Perform one declared write-back; raises Unsupported for anything undeclared."""
@@ -242,8 +240,7 @@ class PlatformAdapter(Protocol):
     async def check_connection(self, client: Any, shop: ShopKeys) -> tuple[str, dict]:
         """One cheap authenticated read: (i18n key, params) of the success message."""
 
-    def sign(self, secret: str, *, params: dict | None, body: bytes | None, url: str | None
-             ) -> tuple[str, str]:
+    def sign(self, secret: str, *, params: dict | None, body: bytes | None, url: str | None) -> tuple[str, str]:
         """(signature, the string that was hashed) — for `python -m integrations.sign`."""
 
     def twin(self) -> SandboxTwin: ...

@@ -15,16 +15,21 @@ from integrations.base import PlatformError
 NETWORK = "连不上平台服务器，请检查网络后重试 / Cannot reach the platform; check the network and retry"
 TIMEOUT = "平台响应超时，请稍后重试 / The platform did not answer in time; retry later"
 UNREADABLE = "平台的应答无法识别，请稍后重试 / The platform's answer could not be read; retry later"
-UNEXPECTED = ("出现意外错误，请稍后重试；一直失败请联系管理员 / Something unexpected went wrong; "
-              "retry later, and tell an administrator if it keeps failing")
-UNAVAILABLE = ("平台服务暂时不可用（{zh}），请稍后重试 / The platform is temporarily unavailable "
-               "({en}); retry later")
-REJECTED = ("平台拒绝了请求（{zh}），请检查店铺的接口设置 / The platform refused the request ({en}); "
-            "check the shop's API settings")
+UNEXPECTED = (
+    "出现意外错误，请稍后重试；一直失败请联系管理员 / Something unexpected went wrong; "
+    "retry later, and tell an administrator if it keeps failing"
+)
+UNAVAILABLE = "平台服务暂时不可用（{zh}），请稍后重试 / The platform is temporarily unavailable ({en}); retry later"
+REJECTED = (
+    "平台拒绝了请求（{zh}），请检查店铺的接口设置 / The platform refused the request ({en}); "
+    "check the shop's API settings"
+)
 RATE_LIMITED = "平台限流（{zh}），请稍后重试 / The platform is limiting calls ({en}); retry later"
-CREDENTIALS = ("平台不接受店铺的密钥或授权（{zh}），请核对 App ID 和密钥或重新授权 / The platform "
-               "rejected the shop's credentials ({en}); check the app id and secret, or "
-               "authorise again")
+CREDENTIALS = (
+    "平台不接受店铺的密钥或授权（{zh}），请核对 App ID 和密钥或重新授权 / The platform "
+    "rejected the shop's credentials ({en}); check the app id and secret, or "
+    "authorise again"
+)
 PLATFORM_SAID = "平台返回错误（{zh}） / The platform returned an error ({en})"
 
 MAX_PLATFORM_WORDS = 200

@@ -33,8 +33,7 @@ def parse_form(text: str, *, strict: bool = False) -> dict[str, str]:
     """Form fields of `text`; the last value wins for repeated names. `strict=True` raises
     ValueError on a field without "=" (as parse_qsl(strict_parsing=True) does)."""
     if strict:
-        return dict(parse_qsl(text, keep_blank_values=True, strict_parsing=True)) \
-            if _suspicious(text) else _parse(text)
+        return dict(parse_qsl(text, keep_blank_values=True, strict_parsing=True)) if _suspicious(text) else _parse(text)
     return _parse(text)
 
 

@@ -21,8 +21,9 @@ def get_http_client() -> httpx.AsyncClient:
     global _client, _client_loop
     loop = asyncio.get_running_loop()
     if _client is None or _client.is_closed or _client_loop is not loop:
-        _client = httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, limits=DEFAULT_LIMITS,
-                                    trust_env=False, follow_redirects=False)
+        _client = httpx.AsyncClient(
+            timeout=DEFAULT_TIMEOUT, limits=DEFAULT_LIMITS, trust_env=False, follow_redirects=False
+        )
         _client_loop = loop
     return _client
 

@@ -19,15 +19,17 @@ from integrations import registry
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m integrations.sign", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m integrations.sign", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("platform", choices=[a.profile.code for a in registry.platforms()])
     parser.add_argument("--secret", required=True)
     parser.add_argument("--params", help="JSON object of parameters (or the body)")
     parser.add_argument("--url", help="full API or callback URL, for platforms that sign it")
     parser.add_argument("--body", help="file with the raw body, '-' for stdin")
-    parser.add_argument("--show-base", action="store_true",
-                        help="also print the string that is hashed (contains the secret)")
+    parser.add_argument(
+        "--show-base", action="store_true", help="also print the string that is hashed (contains the secret)"
+    )
     args = parser.parse_args(argv)
 
     params = None
@@ -38,13 +40,11 @@ def main(argv: list[str] | None = None) -> int:
     elif args.body:
         body = Path(args.body).read_bytes()
     elif args.params is not None:
-        body = json.dumps(json.loads(args.params), ensure_ascii=False,
-                          separators=(",", ":")).encode("utf-8")
+        body = json.dumps(json.loads(args.params), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     else:
         body = None
     try:
-        signature, base = registry.platform(args.platform).sign(
-            args.secret, params=params, body=body, url=args.url)
+        signature, base = registry.platform(args.platform).sign(args.secret, params=params, body=body, url=args.url)
     except ValueError as exc:
         parser.error(str(exc))
     if args.show_base:

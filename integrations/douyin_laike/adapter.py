@@ -26,10 +26,20 @@ from qihang_app.domain.platform_order import DeliveryStatus, PlatformOrder
 log = logging.getLogger("integrations.douyin_laike")
 
 PROFILE = PlatformProfile(
-    code="douyin_laike", name_zh="抖音来客", name_en="Douyin Laike",
-    write_backs=frozenset({WriteBack.ACCEPT, WriteBack.DISPATCH_SELF, WriteBack.DELIVERED,
-                           WriteBack.REFUND_AGREE, WriteBack.REFUND_REJECT}),
-    elsewhere_zh="拒单请在抖音来客商家后台操作", elsewhere_en="Reject in the Douyin Laike merchant console",
+    code="douyin_laike",
+    name_zh="抖音来客",
+    name_en="Douyin Laike",
+    write_backs=frozenset(
+        {
+            WriteBack.ACCEPT,
+            WriteBack.DISPATCH_SELF,
+            WriteBack.DELIVERED,
+            WriteBack.REFUND_AGREE,
+            WriteBack.REFUND_REJECT,
+        }
+    ),
+    elsewhere_zh="拒单请在抖音来客商家后台操作",
+    elsewhere_en="Reject in the Douyin Laike merchant console",
 )
 MAX_PAGES = 500
 
@@ -38,8 +48,9 @@ class PersistingDouyinClient(DouyinLaikeClient):
     """Starts from the stored token and saves every new one (encrypted, by the worker), so
     restarts and other workers reuse it."""
 
-    def __init__(self, *args, stored: Token | None = None, shop_id: int = 0,
-                 on_token: TokenSaver | None = None, **kwargs) -> None:
+    def __init__(
+        self, *args, stored: Token | None = None, shop_id: int = 0, on_token: TokenSaver | None = None, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._stored = stored
         self._shop_id = shop_id
@@ -62,19 +73,32 @@ class DouyinLaikeAdapter:
     profile = PROFILE
     webhooks = (DouyinReceiver(),)
     rate_limit_codes = frozenset({spec.ErrorCode.BUSY})
-    credential_codes = frozenset({*spec.TOKEN_ERROR_CODES, spec.ErrorCode.NO_PERMISSION,
-                                  spec.TokenErrorCode.NO_CLIENT_KEY,
-                                  spec.TokenErrorCode.BAD_SECRET})
+    credential_codes = frozenset(
+        {
+            *spec.TOKEN_ERROR_CODES,
+            spec.ErrorCode.NO_PERMISSION,
+            spec.TokenErrorCode.NO_CLIENT_KEY,
+            spec.TokenErrorCode.BAD_SECRET,
+        }
+    )
 
-    def client(self, shop: ShopKeys, *, on_token: TokenSaver | None = None,
-               retry: RetryPolicy | None = None) -> PersistingDouyinClient:
+    def client(
+        self, shop: ShopKeys, *, on_token: TokenSaver | None = None, retry: RetryPolicy | None = None
+    ) -> PersistingDouyinClient:
         c = shop.credentials
         stored = None
         if c.get("access_token") and c.get("access_token_expires"):
             stored = Token(str(c["access_token"]), float(c["access_token_expires"]))
-        return PersistingDouyinClient(shop.app_key, shop.secret, shop.platform_shop_id,
-                                      base_url=c.get("base_url") or spec.BASE_URL, retry=retry,
-                                      stored=stored, shop_id=shop.id, on_token=on_token)
+        return PersistingDouyinClient(
+            shop.app_key,
+            shop.secret,
+            shop.platform_shop_id,
+            base_url=c.get("base_url") or spec.BASE_URL,
+            retry=retry,
+            stored=stored,
+            shop_id=shop.id,
+            on_token=on_token,
+        )
 
     def credentials_fingerprint(self, shop: ShopKeys) -> tuple:
         c = shop.credentials
@@ -89,14 +113,18 @@ class DouyinLaikeAdapter:
     async def fetch_order(self, client: DouyinLaikeClient, order_id: str) -> dict:
         return await client.get_order_raw(order_id)
 
-    async def pull(self, client: DouyinLaikeClient, shop: ShopKeys, window: PullWindow,
-                   lookups: PullLookups) -> AsyncIterator[PullPage]:
+    async def pull(
+        self, client: DouyinLaikeClient, shop: ShopKeys, window: PullWindow, lookups: PullLookups
+    ) -> AsyncIterator[PullPage]:
         """trade/order/query by update time over the window, page by page."""
         await client.tokens.get()  # refreshes (and saves) the token before it expires
         for page_num in range(1, MAX_PAGES + 1):
-            page = await client.query_orders(page_num=page_num, page_size=spec.MAX_PAGE_SIZE,
-                                             update_time_start=window.start,
-                                             update_time_end=window.end)
+            page = await client.query_orders(
+                page_num=page_num,
+                page_size=spec.MAX_PAGE_SIZE,
+                update_time_start=window.start,
+                update_time_end=window.end,
+            )
             yield PullPage(list(page.orders), 1)
             if not page.orders or page_num * page.page_size >= page.total:
                 break
@@ -107,23 +135,22 @@ class DouyinLaikeAdapter:
         if action is WriteBack.ACCEPT:
             await client.merchant_confirm_order(order_id)
         elif action in (WriteBack.DISPATCH_SELF, WriteBack.DELIVERED):
-            status = request.delivery_status or (DeliveryStatus.DELIVERING
-                                                 if action is WriteBack.DISPATCH_SELF
-                                                 else DeliveryStatus.DELIVERED)
-            await client.sync_delivery_status(order_id, status, rider_name=request.courier_name,
-                                              rider_phone=request.courier_phone)
+            status = request.delivery_status or (
+                DeliveryStatus.DELIVERING if action is WriteBack.DISPATCH_SELF else DeliveryStatus.DELIVERED
+            )
+            await client.sync_delivery_status(
+                order_id, status, rider_name=request.courier_name, rider_phone=request.courier_phone
+            )
         elif action is WriteBack.REFUND_AGREE:
             await client.refund_agree(request.refund_id or order_id)
         elif action is WriteBack.REFUND_REJECT:
             await client.refund_reject(request.refund_id or order_id, request.reason)
 
-    async def check_connection(self, client: DouyinLaikeClient, shop: ShopKeys
-                               ) -> tuple[str, dict]:
+    async def check_connection(self, client: DouyinLaikeClient, shop: ShopKeys) -> tuple[str, dict]:
         page = await client.query_orders(page_num=1, page_size=1)
         return "shops.test.ok_orders", {"n": getattr(page, "total", "?")}
 
-    def sign(self, secret: str, *, params: dict | None, body: bytes | None, url: str | None
-             ) -> tuple[str, str]:
+    def sign(self, secret: str, *, params: dict | None, body: bytes | None, url: str | None) -> tuple[str, str]:
         if body is None:
             raise ValueError("抖音来客 signs the raw body: pass --body (or --params)")
         return douyin_signature(secret, body), "<secret>" + body.decode("utf-8", "replace")

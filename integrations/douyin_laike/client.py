@@ -24,6 +24,7 @@ from integrations.douyin_laike.spec import (
     BASE_URL,
     DELIVERY_BEHAVIOR,
     MAX_PAGE_SIZE,
+    PLATFORM,  # noqa: E402
     RETRYABLE_CODES,
     TOKEN_ERROR_CODES,
     TOKEN_GRANT,
@@ -35,8 +36,6 @@ from integrations.douyin_laike.spec import (
 from integrations.http import get_http_client
 from qihang_app.domain.platform_order import DeliveryStatus, PlatformOrder
 
-from integrations.douyin_laike.spec import PLATFORM  # noqa: E402
-
 
 @dataclass(slots=True)
 class OrderPage:
@@ -47,10 +46,18 @@ class OrderPage:
 
 
 class DouyinLaikeClient:
-    def __init__(self, client_key: str, client_secret: str, account_id: str, *,
-                 base_url: str = BASE_URL, http: httpx.AsyncClient | None = None,
-                 retry: RetryPolicy | None = None, token_margin: float = 300.0,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        client_key: str,
+        client_secret: str,
+        account_id: str,
+        *,
+        base_url: str = BASE_URL,
+        http: httpx.AsyncClient | None = None,
+        retry: RetryPolicy | None = None,
+        token_margin: float = 300.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.client_key = client_key
         self._secret = client_secret
         self.account_id = str(account_id)
@@ -67,13 +74,13 @@ class DouyinLaikeClient:
 
     async def _fetch_token(self) -> Token:
         """client_token lasts 2 h; a new one invalidates the previous after a grace period."""
-        body = {"client_key": self.client_key, "client_secret": self._secret,
-                "grant_type": TOKEN_GRANT}
+        body = {"client_key": self.client_key, "client_secret": self._secret, "grant_type": TOKEN_GRANT}
         started = time.monotonic()
         result = "error"
         try:
-            response = await self._client().post(self.base_url + TOKEN_PATH, json=body,
-                                                 timeout=self.retry.attempt_timeout)
+            response = await self._client().post(
+                self.base_url + TOKEN_PATH, json=body, timeout=self.retry.attempt_timeout
+            )
             data = _unwrap(response)
             result = "ok"
         except PlatformError as exc:
@@ -86,8 +93,9 @@ class DouyinLaikeClient:
     def _client(self) -> httpx.AsyncClient:
         return self._http or get_http_client()
 
-    async def call(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
-                   body: Mapping[str, Any] | None = None) -> dict:
+    async def call(
+        self, method: str, path: str, *, params: Mapping[str, Any] | None = None, body: Mapping[str, Any] | None = None
+    ) -> dict:
         """Run one API; return its `data`. An expired/invalid token is replaced once."""
         refreshed = False
 
@@ -97,8 +105,13 @@ class DouyinLaikeClient:
             result = "error"
             try:
                 response = await self._client().request(
-                    method, self.base_url + path, params=params, json=body,
-                    headers={TOKEN_HEADER: token}, timeout=timeout)
+                    method,
+                    self.base_url + path,
+                    params=params,
+                    json=body,
+                    headers={TOKEN_HEADER: token},
+                    timeout=timeout,
+                )
                 data = _unwrap(response)
                 result = "ok"
                 return data
@@ -124,15 +137,23 @@ class DouyinLaikeClient:
     # ---- orders ---------------------------------------------------------------------------------
 
     async def merchant_confirm_order(self, order_id: str) -> None:
-        await self.call("POST", Path.CONFIRM, body={"order_id": order_id,
-                                                    "account_id": self.account_id})
+        await self.call("POST", Path.CONFIRM, body={"order_id": order_id, "account_id": self.account_id})
 
-    async def query_orders(self, *, page_num: int = 1, page_size: int = 50,
-                           order_id: str | None = None, order_status: int | None = None,
-                           update_time_start: datetime | None = None,
-                           update_time_end: datetime | None = None) -> OrderPage:
-        params: dict[str, Any] = {"account_id": self.account_id, "page_num": page_num,
-                                  "page_size": min(page_size, MAX_PAGE_SIZE)}
+    async def query_orders(
+        self,
+        *,
+        page_num: int = 1,
+        page_size: int = 50,
+        order_id: str | None = None,
+        order_status: int | None = None,
+        update_time_start: datetime | None = None,
+        update_time_end: datetime | None = None,
+    ) -> OrderPage:
+        params: dict[str, Any] = {
+            "account_id": self.account_id,
+            "page_num": page_num,
+            "page_size": min(page_size, MAX_PAGE_SIZE),
+        }
         if order_id:
             params["order_id"] = order_id
         if order_status is not None:
@@ -143,16 +164,22 @@ class DouyinLaikeClient:
             params["update_time_end"] = int(update_time_end.timestamp())
         data = await self.call("GET", Path.ORDER_QUERY, params=params)
         page = data.get("page") or {}
-        return OrderPage(orders=list(data.get("orders") or []), total=int(page.get("total") or 0),
-                         page_num=page_num, page_size=params["page_size"])
+        return OrderPage(
+            orders=list(data.get("orders") or []),
+            total=int(page.get("total") or 0),
+            page_num=page_num,
+            page_size=params["page_size"],
+        )
 
-    async def orders_updated_between(self, start: datetime, end: datetime, *,
-                                     page_size: int = 50, max_pages: int = 200) -> list[dict]:
+    async def orders_updated_between(
+        self, start: datetime, end: datetime, *, page_size: int = 50, max_pages: int = 200
+    ) -> list[dict]:
         """The sweep: every order updated in [start, end], all pages (bounded by max_pages)."""
         orders: list[dict] = []
         for page_num in range(1, max_pages + 1):
-            page = await self.query_orders(page_num=page_num, page_size=page_size,
-                                           update_time_start=start, update_time_end=end)
+            page = await self.query_orders(
+                page_num=page_num, page_size=page_size, update_time_start=start, update_time_end=end
+            )
             orders.extend(page.orders)
             if not page.orders or page_num * page.page_size >= page.total:
                 break
@@ -161,8 +188,7 @@ class DouyinLaikeClient:
     async def get_order_raw(self, order_id: str) -> dict:
         page = await self.query_orders(order_id=order_id, page_size=1)
         if not page.orders:
-            raise PlatformError(PLATFORM, str(ErrorCode.ORDER_NOT_FOUND),
-                                f"order {order_id} not found")
+            raise PlatformError(PLATFORM, str(ErrorCode.ORDER_NOT_FOUND), f"order {order_id} not found")
         return page.orders[0]
 
     async def get_order(self, order_id: str) -> PlatformOrder:
@@ -170,25 +196,35 @@ class DouyinLaikeClient:
 
     # ---- fulfilment and after-sale --------------------------------------------------------------
 
-    async def sync_delivery_status(self, order_id: str, status: DeliveryStatus, *,
-                                   rider_name: str = "", rider_phone: str = "",
-                                   three_source: str = "", accept_time: datetime | None = None
-                                   ) -> None:
+    async def sync_delivery_status(
+        self,
+        order_id: str,
+        status: DeliveryStatus,
+        *,
+        rider_name: str = "",
+        rider_phone: str = "",
+        three_source: str = "",
+        accept_time: datetime | None = None,
+    ) -> None:
         """Self-delivery rider progress (`behavior` 1–5), for orders the merchant delivers.
         Takes the unified state only: another platform's codes cannot slip through."""
         behavior = DELIVERY_BEHAVIOR[DeliveryStatus(status)]
-        body: dict[str, Any] = {"order_id": order_id, "account_id": self.account_id,
-                                "behavior": behavior, "rider_phone": rider_phone,
-                                "rider_name": rider_name, "three_source": three_source}
+        body: dict[str, Any] = {
+            "order_id": order_id,
+            "account_id": self.account_id,
+            "behavior": behavior,
+            "rider_phone": rider_phone,
+            "rider_name": rider_name,
+            "three_source": three_source,
+        }
         if accept_time is not None:
             body["accept_time"] = int(accept_time.timestamp())
         await self.call("POST", Path.DELIVERY_SYNC, body=body)
 
-    async def audit_after_sale(self, after_sale_id: str, *, approve: bool,
-                               reject_reason_codes: Sequence[int] = (), reject_desc: str = ""
-                               ) -> None:
-        body: dict[str, Any] = {"after_sale_id": after_sale_id, "account_id": self.account_id,
-                                "is_approved": approve}
+    async def audit_after_sale(
+        self, after_sale_id: str, *, approve: bool, reject_reason_codes: Sequence[int] = (), reject_desc: str = ""
+    ) -> None:
+        body: dict[str, Any] = {"after_sale_id": after_sale_id, "account_id": self.account_id, "is_approved": approve}
         if not approve:
             body["reject_reason"] = {"reason_code": list(reject_reason_codes), "desc": reject_desc}
         await self.call("POST", Path.AFTER_SALE_AUDIT, body=body)
@@ -196,10 +232,8 @@ class DouyinLaikeClient:
     async def refund_agree(self, after_sale_id: str) -> None:
         await self.audit_after_sale(after_sale_id, approve=True)
 
-    async def refund_reject(self, after_sale_id: str, reason: str,
-                            reason_codes: Sequence[int] = (1,)) -> None:
-        await self.audit_after_sale(after_sale_id, approve=False,
-                                    reject_reason_codes=reason_codes, reject_desc=reason)
+    async def refund_reject(self, after_sale_id: str, reason: str, reason_codes: Sequence[int] = (1,)) -> None:
+        await self.audit_after_sale(after_sale_id, approve=False, reject_reason_codes=reason_codes, reject_desc=reason)
 
 
 def _unwrap(response: httpx.Response) -> dict:
@@ -217,8 +251,7 @@ def _unwrap(response: httpx.Response) -> dict:
     if code:
         message = str(extra.get("description") or data.get("description") or "")
         retryable = code in RETRYABLE_CODES or bool(bad_status and bad_status.retryable)
-        raise PlatformError(PLATFORM, str(code), message, retryable=retryable,
-                            http_status=response.status_code)
+        raise PlatformError(PLATFORM, str(code), message, retryable=retryable, http_status=response.status_code)
     if bad_status:
         raise bad_status
     return data

@@ -95,14 +95,21 @@ def _order_event(account_id: str, content: Mapping[str, Any]) -> PlatformEvent:
     action = str(content.get("action", ""))
     code = STATUS_AFTER_ACTION.get(action)  # type: ignore[call-overload]
     shop = str(order.get("account_id") or account_id)
-    base = dict(platform=Platform.DOUYIN_LAIKE, platform_shop_id=shop,
-                platform_order_id=str(order["order_id"]), raw_type=action,
-                raw_status_code="" if code is None else str(code),
-                occurred_at=from_unix(content.get("msg_time")))
+    base = dict(
+        platform=Platform.DOUYIN_LAIKE,
+        platform_shop_id=shop,
+        platform_order_id=str(order["order_id"]),
+        raw_type=action,
+        raw_status_code="" if code is None else str(code),
+        occurred_at=from_unix(content.get("msg_time")),
+    )
     if action == OrderAction.CANCEL:
-        return PlatformEvent(kind=EventKind.CANCEL, cancel_reason=str(order.get("cancel_reason")
-                                                                      or ""),
-                             cancelled_by=str(order.get("cancel_by") or ""), **base)
+        return PlatformEvent(
+            kind=EventKind.CANCEL,
+            cancel_reason=str(order.get("cancel_reason") or ""),
+            cancelled_by=str(order.get("cancel_by") or ""),
+            **base,
+        )
     if action == OrderAction.CONFIRM:
         return PlatformEvent(kind=EventKind.CONFIRMED, **base)
     # The push carries amounts but no lines or address: the OMS queries the order (§0.1).
@@ -118,18 +125,27 @@ def _after_sale_event(account_id: str, content: Mapping[str, Any]) -> PlatformEv
     occurred = from_unix(after_sale.get("update_time") or content.get("msg_time"))
     shop = str(after_sale.get("account_id") or account_id)
     refund = PlatformRefund(
-        platform=Platform.DOUYIN_LAIKE, platform_shop_id=shop,
+        platform=Platform.DOUYIN_LAIKE,
+        platform_shop_id=shop,
         platform_refund_id=str(after_sale.get("after_sale_id", "")),
         platform_order_id=str(after_sale["order_id"]),
         kind=REFUND_KIND.get(int(after_sale.get("type") or 1), RefundKind.FULL),
         status=AFTER_SALE_STATUS.get(int(status_code or 0), RefundStatus.APPLIED),
         amount_fen=_int_or_none(after_sale.get("refund_amount")),
-        reason=str(after_sale.get("reason") or ""), raw_status_code=str(status_code or ""),
-        updated_at=occurred)
-    return PlatformEvent(kind=EventKind.REFUND, platform=Platform.DOUYIN_LAIKE,
-                         platform_shop_id=shop, platform_order_id=refund.platform_order_id,
-                         raw_type=action, raw_status_code=refund.raw_status_code,
-                         occurred_at=occurred, refund=refund)
+        reason=str(after_sale.get("reason") or ""),
+        raw_status_code=str(status_code or ""),
+        updated_at=occurred,
+    )
+    return PlatformEvent(
+        kind=EventKind.REFUND,
+        platform=Platform.DOUYIN_LAIKE,
+        platform_shop_id=shop,
+        platform_order_id=refund.platform_order_id,
+        raw_type=action,
+        raw_status_code=refund.raw_status_code,
+        occurred_at=occurred,
+        refund=refund,
+    )
 
 
 def _line(product: Mapping[str, Any]) -> PlatformOrderLine:
@@ -141,10 +157,14 @@ def _line(product: Mapping[str, Any]) -> PlatformOrderLine:
         platform_item_id=str(product.get("product_id", "")),
         platform_sku_id=str(product.get("sku_id", "")),
         outer_sku_code=str(product.get("out_sku_id") or ""),
-        barcode=str(product.get("barcode") or ""), name=str(product.get("name") or ""),
-        spec=str(product.get("spec") or ""), quantity=quantity, unit_price_fen=unit,
+        barcode=str(product.get("barcode") or ""),
+        name=str(product.get("name") or ""),
+        spec=str(product.get("spec") or ""),
+        quantity=quantity,
+        unit_price_fen=unit,
         discount_fen=discount,
-        paid_fen=int(paid) if paid not in (None, "") else unit * quantity - discount)
+        paid_fen=int(paid) if paid not in (None, "") else unit * quantity - discount,
+    )
 
 
 def _float(value: object) -> float | None:

@@ -17,8 +17,7 @@ _ACK = json.dumps(ACK_BODY, ensure_ascii=False).encode()
 
 
 def _error(status: int, reason: str) -> Answer:
-    return Answer(status, json.dumps({"err_no": status, "err_tips": reason},
-                                     ensure_ascii=False).encode())
+    return Answer(status, json.dumps({"err_no": status, "err_tips": reason}, ensure_ascii=False).encode())
 
 
 class DouyinReceiver:
@@ -34,20 +33,21 @@ class DouyinReceiver:
             if not isinstance(envelope, dict):
                 raise ValueError("body is not a JSON object")
         except ValueError as exc:
-            return Inspected(kind="", error=f"malformed JSON body: {exc}",
-                             headers={"signature": signature})
+            return Inspected(kind="", error=f"malformed JSON body: {exc}", headers={"signature": signature})
         event = str(envelope.get("event") or "")
         account_id = str(envelope.get("from_user_id") or "")
         client_key = str(envelope.get("client_key") or "")
         log_id = envelope.get("log_id") or request.headers.get("msg-id", "")
-        return Inspected(kind=event, shop_key=account_id, app_key=client_key,
-                         dedup_key=f"douyin:{log_id}" if log_id else "",
-                         headers={"shop_key": account_id, "signature": signature,
-                                  "client_key": client_key},
-                         app_only_lookup=event == VERIFY_EVENT)  # URL checks may name no account
+        return Inspected(
+            kind=event,
+            shop_key=account_id,
+            app_key=client_key,
+            dedup_key=f"douyin:{log_id}" if log_id else "",
+            headers={"shop_key": account_id, "signature": signature, "client_key": client_key},
+            app_only_lookup=event == VERIFY_EVENT,
+        )  # URL checks may name no account
 
-    def verify(self, request: WebhookRequest, inspected: Inspected, shop: ShopKeys,
-               signed_urls: list[str]) -> Verified:
+    def verify(self, request: WebhookRequest, inspected: Inspected, shop: ShopKeys, signed_urls: list[str]) -> Verified:
         check = verify_webhook(shop.secret, request.body, inspected.headers.get("signature"))
         if not check.ok:
             return Verified(False, check.reason)

@@ -94,8 +94,13 @@ ORDER_STATUS = {
     6: (OrderStatus.CANCELLED, "已取消"),
     7: (OrderStatus.CLOSED, "已关闭"),  # fully refunded after payment
 }
-STATUS_AFTER_ACTION = {OrderAction.PAY: 2, OrderAction.CONFIRM: 3, OrderAction.DELIVER: 4,
-                       OrderAction.FINISH: 5, OrderAction.CANCEL: 6}
+STATUS_AFTER_ACTION = {
+    OrderAction.PAY: 2,
+    OrderAction.CONFIRM: 3,
+    OrderAction.DELIVER: 4,
+    OrderAction.FINISH: 5,
+    OrderAction.CANCEL: 6,
+}
 
 AFTER_SALE_STATUS = {
     1: RefundStatus.APPLIED,
@@ -104,9 +109,13 @@ AFTER_SALE_STATUS = {
     4: RefundStatus.CANCELLED,
     5: RefundStatus.SUCCEEDED,
 }
-AFTER_SALE_STATUS_BY_ACTION = {AfterSaleAction.APPLY: 1, AfterSaleAction.AGREE: 2,
-                               AfterSaleAction.REJECT: 3, AfterSaleAction.CANCEL: 4,
-                               AfterSaleAction.REFUNDED: 5}
+AFTER_SALE_STATUS_BY_ACTION = {
+    AfterSaleAction.APPLY: 1,
+    AfterSaleAction.AGREE: 2,
+    AfterSaleAction.REJECT: 3,
+    AfterSaleAction.CANCEL: 4,
+    AfterSaleAction.REFUNDED: 5,
+}
 
 # `behavior` of fulfilment sync_status (self-delivery rider progress).
 DELIVERY_BEHAVIOR = {
@@ -118,5 +127,8 @@ DELIVERY_BEHAVIOR = {
 }
 
 # `delivery_type` of a queried order -> DeliveryType.
-DELIVERY_TYPES = {"platform": DeliveryType.PLATFORM, "merchant": DeliveryType.MERCHANT,
-                  "pickup": DeliveryType.SELF_PICKUP}
+DELIVERY_TYPES = {
+    "platform": DeliveryType.PLATFORM,
+    "merchant": DeliveryType.MERCHANT,
+    "pickup": DeliveryType.SELF_PICKUP,
+}

@@ -13,9 +13,14 @@ from integrations.sandbox import fake_data
 
 class DouyinLaikeTwin:
     platform = PLATFORM
-    demo_shop = dict(shop_id="7210000000000001", name="启航便利店(徐汇店)",
-                     app_id="awsandbox0001", secret="sandbox-douyin-secret",
-                     lat=31.1880, lng=121.4370)
+    demo_shop = dict(
+        shop_id="7210000000000001",
+        name="启航便利店(徐汇店)",
+        app_id="awsandbox0001",
+        secret="sandbox-douyin-secret",
+        lat=31.1880,
+        lng=121.4370,
+    )
 
     def routes(self) -> list:
         return twin_api.routes
@@ -24,7 +29,7 @@ class DouyinLaikeTwin:
         return str(7_200_000_000_000_000 + number), f"aw{secrets.token_hex(8)}"
 
     def order_id(self, rng) -> str:
-        return f"10{rng.randrange(10 ** 17):017d}"  # ids overflow JS numbers
+        return f"10{rng.randrange(10**17):017d}"  # ids overflow JS numbers
 
     def item_ids(self, rng, index: int, sku: str) -> tuple[str, str]:
         return str(1_000_000_000 + index), str(1_800_000_000 + index)
@@ -45,8 +50,7 @@ class DouyinLaikeTwin:
         return True  # any HTTP 2xx counts as delivered
 
     def oms_credentials(self, shop, sandbox_url: str) -> dict:
-        return {"client_key": shop.app_id, "client_secret": shop.secret,
-                "base_url": f"{sandbox_url}{twin_api.PREFIX}"}
+        return {"client_key": shop.app_id, "client_secret": shop.secret, "base_url": f"{sandbox_url}{twin_api.PREFIX}"}
 
 
 TWIN = DouyinLaikeTwin()

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from integrations.douyin_laike.spec import PLATFORM as DOUYIN
+from integrations.douyin_laike import twin_wire as douyin_wire
 from integrations.douyin_laike.spec import (
     DELIVERY_BEHAVIOR,
     MAX_PAGE_SIZE,
@@ -27,7 +27,7 @@ from integrations.douyin_laike.spec import (
     Path,
     TokenErrorCode,
 )
-from integrations.douyin_laike import twin_wire as douyin_wire
+from integrations.douyin_laike.spec import PLATFORM as DOUYIN
 from integrations.sandbox.faults import FaultKind
 from integrations.sandbox.lifecycle import Conflict
 from integrations.sandbox.store import IssuedToken, Shop, SimError, SimOrder
@@ -41,15 +41,23 @@ STEP_BY_BEHAVIOR = {code: str(status) for status, code in DELIVERY_BEHAVIOR.item
 
 
 def _envelope(data: dict[str, Any], code: int = 0, description: str = "success") -> JSONResponse:
-    return JSONResponse({
-        "data": {**data, "error_code": code, "description": description},
-        "extra": {"error_code": code, "description": description, "sub_error_code": 0,
-                  "sub_description": "", "logid": secrets.token_hex(8),
-                  "now": int(time.time() * 1000)},
-    })
+    return JSONResponse(
+        {
+            "data": {**data, "error_code": code, "description": description},
+            "extra": {
+                "error_code": code,
+                "description": description,
+                "sub_error_code": 0,
+                "sub_description": "",
+                "logid": secrets.token_hex(8),
+                "now": int(time.time() * 1000),
+            },
+        }
+    )
 
 
 # ---- token -------------------------------------------------------------------------------------
+
 
 async def token_endpoint(request: Request) -> Response:
     sandbox: Sandbox = request.app.state.sandbox
@@ -74,20 +82,24 @@ async def token_endpoint(request: Request) -> Response:
         old.revoked = True
     sandbox.store.tokens[token.value] = token
     sandbox.store.record_request(DOUYIN, TOKEN_PATH, "ok")
-    return JSONResponse({"data": {"access_token": token.value, "description": "", "error_code": 0,
-                                  "expires_in": shops[0].token_ttl}, "message": "success"})
+    return JSONResponse(
+        {
+            "data": {"access_token": token.value, "description": "", "error_code": 0, "expires_in": shops[0].token_ttl},
+            "message": "success",
+        }
+    )
 
 
 def _token_error(code: int, description: str) -> JSONResponse:
-    return JSONResponse({"data": {"description": description, "error_code": code},
-                         "message": "error"})
+    return JSONResponse({"data": {"description": description, "error_code": code}, "message": "error"})
 
 
 # ---- business APIs -----------------------------------------------------------------------------
 
+
 async def api_endpoint(request: Request) -> Response:
     sandbox: Sandbox = request.app.state.sandbox
-    path = request.url.path[len(PREFIX):]
+    path = request.url.path[len(PREFIX) :]
     if request.method == "GET":
         params: dict[str, Any] = dict(request.query_params)
     else:
@@ -160,25 +172,30 @@ def _query(sandbox: Sandbox, shop: Shop, params: dict[str, Any]) -> dict:
     try:
         page_num = int(params.get("page_num", 1))
         page_size = int(params.get("page_size", 20))
-        ranges = {name: int(params[name]) for name in (
-            "update_time_start", "update_time_end", "create_time_start", "create_time_end")
-            if params.get(name) not in (None, "")}
+        ranges = {
+            name: int(params[name])
+            for name in ("update_time_start", "update_time_end", "create_time_start", "create_time_end")
+            if params.get(name) not in (None, "")
+        }
         status = int(params["order_status"]) if params.get("order_status") else None
     except ValueError:
         raise SimError(ErrorCode.PARAM, "参数格式错误") from None
     if page_num < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
         raise SimError(ErrorCode.PARAM, f"page_num >= 1, 1 <= page_size <= {MAX_PAGE_SIZE}")
-    orders = [o for o in sandbox.store.shop_orders(DOUYIN, shop.shop_id)
-              if (not params.get("order_id") or o.order_id == str(params["order_id"]))
-              and (status is None or douyin_wire.STATUS_CODE[o.stage] == status)
-              and _within(o.updated_at, ranges.get("update_time_start"),
-                          ranges.get("update_time_end"))
-              and _within(o.created_at, ranges.get("create_time_start"),
-                          ranges.get("create_time_end"))]
+    orders = [
+        o
+        for o in sandbox.store.shop_orders(DOUYIN, shop.shop_id)
+        if (not params.get("order_id") or o.order_id == str(params["order_id"]))
+        and (status is None or douyin_wire.STATUS_CODE[o.stage] == status)
+        and _within(o.updated_at, ranges.get("update_time_start"), ranges.get("update_time_end"))
+        and _within(o.created_at, ranges.get("create_time_start"), ranges.get("create_time_end"))
+    ]
     orders.sort(key=lambda o: (o.updated_at, o.order_id))  # stable pages while nothing changes
     start = (page_num - 1) * page_size
-    return {"orders": [douyin_wire.order_fields(o, shop) for o in orders[start:start + page_size]],
-            "page": {"page_num": page_num, "page_size": page_size, "total": len(orders)}}
+    return {
+        "orders": [douyin_wire.order_fields(o, shop) for o in orders[start : start + page_size]],
+        "page": {"page_num": page_num, "page_size": page_size, "total": len(orders)},
+    }
 
 
 def _sync_status(sandbox: Sandbox, shop: Shop, params: dict[str, Any]) -> dict:
@@ -189,10 +206,14 @@ def _sync_status(sandbox: Sandbox, shop: Shop, params: dict[str, Any]) -> dict:
         raise SimError(ErrorCode.PARAM, "behavior 取值错误") from None
     if order.delivery_type != "merchant":
         raise Conflict("order is not delivered by the merchant")
-    sandbox.lifecycle.rider(order, step, by_platform=False,
-                            rider_name=str(params.get("rider_name") or ""),
-                            rider_phone=str(params.get("rider_phone") or ""),
-                            extra={"code": int(params["behavior"])})
+    sandbox.lifecycle.rider(
+        order,
+        step,
+        by_platform=False,
+        rider_name=str(params.get("rider_name") or ""),
+        rider_phone=str(params.get("rider_phone") or ""),
+        extra={"code": int(params["behavior"])},
+    )
     sandbox.store.record_writeback(DOUYIN, shop.shop_id, "sync_status", order.order_id, params)
     return {}
 
@@ -207,8 +228,9 @@ def _audit(sandbox: Sandbox, shop: Shop, params: dict[str, Any]) -> dict:
     agree = bool(params["is_approved"])
     reason = (params.get("reject_reason") or {}).get("desc", "")
     sandbox.lifecycle.decide_refund(order, agree=agree, reason=reason)
-    sandbox.store.record_writeback(DOUYIN, shop.shop_id, "refund_agree" if agree
-                                   else "refund_reject", order.order_id, params)
+    sandbox.store.record_writeback(
+        DOUYIN, shop.shop_id, "refund_agree" if agree else "refund_reject", order.order_id, params
+    )
     return {}
 
 

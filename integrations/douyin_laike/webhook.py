@@ -49,15 +49,23 @@ def parse_webhook(body: bytes) -> WebhookMessage:
     content = envelope.get("content") or {}
     if isinstance(content, str):  # content is a JSON document inside a string
         content = json.loads(content) if content else {}
-    return WebhookMessage(event=str(envelope.get("event", "")),
-                          client_key=str(envelope.get("client_key", "")),
-                          account_id=str(envelope.get("from_user_id", "")),
-                          content=content, log_id=str(envelope.get("log_id", "")))
+    return WebhookMessage(
+        event=str(envelope.get("event", "")),
+        client_key=str(envelope.get("client_key", "")),
+        account_id=str(envelope.get("from_user_id", "")),
+        content=content,
+        log_id=str(envelope.get("log_id", "")),
+    )
 
 
-def verify_webhook(client_secret: str, body: bytes, signature: str | None, *,
-                   now: float | None = None,
-                   replay_window: int = DEFAULT_REPLAY_WINDOW) -> WebhookCheck:
+def verify_webhook(
+    client_secret: str,
+    body: bytes,
+    signature: str | None,
+    *,
+    now: float | None = None,
+    replay_window: int = DEFAULT_REPLAY_WINDOW,
+) -> WebhookCheck:
     if not signature:
         return WebhookCheck(False, "missing signature")
     expected = douyin_signature(client_secret, body)

@@ -36,11 +36,21 @@ REJECT_REASONS: dict[str, tuple[str, str]] = {
 }
 
 PROFILE = PlatformProfile(
-    code="meituan", name_zh="美团闪购", name_en="Meituan",
-    write_backs=frozenset({WriteBack.ACCEPT, WriteBack.REJECT, WriteBack.READY,
-                           WriteBack.DISPATCH_SELF, WriteBack.DELIVERED,
-                           WriteBack.REFUND_AGREE, WriteBack.REFUND_REJECT,
-                           WriteBack.STOCK_UPDATE}),
+    code="meituan",
+    name_zh="美团闪购",
+    name_en="Meituan",
+    write_backs=frozenset(
+        {
+            WriteBack.ACCEPT,
+            WriteBack.REJECT,
+            WriteBack.READY,
+            WriteBack.DISPATCH_SELF,
+            WriteBack.DELIVERED,
+            WriteBack.REFUND_AGREE,
+            WriteBack.REFUND_REJECT,
+            WriteBack.STOCK_UPDATE,
+        }
+    ),
     reject_reasons=REJECT_REASONS,
 )
 
@@ -56,12 +66,18 @@ class MeituanAdapter:
     rate_limit_codes = frozenset({ErrorCode.RATE_LIMITED})
     credential_codes = frozenset({ErrorCode.BAD_APP_ID, ErrorCode.BAD_SIG})
 
-    def client(self, shop: ShopKeys, *, on_token: TokenSaver | None = None,
-               retry: RetryPolicy | None = None) -> MeituanClient:
+    def client(
+        self, shop: ShopKeys, *, on_token: TokenSaver | None = None, retry: RetryPolicy | None = None
+    ) -> MeituanClient:
         c = shop.credentials
-        return MeituanClient(shop.app_key, shop.secret, base_url=c.get("base_url") or BASE_URL,
-                             access_token=c.get("isv_access_token") or None,
-                             shop=shop.platform_shop_id, retry=retry)
+        return MeituanClient(
+            shop.app_key,
+            shop.secret,
+            base_url=c.get("base_url") or BASE_URL,
+            access_token=c.get("isv_access_token") or None,
+            shop=shop.platform_shop_id,
+            retry=retry,
+        )
 
     def credentials_fingerprint(self, shop: ShopKeys) -> tuple:
         c = shop.credentials
@@ -76,8 +92,9 @@ class MeituanAdapter:
     async def fetch_order(self, client: MeituanClient, order_id: str) -> dict:
         return await client.get_order_detail(order_id)
 
-    async def pull(self, client: MeituanClient, shop: ShopKeys, window: PullWindow,
-                   lookups: PullLookups) -> AsyncIterator[PullPage]:
+    async def pull(
+        self, client: MeituanClient, shop: ShopKeys, window: PullWindow, lookups: PullLookups
+    ) -> AsyncIterator[PullPage]:
         """Meituan has no "orders updated since": getOrderDaySeq says how many orders the shop
         got today and getOrderIdByDaySeq + getOrderDetail fetch each number we lack (a dropped
         paid push); a sweep also re-reads orders still in fulfilment (dropped status pushes).
@@ -113,8 +130,11 @@ class MeituanAdapter:
                     yield page
                     page = PullPage([], 0)
         if window.sweep:
-            open_ids = [i for i in await lookups.open_order_ids(
-                datetime.now(UTC) - OPEN_LOOKBACK, OPEN_LIMIT) if i not in fetched]
+            open_ids = [
+                i
+                for i in await lookups.open_order_ids(datetime.now(UTC) - OPEN_LOOKBACK, OPEN_LIMIT)
+                if i not in fetched
+            ]
             gate = asyncio.Semaphore(DETAIL_CONCURRENCY)
 
             async def detail(order_id: str):
@@ -139,12 +159,15 @@ class MeituanAdapter:
         elif action is WriteBack.READY:
             await client.preparation_meal_complete(order_id)
         elif action in (WriteBack.DISPATCH_SELF, WriteBack.DELIVERED):
-            status = request.delivery_status or (DeliveryStatus.DELIVERING
-                                                 if action is WriteBack.DISPATCH_SELF
-                                                 else DeliveryStatus.DELIVERED)
-            await client.logistics_sync(order_id, mapping.LOGISTICS_SYNC_CODE[status],
-                                        courier_name=request.courier_name,
-                                        courier_phone=request.courier_phone)
+            status = request.delivery_status or (
+                DeliveryStatus.DELIVERING if action is WriteBack.DISPATCH_SELF else DeliveryStatus.DELIVERED
+            )
+            await client.logistics_sync(
+                order_id,
+                mapping.LOGISTICS_SYNC_CODE[status],
+                courier_name=request.courier_name,
+                courier_phone=request.courier_phone,
+            )
         elif action is WriteBack.REFUND_AGREE:
             await client.refund_agree(order_id, request.reason or "同意退款")
         elif action is WriteBack.REFUND_REJECT:
@@ -153,15 +176,13 @@ class MeituanAdapter:
             foods: dict[str, list[dict]] = {}
             for item_id, sku_id, quantity in request.stock:
                 foods.setdefault(item_id, []).append({"sku_id": sku_id, "stock": str(quantity)})
-            await client.sku_stock(client.shop, [{"app_food_code": item, "skus": skus}
-                                                 for item, skus in foods.items()])
+            await client.sku_stock(client.shop, [{"app_food_code": item, "skus": skus} for item, skus in foods.items()])
 
     async def check_connection(self, client: MeituanClient, shop: ShopKeys) -> tuple[str, dict]:
         items = await client.retail_list(shop.platform_shop_id, 0, 1)
         return "shops.test.ok_products", {"n": len(items)}
 
-    def sign(self, secret: str, *, params: dict | None, body: bytes | None, url: str | None
-             ) -> tuple[str, str]:
+    def sign(self, secret: str, *, params: dict | None, body: bytes | None, url: str | None) -> tuple[str, str]:
         if params is None:
             raise ValueError("美团 signs parameters: pass --params (and --url)")
         target = url or BASE_URL

@@ -26,10 +26,18 @@ PLATFORM = "meituan"
 
 
 class MeituanClient:
-    def __init__(self, app_id: str, app_secret: str, *, base_url: str = BASE_URL,
-                 access_token: str | None = None, http: httpx.AsyncClient | None = None,
-                 retry: RetryPolicy | None = None, shop: str = "",
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        app_id: str,
+        app_secret: str,
+        *,
+        base_url: str = BASE_URL,
+        access_token: str | None = None,
+        http: httpx.AsyncClient | None = None,
+        retry: RetryPolicy | None = None,
+        shop: str = "",
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.app_id = str(app_id)
         self._secret = app_secret
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
@@ -69,8 +77,7 @@ class MeituanClient:
                 if path in GET_PATHS:
                     response = await http.get(self.base_url + path, params=query, timeout=timeout)
                 else:
-                    response = await http.post(self.base_url + path, params=query, data=form,
-                                               timeout=timeout)
+                    response = await http.post(self.base_url + path, params=query, data=form, timeout=timeout)
                 data = _unwrap(response)
                 result = "ok"
                 return data
@@ -91,13 +98,11 @@ class MeituanClient:
         await self.call(Path.CONFIRM, {"order_id": order_id})
 
     async def cancel_order(self, order_id: str, reason_code: int | str, reason: str) -> None:
-        await self.call(Path.CANCEL, {"order_id": order_id, "reason_code": reason_code,
-                                      "reason": reason})
+        await self.call(Path.CANCEL, {"order_id": order_id, "reason_code": reason_code, "reason": reason})
 
     async def get_order_detail(self, order_id: str, *, is_mt_logistics: bool = True) -> dict:
         """The raw detail (store it raw first); `mapping.order_from_detail` normalises it."""
-        return await self.call(Path.DETAIL, {"order_id": order_id,
-                                             "is_mt_logistics": 1 if is_mt_logistics else 0})
+        return await self.call(Path.DETAIL, {"order_id": order_id, "is_mt_logistics": 1 if is_mt_logistics else 0})
 
     async def get_order(self, order_id: str) -> PlatformOrder:
         return mapping.order_from_detail(await self.get_order_detail(order_id))
@@ -105,21 +110,34 @@ class MeituanClient:
     async def preparation_meal_complete(self, order_id: str) -> None:
         await self.call(Path.PREPARED, {"order_id": order_id})
 
-    async def logistics_sync(self, order_id: str, logistics_status: int | DeliveryStatus, *,
-                             courier_name: str = "", courier_phone: str = "",
-                             logistics_provider_code: str = "", third_carrier_order_id: str = "",
-                             latitude: float | None = None,
-                             longitude: float | None = None) -> None:
+    async def logistics_sync(
+        self,
+        order_id: str,
+        logistics_status: int | DeliveryStatus,
+        *,
+        courier_name: str = "",
+        courier_phone: str = "",
+        logistics_provider_code: str = "",
+        third_carrier_order_id: str = "",
+        latitude: float | None = None,
+        longitude: float | None = None,
+    ) -> None:
         """Self-delivery rider status back to Meituan (codes 0/1/5/10/15/20/40/100, §1.5)."""
         if isinstance(logistics_status, DeliveryStatus):
             logistics_status = mapping.LOGISTICS_SYNC_CODE[logistics_status]
-        await self.call(Path.LOGISTICS_SYNC, {
-            "order_id": order_id, "logistics_status": logistics_status,
-            "courier_name": courier_name or None, "courier_phone": courier_phone or None,
-            "logistics_provider_code": logistics_provider_code or None,
-            "third_carrier_order_id": third_carrier_order_id or None,
-            "latitude": latitude, "longitude": longitude,
-        })
+        await self.call(
+            Path.LOGISTICS_SYNC,
+            {
+                "order_id": order_id,
+                "logistics_status": logistics_status,
+                "courier_name": courier_name or None,
+                "courier_phone": courier_phone or None,
+                "logistics_provider_code": logistics_provider_code or None,
+                "third_carrier_order_id": third_carrier_order_id or None,
+                "latitude": latitude,
+                "longitude": longitude,
+            },
+        )
 
     async def refund_agree(self, order_id: str, reason: str) -> None:
         await self.call(Path.REFUND_AGREE, {"order_id": order_id, "reason": reason})
@@ -134,22 +152,19 @@ class MeituanClient:
         data = await self.call(Path.DAY_SEQ, {"app_poi_code": app_poi_code})
         return int(data.get("day_seq") or 0)
 
-    async def get_order_id_by_day_seq(self, app_poi_code: str, date_yyyymmdd: int | str,
-                                      day_seq: int) -> str:
-        data = await self.call(Path.ID_BY_DAY_SEQ, {"app_poi_code": app_poi_code,
-                                                    "date_time": date_yyyymmdd,
-                                                    "day_seq": day_seq})
+    async def get_order_id_by_day_seq(self, app_poi_code: str, date_yyyymmdd: int | str, day_seq: int) -> str:
+        data = await self.call(
+            Path.ID_BY_DAY_SEQ, {"app_poi_code": app_poi_code, "date_time": date_yyyymmdd, "day_seq": day_seq}
+        )
         return str(data["order_id"])
 
     # ---- products and stock ---------------------------------------------------------------------
 
     async def retail_list(self, app_poi_code: str, offset: int = 0, limit: int = 50) -> list[dict]:
-        data = await self.call(Path.RETAIL_LIST, {"app_poi_code": app_poi_code, "offset": offset,
-                                                  "limit": limit})
+        data = await self.call(Path.RETAIL_LIST, {"app_poi_code": app_poi_code, "offset": offset, "limit": limit})
         return list(data or [])
 
-    async def list_skus(self, app_poi_code: str, page_size: int = 50,
-                        max_pages: int = 1000) -> list[PlatformSku]:
+    async def list_skus(self, app_poi_code: str, page_size: int = 50, max_pages: int = 1000) -> list[PlatformSku]:
         """Every SKU of the store, page by page (stops at a short page)."""
         skus: list[PlatformSku] = []
         for page in range(max_pages):
@@ -161,10 +176,13 @@ class MeituanClient:
 
     async def sku_stock(self, app_poi_code: str, food_data: Sequence[Mapping[str, Any]]) -> None:
         """food_data: [{"app_food_code": ..., "skus": [{"sku_id": ..., "stock": "12"}]}]."""
-        await self.call(Path.SKU_STOCK, {"app_poi_code": app_poi_code,
-                                         "food_data": json.dumps(list(food_data),
-                                                                 ensure_ascii=False,
-                                                                 separators=(",", ":"))})
+        await self.call(
+            Path.SKU_STOCK,
+            {
+                "app_poi_code": app_poi_code,
+                "food_data": json.dumps(list(food_data), ensure_ascii=False, separators=(",", ":")),
+            },
+        )
 
 
 def _wire(value: object) -> str:
@@ -182,10 +200,13 @@ def _unwrap(response: httpx.Response) -> Any:
     if isinstance(body, dict) and body.get("error"):
         err = body["error"]
         code = int(err.get("code") or 0)
-        raise PlatformError(PLATFORM, str(code), str(err.get("msg") or ""),
-                            retryable=code in RETRYABLE_CODES or bool(bad_status and
-                                                                      bad_status.retryable),
-                            http_status=response.status_code)
+        raise PlatformError(
+            PLATFORM,
+            str(code),
+            str(err.get("msg") or ""),
+            retryable=code in RETRYABLE_CODES or bool(bad_status and bad_status.retryable),
+            http_status=response.status_code,
+        )
     if bad_status:
         raise bad_status
     if not isinstance(body, dict) or "data" not in body:

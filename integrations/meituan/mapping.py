@@ -80,8 +80,7 @@ REFUND_RESULT = {
 }
 
 # Cancel push `deal_op_type` (§1.4): who cancelled.
-CANCELLED_BY = {"1": "user", "2": "merchant", "3": "service", "4": "service", "5": "system",
-                "6": "merchant"}
+CANCELLED_BY = {"1": "user", "2": "merchant", "3": "service", "4": "service", "5": "system", "6": "merchant"}
 
 # ASSUMED: Meituan cancels an order nobody accepted after this long; shown as a countdown.
 ACCEPT_WINDOW = timedelta(minutes=5)
@@ -150,22 +149,33 @@ def event_from_push(push_type: PushType | str, data: Mapping[str, Any]) -> Platf
         order = order_from_push(data)
         return PlatformEvent(
             kind=EventKind.ORDER if kind == PushType.PAID else EventKind.CONFIRMED,
-            platform=Platform.MEITUAN, platform_shop_id=order.platform_shop_id,
-            platform_order_id=order.platform_order_id, raw_type=kind.value,
-            raw_status_code=order.raw_status_code, occurred_at=order.updated_at, order=order)
-    base = dict(platform=Platform.MEITUAN, platform_shop_id=str(data.get("app_poi_code", "")),
-                platform_order_id=str(data["order_id"]), raw_type=kind.value,
-                occurred_at=from_unix(data.get("utime") or data.get("timestamp")))
+            platform=Platform.MEITUAN,
+            platform_shop_id=order.platform_shop_id,
+            platform_order_id=order.platform_order_id,
+            raw_type=kind.value,
+            raw_status_code=order.raw_status_code,
+            occurred_at=order.updated_at,
+            order=order,
+        )
+    base = dict(
+        platform=Platform.MEITUAN,
+        platform_shop_id=str(data.get("app_poi_code", "")),
+        platform_order_id=str(data["order_id"]),
+        raw_type=kind.value,
+        occurred_at=from_unix(data.get("utime") or data.get("timestamp")),
+    )
     if kind == PushType.CANCEL:
-        return PlatformEvent(kind=EventKind.CANCEL, raw_status_code="9",
-                             cancel_reason_code=str(data.get("reason_code", "")),
-                             cancel_reason=str(data.get("reason") or ""),
-                             cancelled_by=CANCELLED_BY.get(str(data.get("deal_op_type")), ""),
-                             **base)
+        return PlatformEvent(
+            kind=EventKind.CANCEL,
+            raw_status_code="9",
+            cancel_reason_code=str(data.get("reason_code", "")),
+            cancel_reason=str(data.get("reason") or ""),
+            cancelled_by=CANCELLED_BY.get(str(data.get("deal_op_type")), ""),
+            **base,
+        )
     if kind == PushType.REFUND:
         notify = str(data.get("notify_type", ""))
-        refund = _refund(data, RefundKind.FULL, REFUND_NOTIFY.get(notify, RefundStatus.APPLIED),
-                         notify, base)
+        refund = _refund(data, RefundKind.FULL, REFUND_NOTIFY.get(notify, RefundStatus.APPLIED), notify, base)
         return PlatformEvent(kind=EventKind.REFUND, raw_status_code=notify, refund=refund, **base)
     if kind == PushType.REFUND_STATUS:
         code = str(data.get("refund_status", ""))
@@ -176,10 +186,12 @@ def event_from_push(push_type: PushType | str, data: Mapping[str, Any]) -> Platf
     if "time" in data:
         base["occurred_at"] = from_unix(data.get("time")) or base["occurred_at"]
     delivery = DeliveryUpdate(
-        status=LOGISTICS_STATUS.get(code, DeliveryStatus.EXCEPTION), raw_status_code=code,
+        status=LOGISTICS_STATUS.get(code, DeliveryStatus.EXCEPTION),
+        raw_status_code=code,
         rider_name=str(data.get("dispatcher_name") or ""),
         rider_phone=str(data.get("dispatcher_mobile") or ""),
-        updated_at=base["occurred_at"])
+        updated_at=base["occurred_at"],
+    )
     return PlatformEvent(kind=EventKind.DELIVERY, raw_status_code=code, delivery=delivery, **base)
 
 
@@ -188,18 +200,25 @@ def skus_from_retail_list(app_poi_code: str, items: list[Mapping[str, Any]]) -> 
     for item in items:
         for sku in _json_list(item.get("skus")):
             stock = sku.get("stock")
-            skus.append(PlatformSku(
-                platform=Platform.MEITUAN, platform_shop_id=app_poi_code,
-                platform_item_id=str(item.get("app_food_code", "")),
-                platform_sku_id=str(sku.get("sku_id", "")),
-                name=str(item.get("name", "")), spec=str(sku.get("spec") or ""),
-                outer_sku_code=str(sku.get("sku_id", "")),  # Meituan sku_id is the merchant's code
-                barcode=str(sku.get("upc") or ""), price_fen=wire_yuan_to_fen(sku.get("price")),
-                stock=None if stock in (None, "") else int(float(stock))))
+            skus.append(
+                PlatformSku(
+                    platform=Platform.MEITUAN,
+                    platform_shop_id=app_poi_code,
+                    platform_item_id=str(item.get("app_food_code", "")),
+                    platform_sku_id=str(sku.get("sku_id", "")),
+                    name=str(item.get("name", "")),
+                    spec=str(sku.get("spec") or ""),
+                    outer_sku_code=str(sku.get("sku_id", "")),  # Meituan sku_id is the merchant's code
+                    barcode=str(sku.get("upc") or ""),
+                    price_fen=wire_yuan_to_fen(sku.get("price")),
+                    stock=None if stock in (None, "") else int(float(stock)),
+                )
+            )
     return skus
 
 
 # ---- helpers -----------------------------------------------------------------------------------
+
 
 def _line(item: Mapping[str, Any], benefits: Mapping[tuple[str, str], int]) -> PlatformOrderLine:
     quantity = int(item.get("quantity") or 0)
@@ -207,10 +226,17 @@ def _line(item: Mapping[str, Any], benefits: Mapping[tuple[str, str], int]) -> P
     key = (str(item.get("app_food_code", "")), str(item.get("sku_id", "")))
     discount = benefits.get(key, 0)
     return PlatformOrderLine(
-        platform_item_id=key[0], platform_sku_id=key[1], outer_sku_code=key[1],
-        barcode=str(item.get("upc") or ""), name=str(item.get("food_name") or ""),
-        spec=str(item.get("spec") or ""), quantity=quantity, unit_price_fen=unit,
-        discount_fen=discount, paid_fen=unit * quantity - discount)
+        platform_item_id=key[0],
+        platform_sku_id=key[1],
+        outer_sku_code=key[1],
+        barcode=str(item.get("upc") or ""),
+        name=str(item.get("food_name") or ""),
+        spec=str(item.get("spec") or ""),
+        quantity=quantity,
+        unit_price_fen=unit,
+        discount_fen=discount,
+        paid_fen=unit * quantity - discount,
+    )
 
 
 def _benefits_by_sku(rows: list[Mapping[str, Any]]) -> dict[tuple[str, str], int]:
@@ -221,16 +247,22 @@ def _benefits_by_sku(rows: list[Mapping[str, Any]]) -> dict[tuple[str, str], int
     return result
 
 
-def _refund(data: Mapping[str, Any], kind: RefundKind, status: RefundStatus, raw: str,
-            base: Mapping[str, Any]) -> PlatformRefund:
+def _refund(
+    data: Mapping[str, Any], kind: RefundKind, status: RefundStatus, raw: str, base: Mapping[str, Any]
+) -> PlatformRefund:
     money = data.get("money")
     return PlatformRefund(
-        platform=Platform.MEITUAN, platform_shop_id=base["platform_shop_id"],
+        platform=Platform.MEITUAN,
+        platform_shop_id=base["platform_shop_id"],
         platform_refund_id=str(data.get("refund_id", "")),
-        platform_order_id=base["platform_order_id"], kind=kind, status=status,
+        platform_order_id=base["platform_order_id"],
+        kind=kind,
+        status=status,
         amount_fen=None if money in (None, "") else wire_yuan_to_fen(money),
-        reason=str(data.get("reason") or ""), raw_status_code=raw,
-        updated_at=base["occurred_at"])
+        reason=str(data.get("reason") or ""),
+        raw_status_code=raw,
+        updated_at=base["occurred_at"],
+    )
 
 
 def _receivable(data: Mapping[str, Any]) -> int | None:

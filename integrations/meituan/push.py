@@ -38,9 +38,15 @@ def is_probe(params: Mapping[str, str]) -> bool:
     return not params
 
 
-def verify_push(callback_url: str, params: Mapping[str, str], app_secret: str, *,
-                expected_app_id: str | None = None, now: float | None = None,
-                replay_window: int = DEFAULT_REPLAY_WINDOW) -> PushCheck:
+def verify_push(
+    callback_url: str,
+    params: Mapping[str, str],
+    app_secret: str,
+    *,
+    expected_app_id: str | None = None,
+    now: float | None = None,
+    replay_window: int = DEFAULT_REPLAY_WINDOW,
+) -> PushCheck:
     """`params` are the form values decoded once by the web framework (do not decode them again)."""
     sig = params.get("sig", "")
     if not sig:

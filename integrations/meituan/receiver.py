@@ -35,17 +35,19 @@ class MeituanReceiver:
             params = parse_form(request.text, strict=True)
         except ValueError as exc:
             return Inspected(kind=push_type, error=f"malformed form body: {exc}")
-        inspected = Inspected(kind=push_type, shop_key=params.get("app_poi_code", ""),
-                              app_key=params.get("app_id", ""),
-                              dedup_key=f"meituan:{params.get('sig', '')}",
-                              headers={"shop_key": params.get("app_poi_code", "")},
-                              parsed=params)
+        inspected = Inspected(
+            kind=push_type,
+            shop_key=params.get("app_poi_code", ""),
+            app_key=params.get("app_id", ""),
+            dedup_key=f"meituan:{params.get('sig', '')}",
+            headers={"shop_key": params.get("app_poi_code", "")},
+            parsed=params,
+        )
         if push_type not in PUSH_TYPES:
             inspected.refuse = f"unknown push type {push_type!r}"
         return inspected
 
-    def verify(self, request: WebhookRequest, inspected: Inspected, shop: ShopKeys,
-               signed_urls: list[str]) -> Verified:
+    def verify(self, request: WebhookRequest, inspected: Inspected, shop: ShopKeys, signed_urls: list[str]) -> Verified:
         params = inspected.parsed if inspected.parsed is not None else parse_form(request.text)
         check, url = None, ""
         for url in signed_urls:  # the URL in Meituan's console, else the one we were reached at
@@ -62,8 +64,9 @@ class MeituanReceiver:
             sent = float(params.get("timestamp", "0"))
         except ValueError:
             sent = 0.0
-        check = verify_push(str(headers.get("url") or ""), params, shop.secret,
-                            expected_app_id=shop.app_key or None, now=sent)
+        check = verify_push(
+            str(headers.get("url") or ""), params, shop.secret, expected_app_id=shop.app_key or None, now=sent
+        )
         return "" if check.ok else check.reason
 
     def ack(self) -> Answer:

@@ -72,8 +72,15 @@ class PushType(StrEnum):
 PUSH_PATH_TEMPLATE = "/api/webhooks/meituan/{push_type}"
 
 # Fields whose values arrive URL-encoded a second time inside the form (§1.2, test both ways).
-JSON_FIELDS = ("detail", "extras", "poi_receive_detail", "poi_receive_detail_yuan",
-               "sku_benefit_detail", "logistics_info", "pictures")
+JSON_FIELDS = (
+    "detail",
+    "extras",
+    "poi_receive_detail",
+    "poi_receive_detail_yuan",
+    "sku_benefit_detail",
+    "logistics_info",
+    "pictures",
+)
 TEXT_FIELDS = ("recipient_address", "recipient_name", "caution", "reason")
 DOUBLE_ENCODED_FIELDS = JSON_FIELDS + TEXT_FIELDS
 

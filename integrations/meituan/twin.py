@@ -13,8 +13,14 @@ from integrations.sandbox import fake_data
 
 class MeituanTwin:
     platform = PLATFORM
-    demo_shop = dict(shop_id="MT-SH-0001", name="启航便利店(静安店)", app_id="4485",
-                     secret="sandbox-meituan-secret", lat=31.2290, lng=121.4480)
+    demo_shop = dict(
+        shop_id="MT-SH-0001",
+        name="启航便利店(静安店)",
+        app_id="4485",
+        secret="sandbox-meituan-secret",
+        lat=31.2290,
+        lng=121.4480,
+    )
 
     def routes(self) -> list:
         return twin_api.routes
@@ -23,7 +29,7 @@ class MeituanTwin:
         return f"MT{number:06d}", str(5000 + number)
 
     def order_id(self, rng) -> str:
-        return f"27{rng.randrange(10 ** 15):015d}"  # ids overflow JS numbers
+        return f"27{rng.randrange(10**15):015d}"  # ids overflow JS numbers
 
     def item_ids(self, rng, index: int, sku: str) -> tuple[str, str]:
         return f"SPU{index:05d}", sku  # Meituan ids are the merchant's own codes
@@ -48,8 +54,7 @@ class MeituanTwin:
             return False
 
     def oms_credentials(self, shop, sandbox_url: str) -> dict:
-        return {"app_id": shop.app_id, "app_secret": shop.secret,
-                "base_url": f"{sandbox_url}{twin_api.PREFIX}"}
+        return {"app_id": shop.app_id, "app_secret": shop.secret, "base_url": f"{sandbox_url}{twin_api.PREFIX}"}
 
 
 TWIN = MeituanTwin()

@@ -16,10 +16,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from integrations.meituan import twin_wire as meituan_wire
 from integrations.meituan.sign import meituan_sig
 from integrations.meituan.spec import PLATFORM as MEITUAN
 from integrations.meituan.spec import REQUIRED, ErrorCode, Path, error_body
-from integrations.meituan import twin_wire as meituan_wire
 from integrations.sandbox.faults import FaultKind
 from integrations.sandbox.lifecycle import Conflict
 from integrations.sandbox.store import Shop, SimError, SimOrder, shanghai_day
@@ -83,6 +83,7 @@ def _dispatch(sandbox: Sandbox, url: str, path: str, params: dict[str, str]) -> 
 
 # ---- lookups -----------------------------------------------------------------------------------
 
+
 def _order(sandbox: Sandbox, app_id: str, order_id: str) -> SimOrder:
     order = sandbox.store.order(MEITUAN, order_id)
     shop = order and sandbox.store.shops.get((MEITUAN, order.shop_id))
@@ -106,6 +107,7 @@ def _written(sandbox: Sandbox, order: SimOrder, api: str, params: dict[str, str]
 
 # ---- handlers ----------------------------------------------------------------------------------
 
+
 def _confirm(sandbox: Sandbox, app_id: str, params: dict[str, str]) -> str:
     order = _order(sandbox, app_id, params["order_id"])
     sandbox.lifecycle.confirm(order)
@@ -114,8 +116,7 @@ def _confirm(sandbox: Sandbox, app_id: str, params: dict[str, str]) -> str:
 
 def _cancel(sandbox: Sandbox, app_id: str, params: dict[str, str]) -> str:
     order = _order(sandbox, app_id, params["order_id"])
-    sandbox.lifecycle.cancel(order, by="open_platform", reason_code=params["reason_code"],
-                             reason=params["reason"])
+    sandbox.lifecycle.cancel(order, by="open_platform", reason_code=params["reason_code"], reason=params["reason"])
     return _written(sandbox, order, "cancel", params)
 
 
@@ -138,32 +139,51 @@ def _logistics_sync(sandbox: Sandbox, app_id: str, params: dict[str, str]) -> st
         step = meituan_wire.SYNC_STEP[int(params["logistics_status"])]
     except (KeyError, ValueError):
         raise SimError(ErrorCode.MISSING_PARAM, "logistics_status 取值错误") from None
-    sandbox.lifecycle.rider(order, step, by_platform=False,
-                            rider_name=params.get("courier_name", ""),
-                            rider_phone=params.get("courier_phone", ""),
-                            extra={"code": int(params["logistics_status"])})
+    sandbox.lifecycle.rider(
+        order,
+        step,
+        by_platform=False,
+        rider_name=params.get("courier_name", ""),
+        rider_phone=params.get("courier_phone", ""),
+        extra={"code": int(params["logistics_status"])},
+    )
     return _written(sandbox, order, "logistics_sync", params)
 
 
 def _retail_list(sandbox: Sandbox, app_id: str, params: dict[str, str]) -> list[dict]:
     shop = _shop(sandbox, app_id, params["app_poi_code"])
     offset, limit = int(params["offset"]), min(int(params["limit"]), MAX_RETAIL_PAGE)
-    return [{
-        "app_poi_code": shop.shop_id, "app_food_code": p.item_id, "name": p.name,
-        "price": meituan_wire.yuan(p.price_fen), "is_sold_out": 0 if p.stock > 0 else 1,
-        "unit": p.unit, "box_price": meituan_wire.yuan(p.box_price_fen),
-        "skus": json.dumps([{"sku_id": p.sku_id, "spec": p.spec, "upc": p.barcode,
-                             "price": meituan_wire.yuan_text(p.price_fen), "stock": str(p.stock)}],
-                           ensure_ascii=False),
-    } for p in shop.products[offset:offset + limit]]
+    return [
+        {
+            "app_poi_code": shop.shop_id,
+            "app_food_code": p.item_id,
+            "name": p.name,
+            "price": meituan_wire.yuan(p.price_fen),
+            "is_sold_out": 0 if p.stock > 0 else 1,
+            "unit": p.unit,
+            "box_price": meituan_wire.yuan(p.box_price_fen),
+            "skus": json.dumps(
+                [
+                    {
+                        "sku_id": p.sku_id,
+                        "spec": p.spec,
+                        "upc": p.barcode,
+                        "price": meituan_wire.yuan_text(p.price_fen),
+                        "stock": str(p.stock),
+                    }
+                ],
+                ensure_ascii=False,
+            ),
+        }
+        for p in shop.products[offset : offset + limit]
+    ]
 
 
 def _sku_stock(sandbox: Sandbox, app_id: str, params: dict[str, str]) -> str:
     shop = _shop(sandbox, app_id, params["app_poi_code"])
     try:
         foods = json.loads(params["food_data"])
-        wanted = {(str(f["app_food_code"]), str(s["sku_id"])): int(s["stock"])
-                  for f in foods for s in f["skus"]}
+        wanted = {(str(f["app_food_code"]), str(s["sku_id"])): int(s["stock"]) for f in foods for s in f["skus"]}
     except (ValueError, KeyError, TypeError):
         raise SimError(ErrorCode.MISSING_PARAM, "food_data 格式错误") from None
     by_key = {(p.item_id, p.sku_id): p for p in shop.products}
@@ -172,8 +192,7 @@ def _sku_stock(sandbox: Sandbox, app_id: str, params: dict[str, str]) -> str:
         raise SimError(ErrorCode.STATE_CONFLICT, "商品不存在: " + ",".join(unknown))
     for key, stock in wanted.items():
         by_key[key].stock = stock
-    sandbox.store.record_writeback(MEITUAN, shop.shop_id, "sku_stock", "",
-                                   {"food_data": foods})
+    sandbox.store.record_writeback(MEITUAN, shop.shop_id, "sku_stock", "", {"food_data": foods})
     return "ok"
 
 
@@ -182,6 +201,7 @@ def _refund_decision(agree: bool):
         order = _order(sandbox, app_id, params["order_id"])
         sandbox.lifecycle.decide_refund(order, agree=agree, reason=params["reason"])
         return _written(sandbox, order, "refund_agree" if agree else "refund_reject", params)
+
     return handler
 
 

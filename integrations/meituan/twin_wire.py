@@ -21,16 +21,33 @@ from integrations.sandbox.store import (
     SimOrder,
 )
 
-STATUS_CODE = {AWAITING_ACCEPT: 2, ACCEPTED: 4, DELIVERING: 6, COMPLETED: 8, CANCELLED: 9,
-               CLOSED: 9}
-LOGISTICS_CODE = {"awaiting_rider": 0, "rider_accepted": 10, "at_store": 15, "delivering": 20,
-                  "delivered": 40, "cancelled": 100}
+STATUS_CODE = {AWAITING_ACCEPT: 2, ACCEPTED: 4, DELIVERING: 6, COMPLETED: 8, CANCELLED: 9, CLOSED: 9}
+LOGISTICS_CODE = {
+    "awaiting_rider": 0,
+    "rider_accepted": 10,
+    "at_store": 15,
+    "delivering": 20,
+    "delivered": 40,
+    "cancelled": 100,
+}
 # Self-delivery codes the OMS may send with logistics/sync, as rider steps (§1.5, §11.5).
-SYNC_STEP = {0: "awaiting_rider", 1: "awaiting_rider", 5: "rider_accepted", 10: "rider_accepted",
-             15: "at_store", 20: "delivering", 40: "delivered", 100: "cancelled"}
+SYNC_STEP = {
+    0: "awaiting_rider",
+    1: "awaiting_rider",
+    5: "rider_accepted",
+    10: "rider_accepted",
+    15: "at_store",
+    20: "delivering",
+    40: "delivered",
+    100: "cancelled",
+}
 DEAL_OP_TYPE = {"user": 1, "merchant": 2, "service": 3, "system": 5, "open_platform": 6}
-REFUND_NOTIFY = {"refund_applied": ("apply", 0), "refund_rejected": ("reject", 1),
-                 "refund_agreed": ("agree", 2), "refund_cancelled": ("cancelRefund", 7)}
+REFUND_NOTIFY = {
+    "refund_applied": ("apply", 0),
+    "refund_rejected": ("reject", 1),
+    "refund_agreed": ("agree", 2),
+    "refund_cancelled": ("cancelRefund", 7),
+}
 SELF_DELIVERY = "0000"
 PLATFORM_DELIVERY = "1001"
 
@@ -77,30 +94,58 @@ def order_fields(order: SimOrder, shop: Shop) -> dict[str, Any]:
         "estimate_arrival_time": int(order.scheduled_at or order.created_at + 2700),
         "pick_type": 1 if order.delivery_type == "pickup" else 0,
         "logistics_code": PLATFORM_DELIVERY if order.delivery_type == "platform" else SELF_DELIVERY,
-        "detail": _json([{
-            "app_food_code": line.item_id, "food_name": line.name, "sku_id": line.sku_id,
-            "upc": line.barcode, "quantity": line.quantity, "price": yuan(line.unit_price_fen),
-            "box_num": line.box_num, "box_price": yuan(line.box_price_fen), "unit": "份",
-            "spec": line.spec, "food_discount": 1,
-        } for line in order.lines]),
-        "extras": _json([{
-            "reduce_fee": yuan(order.platform_discount_fen + order.merchant_discount_fen),
-            "mt_charge": yuan(order.platform_discount_fen),
-            "poi_charge": yuan(order.merchant_discount_fen),
-            "remark": order.discount_label, "type": 2,
-        }] if order.discount_label else []),
-        "sku_benefit_detail": _json([{
-            "app_food_code": line.item_id, "sku_id": line.sku_id, "count": line.quantity,
-            "totalReducePrice": yuan(line.discount_fen),
-        } for line in order.lines if line.discount_fen]),
+        "detail": _json(
+            [
+                {
+                    "app_food_code": line.item_id,
+                    "food_name": line.name,
+                    "sku_id": line.sku_id,
+                    "upc": line.barcode,
+                    "quantity": line.quantity,
+                    "price": yuan(line.unit_price_fen),
+                    "box_num": line.box_num,
+                    "box_price": yuan(line.box_price_fen),
+                    "unit": "份",
+                    "spec": line.spec,
+                    "food_discount": 1,
+                }
+                for line in order.lines
+            ]
+        ),
+        "extras": _json(
+            [
+                {
+                    "reduce_fee": yuan(order.platform_discount_fen + order.merchant_discount_fen),
+                    "mt_charge": yuan(order.platform_discount_fen),
+                    "poi_charge": yuan(order.merchant_discount_fen),
+                    "remark": order.discount_label,
+                    "type": 2,
+                }
+            ]
+            if order.discount_label
+            else []
+        ),
+        "sku_benefit_detail": _json(
+            [
+                {
+                    "app_food_code": line.item_id,
+                    "sku_id": line.sku_id,
+                    "count": line.quantity,
+                    "totalReducePrice": yuan(line.discount_fen),
+                }
+                for line in order.lines
+                if line.discount_fen
+            ]
+        ),
         "poi_receive_detail": _json({"wmPoiReceiveCent": order.receivable_fen}),
         "poi_receive_detail_yuan": _json({"poiReceive": yuan_text(order.receivable_fen)}),
         "incmp_code": 0,
     }
 
 
-def push_for(order: SimOrder, shop: Shop, event: str,
-             details: dict[str, Any]) -> tuple[PushType, dict[str, Any]] | None:
+def push_for(
+    order: SimOrder, shop: Shop, event: str, details: dict[str, Any]
+) -> tuple[PushType, dict[str, Any]] | None:
     """The push Meituan sends for a lifecycle event, or None when Meituan sends none."""
     base = {"order_id": order.order_id, "app_poi_code": order.shop_id}
     if event == "paid":
@@ -108,27 +153,40 @@ def push_for(order: SimOrder, shop: Shop, event: str,
     if event == "confirmed":
         return PushType.CONFIRMED, order_fields(order, shop)
     if event == "cancelled":
-        return PushType.CANCEL, {**base, "reason_code": details.get("reason_code", ""),
-                                 "reason": details.get("reason", ""),
-                                 "deal_op_type": DEAL_OP_TYPE.get(str(details.get("by")), 5)}
+        return PushType.CANCEL, {
+            **base,
+            "reason_code": details.get("reason_code", ""),
+            "reason": details.get("reason", ""),
+            "deal_op_type": DEAL_OP_TYPE.get(str(details.get("by")), 5),
+        }
     if event in REFUND_NOTIFY:
         after_sale: AfterSale = details["after_sale"]
         notify_type, res_type = REFUND_NOTIFY[event]
-        return PushType.REFUND, {**base, "notify_type": notify_type,
-                                 "refund_id": after_sale.after_sale_id,
-                                 "reason": details.get("reason") or after_sale.reason,
-                                 "res_type": res_type, "is_appeal": 0,
-                                 "money": yuan(after_sale.amount_fen)}
+        return PushType.REFUND, {
+            **base,
+            "notify_type": notify_type,
+            "refund_id": after_sale.after_sale_id,
+            "reason": details.get("reason") or after_sale.reason,
+            "res_type": res_type,
+            "is_appeal": 0,
+            "money": yuan(after_sale.amount_fen),
+        }
     if event == "refunded":
         after_sale = details["after_sale"]
-        return PushType.REFUND_STATUS, {**base, "refund_id": after_sale.after_sale_id,
-                                        "refund_status": 3 if after_sale.kind == "full" else 13,
-                                        "money": yuan(after_sale.amount_fen)}
+        return PushType.REFUND_STATUS, {
+            **base,
+            "refund_id": after_sale.after_sale_id,
+            "refund_status": 3 if after_sale.kind == "full" else 13,
+            "money": yuan(after_sale.amount_fen),
+        }
     if event == "delivery":
-        return PushType.LOGISTICS, {**base, "logistics_status": LOGISTICS_CODE[details["step"]],
-                                    "dispatcher_name": details.get("rider_name", ""),
-                                    "dispatcher_mobile": details.get("rider_phone", ""),
-                                    "time": int(order.updated_at)}
+        return PushType.LOGISTICS, {
+            **base,
+            "logistics_status": LOGISTICS_CODE[details["step"]],
+            "dispatcher_name": details.get("rider_name", ""),
+            "dispatcher_mobile": details.get("rider_phone", ""),
+            "time": int(order.updated_at),
+        }
     return None
 
 

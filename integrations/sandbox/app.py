@@ -28,8 +28,7 @@ DEMO_SHOPS = tuple(demo_shops())  # the built-in platforms' demo shops
 class Sandbox:
     """Everything the sandbox knows and runs; one instance per app."""
 
-    def __init__(self, *, seed: int | None = None, callback_base: str = "",
-                 default_rate: float = 0.0) -> None:
+    def __init__(self, *, seed: int | None = None, callback_base: str = "", default_rate: float = 0.0) -> None:
         self.seed = seed
         self.callback_base = callback_base
         self.default_rate = default_rate
@@ -75,8 +74,14 @@ class Sandbox:
         await self.pusher.stop()
 
 
-def create_app(*, seed: int | None = None, callback_base: str = "", rate: float = 0.0,
-               demo_shops: bool = False, stream: bool = False) -> Starlette:
+def create_app(
+    *,
+    seed: int | None = None,
+    callback_base: str = "",
+    rate: float = 0.0,
+    demo_shops: bool = False,
+    stream: bool = False,
+) -> Starlette:
     sandbox = Sandbox(seed=seed, callback_base=callback_base, default_rate=rate)
     if demo_shops:
         sandbox.add_demo_shops()
@@ -91,7 +96,6 @@ def create_app(*, seed: int | None = None, callback_base: str = "", rate: float 
             await sandbox.stop()
 
     twins = [route for a in registry.platforms() for route in a.twin().routes()]
-    app = Starlette(routes=[*control.routes, *twins],
-                    lifespan=lifespan)
+    app = Starlette(routes=[*control.routes, *twins], lifespan=lifespan)
     app.state.sandbox = sandbox
     return app

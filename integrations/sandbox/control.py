@@ -13,17 +13,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from integrations import registry
 from integrations.sandbox.faults import FaultKind
 from integrations.sandbox.lifecycle import RIDER_STEPS, Conflict
-from integrations import registry
 from integrations.sandbox.store import STAGES, Shop, SimError
 
 if TYPE_CHECKING:
     from integrations.sandbox.app import Sandbox
 
 DEFAULT_LAT, DEFAULT_LNG = 31.2304, 121.4737  # People's Square, Shanghai (GCJ-02)
-SHOP_SETTINGS = ("name", "callback_base", "rate", "double_encode", "auto_fulfil", "token_ttl",
-                 "lat", "lng")
+SHOP_SETTINGS = ("name", "callback_base", "rate", "double_encode", "auto_fulfil", "token_ttl", "lat", "lng")
 
 
 def _sandbox(request: Request) -> Sandbox:
@@ -49,6 +48,7 @@ def _platform(value: object) -> str:
 
 def handled(handler):
     """Render SimError / Conflict / bad input as a JSON error with a useful status code."""
+
     async def endpoint(request: Request) -> JSONResponse:
         try:
             result = await handler(request)
@@ -62,10 +62,12 @@ def handled(handler):
         if isinstance(result, JSONResponse):
             return result
         return JSONResponse(result)
+
     return endpoint
 
 
 # ---- sandbox -----------------------------------------------------------------------------------
+
 
 async def health(request: Request) -> dict:
     return {"ok": True}
@@ -81,14 +83,21 @@ async def stats(request: Request) -> dict:
     outcomes: dict[str, int] = {}
     for entry in sb.pusher.log:
         outcomes[entry["outcome"]] = outcomes.get(entry["outcome"], 0) + 1
-    return {"shops": len(sb.store.shops), "orders": len(sb.store.orders),
-            "created_by_generator": sb.generator.created, "streaming": sb.generator.streaming,
-            "pushes": outcomes, "pushes_in_flight": sb.pusher.in_flight,
-            "requests": len(sb.store.requests), "writebacks": len(sb.store.writebacks),
-            "faults_fired": dict(sb.faults.fired)}
+    return {
+        "shops": len(sb.store.shops),
+        "orders": len(sb.store.orders),
+        "created_by_generator": sb.generator.created,
+        "streaming": sb.generator.streaming,
+        "pushes": outcomes,
+        "pushes_in_flight": sb.pusher.in_flight,
+        "requests": len(sb.store.requests),
+        "writebacks": len(sb.store.writebacks),
+        "faults_fired": dict(sb.faults.fired),
+    }
 
 
 # ---- shops -------------------------------------------------------------------------------------
+
 
 async def create_shop(request: Request) -> JSONResponse:
     sb, body = _sandbox(request), await _body(request)
@@ -101,12 +110,14 @@ async def create_shop(request: Request) -> JSONResponse:
         name=str(body.get("name") or f"启航便利店({number}号店)"),
         app_id=str(body.get("app_id") or app_id),
         secret=str(body.get("secret") or secrets.token_hex(16)),
-        lat=float(body.get("lat", DEFAULT_LAT)), lng=float(body.get("lng", DEFAULT_LNG)),
+        lat=float(body.get("lat", DEFAULT_LAT)),
+        lng=float(body.get("lng", DEFAULT_LNG)),
         callback_base=str(body.get("callback_base", sb.callback_base)),
         rate=float(body.get("rate", sb.default_rate)),
         double_encode=bool(body.get("double_encode", True)),
         auto_fulfil=bool(body.get("auto_fulfil", True)),
-        token_ttl=int(body.get("token_ttl", 7200)))
+        token_ttl=int(body.get("token_ttl", 7200)),
+    )
     sb.store.add_shop(shop)
     sb.generator.seed_catalog(shop, int(body.get("catalog", 20)), int(body.get("stock", 100)))
     return JSONResponse(shop.public(), status_code=201)
@@ -136,14 +147,14 @@ async def catalog(request: Request) -> list:
 
 # ---- streaming ---------------------------------------------------------------------------------
 
+
 async def set_rate(request: Request) -> dict:
     """{"rate": 2.5, "platform"?: ..., "shop_id"?: ...}: orders/second for matching shops."""
     sb, body = _sandbox(request), await _body(request)
     rate = float(body["rate"])
     changed = 0
     for shop in sb.store.shops.values():
-        if body.get("platform") in (None, shop.platform) and \
-                body.get("shop_id") in (None, shop.shop_id):
+        if body.get("platform") in (None, shop.platform) and body.get("shop_id") in (None, shop.shop_id):
             shop.rate = rate
             changed += 1
     if body.get("platform") is None and body.get("shop_id") is None:
@@ -180,17 +191,21 @@ async def timing(request: Request) -> dict:
 
 # ---- faults ------------------------------------------------------------------------------------
 
+
 async def add_fault(request: Request) -> JSONResponse:
     """{"kind": "5xx|rate_limit|slow|expire_token|duplicate_push|drop_push|reorder_push",
     "count": 1, "platform": "", "shop_id": "", "path_contains": "", "delay_ms": 0, "status": 500}"""
     sb, body = _sandbox(request), await _body(request)
     kind = FaultKind(body["kind"])
-    fault = sb.faults.add(kind, count=int(body.get("count", 1)),
-                          platform=str(body.get("platform") or ""),
-                          shop_id=str(body.get("shop_id") or ""),
-                          path_contains=str(body.get("path_contains") or ""),
-                          delay_ms=int(body.get("delay_ms", 0)),
-                          status=int(body.get("status", 500)))
+    fault = sb.faults.add(
+        kind,
+        count=int(body.get("count", 1)),
+        platform=str(body.get("platform") or ""),
+        shop_id=str(body.get("shop_id") or ""),
+        path_contains=str(body.get("path_contains") or ""),
+        delay_ms=int(body.get("delay_ms", 0)),
+        status=int(body.get("status", 500)),
+    )
     return JSONResponse(vars(fault) | {"kind": fault.kind.value}, status_code=201)
 
 
@@ -214,6 +229,7 @@ async def expire_tokens(request: Request) -> dict:
 
 # ---- orders ------------------------------------------------------------------------------------
 
+
 async def create_order(request: Request) -> JSONResponse:
     """{"platform", "shop_id", "items"?: [{"sku_id", "quantity"}], "scheduled"?: bool,
     "delivery_type"?: "platform|merchant|pickup", "push"?: true}"""
@@ -222,10 +238,13 @@ async def create_order(request: Request) -> JSONResponse:
     delivery_type = body.get("delivery_type")
     if delivery_type not in (None, "platform", "merchant", "pickup"):
         raise SimError(400, "delivery_type must be platform, merchant or pickup")
-    order = sb.generator.create_order(shop, items=body.get("items"),
-                                      scheduled=body.get("scheduled"),
-                                      delivery_type=delivery_type,
-                                      push=bool(body.get("push", True)))
+    order = sb.generator.create_order(
+        shop,
+        items=body.get("items"),
+        scheduled=body.get("scheduled"),
+        delivery_type=delivery_type,
+        push=bool(body.get("push", True)),
+    )
     return JSONResponse(order.truth(), status_code=201)
 
 
@@ -235,9 +254,13 @@ async def list_orders(request: Request) -> list:
     if stage and stage not in STAGES:
         raise SimError(400, f"stage must be one of {', '.join(STAGES)}")
     limit = int(query.get("limit", 1000))
-    found = [o.truth() for o in _sandbox(request).store.orders.values()
-             if query.get("platform") in (None, o.platform)
-             and query.get("shop_id") in (None, o.shop_id) and stage in (None, o.stage)]
+    found = [
+        o.truth()
+        for o in _sandbox(request).store.orders.values()
+        if query.get("platform") in (None, o.platform)
+        and query.get("shop_id") in (None, o.shop_id)
+        and stage in (None, o.stage)
+    ]
     return found[-limit:]
 
 
@@ -259,22 +282,30 @@ async def order_action(request: Request) -> dict:
     order = _order_from_path(request)
     action = request.path_params["action"]
     if action == "cancel":
-        sb.lifecycle.cancel(order, by=str(body.get("by", "user")),
-                            reason_code=str(body.get("reason_code", "1001")),
-                            reason=str(body.get("reason", "用户不想要了")))
+        sb.lifecycle.cancel(
+            order,
+            by=str(body.get("by", "user")),
+            reason_code=str(body.get("reason_code", "1001")),
+            reason=str(body.get("reason", "用户不想要了")),
+        )
     elif action == "refund":
         amount = body.get("amount_fen")
-        sb.lifecycle.apply_refund(order, reason=str(body.get("reason", "商品破损")),
-                                  amount_fen=None if amount is None else int(amount))
+        sb.lifecycle.apply_refund(
+            order, reason=str(body.get("reason", "商品破损")), amount_fen=None if amount is None else int(amount)
+        )
     elif action == "refund_withdraw":
         sb.lifecycle.withdraw_refund(order)
     elif action == "rider":  # platform riders (Meituan delivery)
         step = str(body["step"])
         if step not in RIDER_STEPS:
             raise SimError(400, f"step must be one of {', '.join(RIDER_STEPS)}")
-        sb.lifecycle.rider(order, step, by_platform=True,
-                           rider_name=str(body.get("rider_name", "王师傅")),
-                           rider_phone=str(body.get("rider_phone", "138****0000")))
+        sb.lifecycle.rider(
+            order,
+            step,
+            by_platform=True,
+            rider_name=str(body.get("rider_name", "王师傅")),
+            rider_phone=str(body.get("rider_phone", "138****0000")),
+        )
     elif action == "repush":  # send the push of an event again (e.g. the paid-order push)
         event = str(body.get("event", "paid"))
         extra = {}
@@ -288,6 +319,7 @@ async def order_action(request: Request) -> dict:
 
 # ---- what happened -----------------------------------------------------------------------------
 
+
 def _filtered(rows, request: Request, keys: tuple[str, ...]) -> list:
     query = request.query_params
     limit = int(query.get("limit", 1000))
@@ -296,13 +328,11 @@ def _filtered(rows, request: Request, keys: tuple[str, ...]) -> list:
 
 
 async def writebacks(request: Request) -> list:
-    return _filtered(_sandbox(request).store.writebacks, request,
-                     ("platform", "shop_id", "order_id", "api"))
+    return _filtered(_sandbox(request).store.writebacks, request, ("platform", "shop_id", "order_id", "api"))
 
 
 async def pushes(request: Request) -> list:
-    return _filtered(_sandbox(request).pusher.log, request,
-                     ("platform", "shop_id", "order_id", "push_type", "outcome"))
+    return _filtered(_sandbox(request).pusher.log, request, ("platform", "shop_id", "order_id", "push_type", "outcome"))
 
 
 async def requests_log(request: Request) -> list:
@@ -316,8 +346,7 @@ routes = [
     Route("/_control/shops", handled(create_shop), methods=["POST"]),
     Route("/_control/shops", handled(list_shops), methods=["GET"]),
     Route("/_control/shops/{platform}/{shop_id}", handled(update_shop), methods=["PATCH"]),
-    Route("/_control/shops/{platform}/{shop_id}/catalog", handled(catalog),
-          methods=["GET", "POST"]),
+    Route("/_control/shops/{platform}/{shop_id}/catalog", handled(catalog), methods=["GET", "POST"]),
     Route("/_control/rate", handled(set_rate), methods=["POST"]),
     Route("/_control/stream/start", handled(start_stream), methods=["POST"]),
     Route("/_control/stream/stop", handled(stop_stream), methods=["POST"]),
@@ -328,8 +357,7 @@ routes = [
     Route("/_control/orders", handled(create_order), methods=["POST"]),
     Route("/_control/orders", handled(list_orders), methods=["GET"]),
     Route("/_control/orders/{platform}/{order_id}", handled(get_order), methods=["GET"]),
-    Route("/_control/orders/{platform}/{order_id}/{action}", handled(order_action),
-          methods=["POST"]),
+    Route("/_control/orders/{platform}/{order_id}/{action}", handled(order_action), methods=["POST"]),
     Route("/_control/writebacks", handled(writebacks), methods=["GET"]),
     Route("/_control/pushes", handled(pushes), methods=["GET"]),
     Route("/_control/requests", handled(requests_log), methods=["GET"]),

@@ -40,16 +40,79 @@ CATALOG = [
 ]
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
-GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟",
-         "涛", "明", "超", "秀英", "霞", "平", "刚", "桂英", "子涵", "雨萱", "浩然", "一诺",
-         "梓轩", "欣怡", "思远", "佳怡"]
+GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀英",
+    "霞",
+    "平",
+    "刚",
+    "桂英",
+    "子涵",
+    "雨萱",
+    "浩然",
+    "一诺",
+    "梓轩",
+    "欣怡",
+    "思远",
+    "佳怡",
+]
 DISTRICTS = ["黄浦区", "静安区", "徐汇区", "长宁区", "普陀区", "虹口区", "杨浦区", "浦东新区"]
-ROADS = ["南京西路", "淮海中路", "愚园路", "武宁路", "四平路", "张杨路", "天目西路", "漕溪北路",
-         "长寿路", "延安西路", "衡山路", "大连路"]
-COMMUNITIES = ["静安新城", "中远两湾城", "仁恒河滨花园", "东方曼哈顿", "古北新城", "锦绣江南",
-               "春江花月", "新梅共和城", "金色家园", "上海康城"]
-MEMOS = ["", "", "", "", "请放门口，谢谢", "少放辣", "到了打电话", "【如遇缺货】：缺货时电话与我沟通",
-         "需要发票，抬头见备注", "小区门禁，请打电话", "不要塑料袋", "水果挑新鲜一点"]
+ROADS = [
+    "南京西路",
+    "淮海中路",
+    "愚园路",
+    "武宁路",
+    "四平路",
+    "张杨路",
+    "天目西路",
+    "漕溪北路",
+    "长寿路",
+    "延安西路",
+    "衡山路",
+    "大连路",
+]
+COMMUNITIES = [
+    "静安新城",
+    "中远两湾城",
+    "仁恒河滨花园",
+    "东方曼哈顿",
+    "古北新城",
+    "锦绣江南",
+    "春江花月",
+    "新梅共和城",
+    "金色家园",
+    "上海康城",
+]
+MEMOS = [
+    "",
+    "",
+    "",
+    "",
+    "请放门口，谢谢",
+    "少放辣",
+    "到了打电话",
+    "【如遇缺货】：缺货时电话与我沟通",
+    "需要发票，抬头见备注",
+    "小区门禁，请打电话",
+    "不要塑料袋",
+    "水果挑新鲜一点",
+]
 
 
 def ean13(rng: random.Random) -> str:
@@ -75,8 +138,7 @@ def masked_phone(rng: random.Random) -> str:
     return f"1{rng.choice('3578')}{rng.randrange(10)}****{rng.randrange(10**4):04d}"
 
 
-def address_near(rng: random.Random, lat: float, lng: float,
-                 max_metres: float = 3000) -> tuple[str, str, float, float]:
+def address_near(rng: random.Random, lat: float, lng: float, max_metres: float = 3000) -> tuple[str, str, float, float]:
     """(typed address, reverse-geocoded address, lat, lng) within max_metres (GCJ-02 degrees)."""
     distance = max_metres * math.sqrt(rng.random())  # uniform over the disc
     angle = rng.uniform(0, 2 * math.pi)
@@ -84,7 +146,9 @@ def address_near(rng: random.Random, lat: float, lng: float,
     d_lng = distance * math.sin(angle) / (111_320 * math.cos(math.radians(lat)))
     district, road, community = rng.choice(DISTRICTS), rng.choice(ROADS), rng.choice(COMMUNITIES)
     number = rng.randrange(1, 1500)
-    typed = (f"{community}{rng.randrange(1, 30)}号楼{rng.randrange(1, 6)}单元"
-             f"{rng.randrange(1, 33)}{rng.randrange(1, 5):02d}室")
+    typed = (
+        f"{community}{rng.randrange(1, 30)}号楼{rng.randrange(1, 6)}单元"
+        f"{rng.randrange(1, 33)}{rng.randrange(1, 5):02d}室"
+    )
     geocoded = f"上海市{district}{road}{number}号"
     return typed, geocoded, round(lat + d_lat, 6), round(lng + d_lng, 6)

@@ -20,8 +20,7 @@ class FaultKind(StrEnum):
     REORDER_PUSH = "reorder_push"  # held back and sent after the next push of the same shop
 
 
-API_FAULTS = frozenset({FaultKind.SERVER_ERROR, FaultKind.RATE_LIMIT, FaultKind.SLOW,
-                        FaultKind.EXPIRE_TOKEN})
+API_FAULTS = frozenset({FaultKind.SERVER_ERROR, FaultKind.RATE_LIMIT, FaultKind.SLOW, FaultKind.EXPIRE_TOKEN})
 PUSH_FAULTS = frozenset({FaultKind.DUPLICATE_PUSH, FaultKind.DROP_PUSH, FaultKind.REORDER_PUSH})
 
 
@@ -37,8 +36,12 @@ class Fault:
     status: int = 500  # SERVER_ERROR only
 
     def matches(self, platform: str, shop_id: str, path: str) -> bool:
-        return (self.count > 0 and self.platform in ("", platform)
-                and self.shop_id in ("", shop_id) and self.path_contains in path)
+        return (
+            self.count > 0
+            and self.platform in ("", platform)
+            and self.shop_id in ("", shop_id)
+            and self.path_contains in path
+        )
 
 
 class Faults:
@@ -47,11 +50,27 @@ class Faults:
         self._ids = itertools.count(1)
         self.fired: Counter[str] = Counter()
 
-    def add(self, kind: str, *, count: int = 1, platform: str = "", shop_id: str = "",
-            path_contains: str = "", delay_ms: int = 0, status: int = 500) -> Fault:
-        fault = Fault(id=next(self._ids), kind=FaultKind(kind), count=max(0, int(count)),
-                      platform=platform, shop_id=shop_id, path_contains=path_contains,
-                      delay_ms=int(delay_ms), status=int(status))
+    def add(
+        self,
+        kind: str,
+        *,
+        count: int = 1,
+        platform: str = "",
+        shop_id: str = "",
+        path_contains: str = "",
+        delay_ms: int = 0,
+        status: int = 500,
+    ) -> Fault:
+        fault = Fault(
+            id=next(self._ids),
+            kind=FaultKind(kind),
+            count=max(0, int(count)),
+            platform=platform,
+            shop_id=shop_id,
+            path_contains=path_contains,
+            delay_ms=int(delay_ms),
+            status=int(status),
+        )
         self._rules.append(fault)
         return fault
 
@@ -61,8 +80,7 @@ class Faults:
     def active(self) -> list[dict]:
         return [asdict(f) for f in self._rules if f.count > 0]
 
-    def take(self, kinds: frozenset[FaultKind], platform: str, shop_id: str,
-             path: str) -> Fault | None:
+    def take(self, kinds: frozenset[FaultKind], platform: str, shop_id: str, path: str) -> Fault | None:
         """The first live rule of one of `kinds` that matches; it is used up by one firing."""
         for fault in self._rules:
             if fault.kind in kinds and fault.matches(platform, shop_id, path):

@@ -69,19 +69,34 @@ class Generator:
         start = len(shop.products)
         for offset, (name, spec, price, unit, box) in enumerate(picks, start=start + 1):
             code = f"SKU{offset:05d}"
-            item_id, sku_id = registry.platform(shop.platform).twin().item_ids(self.rng, offset,
-                                                                               code)
-            shop.products.append(Product(item_id=item_id, sku_id=sku_id, outer_code=code,
-                                         name=name, spec=spec, price_fen=price, stock=stock,
-                                         barcode=fake_data.ean13(self.rng), unit=unit,
-                                         box_price_fen=box))
+            item_id, sku_id = registry.platform(shop.platform).twin().item_ids(self.rng, offset, code)
+            shop.products.append(
+                Product(
+                    item_id=item_id,
+                    sku_id=sku_id,
+                    outer_code=code,
+                    name=name,
+                    spec=spec,
+                    price_fen=price,
+                    stock=stock,
+                    barcode=fake_data.ean13(self.rng),
+                    unit=unit,
+                    box_price_fen=box,
+                )
+            )
         return shop.products[start:]
 
     # ---- one order -----------------------------------------------------------------------------
 
-    def create_order(self, shop: Shop, *, items: list[dict] | None = None,
-                     scheduled: bool | None = None, delivery_type: str | None = None,
-                     push: bool = True) -> SimOrder:
+    def create_order(
+        self,
+        shop: Shop,
+        *,
+        items: list[dict] | None = None,
+        scheduled: bool | None = None,
+        delivery_type: str | None = None,
+        push: bool = True,
+    ) -> SimOrder:
         """items: [{"sku_id": ..., "quantity": n}]; omitted -> 1-4 random catalog lines."""
         if not shop.products:
             self.seed_catalog(shop)
@@ -100,17 +115,32 @@ class Generator:
         box = sum(line.box_price_fen * line.box_num for line in lines)
         commission = round((goods - merchant_cut) * 0.06)
         order = SimOrder(
-            platform=shop.platform, shop_id=shop.shop_id, order_id=self._order_id(shop.platform),
-            display_no="", stage=AWAITING_ACCEPT, created_at=now, updated_at=now, day=day,
-            day_seq=seq, receiver_name=fake_data.buyer_name(rng),
+            platform=shop.platform,
+            shop_id=shop.shop_id,
+            order_id=self._order_id(shop.platform),
+            display_no="",
+            stage=AWAITING_ACCEPT,
+            created_at=now,
+            updated_at=now,
+            day=day,
+            day_seq=seq,
+            receiver_name=fake_data.buyer_name(rng),
             receiver_phone=registry.platform(shop.platform).twin().receiver_phone(rng),
-            address=typed, geo_address=geocoded, lat=lat, lng=lng,
-            memo=rng.choice(fake_data.MEMOS), delivery_type=kind,
+            address=typed,
+            geo_address=geocoded,
+            lat=lat,
+            lng=lng,
+            memo=rng.choice(fake_data.MEMOS),
+            delivery_type=kind,
             scheduled_at=(now + rng.choice([3600, 5400, 7200, 10800]) if scheduled else None),
-            lines=lines, freight_fen=freight, bag_fen=bag, platform_discount_fen=platform_cut,
-            merchant_discount_fen=merchant_cut, discount_label=label,
-            receivable_fen=goods + box + bag - merchant_cut - commission
-            + (freight if kind == "merchant" else 0))
+            lines=lines,
+            freight_fen=freight,
+            bag_fen=bag,
+            platform_discount_fen=platform_cut,
+            merchant_discount_fen=merchant_cut,
+            discount_label=label,
+            receivable_fen=goods + box + bag - merchant_cut - commission + (freight if kind == "merchant" else 0),
+        )
         order.display_no = order.order_id
         self.store.add_order(order)
         self.created += 1
@@ -124,8 +154,7 @@ class Generator:
         by_sku = {p.sku_id: p for p in shop.products}
         if items is None:
             picks = self.rng.sample(shop.products, self.rng.randint(1, min(4, len(shop.products))))
-            items = [{"sku_id": p.sku_id, "quantity": self.rng.choice([1, 1, 1, 2, 3])}
-                     for p in picks]
+            items = [{"sku_id": p.sku_id, "quantity": self.rng.choice([1, 1, 1, 2, 3])} for p in picks]
         lines = []
         for item in items:
             product = by_sku.get(str(item["sku_id"]))
@@ -133,11 +162,20 @@ class Generator:
                 raise KeyError(f"unknown sku_id {item['sku_id']}")
             quantity = int(item.get("quantity", 1))
             box = product.box_price_fen
-            lines.append(Line(item_id=product.item_id, sku_id=product.sku_id,
-                              outer_code=product.outer_code, name=product.name, spec=product.spec,
-                              barcode=product.barcode, quantity=quantity,
-                              unit_price_fen=product.price_fen, box_num=quantity if box else 0,
-                              box_price_fen=box))
+            lines.append(
+                Line(
+                    item_id=product.item_id,
+                    sku_id=product.sku_id,
+                    outer_code=product.outer_code,
+                    name=product.name,
+                    spec=product.spec,
+                    barcode=product.barcode,
+                    quantity=quantity,
+                    unit_price_fen=product.price_fen,
+                    box_num=quantity if box else 0,
+                    box_price_fen=box,
+                )
+            )
         return lines
 
     def _discounts(self, goods: int) -> tuple[int, int, str]:
@@ -159,8 +197,7 @@ class Generator:
         roll = self.rng.random()
         if roll < self.ratios.pickup:
             return "pickup"
-        return "platform" if roll < self.ratios.pickup + self.ratios.platform_delivery \
-            else "merchant"
+        return "platform" if roll < self.ratios.pickup + self.ratios.platform_delivery else "merchant"
 
     def _order_id(self, platform: str) -> str:
         twin = registry.platform(platform).twin()
@@ -172,8 +209,7 @@ class Generator:
     # ---- later moves ---------------------------------------------------------------------------
 
     def schedule(self, delay: float, action: Callable[[], None]) -> None:
-        heapq.heappush(self._due, _Due(time.monotonic() + delay * self.time_scale,
-                                       next(self._seq), action))
+        heapq.heappush(self._due, _Due(time.monotonic() + delay * self.time_scale, next(self._seq), action))
 
     def on_confirmed(self, order: SimOrder) -> None:
         """Platform riders pick up orders the platform delivers (only for auto_fulfil shops)."""
@@ -183,19 +219,24 @@ class Generator:
         rider = self.rng.choice(fake_data.SURNAMES) + "师傅"
         phone = fake_data.masked_phone(self.rng)
         for step, delay in RIDER_SCHEDULE:
-            self.schedule(delay, _quiet(lambda s=step: self.lifecycle.rider(
-                order, s, by_platform=True, rider_name=rider, rider_phone=phone)))
+            self.schedule(
+                delay,
+                _quiet(
+                    lambda s=step: self.lifecycle.rider(order, s, by_platform=True, rider_name=rider, rider_phone=phone)
+                ),
+            )
 
     def _plan_buyer_moves(self, order: SimOrder) -> None:
         roll = self.rng.random()
         if roll < self.ratios.cancel:
             code, reason = self.rng.choice(CANCEL_REASONS)
-            self.schedule(self.rng.uniform(3, 15), _quiet(
-                lambda: self.lifecycle.cancel(order, by="user", reason_code=code, reason=reason)))
+            self.schedule(
+                self.rng.uniform(3, 15),
+                _quiet(lambda: self.lifecycle.cancel(order, by="user", reason_code=code, reason=reason)),
+            )
         elif roll < self.ratios.cancel + self.ratios.refund:
             reason = self.rng.choice(REFUND_REASONS)
-            self.schedule(self.rng.uniform(10, 40), _quiet(
-                lambda: self.lifecycle.apply_refund(order, reason=reason)))
+            self.schedule(self.rng.uniform(10, 40), _quiet(lambda: self.lifecycle.apply_refund(order, reason=reason)))
 
     # ---- the loop ------------------------------------------------------------------------------
 
@@ -241,9 +282,11 @@ def _allocate(lines: list[Line], total: int) -> None:
 
 def _quiet(action: Callable[[], object]) -> Callable[[], None]:
     """Later moves may find the order moved on (cancelled, refunded): that is fine, skip them."""
+
     def run() -> None:
         try:
             action()
         except Conflict:
             pass
+
     return run

@@ -39,8 +39,7 @@ ACCEPT_TIMEOUT_SECONDS = 300
 TIMEOUT_REASON_CODE, TIMEOUT_REASON = "2016", "商家超时未接单，系统自动取消"
 
 # Rider progress the sandbox understands (unified names, as in DeliveryStatus).
-RIDER_STEPS = ("awaiting_rider", "rider_accepted", "at_store", "delivering", "delivered",
-               "cancelled")
+RIDER_STEPS = ("awaiting_rider", "rider_accepted", "at_store", "delivering", "delivered", "cancelled")
 
 
 class Lifecycle:
@@ -80,8 +79,7 @@ class Lifecycle:
         if order.stage in FINAL_STAGES:
             raise Conflict(f"order is {order.stage}, cannot cancel")
         order.stage = CANCELLED
-        order.cancel = {"by": by, "reason_code": reason_code, "reason": reason,
-                        "at": self._touch(order)}
+        order.cancel = {"by": by, "reason_code": reason_code, "reason": reason, "at": self._touch(order)}
         self.notifier.notify(order, "cancelled", by=by, reason_code=reason_code, reason=reason)
 
     def expire_unaccepted(self, order: SimOrder) -> bool:
@@ -92,20 +90,34 @@ class Lifecycle:
         self.cancel(order, by="system", reason_code=TIMEOUT_REASON_CODE, reason=TIMEOUT_REASON)
         return True
 
-    def rider(self, order: SimOrder, step: str, *, by_platform: bool, rider_name: str = "",
-              rider_phone: str = "", extra: dict | None = None) -> None:
+    def rider(
+        self,
+        order: SimOrder,
+        step: str,
+        *,
+        by_platform: bool,
+        rider_name: str = "",
+        rider_phone: str = "",
+        extra: dict | None = None,
+    ) -> None:
         """A rider step, either reported by the OMS (self-delivery) or made by platform riders."""
         if step not in RIDER_STEPS:
             raise Conflict(f"unknown rider step {step}")
         if order.stage not in (ACCEPTED, DELIVERING, COMPLETED):
             raise Conflict(f"order is {order.stage}, no delivery in progress")
         at = self._touch(order)
-        order.logistics.append({"step": step, "by": "platform" if by_platform else "merchant",
-                                "rider_name": rider_name, "rider_phone": rider_phone, "at": at,
-                                **(extra or {})})
+        order.logistics.append(
+            {
+                "step": step,
+                "by": "platform" if by_platform else "merchant",
+                "rider_name": rider_name,
+                "rider_phone": rider_phone,
+                "at": at,
+                **(extra or {}),
+            }
+        )
         if by_platform:
-            self.notifier.notify(order, "delivery", step=step, rider_name=rider_name,
-                                 rider_phone=rider_phone)
+            self.notifier.notify(order, "delivery", step=step, rider_name=rider_name, rider_phone=rider_phone)
         if step == "delivering" and order.stage == ACCEPTED:
             order.stage = DELIVERING
             self.notifier.notify(order, "delivering")
@@ -113,8 +125,9 @@ class Lifecycle:
             order.stage = COMPLETED
             self.notifier.notify(order, "finished")
 
-    def apply_refund(self, order: SimOrder, *, reason: str, amount_fen: int | None = None,
-                     after_sale_id: str | None = None) -> AfterSale:
+    def apply_refund(
+        self, order: SimOrder, *, reason: str, amount_fen: int | None = None, after_sale_id: str | None = None
+    ) -> AfterSale:
         if order.stage in (CANCELLED, CLOSED, AWAITING_ACCEPT):
             raise Conflict(f"order is {order.stage}, no refund possible")
         if order.open_after_sale():
@@ -123,8 +136,14 @@ class Lifecycle:
         amount = order.paid_fen if amount_fen is None else min(amount_fen, order.paid_fen)
         after_sale = AfterSale(
             after_sale_id=after_sale_id or str(7_300_000_000_000_000 + self.store.next_id()),
-            order_id=order.order_id, kind="full" if amount == order.paid_fen else "partial",
-            status="applied", amount_fen=amount, reason=reason, created_at=now, updated_at=now)
+            order_id=order.order_id,
+            kind="full" if amount == order.paid_fen else "partial",
+            status="applied",
+            amount_fen=amount,
+            reason=reason,
+            created_at=now,
+            updated_at=now,
+        )
         order.after_sales.append(after_sale)
         self.notifier.notify(order, "refund_applied", after_sale=after_sale)
         return after_sale
@@ -135,8 +154,9 @@ class Lifecycle:
             raise Conflict("no open refund request")
         after_sale.updated_at = self._touch(order)
         after_sale.status = "agreed" if agree else "rejected"
-        self.notifier.notify(order, "refund_agreed" if agree else "refund_rejected",
-                             after_sale=after_sale, reason=reason)
+        self.notifier.notify(
+            order, "refund_agreed" if agree else "refund_rejected", after_sale=after_sale, reason=reason
+        )
         if agree:  # the money goes back at once in the sandbox
             after_sale.status = "refunded"
             after_sale.updated_at = self._touch(order)

@@ -40,8 +40,9 @@ class Outgoing:
 
 
 class PushSender:
-    def __init__(self, store: Store, faults: Faults, *, attempts: int = 3,
-                 timeout: float = 5.0, retry_delay: float = 0.2) -> None:
+    def __init__(
+        self, store: Store, faults: Faults, *, attempts: int = 3, timeout: float = 5.0, retry_delay: float = 0.2
+    ) -> None:
         self.store = store
         self.faults = faults
         self.attempts = attempts
@@ -74,17 +75,22 @@ class PushSender:
         self.in_flight += 1
         self._queues[key].put_nowait(outgoing)
 
-    def _render(self, order: SimOrder, shop: Shop, event: str,
-                details: dict[str, Any]) -> Outgoing | None:
+    def _render(self, order: SimOrder, shop: Shop, event: str, details: dict[str, Any]) -> Outgoing | None:
         twin = registry.platform(shop.platform).twin()
         rendered = twin.push_for(order, shop, event, details)
         if rendered is None:
             return None
         push_type, payload = rendered
         url = twin.callback_url(shop, push_type)
-        return Outgoing(id=next(self._ids), platform=shop.platform, shop_id=shop.shop_id,
-                        order_id=order.order_id, push_type=str(push_type), url=url,
-                        payload=payload)
+        return Outgoing(
+            id=next(self._ids),
+            platform=shop.platform,
+            shop_id=shop.shop_id,
+            order_id=order.order_id,
+            push_type=str(push_type),
+            url=url,
+            payload=payload,
+        )
 
     # ---- sending -------------------------------------------------------------------------------
 
@@ -134,11 +140,9 @@ class PushSender:
         status: int | None = None
         for attempt in range(1, self.attempts + 1):
             try:
-                response = await self._client().post(item.url, content=item.body,
-                                                     headers=item.headers)
+                response = await self._client().post(item.url, content=item.body, headers=item.headers)
                 status = response.status_code
-                if 200 <= status < 300 and registry.platform(item.platform).twin().delivered(
-                        response):
+                if 200 <= status < 300 and registry.platform(item.platform).twin().delivered(response):
                     self._record(item, "delivered", attempt, status, duplicate=duplicate)
                     return
             except httpx.HTTPError:
@@ -156,12 +160,24 @@ class PushSender:
             self._http = httpx.AsyncClient(timeout=self.timeout, trust_env=False)
         return self._http
 
-    def _record(self, item: Outgoing, outcome: str, attempts: int, status: int | None, *,
-                duplicate: bool = False) -> None:
-        self.log.append({"id": item.id, "platform": item.platform, "shop_id": item.shop_id,
-                         "order_id": item.order_id, "push_type": item.push_type, "url": item.url,
-                         "outcome": outcome, "attempts": attempts, "http_status": status,
-                         "duplicate": duplicate, "at": time.time()})
+    def _record(
+        self, item: Outgoing, outcome: str, attempts: int, status: int | None, *, duplicate: bool = False
+    ) -> None:
+        self.log.append(
+            {
+                "id": item.id,
+                "platform": item.platform,
+                "shop_id": item.shop_id,
+                "order_id": item.order_id,
+                "push_type": item.push_type,
+                "url": item.url,
+                "outcome": outcome,
+                "attempts": attempts,
+                "http_status": status,
+                "duplicate": duplicate,
+                "at": time.time(),
+            }
+        )
 
     # ---- lifecycle -----------------------------------------------------------------------------
 
@@ -180,4 +196,3 @@ class PushSender:
 
     def reset(self) -> None:
         self.log.clear()
-

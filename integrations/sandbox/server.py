@@ -1,7 +1,7 @@
 """Run an ASGI app with uvicorn in a background thread on 127.0.0.1 (tests, benchmarks, scripts).
 
-    with ServerThread(create_app()) as server:
-        httpx.get(server.url + "/_control/health")
+with ServerThread(create_app()) as server:
+    httpx.get(server.url + "/_control/health")
 """
 
 from __future__ import annotations
@@ -14,15 +14,12 @@ import uvicorn
 
 
 class ServerThread:
-    def __init__(self, app, *, host: str = "127.0.0.1", port: int = 0,
-                 start_timeout: float = 10.0) -> None:
+    def __init__(self, app, *, host: str = "127.0.0.1", port: int = 0, start_timeout: float = 10.0) -> None:
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError("the sandbox only listens on loopback")
-        self._config = uvicorn.Config(app, host=host, port=port, log_level="warning",
-                                      lifespan="on", access_log=False)
+        self._config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on", access_log=False)
         self._server = uvicorn.Server(self._config)
-        self._thread = threading.Thread(target=self._server.run, name="sandbox-server",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._server.run, name="sandbox-server", daemon=True)
         self._start_timeout = start_timeout
         self.host = host
         self.port = port
@@ -51,6 +48,7 @@ class ServerThread:
     def __enter__(self) -> ServerThread:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()

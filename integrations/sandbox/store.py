@@ -147,8 +147,14 @@ class SimOrder:
 
     @property
     def paid_fen(self) -> int:
-        return (self.goods_fen + self.box_fen + self.bag_fen + self.freight_fen
-                - self.platform_discount_fen - self.merchant_discount_fen)
+        return (
+            self.goods_fen
+            + self.box_fen
+            + self.bag_fen
+            + self.freight_fen
+            - self.platform_discount_fen
+            - self.merchant_discount_fen
+        )
 
     def open_after_sale(self) -> AfterSale | None:
         return next((a for a in reversed(self.after_sales) if a.status == "applied"), None)
@@ -192,8 +198,7 @@ class Store:
         if key in self.shops:
             raise SimError(409, f"shop {shop.platform}/{shop.shop_id} exists")
         for other in self.shops.values():  # one app = one secret, whatever the store
-            if other.platform == shop.platform and other.app_id == shop.app_id \
-                    and other.secret != shop.secret:
+            if other.platform == shop.platform and other.app_id == shop.app_id and other.secret != shop.secret:
                 raise SimError(409, "same app_id with a different secret")
         self.shops[key] = shop
         return shop
@@ -237,20 +242,28 @@ class Store:
 
     # ---- logs ----------------------------------------------------------------------------------
 
-    def record_writeback(self, platform: str, shop_id: str, api: str, order_id: str,
-                         params: dict[str, Any], idempotency_key: str = "") -> None:
+    def record_writeback(
+        self, platform: str, shop_id: str, api: str, order_id: str, params: dict[str, Any], idempotency_key: str = ""
+    ) -> None:
         """`repeat` counts calls of the same API for the same order (or, where the platform
         takes one, with the same idempotency key): the OMS's retries show up here."""
         key = (platform, api, idempotency_key or order_id)
         self._writeback_seen[key] = self._writeback_seen.get(key, 0) + 1
-        self.writebacks.append({"platform": platform, "shop_id": shop_id, "api": api,
-                                "order_id": order_id, "params": params, "at": time.time(),
-                                "idempotency_key": idempotency_key,
-                                "repeat": self._writeback_seen[key]})
+        self.writebacks.append(
+            {
+                "platform": platform,
+                "shop_id": shop_id,
+                "api": api,
+                "order_id": order_id,
+                "params": params,
+                "at": time.time(),
+                "idempotency_key": idempotency_key,
+                "repeat": self._writeback_seen[key],
+            }
+        )
 
     def record_request(self, platform: str, path: str, result: str) -> None:
-        self.requests.append({"platform": platform, "path": path, "result": result,
-                              "at": time.time()})
+        self.requests.append({"platform": platform, "path": path, "result": result, "at": time.time()})
 
 
 def shanghai_day(at: float) -> int:
