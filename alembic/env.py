@@ -9,10 +9,10 @@ from __future__ import annotations
 from logging.config import fileConfig
 
 import sqlalchemy as sa
-from alembic import context
 from sqlmodel import SQLModel
 
 import qihang_app.models  # noqa: F401  (registers every table on SQLModel.metadata)
+from alembic import context
 from qihang_app.config import get_settings
 from qihang_app.db import make_engine, normalise_url
 from qihang_app.models.base import UTCDateTime

@@ -82,7 +82,6 @@ class Bench(SetupMixin, DataMixin, PageMixin, StreamMixin, OneBoardPhases, ManyB
         self._cleaned = False
         self._lock = threading.Lock()
 
-
     def run(self) -> dict:
         self.start_sandbox_and_database()
         self.start_app_and_prefill()
@@ -110,20 +109,33 @@ class Bench(SetupMixin, DataMixin, PageMixin, StreamMixin, OneBoardPhases, ManyB
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="shorter stream, fewer boards (about a minute once the frontend is built)")
+    parser.add_argument(
+        "--quick", action="store_true", help="shorter stream, fewer boards (about a minute once the frontend is built)"
+    )
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--rate", type=float, help="orders/s offered by the sandbox (full 200, quick 200)")
     parser.add_argument("--seconds", type=float, help="stream length (full 30, quick 5)")
     parser.add_argument("--boards", type=int, help="boards open for the RSS figure (full 50, quick 5)")
     parser.add_argument("--contexts", type=int, default=5, help="browser contexts the boards are spread over")
-    parser.add_argument("--shops", type=int, default=8, help="Meituan shops of the board's store sharing the rate (the sandbox pushes one shop's orders one at a time)")
+    parser.add_argument(
+        "--shops",
+        type=int,
+        default=8,
+        help="Meituan shops of the board's store sharing the rate (the sandbox pushes one shop's orders one at a time)",
+    )
     parser.add_argument("--live", type=int, default=1000, help="live orders on the board before the stream")
     parser.add_argument("--burst", type=float, help="seconds of stream with every board open (full 5, quick 0)")
-    parser.add_argument("--bare", type=float, help="seconds of stream with no board open, the raw intake rate (full 5, quick 3)")
+    parser.add_argument(
+        "--bare", type=float, help="seconds of stream with no board open, the raw intake rate (full 5, quick 3)"
+    )
     parser.add_argument("--timeout", type=float, help="hard limit for the whole run in seconds (full 600, quick 180)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, SQLite file)")
-    parser.add_argument("--no-pin", dest="pin", action="store_false",
-                        help="do not split the cores (default: app + worker on one half, Chromium + sandbox on the other)")
+    parser.add_argument(
+        "--no-pin",
+        dest="pin",
+        action="store_false",
+        help="do not split the cores (default: app + worker on one half, Chromium + sandbox on the other)",
+    )
     args = parser.parse_args()
     quick = args.quick
 
@@ -157,8 +169,11 @@ def main() -> int:
     config.update(cpus=os.cpu_count(), loadavg_1m=round(os.getloadavg()[0], 1))
     print(f"CONFIG {json.dumps(config)}", flush=True)
     if os.getloadavg()[0] > (os.cpu_count() or 1):
-        print(f"WARNING: load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs before the run: other work "
-              "on this machine will slow every figure down", flush=True)
+        print(
+            f"WARNING: load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs before the run: other work "
+            "on this machine will slow every figure down",
+            flush=True,
+        )
     bench = Bench(args)
     outcome: dict = {}
 
@@ -193,7 +208,9 @@ def main() -> int:
     finally:
         bench.cleanup()
         done.set()
-    print(f"DETAIL {json.dumps({'idle_procs': bench.detail.get('idle_procs'), 'boards_procs': bench.detail.get('boards_procs')}, ensure_ascii=False)}")
+    print(
+        f"DETAIL {json.dumps({'idle_procs': bench.detail.get('idle_procs'), 'boards_procs': bench.detail.get('boards_procs')}, ensure_ascii=False)}"
+    )
     print(f"total {time.monotonic() - T0:.1f}s")
     print("RESULT " + json.dumps(outcome, ensure_ascii=False), flush=True)
     return code

@@ -99,4 +99,3 @@ class LoopProbe(threading.Thread):
 
     def worst_ms(self) -> float | None:
         return max(self.times, default=None)
-

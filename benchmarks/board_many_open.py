@@ -30,7 +30,9 @@ class ManyBoardPhases:
         self.page_cdp.send("Page.setWebLifecycleState", {"state": "frozen"})
         app_side = set(procs.tree_pids(self.app_proc.pid)) | set(procs.tree_pids(self.worker_proc.pid))
         procs.set_browser_cpus(set(os.sched_getaffinity(0)) | (procs.APP_CPUS or set()), app_side)
-        say(f"opening {a.boards - 1} more boards, {a.open_batch} at a time, animations off, each frozen after its first render")
+        say(
+            f"opening {a.boards - 1} more boards, {a.open_batch} at a time, animations off, each frozen after its first render"
+        )
         cookies = ctx.cookies()  # the login session
         contexts, pages, frozen = [ctx], [page], []
         per_ctx = max(1, -(-(a.boards - 1) // a.contexts))
@@ -80,9 +82,11 @@ class ManyBoardPhases:
         pss_boards = statistics.median(m["pss_mb"] for m in with_boards)
         self.detail["boards_procs"] = with_boards[-1]["procs"]
         res.update(rss_mb=r1(rss_boards), pss_mb=r1(pss_boards), boards=ready, boards_open_s=round(open_s, 1))
-        say(f"{ready}/{a.boards} boards open ({len(self.contexts)} browser contexts) after {open_s:.1f}s: backend RSS {rss_boards:.0f} MB "
+        say(
+            f"{ready}/{a.boards} boards open ({len(self.contexts)} browser contexts) after {open_s:.1f}s: backend RSS {rss_boards:.0f} MB "
             f"(PSS {pss_boards:.0f} MB) = {ratio(rss_boards, idle_rss)}× the idle backend, "
-            f"{(rss_boards - idle_rss) / max(1, ready):.1f} MB per board")
+            f"{(rss_boards - idle_rss) / max(1, ready):.1f} MB per board"
+        )
         self.rss_boards = rss_boards
 
     def measure_idle_cpu_with_boards(self) -> None:
@@ -91,8 +95,10 @@ class ManyBoardPhases:
         time.sleep(self.args.settle)
         self.sampler.phase = "boards"
         idle_cores = self.sampler.cores("boards-idle")
-        say(f"  with {self.ready} boards open and no orders coming in, the app uses {idle_cores.get('app')} cores "
-            f"(every board rebuilds itself every 20 s)")
+        say(
+            f"  with {self.ready} boards open and no orders coming in, the app uses {idle_cores.get('app')} cores "
+            f"(every board rebuilds itself every 20 s)"
+        )
         self.result["boards_idle_app_cores"] = idle_cores.get("app")
 
     def measure_one_note_fanned_out(self) -> None:
@@ -110,12 +116,18 @@ class ManyBoardPhases:
                 fan_builds.append(u[2])
             stalls.append(probe.worst_ms())
             time.sleep(0.5)
-        res.update(fanout_note_to_built_p50_ms=r1(pct(fan_built, 50)), fanout_note_to_dom_p50_ms=r1(pct(fan_lat, 50)),
-                   fanout_build_ms=r1(pct(fan_builds, 50)), fanout_http_worst_ms=r1(max(stalls, default=None)))
-        say(f"one note with {ready} boards open ({a.fanout} notes, p50s): the backend had rebuilt the measuring board {r1(pct(fan_built, 50))} ms "
+        res.update(
+            fanout_note_to_built_p50_ms=r1(pct(fan_built, 50)),
+            fanout_note_to_dom_p50_ms=r1(pct(fan_lat, 50)),
+            fanout_build_ms=r1(pct(fan_builds, 50)),
+            fanout_http_worst_ms=r1(max(stalls, default=None)),
+        )
+        say(
+            f"one note with {ready} boards open ({a.fanout} notes, p50s): the backend had rebuilt the measuring board {r1(pct(fan_built, 50))} ms "
             f"after it (build {r1(pct(fan_builds, 50))} ms), its page showed it after {r1(pct(fan_lat, 50))} ms "
             f"({res['note_to_dom_p50_ms']} ms with one board); the slowest HTTP round trip to the backend meanwhile "
-            f"{r1(max(stalls, default=None))} ms (bare: {raw_rtt:.1f} ms): the boards share one build and get their deltas one after another")
+            f"{r1(max(stalls, default=None))} ms (bare: {raw_rtt:.1f} ms): the boards share one build and get their deltas one after another"
+        )
 
     def measure_burst_with_boards(self) -> None:
         """`--burst` seconds of the stream with every board open (skipped when 0)."""
@@ -131,13 +143,25 @@ class ManyBoardPhases:
             burst["cpu_cores"] = self.sampler.cores("burst")
             burst["rss_peak_mb"] = r1(self.sampler.peak("burst"))
             burst["http_worst_ms"] = r1(probe.worst_ms())
-            say(f"[burst] backend RSS peak {burst['rss_peak_mb']} MB; slowest HTTP round trip to the backend {burst['http_worst_ms']} ms")
+            say(
+                f"[burst] backend RSS peak {burst['rss_peak_mb']} MB; slowest HTTP round trip to the backend {burst['http_worst_ms']} ms"
+            )
             self.result["burst"] = burst
 
     def close_boards(self) -> None:
         """Record the backend's RSS peak with boards open, then close every board."""
-        self.result["rss_peak_mb"] = r1(max(v for v in (self.sampler.peak("boards"), self.sampler.peak("boards-idle"),
-                                                         self.sampler.peak("burst"), self.rss_boards) if v is not None))
+        self.result["rss_peak_mb"] = r1(
+            max(
+                v
+                for v in (
+                    self.sampler.peak("boards"),
+                    self.sampler.peak("boards-idle"),
+                    self.sampler.peak("burst"),
+                    self.rss_boards,
+                )
+                if v is not None
+            )
+        )
         for c in self.contexts:
             c.close()
 
@@ -147,7 +171,9 @@ class ManyBoardPhases:
         if a.bare > 0:
             self.sampler.phase = "no-board"
             time.sleep(1.0)
-            say(f"streaming {a.rate:g} orders/s for {a.bare:g}s with no board open (how fast the app takes pushes without boards)")
+            say(
+                f"streaming {a.rate:g} orders/s for {a.bare:g}s with no board open (how fast the app takes pushes without boards)"
+            )
             bare = self.stream("no board", a.bare, None, self.known)
             self.sampler.phase = "end"
             self.report_stream(bare, self.raw_rtt)
@@ -159,7 +185,8 @@ class ManyBoardPhases:
         """Every speed figure against its raw limit, CPU per phase, and the targets."""
         res, raw_rtt, rss_boards = self.result, self.raw_rtt, self.rss_boards
         res["ratios"] = {
-            "p50_vs_rtt": ratio(res.get("p50_ms"), raw_rtt), "p99_vs_rtt": ratio(res.get("p99_ms"), raw_rtt),
+            "p50_vs_rtt": ratio(res.get("p50_ms"), raw_rtt),
+            "p99_vs_rtt": ratio(res.get("p99_ms"), raw_rtt),
             "update_p95_vs_query_p95": ratio(res.get("update_p95_ms"), pct(self.q_end, 95)),
             "update_1000_p95_vs_query_p95": ratio(res.get("update_1000_p95_ms"), pct(self.q1000, 95)),
             "rss_vs_idle": ratio(rss_boards, self.idle_rss),

@@ -22,8 +22,10 @@ class OneBoardPhases:
         idle_pss = statistics.median(m["pss_mb"] for m in idle)
         self.detail["idle_procs"] = idle[-1]["procs"]
         res.update(rss_idle_mb=r1(idle_rss), pss_idle_mb=r1(idle_pss))
-        say(f"idle backend (no board open): RSS {idle_rss:.0f} MB, PSS {idle_pss:.0f} MB, "
-            + ", ".join(f"{p['rss_mb']:.0f} MB pid {p['pid']}" for p in idle[-1]["procs"]))
+        say(
+            f"idle backend (no board open): RSS {idle_rss:.0f} MB, PSS {idle_pss:.0f} MB, "
+            + ", ".join(f"{p['rss_mb']:.0f} MB pid {p['pid']}" for p in idle[-1]["procs"])
+        )
         self.sampler = procs.RssSampler(app.pid, self.worker_proc.pid)
         self.sampler.start()
         self.idle_rss = idle_rss
@@ -35,8 +37,10 @@ class OneBoardPhases:
         q1000 = self.raw_board_query(self.reader, store_id, a.query_reps)
         svc1000 = self.service_board(self.engine, max(3, a.query_reps // 3))
         res.update(raw_query_p95_ms=r1(pct(q1000, 95)), load_board_p50_ms=r1(pct(svc1000, 50)))
-        say(f"raw board SQL at {a.live} live orders ({self.detail['raw_query_rows'][-1]} rows + lines): p50 {pct(q1000, 50):.1f} ms "
-            f"p95 {pct(q1000, 95):.1f} ms; load_board() in this process p50 {pct(svc1000, 50):.1f} ms")
+        say(
+            f"raw board SQL at {a.live} live orders ({self.detail['raw_query_rows'][-1]} rows + lines): p50 {pct(q1000, 50):.1f} ms "
+            f"p95 {pct(q1000, 95):.1f} ms; load_board() in this process p50 {pct(svc1000, 50):.1f} ms"
+        )
         self.q1000 = q1000
 
     def open_measuring_board(self) -> None:
@@ -68,7 +72,11 @@ class OneBoardPhases:
         page.locator("#login-submit").click()
         page.wait_for_url(f"{base}/board**", timeout=30_000)
         page.wait_for_function(BOARD_READY, timeout=30_000, polling=100)
-        page.wait_for_function("() => document.querySelectorAll('#column-picking [data-platform-order-id]').length > 0", timeout=30_000, polling=100)
+        page.wait_for_function(
+            "() => document.querySelectorAll('#column-picking [data-platform-order-id]').length > 0",
+            timeout=30_000,
+            polling=100,
+        )
         n_cards = page.evaluate("() => document.querySelectorAll('[data-platform-order-id]').length")
         say(f"measuring board open: {n_cards} card elements in the DOM (7 desk columns, 20 cards each at most)")
         self.ctx, self.page, self.frames = ctx, page, frames
@@ -78,7 +86,9 @@ class OneBoardPhases:
         rtt = self.page.evaluate(RTT_SCRIPT, self.args.rtt_reps)[5:]  # the first few open the connection
         raw_rtt = pct(rtt, 50)
         self.result["raw_rtt_ms"] = round(raw_rtt, 2)
-        say(f"raw limit: bare HTTP round trip from the page (/api/version) p50 {raw_rtt:.2f} ms, p95 {pct(rtt, 95):.2f} ms")
+        say(
+            f"raw limit: bare HTTP round trip from the page (/api/version) p50 {raw_rtt:.2f} ms, p95 {pct(rtt, 95):.2f} ms"
+        )
         self.raw_rtt = raw_rtt
 
     def measure_page_at_rest_empty(self) -> None:
@@ -87,8 +97,10 @@ class OneBoardPhases:
         time.sleep(self.args.rest)
         rest_empty = self.page_busy(before)
         self.result["page_rest_busy_pct"] = rest_empty["busy_pct"]
-        say(f"the measuring page at rest, nothing in 新订单: main thread busy {rest_empty['busy_pct']}% "
-            f"(script {rest_empty['script_pct']}%, paint and the rest {rest_empty['other_pct']}%)")
+        say(
+            f"the measuring page at rest, nothing in 新订单: main thread busy {rest_empty['busy_pct']}% "
+            f"(script {rest_empty['script_pct']}%, paint and the rest {rest_empty['other_pct']}%)"
+        )
 
     def measure_updates_one_note_each(self) -> None:
         """Updates of the 1,000-order board, one note each, nothing else running."""
@@ -109,14 +121,22 @@ class OneBoardPhases:
                 emit.append(ws_at - u[1])
                 render.append(u[0] - ws_at)
             sizes += [s for _, s in frames[n_frames:] if s > 100]
-        res.update(update_1000_p50_ms=r1(pct(builds, 50)), update_1000_p95_ms=r1(pct(builds, 95)),
-                   note_to_dom_p50_ms=r1(pct(lat, 50)), note_to_dom_p95_ms=r1(pct(lat, 95)),
-                   update_1000_bytes_p50=pct(sizes, 50))
-        say(f"update of the {a.live}-order board (one note, one board, {len(builds)} updates): backend build p50 {r1(pct(builds, 50))} ms "
-            f"p95 {r1(pct(builds, 95))} ms = {ratio(pct(builds, 95), pct(q1000, 95))}× the raw SQL p95")
-        say(f"  note → DOM p50 {r1(pct(lat, 50))} ms p95 {r1(pct(lat, 95))} ms = note → build start {r1(pct(waits, 50))} (incl. the feed's 30 ms coalescing and its read of the order) "
+        res.update(
+            update_1000_p50_ms=r1(pct(builds, 50)),
+            update_1000_p95_ms=r1(pct(builds, 95)),
+            note_to_dom_p50_ms=r1(pct(lat, 50)),
+            note_to_dom_p95_ms=r1(pct(lat, 95)),
+            update_1000_bytes_p50=pct(sizes, 50),
+        )
+        say(
+            f"update of the {a.live}-order board (one note, one board, {len(builds)} updates): backend build p50 {r1(pct(builds, 50))} ms "
+            f"p95 {r1(pct(builds, 95))} ms = {ratio(pct(builds, 95), pct(q1000, 95))}× the raw SQL p95"
+        )
+        say(
+            f"  note → DOM p50 {r1(pct(lat, 50))} ms p95 {r1(pct(lat, 95))} ms = note → build start {r1(pct(waits, 50))} (incl. the feed's 30 ms coalescing and its read of the order) "
             f"+ build {r1(pct(builds, 50))} + built → in the page {r1(pct(emit, 50))} + in the page → DOM {r1(pct(render, 50))} ms (p50s); "
-            f"delta {pct(sizes, 50)} bytes")
+            f"delta {pct(sizes, 50)} bytes"
+        )
 
     def measure_stream_one_board(self) -> None:
         """The order stream with the measuring board open: push → card visible, update sizes."""
@@ -133,14 +153,25 @@ class OneBoardPhases:
         counts = self.count_orders(self.reader, store_id)
         live_end = sum(v for k, v in counts.items() if k in ("awaiting_accept", "to_ship", "shipped"))
         self.report_stream(main, self.raw_rtt)
-        say(f"  the board grew from {a.live} to {live_end} live orders; raw board SQL then p95 {pct(q_end, 95):.1f} ms "
-            f"(update p95 = {ratio(main.get('update_p95_ms'), pct(q_end, 95))}× that)")
-        say(f"update size sent to the browser: p50 {pct(sizes, 50)} B, p95 {pct(sizes, 95)} B, max {max(sizes, default=None)} B "
-            f"over {len(sizes)} frames, {sum(sizes) / 1e6:.1f} MB in all")
+        say(
+            f"  the board grew from {a.live} to {live_end} live orders; raw board SQL then p95 {pct(q_end, 95):.1f} ms "
+            f"(update p95 = {ratio(main.get('update_p95_ms'), pct(q_end, 95))}× that)"
+        )
+        say(
+            f"update size sent to the browser: p50 {pct(sizes, 50)} B, p95 {pct(sizes, 95)} B, max {max(sizes, default=None)} B "
+            f"over {len(sizes)} frames, {sum(sizes) / 1e6:.1f} MB in all"
+        )
         self.cpu_line("stream")
         res.update({k: main.get(k) for k in ("p50_ms", "p99_ms", "update_p95_ms", "visible_samples", "superseded")})
-        res.update(update_bytes_p50=pct(sizes, 50), update_bytes_p95=pct(sizes, 95), update_bytes_max=max(sizes, default=None),
-                   offered_rate=a.rate, live_end=live_end, raw_query_end_p95_ms=r1(pct(q_end, 95)), stream=main)
+        res.update(
+            update_bytes_p50=pct(sizes, 50),
+            update_bytes_p95=pct(sizes, 95),
+            update_bytes_max=max(sizes, default=None),
+            offered_rate=a.rate,
+            live_end=live_end,
+            raw_query_end_p95_ms=r1(pct(q_end, 95)),
+            stream=main,
+        )
         self.known, self.main, self.q_end = known, main, q_end
 
     def measure_page_at_rest_with_new_orders(self) -> None:
@@ -149,13 +180,18 @@ class OneBoardPhases:
         # the page may still be working through queued updates: let it finish before more boards open
         t_q = time.monotonic()
         quiet = self.wait_quiet(page, 1.5, a.catchup)
-        say(f"  the measuring page went quiet {time.monotonic() - t_q:.1f}s later" if quiet else
-            f"  the measuring page was still receiving updates {a.catchup:g}s later")
+        say(
+            f"  the measuring page went quiet {time.monotonic() - t_q:.1f}s later"
+            if quiet
+            else f"  the measuring page was still receiving updates {a.catchup:g}s later"
+        )
 
         before = self.page_metrics()
         time.sleep(a.rest)
         rest_new = self.page_busy(before)
         self.result["page_rest_new_busy_pct"] = rest_new["busy_pct"]
-        say(f"the measuring page at rest with new orders waiting (新订单 flashing, badges pulsing): main thread busy "
+        say(
+            f"the measuring page at rest with new orders waiting (新订单 flashing, badges pulsing): main thread busy "
             f"{rest_new['busy_pct']}% (script {rest_new['script_pct']}%, style + layout {rest_new['style_layout_pct']}%, "
-            f"paint and the rest {rest_new['other_pct']}%)")
+            f"paint and the rest {rest_new['other_pct']}%)"
+        )

@@ -8,10 +8,17 @@ import time
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROME_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     # Boards in background contexts must keep rendering like a wall screen does.
-    "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+    "--disable-background-timer-throttling",
+    "--disable-renderer-backgrounding",
     "--disable-backgrounding-occluded-windows",
 ]
 VIEWPORT = {"width": 1440, "height": 900}
@@ -105,7 +112,9 @@ document.addEventListener('DOMContentLoaded', () => {
 });
 """
 
-BOARD_READY = "() => { const a = document.getElementById('qh-alert'); return !!a && +a.getAttribute('data-updated') > 0; }"
+BOARD_READY = (
+    "() => { const a = document.getElementById('qh-alert'); return !!a && +a.getAttribute('data-updated') > 0; }"
+)
 
 
 class PageMixin:
@@ -132,7 +141,9 @@ class PageMixin:
         """Until no board update has reached the page for `quiet` seconds (its queue is empty)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            last = page.evaluate("() => Math.max(0, ...window.__qhWs.map(m => m[0]), ...window.__qhUpdates.map(u => u[0]))")
+            last = page.evaluate(
+                "() => Math.max(0, ...window.__qhWs.map(m => m[0]), ...window.__qhUpdates.map(u => u[0]))"
+            )
             if time.time() * 1000 - last >= quiet * 1000:
                 return True
             time.sleep(0.2)
@@ -141,8 +152,12 @@ class PageMixin:
     def page_metrics(self) -> dict[str, float]:
         """The measuring page's renderer main thread so far (CDP Performance, seconds)."""
         m = {x["name"]: x["value"] for x in self.page_cdp.send("Performance.getMetrics")["metrics"]}
-        return {"t": time.monotonic(), "task": m.get("TaskDuration", 0.0), "script": m.get("ScriptDuration", 0.0),
-                "style_layout": m.get("RecalcStyleDuration", 0.0) + m.get("LayoutDuration", 0.0)}
+        return {
+            "t": time.monotonic(),
+            "task": m.get("TaskDuration", 0.0),
+            "script": m.get("ScriptDuration", 0.0),
+            "style_layout": m.get("RecalcStyleDuration", 0.0) + m.get("LayoutDuration", 0.0),
+        }
 
     def page_busy(self, before: dict[str, float]) -> dict[str, float]:
         """Share of wall time the page's main thread spent in tasks since `before`, split into
@@ -152,5 +167,9 @@ class PageMixin:
         task = (after["task"] - before["task"]) / wall * 100
         script = (after["script"] - before["script"]) / wall * 100
         style = (after["style_layout"] - before["style_layout"]) / wall * 100
-        return {"busy_pct": round(task), "script_pct": round(script), "style_layout_pct": round(style),
-                "other_pct": round(max(0.0, task - script - style))}
+        return {
+            "busy_pct": round(task),
+            "script_pct": round(script),
+            "style_layout_pct": round(style),
+            "other_pct": round(max(0.0, task - script - style)),
+        }

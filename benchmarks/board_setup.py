@@ -64,8 +64,16 @@ class SetupMixin:
 
     def spawn(self, argv: list[str], log: Path, env: dict) -> subprocess.Popen:
         out = open(log, "w")
-        proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=procs.child_setup)
+        proc = subprocess.Popen(
+            argv,
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            preexec_fn=procs.child_setup,
+        )
         out.close()
         self.children.append(proc)
         return proc
@@ -138,8 +146,13 @@ class SetupMixin:
         db_url = self.database_url()
         env = dict(os.environ)
         env.update(
-            REDIS_URL=self.redis_url, DATABASE_URL=db_url, APP_PORT=str(port), APP_ENV="dev",
-            ADMIN_PASSWORD=password, REFLEX_TELEMETRY_ENABLED="false", REFLEX_CHECK_LATEST_VERSION="false",
+            REDIS_URL=self.redis_url,
+            DATABASE_URL=db_url,
+            APP_PORT=str(port),
+            APP_ENV="dev",
+            ADMIN_PASSWORD=password,
+            REFLEX_TELEMETRY_ENABLED="false",
+            REFLEX_CHECK_LATEST_VERSION="false",
             PYTHONUNBUFFERED="1",
             # Frozen boards answer no socket.io ping: keep them connected for the whole run
             # (Reflex's default drops a silent client after 25 + 120 s).
@@ -149,13 +162,12 @@ class SetupMixin:
         for key in ("REDIS_URL", "DATABASE_URL", "APP_PORT", "APP_ENV", "ADMIN_PASSWORD"):
             os.environ[key] = env[key]  # this process reads the same settings
 
-        from integrations.sandbox.app import create_app
+        from sqlmodel import select
+
+        from integrations.sandbox.app import DEMO_SHOPS, create_app
         from integrations.sandbox.server import ServerThread
         from qihang_app.config import get_settings
         from qihang_app.db import session_scope, upgrade_db
-        from sqlmodel import select
-
-        from integrations.sandbox.app import DEMO_SHOPS
         from qihang_app.models import Shop, User
         from qihang_app.services import auth, stores
         from scripts import demo_seed
@@ -167,10 +179,16 @@ class SetupMixin:
         # The sandbox pushes each shop's orders one at a time, in order; the offered rate is
         # spread over `--shops` Meituan shops of the same store so the pushes arrive concurrently.
         meituan = next(s for s in DEMO_SHOPS if s["platform"] == "meituan")
-        extra = [dict(meituan, shop_id=f"MT-SH-B{i:02d}", name=f"启航便利店(压测{i:02d})") for i in range(2, a.shops + 1)]
+        extra = [
+            dict(meituan, shop_id=f"MT-SH-B{i:02d}", name=f"启航便利店(压测{i:02d})") for i in range(2, a.shops + 1)
+        ]
         for spec in extra:
-            self.control("POST", "shops", {k: spec[k] for k in ("platform", "shop_id", "name", "app_id", "secret", "lat", "lng")}
-                         | {"callback_base": base, "rate": 0})
+            self.control(
+                "POST",
+                "shops",
+                {k: spec[k] for k in ("platform", "shop_id", "name", "app_id", "secret", "lat", "lng")}
+                | {"callback_base": base, "rate": 0},
+            )
         self.control("POST", "rate", {"rate": 0})
         self.control("POST", "rate", {"rate": a.rate / a.shops, "platform": "meituan"})
         # nothing leaves 新订单 during the run: no buyer cancels or refunds
@@ -184,12 +202,23 @@ class SetupMixin:
         with session_scope() as session:
             admin = session.exec(select(User).where(User.username == "admin")).one()
             actor = auth.actor_for_user(session, admin)
-            store_id = session.exec(select(Shop.store_id).where(Shop.platform == "meituan", Shop.platform_shop_id == meituan["shop_id"])).one()
+            store_id = session.exec(
+                select(Shop.store_id).where(Shop.platform == "meituan", Shop.platform_shop_id == meituan["shop_id"])
+            ).one()
             for spec in extra:
-                stores.create_shop(session, actor=actor, store_id=store_id, platform="meituan", platform_shop_id=spec["shop_id"],
-                                   name=spec["name"], credentials=demo_seed.credentials(spec, self.sandbox_url))
-        say(f"database ready ({a.db}) in {time.monotonic() - started:.1f}s; sandbox at {self.sandbox_url}; "
-            f"{a.shops} Meituan shops on the board's store, {a.rate / a.shops:g} orders/s each")
+                stores.create_shop(
+                    session,
+                    actor=actor,
+                    store_id=store_id,
+                    platform="meituan",
+                    platform_shop_id=spec["shop_id"],
+                    name=spec["name"],
+                    credentials=demo_seed.credentials(spec, self.sandbox_url),
+                )
+        say(
+            f"database ready ({a.db}) in {time.monotonic() - started:.1f}s; sandbox at {self.sandbox_url}; "
+            f"{a.shops} Meituan shops on the board's store, {a.rate / a.shops:g} orders/s each"
+        )
         self.port, self.base, self.env, self.db_url = port, base, env, db_url
         self.password, self.store_id = password, store_id
 
@@ -203,7 +232,21 @@ class SetupMixin:
 
         a, res, base, env, db_url = self.args, self.result, self.base, self.env, self.db_url
         app_log, worker_log = self.work / "app.log", self.work / "worker.log"
-        app = self.spawn([sys.executable, "-m", "reflex", "run", "--env", "prod", "--single-port", "--frontend-port", str(self.port)], app_log, env)
+        app = self.spawn(
+            [
+                sys.executable,
+                "-m",
+                "reflex",
+                "run",
+                "--env",
+                "prod",
+                "--single-port",
+                "--frontend-port",
+                str(self.port),
+            ],
+            app_log,
+            env,
+        )
         worker = self.spawn([sys.executable, "-m", "arq", "workers.settings.WorkerSettings"], worker_log, env)
         self.app_proc, self.worker_proc = app, worker
         app_started = time.monotonic()
@@ -213,9 +256,13 @@ class SetupMixin:
         started = time.monotonic()
         self.engine = engine
         self.prefill(engine, a.live)
-        say(f"prefilled {a.live} live orders in {time.monotonic() - started:.1f}s: {self.count_orders(self.reader, self.store_id)}")
+        say(
+            f"prefilled {a.live} live orders in {time.monotonic() - started:.1f}s: {self.count_orders(self.reader, self.store_id)}"
+        )
 
         wait_http(f"{base}/api/version", a.app_wait, app, app_log)
         wait_http(f"{base}/login", 60, app, app_log)
         res["app_start_s"] = round(time.monotonic() - app_started, 1)
-        say(f"app answers at {base} {res['app_start_s']}s after `reflex run` (compile + cached production build + backend)")
+        say(
+            f"app answers at {base} {res['app_start_s']}s after `reflex run` (compile + cached production build + backend)"
+        )

@@ -32,7 +32,11 @@ class StreamMixin:
         out: dict[str, float] = {}
         with Session(self.reader) as session:
             for i in range(0, len(ids), 500):
-                rows = session.exec(select(Order.platform_order_id, Order.created_at).where(Order.platform_order_id.in_(ids[i:i + 500])))
+                rows = session.exec(
+                    select(Order.platform_order_id, Order.created_at).where(
+                        Order.platform_order_id.in_(ids[i : i + 500])
+                    )
+                )
                 out.update({po: created.timestamp() for po, created in rows})
         return out
 
@@ -87,10 +91,17 @@ class StreamMixin:
         acks = sorted(v["at"] for v in delivered.values())
         acked_rate = (len(acks) - 1) / (acks[-1] - acks[0]) if len(acks) > 1 and acks[-1] > acks[0] else 0.0
         out = {
-            "label": label, "seconds": seconds, "offered": len(pushes), "acked": len(delivered),
-            "dropped": dropped, "push_failed": failed, "acked_rate": round(acked_rate, 1),
-            "sandbox_queue": queue, "drain_s": round(t_acked - t1, 1),
-            "ingested": len(created), "ingest_done_s": round(t_ingested - t1, 1),
+            "label": label,
+            "seconds": seconds,
+            "offered": len(pushes),
+            "acked": len(delivered),
+            "dropped": dropped,
+            "push_failed": failed,
+            "acked_rate": round(acked_rate, 1),
+            "sandbox_queue": queue,
+            "drain_s": round(t_acked - t1, 1),
+            "ingested": len(created),
+            "ingest_done_s": round(t_ingested - t1, 1),
         }
         ack_to_db = [created[k] * 1000 - v["at"] * 1000 for k, v in delivered.items() if k in created]
         out["ack_to_db_p50_ms"], out["ack_to_db_p99_ms"] = r1(pct(ack_to_db, 50)), r1(pct(ack_to_db, 99))
@@ -135,53 +146,88 @@ class StreamMixin:
         render = [u[0] - by_built[u[1]] for u in ups if u[1] in by_built]
         interval = [b[0] - a_[0] for a_, b in zip(ups, ups[1:])]
         built_every = [b[1] - a_[1] for a_, b in zip(ups, ups[1:])]
-        out.update({
-            # cards still on their way when the run ended count with the time they had waited
-            # so far: with any of them, p99 is a lower bound
-            "p50_ms": r1(pct(samples + censored, 50)), "p99_ms": r1(pct(samples + censored, 99)),
-            "p99_is_lower_bound": bool(censored), "max_ms": r1(max(samples + censored, default=None)),
-            "p50_shown_ms": r1(pct(samples, 50)), "p99_shown_ms": r1(pct(samples, 99)),
-            "visible_samples": len(samples), "superseded": superseded, "not_shown_by_end": pending,
-            "not_ingested": not_ingested,
-            "dom_p50_ms": r1(pct(dom_samples, 50)), "dom_p99_ms": r1(pct(dom_samples, 99)),
-            "db_to_visible_p50_ms": r1(pct(db_to_paint, 50)), "db_to_visible_p99_ms": r1(pct(db_to_paint, 99)),
-            "count_p50_ms": r1(pct(count_lat, 50)), "count_p99_ms": r1(pct(count_lat, 99)), "count_samples": len(count_lat),
-            "updates": len(ups), "update_interval_p50_ms": r1(pct(interval, 50)), "built_interval_p50_ms": r1(pct(built_every, 50)),
-            "update_p50_ms": r1(pct([u[2] for u in ups], 50)), "update_p95_ms": r1(pct([u[2] for u in ups], 95)),
-            "update_max_ms": r1(max((u[2] for u in ups), default=None)),
-            "built_to_ws_p50_ms": r1(pct(emit, 50)), "built_to_ws_p95_ms": r1(pct(emit, 95)),
-            "ws_to_dom_p50_ms": r1(pct(render, 50)), "ws_to_dom_p95_ms": r1(pct(render, 95)),
-            "page": busy, "page_longest_task_ms": r1(max((d for _, d in long), default=None)),
-            "loadavg_1m": round(os.getloadavg()[0], 1), "page_visibility": page.evaluate("() => document.visibilityState"),
-        })
+        out.update(
+            {
+                # cards still on their way when the run ended count with the time they had waited
+                # so far: with any of them, p99 is a lower bound
+                "p50_ms": r1(pct(samples + censored, 50)),
+                "p99_ms": r1(pct(samples + censored, 99)),
+                "p99_is_lower_bound": bool(censored),
+                "max_ms": r1(max(samples + censored, default=None)),
+                "p50_shown_ms": r1(pct(samples, 50)),
+                "p99_shown_ms": r1(pct(samples, 99)),
+                "visible_samples": len(samples),
+                "superseded": superseded,
+                "not_shown_by_end": pending,
+                "not_ingested": not_ingested,
+                "dom_p50_ms": r1(pct(dom_samples, 50)),
+                "dom_p99_ms": r1(pct(dom_samples, 99)),
+                "db_to_visible_p50_ms": r1(pct(db_to_paint, 50)),
+                "db_to_visible_p99_ms": r1(pct(db_to_paint, 99)),
+                "count_p50_ms": r1(pct(count_lat, 50)),
+                "count_p99_ms": r1(pct(count_lat, 99)),
+                "count_samples": len(count_lat),
+                "updates": len(ups),
+                "update_interval_p50_ms": r1(pct(interval, 50)),
+                "built_interval_p50_ms": r1(pct(built_every, 50)),
+                "update_p50_ms": r1(pct([u[2] for u in ups], 50)),
+                "update_p95_ms": r1(pct([u[2] for u in ups], 95)),
+                "update_max_ms": r1(max((u[2] for u in ups), default=None)),
+                "built_to_ws_p50_ms": r1(pct(emit, 50)),
+                "built_to_ws_p95_ms": r1(pct(emit, 95)),
+                "ws_to_dom_p50_ms": r1(pct(render, 50)),
+                "ws_to_dom_p95_ms": r1(pct(render, 95)),
+                "page": busy,
+                "page_longest_task_ms": r1(max((d for _, d in long), default=None)),
+                "loadavg_1m": round(os.getloadavg()[0], 1),
+                "page_visibility": page.evaluate("() => document.visibilityState"),
+            }
+        )
         return out
 
     def report_stream(self, s: dict, raw_rtt: float) -> None:
-        say(f"[{s['label']}] offered {s['offered']} orders ({s['offered'] / s['seconds']:.0f}/s for {s['seconds']:g}s); the app acknowledged "
+        say(
+            f"[{s['label']}] offered {s['offered']} orders ({s['offered'] / s['seconds']:.0f}/s for {s['seconds']:g}s); the app acknowledged "
             f"{s['acked']} at {s['acked_rate']:.0f}/s; {s['dropped']} still queued in the sandbox {s['drain_s']:g}s after the stop were dropped; "
-            f"sandbox queue each second {s['sandbox_queue']}")
+            f"sandbox queue each second {s['sandbox_queue']}"
+        )
         if "p50_ms" not in s:
-            say(f"[{s['label']}] ack → order created by the worker p50 {s['ack_to_db_p50_ms']} ms p99 {s['ack_to_db_p99_ms']} ms")
+            say(
+                f"[{s['label']}] ack → order created by the worker p50 {s['ack_to_db_p50_ms']} ms p99 {s['ack_to_db_p99_ms']} ms"
+            )
             return
         bound = " (p99 is a lower bound)" if s["p99_is_lower_bound"] else ""
-        say(f"[{s['label']}] push → card visible: p50 {s['p50_ms']} ms, p99 {s['p99_ms']} ms{bound}, max {s['max_ms']} ms over {s['visible_samples']} cards "
-            f"+ {s['not_shown_by_end']} still on their way = {ratio(s['p50_ms'], raw_rtt)}× / {ratio(s['p99_ms'], raw_rtt)}× the bare HTTP round trip ({raw_rtt:.2f} ms)")
-        say(f"[{s['label']}]   not samples: {s['superseded']} superseded (a board built after the order existed reached the page without it: "
-            f"20 newer cards in the 新订单 column), {s['not_ingested']} not ingested, {s['push_failed']} pushes failed")
-        say(f"[{s['label']}]   push → counted on the board (every order, superseded too): p50 {s['count_p50_ms']} ms p99 {s['count_p99_ms']} ms")
-        say(f"[{s['label']}]   stages p50: ack → order created by the worker {s['ack_to_db_p50_ms']} ms (p99 {s['ack_to_db_p99_ms']}), in DB → visible {s['db_to_visible_p50_ms']} ms "
+        say(
+            f"[{s['label']}] push → card visible: p50 {s['p50_ms']} ms, p99 {s['p99_ms']} ms{bound}, max {s['max_ms']} ms over {s['visible_samples']} cards "
+            f"+ {s['not_shown_by_end']} still on their way = {ratio(s['p50_ms'], raw_rtt)}× / {ratio(s['p99_ms'], raw_rtt)}× the bare HTTP round trip ({raw_rtt:.2f} ms)"
+        )
+        say(
+            f"[{s['label']}]   not samples: {s['superseded']} superseded (a board built after the order existed reached the page without it: "
+            f"20 newer cards in the 新订单 column), {s['not_ingested']} not ingested, {s['push_failed']} pushes failed"
+        )
+        say(
+            f"[{s['label']}]   push → counted on the board (every order, superseded too): p50 {s['count_p50_ms']} ms p99 {s['count_p99_ms']} ms"
+        )
+        say(
+            f"[{s['label']}]   stages p50: ack → order created by the worker {s['ack_to_db_p50_ms']} ms (p99 {s['ack_to_db_p99_ms']}), in DB → visible {s['db_to_visible_p50_ms']} ms "
             f"(p99 {s['db_to_visible_p99_ms']}); per update: build {s['update_p50_ms']} ms, built → in the page {s['built_to_ws_p50_ms']} ms "
-            f"(p95 {s['built_to_ws_p95_ms']}), in the page → DOM {s['ws_to_dom_p50_ms']} ms (p95 {s['ws_to_dom_p95_ms']})")
-        say(f"[{s['label']}]   {s['updates']} board updates reached the page, one every {s['update_interval_p50_ms']} ms (p50; built one every {s['built_interval_p50_ms']} ms); "
-            f"backend build p50 {s['update_p50_ms']} ms p95 {s['update_p95_ms']} ms max {s['update_max_ms']} ms")
+            f"(p95 {s['built_to_ws_p95_ms']}), in the page → DOM {s['ws_to_dom_p50_ms']} ms (p95 {s['ws_to_dom_p95_ms']})"
+        )
+        say(
+            f"[{s['label']}]   {s['updates']} board updates reached the page, one every {s['update_interval_p50_ms']} ms (p50; built one every {s['built_interval_p50_ms']} ms); "
+            f"backend build p50 {s['update_p50_ms']} ms p95 {s['update_p95_ms']} ms max {s['update_max_ms']} ms"
+        )
         pg = s["page"]
-        say(f"[{s['label']}]   the page's main thread was busy {pg['busy_pct']}% of the time: script (React) {pg['script_pct']}%, "
+        say(
+            f"[{s['label']}]   the page's main thread was busy {pg['busy_pct']}% of the time: script (React) {pg['script_pct']}%, "
             f"style + layout {pg['style_layout_pct']}%, paint and the rest {pg['other_pct']}% (longest task {s['page_longest_task_ms']} ms); "
-            f"load average {s['loadavg_1m']} on {os.cpu_count()} CPUs")
+            f"load average {s['loadavg_1m']} on {os.cpu_count()} CPUs"
+        )
 
     def cpu_line(self, phase: str) -> None:
         c = self.sampler.cores(phase)
         if c:
-            say(f"  CPU during '{phase}' ({self.sampler.wall[phase]:.0f}s, {os.cpu_count()} cores): app {c['app']}, worker {c['worker']}, "
-                f"Chromium {c['browser']}, this process (sandbox, Playwright) {c['bench']} cores on average")
-
+            say(
+                f"  CPU during '{phase}' ({self.sampler.wall[phase]:.0f}s, {os.cpu_count()} cores): app {c['app']}, worker {c['worker']}, "
+                f"Chromium {c['browser']}, this process (sandbox, Playwright) {c['bench']} cores on average"
+            )

@@ -89,6 +89,7 @@ def free_port() -> int:
 
 SERVER = "granian"  # --server
 
+
 def bench_app():
     """uvicorn --factory benchmarks.ingest:bench_app — the api app plus a bare route."""
     from starlette.responses import JSONResponse
@@ -137,42 +138,53 @@ def loadgen_main(spec_path: str) -> None:
 
     started = time.time()
     asyncio.run(run())
-    Path(spec["out"]).write_text(json.dumps({"started": started, "finished": time.time(),
-                                             "results": results}))
+    Path(spec["out"]).write_text(json.dumps({"started": started, "finished": time.time(), "results": results}))
 
 
 def http_request(host: str, port: int, path: str, body: bytes) -> bytes:
-    head = (f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
-            "Content-Type: application/x-www-form-urlencoded;charset=utf-8\r\n"
-            f"Content-Length: {len(body)}\r\nConnection: keep-alive\r\n\r\n")
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+        "Content-Type: application/x-www-form-urlencoded;charset=utf-8\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: keep-alive\r\n\r\n"
+    )
     return head.encode("ascii") + body
 
 
 def run_load(work: Path, host: str, port: int, requests: list[bytes], name: str) -> dict:
-    req_file, spec_file, out_file = (work / f"{name}.requests.json", work / f"{name}.spec.json",
-                                     work / f"{name}.out.json")
+    req_file, spec_file, out_file = (
+        work / f"{name}.requests.json",
+        work / f"{name}.spec.json",
+        work / f"{name}.out.json",
+    )
     req_file.write_text(json.dumps([r.hex() for r in requests]))
-    spec_file.write_text(json.dumps({"requests": str(req_file), "host": host, "port": port,
-                                     "connections": CONNECTIONS, "out": str(out_file)}))
-    subprocess.run([sys.executable, "-m", "benchmarks.ingest", "--loadgen", str(spec_file)],
-                   cwd=ROOT, check=True)
+    spec_file.write_text(
+        json.dumps(
+            {"requests": str(req_file), "host": host, "port": port, "connections": CONNECTIONS, "out": str(out_file)}
+        )
+    )
+    subprocess.run([sys.executable, "-m", "benchmarks.ingest", "--loadgen", str(spec_file)], cwd=ROOT, check=True)
     data = json.loads(out_file.read_text())
     results = [r for r in data["results"] if r is not None]
     sends = [r[0] for r in results]
     span = max(r[1] for r in results) - min(sends)
     bad = [r for r in results if r[2] != 200]
-    return {"per_s": len(results) / span if span > 0 else 0.0, "span": span,
-            "latency_ms": [(r[1] - r[0]) * 1000 for r in results], "sends": sends,
-            "errors": len(bad), "sample_error": bad[0][3] if bad else ""}
+    return {
+        "per_s": len(results) / span if span > 0 else 0.0,
+        "span": span,
+        "latency_ms": [(r[1] - r[0]) * 1000 for r in results],
+        "sends": sends,
+        "errors": len(bad),
+        "sample_error": bad[0][3] if bad else "",
+    }
 
 
 # -- pushes rendered by the sandbox's own wire code -----------------------------------------------
 
 
 def make_shops():
+    from integrations.meituan.spec import PLATFORM as MEITUAN
     from integrations.sandbox.generator import Generator
     from integrations.sandbox.lifecycle import Lifecycle
-    from integrations.meituan.spec import PLATFORM as MEITUAN
     from integrations.sandbox.store import Shop, Store
 
     class Silent:
@@ -184,9 +196,16 @@ def make_shops():
     generator.ratios.scheduled = 0.0
     shops = []
     for index in range(SHOPS):
-        shop = Shop(platform=MEITUAN, shop_id=f"BENCH-{index + 1:02d}", name=f"压测店{index + 1}",
-                    app_id="9001", secret="bench-meituan-secret", lat=31.23, lng=121.47,
-                    double_encode=True)
+        shop = Shop(
+            platform=MEITUAN,
+            shop_id=f"BENCH-{index + 1:02d}",
+            name=f"压测店{index + 1}",
+            app_id="9001",
+            secret="bench-meituan-secret",
+            lat=31.23,
+            lng=121.47,
+            double_encode=True,
+        )
         store.add_shop(shop)
         generator.seed_catalog(shop, 30)
         shops.append(shop)
@@ -194,8 +213,8 @@ def make_shops():
 
 
 def render_pushes(generator, shops, count: int, host: str, port: int) -> tuple[list[bytes], list[str]]:
-    from integrations.meituan.spec import PushType
     from integrations.meituan import twin_wire as meituan_wire
+    from integrations.meituan.spec import PushType
 
     path = "/api/webhooks/meituan/" + PushType.PAID.value
     url = f"http://{host}:{port}{path}"
@@ -258,18 +277,22 @@ def setup_schema(db: Database, shops) -> tuple[object, list[int], int]:
         codes = set()
         for shop in shops:
             view = stores.create_shop(
-                session, actor=admin, store_id=store_id, platform="meituan",
-                platform_shop_id=shop.shop_id, name=shop.name,
+                session,
+                actor=admin,
+                store_id=store_id,
+                platform="meituan",
+                platform_shop_id=shop.shop_id,
+                name=shop.name,
                 sweep_interval_seconds=86_400,
-                credentials={"app_key": shop.app_id, "app_secret": shop.secret})
+                credentials={"app_key": shop.app_id, "app_secret": shop.secret},
+            )
             shop_ids.append(view.id)
             # counts as swept just now: no sweep (and no call to the real platform) during the run
             session.add(PullLog(shop_id=view.id, kind="sweep", status="ok"))
             for product in shop.products:
                 if product.outer_code not in codes:
                     codes.add(product.outer_code)
-                    session.add(ErpSku(code=product.outer_code, name=product.name,
-                                       barcode=product.barcode))
+                    session.add(ErpSku(code=product.outer_code, name=product.name, barcode=product.barcode))
         session.commit()
     return engine, shop_ids, store_id
 
@@ -292,8 +315,7 @@ def raw_insert_limit(engine, shop_id: int, store_id: int, count: int) -> float:
     def session_for(conn):  # the same id allocation the ingest uses (sequence / RETURNING)
         return Session(bind=conn)
 
-    inbox, orders, lines, events = (InboxMessage.__table__, Order.__table__,
-                                    OrderLine.__table__, OrderEvent.__table__)
+    inbox, orders, lines, events = (InboxMessage.__table__, Order.__table__, OrderLine.__table__, OrderEvent.__table__)
     body = "x" * 2400  # a paid-order push is about this long
     now = utcnow()
     batch = 500
@@ -302,25 +324,77 @@ def raw_insert_limit(engine, shop_id: int, store_id: int, count: int) -> float:
         for start in range(0, count, batch):
             n = min(batch, count - start)
             with conn.begin():
-                conn.execute(inbox.insert(), [{
-                    "source": "meituan", "shop_id": shop_id, "kind": "order_paid",
-                    "headers": "{}", "body": body, "received_at": now, "status": "processed",
-                    "attempts": 0, "dedup_key": None, "processed_at": now} for _ in range(n)])
-                ids = insert_returning_ids(session_for(conn), orders, [{
-                    "platform": "meituan", "shop_id": shop_id, "store_id": store_id,
-                    "platform_order_id": f"RAW{start + i}-{secrets.token_hex(3)}",
-                    "display_no": "x", "status": "awaiting_accept", "receiver_name": "张三",
-                    "receiver_phone": "13800000000", "receiver_phone_tail": "0000",
-                    "receiver_address": "上海市", "paid_fen": 1000, "placed_at": now,
-                    "created_at": now, "updated_at": now} for i in range(n)])
-                conn.execute(lines.insert(), [{
-                    "order_id": order_id, "line_no": no, "platform_sku_id": "SKU00001",
-                    "name": "农夫山泉", "quantity": 1, "unit_price_fen": 200, "paid_fen": 200}
-                    for order_id in ids for no in (1, 2, 3)])
-                conn.execute(events.insert(), [{
-                    "order_id": order_id, "at": now, "actor": "platform:meituan",
-                    "kind": "created", "to_status": "awaiting_accept", "note": ""}
-                    for order_id in ids])
+                conn.execute(
+                    inbox.insert(),
+                    [
+                        {
+                            "source": "meituan",
+                            "shop_id": shop_id,
+                            "kind": "order_paid",
+                            "headers": "{}",
+                            "body": body,
+                            "received_at": now,
+                            "status": "processed",
+                            "attempts": 0,
+                            "dedup_key": None,
+                            "processed_at": now,
+                        }
+                        for _ in range(n)
+                    ],
+                )
+                ids = insert_returning_ids(
+                    session_for(conn),
+                    orders,
+                    [
+                        {
+                            "platform": "meituan",
+                            "shop_id": shop_id,
+                            "store_id": store_id,
+                            "platform_order_id": f"RAW{start + i}-{secrets.token_hex(3)}",
+                            "display_no": "x",
+                            "status": "awaiting_accept",
+                            "receiver_name": "张三",
+                            "receiver_phone": "13800000000",
+                            "receiver_phone_tail": "0000",
+                            "receiver_address": "上海市",
+                            "paid_fen": 1000,
+                            "placed_at": now,
+                            "created_at": now,
+                            "updated_at": now,
+                        }
+                        for i in range(n)
+                    ],
+                )
+                conn.execute(
+                    lines.insert(),
+                    [
+                        {
+                            "order_id": order_id,
+                            "line_no": no,
+                            "platform_sku_id": "SKU00001",
+                            "name": "农夫山泉",
+                            "quantity": 1,
+                            "unit_price_fen": 200,
+                            "paid_fen": 200,
+                        }
+                        for order_id in ids
+                        for no in (1, 2, 3)
+                    ],
+                )
+                conn.execute(
+                    events.insert(),
+                    [
+                        {
+                            "order_id": order_id,
+                            "at": now,
+                            "actor": "platform:meituan",
+                            "kind": "created",
+                            "to_status": "awaiting_accept",
+                            "note": "",
+                        }
+                        for order_id in ids
+                    ],
+                )
     return count / (time.perf_counter() - started)
 
 
@@ -334,8 +408,7 @@ class Children:
 
     def start(self, name: str, args: list[str], env: dict) -> subprocess.Popen:
         log = open(self.work / f"{name}.log", "w")
-        proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
         self.procs[name] = proc
         return proc
@@ -372,8 +445,9 @@ def wait_workers(engine, count: int, since: float, seconds: float = 30.0) -> Non
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         with engine.connect() as conn:
-            seen = conn.execute(sa.select(sa.func.count()).select_from(WorkerHeartbeat)
-                                .where(WorkerHeartbeat.started_at >= started)).scalar_one()
+            seen = conn.execute(
+                sa.select(sa.func.count()).select_from(WorkerHeartbeat).where(WorkerHeartbeat.started_at >= started)
+            ).scalar_one()
         if seen >= 1:  # the heartbeat cron is unique: one of N workers records each tick
             time.sleep(0.5 if count > 1 else 0)
             return
@@ -397,8 +471,7 @@ def wait_http(url: str, seconds: float) -> None:
 # -- one database ---------------------------------------------------------------------------------
 
 
-def bench_database(kind: str, worker_counts: list[int], n_orders: int, n_bare: int,
-                   n_raw: int) -> list[dict]:
+def bench_database(kind: str, worker_counts: list[int], n_orders: int, n_bare: int, n_raw: int) -> list[dict]:
     import redis
 
     work = Path(tempfile.mkdtemp(prefix=f"qh-bench-{kind}-"))
@@ -412,40 +485,83 @@ def bench_database(kind: str, worker_counts: list[int], n_orders: int, n_bare: i
         store, generator, shops = make_shops()
         engine, shop_ids, store_id = setup_schema(db, shops)
         port = free_port()
-        env = {**os.environ, "DATABASE_URL": db.url, "REDIS_URL": redis_url, "APP_ENV": "test",
-               "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "DATABASE_URL": db.url, "REDIS_URL": redis_url, "APP_ENV": "test", "PYTHONUNBUFFERED": "1"}
         if SERVER == "granian":  # what `reflex run --env prod` serves the app with
-            server = [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "--workers", "1",
-                      "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
-                      "benchmarks.ingest:bench_app"]
+            server = [
+                sys.executable,
+                "-m",
+                "granian",
+                "--interface",
+                "asgi",
+                "--factory",
+                "--workers",
+                "1",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+                "benchmarks.ingest:bench_app",
+            ]
         else:
-            server = [sys.executable, "-m", "uvicorn", "--factory", "benchmarks.ingest:bench_app", "--host",
-                      "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"]
+            server = [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "benchmarks.ingest:bench_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ]
         children.start("api", server, env)
         wait_http(f"http://127.0.0.1:{port}/api/version", 30)
         host = "127.0.0.1"
 
         warm, _ = render_pushes(generator, shops, 200, host, port)
         run_load(work, host, port, warm, "warmup")  # caches, connections, JIT-free warm-up
-        bare_requests = [r.replace(b"POST /api/webhooks/meituan/order_paid",
-                                   b"POST /bench/bare", 1) for r in
-                         render_pushes(generator, shops, n_bare, host, port)[0]]
+        bare_requests = [
+            r.replace(b"POST /api/webhooks/meituan/order_paid", b"POST /bench/bare", 1)
+            for r in render_pushes(generator, shops, n_bare, host, port)[0]
+        ]
         bare_requests = [_fix_length(r) for r in bare_requests]
         bare = run_load(work, host, port, bare_requests, "bare")
         say(f"[{kind}] bare route: {bare['per_s']:.0f}/s")
 
         acks, _ = render_pushes(generator, shops, n_orders, host, port)
         ack = run_load(work, host, port, acks, "ack")
-        say(f"[{kind}] ack, no worker: {ack['per_s']:.0f}/s (errors {ack['errors']} "
-            f"{ack['sample_error']})")
+        say(f"[{kind}] ack, no worker: {ack['per_s']:.0f}/s (errors {ack['errors']} {ack['sample_error']})")
         reset_inbox(engine)
         rclient.flushdb()
         raw = raw_insert_limit(engine, shop_ids[0], store_id, n_raw)
         say(f"[{kind}] raw batched INSERT of equivalent rows: {raw:.0f} orders/s")
 
         for workers in worker_counts:
-            configs.append(run_e2e(kind, workers, children, env, engine, rclient, generator,
-                                   shops, host, port, n_orders, bare, ack, raw, store_id))
+            configs.append(
+                run_e2e(
+                    kind,
+                    workers,
+                    children,
+                    env,
+                    engine,
+                    rclient,
+                    generator,
+                    shops,
+                    host,
+                    port,
+                    n_orders,
+                    bare,
+                    ack,
+                    raw,
+                    store_id,
+                )
+            )
     finally:
         children.stop_all()
         rclient.flushdb()
@@ -464,13 +580,16 @@ def bench_database(kind: str, worker_counts: list[int], n_orders: int, n_bare: i
 
 def _fix_length(request: bytes) -> bytes:
     head, body = request.split(b"\r\n\r\n", 1)
-    lines = [line if not line.startswith(b"Content-Length:") else
-             b"Content-Length: " + str(len(body)).encode() for line in head.split(b"\r\n")]
+    lines = [
+        line if not line.startswith(b"Content-Length:") else b"Content-Length: " + str(len(body)).encode()
+        for line in head.split(b"\r\n")
+    ]
     return b"\r\n".join(lines) + b"\r\n\r\n" + body
 
 
-def run_e2e(kind, workers, children, env, engine, rclient, generator, shops, host, port,
-            n_orders, bare, ack, raw, store_id) -> dict:
+def run_e2e(
+    kind, workers, children, env, engine, rclient, generator, shops, host, port, n_orders, bare, ack, raw, store_id
+) -> dict:
     import threading
 
     import sqlalchemy as sa
@@ -508,19 +627,25 @@ def run_e2e(kind, workers, children, env, engine, rclient, generator, shops, hos
     pubsub.close()
     cpu = {name: procs.tree_cpu_seconds(pid) - cpu_before[name] for name, pid in pids.items()}
     machine_after = procs.machine_cpu()
-    machine_busy = ((machine_after[0] - machine_before[0])
-                    / max(1, machine_after[1] - machine_before[1]))
+    machine_busy = (machine_after[0] - machine_before[0]) / max(1, machine_after[1] - machine_before[1])
     rss = [procs.tree_rss_mb(children.procs[name].pid) for name in names]
     for name in names:
         children.stop(name)
     with engine.connect() as conn:
-        by_platform_id = dict(conn.execute(sa.text(
-            "SELECT platform_order_id, id FROM orders WHERE platform_order_id IN :ids"
-        ).bindparams(sa.bindparam("ids", expanding=True)), {"ids": order_ids}).all())
-        linked = conn.execute(sa.text(
-            "SELECT count(*), count(erp_sku_id) FROM order_lines WHERE order_id IN :ids"
-        ).bindparams(sa.bindparam("ids", expanding=True)),
-            {"ids": list(by_platform_id.values()) or [0]}).one()
+        by_platform_id = dict(
+            conn.execute(
+                sa.text("SELECT platform_order_id, id FROM orders WHERE platform_order_id IN :ids").bindparams(
+                    sa.bindparam("ids", expanding=True)
+                ),
+                {"ids": order_ids},
+            ).all()
+        )
+        linked = conn.execute(
+            sa.text("SELECT count(*), count(erp_sku_id) FROM order_lines WHERE order_id IN :ids").bindparams(
+                sa.bindparam("ids", expanding=True)
+            ),
+            {"ids": list(by_platform_id.values()) or [0]},
+        ).one()
     latencies = []
     for index, platform_id in enumerate(order_ids):
         order_id = by_platform_id.get(platform_id)
@@ -531,23 +656,33 @@ def run_e2e(kind, workers, children, env, engine, rclient, generator, shops, hos
     last = max(arrivals.values()) if arrivals else time.time()
     orders_per_s = done / (last - first_send) if done else 0.0
     config = {
-        "db": kind, "workers": workers, "orders": n_orders, "committed": done,
-        "server": SERVER, "orders_per_s": r1(orders_per_s), "bare_route_per_s": r1(bare["per_s"]),
+        "db": kind,
+        "workers": workers,
+        "orders": n_orders,
+        "committed": done,
+        "server": SERVER,
+        "orders_per_s": r1(orders_per_s),
+        "bare_route_per_s": r1(bare["per_s"]),
         "ratio": round(orders_per_s / bare["per_s"], 3) if bare["per_s"] else None,
-        "ack_per_s": r1(ack["per_s"]), "ack_ratio": round(ack["per_s"] / bare["per_s"], 3),
+        "ack_per_s": r1(ack["per_s"]),
+        "ack_ratio": round(ack["per_s"] / bare["per_s"], 3),
         "ack_with_workers_per_s": r1(load["per_s"]),
-        "ack_p50_ms": r1(pct(ack["latency_ms"], 50)), "ack_p99_ms": r1(pct(ack["latency_ms"], 99)),
-        "p50_ms": r1(pct(latencies, 50)), "p99_ms": r1(pct(latencies, 99)),
-        "raw_insert_per_s": r1(raw), "e2e_vs_raw": round(orders_per_s / raw, 3) if raw else None,
-        "lines": linked[0], "lines_linked": linked[1],
-        "worker_rss_mb": [r1(x) for x in rss], "errors": load["errors"],
+        "ack_p50_ms": r1(pct(ack["latency_ms"], 50)),
+        "ack_p99_ms": r1(pct(ack["latency_ms"], 99)),
+        "p50_ms": r1(pct(latencies, 50)),
+        "p99_ms": r1(pct(latencies, 99)),
+        "raw_insert_per_s": r1(raw),
+        "e2e_vs_raw": round(orders_per_s / raw, 3) if raw else None,
+        "lines": linked[0],
+        "lines_linked": linked[1],
+        "worker_rss_mb": [r1(x) for x in rss],
+        "errors": load["errors"],
         # share of all cores busy during the run (every process: load generator, server,
         # workers, PostgreSQL, anything else running on the machine)
         "machine_cpu_busy": round(machine_busy, 2),
         # CPU spent per committed order by the webhook server and by all workers together
         "api_cpu_ms_per_order": round(cpu["api"] * 1000 / max(1, done), 3),
-        "worker_cpu_ms_per_order": round(sum(v for k, v in cpu.items() if k != "api") * 1000
-                                         / max(1, done), 3),
+        "worker_cpu_ms_per_order": round(sum(v for k, v in cpu.items() if k != "api") * 1000 / max(1, done), 3),
     }
     print("CONFIG " + json.dumps(config, ensure_ascii=False), flush=True)
     # leave the database as the next worker count expects it: no backlog
@@ -558,14 +693,17 @@ def run_e2e(kind, workers, children, env, engine, rclient, generator, shops, hos
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small phases, about a minute")
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--workers", default="1,2", help="worker counts, e.g. 1,2")
     parser.add_argument("--orders", type=int, default=None)
-    parser.add_argument("--server", choices=["granian", "uvicorn"], default="granian",
-                        help="HTTP server for the webhook routes (production runs granian)")
+    parser.add_argument(
+        "--server",
+        choices=["granian", "uvicorn"],
+        default="granian",
+        help="HTTP server for the webhook routes (production runs granian)",
+    )
     parser.add_argument("--loadgen", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.loadgen:
@@ -584,9 +722,22 @@ def main(argv: list[str] | None = None) -> int:
         configs += bench_database(kind, worker_counts, n_orders, n_bare, n_raw)
     primary_pool = [c for c in configs if c["db"] == "postgres"] or configs
     primary = max(primary_pool, key=lambda c: c["orders_per_s"] or 0)
-    summary = {key: primary[key] for key in (
-        "orders_per_s", "bare_route_per_s", "ratio", "ack_ratio", "raw_insert_per_s", "p99_ms",
-        "db", "workers", "p50_ms", "ack_per_s", "e2e_vs_raw")}
+    summary = {
+        key: primary[key]
+        for key in (
+            "orders_per_s",
+            "bare_route_per_s",
+            "ratio",
+            "ack_ratio",
+            "raw_insert_per_s",
+            "p99_ms",
+            "db",
+            "workers",
+            "p50_ms",
+            "ack_per_s",
+            "e2e_vs_raw",
+        )
+    }
     summary["seconds"] = round(time.monotonic() - started, 1)
     summary["configs"] = configs
     print("RESULT " + json.dumps(summary, ensure_ascii=False), flush=True)

@@ -137,8 +137,12 @@ def cpu_split(app: int, worker: int) -> dict[str, float]:
     Playwright client); processes that already exited are not counted."""
     app_pids, worker_pids = set(tree_pids(app)), set(tree_pids(worker))
     mine = set(tree_pids_of_parent(os.getpid())) - app_pids - worker_pids - {os.getpid()}
-    return {"app": cpu_seconds(app_pids), "worker": cpu_seconds(worker_pids),
-            "browser": cpu_seconds(mine), "bench": cpu_seconds([os.getpid()])}
+    return {
+        "app": cpu_seconds(app_pids),
+        "worker": cpu_seconds(worker_pids),
+        "browser": cpu_seconds(mine),
+        "bench": cpu_seconds([os.getpid()]),
+    }
 
 
 def tree_pids_of_parent(root: int) -> list[int]:

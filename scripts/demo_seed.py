@@ -32,8 +32,14 @@ def seed(sandbox_url: str) -> list[str]:
             store = session.exec(select(Store).where(Store.name == store_name)).first()
             if store is None:
                 store = stores.create_store(
-                    session, actor=actor, name=store_name, address=ADDRESSES[min(index, len(ADDRESSES) - 1)],
-                    lat=spec["lat"], lng=spec["lng"], opening_hours="08:00-23:00", phone="021-60000000",
+                    session,
+                    actor=actor,
+                    name=store_name,
+                    address=ADDRESSES[min(index, len(ADDRESSES) - 1)],
+                    lat=spec["lat"],
+                    lng=spec["lng"],
+                    opening_hours="08:00-23:00",
+                    phone="021-60000000",
                 )
                 session.flush()
             shop = session.exec(
@@ -41,8 +47,13 @@ def seed(sandbox_url: str) -> list[str]:
             ).first()
             if shop is None:
                 stores.create_shop(
-                    session, actor=actor, store_id=store.id, platform=spec["platform"],
-                    platform_shop_id=spec["shop_id"], name=spec["name"], credentials=credentials(spec, sandbox_url),
+                    session,
+                    actor=actor,
+                    store_id=store.id,
+                    platform=spec["platform"],
+                    platform_shop_id=spec["shop_id"],
+                    name=spec["name"],
+                    credentials=credentials(spec, sandbox_url),
                     sweep_interval_seconds=60,  # pushes sent before the app was up are recovered soon
                 )
                 made.append(spec["name"])

@@ -77,26 +77,31 @@ def use_keys() -> None:
     """First run: generate SECRET_KEY / DATA_KEY (unless set) and say so once."""
     if ensure_local_keys(get_settings()):
         get_settings.cache_clear()
-        say(f"first run: generated SECRET_KEY and DATA_KEY into {_rel(LOCAL_KEYS_FILE)} "
+        say(
+            f"first run: generated SECRET_KEY and DATA_KEY into {_rel(LOCAL_KEYS_FILE)} "
             "(readable only by you; reused from now on). Keep it with the database backups: "
-            "without it the stored platform credentials cannot be read")
+            "without it the stored platform credentials cannot be read"
+        )
     if get_settings().data_key.get_secret_value() in ("", DEV_DATA_KEY):
-        warn("DATA_KEY is empty or the public development default: platform credentials "
-             "are not protected at rest")
+        warn("DATA_KEY is empty or the public development default: platform credentials are not protected at rest")
 
 
 def announce(url: str, password: str | None) -> None:
     settings = get_settings()
     if password:
-        box([
-            f"QiHang OMS: {url}",
-            f"First run. Log in as '{settings.admin_username}' with password:",
-            f"    {password}",
-            "Shown only this once: change it under 用户 after logging in.",
-        ])
+        box(
+            [
+                f"QiHang OMS: {url}",
+                f"First run. Log in as '{settings.admin_username}' with password:",
+                f"    {password}",
+                "Shown only this once: change it under 用户 after logging in.",
+            ]
+        )
     else:
-        say(f"log in as '{settings.admin_username}' (the password was shown on the first run; "
-            "reset it with: .venv/bin/python -m scripts.reset_admin)")
+        say(
+            f"log in as '{settings.admin_username}' (the password was shown on the first run; "
+            "reset it with: .venv/bin/python -m scripts.reset_admin)"
+        )
     say(f"QiHang OMS is running: {url}   (Ctrl-C stops everything)")
 
 
@@ -104,15 +109,20 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--no-sandbox", action="store_true", help="do not start the platform sandbox")
     parser.add_argument("--rate", type=float, default=0.2, help="demo orders per second per sandbox shop")
-    parser.add_argument("--api-only", action="store_true",
-                        help="serve only the HTTP routes (webhooks, ERP API, health), no web pages: "
-                             "a headless ingest node, and a quick start for tests")
+    parser.add_argument(
+        "--api-only",
+        action="store_true",
+        help="serve only the HTTP routes (webhooks, ERP API, health), no web pages: "
+        "a headless ingest node, and a quick start for tests",
+    )
     args = parser.parse_args()
 
     get_settings().check_for_production()
     LOG_DIR.mkdir(parents=True, exist_ok=True)
-    say(f"routine output (jobs, requests, sandbox) goes to {_rel(LOG_DIR)}/: app.log, worker.log, "
-        "sandbox.log, setup.log")
+    say(
+        f"routine output (jobs, requests, sandbox) goes to {_rel(LOG_DIR)}/: app.log, worker.log, "
+        "sandbox.log, setup.log"
+    )
     use_keys()
     settings = get_settings()
     supervisor = Supervisor(cwd=ROOT, env=dict(os.environ), say=say)
@@ -122,10 +132,8 @@ def main() -> int:
     app_url = f"http://127.0.0.1:{settings.app_port}"
     try:
         if not redis_answers(settings.redis_url):
-            say(f"no Redis answers at {settings.redis_url}; starting the embedded one "
-                "(data in var/redis)")
-            supervisor.start("redis", embedded_redis_command(settings.redis_url),
-                             LOG_DIR / "redis.log")
+            say(f"no Redis answers at {settings.redis_url}; starting the embedded one (data in var/redis)")
+            supervisor.start("redis", embedded_redis_command(settings.redis_url), LOG_DIR / "redis.log")
             if not _until(lambda: redis_answers(settings.redis_url), 10, supervisor):
                 raise SystemExit("the embedded Redis did not start; see var/redis/redis.log")
         say("applying database migrations")
@@ -135,24 +143,66 @@ def main() -> int:
         if moved:
             say(f"re-encrypted the credentials of {moved} shop(s) stored under the development key")
         if not args.no_sandbox:
-            supervisor.start("sandbox", [py, "-m", "integrations.sandbox", "--port",
-                                         str(settings.sandbox_port), "--rate", str(args.rate),
-                                         "--callback-base", app_url], LOG_DIR / "sandbox.log")
-            run_quiet([py, "-m", "scripts.demo_seed", "--sandbox-url",
-                       f"http://127.0.0.1:{settings.sandbox_port}"], LOG_DIR / "setup.log")
-            say(f"platform sandbox on 127.0.0.1:{settings.sandbox_port}"
-                + (f": a demo order every {1 / args.rate:g} s per shop" if args.rate > 0 else ""))
-        worker = supervisor.start("worker", [py, "-m", "arq", "workers.settings.WorkerSettings"],
-                                  LOG_DIR / "worker.log")
+            supervisor.start(
+                "sandbox",
+                [
+                    py,
+                    "-m",
+                    "integrations.sandbox",
+                    "--port",
+                    str(settings.sandbox_port),
+                    "--rate",
+                    str(args.rate),
+                    "--callback-base",
+                    app_url,
+                ],
+                LOG_DIR / "sandbox.log",
+            )
+            run_quiet(
+                [py, "-m", "scripts.demo_seed", "--sandbox-url", f"http://127.0.0.1:{settings.sandbox_port}"],
+                LOG_DIR / "setup.log",
+            )
+            say(
+                f"platform sandbox on 127.0.0.1:{settings.sandbox_port}"
+                + (f": a demo order every {1 / args.rate:g} s per shop" if args.rate > 0 else "")
+            )
+        worker = supervisor.start(
+            "worker", [py, "-m", "arq", "workers.settings.WorkerSettings"], LOG_DIR / "worker.log"
+        )
         say(f"worker started (pid {worker.proc.pid})")
         if args.api_only:
-            supervisor.start("app", [py, "-m", "uvicorn", "--factory",
-                                     "qihang_app.api.routes:build_api", "--host", "127.0.0.1",
-                                     "--port", str(settings.app_port)], LOG_DIR / "app.log")
+            supervisor.start(
+                "app",
+                [
+                    py,
+                    "-m",
+                    "uvicorn",
+                    "--factory",
+                    "qihang_app.api.routes:build_api",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(settings.app_port),
+                ],
+                LOG_DIR / "app.log",
+            )
         else:
             say("building and starting the app (the first build takes a minute or two)")
-            supervisor.start("app", [py, "-m", "reflex", "run", "--env", "prod", "--single-port",
-                                     "--frontend-port", str(settings.app_port)], LOG_DIR / "app.log")
+            supervisor.start(
+                "app",
+                [
+                    py,
+                    "-m",
+                    "reflex",
+                    "run",
+                    "--env",
+                    "prod",
+                    "--single-port",
+                    "--frontend-port",
+                    str(settings.app_port),
+                ],
+                LOG_DIR / "app.log",
+            )
         if _until(lambda: answers(f"{app_url}/api/version"), 900, supervisor):
             announce(settings.public_url or app_url, password)
         elif not supervisor.stopping:

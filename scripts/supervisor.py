@@ -46,8 +46,9 @@ class Child:
 
 
 class Supervisor:
-    def __init__(self, *, cwd: Path, env: dict[str, str], say: Callable[[str], None],
-                 backoff: Backoff | None = None) -> None:
+    def __init__(
+        self, *, cwd: Path, env: dict[str, str], say: Callable[[str], None], backoff: Backoff | None = None
+    ) -> None:
         self.cwd, self.env, self.say = cwd, env, say
         self.backoff = backoff or Backoff()
         self.children: list[Child] = []
@@ -63,13 +64,17 @@ class Supervisor:
     def _spawn(self, child: Child) -> None:
         child.log_file.parent.mkdir(parents=True, exist_ok=True)
         child.proc = subprocess.Popen(
-            child.command, cwd=self.cwd, env=self.env, stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+            child.command,
+            cwd=self.cwd,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         child.started_at, child.restart_at = time.monotonic(), None
         child.pids.append(child.proc.pid)
-        threading.Thread(target=self._pump, args=(child, child.proc), daemon=True,
-                         name=f"log-{child.name}").start()
+        threading.Thread(target=self._pump, args=(child, child.proc), daemon=True, name=f"log-{child.name}").start()
 
     def _pump(self, child: Child, proc: subprocess.Popen) -> None:
         """Copy the child's output to its log file; echo error lines (rate-limited)."""
@@ -105,8 +110,7 @@ class Supervisor:
                 if now >= child.restart_at:
                     child.restarts += 1
                     self._spawn(child)
-                    self.say(f"{child.name} started again (pid {child.proc.pid}, "
-                             f"restart #{child.restarts})")
+                    self.say(f"{child.name} started again (pid {child.proc.pid}, restart #{child.restarts})")
                 continue
             code = child.proc.poll()
             if code is None:
@@ -114,8 +118,10 @@ class Supervisor:
             _kill_group(child.proc.pid, signal.SIGKILL)  # whatever it left behind
             if now - child.started_at >= self.backoff.healthy_after:
                 child.delay = self.backoff.first
-            self.say(f"{child.name} stopped unexpectedly ({_describe(code)}); "
-                     f"restarting in {child.delay:g} s — log: {_short(child.log_file)}")
+            self.say(
+                f"{child.name} stopped unexpectedly ({_describe(code)}); "
+                f"restarting in {child.delay:g} s — log: {_short(child.log_file)}"
+            )
             child.restart_at = now + child.delay
             child.delay = min(child.delay * 2, self.backoff.longest)
 

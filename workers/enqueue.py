@@ -98,8 +98,9 @@ class Enqueuer:
         except Exception as exc:  # Redis down or slow: the drain cron will find the rows
             self.failed += 1
             self._down_until = time.monotonic() + PAUSE_AFTER_FAILURE
-            log.warning("enqueue of inbox %s failed (%s); the drain cron will pick it up",
-                        min(inbox_ids), type(exc).__name__)
+            log.warning(
+                "enqueue of inbox %s failed (%s); the drain cron will pick it up", min(inbox_ids), type(exc).__name__
+            )
             pool, self._pool = self._pool, None
             if pool is not None:
                 try:

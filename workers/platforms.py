@@ -17,8 +17,8 @@ from integrations.base import PlatformError, RetryPolicy
 from integrations.contract import TokenSaver
 from qihang_app.domain.platform_order import PlatformEvent, PlatformOrder
 from qihang_app.services.inbox import InboxRow, RawMessage
-from qihang_app.services.shop_auth import ShopAuth
 from qihang_app.services.ingest import IngestItem
+from qihang_app.services.shop_auth import ShopAuth
 
 log = logging.getLogger("workers.platforms")
 
@@ -32,8 +32,7 @@ def credentials_fingerprint(auth: ShopAuth) -> tuple:
     return (auth.platform, *registry.platform(auth.platform).credentials_fingerprint(auth))
 
 
-def build_client(auth: ShopAuth, *, on_token: TokenSaver | None = None,
-                 retry: RetryPolicy | None = None):
+def build_client(auth: ShopAuth, *, on_token: TokenSaver | None = None, retry: RetryPolicy | None = None):
     """An API client for the shop; credentials may carry `base_url` (e.g. the sandbox)."""
     adapter = registry.find(auth.platform)
     if adapter is None:
@@ -48,12 +47,12 @@ async def fetch_order(client, auth: ShopAuth, order_id: str) -> tuple[dict, Plat
     return raw, adapter.map_order(raw)
 
 
-def pulled_item(auth: ShopAuth, raw: dict, *, kind: str, source: str,
-                headers: dict | None = None) -> IngestItem:
+def pulled_item(auth: ShopAuth, raw: dict, *, kind: str, source: str, headers: dict | None = None) -> IngestItem:
     """An item for one pulled order: stored raw in the ingest transaction, mapped (or failed)."""
     body = json.dumps(raw, ensure_ascii=False, separators=(",", ":"), default=str)
-    message = RawMessage(source=auth.platform, kind=kind, body=body, shop_id=auth.id,
-                         headers={"via": source, **(headers or {})})
+    message = RawMessage(
+        source=auth.platform, kind=kind, body=body, shop_id=auth.id, headers={"via": source, **(headers or {})}
+    )
     item = IngestItem(inbox_id=None, shop_id=auth.id, raw=message, source=source)
     try:
         item.orders.append(map_order(auth.platform, raw))
@@ -97,8 +96,7 @@ def parse_row(row: InboxRow, auth: ShopAuth | None) -> IngestItem:
         item.source = parsed.source
         for event in item.events:
             if str(event.platform_shop_id) and str(event.platform_shop_id) != auth.platform_shop_id:
-                item.rejected = (f"payload is for shop {event.platform_shop_id}, "
-                                 f"signed by shop {auth.platform_shop_id}")
+                item.rejected = f"payload is for shop {event.platform_shop_id}, signed by shop {auth.platform_shop_id}"
                 item.events = []
     except Exception as exc:
         item.error = _describe(exc)

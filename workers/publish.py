@@ -22,8 +22,10 @@ def channel_for(store_id: int) -> str:
 
 
 def message(change: OrderChange) -> str:
-    return json.dumps({"order_id": change.order_id, "store_id": change.store_id,
-                       "status": change.status, "kind": change.kind}, separators=(",", ":"))
+    return json.dumps(
+        {"order_id": change.order_id, "store_id": change.store_id, "status": change.status, "kind": change.kind},
+        separators=(",", ":"),
+    )
 
 
 async def publish_changes(redis, changes: Sequence[OrderChange]) -> int:

@@ -43,10 +43,8 @@ class WorkerSettings:
     cron_jobs = [
         # unique (the default): with several workers one of them records each tick.
         cron(heartbeat, second=_every(_settings.heartbeat_seconds), run_at_startup=True),
-        cron(drain_inbox, second=_every(DRAIN_EVERY), run_at_startup=True, keep_result=30,
-             timeout=60, max_tries=1),
-        cron(schedule_pulls, second=_every(SCHEDULE_EVERY), keep_result=30, timeout=30,
-             max_tries=1),
+        cron(drain_inbox, second=_every(DRAIN_EVERY), run_at_startup=True, keep_result=30, timeout=60, max_tries=1),
+        cron(schedule_pulls, second=_every(SCHEDULE_EVERY), keep_result=30, timeout=30, max_tries=1),
         # Platform write-backs (接单, 备货完成, …): every second, so a tap reaches the platform fast.
         cron(relay_outbox, second=_every(1), run_at_startup=True, keep_result=5, timeout=30, max_tries=1),
         # Processed inbox rows past their retention: once a day, at a quiet hour (worker's clock).

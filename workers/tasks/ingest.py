@@ -13,8 +13,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from datetime import UTC, datetime, timedelta
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,8 +26,8 @@ from qihang_app.services import inbox as inbox_service
 from qihang_app.services import ingest as ingest_service
 from qihang_app.services import stores as store_service
 from qihang_app.services.inbox import InboxRow
-from qihang_app.services.shop_auth import ShopAuth, shop_auth, webhook_shops
 from qihang_app.services.ingest import IngestItem, IngestResult
+from qihang_app.services.shop_auth import ShopAuth, shop_auth, webhook_shops
 from workers import platforms
 from workers.locks import RedisLock
 from workers.publish import publish_changes
@@ -77,10 +77,15 @@ async def run_db(ctx: dict[str, Any], fn, *args, **kwargs):
 
 async def save_token(ctx: dict[str, Any], shop_id: int, token: Token) -> None:
     expires = datetime.fromtimestamp(token.expires_at, UTC)
-    await run_db(ctx, lambda s: store_service.update_shop_credentials(
-        s, shop_id=shop_id, changes={"access_token": token.value,
-                                     "access_token_expires": token.expires_at},
-        token_expires_at=expires))
+    await run_db(
+        ctx,
+        lambda s: store_service.update_shop_credentials(
+            s,
+            shop_id=shop_id,
+            changes={"access_token": token.value, "access_token_expires": token.expires_at},
+            token_expires_at=expires,
+        ),
+    )
 
 
 def client_for(ctx: dict[str, Any], auth: ShopAuth):
@@ -109,8 +114,7 @@ def _cached_auth(session: Session, shop_id: int, cache: dict) -> ShopAuth | None
     return auth
 
 
-def _shop_auths(session: Session, rows: list[InboxRow],
-                cache: dict | None = None) -> dict[int, ShopAuth | None]:
+def _shop_auths(session: Session, rows: list[InboxRow], cache: dict | None = None) -> dict[int, ShopAuth | None]:
     """ShopAuth per row id: by the stored shop, else by the shop key the route saw."""
     result: dict[int, ShopAuth | None] = {}
     by_id: dict[int, ShopAuth | None] = {}
@@ -122,15 +126,13 @@ def _shop_auths(session: Session, rows: list[InboxRow],
                 auth = shop_auth(session, shop_id=row.shop_id)
             else:
                 if row.shop_id not in by_id:
-                    by_id[row.shop_id] = _cached_auth(session, row.shop_id,
-                                                      {} if cache is None else cache)
+                    by_id[row.shop_id] = _cached_auth(session, row.shop_id, {} if cache is None else cache)
                 auth = by_id[row.shop_id]
         else:
             key = str(row.headers.get("shop_key") or "")
             if row.source not in directory:
                 directory[row.source] = webhook_shops(session, platform=row.source)
-            auth = next((s for s in directory[row.source] if key and s.platform_shop_id == key
-                         and s.enabled), None)
+            auth = next((s for s in directory[row.source] if key and s.platform_shop_id == key and s.enabled), None)
         result[row.id] = auth
     return result
 
@@ -178,14 +180,12 @@ def _prepare(engine, ids: list[int], auth_cache: dict | None = None) -> _Prepare
 
 
 async def process_rows(ctx: dict[str, Any], ids: list[int]) -> IngestResult:
-    prepared = await asyncio.to_thread(_prepare, ctx["engine"], list(ids),
-                                       ctx.setdefault("auth_cache", {}))
+    prepared = await asyncio.to_thread(_prepare, ctx["engine"], list(ids), ctx.setdefault("auth_cache", {}))
     if not prepared.items:
         return IngestResult()
     items = prepared.items
     if prepared.to_fetch:
-        details = await _fetch_details(ctx, prepared.to_fetch, prepared.auth_by_shop,
-                                       prepared.wanted)
+        details = await _fetch_details(ctx, prepared.to_fetch, prepared.auth_by_shop, prepared.wanted)
         items = details + items
     result = await apply_items(ctx, items)
     await publish_changes(ctx.get("redis"), result.changes)
@@ -268,8 +268,9 @@ async def apply_items(ctx: dict[str, Any], items: list[IngestItem]) -> IngestRes
                 return await run_db(ctx, lambda s: ingest_service.apply_batch(s, items=items))
             except (sa.exc.IntegrityError, sa.exc.OperationalError) as exc:
                 # Two workers inserted the same new order, a deadlock, or SQLite busy: again.
-                log.info("ingest batch conflict (attempt %s): %s", attempt,
-                         type(exc.orig).__name__ if exc.orig else exc)
+                log.info(
+                    "ingest batch conflict (attempt %s): %s", attempt, type(exc.orig).__name__ if exc.orig else exc
+                )
                 await asyncio.sleep(0.05 * attempt)
             except Exception:
                 log.exception("ingest batch failed; applying its rows one by one")
@@ -277,8 +278,7 @@ async def apply_items(ctx: dict[str, Any], items: list[IngestItem]) -> IngestRes
         total = IngestResult()
         for item in items:
             try:
-                one = await run_db(ctx, lambda s, i=item: ingest_service.apply_batch(
-                    s, items=[i]))
+                one = await run_db(ctx, lambda s, i=item: ingest_service.apply_batch(s, items=[i]))
             except sa.exc.OperationalError:
                 raise  # the database is unreachable: the rows stay received for later
             except Exception as exc:
@@ -286,10 +286,10 @@ async def apply_items(ctx: dict[str, Any], items: list[IngestItem]) -> IngestRes
                     continue  # a pulled order: the next sweep fetches it again
                 reason = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
                 error = f"could not apply: {type(reason).__name__}: {reason}"
-                bad = IngestItem(inbox_id=item.inbox_id, shop_id=item.shop_id,
-                                 error=error[:2000], raw=item.raw, source=item.source)
-                one = await run_db(ctx, lambda s, b=bad: ingest_service.apply_batch(
-                    s, items=[b]))
+                bad = IngestItem(
+                    inbox_id=item.inbox_id, shop_id=item.shop_id, error=error[:2000], raw=item.raw, source=item.source
+                )
+                one = await run_db(ctx, lambda s, b=bad: ingest_service.apply_batch(s, items=[b]))
             total.changes += one.changes
             total.processed += one.processed
             total.failed += one.failed
@@ -321,8 +321,9 @@ async def drain_inbox(ctx: dict[str, Any]) -> dict:
     try:
         deadline = time.monotonic() + DRAIN_BUDGET
         while time.monotonic() < deadline:
-            ids = await run_db(ctx, lambda s: inbox_service.pending_ids(
-                s, older_than=utcnow() - DRAIN_AGE, limit=DRAIN_BATCH * 4))
+            ids = await run_db(
+                ctx, lambda s: inbox_service.pending_ids(s, older_than=utcnow() - DRAIN_AGE, limit=DRAIN_BATCH * 4)
+            )
             ids = [i for i in ids if i not in seen][:DRAIN_BATCH]
             if not ids:
                 break
@@ -339,5 +340,11 @@ async def drain_inbox(ctx: dict[str, Any]) -> dict:
 
 
 def _summary(result: IngestResult) -> dict:
-    return {"processed": result.processed, "failed": result.failed, "rejected": result.rejected,
-            "retried": result.retried, "skipped": result.skipped, "changed": len(result.changes)}
+    return {
+        "processed": result.processed,
+        "failed": result.failed,
+        "rejected": result.rejected,
+        "retried": result.retried,
+        "skipped": result.skipped,
+        "changed": len(result.changes),
+    }

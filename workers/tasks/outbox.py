@@ -45,11 +45,20 @@ async def relay_outbox(ctx: dict[str, Any]) -> dict:
                 await run_db(ctx, lambda s, e=effect: outbox.mark_done(s, effect=e))
                 done += 1
             else:
-                dead = await run_db(ctx, lambda s, e=effect: outbox.mark_failed(s, effect=e, error=error, retryable=retryable))
+                dead = await run_db(
+                    ctx,
+                    lambda s, e=effect, why=error, again=retryable: outbox.mark_failed(
+                        s, effect=e, error=why, retryable=again
+                    ),
+                )
                 failed += 1
                 log.warning("outbox %s %s failed (%s): %s", effect.id, effect.kind, "dead" if dead else "retry", error)
             if effect.store_id and ctx.get("redis") is not None:
-                await live.publish(ctx["redis"], effect.store_id, live.note(order_id=effect.order_id or 0, store_id=effect.store_id, status="", kind="outbox"))
+                await live.publish(
+                    ctx["redis"],
+                    effect.store_id,
+                    live.note(order_id=effect.order_id or 0, store_id=effect.store_id, status="", kind="outbox"),
+                )
     return {"done": done, "failed": failed}
 
 

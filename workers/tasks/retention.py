@@ -23,8 +23,7 @@ async def prune_inbox(ctx: dict[str, Any], *, batch_size: int = inbox_service.PR
     deleted = 0
     while True:
         async with db_gate(ctx):
-            count = await run_db(ctx, lambda s: inbox_service.prune_processed(
-                s, older_than=cutoff, limit=batch_size))
+            count = await run_db(ctx, lambda s: inbox_service.prune_processed(s, older_than=cutoff, limit=batch_size))
         deleted += count
         if count < batch_size:
             return {"deleted": deleted}

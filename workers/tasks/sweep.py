@@ -68,8 +68,7 @@ async def schedule_pulls(ctx: dict[str, Any]) -> dict:
     for shop_id, interval in due:
         if await redis.exists(BACKOFF_KEY.format(shop_id=shop_id)):
             continue
-        if await redis.enqueue_job("sweep_shop", shop_id,
-                                   _job_id=f"sweep:{shop_id}:{stamp // interval}"):
+        if await redis.enqueue_job("sweep_shop", shop_id, _job_id=f"sweep:{shop_id}:{stamp // interval}"):
             sweeps += 1
     for pull_id in queued:
         if await redis.enqueue_job("run_pull", pull_id, _job_id=f"pull:{pull_id}:{stamp // 5}"):
@@ -124,9 +123,10 @@ async def _run(ctx: dict[str, Any], auth: ShopAuth, job: PullJob, lock: RedisLoc
         window = PullWindow(job.window_start, job.window_end, sweep=sweep)
         pages = adapter.pull(client_for(ctx, auth), auth, window, _Lookups(ctx, auth.id))
         async for page in pages:
-            items = [platforms.pulled_item(auth, raw, kind="pull", source=_source(job),
-                                           headers={"pull_id": job.pull_id})
-                     for raw in page.orders]
+            items = [
+                platforms.pulled_item(auth, raw, kind="pull", source=_source(job), headers={"pull_id": job.pull_id})
+                for raw in page.orders
+            ]
             stats.pages += page.requests
             stats.orders += len(items)
             await _apply(ctx, items, job, stats, lock)
@@ -138,15 +138,33 @@ async def _run(ctx: dict[str, Any], auth: ShopAuth, job: PullJob, lock: RedisLoc
             log.warning("pull %s of shop %s failed: %s", job.pull_id, auth.id, technical)
         else:
             log.exception("pull %s of shop %s failed", job.pull_id, auth.id)
-        await run_db(ctx, lambda s: pull_service.finish_pull(
-            s, pull_id=job.pull_id, ok=False, error=text, pages=stats.pages,
-            orders=stats.orders, changed=stats.changed))
+        await run_db(
+            ctx,
+            lambda s: pull_service.finish_pull(
+                s,
+                pull_id=job.pull_id,
+                ok=False,
+                error=text,
+                pages=stats.pages,
+                orders=stats.orders,
+                changed=stats.changed,
+            ),
+        )
         if sweep:
             await _back_off(ctx, auth.id)
         return {"ok": False, "error": text, "technical": technical, **vars(stats)}
-    await run_db(ctx, lambda s: pull_service.finish_pull(
-        s, pull_id=job.pull_id, ok=True, pages=stats.pages, orders=stats.orders,
-        changed=stats.changed, cursor=job.window_end if sweep else None))
+    await run_db(
+        ctx,
+        lambda s: pull_service.finish_pull(
+            s,
+            pull_id=job.pull_id,
+            ok=True,
+            pages=stats.pages,
+            orders=stats.orders,
+            changed=stats.changed,
+            cursor=job.window_end if sweep else None,
+        ),
+    )
     if sweep:
         await ctx["redis"].delete(BACKOFF_KEY.format(shop_id=auth.id))
     return {"ok": True, **vars(stats)}
@@ -176,8 +194,12 @@ async def _apply(ctx, items, job: PullJob, stats: _Stats, lock: RedisLock) -> No
         result = await apply_items(ctx, items)
         await publish_changes(ctx.get("redis"), result.changes)
         stats.changed += len(result.changes)
-    await run_db(ctx, lambda s: pull_service.record_progress(
-        s, pull_id=job.pull_id, pages=stats.pages, orders=stats.orders, changed=stats.changed))
+    await run_db(
+        ctx,
+        lambda s: pull_service.record_progress(
+            s, pull_id=job.pull_id, pages=stats.pages, orders=stats.orders, changed=stats.changed
+        ),
+    )
     await lock.extend()
 
 
@@ -192,9 +214,11 @@ class _Lookups:
         self.ctx, self.shop_id = ctx, shop_id
 
     async def known_day_seqs(self, since: datetime, until: datetime) -> set[int]:
-        return await run_db(self.ctx, lambda s: pull_service.known_day_seqs(
-            s, shop_id=self.shop_id, since=since, until=until))
+        return await run_db(
+            self.ctx, lambda s: pull_service.known_day_seqs(s, shop_id=self.shop_id, since=since, until=until)
+        )
 
     async def open_order_ids(self, since: datetime, limit: int) -> list[str]:
-        return await run_db(self.ctx, lambda s: pull_service.open_order_ids(
-            s, shop_id=self.shop_id, since=since, limit=limit))
+        return await run_db(
+            self.ctx, lambda s: pull_service.open_order_ids(s, shop_id=self.shop_id, since=since, limit=limit)
+        )
