@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlmodel import select
 
-from qihang_app.models import Order, OrderEvent, OrderLine, Shop, utcnow
+from qihang_app.models import Order, OrderEvent, OrderLine, Shop, User, utcnow
 from qihang_app.services import orders
 from qihang_app.services.errors import ValidationError
 
@@ -161,3 +161,6 @@ def test_order_detail(session, world):
     assert [line.line_no for line in detail.lines] == [1, 2, 3]
     assert [e.kind for e in detail.events] == ["created"]
     assert detail.store_name == "A店" and detail.shop_name == "A店·线下"
+    # the timeline names the person who acted by username, not "user:3"
+    manager = session.get(User, world.manager_a.user_id)
+    assert detail.usernames == {world.manager_a.ref: manager.username}
