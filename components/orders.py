@@ -60,11 +60,15 @@ def filter_bar() -> rx.Component:
         _select("orders.all_shops", OrdersState.f_shop, OrdersState.set_shop, shop_items, "filter-shop"),
         _select("orders.all_platforms", OrdersState.f_platform, OrdersState.set_platform, platform_items, "filter-platform"),
         _select("orders.all_statuses", OrdersState.f_status, OrdersState.set_status, status_items, "filter-status"),
-        rx.hstack(
-            rx.input(type="date", value=OrdersState.f_from, on_change=OrdersState.set_from, size="2", aria_label="from"),
-            rx.text("–", color_scheme="gray"),
-            rx.input(type="date", value=OrdersState.f_to, on_change=OrdersState.set_to, size="2", aria_label="to"),
-            align="center",
+        rx.vstack(
+            rx.hstack(
+                rx.input(type="date", value=OrdersState.f_from, on_change=OrdersState.set_from, size="2", aria_label="from", id="filter-from"),
+                rx.text("–", color_scheme="gray"),
+                rx.input(type="date", value=OrdersState.f_to, on_change=OrdersState.set_to, size="2", aria_label="to", id="filter-to"),
+                align="center",
+                spacing="1",
+            ),
+            rx.cond(OrdersState.range_swapped, rx.text(t("orders.range_swapped"), size="1", color=rx.color("amber", 11), id="range-swapped")),
             spacing="1",
         ),
         rx.button(rx.icon("rotate-ccw", size=16), t("common.reset"), variant="ghost", size="2", on_click=OrdersState.reset_filters),

@@ -95,6 +95,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "inbox.reason.not_applied": ("数据已读取，但无法写入订单", "Read, but it could not be applied to the order"),
     "inbox.reason.parse_failed": ("数据无法解析，修复后可重放", "Could not be read; replay it after a fix"),
     "inbox.reason.refused": ("已拒收", "Refused"),
+    "inbox.col.reason": ("原因", "Reason"),
     "inbox.show_raw": ("展开", "Show details"),
     "inbox.hide_raw": ("收起", "Hide details"),
     "inbox.technical": ("技术原因", "Technical reason"),

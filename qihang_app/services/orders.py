@@ -112,7 +112,8 @@ def list_orders(
     page: int = 1,
     page_size: int = 20,
 ) -> OrderPage:
-    """Newest first. placed_from is inclusive, placed_to exclusive (both aware datetimes)."""
+    """Newest first. placed_from is inclusive, placed_to exclusive (both aware datetimes). The
+    page is clamped to 1..pages; the returned OrderPage says which page it is."""
     where = [store_filter(actor, Order.store_id)]
     if store_id is not None:
         require_store(actor, store_id)
@@ -131,9 +132,10 @@ def list_orders(
     if query and (clause := _search(query)) is not None:
         where.append(clause)
 
-    page = max(1, page)
     page_size = min(max(1, page_size), MAX_PAGE_SIZE)
     total = session.exec(select(sa.func.count()).select_from(Order).where(*where)).one()
+    # A page past the end (an old link, ?page=99999) is the last page, not "99999 / 19".
+    page = min(max(1, page), max(1, -(-total // page_size)))
     columns = (
         Order.id,
         Order.platform,

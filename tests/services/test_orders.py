@@ -122,6 +122,11 @@ def test_list_orders_filters_pages_and_rows(session, world):
     last = orders.list_orders(session, actor=world.admin, store_id=world.store_a, page=3,
                               page_size=2)  # fmt: skip
     assert [r.display_no for r in last.rows] == ["P3", "P4"]  # newest first
+    # a page past the end (an old link, ?page=99999) is the last page, not an empty "99999 / 3"
+    beyond = orders.list_orders(session, actor=world.admin, store_id=world.store_a, page=99999, page_size=2)
+    assert (beyond.page, beyond.pages, [r.display_no for r in beyond.rows]) == (3, 3, ["P3", "P4"])
+    nothing = orders.list_orders(session, actor=world.admin, platform="jd", page=5)
+    assert (nothing.page, nothing.pages, nothing.rows) == (1, 1, [])
 
     done = orders.list_orders(session, actor=world.admin, status="completed")
     assert done.total == 5
