@@ -26,7 +26,7 @@ def _views(d) -> tuple[dict[str, str], list[dict[str, str]], list[dict[str, str]
         "status": str(o.status),
         "exception": render(o.exception_reason or o.action_error or "", "zh"),
         "exception_en": render(o.exception_reason or o.action_error or "", "en"),
-        "raw_status": " · ".join(x for x in (o.raw_status_code or "", o.raw_status_text or "") if x),
+        "raw_status": o.raw_status_text or "",  # the platform's own words; its code means nothing to staff
         "buyer_memo": o.buyer_memo or "",
         "seller_memo": o.seller_memo or "",
         "receiver_name": o.receiver_name or "",

@@ -25,6 +25,8 @@ _SIMPLE = {
     "cancelled": "timeline.cancelled", "ready": "timeline.ready", "dispatched": "timeline.dispatched",
     "delivered": "timeline.delivered", "exception_acknowledged": "timeline.exception_acknowledged",
 }
+# A platform's status move, named by where it went ("订单取消" reads better than "状态变更").
+_MOVED_TO = {s: f"timeline.to.{s}" for s in ("to_ship", "shipped", "completed", "cancelled", "closed")}
 _RIDER_STATES = {s.value for s in DeliveryStatus}
 _OLD_UPDATED = re.compile(r"(?P<via>[^:]*): (?P<columns>[a-z_]+(?:, [a-z_]+)*)")
 
@@ -91,7 +93,10 @@ def describe(*, actor: str, kind: str, from_status: str | None, to_status: str |
         return Entry(said, encode(_SIMPLE[kind]), change, encode("timeline.rider", rider=note))
     if kind == "ready" or (kind == "accepted" and actor == AUTO_ACCEPT):
         return Entry(said, encode(_SIMPLE[kind]), change)  # the note only repeats the action
-    what = encode(_SIMPLE[kind]) if kind in _SIMPLE else encode("timeline.other", kind=kind)
+    if kind == "status" and to_status in _MOVED_TO:
+        what = encode(_MOVED_TO[to_status])
+    else:
+        what = encode(_SIMPLE[kind]) if kind in _SIMPLE else encode("timeline.other", kind=kind)
     detail, via = _detail_and_via(note)
     return Entry(said, what, change, detail, via)
 

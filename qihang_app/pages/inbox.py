@@ -59,8 +59,8 @@ def _raw(row: dict) -> rx.Component:
             rx.el.span(t("inbox.hide_raw"), class_name="when-open"),
         ),
         rx.vstack(
-            rx.text(t("inbox.technical"), ": ", row["error"], size="1", color_scheme="gray", style=MONO),
-            rx.text(t("inbox.raw"), " (", row["kind"], " · #", row["id"], "): ", row["preview"], size="1", color_scheme="gray", style=MONO),
+            rx.text(t("inbox.technical"), row["error"], size="1", color_scheme="gray", style=MONO),
+            rx.text(t("inbox.raw"), " ", row["kind"], " · #", row["id"], rx.el.br(), row["preview"], size="1", color_scheme="gray", style=MONO),
             spacing="1",
             padding="8px",
             border_radius="6px",

@@ -86,7 +86,7 @@ def system_page() -> rx.Component:
                     "system.redis",
                     SystemState.redis_ok,
                     rx.vstack(
-                        rx.hstack(rx.text(t("system.queue_depth"), size="2", color_scheme="gray"), rx.spacer(), rx.text(SystemState.queue_depth, size="5", weight="bold", id="queue-depth")),
+                        rx.hstack(rx.text(t("system.queue_depth"), size="2", color_scheme="gray"), rx.spacer(), rx.text(SystemState.queue_depth, size="5", weight="bold", id="queue-depth"), align="baseline", width="100%"),
                         rx.text(SystemState.redis_error, size="1", color_scheme="red"),
                         width="100%",
                     ),

@@ -90,7 +90,7 @@ def world(engine):
         _ingest(session, shop_id, _snapshot("WORDS-REFUND", OrderStatus.TO_SHIP, "4", "商家已接单"))
         refunded = session.exec(select(Order).where(Order.platform_order_id == "WORDS-REFUND")).one()
         # what 备货完成 on the board writes (services.dispatch.mark_ready)
-        session.add(OrderEvent(order_id=refunded.id, at=T0 + timedelta(minutes=2), actor=f"user:{admin_id}",
+        session.add(OrderEvent(order_id=refunded.id, at=datetime.now(UTC), actor=f"user:{admin_id}",
                                kind="ready", from_status="to_ship", to_status="to_ship", note="备货完成"))
         session.commit()
         _ingest(session, shop_id, _event("WORDS-REFUND", EventKind.REFUND, refund=PlatformRefund(
