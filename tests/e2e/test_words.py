@@ -123,7 +123,7 @@ def test_the_timeline_of_a_refunded_order_is_in_words(app_server, browser, world
     text = drawer.inner_text()
     for words in DEVELOPER_WORDS + (" / The buyer",):
         assert words not in text, words
-    shot(page, f"{name}-timeline-refunded")
+    shot(page, f"{name}-timeline-refunded", full_page=False)  # the drawer, not the list under it
     page.close()
 
 
