@@ -4,6 +4,7 @@ import reflex as rx
 
 from components.badges import platform_badge, status_badge
 from components.i18n import t
+from components.order_detail import detail_drawer  # noqa: F401  (the page imports it from here)
 from qihang_app.domain.order_flow import STATUS_LABEL_EN, STATUS_LABEL_ZH
 from qihang_app.domain.order_status import OrderStatus
 from qihang_app.i18n import PLATFORM_LABEL
@@ -59,11 +60,15 @@ def filter_bar() -> rx.Component:
         _select("orders.all_shops", OrdersState.f_shop, OrdersState.set_shop, shop_items, "filter-shop"),
         _select("orders.all_platforms", OrdersState.f_platform, OrdersState.set_platform, platform_items, "filter-platform"),
         _select("orders.all_statuses", OrdersState.f_status, OrdersState.set_status, status_items, "filter-status"),
-        rx.hstack(
-            rx.input(type="date", value=OrdersState.f_from, on_change=OrdersState.set_from, size="2", aria_label="from"),
-            rx.text("–", color_scheme="gray"),
-            rx.input(type="date", value=OrdersState.f_to, on_change=OrdersState.set_to, size="2", aria_label="to"),
-            align="center",
+        rx.vstack(
+            rx.hstack(
+                rx.input(type="date", value=OrdersState.f_from, on_change=OrdersState.set_from, size="2", aria_label="from", id="filter-from"),
+                rx.text("–", color_scheme="gray"),
+                rx.input(type="date", value=OrdersState.f_to, on_change=OrdersState.set_to, size="2", aria_label="to", id="filter-to"),
+                align="center",
+                spacing="1",
+            ),
+            rx.cond(OrdersState.range_swapped, rx.text(t("orders.range_swapped"), size="1", color=rx.color("amber", 11), id="range-swapped")),
             spacing="1",
         ),
         rx.button(rx.icon("rotate-ccw", size=16), t("common.reset"), variant="ghost", size="2", on_click=OrdersState.reset_filters),
@@ -166,126 +171,6 @@ def empty_state() -> rx.Component:
         ),
         padding="48px 16px",
         width="100%",
-    )
-
-
-def _kv(label_key: str, value, *, bold: bool = False) -> rx.Component:
-    return rx.hstack(
-        rx.text(t(label_key), size="2", color_scheme="gray"),
-        rx.spacer(),
-        rx.text(value, size="2", weight=rx.cond(bold, "bold", "regular"), style=MONEY),
-        width="100%",
-    )
-
-
-def _line(line: dict) -> rx.Component:
-    return rx.hstack(
-        rx.vstack(
-            rx.text(line["name"], size="2", weight="medium"),
-            rx.text(line["spec"] + "  " + line["code"], size="1", color_scheme="gray"),
-            rx.cond(line["erp"] == "", rx.badge(t("orders.line.unlinked"), color_scheme="amber", size="1"), rx.badge("ERP #" + line["erp"], color_scheme="green", size="1")),
-            spacing="1",
-            flex="1",
-        ),
-        rx.vstack(
-            rx.text(
-                "×" + line["qty"],
-                size="3",
-                weight=rx.cond(line["multi"] == "1", "bold", "regular"),
-                color=rx.cond(line["multi"] == "1", rx.color("red", 10), rx.color("gray", 12)),
-            ),
-            rx.text(line["price"], size="1", color_scheme="gray", style=MONEY),
-            align="end",
-            spacing="0",
-        ),
-        rx.vstack(rx.text(line["paid"], size="2", weight="medium", style=MONEY), rx.text(line["discount"], size="1", color_scheme="gray", style=MONEY), align="end", spacing="0", min_width="72px"),
-        width="100%",
-        padding_y="8px",
-        border_bottom=f"1px solid {rx.color('gray', 4)}",
-    )
-
-
-def _event(e: dict) -> rx.Component:
-    return rx.hstack(
-        rx.box(width="8px", height="8px", border_radius="50%", background=rx.color("accent", 9), margin_top="6px", flex_shrink="0"),
-        rx.vstack(
-            rx.hstack(rx.text(e["at"], size="1", color_scheme="gray", style=MONEY), rx.text(e["actor"], size="1", color_scheme="gray")),
-            rx.text(e["kind"] + " " + e["change"], size="2"),
-            rx.cond(e["note"] != "", rx.text(e["note"], size="1", color_scheme="gray")),
-            spacing="0",
-        ),
-        align="start",
-        spacing="2",
-    )
-
-
-def _section(title_key: str, *children) -> rx.Component:
-    return rx.vstack(rx.text(t(title_key), size="2", weight="bold"), *children, spacing="2", width="100%")
-
-
-def detail_drawer() -> rx.Component:
-    d = OrderDetailState.detail
-    return rx.drawer.root(
-        rx.drawer.overlay(z_index="40"),
-        rx.drawer.portal(
-            rx.drawer.content(
-                rx.box(
-                    rx.vstack(
-                        rx.hstack(
-                            platform_badge(d["platform"]),
-                            rx.heading(d["seq"], size="6"),
-                            status_badge(d["status"]),
-                            rx.spacer(),
-                            rx.drawer.close(rx.icon_button(rx.icon("x", size=18), variant="ghost", aria_label="close", id="detail-close")),
-                            align="center",
-                            width="100%",
-                        ),
-                        rx.text(d["no"], size="2", font_family="monospace", color_scheme="gray"),
-                        rx.text(d["shop"] + " · " + d["placed"], rx.cond(d["raw_status"] != "", " · " + d["raw_status"], ""), size="1", color_scheme="gray"),
-                        rx.cond(
-                            d["buyer_memo"] != "",
-                            rx.callout(d["buyer_memo"], icon="message-square-warning", color_scheme="amber", width="100%"),
-                        ),
-                        _section(
-                            "orders.receiver",
-                            rx.text(d["receiver_name"] + "  " + d["receiver_phone"], size="2"),
-                            rx.text(d["receiver_address"], size="2", white_space="normal", word_break="break-all"),
-                        ),
-                        _section("orders.lines", rx.foreach(OrderDetailState.detail_lines, _line)),
-                        _section(
-                            "orders.amounts",
-                            _kv("orders.amount.goods", d["goods"]),
-                            _kv("orders.amount.freight", d["freight"]),
-                            _kv("orders.amount.packing", d["packing"]),
-                            _kv("orders.amount.platform_discount", d["platform_discount"]),
-                            _kv("orders.amount.merchant_discount", d["merchant_discount"]),
-                            rx.separator(),
-                            _kv("orders.amount.paid", d["paid"], bold=True),
-                            _kv("orders.amount.receivable", d["receivable"]),
-                        ),
-                        rx.cond(d["seller_memo"] != "", _section("orders.seller_memo", rx.text(d["seller_memo"], size="2"))),
-                        _section("orders.timeline", rx.foreach(OrderDetailState.detail_events, _event)),
-                        spacing="4",
-                        padding="20px",
-                        width="100%",
-                    ),
-                    height="100%",
-                    width="100%",
-                    overflow_y="auto",
-                ),
-                width=["100vw", "100vw", "520px"],
-                height="100%",
-                top="0",
-                right="0",
-                left="auto",
-                background=rx.color("gray", 1),
-                z_index="50",
-                id="order-detail",
-            )
-        ),
-        open=OrderDetailState.detail_open,
-        on_open_change=OrderDetailState.set_detail_open,
-        direction="right",
     )
 
 

@@ -6,7 +6,13 @@ state code that builds messages calls `tr(key, lang)`.
 
 from __future__ import annotations
 
+import re
+
+from qihang_app.domain.messages import decode, encode
 from qihang_app.i18n_services import SERVICE_MESSAGES
+from qihang_app.i18n_words import WORDS
+
+__all__ = ["MESSAGES", "PLATFORM_LABEL", "encode", "render", "tr", "tr_known"]
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # app
@@ -280,6 +286,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "manual.bad_number": ("数量须为正整数，金额须为不超过两位小数的数字", "Quantities must be whole numbers and amounts numbers with at most two decimals"),
 }
 MESSAGES.update(SERVICE_MESSAGES)  # what services and workers send as keys
+MESSAGES.update(WORDS)  # what was stored for later reading (timeline, 异常 reasons, …)
 
 PLATFORM_LABEL: dict[str, tuple[str, str]] = {
     "meituan": ("美团闪购", "Meituan"),
@@ -303,3 +310,47 @@ def tr(key: str, lang: str = "zh", **params: object) -> str:
 def tr_known(text: str, lang: str = "zh", **params: object) -> str:
     """`text` translated when it is a catalog key, else as it is (e.g. a platform's own words)."""
     return tr(text, lang, **params) if text in MESSAGES else text
+
+
+# Texts stored before messages were encoded: "中文 / English" in one string (异常 reasons).
+_OLD_PAIR = re.compile(
+    r"(?P<zh>.+?) / (?P<en>(?:The buyer asks|Partial refund paid|The rider cancelled|Delivery problem).*)",
+    re.DOTALL,
+)
+
+
+class _Blank(dict):
+    """Format parameters where a missing one reads as nothing (an old message, a new key)."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _param(value: object, lang: str) -> str:
+    if isinstance(value, dict):  # {"zh": …, "en": …}: a name the catalog does not hold
+        return str(value.get(lang) or value.get("zh") or "")
+    if isinstance(value, list):
+        parts = [_param(v, lang) for v in value]
+        return (", " if lang == "en" else "、").join(p for p in parts if p)
+    if isinstance(value, str):
+        return render(value, lang) if decode(value) else value
+    return "" if value is None else str(value)
+
+
+def render(stored: str | None, lang: str = "zh") -> str:
+    """Stored text in the reader's language: an encoded message (`encode`), a plain catalog key,
+    an old "中文 / English" pair (one side of it), or anything else as it is."""
+    if not stored:
+        return ""
+    decoded = decode(stored)
+    if decoded is None:
+        if stored in MESSAGES:
+            return tr(stored, lang)
+        old = _OLD_PAIR.fullmatch(stored)
+        return old[lang if lang == "en" else "zh"].strip() if old else stored
+    key, params = decoded
+    if key not in MESSAGES:
+        return key
+    zh, en = MESSAGES[key]
+    values = _Blank({name: _param(value, lang) for name, value in params.items()})
+    return (en if lang == "en" else zh).format_map(values)

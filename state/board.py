@@ -21,7 +21,7 @@ from qihang_app import live, runtime
 from qihang_app.domain import partners
 from qihang_app.domain.board import TAB_ORDER, EndMark, Tab, reject_reasons, search_tab, shows_deadline
 from qihang_app.domain.money import format_money
-from qihang_app.i18n import tr_known
+from qihang_app.i18n import render, tr_known
 from qihang_app.services import board as board_service
 from qihang_app.services import dispatch
 from qihang_app.services import stores as store_service
@@ -135,8 +135,8 @@ def _fields(card: board_service.Card) -> CardView:
         pending=card.pending_action,
         error=tr_known(card.action_error, "zh"),
         error_en=tr_known(card.action_error, "en"),
-        exception=tr_known(card.exception_reason, "zh"),
-        exception_en=tr_known(card.exception_reason, "en"),
+        exception=render(card.exception_reason, "zh"),
+        exception_en=render(card.exception_reason, "en"),
         auto=card.auto_accepted,
         action=card.primary_action,
         can_reject=bool(reject_reasons(card.platform)),

@@ -7,6 +7,8 @@ from datetime import datetime, timezone
 import reflex as rx
 
 from qihang_app.domain.display import format_time
+from qihang_app.domain.inbox_reasons import inbox_reason
+from qihang_app.i18n import tr
 from qihang_app.services import inbox_problems
 from state.auth import current_actor, explain, refuse, translate
 from state.offloop import in_session
@@ -49,6 +51,9 @@ class InboxState(rx.State):
                 "received": format_time(r.received_at, now),
                 "status": r.status,
                 "error": r.error,
+                # the plain reason first, in both languages (the page picks by the switch)
+                "reason": tr(inbox_reason(r.status, r.error), "zh"),
+                "reason_en": tr(inbox_reason(r.status, r.error), "en"),
                 "attempts": str(r.attempts),
                 "preview": r.preview,
             }

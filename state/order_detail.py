@@ -6,14 +6,15 @@ import reflex as rx
 
 from qihang_app.domain.money import format_money
 from qihang_app.domain.order_flow import status_label
-from qihang_app.i18n import tr_known
+from qihang_app.domain.timeline import describe
+from qihang_app.i18n import render
 from qihang_app.services import orders as order_service
-from state.auth import current_actor, lang_of, refuse
+from state.auth import current_actor, refuse
 from state.offloop import in_session
 from state.orders import fmt_dt
 
 
-def _views(d, lang: str) -> tuple[dict[str, str], list[dict[str, str]], list[dict[str, str]]]:
+def _views(d) -> tuple[dict[str, str], list[dict[str, str]], list[dict[str, str]]]:
     """The drawer's head, lines and events of a service OrderDetail (notes may be message keys)."""
     o = d.order
     head = {
@@ -23,7 +24,9 @@ def _views(d, lang: str) -> tuple[dict[str, str], list[dict[str, str]], list[dic
         "platform_order_id": o.platform_order_id,
         "seq": f"#{o.day_seq}" if o.day_seq else "",
         "status": str(o.status),
-        "raw_status": " · ".join(x for x in (o.raw_status_code or "", o.raw_status_text or "") if x),
+        "exception": render(o.exception_reason or o.action_error or "", "zh"),
+        "exception_en": render(o.exception_reason or o.action_error or "", "en"),
+        "raw_status": o.raw_status_text or "",  # the platform's own words; its code means nothing to staff
         "buyer_memo": o.buyer_memo or "",
         "seller_memo": o.seller_memo or "",
         "receiver_name": o.receiver_name or "",
@@ -53,17 +56,26 @@ def _views(d, lang: str) -> tuple[dict[str, str], list[dict[str, str]], list[dic
         }
         for line in d.lines
     ]
-    events = [
-        {
-            "at": fmt_dt(e.at),
-            "actor": e.actor or "",
-            "kind": e.kind or "",
-            "change": " → ".join(status_label(x) for x in (e.from_status, e.to_status) if x),
-            "note": tr_known(e.note or "", lang),
-        }
-        for e in d.events
-    ]
+    events = [timeline_row(e, getattr(d, "usernames", {})) for e in d.events]
     return head, lines, events
+
+
+def timeline_row(e, usernames: dict[str, str]) -> dict[str, str]:
+    """One timeline row in words, in both languages (the page picks by the switch, no round
+    trip): who, what, the status move (only when it moved), the detail and how it came."""
+    entry = describe(actor=e.actor or "", kind=e.kind or "", from_status=e.from_status,
+                     to_status=e.to_status, note=e.note, usernames=usernames)
+    row = {"at": fmt_dt(e.at)}
+    for lang, suffix in (("zh", ""), ("en", "_en")):
+        moved = [status_label(s, lang) for s in entry.moved or () if s]
+        row.update({
+            "who" + suffix: render(entry.who, lang),
+            "what" + suffix: render(entry.what, lang),
+            "change" + suffix: " → ".join(moved),
+            "detail" + suffix: render(entry.detail, lang),
+            "via" + suffix: render(entry.via, lang),
+        })
+    return row
 
 
 class OrderDetailState(rx.State):
@@ -71,6 +83,18 @@ class OrderDetailState(rx.State):
     detail: dict[str, str] = {}
     detail_lines: list[dict[str, str]] = []
     detail_events: list[dict[str, str]] = []
+
+    @rx.event
+    async def load(self):
+        """On entering 订单: the drawer starts closed (it kept the last order open when staff
+        came back from another page) unless the link asks for one: /orders?order=12."""
+        self.detail_open = False
+        wanted = self.router.url.query_parameters.get("order", "")
+        if wanted.isdigit():
+            try:
+                await self._show(int(wanted))
+            except Exception as exc:
+                return await refuse(self, exc)
 
     @rx.event
     async def open_detail(self, order_id: str):
@@ -81,9 +105,9 @@ class OrderDetailState(rx.State):
 
     async def _show(self, order_id: int) -> None:
         """Load the order (scope-checked by the service) and open the drawer."""
-        actor, lang = await current_actor(self), await lang_of(self)
+        actor = await current_actor(self)
         self.detail, self.detail_lines, self.detail_events = await in_session(
-            lambda s: _views(order_service.get_order_detail(s, actor=actor, order_id=order_id), lang)
+            lambda s: _views(order_service.get_order_detail(s, actor=actor, order_id=order_id))
         )
         self.detail_open = True
 

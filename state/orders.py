@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from qihang_app.domain.clock import SHANGHAI
+from qihang_app.domain.date_range import ordered_days
 from qihang_app.domain.display import format_time
 from qihang_app.domain.money import format_money
 from qihang_app.services import orders as order_service
@@ -71,6 +72,7 @@ class OrdersState(rx.State):
     f_from: str = ""
     f_to: str = ""
     f_query: str = ""
+    range_swapped: bool = False  # the dates were picked backwards and swapped: the filter says so
     store_options: list[dict[str, str]] = []
     shop_options: list[dict[str, str]] = []
 
@@ -90,6 +92,7 @@ class OrdersState(rx.State):
         self.f_to = params.get("to", "")
         self.f_query = params.get("q", "")
         self.page = _int_or_none(params.get("page", "")) or 1
+        self.range_swapped = False
         return await self._refresh(push_url=False)
 
     async def _refresh(self, *, push_url: bool = True):
@@ -97,6 +100,9 @@ class OrdersState(rx.State):
             actor = await current_actor(self)
         except Exception as exc:
             return await refuse(self, exc)
+        self.f_from, self.f_to, swapped = ordered_days(self.f_from, self.f_to)
+        if swapped:
+            self.range_swapped, push_url = True, True
         store_id = _int_or_none(self.f_store)
         filters = dict(
             store_id=store_id,
@@ -122,6 +128,8 @@ class OrdersState(rx.State):
         self.shop_options = [{"id": str(s.id), "name": s.name} for s in shops]
         self.total = result.total
         self.rows = [_row(r) for r in result.rows]
+        if result.page != self.page:  # past the last page: the service gave the last one
+            self.page, push_url = result.page, True
         if push_url:
             return rx.call_script(f"window.history.replaceState(null, '', '/orders{self._query_string()}')")
 
@@ -161,13 +169,13 @@ class OrdersState(rx.State):
 
     @rx.event
     async def set_from(self, value: str):
-        self.f_from = value
+        self.f_from, self.range_swapped = value, False
         self.page = 1
         return await self._refresh()
 
     @rx.event
     async def set_to(self, value: str):
-        self.f_to = value
+        self.f_to, self.range_swapped = value, False
         self.page = 1
         return await self._refresh()
 
@@ -180,7 +188,7 @@ class OrdersState(rx.State):
     @rx.event
     async def reset_filters(self):
         self.f_store = self.f_shop = self.f_platform = self.f_status = self.f_from = self.f_to = self.f_query = ""
-        self.page = 1
+        self.page, self.range_swapped = 1, False
         return await self._refresh()
 
     @rx.event

@@ -21,7 +21,7 @@ class SystemState(rx.State):
     worker_alive: bool = False
     worker_last_seen: str = ""
     worker_age: int = -1
-    worker_id: str = ""
+    worker_ids: str = ""  # technical, shown small: "host:pid" of each live worker
     version: str = __version__
     checked_at: str = ""
 
@@ -39,7 +39,8 @@ class SystemState(rx.State):
             self.worker_alive = status.alive
             self.worker_age = int(status.age_seconds) if status.age_seconds is not None else -1
             self.worker_last_seen = format_time(status.last_seen_at, now) if status.last_seen_at else ""
-            self.worker_id = status.workers[0].worker_id if status.workers else ""
+            live = [w.worker_id for w in status.workers if w.alive] or [w.worker_id for w in status.workers[:1]]
+            self.worker_ids = " · ".join(live)
         self.redis_ok, self.redis_error = not probe.redis_error, probe.redis_error[:200]
         if probe.queue_depth is not None:
             self.queue_depth = probe.queue_depth

@@ -9,6 +9,8 @@ import reflex as rx
 from qihang_app.domain.display import format_time
 from qihang_app.domain.money import format_money
 from qihang_app.services import tickets
+from qihang_app.services.errors import NotFoundError
+from qihang_app.services.scope import ScopeError
 from state.auth import current_actor, refuse
 from state.offloop import in_session
 
@@ -21,11 +23,14 @@ class TicketState(rx.State):
     totals: list[dict[str, str]] = []
     barcode: str = ""
     error: str = ""
+    # "" while printing is allowed; "no_permission" or "not_found" shows a page instead of a ticket
+    refused: str = ""
 
     @rx.event
     async def load(self):
         params = self.router.url.query_parameters
         self.width = "80" if params.get("w") == "80" else "58"
+        self.refused, self.head, self.lines, self.barcode, self.picked_orders = "", {}, [], "", ""
         now = datetime.now(timezone.utc)
         try:
             actor = await current_actor(self)
@@ -48,6 +53,10 @@ class TicketState(rx.State):
                 order_id = int(params.get("id", "0"))
                 tk = await in_session(lambda s: tickets.ticket(s, actor=actor, order_id=order_id))
                 self._fill(tk, now)
+        except (ScopeError, NotFoundError) as exc:
+            # No ticket and no print dialog: a page that says why (an empty ticket looked printable).
+            self.refused = "no_permission" if isinstance(exc, ScopeError) else "not_found"
+            return
         except Exception as exc:
             return await refuse(self, exc)
         return rx.call_script("setTimeout(function(){window.print()}, 400)")

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from qihang_app.domain import partners
+from qihang_app.domain.messages import decode, encode
 from qihang_app.domain.money import format_money
 from qihang_app.domain.order_status import OrderStatus
 from qihang_app.domain.platform_order import DeliveryStatus, RefundKind, RefundStatus
@@ -138,33 +139,35 @@ def format_distance(metres: int | None) -> str:
     return f"{metres}m" if metres < 1000 else f"{metres / 1000:.1f}km"
 
 
-REFUND_REQUEST = "顾客申请退款"  # how a refund request's 异常 reason starts (the board speaks it)
+REFUND_REQUEST_KEYS = ("attention.refund_applied", "attention.refund_applied_why")  # the board speaks these
+OLD_REFUND_REQUEST = "顾客申请退款"  # how such a reason started before reasons were encoded
 
 
 def refund_attention(*, kind: RefundKind, status: RefundStatus, amount_fen: int | None, reason: str, accepted: bool) -> str:
-    """What a refund message means for the store, or "" when it needs nobody's attention.
-    A request must be answered on the platform; a partial refund already paid on an order the
-    store is working on changes what goes into the bag. (A full refund closes the order, and the
-    closed state says so by itself.)"""
+    """What a refund message means for the store (an encoded message, see domain.messages), or
+    "" when it needs nobody's attention. A request must be answered on the platform; a partial
+    refund already paid on an order the store is working on changes what goes into the bag. (A
+    full refund closes the order, and the closed state says so by itself.)"""
     amount = f" {format_money(amount_fen)}" if amount_fen else ""
-    why = f"：{reason}" if reason else ""
-    why_en = f": {reason}" if reason else ""
+    why = {"reason": reason} if reason else {}
+    suffix = "_why" if reason else ""
     # A request is not called full or partial: some platforms' refund push carries both kinds, and
     # the amount says it plainly.
     if status is RefundStatus.APPLIED:
-        return f"{REFUND_REQUEST}{amount}{why}，请到平台处理 / The buyer asks for a refund{amount}{why_en}; answer it on the platform"
+        return encode("attention.refund_applied" + suffix, amount=amount, **why)
     if status is RefundStatus.SUCCEEDED and kind is RefundKind.PARTIAL and accepted:
-        return f"部分退款已完成{amount}{why}，退款商品不要再出库 / Partial refund paid{amount}{why_en}; do not send the refunded items"
+        return encode("attention.partial_refund_paid" + suffix, amount=amount, **why)
     return ""
 
 
 def rider_attention(*, status: DeliveryStatus, rider_name: str) -> str:
-    """A rider message the store must act on, or ""."""
+    """A rider message the store must act on (an encoded message), or ""."""
     if status is DeliveryStatus.CANCELLED:
-        return "骑手取消了配送，请重新呼叫骑手或联系平台 / The rider cancelled the delivery; call another rider or the platform"
+        return encode("attention.rider_cancelled")
     if status is DeliveryStatus.EXCEPTION:
-        who = f"（{rider_name}）" if rider_name else ""
-        return f"配送异常{who}，请联系骑手或平台 / Delivery problem{(' (' + rider_name + ')') if rider_name else ''}; contact the rider or the platform"
+        if rider_name:
+            return encode("attention.rider_problem_named", rider=rider_name)
+        return encode("attention.rider_problem")
     return ""
 
 
@@ -203,7 +206,10 @@ def alert_of(*, tab: Tab, status: str, exception_reason: str) -> Alert | None:
         return None
     if status == OrderStatus.CANCELLED.value:
         return Alert.CANCELLED
-    if exception_reason.startswith(REFUND_REQUEST):
+    decoded = decode(exception_reason)
+    if decoded is not None and decoded[0] in REFUND_REQUEST_KEYS:
+        return Alert.REFUND
+    if decoded is None and exception_reason.startswith(OLD_REFUND_REQUEST):
         return Alert.REFUND
     return None
 

@@ -20,6 +20,14 @@ from datetime import datetime
 
 from qihang_app.domain.board import refund_attention, rider_attention
 from qihang_app.domain.order_merge import MergeState, ShopRef, maybe_move, platform_event
+from qihang_app.domain.order_notes import (  # noqa: F401  (recorded_refund_text: ingest's import)
+    cancel_note,
+    closed_by_refund_note,
+    recorded_refund_text,
+    refund_identity,
+    refund_note,
+    rider_note,
+)
 from qihang_app.domain.order_status import OrderStatus
 from qihang_app.domain.platform_order import (
     DeliveryStatus,
@@ -61,10 +69,9 @@ def merge_event(state: MergeState | None, shop: ShopRef, event: PlatformEvent, *
     if event.kind == EventKind.CONFIRMED:
         maybe_move(state, shop, OrderStatus.TO_SHIP, at, note, event.raw_status_code)
     elif event.kind == EventKind.CANCEL:
-        reason = " ".join(x for x in (event.cancelled_by, event.cancel_reason_code,
-                                      event.cancel_reason) if x)
-        maybe_move(state, shop, OrderStatus.CANCELLED, at,
-                   f"{note} {reason}".strip(), event.raw_status_code)
+        why = cancel_note(via=note, cancelled_by=event.cancelled_by or "",
+                          code=event.cancel_reason_code or "", reason=event.cancel_reason or "")
+        maybe_move(state, shop, OrderStatus.CANCELLED, at, why, event.raw_status_code)
         if state.values["status"] == OrderStatus.CANCELLED.value and (event.cancelled_by or event.cancel_reason):
             cancel = {"cancelled_by": event.cancelled_by or None, "cancel_reason": event.cancel_reason or None}
             if any(state.values.get(k) != v for k, v in cancel.items()):
@@ -76,33 +83,23 @@ def merge_event(state: MergeState | None, shop: ShopRef, event: PlatformEvent, *
         _merge_delivery(state, shop, event, at, note)
 
 
-def refund_event_note(text: str, note: str) -> str:
-    """The note of a refund event: the refund's text, then where the message came from."""
-    return f"{text} ({note})"
-
-
-def recorded_refund_text(event_note: str) -> str:
-    """The refund text of a stored refund event note (the inverse of `refund_event_note`)."""
-    return event_note.rsplit(" (", 1)[0]
-
-
 def _merge_refund(state: MergeState, shop: ShopRef, event: PlatformEvent, at: datetime,
                   note: str) -> None:
     refund = event.refund
-    amount = "" if refund.amount_fen is None else f" {refund.amount_fen}分"
-    text = (f"退款 {refund.kind.value}/{refund.status.value}{amount} "
-            f"#{refund.platform_refund_id} {refund.reason}").strip()
+    facts = {"kind": refund.kind.value, "status": refund.status.value, "amount_fen": refund.amount_fen,
+             "refund_id": str(refund.platform_refund_id), "reason": refund.reason or ""}
+    text = refund_identity(**facts)
     if state.refund_notes is None:
         state.refund_notes = set()
     if text not in state.refund_notes:  # a re-delivered refund message records nothing new
         state.refund_notes.add(text)
-        state.events.append(platform_event(shop, "refund", None, None, refund_event_note(text, note)))
+        state.events.append(platform_event(shop, "refund", None, None, refund_note(**facts, via=note)))
         state.changed = True
         set_attention(state, refund_attention(
             kind=refund.kind, status=refund.status, amount_fen=refund.amount_fen,
             reason=refund.reason, accepted=bool(state.values.get("accepted_at"))))
     if refund.status == RefundStatus.SUCCEEDED and refund.kind == RefundKind.FULL:
-        maybe_move(state, shop, OrderStatus.CLOSED, at, f"{note} 全额退款",
+        maybe_move(state, shop, OrderStatus.CLOSED, at, closed_by_refund_note(via=note),
                    event.raw_status_code, text="全额退款")
 
 
@@ -121,8 +118,8 @@ def _merge_delivery(state: MergeState, shop: ShopRef, event: PlatformEvent, at: 
             state.values.update(rider)
             if new == DeliveryStatus.DELIVERED and not state.values.get("delivered_at"):
                 state.values["delivered_at"] = at
-            state.events.append(platform_event(shop, "delivery", None, None,
-                                               f"{note} {new.value} {delivery.rider_name}".strip()))
+            state.events.append(platform_event(shop, "delivery", None, None, rider_note(
+                via=note, status=new.value, rider_name=delivery.rider_name or "")))
             state.changed = True
             if OrderStatus(state.values["status"]) not in ENDED_STATUSES:
                 set_attention(state, rider_attention(status=new, rider_name=delivery.rider_name or ""))

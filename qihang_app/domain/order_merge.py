@@ -27,6 +27,7 @@ from typing import Any
 
 from qihang_app.domain.display import extension_tail, phone_tail
 from qihang_app.domain.order_flow import can_move
+from qihang_app.domain.order_notes import updated_note
 from qihang_app.domain.order_status import OrderStatus
 from qihang_app.domain.platform_order import PlatformOrder, PlatformOrderLine
 
@@ -49,7 +50,7 @@ CANCEL_COLUMNS = ("cancelled_by", "cancel_reason")  # the platform's words on a 
 UPDATE_COLUMNS = SNAPSHOT_COLUMNS + STATUS_COLUMNS + RIDER_COLUMNS + VERSION_COLUMNS + ATTENTION_COLUMNS + CANCEL_COLUMNS
 INSERT_DEFAULTS = {
     "seller_memo": "", "auto_accepted": False, "pending_action": None, "ready_at": None,
-    **{c: None for c in STATUS_COLUMNS + RIDER_COLUMNS + VERSION_COLUMNS + ATTENTION_COLUMNS + CANCEL_COLUMNS},
+    **dict.fromkeys(STATUS_COLUMNS + RIDER_COLUMNS + VERSION_COLUMNS + ATTENTION_COLUMNS + CANCEL_COLUMNS),
 }
 STATUS_TIME = {
     OrderStatus.TO_SHIP: "accepted_at",
@@ -192,7 +193,7 @@ def merge_snapshot(state: MergeState, shop: ShopRef, po: PlatformOrder, *, note:
     visible = [c for c in changed_fields if c not in ("receiver_phone_tail", "receiver_phone_ext")]
     if visible:
         state.events.append(platform_event(shop, "updated", None, None,
-                                           f"{note}: {', '.join(visible)}"))
+                                           updated_note(via=note, columns=visible)))
     state.changed = True  # at least the platform time moved
     return relink
 
@@ -209,9 +210,11 @@ def move_status(state: MergeState, shop: ShopRef, target: OrderStatus, at: datet
                 raw_code: str | None, raw_text: str | None) -> None:
     current = state.values["status"]
     state.values["status"] = target.value
-    if raw_code:
-        state.values["raw_status_code"] = raw_code
-        state.values["raw_status_text"] = raw_text or None
+    # The platform's own status words describe the status they came with: a move without new
+    # ones (a cancel event, a rider message) must not leave the old ones ("已推送给商家" on a
+    # cancelled order).
+    state.values["raw_status_code"] = raw_code or None
+    state.values["raw_status_text"] = (raw_text or None) if raw_code else None
     column = STATUS_TIME.get(target)
     if column and state.values.get(column) is None:
         state.values[column] = at

@@ -8,8 +8,16 @@ from components.i18n import t
 from components.layout import app_shell, page_header
 from components.pager import pager
 from state.inbox import InboxState
+from state.lang import LangState
 
 MONO = {"font_family": "monospace", "word_break": "break-all", "white_space": "normal"}
+# 展开 / 收起 on the native <details> toggle: works on a phone, no round trip, no hover.
+DETAILS_CSS = """
+.inbox-raw > summary { cursor: pointer; color: var(--accent-11); font-size: 13px; list-style: none; padding: 6px 0; min-height: 32px; }
+.inbox-raw > summary::-webkit-details-marker { display: none; }
+.inbox-raw .when-open, .inbox-raw[open] .when-closed { display: none; }
+.inbox-raw[open] .when-open { display: inline; }
+"""
 
 
 def _status_badge(status) -> rx.Component:
@@ -34,13 +42,41 @@ def _shop(row: dict) -> rx.Component:
     )
 
 
+def _reason(row: dict) -> rx.Component:
+    """The plain reason, in the reader's language (the technical one is behind 展开)."""
+    return rx.text(
+        rx.cond(LangState.lang == "en", row["reason_en"], row["reason"]),
+        size="2", weight="medium", color=rx.cond(row["status"] == "rejected", rx.color("orange", 11), rx.color("red", 11)),
+        class_name="inbox-reason", white_space="normal",
+    )
+
+
+def _raw(row: dict) -> rx.Component:
+    """展开: the technical reason, the message type and the raw text, for whoever fixes it."""
+    return rx.el.details(
+        rx.el.summary(
+            rx.el.span(t("inbox.show_raw"), class_name="when-closed"),
+            rx.el.span(t("inbox.hide_raw"), class_name="when-open"),
+        ),
+        rx.vstack(
+            rx.text(t("inbox.technical"), row["error"], size="1", color_scheme="gray", style=MONO),
+            rx.text(t("inbox.raw"), " ", row["kind"], " · #", row["id"], rx.el.br(), row["preview"], size="1", color_scheme="gray", style=MONO),
+            spacing="1",
+            padding="8px",
+            border_radius="6px",
+            background=rx.color("gray", 3),
+            width="100%",
+        ),
+        class_name="inbox-raw",
+    )
+
+
 def _table_row(row: dict) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.vstack(platform_badge(row["source"]), rx.text(row["kind"], size="1", color_scheme="gray", style=MONO), spacing="1")),
+        rx.table.cell(platform_badge(row["source"])),
         rx.table.cell(_shop(row)),
-        rx.table.cell(rx.vstack(rx.text(row["received"], size="2"), rx.text("#" + row["id"], size="1", color_scheme="gray"), spacing="0")),
-        rx.table.cell(rx.vstack(_status_badge(row["status"]), rx.text(row["error"], size="1", color=rx.color("red", 11), style=MONO, max_width="320px"), spacing="1")),
-        rx.table.cell(rx.text(row["preview"], size="1", color_scheme="gray", style=MONO, max_width="360px")),
+        rx.table.cell(rx.text(row["received"], size="2", white_space="nowrap")),
+        rx.table.cell(rx.vstack(rx.hstack(_status_badge(row["status"]), _reason(row), align="center", spacing="2"), _raw(row), spacing="1", max_width="560px")),
         rx.table.cell(_replay_button(row)),
         class_name="inbox-row",
     )
@@ -54,8 +90,7 @@ def _table() -> rx.Component:
                     rx.table.column_header_cell(t("inbox.col.source")),
                     rx.table.column_header_cell(t("inbox.col.shop")),
                     rx.table.column_header_cell(t("inbox.col.received")),
-                    rx.table.column_header_cell(t("inbox.col.error")),
-                    rx.table.column_header_cell(t("inbox.col.body")),
+                    rx.table.column_header_cell(t("inbox.col.reason")),
                     rx.table.column_header_cell(""),
                 )
             ),
@@ -72,9 +107,9 @@ def _card(row: dict) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(platform_badge(row["source"]), _status_badge(row["status"]), rx.spacer(), _replay_button(row), align="center", width="100%"),
+            _reason(row),
             rx.hstack(_shop(row), rx.spacer(), rx.text(row["received"], size="1", color_scheme="gray"), width="100%"),
-            rx.text(row["error"], size="1", color=rx.color("red", 11), style=MONO),
-            rx.text(row["preview"], size="1", color_scheme="gray", style=MONO),
+            _raw(row),
             spacing="2",
             width="100%",
         ),
@@ -128,6 +163,7 @@ def _replay_all() -> rx.Component:
 def inbox_page() -> rx.Component:
     return app_shell(
         rx.vstack(
+            rx.el.style(DETAILS_CSS),
             page_header("inbox.title", _replay_all()),
             rx.text(t("inbox.hint"), size="2", color_scheme="gray", margin_bottom="12px"),
             _filters(),

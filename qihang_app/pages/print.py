@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from components.i18n import t
 from state.tickets import TicketState
 
 PRINT_CSS = """
@@ -74,9 +75,31 @@ def _picklist() -> rx.Component:
     )
 
 
+def _refused() -> rx.Component:
+    """Instead of a ticket, when the order is not the user's to print (or does not exist)."""
+    return rx.center(
+        rx.vstack(
+            rx.icon("lock", size=40, color=rx.color("red", 9)),
+            rx.heading(rx.cond(TicketState.refused == "not_found", t("print.not_found"), t("print.no_permission")), size="5", id="print-refused"),
+            rx.cond(TicketState.refused == "no_permission", rx.text(t("print.no_permission_hint"), color_scheme="gray", text_align="center")),
+            rx.link(rx.button(t("print.back"), size="3", width="100%"), href="/orders", width="100%"),
+            align="center",
+            spacing="4",
+            max_width="360px",
+            width="100%",
+        ),
+        min_height="100vh",
+        padding="24px",
+    )
+
+
 def print_page() -> rx.Component:
-    return rx.box(
-        rx.el.style(PRINT_CSS),
-        rx.cond(TicketState.kind == "picklist", _picklist(), _ticket()),
-        width=rx.cond(TicketState.width == "80", "80mm", "58mm"),
+    return rx.cond(
+        TicketState.refused != "",
+        _refused(),
+        rx.box(
+            rx.el.style(PRINT_CSS),
+            rx.cond(TicketState.kind == "picklist", _picklist(), _ticket()),
+            width=rx.cond(TicketState.width == "80", "80mm", "58mm"),
+        ),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from qihang_app.domain.clock import SHANGHAI
 from qihang_app.domain.money import allocate_discount
 from qihang_app.domain.order_status import OrderStatus, Platform
-from qihang_app.models import Order, OrderEvent, OrderLine, Shop, Store, utcnow
+from qihang_app.models import Order, OrderEvent, OrderLine, Shop, Store, User, utcnow
 
 from .errors import NotFoundError, ValidationError
 from .scope import Actor, ScopeError, require_store, store_filter
@@ -61,6 +61,7 @@ class OrderDetail:
     events: list[OrderEvent]
     shop_name: str
     store_name: str
+    usernames: dict[str, str] = field(default_factory=dict)  # "user:3" → username, for the timeline
 
 
 # -- list and detail --------------------------------------------------------------------------
@@ -111,7 +112,8 @@ def list_orders(
     page: int = 1,
     page_size: int = 20,
 ) -> OrderPage:
-    """Newest first. placed_from is inclusive, placed_to exclusive (both aware datetimes)."""
+    """Newest first. placed_from is inclusive, placed_to exclusive (both aware datetimes). The
+    page is clamped to 1..pages; the returned OrderPage says which page it is."""
     where = [store_filter(actor, Order.store_id)]
     if store_id is not None:
         require_store(actor, store_id)
@@ -130,9 +132,10 @@ def list_orders(
     if query and (clause := _search(query)) is not None:
         where.append(clause)
 
-    page = max(1, page)
     page_size = min(max(1, page_size), MAX_PAGE_SIZE)
     total = session.exec(select(sa.func.count()).select_from(Order).where(*where)).one()
+    # A page past the end (an old link, ?page=99999) is the last page, not "99999 / 19".
+    page = min(max(1, page), max(1, -(-total // page_size)))
     columns = (
         Order.id,
         Order.platform,
@@ -179,7 +182,18 @@ def get_order_detail(session: Session, *, actor: Actor, order_id: int) -> OrderD
     ).all()
     shop_name = session.exec(select(Shop.name).where(Shop.id == order.shop_id)).one()
     store_name = session.exec(select(Store.name).where(Store.id == order.store_id)).one()
-    return OrderDetail(order, list(lines), list(events), shop_name, store_name)
+    return OrderDetail(order, list(lines), list(events), shop_name, store_name,
+                       _usernames(session, [e.actor for e in events]))
+
+
+def _usernames(session: Session, actors: Iterable[str]) -> dict[str, str]:
+    """Who "user:3" is, for each user that acted on the order (a removed user is left out)."""
+    ids = {int(ref) for kind, _, ref in (a.partition(":") for a in actors)
+           if kind == "user" and ref.isdigit()}
+    if not ids:
+        return {}
+    rows = session.exec(select(User.id, User.username).where(User.id.in_(sorted(ids)))).all()
+    return {f"user:{user_id}": username for user_id, username in rows}
 
 
 # -- manual orders ----------------------------------------------------------------------------

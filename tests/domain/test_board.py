@@ -1,11 +1,26 @@
 """Board rules: tab per order, urgency colours, the primary action, distance."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from qihang_app.domain.board import Action, Tab, board_tab, distance_m, format_distance, primary_action, refund_attention, rider_attention, urgency
+from qihang_app.domain.board import (
+    Action,
+    Tab,
+    board_tab,
+    distance_m,
+    format_distance,
+    primary_action,
+    refund_attention,
+    rider_attention,
+    urgency,
+)
+from qihang_app.domain.messages import decode
 from qihang_app.domain.platform_order import DeliveryStatus, RefundKind, RefundStatus
+from qihang_app.i18n import render
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
 
 NOW = datetime(2026, 11, 22, 4, 0, tzinfo=UTC)
 SOON = NOW + timedelta(minutes=30)
@@ -90,12 +105,19 @@ def test_distance():
     ],
 )
 def test_refund_attention(kind, status, accepted, starts):
-    text = refund_attention(kind=kind, status=status, amount_fen=350, reason="少送一瓶", accepted=accepted)
-    assert text.startswith(starts) and (text == "" or " / " in text)  # bilingual when shown
+    stored = refund_attention(kind=kind, status=status, amount_fen=350, reason="少送一瓶", accepted=accepted)
+    assert render(stored, "zh").startswith(starts)
+    if stored:  # stored as a key: one language when shown, never a "中文 / English" pair
+        assert " / " not in render(stored, "zh") and decode(stored) is not None
+        assert not HAN.search(render(stored, "en").replace("少送一瓶", ""))
 
 
 def test_rider_attention():
-    assert rider_attention(status=DeliveryStatus.CANCELLED, rider_name="").startswith("骑手取消了配送")
-    assert "王师傅" in rider_attention(status=DeliveryStatus.EXCEPTION, rider_name="王师傅")
+    cancelled = rider_attention(status=DeliveryStatus.CANCELLED, rider_name="")
+    assert render(cancelled, "zh").startswith("骑手取消了配送")
+    assert render(cancelled, "en").startswith("The rider cancelled")
+    problem = rider_attention(status=DeliveryStatus.EXCEPTION, rider_name="王师傅")
+    assert render(problem, "zh") == "配送异常（王师傅），请联系骑手或平台"
+    assert render(problem, "en") == "Delivery problem (王师傅); contact the rider or the platform"
     for fine in (DeliveryStatus.RIDER_ACCEPTED, DeliveryStatus.DELIVERING, DeliveryStatus.DELIVERED):
         assert rider_attention(status=fine, rider_name="王师傅") == ""

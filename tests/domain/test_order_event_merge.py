@@ -10,9 +10,9 @@ from qihang_app.domain.order_event_merge import (
     OrderNotKnownYet,
     merge_event,
     recorded_refund_text,
-    refund_event_note,
 )
 from qihang_app.domain.order_merge import MergeState
+from qihang_app.domain.order_notes import refund_facts, refund_note
 from qihang_app.domain.order_status import OrderStatus, Platform
 from qihang_app.domain.platform_order import (
     DeliveryStatus,
@@ -23,6 +23,7 @@ from qihang_app.domain.platform_order import (
     RefundKind,
     RefundStatus,
 )
+from qihang_app.i18n import render
 
 T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 NOW = T0 + timedelta(minutes=5)
@@ -98,7 +99,16 @@ def test_a_status_move_by_an_event_is_stamped_at_its_time_or_now():
                                      cancel_reason_code="1001", cancel_reason="不想要了"),
                 now=NOW, note="push cancel")
     assert untimed.values["cancelled_at"] == NOW
-    assert untimed.events[0]["note"] == "push cancel user 1001 不想要了"
+    note = untimed.events[0]["note"]
+    assert render(note, "zh") == "原因：不想要了" and render(note, "en") == "Reason: 不想要了"
+
+
+def test_a_move_without_the_platforms_status_words_drops_the_old_ones():
+    """A cancel event carries no status text: the stored "已推送给商家" described the old status."""
+    state = stored(S.AWAITING_ACCEPT, raw_status_code="2", raw_status_text="已推送给商家")
+    merge_event(state, SHOP, event(K.CANCEL, at=None, cancel_reason="不想要了"), now=NOW, note="push")
+    assert state.values["status"] == "cancelled"
+    assert (state.values["raw_status_code"], state.values["raw_status_text"]) == (None, None)
 
 
 @pytest.mark.parametrize(
@@ -116,7 +126,7 @@ def test_refund_attention(message, accepted, attention):
     state = stored(S.TO_SHIP if accepted else S.AWAITING_ACCEPT)
     merge_event(state, SHOP, message, now=NOW, note="push")
     reason = state.values["exception_reason"]
-    assert (reason is None) if attention is None else reason.startswith(attention)
+    assert (reason is None) if attention is None else render(reason, "zh").startswith(attention)
 
 
 def test_a_redelivered_refund_records_nothing_new():
@@ -124,7 +134,9 @@ def test_a_redelivered_refund_records_nothing_new():
     state = stored(S.TO_SHIP)
     merge_event(state, SHOP, message, now=NOW, note="push refund")
     note = state.events[0]["note"]
-    assert note == "退款 partial/applied 300分 #R1 不想要了 (push refund)"
+    assert render(note, "zh") == "部分退款 ¥3.00（已申请）"
+    assert render(note, "en") == "Partial refund ¥3.00 (requested)"
+    assert recorded_refund_text(note) == "退款 partial/applied 300分 #R1 不想要了"
     again = stored(S.TO_SHIP, exception_reason=None)
     again.refund_notes = {recorded_refund_text(note)}  # what the service loads back
     merge_event(again, SHOP, message, now=NOW, note="sweep")
@@ -132,11 +144,19 @@ def test_a_redelivered_refund_records_nothing_new():
 
 
 @pytest.mark.parametrize(
-    ("text", "note"),
-    [("退款 full/applied #R1 不想要了", "push refund"), ("退款 full/succeeded #R1", "sweep")],
+    ("facts", "text"),
+    [
+        ({"kind": "full", "status": "applied", "amount_fen": None, "refund_id": "R1", "reason": "不想要了"},
+         "退款 full/applied #R1 不想要了"),
+        ({"kind": "partial", "status": "succeeded", "amount_fen": 500, "refund_id": "R2", "reason": ""},
+         "退款 partial/succeeded 500分 #R2"),
+    ],
 )
-def test_refund_note_round_trip(text, note):
-    assert recorded_refund_text(refund_event_note(text, note)) == text
+def test_a_refund_note_and_an_old_one_identify_the_same_refund(facts, text):
+    new = refund_note(**facts, via="push refund")
+    assert recorded_refund_text(new) == text
+    assert recorded_refund_text(f"{text} (push refund)") == text  # stored before notes were encoded
+    assert refund_facts(f"{text} (sweep)") == {**facts, "via": "sweep"}
 
 
 @pytest.mark.parametrize(
@@ -180,4 +200,4 @@ def test_rider_attention(status, rider_status, attention):
     state = stored(status)
     merge_event(state, SHOP, rider(rider_status), now=NOW, note="push")
     reason = state.values["exception_reason"]
-    assert (reason is None) if attention is None else reason.startswith(attention)
+    assert (reason is None) if attention is None else render(reason, "zh").startswith(attention)

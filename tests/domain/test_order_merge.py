@@ -18,6 +18,7 @@ from qihang_app.domain.order_merge import (
 )
 from qihang_app.domain.order_status import OrderStatus, Platform
 from qihang_app.domain.platform_order import PlatformOrder, PlatformOrderLine
+from qihang_app.i18n import render
 
 T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 T1 = T0 + timedelta(minutes=1)
@@ -106,10 +107,11 @@ def test_a_status_move_stamps_its_time_once():
 @pytest.mark.parametrize(
     ("change", "note"),
     [
-        ({"receiver_name": "李四"}, "sweep: receiver_name"),
-        ({"receiver_phone": "13900000000_9999"}, "sweep: receiver_phone"),  # its tail is silent
-        ({"buyer_memo": "不要辣", "freight_fen": 300}, "sweep: buyer_memo, freight_fen"),
-        ({"lines": [line(qty=2)]}, "sweep: lines"),
+        ({"receiver_name": "李四"}, ("订单信息更新：收货信息", "Order details updated: receiver")),
+        # its tail is silent, and the name and phone are one thing to a person
+        ({"receiver_phone": "13900000000_9999", "receiver_name": "李四"}, ("订单信息更新：收货信息", "Order details updated: receiver")),
+        ({"buyer_memo": "不要辣", "freight_fen": 300}, ("订单信息更新：备注、金额", "Order details updated: memo, amounts")),
+        ({"lines": [line(qty=2)]}, ("订单信息更新：商品", "Order details updated: items")),
         ({}, None),  # only the platform time moved: saved, but no event
     ],
 )
@@ -117,7 +119,8 @@ def test_merge_snapshot_records_what_changed(change, note):
     state = stored(S.AWAITING_ACCEPT)
     relink = merge_snapshot(state, SHOP, snapshot(S.AWAITING_ACCEPT, T1, **change), note="sweep")
     assert relink is ("lines" in change)
-    assert [e["note"] for e in state.events] == ([note] if note else [])
+    said = [(render(e["note"], "zh"), render(e["note"], "en")) for e in state.events]
+    assert said == ([note] if note else [])
     assert state.changed and state.values["platform_updated_at"] == T1
 
 

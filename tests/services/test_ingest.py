@@ -22,6 +22,7 @@ from qihang_app.domain.platform_order import (
     RefundKind,
     RefundStatus,
 )
+from qihang_app.i18n import render
 from qihang_app.models import ErpSku, InboxMessage, Order, OrderEvent, OrderLine, ShopSku
 from qihang_app.services import inbox as inbox_service
 from qihang_app.services.inbox import RawMessage
@@ -322,7 +323,8 @@ def test_a_refund_request_puts_the_card_in_exception_until_acknowledged(session,
     ev = event(EventKind.REFUND, refund=asked, at=T0 + timedelta(minutes=1))
     apply(session, world, ev)
     o = order(session)
-    assert o.exception_reason.startswith("顾客申请退款 ¥5.00：少送一件")
+    assert render(o.exception_reason, "zh") == "顾客申请退款 ¥5.00：少送一件，请到平台处理"
+    assert render(o.exception_reason, "en") == "The buyer asks for a refund ¥5.00: 少送一件; answer it on the platform"
     cards = board.load_board(session, actor=world.staff_a, now=T0 + timedelta(minutes=2))
     assert [c.id for c in cards.cards[Tab.EXCEPTION]] == [o.id]
 
@@ -332,10 +334,24 @@ def test_a_refund_request_puts_the_card_in_exception_until_acknowledged(session,
     assert order(session).exception_reason is None
 
 
+def test_a_refund_recorded_before_notes_were_encoded_is_not_recorded_again(session, world):
+    apply(session, world, snapshot(status=OrderStatus.TO_SHIP))
+    o = order(session)
+    session.add(OrderEvent(order_id=o.id, actor="platform:meituan", kind="refund",
+                           note="退款 partial/applied 500分 #R9 少送一件 (push refund)"))
+    session.commit()
+    asked = PlatformRefund(platform=Platform.MEITUAN, platform_shop_id="mt-a", platform_refund_id="R9",
+                           platform_order_id="MT1", kind=RefundKind.PARTIAL, status=RefundStatus.APPLIED,
+                           amount_fen=500, reason="少送一件")
+    apply(session, world, event(EventKind.REFUND, refund=asked, at=T0 + timedelta(minutes=1)))
+    refunds = session.exec(select(OrderEvent).where(OrderEvent.order_id == o.id, OrderEvent.kind == "refund")).all()
+    assert len(refunds) == 1 and order(session).exception_reason is None
+
+
 def test_a_rider_cancelling_puts_the_card_in_exception(session, world):
     apply(session, world, snapshot(status=OrderStatus.TO_SHIP))
     apply(session, world, event(EventKind.DELIVERY, at=T0 + timedelta(seconds=30),
                                 delivery=DeliveryUpdate(status=DeliveryStatus.CANCELLED, raw_status_code="",
                                                         rider_name="王师傅", rider_phone="")))
     o = order(session)
-    assert o.status == "to_ship" and o.exception_reason.startswith("骑手取消了配送")
+    assert o.status == "to_ship" and render(o.exception_reason, "zh").startswith("骑手取消了配送")

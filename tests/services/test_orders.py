@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlmodel import select
 
-from qihang_app.models import Order, OrderEvent, OrderLine, Shop, utcnow
+from qihang_app.models import Order, OrderEvent, OrderLine, Shop, User, utcnow
 from qihang_app.services import orders
 from qihang_app.services.errors import ValidationError
 
@@ -122,6 +122,11 @@ def test_list_orders_filters_pages_and_rows(session, world):
     last = orders.list_orders(session, actor=world.admin, store_id=world.store_a, page=3,
                               page_size=2)  # fmt: skip
     assert [r.display_no for r in last.rows] == ["P3", "P4"]  # newest first
+    # a page past the end (an old link, ?page=99999) is the last page, not an empty "99999 / 3"
+    beyond = orders.list_orders(session, actor=world.admin, store_id=world.store_a, page=99999, page_size=2)
+    assert (beyond.page, beyond.pages, [r.display_no for r in beyond.rows]) == (3, 3, ["P3", "P4"])
+    nothing = orders.list_orders(session, actor=world.admin, platform="jd", page=5)
+    assert (nothing.page, nothing.pages, nothing.rows) == (1, 1, [])
 
     done = orders.list_orders(session, actor=world.admin, status="completed")
     assert done.total == 5
@@ -161,3 +166,6 @@ def test_order_detail(session, world):
     assert [line.line_no for line in detail.lines] == [1, 2, 3]
     assert [e.kind for e in detail.events] == ["created"]
     assert detail.store_name == "A店" and detail.shop_name == "A店·线下"
+    # the timeline names the person who acted by username, not "user:3"
+    manager = session.get(User, world.manager_a.user_id)
+    assert detail.usernames == {world.manager_a.ref: manager.username}
