@@ -105,7 +105,7 @@ def test_a_killed_worker_is_restarted_and_no_order_is_lost(db_url, redis_url, tm
         control.post("/stream/stop")
         assert _until(lambda: control.get("/stats").json()["pushes_in_flight"] == 0, 15)
         truth = _sandbox_ids(control)
-        assert _until(lambda: truth <= _stored_ids(db_url), 20), (
+        assert _until(lambda: truth <= _stored_ids(db_url), 45), (
             f"{len(truth - _stored_ids(db_url))} of {len(truth)} orders missing")
         assert _stored_ids(db_url) == truth  # and none the platform never had
         assert not any("stopped unexpectedly" in line for line in console.lines
