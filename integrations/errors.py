@@ -1,8 +1,9 @@
-"""Failed platform calls in words store staff can act on ("中文 / English").
+"""Failed platform calls in words store staff can act on, in the reader's language.
 
-`plain_error` is what the UI shows (pull logs, 测试连接); the technical text (exception type,
-errno, response body) belongs in the worker log, never in front of staff. A platform's own error
-keeps its code and words: staff quote them to the platform's support.
+`plain_error` returns an encoded message (domain.messages: a catalog key + parameters) that the
+UI renders with `qihang_app.i18n.render` (pull logs, 测试连接). The technical text (exception
+type, errno, response body) belongs in the worker log, never in front of staff. A platform's own
+error keeps its code and words: staff quote them to the platform's support.
 """
 
 from __future__ import annotations
@@ -11,32 +12,17 @@ import httpx
 
 from integrations import registry
 from integrations.base import PlatformError
+from qihang_app.domain.messages import encode
 
-NETWORK = "连不上平台服务器，请检查网络后重试 / Cannot reach the platform; check the network and retry"
-TIMEOUT = "平台响应超时，请稍后重试 / The platform did not answer in time; retry later"
-UNREADABLE = "平台的应答无法识别，请稍后重试 / The platform's answer could not be read; retry later"
-UNEXPECTED = (
-    "出现意外错误，请稍后重试；一直失败请联系管理员 / Something unexpected went wrong; "
-    "retry later, and tell an administrator if it keeps failing"
-)
-UNAVAILABLE = "平台服务暂时不可用（{zh}），请稍后重试 / The platform is temporarily unavailable ({en}); retry later"
-REJECTED = (
-    "平台拒绝了请求（{zh}），请检查店铺的接口设置 / The platform refused the request ({en}); "
-    "check the shop's API settings"
-)
-RATE_LIMITED = "平台限流（{zh}），请稍后重试 / The platform is limiting calls ({en}); retry later"
-CREDENTIALS = (
-    "平台不接受店铺的密钥或授权（{zh}），请核对 App ID 和密钥或重新授权 / The platform "
-    "rejected the shop's credentials ({en}); check the app id and secret, or "
-    "authorise again"
-)
-PLATFORM_SAID = "平台返回错误（{zh}） / The platform returned an error ({en})"
-
+NETWORK = encode("platform_err.network")
+TIMEOUT = encode("platform_err.timeout")
+UNREADABLE = encode("platform_err.unreadable")
+UNEXPECTED = encode("platform_err.unexpected")
 MAX_PLATFORM_WORDS = 200
 
 
 def plain_error(exc: BaseException) -> str:
-    """One short bilingual sentence for a failed platform call (or anything else that failed)."""
+    """One short sentence (encoded) for a failed platform call, or anything else that failed."""
     if isinstance(exc, PlatformError):
         return _platform(_first_error(exc))
     if isinstance(exc, httpx.HTTPStatusError):
@@ -67,22 +53,22 @@ def _platform(exc: PlatformError) -> str:
         return _http_status(int(exc.code[5:]))
     number = int(exc.code) if exc.code.isdigit() else None
     words = " ".join(exc.message.split())[:MAX_PLATFORM_WORDS]
-    zh, en = (f"{exc.code}：{words}", f"{exc.code}: {words}") if words else (exc.code, exc.code)
+    said = {"zh": f"{exc.code}：{words}", "en": f"{exc.code}: {words}"} if words else exc.code
     # The platforms' own codes, per adapter (the same number may mean other things elsewhere).
     adapter = registry.find(exc.platform)
     if adapter is not None and number in adapter.rate_limit_codes:
-        return RATE_LIMITED.format(zh=zh, en=en)
+        return encode("platform_err.rate_limited", said=said)
     if adapter is not None and number in adapter.credential_codes:
-        return CREDENTIALS.format(zh=zh, en=en)
-    return PLATFORM_SAID.format(zh=zh, en=en)
+        return encode("platform_err.credentials", said=said)
+    return encode("platform_err.said", said=said)
 
 
 def _http_status(status: int) -> str:
     said = f"HTTP {status}"
     if status == 429:
-        return RATE_LIMITED.format(zh=said, en=said)
+        return encode("platform_err.rate_limited", said=said)
     if status in (401, 403):
-        return CREDENTIALS.format(zh=said, en=said)
+        return encode("platform_err.credentials", said=said)
     if status >= 500:
-        return UNAVAILABLE.format(zh=said, en=said)
-    return REJECTED.format(zh=said, en=said)
+        return encode("platform_err.unavailable", said=said)
+    return encode("platform_err.rejected", said=said)

@@ -8,6 +8,16 @@ page translates the key into the reader's language, so nobody sees both language
 from __future__ import annotations
 
 SERVICE_MESSAGES: dict[str, tuple[str, str]] = {
+    # a failed platform call (integrations.errors), in words staff can act on
+    "platform_err.network": ("连不上平台服务器，请检查网络后重试", "Cannot reach the platform; check the network and retry"),
+    "platform_err.timeout": ("平台响应超时，请稍后重试", "The platform did not answer in time; retry later"),
+    "platform_err.unreadable": ("平台的应答无法识别，请稍后重试", "The platform's answer could not be read; retry later"),
+    "platform_err.unexpected": ("出现意外错误，请稍后重试；一直失败请联系管理员", "Something unexpected went wrong; retry later, and tell an administrator if it keeps failing"),
+    "platform_err.unavailable": ("平台服务暂时不可用（{said}），请稍后重试", "The platform is temporarily unavailable ({said}); retry later"),
+    "platform_err.rejected": ("平台拒绝了请求（{said}），请检查店铺的接口设置", "The platform refused the request ({said}); check the shop's API settings"),
+    "platform_err.rate_limited": ("平台限流（{said}），请稍后重试", "The platform is limiting calls ({said}); retry later"),
+    "platform_err.credentials": ("平台不接受店铺的密钥或授权（{said}），请核对 App ID 和密钥或重新授权", "The platform rejected the shop's credentials ({said}); check the app id and secret, or authorise again"),
+    "platform_err.said": ("平台返回错误（{said}）", "The platform returned an error ({said})"),
     # stores and shops
     "stores.err.not_found": ("门店不存在（{store_id}）", "No such store ({store_id})"),
     "stores.err.name_required": ("门店名称不能为空", "The store name is required"),

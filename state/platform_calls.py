@@ -12,7 +12,7 @@ import reflex as rx
 from qihang_app import jobs
 from qihang_app.domain.clock import SHANGHAI
 from qihang_app.domain.display import format_time
-from qihang_app.i18n import tr_known
+from qihang_app.i18n import render, tr_known
 from qihang_app.services import pulls as pull_service
 from qihang_app.services import stores as store_service
 from state.auth import current_actor, explain, lang_of, refuse, translate
@@ -70,8 +70,8 @@ class PlatformCallsState(rx.State):
         actor = await current_actor(self)
         pulls = await in_session(lambda s: pull_service.recent_pulls(s, actor=actor, per_shop=3))
         lang = await lang_of(self)
-        # a pull's error is a catalog key (written by this app) or the platform's own words
-        self.pull_logs = _pull_rows(pulls, lambda error: tr_known(error, lang))
+        # a pull's error is an encoded message or key (written by this app) or the platform's own words
+        self.pull_logs = _pull_rows(pulls, lambda error: render(error, lang))
         return any(r["status"] in ("queued", "running") for r in self.pull_logs)
 
     @rx.event
@@ -152,7 +152,11 @@ class PlatformCallsState(rx.State):
             result = {"ok": False, "key": "shops.test.no_worker", "params": {"error": type(exc).__name__}}
         async with self:
             # the worker answers with a catalog key (+ params) or, for a platform's refusal, its words
-            message = tr_known(result.get("key") or result.get("message", ""), await lang_of(self), **(result.get("params") or {}))
+            lang = await lang_of(self)
+            if result.get("key"):
+                message = tr_known(result["key"], lang, **(result.get("params") or {}))
+            else:  # a failed call: integrations.errors' encoded message
+                message = render(result.get("message", ""), lang)
             self.testing_shop = ""
             self.test_results = {**self.test_results, shop_id: ("✓ " if result["ok"] else "✗ ") + message}
             return rx.toast.success(message) if result["ok"] else rx.toast.error(message)
