@@ -45,13 +45,6 @@ from .scope import Actor
 
 MIN_PASSWORD_LENGTH = 8
 
-_MESSAGES = {
-    "bad_credentials": "用户名或密码错误 / Wrong username or password",
-    "locked": "尝试次数过多，请稍后再试 / Too many attempts, try again shortly",
-    "disabled": "账号已停用 / This account is disabled",
-}
-
-
 @dataclass(frozen=True)
 class LoginResult:
     ok: bool
@@ -61,10 +54,7 @@ class LoginResult:
     error: str | None = None  # "bad_credentials" | "locked" | "disabled"
     locked_until: datetime | None = None  # "locked": the next attempt is allowed from then
     wait_seconds: int = 0  # "locked": how long that is from now (at least 1)
-
-    @property
-    def message(self) -> str:
-        return _MESSAGES.get(self.error or "", "")
+    # The login page words it (i18n keys login.<error>), in the reader's language.
 
 
 def normalise_username(username: str) -> str:
