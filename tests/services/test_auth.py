@@ -163,9 +163,9 @@ def test_unknown_usernames_wait_too_with_the_same_messages(session, settings):
     real = [_login(session, settings, password="x").error for _ in range(n)]
     ghost = [_login(session, settings, username="ghost", password="x").error for _ in range(n)]
     assert real == ghost == ["bad_credentials"] * (n - 1) + ["locked"]
-    assert _login(session, settings, password="x").message == _login(
+    assert _login(session, settings, password="x").error == _login(
         session, settings, username="ghost", password="x"
-    ).message
+    ).error
 
 
 def test_success_resets_the_failure_count(session, settings):
