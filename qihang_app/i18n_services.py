@@ -8,6 +8,23 @@ page translates the key into the reader's language, so nobody sees both language
 from __future__ import annotations
 
 SERVICE_MESSAGES: dict[str, tuple[str, str]] = {
+    # typed input (qihang_app/domain/input_rules.py), shown next to the field
+    "input.required": ("请填写此项", "Required"),
+    "input.too_long": ("最多 {limit} 个字（现在 {length} 个）", "At most {limit} characters (now {length})"),
+    "input.bad_chars": ("不能包含表情、尖括号 < > 或控制字符", "No emoji, angle brackets < > or control characters"),
+    "input.bad_phone": ("电话只能包含数字、空格和 -，如 13812345678 或 021-62881234", "Digits, spaces and dashes only, e.g. 13812345678 or 021-62881234"),
+    "input.bad_time": ("时间格式应为 HH:MM，如 09:30", "Use HH:MM, e.g. 09:30"),
+    "input.bad_hours": ("营业时间格式应为 09:00-22:00，多段用逗号分隔", "Opening hours look like 09:00-22:00, ranges separated by commas"),
+    "input.bad_lat": ("纬度须为 -90 到 90 之间的数字", "Latitude is a number from -90 to 90"),
+    "input.bad_lng": ("经度须为 -180 到 180 之间的数字", "Longitude is a number from -180 to 180"),
+    "input.bad_username": ("用户名为 {n}–{limit} 位小写字母、数字或 _ . -", "A username has {n}–{limit} of a–z, 0–9, _ . -"),
+    "input.bad_code": ("只能包含字母、数字和 _ . : - /", "Letters, digits and _ . : - / only"),
+    "input.bad_secret": ("只能包含英文字母、数字和符号，不能有空格", "Latin letters, digits and symbols only, no spaces"),
+    "input.bad_search": ("请输入订单号、手机尾号或 #序号", "Enter an order number, a phone tail or #seq"),
+    "input.bad_whole": ("请输入 {minimum} 到 {maximum} 之间的整数", "Enter a whole number from {minimum} to {maximum}"),
+    "input.whole_range": ("须在 {minimum} 到 {maximum} 之间", "Must be from {minimum} to {maximum}"),
+    "input.bad_money": ("金额格式应为 12.50（最多两位小数）", "Amounts look like 12.50 (at most two decimals)"),
+    "input.money_range": ("金额须在 ¥0.00 到 {maximum} 之间", "The amount must be from ¥0.00 to {maximum}"),
     # stores and shops
     "stores.err.not_found": ("门店不存在（{store_id}）", "No such store ({store_id})"),
     "stores.err.name_required": ("门店名称不能为空", "The store name is required"),
@@ -17,7 +34,6 @@ SERVICE_MESSAGES: dict[str, tuple[str, str]] = {
     "stores.err.in_use": ("门店下还有店铺或订单，请改为停用", "The store still has shops or orders; disable it instead"),
     "shops.err.not_found": ("店铺不存在（{shop_id}）", "No such shop ({shop_id})"),
     "shops.err.name_required": ("店铺名称不能为空", "The shop name is required"),
-    "shops.err.bad_time": ("时间格式应为 HH:MM（{field}）", "{field} must look like HH:MM"),
     "shops.err.bad_hourly_cap": ("每小时上限至少为 1", "The hourly limit must be at least 1"),
     "shops.err.bad_sweep_interval": ("轮询间隔至少 60 秒", "The sweep interval must be at least 60 s"),
     "shops.err.bad_platform": ("未知平台：{platform}", "Unknown platform: {platform}"),
@@ -42,11 +58,11 @@ SERVICE_MESSAGES: dict[str, tuple[str, str]] = {
     "pulls.err.interrupted": ("拉单被中断（后台任务已停止）", "The pull was interrupted (the worker stopped)"),
     # orders and the board
     "orders.err.not_found": ("订单不存在（{order_id}）", "No such order ({order_id})"),
-    "orders.err.bad_int": ("{what} 须为不小于 {minimum} 的整数", "{what} must be a whole number of at least {minimum}"),
     "orders.err.no_lines": ("订单至少一件商品", "An order needs at least one item"),
     "orders.err.unknown_fields": ("未知字段：{fields}", "Unknown item fields: {fields}"),
     "orders.err.line_name_required": ("商品名称不能为空", "Every item needs a name"),
     "orders.err.discount_too_big": ("优惠不能超过商品金额", "The discount exceeds the goods amount"),
+    "orders.err.too_many_lines": ("一单最多 {n} 种商品", "At most {n} items per order"),
     "orders.event.manual": ("手工录入", "Entered by hand"),
     "board.err.not_awaiting_accept": ("订单已不是待接单状态（{status}）", "The order no longer awaits acceptance ({status})"),
     "board.err.no_reject_call": ("该平台没有拒单接口，请在平台商家后台拒单", "This platform has no reject call; reject the order in its merchant console"),
@@ -64,6 +80,10 @@ SERVICE_MESSAGES: dict[str, tuple[str, str]] = {
     "users.err.username_taken": ("用户名已存在：{username}", "The username {username} is taken"),
     "users.err.last_admin": ("至少保留一个启用的管理员", "At least one enabled admin must remain"),
     "users.err.short_password": ("密码至少 {n} 位", "The password needs at least {n} characters"),
+    "users.err.long_password": ("密码最多 {n} 位", "The password has at most {n} characters"),
+    "users.err.store_required": ("店员和店长至少要有一个门店，否则看不到任何订单", "Staff and managers need at least one store, or they see no orders"),
+    "users.err.delete_self": ("不能删除自己的账号", "You cannot delete your own account"),
+    "users.err.disable_self": ("不能停用自己的账号", "You cannot disable your own account"),
     "inbox.err.bad_status": ("状态只能是 failed/rejected（收到 {status}）", "The status must be failed or rejected (got {status})"),
     "inbox.err.nothing_chosen": ("请选择要重放的记录", "Choose rows to replay"),
 }
