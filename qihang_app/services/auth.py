@@ -73,7 +73,7 @@ def normalise_username(username: str) -> str:
 
 def check_password_strength(password: str) -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise ValidationError(key="users.err.short_password", n=MIN_PASSWORD_LENGTH)
+        raise ValidationError(key="users.err.short_password", field="password", n=MIN_PASSWORD_LENGTH)
 
 
 def bootstrap_admin(session: Session, *, settings: Settings) -> str | None:
