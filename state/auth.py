@@ -30,6 +30,7 @@ class AuthState(rx.State):
     username: str = ""
     display_name: str = ""
     role: str = ""
+    store_count: int = 0  # stores granted (admins: all); 0 means the board can never fill
 
     async def _resolve(self) -> Actor:
         """The current user, resolved from the token now (raises NotLoggedIn)."""
@@ -44,6 +45,10 @@ class AuthState(rx.State):
     @rx.var
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    @rx.var
+    def without_stores(self) -> bool:
+        return self.username != "" and self.store_count == 0
 
     @rx.var
     def can_manage(self) -> bool:
@@ -61,6 +66,7 @@ class AuthState(rx.State):
         self.username = actor.username
         self.display_name = getattr(actor, "display_name", "") or actor.username
         self.role = actor.role
+        self.store_count = 1 if actor.all_stores else len(actor.store_ids)
 
     @rx.event
     async def go_home(self):
