@@ -35,9 +35,11 @@ LIMITS: dict[str, int] = {
     "memo": 200,
     "item_name": 60,
     "sku_code": 40,
-    "quantity": 4,
-    "money": 12,
-    "hourly_cap": 4,
+    # numbers get room for an absurd value, so it is answered with the range instead of being cut
+    # by the browser into a valid-looking one (999999999 → 9999)
+    "quantity": 9,
+    "money": 16,
+    "hourly_cap": 9,
     "search": 40,
 }
 MIN_USERNAME = 3
@@ -174,7 +176,7 @@ def whole(value: object, *, minimum: int, maximum: int, limit: str = "quantity")
         number = value
     else:
         clean = str(value or "").strip()
-        if len(clean) > LIMITS[limit] + 1 and clean.lstrip("-").isdigit():
+        if len(clean) > LIMITS[limit] and clean.lstrip("-").isdigit():
             raise InputError("input.whole_range", minimum=minimum, maximum=maximum)
         if not re.fullmatch(r"-?\d+", clean):
             raise InputError("input.bad_whole", minimum=minimum, maximum=maximum)
@@ -209,8 +211,10 @@ def money(value: object, *, maximum: int) -> int:
     clean = str(value if value is not None else "").strip()
     if not clean:
         return 0
+    if len(clean) > LIMITS["money"]:
+        raise InputError("input.money_range", maximum=_yuan_text(maximum))
     match = _YUAN.fullmatch(clean)
-    if len(clean) > LIMITS["money"] + 4 or match is None or not (match[2] or (match[3] or "")[1:]):
+    if match is None or not (match[2] or (match[3] or "")[1:]):
         raise InputError("input.bad_money")
     if match[1]:
         raise InputError("input.money_range", maximum=_yuan_text(maximum))

@@ -29,6 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from qihang_app.config import ConfigError, Settings, get_settings
+from qihang_app.domain.input_rules import LIMITS
 from qihang_app.domain.login_throttle import delay_seconds
 from qihang_app.models import AuthSession, LoginThrottle, User, UserStoreGrant, utcnow
 
@@ -167,6 +168,8 @@ def login(
     now = now or utcnow()
     settings = settings or get_settings()
     name = normalise_username(username)
+    if len(name) > LIMITS["username"] or len(password or "") > LIMITS["password"]:
+        return LoginResult(ok=False, error="bad_credentials")  # no such account; never hash megabytes
     account, address = f"user:{name}", (f"ip:{client_ip}" if client_ip else None)
     keys = [account] + ([address] if address else [])
 

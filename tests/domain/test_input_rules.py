@@ -111,6 +111,7 @@ BAD = [
     (PRICE, "-5", "input.money_range"),
     (PRICE, "99,999,999.99", "input.money_range"),
     (PRICE, "100000", "input.money_range"),
+    (PRICE, "9" * 400, "input.money_range"),
     (partial(r.fen_in_range, maximum=100), -1, "input.money_range"),
     (partial(r.fen_in_range, maximum=100), 1.5, "input.bad_money"),
 ]

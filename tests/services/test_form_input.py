@@ -170,3 +170,8 @@ def test_manual_order_refusals(session, world, fields, field, key):
 def test_a_hostile_search_finds_nothing_instead_of_failing(session, world):
     for query in (SCRIPT, "1" * 500, "🍎"):
         assert orders.list_orders(session, actor=world.admin, query=query).total == 0
+
+
+def test_an_absurd_login_is_refused_without_hashing(session, world):
+    for username, password in (("u" * 300, "long-enough-1"), ("staff_a", "p" * 100_000)):
+        assert auth.login(session, username=username, password=password).error == "bad_credentials"
