@@ -184,6 +184,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "users.all_stores": ("全部门店（管理员）", "All stores (admin)"),
     "users.last_login": ("最近登录", "Last login"),
     "users.disable": ("停用", "Disable"),
+    "users.no_stores": ("未分配门店：看不到订单", "No store: sees no orders"),
     "users.enable": ("启用", "Enable"),
     "users.delete_hint": ("账号和登录会话将被删除，订单记录中保留其编号。只想暂时不让其登录请用「停用」。", "The account and its sessions go; orders keep its number. To only stop the login, disable it."),
     "users.username_hint": ("3–32 位小写字母、数字或 _ . -", "3–32 of a–z, 0–9, _ . -"),
