@@ -19,7 +19,7 @@ SERVICE_MESSAGES: dict[str, tuple[str, str]] = {
     "input.bad_lng": ("经度须为 -180 到 180 之间的数字", "Longitude is a number from -180 to 180"),
     "input.bad_username": ("用户名为 {n}–{limit} 位小写字母、数字或 _ . -", "A username has {n}–{limit} of a–z, 0–9, _ . -"),
     "input.bad_code": ("只能包含字母、数字和 _ . : - /", "Letters, digits and _ . : - / only"),
-    "input.bad_secret": ("只能包含英文字母、数字和符号，不能有空格", "Latin letters, digits and symbols only, no spaces"),
+    "input.bad_secret": ("不能包含空格、表情或控制字符", "No spaces, emoji or control characters"),
     "input.bad_search": ("请输入订单号、手机尾号或 #序号", "Enter an order number, a phone tail or #seq"),
     "input.bad_whole": ("请输入 {minimum} 到 {maximum} 之间的整数", "Enter a whole number from {minimum} to {maximum}"),
     "input.whole_range": ("须在 {minimum} 到 {maximum} 之间", "Must be from {minimum} to {maximum}"),

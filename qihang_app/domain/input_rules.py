@@ -58,7 +58,7 @@ _HHMM = r"(?:[01]\d|2[0-3]):[0-5]\d"
 _HOURS = re.compile(rf"{_HHMM}-(?:{_HHMM}|24:00)(?:,{_HHMM}-(?:{_HHMM}|24:00))*")
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9_.\-]*")
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:\-/]*")  # platform shop ids, SKU codes
-_SECRET = re.compile(r"[\x21-\x7e]+")  # printable ASCII without spaces
+_SECRET = re.compile(r"[^\s\x00-\x1f\x7f\U00010000-\U0010ffff\u2600-\u27bf\ufe0f\u200d]+")  # no spaces, controls, emoji
 _SEARCH = re.compile(r"[#\sA-Za-z0-9_\-]*")
 _NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
 _YUAN = re.compile(r"[¥￥]?\s*(-?)(\d{1,3}(?:,\d{3})+|\d+)?(\.\d*)?")
@@ -159,7 +159,7 @@ def code(value: object, *, limit: str, required: bool = False, required_key: str
 
 
 def secret(value: object, *, limit: str) -> str:
-    """An app key or secret: printable ASCII without spaces, or empty (keep the stored one)."""
+    """An app key or secret: no spaces, control characters or emoji, or empty (keep the stored one)."""
     return _shaped(value, limit, _SECRET, "input.bad_secret")
 
 

@@ -39,6 +39,7 @@ GOOD = [
     (SHOP_ID, "mt-poi-1001", "mt-poi-1001"),
     (SECRET, "s3cret-VALUE_!#", "s3cret-VALUE_!#"),
     (SECRET, "", ""),
+    (SECRET, "app-secret-值-0123456789", "app-secret-值-0123456789"),
     (r.search, "#12", "#12"),
     (r.search, "M2611271405AB12CD", "M2611271405AB12CD"),
     (r.search, "", ""),
@@ -82,6 +83,7 @@ BAD = [
     (r.search, "<img src=x>", "input.bad_search"),
     (r.search, "🍎", "input.bad_search"),
     (SECRET, "has space", "input.bad_secret"),
+    (SECRET, "key🔑", "input.bad_secret"),
     (SHOP_ID, "店铺😀", "input.bad_code"),
     # wrong format
     (r.phone, "abc-def", "input.bad_phone"),
