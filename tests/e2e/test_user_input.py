@@ -1,6 +1,9 @@
 """Every form in Chromium on a phone (390×844) and a desk (1440×900): a refusal shows under the
 input it belongs to, the form keeps what was typed and nothing is stored; shops save again
-unchanged; users can be disabled and deleted; a user without a store is told whom to ask."""
+unchanged; users can be disabled and deleted; a user without a store is told whom to ask.
+
+The module name sorts after the others on purpose: it leaves orders, stores and users behind,
+and test_foundation starts from an empty order list."""
 
 from __future__ import annotations
 
