@@ -169,8 +169,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "shops.auto_from": ("开始", "From"),
     "shops.auto_to": ("结束", "To"),
     "shops.auto_max": ("每小时上限", "Max per hour"),
-    "stores.name_required": ("请填写门店名称", "Enter a store name"),
-    "shops.fields_required": ("请填写平台、店铺 ID 和名称", "Platform, shop ID and name are required"),
     # users
     "users.title": ("用户", "Users"),
     "users.add": ("新增用户", "Add user"),
@@ -266,7 +264,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "manual.total": ("合计", "Total"),
     "manual.created": ("已创建订单 {no}", "Order {no} created"),
     "manual.store_required": ("请选择门店", "Choose a store"),
-    "manual.bad_number": ("数量须为正整数，金额须为不超过两位小数的数字", "Quantities must be whole numbers and amounts numbers with at most two decimals"),
 }
 MESSAGES.update(SERVICE_MESSAGES)  # what services and workers send as keys
 

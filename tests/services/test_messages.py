@@ -53,7 +53,7 @@ def test_input_rules_name_catalog_keys():
     tree = ast.parse((ROOT / "qihang_app/domain/input_rules.py").read_text(encoding="utf-8"))
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", None) == "InputError"]
     keys = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
-            and re.fullmatch(r"(input|users\.err)\.[a-z_]+", n.value)}  # also the keys handed to a helper
+            and re.fullmatch(r"(input|users\.err)\.[a-z_]+", n.value)}  # also keys passed on to _shaped()
     assert len(keys) > 10 and keys <= set(MESSAGES), keys - set(MESSAGES)
     for call in calls:
         if call.args and isinstance(call.args[0], ast.Constant):
