@@ -315,3 +315,17 @@ def test_login_and_search_answer_at_their_fields(app_server, browser, size):
     expect(page.locator("#order-search")).to_have_value("<img src=x onerror=alert(1)>")
     shot(page, f"{_size_name(size)}-orders-search-error", full_page=False)
     page.close()
+
+
+def test_in_english_the_refusal_is_english_only(app_server, browser, store):
+    page, base = _as_admin(browser, app_server, WIDE)
+    page.goto(f"{base}/orders?store={store['id']}")
+    page.get_by_role("button", name="English").first.click()
+    page.locator("#manual-order").click()
+    page.locator(".manual-line-name input").first.fill("Apples")
+    page.locator(".manual-line-price input").first.fill("-5")
+    page.locator("#manual-save").click()
+    message = error_in_line(page, "manual-line-price")
+    expect(message).to_have_text("The amount must be from ¥0.00 to ¥99,999.99")
+    shot(page, "desk-manual-order-english", full_page=False)
+    page.close()
