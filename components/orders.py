@@ -3,14 +3,16 @@
 import reflex as rx
 
 from components.badges import platform_badge, status_badge
+from components.form_bits import WRAP, field_error
 from components.i18n import t
 from components.order_detail import detail_drawer  # noqa: F401  (the page imports it from here)
 from qihang_app.domain.order_flow import STATUS_LABEL_EN, STATUS_LABEL_ZH
 from qihang_app.domain.order_status import OrderStatus
+from qihang_app.domain.input_rules import LIMITS
 from qihang_app.i18n import PLATFORM_LABEL
 from state.lang import LangState
-from state.manual_order import ManualOrderState
 from state.order_detail import OrderDetailState
+from state.order_search import OrderSearchState
 from state.orders import OrdersState
 
 MONEY = {"font_variant_numeric": "tabular-nums", "white_space": "nowrap"}
@@ -47,12 +49,14 @@ def filter_bar() -> rx.Component:
                     key=OrdersState.f_query,
                     size="2",
                     width="100%",
+                    max_length=LIMITS["search"],
                     id="order-search",
                 ),
                 rx.button(t("common.search"), type="submit", size="2"),
                 width="100%",
             ),
-            on_submit=OrdersState.search,
+            field_error(OrderSearchState.error),
+            on_submit=OrderSearchState.search,
             reset_on_submit=False,
             flex="1 1 260px",
         ),
@@ -89,9 +93,11 @@ def _table_row(row: dict) -> rx.Component:
                 spacing="1",
             )
         ),
-        rx.table.cell(rx.vstack(rx.text(row["shop"], size="2"), rx.text(row["store"], size="1", color_scheme="gray"), spacing="0")),
-        rx.table.cell(rx.text(row["items"], size="2", max_width="280px")),
-        rx.table.cell(rx.vstack(rx.text(row["receiver"], size="2"), rx.text(row["phone"], size="1", color_scheme="gray"), spacing="0")),
+        rx.table.cell(rx.vstack(rx.text(row["shop"], size="2"), rx.text(row["store"], size="1", color_scheme="gray"), spacing="0"),
+                      max_width="180px", style=WRAP),
+        rx.table.cell(rx.text(row["items"], size="2", max_width="280px", style=WRAP)),
+        rx.table.cell(rx.vstack(rx.text(row["receiver"], size="2"), rx.text(row["phone"], size="1", color_scheme="gray"), spacing="0"),
+                      max_width="160px", style=WRAP),
         rx.table.cell(rx.text(row["paid"], weight="medium", style=MONEY), text_align="right"),
         rx.table.cell(status_badge(row["status"])),
         rx.table.cell(rx.text(row["placed"], size="2", style=MONEY)),
@@ -171,97 +177,4 @@ def empty_state() -> rx.Component:
         ),
         padding="48px 16px",
         width="100%",
-    )
-
-
-# -- 手工建单 ----------------------------------------------------------------------------------------
-
-
-def _manual_field(label_key: str, name: str, **props) -> rx.Component:
-    return rx.vstack(
-        rx.text(t(label_key), size="2", weight="medium"),
-        rx.input(name=name, width="100%", size="2", **props),
-        spacing="1",
-        width="100%",
-    )
-
-
-def _manual_line(line: dict) -> rx.Component:
-    key = line["key"]
-    return rx.hstack(
-        rx.input(name="name_" + key, placeholder=t("manual.line_name"), flex="3 1 140px", size="2", class_name="manual-line-name"),
-        rx.input(name="qty_" + key, default_value="1", type="number", min="1", step="1", placeholder=t("manual.line_qty"),
-                 flex="0 0 64px", size="2", class_name="manual-line-qty"),
-        rx.input(name="price_" + key, placeholder=t("manual.line_price"), input_mode="decimal", flex="1 1 90px", size="2",
-                 class_name="manual-line-price"),
-        rx.input(name="code_" + key, placeholder=t("manual.line_code"), flex="1 1 90px", size="2", display=["none", "flex"]),
-        rx.icon_button(rx.icon("x", size=14), variant="ghost", color_scheme="gray", type="button", aria_label="remove",
-                       on_click=ManualOrderState.remove_manual_line(key)),
-        width="100%",
-        spacing="2",
-        align="center",
-        key=key,
-    )
-
-
-def manual_order_button() -> rx.Component:
-    return rx.button(rx.icon("plus", size=16), t("manual.add"), on_click=ManualOrderState.open_manual, id="manual-order")
-
-
-def manual_order_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(t("manual.title")),
-            rx.form(
-                rx.vstack(
-                    rx.text(t("manual.store"), size="2", weight="medium"),
-                    rx.select.root(
-                        rx.select.trigger(width="100%", id="manual-store"),
-                        rx.select.content(rx.foreach(OrdersState.store_options, lambda s: rx.select.item(s["name"], value=s["id"]))),
-                        value=ManualOrderState.manual_store,
-                        on_change=ManualOrderState.set_manual_store,
-                        size="2",
-                    ),
-                    rx.flex(
-                        _manual_field("manual.receiver_name", "receiver_name", id="manual-receiver"),
-                        _manual_field("manual.receiver_phone", "receiver_phone", type="tel", id="manual-phone"),
-                        gap="12px",
-                        direction=rx.breakpoints(initial="column", sm="row"),
-                        width="100%",
-                    ),
-                    _manual_field("manual.receiver_address", "receiver_address", id="manual-address"),
-                    rx.hstack(
-                        rx.text(t("manual.lines"), size="2", weight="bold"),
-                        rx.spacer(),
-                        rx.button(rx.icon("plus", size=14), t("manual.add_line"), size="1", variant="soft", type="button",
-                                  on_click=ManualOrderState.add_manual_line, id="manual-add-line"),
-                        width="100%",
-                        align="center",
-                    ),
-                    rx.foreach(ManualOrderState.manual_lines, _manual_line),
-                    rx.flex(
-                        _manual_field("manual.freight", "freight", input_mode="decimal", placeholder="0.00"),
-                        _manual_field("manual.discount", "discount", input_mode="decimal", placeholder="0.00"),
-                        gap="12px",
-                        width="100%",
-                    ),
-                    _manual_field("manual.memo", "memo"),
-                    rx.cond(ManualOrderState.manual_error != "",
-                            rx.callout(ManualOrderState.manual_error, color_scheme="red", icon="triangle-alert", size="1", width="100%")),
-                    rx.hstack(
-                        rx.dialog.close(rx.button(t("common.cancel"), variant="soft", color_scheme="gray", type="button")),
-                        rx.button(t("common.save"), type="submit", id="manual-save"),
-                        justify="end",
-                        width="100%",
-                        spacing="3",
-                    ),
-                    spacing="3",
-                ),
-                on_submit=ManualOrderState.submit_manual,
-                reset_on_submit=True,
-            ),
-            max_width="620px",
-        ),
-        open=ManualOrderState.manual_open,
-        on_open_change=ManualOrderState.set_manual_open,
     )

@@ -60,6 +60,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "board.mute": ("静音", "Mute"),
     "board.more": ("显示更多", "Show more"),
     "board.unmute": ("开启提醒", "Unmute"),
+    "board.no_stores": ("您的账号还没有分配门店，所以这里不会出现订单 — 请联系管理员在「用户」页为您勾选可访问的门店", "Your account has no store yet, so no orders will appear here — ask an administrator to grant you a store on the Users page"),
     "board.search": ("#序号 / 手机尾号", "#seq / phone tail"),
     "board.placed": ("已下单", "Placed"),
     "board.accept_in": ("接单剩余", "Accept within"),
@@ -192,8 +193,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "shops.auto_from": ("开始", "From"),
     "shops.auto_to": ("结束", "To"),
     "shops.auto_max": ("每小时上限", "Max per hour"),
-    "stores.name_required": ("请填写门店名称", "Enter a store name"),
-    "shops.fields_required": ("请填写平台、店铺 ID 和名称", "Platform, shop ID and name are required"),
     # users
     "users.title": ("用户", "Users"),
     "users.add": ("新增用户", "Add user"),
@@ -206,6 +205,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "users.stores": ("可访问门店", "Stores granted"),
     "users.all_stores": ("全部门店（管理员）", "All stores (admin)"),
     "users.last_login": ("最近登录", "Last login"),
+    "users.disable": ("停用", "Disable"),
+    "users.no_stores": ("未分配门店：看不到订单", "No store: sees no orders"),
+    "users.enable": ("启用", "Enable"),
+    "users.delete_hint": ("账号和登录会话将被删除，订单记录中保留其编号。只想暂时不让其登录请用「停用」。", "The account and its sessions go; orders keep its number. To only stop the login, disable it."),
+    "users.username_hint": ("3–32 位小写字母、数字或 _ . -", "3–32 of a–z, 0–9, _ . -"),
+    "users.stores_hint": ("店员和店长至少选一个门店，只能看到所选门店的订单", "Staff and managers need at least one store; they see only its orders"),
     "role.admin": ("管理员", "Administrator"),
     "role.manager": ("店长", "Manager"),
     "role.staff": ("店员", "Staff"),
@@ -283,7 +288,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "manual.total": ("合计", "Total"),
     "manual.created": ("已创建订单 {no}", "Order {no} created"),
     "manual.store_required": ("请选择门店", "Choose a store"),
-    "manual.bad_number": ("数量须为正整数，金额须为不超过两位小数的数字", "Quantities must be whole numbers and amounts numbers with at most two decimals"),
 }
 MESSAGES.update(SERVICE_MESSAGES)  # what services and workers send as keys
 MESSAGES.update(WORDS)  # what was stored for later reading (timeline, 异常 reasons, …)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import reflex as rx
 
 from qihang_app.config import get_settings
+from qihang_app.domain import input_rules as rules
 from qihang_app.i18n import tr
 from qihang_app.services import auth
 from qihang_app.services.errors import ServiceError
@@ -30,6 +31,7 @@ class AuthState(rx.State):
     username: str = ""
     display_name: str = ""
     role: str = ""
+    store_count: int = 0  # stores granted (admins: all); 0 means the board can never fill
 
     async def _resolve(self) -> Actor:
         """The current user, resolved from the token now (raises NotLoggedIn)."""
@@ -44,6 +46,10 @@ class AuthState(rx.State):
     @rx.var
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    @rx.var
+    def without_stores(self) -> bool:
+        return self.username != "" and self.store_count == 0
 
     @rx.var
     def can_manage(self) -> bool:
@@ -61,6 +67,7 @@ class AuthState(rx.State):
         self.username = actor.username
         self.display_name = getattr(actor, "display_name", "") or actor.username
         self.role = actor.role
+        self.store_count = 1 if actor.all_stores else len(actor.store_ids)
 
     @rx.event
     async def go_home(self):
@@ -113,15 +120,25 @@ async def refuse(state: rx.State, exc: Exception):
 
 class LoginState(rx.State):
     error: str = ""
+    errors: dict[str, str] = {}  # input name → its message
     busy: bool = False
 
     @rx.event
     async def submit(self, form: dict):
-        username = (form.get("username") or "").strip()
+        """Only the shape is checked here (empty, too long, emoji or markup): whether such a
+        user exists is the login's business, answered without saying which part was wrong."""
         password = form.get("password") or ""
-        if not username or not password:
-            self.error = await translate(self, "login.required")
+        values, problems = rules.check_all(
+            {"username": (rules.text, form.get("username"), dict(limit="username", required=True))})
+        if not password:
+            problems["password"] = rules.InputError("input.required")
+        elif len(password) > rules.LIMITS["password"]:  # any character may be in a password
+            problems["password"] = rules.InputError("input.too_long", limit=rules.LIMITS["password"], length=len(password))
+        self.errors = {f: await translate(self, p.key, **p.params) for f, p in problems.items()}
+        self.error = ""
+        if problems:
             return
+        username = values["username"]
         client_ip = self.router.session.client_ip or None
         user_agent = self.router.headers.user_agent or ""
         result = await in_session(

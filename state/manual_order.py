@@ -3,13 +3,13 @@ values come from the submitted form."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 import reflex as rx
 
-from qihang_app.domain.money import MoneyError, yuan_to_fen
+from qihang_app.domain import input_rules as rules
 from qihang_app.services import orders as order_service
+from qihang_app.services.errors import ServiceError
 from state.auth import current_actor, explain, refuse, translate
+from state.form_errors import messages, placed
 from state.offloop import in_session
 from state.order_detail import OrderDetailState
 from state.orders import OrdersState
@@ -21,6 +21,7 @@ class ManualOrderState(rx.State):
     manual_lines: list[dict[str, str]] = [{"key": "1"}]
     manual_next_key: int = 2
     manual_error: str = ""
+    manual_errors: dict[str, str] = {}  # input name → its message
 
     @rx.event
     async def open_manual(self):
@@ -29,6 +30,7 @@ class ManualOrderState(rx.State):
         self.manual_lines = [{"key": "1"}]
         self.manual_next_key = 2
         self.manual_error = ""
+        self.manual_errors = {}
         self.manual_open = True
 
     @rx.event
@@ -51,44 +53,60 @@ class ManualOrderState(rx.State):
 
     @rx.event
     async def submit_manual(self, form: dict):
+        """Every bad field gets its message at once; the dialog stays open with what was typed."""
+        self.manual_error = ""
         if not self.manual_store:
-            self.manual_error = await translate(self, "manual.store_required")
+            self.manual_errors = {"store": await translate(self, "manual.store_required")}
             return
-        try:
-            lines = []
-            for line in self.manual_lines:
-                key = line["key"]
-                name = (form.get(f"name_{key}") or "").strip()
-                if not name and not (form.get(f"price_{key}") or "").strip():
-                    continue  # an empty row
-                lines.append({
-                    "name": name,
-                    "quantity": _whole(form.get(f"qty_{key}") or "1"),
-                    "unit_price_fen": _fen(form.get(f"price_{key}") or "0"),
-                    "outer_sku_code": (form.get(f"code_{key}") or "").strip(),
-                })
-            freight = _fen(form.get("freight") or "0")
-            discount = _fen(form.get("discount") or "0")
-        except ValueError:
-            self.manual_error = await translate(self, "manual.bad_number")
+        checks = {
+            "receiver_name": (rules.text, form.get("receiver_name"), dict(limit="receiver_name")),
+            "receiver_phone": (rules.phone, form.get("receiver_phone")),
+            "receiver_address": (rules.text, form.get("receiver_address"), dict(limit="address")),
+            "memo": (rules.text, form.get("memo"), dict(limit="memo")),
+            "freight": (rules.money, form.get("freight"), dict(maximum=rules.MAX_FREIGHT_FEN)),
+            "discount": (rules.money, form.get("discount"), dict(maximum=rules.MAX_QUANTITY * rules.MAX_UNIT_PRICE_FEN)),
+        }
+        typed_keys = []  # form keys of the rows that hold something, in order
+        for line in self.manual_lines:
+            key = line["key"]
+            if not any((form.get(f"{part}_{key}") or "").strip() for part in ("name", "price", "code")):
+                continue  # an empty row
+            typed_keys.append(key)
+            checks[f"name_{key}"] = (rules.text, form.get(f"name_{key}"), dict(
+                limit="item_name", required=True, required_key="orders.err.line_name_required"))
+            checks[f"qty_{key}"] = (rules.quantity, form.get(f"qty_{key}") or "1")
+            checks[f"price_{key}"] = (rules.money, form.get(f"price_{key}"), dict(maximum=rules.MAX_UNIT_PRICE_FEN))
+            checks[f"code_{key}"] = (rules.code, form.get(f"code_{key}"), dict(limit="sku_code"))
+        values, problems = rules.check_all(checks)
+        self.manual_errors = await messages(self, problems)
+        if not typed_keys:
+            self.manual_errors["lines"] = await translate(self, "orders.err.no_lines")
+        if self.manual_errors:
             return
+        lines = [
+            {"name": values[f"name_{k}"], "quantity": values[f"qty_{k}"], "unit_price_fen": values[f"price_{k}"],
+             "outer_sku_code": values[f"code_{k}"]}
+            for k in typed_keys
+        ]
+        # the service names a line's field "line<i>.<key>"; the form calls it "<input>_<row key>"
+        rename = {f"line{i}.{field}": f"{name}_{k}" for i, k in enumerate(typed_keys)
+                  for field, name in (("name", "name"), ("quantity", "qty"), ("unit_price_fen", "price"), ("outer_sku_code", "code"))}
         store_id = int(self.manual_store)
 
         def create(session):
             order = order_service.create_manual_order(
-                session, actor=actor, store_id=store_id,
-                receiver_name=form.get("receiver_name") or "",
-                receiver_phone=form.get("receiver_phone") or "",
-                receiver_address=form.get("receiver_address") or "",
-                buyer_memo=(form.get("memo") or "").strip(), lines=lines,
-                freight_fen=freight, discount_fen=discount)
+                session, actor=actor, store_id=store_id, receiver_name=values["receiver_name"],
+                receiver_phone=values["receiver_phone"], receiver_address=values["receiver_address"],
+                buyer_memo=values["memo"], lines=lines, freight_fen=values["freight"], discount_fen=values["discount"])
             return order.display_no, order.id
 
         try:
             actor = await current_actor(self)
             order_no, order_id = await in_session(create)
-        except ValueError as exc:  # services' ValidationError
-            self.manual_error = await explain(self, exc)
+        except ServiceError as exc:
+            self.manual_errors = await placed(self, exc, rename)
+            if not self.manual_errors:
+                self.manual_error = await explain(self, exc)
             return
         except Exception as exc:
             return await refuse(self, exc)
@@ -96,25 +114,3 @@ class ManualOrderState(rx.State):
         await (await self.get_state(OrdersState))._refresh()
         await (await self.get_state(OrderDetailState))._show(order_id)
         return rx.toast.success(await translate(self, "manual.created", no=order_no))
-
-
-def _whole(text: str) -> int:
-    value = int(str(text).strip())
-    if value < 1:
-        raise ValueError(text)
-    return value
-
-
-def _fen(text: str) -> int:
-    """Yuan typed by a person → fen; at most two decimals, never negative."""
-    text = str(text).strip() or "0"
-    try:
-        amount = Decimal(text.replace(",", "").lstrip("¥"))
-        if not amount.is_finite() or amount.as_tuple().exponent < -2:
-            raise ValueError(text)
-        fen = yuan_to_fen(text)
-    except (InvalidOperation, MoneyError) as exc:
-        raise ValueError(text) from exc
-    if fen < 0:
-        raise ValueError(text)
-    return fen

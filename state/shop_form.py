@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import reflex as rx
 
+from qihang_app.domain import input_rules as rules
 from qihang_app.domain import partners
+from qihang_app.services.errors import ServiceError
 from qihang_app.services import stores as store_service
 from state.auth import current_actor, refuse, translate
+from state.form_errors import messages, placed
 from state.offloop import in_session
 from state.stores import StoresState, form_failure
 
@@ -21,6 +24,7 @@ class ShopFormState(rx.State):
     shop_dialog: bool = False
     shop_form: dict[str, str] = dict(EMPTY_SHOP)
     form_error: str = ""
+    errors: dict[str, str] = {}  # input name → its message
     # [code, 中文, English] of every platform with an adapter (filled when the form opens)
     platform_options: list[list[str]] = []
 
@@ -30,6 +34,7 @@ class ShopFormState(rx.State):
         self.platform_options = [[p.code, p.name_zh, p.name_en] for p in connected]
         self.shop_form = dict(EMPTY_SHOP, store_id=store_id, platform=connected[0].code if connected else "")
         self.form_error = ""
+        self.errors = {}
         self.shop_dialog = True
 
     @rx.event
@@ -37,6 +42,7 @@ class ShopFormState(rx.State):
         self.platform_options = [[p.code, p.name_zh, p.name_en] for p in partners.profiles()]
         self.shop_form = dict(EMPTY_SHOP, **{k: str(shop.get(k, "")) for k in SHOP_KEYS})
         self.form_error = ""
+        self.errors = {}
         self.shop_dialog = True
 
     @rx.event
@@ -49,44 +55,50 @@ class ShopFormState(rx.State):
 
     @rx.event
     async def save_shop(self, form: dict):
-        platform = self.shop_form.get("platform") or ""
-        shop_id_text = (form.get("platform_shop_id") or "").strip()
-        name = (form.get("name") or "").strip()
-        if not (platform and shop_id_text and name):
-            self.form_error = await translate(self, "shops.fields_required")
-            return
-        credentials = {}
-        if (form.get("app_key") or "").strip():
-            credentials["app_key"] = form["app_key"].strip()
-        if (form.get("app_secret") or "").strip():
-            credentials["app_secret"] = form["app_secret"].strip()
-        enabled = bool(form.get("enabled"))
-        max_text = (form.get("auto_accept_max_per_hour") or "").strip()
-        auto = dict(
-            auto_accept=bool(form.get("auto_accept")),
-            auto_accept_start=(form.get("auto_accept_start") or "").strip() or None,
-            auto_accept_end=(form.get("auto_accept_end") or "").strip() or None,
-            auto_accept_max_per_hour=int(max_text) if max_text.isdigit() and int(max_text) > 0 else None,
-        )
+        """New: everything typed. Edit: the platform and its shop id are fixed (their inputs are
+        disabled, so the browser does not send them); an empty key or secret keeps the stored one."""
         shop_id = int(self.shop_form["id"]) if self.shop_form.get("id") else None
+        platform = self.shop_form.get("platform") or ""
+        checks = {
+            "name": (rules.text, form.get("name"), dict(limit="shop_name", required=True)),
+            "app_key": (rules.secret, form.get("app_key"), dict(limit="app_key")),
+            "app_secret": (rules.secret, form.get("app_secret"), dict(limit="app_secret")),
+            "auto_accept_start": (rules.hhmm, form.get("auto_accept_start")),
+            "auto_accept_end": (rules.hhmm, form.get("auto_accept_end")),
+            "auto_accept_max_per_hour": (rules.hourly_cap, form.get("auto_accept_max_per_hour")),
+        }
+        if shop_id is None:
+            checks["platform_shop_id"] = (rules.code, form.get("platform_shop_id"), dict(limit="platform_shop_id", required=True))
+        values, problems = rules.check_all(checks)
+        self.errors = await messages(self, problems)
+        self.form_error = ""
+        if problems:
+            return
+        credentials = {k: values[k] for k in ("app_key", "app_secret") if values[k]}
+        settings = dict(
+            name=values["name"], enabled=bool(form.get("enabled")), auto_accept=bool(form.get("auto_accept")),
+            **{k: values[k] for k in ("auto_accept_start", "auto_accept_end", "auto_accept_max_per_hour")},
+        )
         store_id_text = self.shop_form.get("store_id") or ""
 
         def save(session):
             if shop_id is not None:
-                store_service.update_shop(session, actor=actor, shop_id=shop_id, name=name, enabled=enabled, **auto)
-                if credentials:  # merge: an empty secret field keeps the stored secret
-                    store_service.get_shop(session, actor=actor, shop_id=shop_id)
-                    store_service.update_shop_credentials(session, shop_id=shop_id, changes=credentials)
+                store_service.update_shop(session, actor=actor, shop_id=shop_id, credential_changes=credentials, **settings)
             else:
                 store_service.create_shop(
                     session, actor=actor, store_id=int(store_id_text), platform=platform,
-                    platform_shop_id=shop_id_text, name=name, credentials=credentials, **auto,
+                    platform_shop_id=values["platform_shop_id"], credentials=credentials, **settings,
                 )
 
         try:
             actor = await current_actor(self)
             await in_session(save)
-        except (PermissionError, ValueError) as exc:
+        except ServiceError as exc:
+            if at_field := await placed(self, exc):
+                self.errors = at_field
+                return
+            return await form_failure(self, exc)
+        except PermissionError as exc:
             return await form_failure(self, exc)
         self.shop_dialog = False
         return await self._reloaded("common.saved")

@@ -6,19 +6,15 @@ from __future__ import annotations
 
 import reflex as rx
 
+from qihang_app.domain import input_rules as rules
 from qihang_app.domain import partners
+from qihang_app.services.errors import ServiceError
 from qihang_app.services import stores as store_service
 from state.auth import current_actor, explain, refuse, translate
+from state.form_errors import messages, placed
 from state.offloop import in_session
 
 EMPTY_STORE = {"id": "", "name": "", "address": "", "phone": "", "opening_hours": "", "lat": "", "lng": ""}
-
-
-def _float_or_none(value: str) -> float | None:
-    try:
-        return float(value) if str(value).strip() else None
-    except ValueError:
-        return None
 
 
 def _store_row(s) -> dict[str, str]:
@@ -64,6 +60,7 @@ class StoresState(rx.State):
     store_dialog: bool = False
     store_form: dict[str, str] = dict(EMPTY_STORE)
     form_error: str = ""
+    errors: dict[str, str] = {}  # input name → its message
 
     @rx.event
     async def load(self):
@@ -85,12 +82,14 @@ class StoresState(rx.State):
     def new_store(self):
         self.store_form = dict(EMPTY_STORE)
         self.form_error = ""
+        self.errors = {}
         self.store_dialog = True
 
     @rx.event
     def edit_store(self, store: dict):
         self.store_form = {k: str(store.get(k, "")) for k in EMPTY_STORE}
         self.form_error = ""
+        self.errors = {}
         self.store_dialog = True
 
     @rx.event
@@ -99,30 +98,35 @@ class StoresState(rx.State):
 
     @rx.event
     async def save_store(self, form: dict):
-        name = (form.get("name") or "").strip()
-        if not name:
-            self.form_error = await translate(self, "stores.name_required")
+        values, problems = rules.check_all({
+            "name": (rules.text, form.get("name"), dict(limit="store_name", required=True)),
+            "address": (rules.text, form.get("address"), dict(limit="address")),
+            "phone": (rules.phone, form.get("phone")),
+            "opening_hours": (rules.opening_hours, form.get("opening_hours")),
+            "lat": (rules.latitude, form.get("lat")),
+            "lng": (rules.longitude, form.get("lng")),
+        })
+        self.errors = await messages(self, problems)
+        self.form_error = ""
+        if problems:
             return
-        fields = dict(
-            name=name,
-            address=(form.get("address") or "").strip(),
-            phone=(form.get("phone") or "").strip(),
-            opening_hours=(form.get("opening_hours") or "").strip(),
-            lat=_float_or_none(form.get("lat", "")),
-            lng=_float_or_none(form.get("lng", "")),
-        )
         store_id = int(self.store_form["id"]) if self.store_form.get("id") else None
 
         def save(session):
             if store_id is not None:
-                store_service.update_store(session, actor=actor, store_id=store_id, **fields)
+                store_service.update_store(session, actor=actor, store_id=store_id, **values)
             else:
-                store_service.create_store(session, actor=actor, **fields)
+                store_service.create_store(session, actor=actor, **values)
 
         try:
             actor = await current_actor(self)
             await in_session(save)
-        except (PermissionError, ValueError) as exc:
+        except ServiceError as exc:
+            if at_field := await placed(self, exc):
+                self.errors = at_field
+                return
+            return await form_failure(self, exc)
+        except PermissionError as exc:
             return await form_failure(self, exc)
         self.store_dialog = False
         return await self._reloaded("common.saved")

@@ -6,10 +6,14 @@ from datetime import datetime, timezone
 
 import reflex as rx
 
+from qihang_app.domain import input_rules as rules
 from qihang_app.domain.display import format_time
 from qihang_app.services import stores as store_service
 from qihang_app.services import users as user_service
+from qihang_app.services.auth import MIN_PASSWORD_LENGTH
+from qihang_app.services.errors import ServiceError
 from state.auth import current_actor, explain, refuse, translate
+from state.form_errors import messages, placed
 from state.offloop import in_session
 
 EMPTY_USER = {"id": "", "username": "", "display_name": "", "role": "staff", "enabled": "1"}
@@ -22,6 +26,7 @@ class UsersState(rx.State):
     form: dict[str, str] = dict(EMPTY_USER)
     grants: list[str] = []
     form_error: str = ""
+    errors: dict[str, str] = {}  # input name → its message ("stores" for the grants)
 
     @rx.event
     async def load(self):
@@ -51,6 +56,7 @@ class UsersState(rx.State):
         self.form = dict(EMPTY_USER)
         self.grants = []
         self.form_error = ""
+        self.errors = {}
         self.dialog = True
 
     @rx.event
@@ -58,6 +64,7 @@ class UsersState(rx.State):
         self.form = {k: str(user.get(k, "")) for k in EMPTY_USER}
         self.grants = [s for s in str(user.get("stores", "")).split(",") if s]
         self.form_error = ""
+        self.errors = {}
         self.dialog = True
 
     @rx.event
@@ -77,36 +84,72 @@ class UsersState(rx.State):
 
     @rx.event
     async def save(self, form: dict):
-        username = (form.get("username") or "").strip()
-        password = form.get("password") or ""
-        display_name = (form.get("display_name") or "").strip()
-        role = self.form.get("role") or "staff"
-        enabled = bool(form.get("enabled"))
         existing = int(self.form["id"]) if self.form.get("id") else None
+        password = form.get("password") or ""
+        role = self.form.get("role") or "staff"
+        checks = {"display_name": (rules.text, form.get("display_name"), dict(limit="display_name"))}
+        if existing is None:  # the username is fixed once created (its input is disabled)
+            checks["username"] = (rules.username, form.get("username"))
+        values, problems = rules.check_all(checks)
+        self.errors = await messages(self, problems)
+        if role != "admin" and not self.grants:
+            self.errors["stores"] = await translate(self, "users.err.store_required")
+        if (existing is None or password) and not MIN_PASSWORD_LENGTH <= len(password) <= rules.LIMITS["password"]:
+            short = len(password) < MIN_PASSWORD_LENGTH
+            self.errors["password"] = await translate(
+                self, "users.err.short_password" if short else "users.err.long_password",
+                n=MIN_PASSWORD_LENGTH if short else rules.LIMITS["password"])
+        self.form_error = ""
+        if self.errors:
+            return
+        enabled = bool(form.get("enabled"))
         grants = [int(g) for g in self.grants]
 
         def save(session):
             if existing is not None:
                 user_id = existing
-                user_service.update_user(session, actor=actor, user_id=user_id, display_name=display_name, role=role, enabled=enabled)
+                user_service.update_user(session, actor=actor, user_id=user_id, display_name=values["display_name"],
+                                         role=role, enabled=enabled)
                 if password:
                     user_service.set_password(session, actor=actor, user_id=user_id, password=password)
+                user_service.set_store_grants(session, actor=actor, user_id=user_id, store_ids=grants)
             else:
-                user = user_service.create_user(
-                    session, actor=actor, username=username, display_name=display_name, role=role, password=password
-                )
-                session.flush()
-                user_id = user.id
-            user_service.set_store_grants(session, actor=actor, user_id=user_id, store_ids=grants)
+                user_service.create_user(session, actor=actor, username=values["username"], display_name=values["display_name"],
+                                         role=role, password=password, store_ids=grants)
 
         try:
             actor = await current_actor(self)
             await in_session(save)
-        except ValueError as exc:
-            self.form_error = await explain(self, exc)
+        except ServiceError as exc:
+            if at_field := await placed(self, exc):
+                self.errors = at_field
+            else:
+                self.form_error = await explain(self, exc)
             return
         except Exception as exc:
             return await refuse(self, exc)
         self.dialog = False
         await self.load()
         return rx.toast.success(await translate(self, "common.saved"))
+
+    @rx.event
+    async def set_enabled(self, user_id: str, enabled: bool):
+        """停用 / 启用 from the list: a disabled user's sessions end at once."""
+        return await self._change(lambda s, actor: user_service.update_user(
+            s, actor=actor, user_id=int(user_id), enabled=enabled), "common.saved")
+
+    @rx.event
+    async def delete(self, user_id: str):
+        return await self._change(lambda s, actor: user_service.delete_user(s, actor=actor, user_id=int(user_id)),
+                                  "common.deleted")
+
+    async def _change(self, work, done_key: str):
+        try:
+            actor = await current_actor(self)
+            await in_session(lambda s: work(s, actor))
+        except ServiceError as exc:
+            return rx.toast.error(await explain(self, exc))
+        except Exception as exc:
+            return await refuse(self, exc)
+        await self.load()
+        return rx.toast.success(await translate(self, done_key))

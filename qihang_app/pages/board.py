@@ -3,13 +3,24 @@
 import reflex as rx
 
 from components.board import alert_probe, board_body, layout_sync, reject_dialog, sound_banner, tab_bar, toolbar
+from components.i18n import t
 from components.layout import app_shell
+from state.auth import AuthState
+
+
+def no_store_notice() -> rx.Component:
+    """A user without stores would wait forever for orders: say what to ask the admin for."""
+    return rx.cond(
+        AuthState.without_stores,
+        rx.callout(t("board.no_stores"), icon="store", color_scheme="amber", size="2", width="100%", margin_y="8px", id="board-no-stores"),
+    )
 
 
 def board_page() -> rx.Component:
     return app_shell(
         rx.box(
             tab_bar(),
+            no_store_notice(),
             toolbar(),
             sound_banner(),
             board_body(),

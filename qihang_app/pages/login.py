@@ -2,8 +2,10 @@
 
 import reflex as rx
 
+from components.form_bits import field_error
 from components.i18n import t
 from components.layout import FONT
+from qihang_app.domain.input_rules import LIMITS
 from state.auth import LoginState
 from state.lang import LangState
 
@@ -23,9 +25,13 @@ def login_page() -> rx.Component:
                     rx.heading(t("login.title"), size="6"),
                     rx.text(t("login.subtitle"), size="2", color_scheme="gray"),
                     rx.text(t("login.username"), size="2", weight="medium", margin_top="8px"),
-                    rx.input(name="username", id="username", size="3", width="100%", auto_complete="username", auto_focus=True),
+                    rx.input(name="username", id="username", size="3", width="100%", auto_complete="username", auto_focus=True,
+                             auto_capitalize="none", max_length=LIMITS["username"]),
+                    field_error(LoginState.errors["username"]),
                     rx.text(t("login.password"), size="2", weight="medium"),
-                    rx.input(name="password", id="password", type="password", size="3", width="100%", auto_complete="current-password"),
+                    rx.input(name="password", id="password", type="password", size="3", width="100%", auto_complete="current-password",
+                             max_length=LIMITS["password"]),
+                    field_error(LoginState.errors["password"]),
                     rx.cond(
                         LoginState.error != "",
                         rx.callout(LoginState.error, icon="triangle-alert", color_scheme="red", size="1", width="100%", id="login-error"),

@@ -3,15 +3,8 @@
 import reflex as rx
 
 from components.layout import app_shell, page_header
-from components.orders import (
-    detail_drawer,
-    empty_state,
-    filter_bar,
-    manual_order_button,
-    manual_order_dialog,
-    orders_cards,
-    orders_table,
-)
+from components.manual_order import manual_order_button, manual_order_dialog
+from components.orders import detail_drawer, empty_state, filter_bar, orders_cards, orders_table
 from components.pager import pager
 from state.orders import OrdersState
 

@@ -3,6 +3,7 @@
 import reflex as rx
 
 from components.badges import platform_badge
+from components.form_bits import WRAP, field
 from components.i18n import t
 from components.layout import app_shell, page_header
 from state.auth import AuthState
@@ -10,15 +11,6 @@ from state.lang import LangState
 from state.platform_calls import PlatformCallsState
 from state.shop_form import ShopFormState
 from state.stores import StoresState
-
-
-def _field(label_key: str, name: str, value, **props) -> rx.Component:
-    return rx.vstack(
-        rx.text(t(label_key), size="2", weight="medium"),
-        rx.input(name=name, default_value=value, width="100%", size="3", **props),
-        spacing="1",
-        width="100%",
-    )
 
 
 def _confirm_delete(on_confirm, trigger_id: str) -> rx.Component:
@@ -50,18 +42,18 @@ def store_dialog() -> rx.Component:
             rx.dialog.title(rx.cond(f["id"] == "", t("stores.add"), t("stores.edit"))),
             rx.form(
                 rx.vstack(
-                    _field("stores.name", "name", f["name"], id="store-name"),
-                    _field("stores.address", "address", f["address"], id="store-address"),
+                    field("stores.name", "name", f["name"], StoresState.errors, limit="store_name", id="store-name"),
+                    field("stores.address", "address", f["address"], StoresState.errors, limit="address", id="store-address"),
                     rx.flex(
-                        _field("stores.phone", "phone", f["phone"]),
-                        _field("stores.hours", "opening_hours", f["opening_hours"], placeholder="09:00-22:00"),
+                        field("stores.phone", "phone", f["phone"], StoresState.errors, limit="phone", type="tel", id="store-phone"),
+                        field("stores.hours", "opening_hours", f["opening_hours"], StoresState.errors, limit="opening_hours", placeholder="09:00-22:00", id="store-hours"),
                         gap="12px",
                         direction=rx.breakpoints(initial="column", sm="row"),
                         width="100%",
                     ),
                     rx.flex(
-                        _field("stores.lat", "lat", f["lat"], placeholder="31.230416"),
-                        _field("stores.lng", "lng", f["lng"], placeholder="121.473701"),
+                        field("stores.lat", "lat", f["lat"], StoresState.errors, limit="coordinate", placeholder="31.230416", input_mode="decimal", id="store-lat"),
+                        field("stores.lng", "lng", f["lng"], StoresState.errors, limit="coordinate", placeholder="121.473701", input_mode="decimal", id="store-lng"),
                         gap="12px",
                         direction=rx.breakpoints(initial="column", sm="row"),
                         width="100%",
@@ -104,19 +96,21 @@ def shop_dialog() -> rx.Component:
                         disabled=f["id"] != "",
                         size="3",
                     ),
-                    _field("shops.name", "name", f["name"], id="shop-name"),
-                    _field("shops.platform_shop_id", "platform_shop_id", f["platform_shop_id"], id="shop-platform-id", disabled=f["id"] != ""),
-                    _field("shops.app_key", "app_key", "", id="shop-app-key", auto_complete="off"),
-                    _field("shops.app_secret", "app_secret", "", type="password", id="shop-app-secret", auto_complete="new-password",
+                    field("shops.name", "name", f["name"], ShopFormState.errors, limit="shop_name", id="shop-name"),
+                    field("shops.platform_shop_id", "platform_shop_id", f["platform_shop_id"], ShopFormState.errors, limit="platform_shop_id",
+                          id="shop-platform-id", disabled=f["id"] != ""),
+                    field("shops.app_key", "app_key", "", ShopFormState.errors, limit="app_key", id="shop-app-key", auto_complete="off"),
+                    field("shops.app_secret", "app_secret", "", ShopFormState.errors, limit="app_secret", type="password", id="shop-app-secret", auto_complete="new-password",
                            placeholder=rx.cond(f["id"] == "", "", t("shops.secret_kept"))),
                     rx.checkbox(t("shops.enabled"), name="enabled", default_checked=f["enabled"] == "1"),
                     rx.box(
                         rx.checkbox(t("shops.auto_accept"), name="auto_accept", default_checked=f["auto_accept"] == "1", id="shop-auto-accept"),
                         rx.text(t("shops.auto_accept_hint"), size="1", color_scheme="gray", margin_top="4px"),
                         rx.flex(
-                            _field("shops.auto_from", "auto_accept_start", f["auto_accept_start"], type="time"),
-                            _field("shops.auto_to", "auto_accept_end", f["auto_accept_end"], type="time"),
-                            _field("shops.auto_max", "auto_accept_max_per_hour", f["auto_accept_max_per_hour"], type="number", min="1"),
+                            field("shops.auto_from", "auto_accept_start", f["auto_accept_start"], ShopFormState.errors, type="time", id="shop-auto-from"),
+                            field("shops.auto_to", "auto_accept_end", f["auto_accept_end"], ShopFormState.errors, type="time", id="shop-auto-to"),
+                            field("shops.auto_max", "auto_accept_max_per_hour", f["auto_accept_max_per_hour"], ShopFormState.errors, limit="hourly_cap",
+                                  input_mode="numeric", id="shop-auto-max"),
                             gap="8px",
                             margin_top="8px",
                         ),
@@ -227,8 +221,8 @@ def _shop_row(shop: dict) -> rx.Component:
         rx.hstack(
         platform_badge(shop["platform"]),
         rx.vstack(
-            rx.text(shop["name"], size="2", weight="medium"),
-            rx.text("ID " + shop["platform_shop_id"], size="1", color_scheme="gray", font_family="monospace"),
+            rx.text(shop["name"], size="2", weight="medium", style=WRAP),
+            rx.text("ID " + shop["platform_shop_id"], size="1", color_scheme="gray", font_family="monospace", style=WRAP),
             spacing="0",
             flex="1",
             min_width="8em",  # on a phone the buttons wrap below rather than squeeze the name
@@ -283,7 +277,7 @@ def _store_card(store: dict) -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.icon("store", size=20, color=rx.color("accent", 9)),
-                rx.heading(store["name"], size="4"),
+                rx.heading(store["name"], size="4", style=WRAP),
                 rx.spacer(),
                 rx.cond(
                     AuthState.can_manage,
@@ -296,7 +290,7 @@ def _store_card(store: dict) -> rx.Component:
                 align="center",
                 width="100%",
             ),
-            rx.text(store["address"], size="2", color_scheme="gray", white_space="normal"),
+            rx.text(store["address"], size="2", color_scheme="gray", white_space="normal", style=WRAP),
             rx.hstack(
                 rx.cond(store["opening_hours"] != "", rx.badge(rx.icon("clock", size=12), store["opening_hours"], variant="surface")),
                 rx.cond(store["phone"] != "", rx.badge(rx.icon("phone", size=12), store["phone"], variant="surface")),

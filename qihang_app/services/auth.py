@@ -29,6 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from qihang_app.config import ConfigError, Settings, get_settings
+from qihang_app.domain.input_rules import LIMITS
 from qihang_app.domain.login_throttle import delay_seconds
 from qihang_app.models import AuthSession, LoginThrottle, User, UserStoreGrant, utcnow
 
@@ -63,7 +64,7 @@ def normalise_username(username: str) -> str:
 
 def check_password_strength(password: str) -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise ValidationError(key="users.err.short_password", n=MIN_PASSWORD_LENGTH)
+        raise ValidationError(key="users.err.short_password", field="password", n=MIN_PASSWORD_LENGTH)
 
 
 def bootstrap_admin(session: Session, *, settings: Settings) -> str | None:
@@ -157,6 +158,8 @@ def login(
     now = now or utcnow()
     settings = settings or get_settings()
     name = normalise_username(username)
+    if len(name) > LIMITS["username"] or len(password or "") > LIMITS["password"]:
+        return LoginResult(ok=False, error="bad_credentials")  # no such account; never hash megabytes
     account, address = f"user:{name}", (f"ip:{client_ip}" if client_ip else None)
     keys = [account] + ([address] if address else [])
 

@@ -17,7 +17,9 @@ from qihang_app.domain.money import allocate_discount
 from qihang_app.domain.order_status import OrderStatus, Platform
 from qihang_app.models import Order, OrderEvent, OrderLine, Shop, Store, User, utcnow
 
-from .errors import NotFoundError, ValidationError
+from qihang_app.domain import input_rules as rules
+
+from .errors import NotFoundError, ValidationError, checked
 from .scope import Actor, ScopeError, require_store, store_filter
 
 MAX_PAGE_SIZE = 200
@@ -69,7 +71,10 @@ class OrderDetail:
 
 def _search(query: str) -> sa.ColumnElement[bool] | None:
     """display_no / platform order id exactly, "#12" as the day's number, "5678" as phone tail."""
-    q = query.strip()
+    try:
+        q = rules.search(query)
+    except rules.InputError:  # the search box says why; a link with such a query finds nothing
+        return sa.false()
     if not q:
         return None
     if m := re.fullmatch(r"#\s*([0-9]{1,6})", q):
@@ -201,10 +206,28 @@ def _usernames(session: Session, actors: Iterable[str]) -> dict[str, str]:
 _LINE_KEYS = {"name", "spec", "quantity", "unit_price_fen", "outer_sku_code", "barcode"}
 
 
-def _int(value: object, what: str, minimum: int) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-        raise ValidationError(key="orders.err.bad_int", what=what, minimum=minimum)
-    return value
+def _clean_lines(lines: Sequence[dict]) -> list[dict]:
+    """The items in clean form; a refusal names its field as "line<i>.<key>" (i from 0)."""
+    if not lines:
+        raise ValidationError(key="orders.err.no_lines", field="lines")
+    if len(lines) > rules.MAX_LINES:
+        raise ValidationError(key="orders.err.too_many_lines", field="lines", n=rules.MAX_LINES)
+    clean = []
+    for i, line in enumerate(lines):
+        if extra := set(line) - _LINE_KEYS:
+            raise ValidationError(key="orders.err.unknown_fields", fields=", ".join(sorted(extra)))
+        at = f"line{i}."
+        clean.append({
+            "name": checked(at + "name", rules.text, line.get("name"), limit="item_name", required=True,
+                            required_key="orders.err.line_name_required"),
+            "spec": checked(at + "spec", rules.text, line.get("spec"), limit="item_name"),
+            "quantity": checked(at + "quantity", rules.quantity, line.get("quantity")),
+            "unit_price_fen": checked(at + "unit_price_fen", rules.fen_in_range, line.get("unit_price_fen"),
+                                      maximum=rules.MAX_UNIT_PRICE_FEN),
+            "outer_sku_code": checked(at + "outer_sku_code", rules.code, line.get("outer_sku_code"), limit="sku_code"),
+            "barcode": checked(at + "barcode", rules.code, line.get("barcode"), limit="sku_code"),
+        })
+    return clean
 
 
 def _offline_shop(session: Session, store: Store) -> Shop:
@@ -263,21 +286,17 @@ def create_manual_order(
     store = session.get(Store, store_id)
     if store is None:
         raise NotFoundError(key="stores.err.not_found", store_id=store_id)
-    if not lines:
-        raise ValidationError(key="orders.err.no_lines")
-    for line in lines:
-        if extra := set(line) - _LINE_KEYS:
-            raise ValidationError(key="orders.err.unknown_fields", fields=", ".join(sorted(extra)))
-        if not str(line.get("name") or "").strip():
-            raise ValidationError(key="orders.err.line_name_required")
-        _int(line.get("quantity"), "quantity", 1)
-        _int(line.get("unit_price_fen"), "unit_price_fen", 0)
-    _int(freight_fen, "freight_fen", 0)
-    _int(discount_fen, "discount_fen", 0)
+    receiver_name = checked("receiver_name", rules.text, receiver_name, limit="receiver_name")
+    receiver_phone = checked("receiver_phone", rules.phone, receiver_phone)
+    receiver_address = checked("receiver_address", rules.text, receiver_address, limit="address")
+    buyer_memo = checked("memo", rules.text, buyer_memo, limit="memo")
+    lines = _clean_lines(lines)
+    freight_fen = checked("freight", rules.fen_in_range, freight_fen, maximum=rules.MAX_FREIGHT_FEN)
+    discount_fen = checked("discount", rules.fen_in_range, discount_fen, maximum=rules.MAX_QUANTITY * rules.MAX_UNIT_PRICE_FEN * rules.MAX_LINES)
     amounts = [line["quantity"] * line["unit_price_fen"] for line in lines]
     goods_fen = sum(amounts)
     if discount_fen > goods_fen:
-        raise ValidationError(key="orders.err.discount_too_big")
+        raise ValidationError(key="orders.err.discount_too_big", field="discount")
     discounts = allocate_discount(discount_fen, amounts)
 
     now = now or utcnow()
@@ -293,9 +312,9 @@ def create_manual_order(
         day_seq=_next_day_seq(session, shop.id, now),
         status=OrderStatus.TO_SHIP.value,
         buyer_memo=buyer_memo,
-        receiver_name=receiver_name.strip(),
-        receiver_phone=receiver_phone.strip(),
-        receiver_address=receiver_address.strip(),
+        receiver_name=receiver_name,
+        receiver_phone=receiver_phone,
+        receiver_address=receiver_address,
         delivery_type=delivery_type,
         goods_fen=goods_fen,
         freight_fen=freight_fen,
@@ -313,10 +332,10 @@ def create_manual_order(
             OrderLine(
                 order_id=order.id,
                 line_no=no,
-                outer_sku_code=line.get("outer_sku_code") or "",
-                barcode=line.get("barcode") or "",
-                name=line["name"].strip(),
-                spec=line.get("spec") or "",
+                outer_sku_code=line["outer_sku_code"],
+                barcode=line["barcode"],
+                name=line["name"],
+                spec=line["spec"],
                 quantity=line["quantity"],
                 unit_price_fen=line["unit_price_fen"],
                 allocated_discount_fen=discount,

@@ -6,8 +6,8 @@ only list what they are granted.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+from functools import partial
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +18,9 @@ from qihang_app.domain import partners
 from qihang_app.models import Order, Shop, Store, UserStoreGrant
 
 from .crypto import decrypt_credentials, encrypt_credentials
-from .errors import ConflictError, NotFoundError, ValidationError
+from qihang_app.domain import input_rules as rules_
+
+from .errors import ConflictError, NotFoundError, ValidationError, checked
 from .scope import Actor, ScopeError, require_role, require_store, store_filter
 
 STORE_FIELDS = frozenset({"name", "address", "lat", "lng", "opening_hours", "phone", "enabled"})
@@ -33,8 +35,6 @@ SHOP_FIELDS = frozenset(
         "sweep_interval_seconds",
     }
 )
-_HHMM = r"(?:[01]\d|2[0-3]):[0-5]\d"
-_HOURS_RE = re.compile(rf"^{_HHMM}-(?:{_HHMM}|24:00)(?:,{_HHMM}-(?:{_HHMM}|24:00))*$")
 
 
 @dataclass(frozen=True)
@@ -98,28 +98,39 @@ def _shop(session: Session, actor: Actor, shop_id: int) -> Shop:
     return shop
 
 
-def _validate_store(values: dict[str, Any]) -> None:
-    if "name" in values and not (values["name"] or "").strip():
-        raise ValidationError(key="stores.err.name_required")
-    hours = values.get("opening_hours")
-    if hours and not _HOURS_RE.match(hours):
-        raise ValidationError(key="stores.err.bad_hours", hours=hours)
-    lat, lng = values.get("lat"), values.get("lng")
-    if (lat is not None and not -90 <= lat <= 90) or (lng is not None and not -180 <= lng <= 180):
-        raise ValidationError(key="stores.err.bad_location")
+_STORE_RULES = {
+    "name": partial(rules_.text, limit="store_name", required=True, required_key="stores.err.name_required"),
+    "address": partial(rules_.text, limit="address"),
+    "phone": rules_.phone,
+    "opening_hours": rules_.opening_hours,
+    "lat": rules_.latitude,
+    "lng": rules_.longitude,
+}
+_SHOP_RULES = {
+    "name": partial(rules_.text, limit="shop_name", required=True, required_key="shops.err.name_required"),
+    "auto_accept_start": rules_.hhmm,
+    "auto_accept_end": rules_.hhmm,
+    "auto_accept_max_per_hour": rules_.hourly_cap,
+}
+_CREDENTIAL_RULES = {
+    "app_key": partial(rules_.secret, limit="app_key"),
+    "app_secret": partial(rules_.secret, limit="app_secret"),
+}
 
 
-def _validate_shop(values: dict[str, Any]) -> None:
-    if "name" in values and not (values["name"] or "").strip():
-        raise ValidationError(key="shops.err.name_required")
+def _cleaned(values: dict[str, Any], rules: dict) -> dict[str, Any]:
+    """Typed fields through their rules (trimmed, parsed); other fields as they are."""
+    return {k: checked(k, rules[k], v) if k in rules else v for k, v in values.items()}
+
+
+def _validate_shop(values: dict[str, Any]) -> dict[str, Any]:
+    clean = _cleaned(values, _SHOP_RULES)
     for key in ("auto_accept_start", "auto_accept_end"):
-        if values.get(key) and not re.fullmatch(_HHMM, values[key]):
-            raise ValidationError(key="shops.err.bad_time", field=key)
-    per_hour = values.get("auto_accept_max_per_hour")
-    if per_hour is not None and per_hour < 1:
-        raise ValidationError(key="shops.err.bad_hourly_cap")
-    if values.get("sweep_interval_seconds", 60) < 60:
-        raise ValidationError(key="shops.err.bad_sweep_interval")
+        if key in clean:
+            clean[key] = clean[key] or None  # empty: all day
+    if clean.get("sweep_interval_seconds", 60) < 60:
+        raise ValidationError(key="shops.err.bad_sweep_interval", field="sweep_interval_seconds")
+    return clean
 
 
 def _unknown(changes: dict[str, Any], allowed: frozenset[str]) -> None:
@@ -139,8 +150,7 @@ def create_store(session: Session, *, actor: Actor, name: str, **fields: Any) ->
     on: their current Actor is immutable)."""
     _manager(actor)
     _unknown(fields, STORE_FIELDS)
-    values = {"name": name.strip(), **fields}
-    _validate_store(values)
+    values = _cleaned({"name": name, **fields}, _STORE_RULES)
     store = Store(**values)
     session.add(store)
     session.flush()
@@ -154,9 +164,8 @@ def update_store(session: Session, *, actor: Actor, store_id: int, **changes: An
     _manager(actor)
     store = _store(session, actor, store_id)
     _unknown(changes, STORE_FIELDS)
-    _validate_store(changes)
-    for key, value in changes.items():
-        setattr(store, key, value.strip() if key == "name" else value)
+    for key, value in _cleaned(changes, _STORE_RULES).items():
+        setattr(store, key, value)
     session.add(store)
     session.flush()
     return store
@@ -205,17 +214,16 @@ def create_shop(
     _store(session, actor, store_id)
     if partners.profile(str(platform)) is None:  # only platforms with an adapter (or 线下)
         raise ValidationError(key="shops.err.bad_platform", platform=platform)
-    platform_shop_id = str(platform_shop_id).strip()
-    if not platform_shop_id:
-        raise ValidationError(key="shops.err.platform_shop_id_required")
+    platform_shop_id = checked("platform_shop_id", rules_.code, platform_shop_id, limit="platform_shop_id",
+                               required=True, required_key="shops.err.platform_shop_id_required")
     _unknown(fields, SHOP_FIELDS)
-    values = {"name": name.strip(), **fields}
-    _validate_shop(values)
+    values = _validate_shop({"name": name, **fields})
+    credentials = _cleaned(credentials or {}, _CREDENTIAL_RULES) if credentials is not None else None
     duplicate = session.exec(
         select(Shop.id).where(Shop.platform == platform, Shop.platform_shop_id == platform_shop_id)
     ).first()
     if duplicate:
-        raise ConflictError(key="shops.err.taken", platform=platform, platform_shop_id=platform_shop_id)
+        raise ConflictError(key="shops.err.taken", field="platform_shop_id", platform=platform, platform_shop_id=platform_shop_id)
     shop = Shop(
         store_id=store_id,
         platform=platform,
@@ -229,17 +237,27 @@ def create_shop(
 
 
 def update_shop(
-    session: Session, *, actor: Actor, shop_id: int, credentials: dict | None = None, **changes
+    session: Session,
+    *,
+    actor: Actor,
+    shop_id: int,
+    credentials: dict | None = None,
+    credential_changes: dict | None = None,
+    **changes,
 ) -> ShopView:
-    """Change settings; `credentials` (when given) replaces the whole stored set."""
+    """Change settings; `credentials` (when given) replaces the whole stored set,
+    `credential_changes` (what the form typed) are merged into it."""
     _manager(actor)
     shop = _shop(session, actor, shop_id)
     _unknown(changes, SHOP_FIELDS)
-    _validate_shop(changes)
-    for key, value in changes.items():
-        setattr(shop, key, value.strip() if key == "name" else value)
+    for key, value in _validate_shop(changes).items():
+        setattr(shop, key, value)
+    credentials = _cleaned(credentials or {}, _CREDENTIAL_RULES) if credentials is not None else None
     if credentials is not None:
         shop.credentials_encrypted = encrypt_credentials(credentials) if credentials else ""
+    if credential_changes:
+        typed = _cleaned(credential_changes, _CREDENTIAL_RULES)
+        shop.credentials_encrypted = encrypt_credentials({**decrypt_credentials(shop.credentials_encrypted), **typed})
     session.add(shop)
     session.flush()
     return ShopView.of(shop)

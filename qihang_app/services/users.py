@@ -9,11 +9,13 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from qihang_app.models import ROLES, LoginThrottle, Store, User, UserStoreGrant, utcnow
+from qihang_app.models import ROLES, AuthSession, LoginThrottle, PullLog, Store, User, UserStoreGrant, utcnow
 
-from .auth import check_password_strength, normalise_username, revoke_user_sessions
+from qihang_app.domain import input_rules as rules
+
+from .auth import check_password_strength, revoke_user_sessions
 from .crypto import hash_password
-from .errors import ConflictError, NotFoundError, ValidationError
+from .errors import ConflictError, NotFoundError, ValidationError, checked
 from .scope import Actor, require_role
 
 
@@ -38,7 +40,17 @@ def _get(session: Session, user_id: int) -> User:
 
 def _check_role(role: str) -> None:
     if role not in ROLES:
-        raise ValidationError(key="users.err.bad_role", role=role, roles=", ".join(ROLES))
+        raise ValidationError(key="users.err.bad_role", field="role", role=role, roles=", ".join(ROLES))
+
+
+def _check_password(password: str) -> None:
+    check_password_strength(password)
+    if len(password) > rules.LIMITS["password"]:
+        raise ValidationError(key="users.err.long_password", field="password", n=rules.LIMITS["password"])
+
+
+def _display_name(value: str) -> str:
+    return checked("display_name", rules.text, value, limit="display_name")
 
 
 def _would_leave_no_admin(session: Session, user: User) -> bool:
@@ -48,6 +60,11 @@ def _would_leave_no_admin(session: Session, user: User) -> bool:
         .where(User.role == "admin", User.enabled, User.id != user.id)
     ).one()
     return others == 0
+
+
+def _stores_for(role: str, store_ids) -> None:
+    if role != "admin" and not store_ids:
+        raise ValidationError(key="users.err.store_required", field="stores")
 
 
 def list_users(session: Session, *, actor: Actor, now: datetime | None = None) -> list[UserRow]:
@@ -90,17 +107,19 @@ def create_user(
     role: str = "staff",
     store_ids: Iterable[int] = (),
 ) -> User:
+    """Staff and managers need at least one store (else their board stays empty forever)."""
     require_role(actor, "admin")
-    name = normalise_username(username)
-    if not name:
-        raise ValidationError(key="users.err.username_required")
+    name = checked("username", rules.username, username)
+    display_name = _display_name(display_name)
     _check_role(role)
-    check_password_strength(password)
+    _check_password(password)
     if session.exec(select(User.id).where(User.username == name)).first() is not None:
-        raise ConflictError(key="users.err.username_taken", username=name)
+        raise ConflictError(key="users.err.username_taken", field="username", username=name)
+    store_ids = list(store_ids)
+    _stores_for(role, store_ids)
     user = User(
         username=name,
-        display_name=display_name.strip(),
+        display_name=display_name,
         password_hash=hash_password(password),
         role=role,
     )
@@ -119,18 +138,21 @@ def update_user(
     enabled: bool | None = None,
     display_name: str | None = None,
 ) -> User:
-    """Change only the arguments given. Refuses to leave the system without an enabled admin."""
+    """Change only the arguments given. Refuses to leave the system without an enabled admin,
+    and an admin to disable their own account."""
     require_role(actor, "admin")
     user = _get(session, user_id)
     if role is not None:
         _check_role(role)
+    if enabled is False and user.id == actor.user_id:
+        raise ConflictError(key="users.err.disable_self", field="enabled")
     demoted = user.role == "admin" and (role not in (None, "admin") or enabled is False)
     if demoted and user.enabled and _would_leave_no_admin(session, user):
         raise ConflictError(key="users.err.last_admin")
     if role is not None:
         user.role = role
     if display_name is not None:
-        user.display_name = display_name.strip()
+        user.display_name = _display_name(display_name)
     if enabled is not None:
         user.enabled = enabled
         if not enabled:
@@ -144,7 +166,7 @@ def set_password(session: Session, *, actor: Actor, user_id: int, password: str)
     """Set a new password; the user's open sessions end and a lock-out is lifted."""
     require_role(actor, "admin")
     user = _get(session, user_id)
-    check_password_strength(password)
+    _check_password(password)
     user.password_hash = hash_password(password)
     session.add(user)
     revoke_user_sessions(session, user_id=user.id)
@@ -161,13 +183,14 @@ def unlock_user(session: Session, *, actor: Actor, user_id: int) -> None:
 def set_store_grants(
     session: Session, *, actor: Actor, user_id: int, store_ids: Iterable[int]
 ) -> None:
-    """Replace the stores a user may see with exactly `store_ids`."""
+    """Replace the stores a user may see with exactly `store_ids` (at least one unless admin)."""
     require_role(actor, "admin")
-    _get(session, user_id)
+    user = _get(session, user_id)
     wanted = set(store_ids)
+    _stores_for(user.role, wanted)
     existing = set(session.exec(select(Store.id).where(Store.id.in_(wanted))).all())
     if missing := wanted - existing:
-        raise NotFoundError(key="stores.err.not_found", store_id=", ".join(map(str, sorted(missing))))
+        raise NotFoundError(key="stores.err.not_found", field="stores", store_id=", ".join(map(str, sorted(missing))))
     current = set(
         session.exec(select(UserStoreGrant.store_id).where(UserStoreGrant.user_id == user_id))
     )
@@ -179,4 +202,22 @@ def set_store_grants(
         )
     for store_id in sorted(wanted - current):
         session.add(UserStoreGrant(user_id=user_id, store_id=store_id))
+    session.flush()
+
+
+def delete_user(session: Session, *, actor: Actor, user_id: int) -> None:
+    """Remove an account with its sessions and grants. Never your own, never the last admin;
+    orders keep "user:<id>" in their history (disable instead to keep the name on it)."""
+    require_role(actor, "admin")
+    user = _get(session, user_id)
+    if user.id == actor.user_id:
+        raise ConflictError(key="users.err.delete_self")
+    if user.role == "admin" and user.enabled and _would_leave_no_admin(session, user):
+        raise ConflictError(key="users.err.last_admin")
+    revoke_user_sessions(session, user_id=user.id)
+    session.execute(sa.delete(UserStoreGrant).where(UserStoreGrant.user_id == user.id))
+    session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key == f"user:{user.username}"))
+    session.execute(sa.delete(AuthSession).where(AuthSession.user_id == user.id))
+    session.execute(sa.update(PullLog).where(PullLog.requested_by == user.id).values(requested_by=None))
+    session.delete(user)
     session.flush()

@@ -73,7 +73,7 @@ def test_bootstrap_admin_prod_uses_admin_password(session, settings):
 
 def test_passwords_are_stored_as_argon2_hashes_only(session):
     admin = make_actor(session, "root", "admin")
-    user = users.create_user(session, actor=admin, username="Alice", password="plain-text-pw-1")
+    user = users.create_user(session, actor=admin, username="Alice", password="plain-text-pw-1", role="admin")
     session.commit()
     raw = session.connection().exec_driver_sql("SELECT password_hash FROM users").scalars().all()
     assert all("plain-text-pw-1" not in h for h in raw)

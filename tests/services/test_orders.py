@@ -54,7 +54,7 @@ def test_manual_order_allocates_the_discount_exactly(session, world):
 
 def test_manual_orders_share_one_offline_shop_and_number_the_day(session, world):
     now = datetime(2024, 5, 1, 15, 0, tzinfo=timezone.utc)  # 23:00 in Shanghai
-    kw = dict(actor=world.staff_a, store_id=world.store_a, receiver_name="a", receiver_phone="1",
+    kw = dict(actor=world.staff_a, store_id=world.store_a, receiver_name="a", receiver_phone="13800000001",
               receiver_address="x", lines=LINES[:1])  # fmt: skip
     first = orders.create_manual_order(session, now=now, **kw)
     second = orders.create_manual_order(session, now=now + timedelta(minutes=30), **kw)
@@ -84,7 +84,7 @@ def test_manual_order_validation(session, world, change, lines):
     with pytest.raises(ValidationError):
         orders.create_manual_order(
             session, actor=world.admin, store_id=world.store_a, receiver_name="a",
-            receiver_phone="1", receiver_address="x", lines=lines, **change,
+            receiver_phone="13800000001", receiver_address="x", lines=lines, **change,
         )  # fmt: skip
     assert session.exec(select(Order).where(Order.platform == "offline")).first() is None
 
@@ -148,7 +148,7 @@ def test_list_orders_filters_pages_and_rows(session, world):
 def test_item_summary_is_short(session, world):
     order = orders.create_manual_order(
         session, actor=world.admin, store_id=world.store_a, receiver_name="a",
-        receiver_phone="1", receiver_address="x",
+        receiver_phone="13800000001", receiver_address="x",
         lines=[{"name": f"商品{i}", "quantity": i, "unit_price_fen": 1} for i in range(1, 6)],
     )  # fmt: skip
     row = orders.list_orders(session, actor=world.admin, query=order.display_no).rows[0]
@@ -158,7 +158,7 @@ def test_item_summary_is_short(session, world):
 def test_order_detail(session, world):
     order = orders.create_manual_order(
         session, actor=world.manager_a, store_id=world.store_a, receiver_name="a",
-        receiver_phone="1", receiver_address="x", lines=LINES,
+        receiver_phone="13800000001", receiver_address="x", lines=LINES,
     )  # fmt: skip
     session.commit()
     detail = orders.get_order_detail(session, actor=world.staff_a, order_id=order.id)

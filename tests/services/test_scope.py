@@ -44,7 +44,7 @@ def test_store_b_is_refused_everywhere(session, world, actor_a):
         lambda: orders.get_order_detail(session, actor=actor_a, order_id=world.order_b),
         lambda: orders.get_order_detail(session, actor=actor_a, order_id=99999),
         lambda: orders.create_manual_order(session, actor=actor_a, store_id=b, receiver_name="a",
-                                           receiver_phone="1", receiver_address="x",
+                                           receiver_phone="13800000001", receiver_address="x",
                                            lines=[{"name": "x", "quantity": 1,
                                                    "unit_price_fen": 1}]),  # fmt: skip
     ]

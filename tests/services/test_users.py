@@ -31,12 +31,12 @@ def test_create_user_validation(session, world):
     with pytest.raises(ConflictError):
         users.create_user(session, actor=world.admin, username="STAFF_A", password="long-enough")
     with pytest.raises(ValidationError):
-        users.create_user(session, actor=world.admin, username="c", password="short")
+        users.create_user(session, actor=world.admin, username="ccc", password="short")
     with pytest.raises(ValidationError):
-        users.create_user(session, actor=world.admin, username="c", password="long-enough",
+        users.create_user(session, actor=world.admin, username="ccc", password="long-enough",
                           role="owner")  # fmt: skip
     with pytest.raises(NotFoundError):
-        users.create_user(session, actor=world.admin, username="c", password="long-enough",
+        users.create_user(session, actor=world.admin, username="ccc", password="long-enough",
                           store_ids=[424242])  # fmt: skip
 
 
