@@ -65,5 +65,5 @@ def status_badge(status) -> rx.Component:
         *[(s, rx.cond(LangState.lang == "en", STATUS_LABEL_EN[s], STATUS_LABEL_ZH[s])) for s in STATUS_COLOR],
         status,
     )
-    color = rx.match(status, *[(s, c) for s, c in STATUS_COLOR.items()], "gray")
+    color = rx.match(status, *list(STATUS_COLOR.items()), "gray")
     return rx.badge(label, color_scheme=color, variant="soft", size="2", white_space="nowrap")

@@ -14,12 +14,17 @@ CARD_LISTS = {tab.value: getattr(BoardState, f"{tab.value}_cards") for tab in TA
 
 def _tab_label(tab: str, where: str) -> rx.Component:
     count = BoardState.counts[tab]
-    pulse = (tab in ("new", "exception"))
+    pulse = tab in ("new", "exception")
     badge_color = {"new": "indigo", "exception": "red"}.get(tab, "gray")
     return rx.hstack(
         rx.text(t(f"tab.{tab}"), size="3", weight="medium", white_space="nowrap"),
-        rx.badge(count.to_string(), color_scheme=badge_color, variant=rx.cond(count > 0, "solid", "soft") if pulse else "soft",
-                 class_name=rx.cond(count > 0, "qh-pulse", "") if pulse else "", id=f"{where}-count-{tab}"),
+        rx.badge(
+            count.to_string(),
+            color_scheme=badge_color,
+            variant=rx.cond(count > 0, "solid", "soft") if pulse else "soft",
+            class_name=rx.cond(count > 0, "qh-pulse", "") if pulse else "",
+            id=f"{where}-count-{tab}",
+        ),
         spacing="1",
         align="center",
     )
@@ -35,7 +40,9 @@ def tab_bar() -> rx.Component:
                     on_click=BoardState.set_tab(tab.value),
                     padding="10px 12px",
                     min_height="44px",
-                    border_bottom=rx.cond(BoardState.tab == tab.value, f"3px solid {rx.color('accent', 9)}", "3px solid transparent"),
+                    border_bottom=rx.cond(
+                        BoardState.tab == tab.value, f"3px solid {rx.color('accent', 9)}", "3px solid transparent"
+                    ),
                     color=rx.cond(BoardState.tab == tab.value, rx.color("accent", 11), rx.color("gray", 11)),
                     cursor="pointer",
                     id=f"tab-{tab.value}",
@@ -60,7 +67,11 @@ def tab_bar() -> rx.Component:
 
 
 def _empty(tab: str) -> rx.Component:
-    return rx.center(rx.text(t(f"empty.{tab}"), size="2", color=rx.color("gray", 10), text_align="center"), padding="32px 12px", width="100%")
+    return rx.center(
+        rx.text(t(f"empty.{tab}"), size="2", color=rx.color("gray", 10), text_align="center"),
+        padding="32px 12px",
+        width="100%",
+    )
 
 
 def _show_more(tab: str) -> rx.Component:
@@ -68,21 +79,44 @@ def _show_more(tab: str) -> rx.Component:
     hidden = BoardState.counts[tab] - CARD_LISTS[tab].length()
     return rx.cond(
         hidden > 0,
-        rx.button(rx.icon("chevrons-down", size=16), t("board.more"), " (", hidden.to_string(), ")", variant="soft", color_scheme="gray", size="3",
-                  width="100%", min_height="44px", on_click=BoardState.show_more(tab), class_name="qh-more", id=f"more-{tab}"),
+        rx.button(
+            rx.icon("chevrons-down", size=16),
+            t("board.more"),
+            " (",
+            hidden.to_string(),
+            ")",
+            variant="soft",
+            color_scheme="gray",
+            size="3",
+            width="100%",
+            min_height="44px",
+            on_click=BoardState.show_more(tab),
+            class_name="qh-more",
+            id=f"more-{tab}",
+        ),
     )
 
 
 def _cards(tab: str) -> rx.Component:
     cards = CARD_LISTS[tab]
-    return rx.cond(cards.length() == 0, _empty(tab), rx.vstack(rx.foreach(cards, lambda c: board_card(card=c, key=c.id)), _show_more(tab), spacing="3", width="100%"))
+    return rx.cond(
+        cards.length() == 0,
+        _empty(tab),
+        rx.vstack(
+            rx.foreach(cards, lambda c: board_card(card=c, key=c.id)), _show_more(tab), spacing="3", width="100%"
+        ),
+    )
 
 
 def picklist_button(**props) -> rx.Component:
     """拣货单 of what is being picked (of the store chosen in the filter, else all stores')."""
     return rx.el.a(
-        rx.icon("list-checks", size=16), t("action.picklist"),
-        href="/print?picklist=1&store=" + BoardState.f_store, target="_blank", class_name="qh-picklist", **props,
+        rx.icon("list-checks", size=16),
+        t("action.picklist"),
+        href="/print?picklist=1&store=" + BoardState.f_store,
+        target="_blank",
+        class_name="qh-picklist",
+        **props,
     )
 
 
@@ -108,9 +142,16 @@ def search_summary() -> rx.Component:
     chips = [
         rx.cond(
             BoardState.counts[tab.value] > 0,
-            rx.el.button(t(f"tab.{tab.value}"), " ", BoardState.counts[tab.value].to_string(), type="button",
-                         on_click=BoardState.set_tab(tab.value), class_name="qh-found-chip",
-                         custom_attrs={"data-qh-goto": tab.value}, id=f"found-{tab.value}"),
+            rx.el.button(
+                t(f"tab.{tab.value}"),
+                " ",
+                BoardState.counts[tab.value].to_string(),
+                type="button",
+                on_click=BoardState.set_tab(tab.value),
+                class_name="qh-found-chip",
+                custom_attrs={"data-qh-goto": tab.value},
+                id=f"found-{tab.value}",
+            ),
         )
         for tab in TAB_ORDER
     ]
@@ -131,7 +172,13 @@ def search_summary() -> rx.Component:
 
 def layout_sync() -> rx.Component:
     """Clicked by board.js when the window crosses the desk breakpoint."""
-    return rx.el.button(id="qh-layout-sync", on_click=BoardState.probe_layout, style={"display": "none"}, aria_hidden="true", tab_index=-1)
+    return rx.el.button(
+        id="qh-layout-sync",
+        on_click=BoardState.probe_layout,
+        style={"display": "none"},
+        aria_hidden="true",
+        tab_index=-1,
+    )
 
 
 def desk_nav() -> rx.Component:
@@ -140,8 +187,13 @@ def desk_nav() -> rx.Component:
     the columns on screen are highlighted, so the others are visibly there."""
     return rx.el.div(
         *[
-            rx.el.button(_tab_label(tab.value, "nav"), type="button", class_name="qh-nav-chip", id=f"nav-{tab.value}",
-                         custom_attrs={"data-qh-goto": tab.value})
+            rx.el.button(
+                _tab_label(tab.value, "nav"),
+                type="button",
+                class_name="qh-nav-chip",
+                id=f"nav-{tab.value}",
+                custom_attrs={"data-qh-goto": tab.value},
+            )
             for tab in TAB_ORDER
         ],
         rx.el.span(rx.icon("chevrons-left-right", size=14), t("board.columns_hint"), class_name="qh-nav-hint"),
@@ -165,7 +217,14 @@ def desk_columns() -> rx.Component:
                     align="center",
                     class_name="qh-col-head",
                 ),
-                rx.box(_cards(tab.value), overflow_y="auto", height="calc(100vh - 196px)", width="100%", padding_right="4px", class_name="qh-column"),
+                rx.box(
+                    _cards(tab.value),
+                    overflow_y="auto",
+                    height="calc(100vh - 196px)",
+                    width="100%",
+                    padding_right="4px",
+                    class_name="qh-column",
+                ),
                 class_name="qh-col",
                 id=f"column-{tab.value}",
             )
@@ -174,17 +233,47 @@ def desk_columns() -> rx.Component:
         class_name="qh-cols",
         id="board-columns",
     )
-    arrow = lambda side, icon: rx.el.button(rx.icon(icon, size=22), rx.el.span(t("board.scroll_right"), class_name="qh-sr"), type="button",  # noqa: E731
-                                            class_name=f"qh-cols-arrow qh-cols-{side}", custom_attrs={"data-qh-scroll": side}, id=f"columns-{side}")
-    return rx.el.div(desk_nav(), rx.el.div(columns, arrow("left", "chevron-left"), arrow("right", "chevron-right"), class_name="qh-cols-wrap"), class_name="qh-desk")
+
+    def arrow(side: str, icon: str) -> rx.Component:
+        return rx.el.button(
+            rx.icon(icon, size=22),
+            rx.el.span(t("board.scroll_right"), class_name="qh-sr"),
+            type="button",
+            class_name=f"qh-cols-arrow qh-cols-{side}",
+            custom_attrs={"data-qh-scroll": side},
+            id=f"columns-{side}",
+        )
+
+    return rx.el.div(
+        desk_nav(),
+        rx.el.div(columns, arrow("left", "chevron-left"), arrow("right", "chevron-right"), class_name="qh-cols-wrap"),
+        class_name="qh-desk",
+    )
 
 
 def toolbar() -> rx.Component:
     return rx.flex(
         rx.form(
             rx.hstack(
-                rx.input(rx.input.slot(rx.icon("search", size=16)), name="q", placeholder=t("board.search"), default_value=BoardState.f_query, size="3", width="100%", id="board-search"),
-                rx.cond(BoardState.f_query != "", rx.icon_button(rx.icon("x", size=16), variant="ghost", size="3", type="button", on_click=BoardState.clear_search)),
+                rx.input(
+                    rx.input.slot(rx.icon("search", size=16)),
+                    name="q",
+                    placeholder=t("board.search"),
+                    default_value=BoardState.f_query,
+                    size="3",
+                    width="100%",
+                    id="board-search",
+                ),
+                rx.cond(
+                    BoardState.f_query != "",
+                    rx.icon_button(
+                        rx.icon("x", size=16),
+                        variant="ghost",
+                        size="3",
+                        type="button",
+                        on_click=BoardState.clear_search,
+                    ),
+                ),
                 width="100%",
             ),
             on_submit=BoardState.search,
@@ -196,7 +285,10 @@ def toolbar() -> rx.Component:
             BoardState.store_options.length() > 1,
             rx.select.root(
                 rx.select.trigger(min_width="130px", flex="1"),
-                rx.select.content(rx.select.item(t("orders.all_stores"), value="all"), rx.foreach(BoardState.store_options, lambda s: rx.select.item(s["name"], value=s["id"]))),
+                rx.select.content(
+                    rx.select.item(t("orders.all_stores"), value="all"),
+                    rx.foreach(BoardState.store_options, lambda s: rx.select.item(s["name"], value=s["id"])),
+                ),
                 value=rx.cond(BoardState.f_store == "", "all", BoardState.f_store),
                 on_change=BoardState.set_store,
                 size="3",
@@ -206,7 +298,10 @@ def toolbar() -> rx.Component:
             rx.select.trigger(min_width="100px"),
             rx.select.content(
                 rx.select.item(t("orders.all_platforms"), value="all"),
-                rx.foreach(BoardState.platform_options, lambda o: rx.select.item(rx.cond(LangState.lang == "en", o[2], o[1]), value=o[0])),
+                rx.foreach(
+                    BoardState.platform_options,
+                    lambda o: rx.select.item(rx.cond(LangState.lang == "en", o[2], o[1]), value=o[0]),
+                ),
             ),
             value=rx.cond(BoardState.f_platform == "", "all", BoardState.f_platform),
             on_change=BoardState.set_platform,
@@ -242,7 +337,11 @@ def sound_banner() -> rx.Component:
     return rx.box(
         rx.hstack(
             rx.icon("volume-2", size=22),
-            rx.vstack(rx.text(t("board.sound_on"), weight="bold", size="3"), rx.text(t("board.sound_hint"), size="1"), spacing="0"),
+            rx.vstack(
+                rx.text(t("board.sound_on"), weight="bold", size="3"),
+                rx.text(t("board.sound_hint"), size="1"),
+                spacing="0",
+            ),
             align="center",
             spacing="3",
         ),
@@ -281,10 +380,19 @@ def reject_dialog() -> rx.Component:
             rx.vstack(
                 rx.foreach(
                     BoardState.reject_options,
-                    lambda option: rx.button(rx.cond(LangState.lang == "en", option[2], option[1]), variant="soft", color_scheme="red", size="3", width="100%",
-                                             on_click=BoardState.reject(option[0]), class_name="qh-reject-reason"),
+                    lambda option: rx.button(
+                        rx.cond(LangState.lang == "en", option[2], option[1]),
+                        variant="soft",
+                        color_scheme="red",
+                        size="3",
+                        width="100%",
+                        on_click=BoardState.reject(option[0]),
+                        class_name="qh-reject-reason",
+                    ),
                 ),
-                rx.alert_dialog.cancel(rx.button(t("common.cancel"), variant="outline", color_scheme="gray", size="3", width="100%")),
+                rx.alert_dialog.cancel(
+                    rx.button(t("common.cancel"), variant="outline", color_scheme="gray", size="3", width="100%")
+                ),
                 spacing="2",
                 margin_top="12px",
             ),

@@ -37,8 +37,20 @@ def _timers(card: CardView) -> rx.Component:
         "div",
         rx.cond(  # on an order that is over, when it was placed (a running clock would mean nothing)
             card.countdown,
-            _el("span", t("board.placed"), " ", rx.el.span(class_name="qh-elapsed", custom_attrs={"data-since": card.placed_ms}), cls="qh-muted"),
-            _el("span", t("board.placed"), " ", rx.el.span(class_name="qh-when", custom_attrs={"data-at": card.placed_ms}), cls="qh-muted"),
+            _el(
+                "span",
+                t("board.placed"),
+                " ",
+                rx.el.span(class_name="qh-elapsed", custom_attrs={"data-since": card.placed_ms}),
+                cls="qh-muted",
+            ),
+            _el(
+                "span",
+                t("board.placed"),
+                " ",
+                rx.el.span(class_name="qh-when", custom_attrs={"data-at": card.placed_ms}),
+                cls="qh-muted",
+            ),
         ),
         rx.cond(
             card.countdown,
@@ -46,11 +58,25 @@ def _timers(card: CardView) -> rx.Component:
                 card.tab == "new",
                 rx.cond(
                     card.accept_deadline_ms > 0,
-                    rx.el.span(t("board.accept_in"), " ", rx.el.span(class_name="qh-countdown", custom_attrs={"data-deadline": card.accept_deadline_ms}), class_name="qh-deadline", custom_attrs={"data-deadline": card.accept_deadline_ms}),
+                    rx.el.span(
+                        t("board.accept_in"),
+                        " ",
+                        rx.el.span(class_name="qh-countdown", custom_attrs={"data-deadline": card.accept_deadline_ms}),
+                        class_name="qh-deadline",
+                        custom_attrs={"data-deadline": card.accept_deadline_ms},
+                    ),
                 ),
                 rx.cond(
                     card.promised_ms > 0,
-                    rx.el.span(t("board.deliver_by"), " ", rx.el.span(class_name="qh-clock", custom_attrs={"data-at": card.promised_ms}), " · ", rx.el.span(class_name="qh-countdown", custom_attrs={"data-deadline": card.promised_ms}), class_name="qh-deadline", custom_attrs={"data-deadline": card.promised_ms}),
+                    rx.el.span(
+                        t("board.deliver_by"),
+                        " ",
+                        rx.el.span(class_name="qh-clock", custom_attrs={"data-at": card.promised_ms}),
+                        " · ",
+                        rx.el.span(class_name="qh-countdown", custom_attrs={"data-deadline": card.promised_ms}),
+                        class_name="qh-deadline",
+                        custom_attrs={"data-deadline": card.promised_ms},
+                    ),
                 ),
             ),
         ),
@@ -62,7 +88,13 @@ def _mark(card: CardView) -> rx.Component:
     """已取消 / 已拒单 / 已退款 next to the number: the first thing read on an ended card."""
     return rx.cond(
         card.mark != "",
-        _el("span", rx.match(card.mark, ("rejected", t("mark.rejected")), ("refunded", t("mark.refunded")), t("mark.cancelled")), cls="qh-c-mark"),
+        _el(
+            "span",
+            rx.match(
+                card.mark, ("rejected", t("mark.rejected")), ("refunded", t("mark.refunded")), t("mark.cancelled")
+            ),
+            cls="qh-c-mark",
+        ),
     )
 
 
@@ -78,7 +110,17 @@ def _end_reason(card: CardView) -> rx.Component:
     )
     return rx.cond(
         (card.mark != "") & ((card.cancelled_by != "") | (card.cancel_reason != "")),
-        _el("div", rx.icon("ban", size=16), _el("span", who, rx.cond((card.cancelled_by != "") & (card.cancel_reason != ""), "：", ""), card.cancel_reason), cls="qh-c-end"),
+        _el(
+            "div",
+            rx.icon("ban", size=16),
+            _el(
+                "span",
+                who,
+                rx.cond((card.cancelled_by != "") & (card.cancel_reason != ""), "：", ""),
+                card.cancel_reason,
+            ),
+            cls="qh-c-end",
+        ),
     )
 
 
@@ -91,8 +133,13 @@ def _scheduled(card: CardView) -> rx.Component:
             _el("span", rx.icon("calendar-clock", size=14), t("board.scheduled"), cls="qh-c-sched-tag"),
             rx.cond(
                 card.promised_ms > 0,
-                _el("span", rx.el.span(class_name="qh-when", custom_attrs={"data-at": card.promised_ms}), " ",
-                    rx.cond(card.delivery == "pickup", t("board.expected_pickup"), t("board.expected_delivery")), cls="qh-c-sched-at"),
+                _el(
+                    "span",
+                    rx.el.span(class_name="qh-when", custom_attrs={"data-at": card.promised_ms}),
+                    " ",
+                    rx.cond(card.delivery == "pickup", t("board.expected_pickup"), t("board.expected_delivery")),
+                    cls="qh-c-sched-at",
+                ),
             ),
             cls="qh-c-sched",
         ),
@@ -103,8 +150,14 @@ def _overdue(card: CardView) -> rx.Component:
     """Shown by board.js once the accept deadline has passed, until the platform cancels it."""
     return rx.cond(
         (card.tab == "new") & (card.accept_deadline_ms > 0),
-        _el("div", rx.icon("timer-off", size=16), _el("strong", t("board.overdue")), _el("span", t("board.overdue_hint")),
-            cls="qh-c-overdue", custom_attrs={"data-deadline": card.accept_deadline_ms}),
+        _el(
+            "div",
+            rx.icon("timer-off", size=16),
+            _el("strong", t("board.overdue")),
+            _el("span", t("board.overdue_hint")),
+            cls="qh-c-overdue",
+            custom_attrs={"data-deadline": card.accept_deadline_ms},
+        ),
     )
 
 
@@ -120,7 +173,9 @@ def _delivery_label(kind) -> rx.Component:
 
 def _primary(card: CardView) -> rx.Component:
     def button(key: str, handler, color: str = "indigo") -> rx.Component:
-        return rx.el.button(t(key), on_click=handler(card.id), class_name=f"qh-primary qh-btn qh-btn-{color}", type="button")
+        return rx.el.button(
+            t(key), on_click=handler(card.id), class_name=f"qh-primary qh-btn qh-btn-{color}", type="button"
+        )
 
     return rx.match(
         card.action,
@@ -131,26 +186,70 @@ def _primary(card: CardView) -> rx.Component:
         ("ack_exception", button("action.ack_exception", BoardState.ack_exception, "gray")),
         rx.cond(
             card.pending != "",
-            rx.el.button(rx.spinner(size="2"), t("board.pending"), class_name="qh-btn qh-btn-soft", disabled=True, type="button"),
-            rx.cond(card.tab == "awaiting_rider", _el("div", rx.icon("bike", size=16), t("board.waiting_rider"), cls="qh-c-note")),
+            rx.el.button(
+                rx.spinner(size="2"), t("board.pending"), class_name="qh-btn qh-btn-soft", disabled=True, type="button"
+            ),
+            rx.cond(
+                card.tab == "awaiting_rider",
+                _el("div", rx.icon("bike", size=16), t("board.waiting_rider"), cls="qh-c-note"),
+            ),
         ),
     )
 
 
 def _more(card: CardView) -> rx.Component:
     return rx.dropdown_menu.root(
-        rx.dropdown_menu.trigger(rx.el.button(rx.icon("ellipsis", size=20), class_name="qh-btn qh-btn-soft qh-c-more", aria_label="more", type="button")),
+        rx.dropdown_menu.trigger(
+            rx.el.button(
+                rx.icon("ellipsis", size=20),
+                class_name="qh-btn qh-btn-soft qh-c-more",
+                aria_label="more",
+                type="button",
+            )
+        ),
         rx.dropdown_menu.content(
-            rx.dropdown_menu.item(rx.icon("printer", size=16), t("action.print58"), on_click=rx.call_script("window.open('/print?id=" + card.id.to_string() + "&w=58','_blank')")),
-            rx.dropdown_menu.item(rx.icon("printer", size=16), t("action.print80"), on_click=rx.call_script("window.open('/print?id=" + card.id.to_string() + "&w=80','_blank')")),
-            rx.dropdown_menu.item(rx.icon("file-text", size=16), t("action.detail"), on_click=rx.redirect("/orders?q=" + card.no)),
+            rx.dropdown_menu.item(
+                rx.icon("printer", size=16),
+                t("action.print58"),
+                on_click=rx.call_script("window.open('/print?id=" + card.id.to_string() + "&w=58','_blank')"),
+            ),
+            rx.dropdown_menu.item(
+                rx.icon("printer", size=16),
+                t("action.print80"),
+                on_click=rx.call_script("window.open('/print?id=" + card.id.to_string() + "&w=80','_blank')"),
+            ),
+            rx.dropdown_menu.item(
+                rx.icon("file-text", size=16), t("action.detail"), on_click=rx.redirect("/orders?q=" + card.no)
+            ),
             rx.cond(
-                (card.tab == "new") | (card.tab == "picking") | (card.tab == "scheduled") | (card.tab == "awaiting_rider"),
+                (card.tab == "new")
+                | (card.tab == "picking")
+                | (card.tab == "scheduled")
+                | (card.tab == "awaiting_rider"),
                 rx.cond(
                     card.can_reject,
-                    rx.fragment(rx.dropdown_menu.separator(), rx.dropdown_menu.item(rx.icon("circle-x", size=16), t("action.reject"), color="red", on_click=BoardState.ask_reject(card.id, card.platform))),
+                    rx.fragment(
+                        rx.dropdown_menu.separator(),
+                        rx.dropdown_menu.item(
+                            rx.icon("circle-x", size=16),
+                            t("action.reject"),
+                            color="red",
+                            on_click=BoardState.ask_reject(card.id, card.platform),
+                        ),
+                    ),
                     # The platform has no reject call: say where it is done instead of pretending.
-                    rx.cond(card.elsewhere != "", rx.fragment(rx.dropdown_menu.separator(), rx.dropdown_menu.item(rx.icon("info", size=16), _in_lang(card.elsewhere, card.elsewhere_en), disabled=True, class_name="qh-elsewhere"))),
+                    rx.cond(
+                        card.elsewhere != "",
+                        rx.fragment(
+                            rx.dropdown_menu.separator(),
+                            rx.dropdown_menu.item(
+                                rx.icon("info", size=16),
+                                _in_lang(card.elsewhere, card.elsewhere_en),
+                                disabled=True,
+                                class_name="qh-elsewhere",
+                            ),
+                        ),
+                    ),
                 ),
             ),
         ),
@@ -174,7 +273,10 @@ def order_card(card: CardView) -> rx.Component:
         _scheduled(card),
         _timers(card),
         _el("div", rx.foreach(card.lines, _item), cls="qh-c-items"),
-        rx.cond(card.memo != "", _el("div", rx.icon("message-square-text", size=14), _el("span", card.memo), cls="qh-c-memo")),
+        rx.cond(
+            card.memo != "",
+            _el("div", rx.icon("message-square-text", size=14), _el("span", card.memo), cls="qh-c-memo"),
+        ),
         _el(
             "div",
             _el("span", card.receiver, cls="qh-c-receiver"),
@@ -183,7 +285,10 @@ def order_card(card: CardView) -> rx.Component:
                 rx.el.a(card.phone, href="tel:" + card.callable_phone, class_name="qh-c-phone"),
                 _el("span", card.phone, cls="qh-c-phone qh-muted"),
             ),
-            rx.cond(card.distance != "", _el("span", rx.icon("map-pin", size=12), card.distance, cls="qh-c-tag qh-c-distance")),
+            rx.cond(
+                card.distance != "",
+                _el("span", rx.icon("map-pin", size=12), card.distance, cls="qh-c-tag qh-c-distance"),
+            ),
             cls="qh-c-row",
         ),
         _el("div", card.address, cls="qh-c-address"),
@@ -194,10 +299,28 @@ def order_card(card: CardView) -> rx.Component:
             rx.cond(card.rider != "", _el("span", rx.icon("bike", size=14), card.rider, cls="qh-c-rider")),
             cls="qh-c-row",
         ),
-        rx.cond(card.exception != "", _el("div", rx.icon("triangle-alert", size=16), _el("span", _in_lang(card.exception, card.exception_en)), cls="qh-c-alert")),
-        rx.cond(card.error != "", _el("div", rx.icon("circle-alert", size=16), _el("span", _in_lang(card.error, card.error_en)), cls="qh-c-alert qh-action-error")),
+        rx.cond(
+            card.exception != "",
+            _el(
+                "div",
+                rx.icon("triangle-alert", size=16),
+                _el("span", _in_lang(card.exception, card.exception_en)),
+                cls="qh-c-alert",
+            ),
+        ),
+        rx.cond(
+            card.error != "",
+            _el(
+                "div",
+                rx.icon("circle-alert", size=16),
+                _el("span", _in_lang(card.error, card.error_en)),
+                cls="qh-c-alert qh-action-error",
+            ),
+        ),
         _el("div", _el("div", _primary(card), cls="qh-c-grow"), _more(card), cls="qh-c-actions"),
-        cls=rx.cond(card.tab == "new", "qh-card qh-card-new", rx.cond(card.mark != "", "qh-card qh-card-ended", "qh-card")),
+        cls=rx.cond(
+            card.tab == "new", "qh-card qh-card-new", rx.cond(card.mark != "", "qh-card qh-card-ended", "qh-card")
+        ),
         custom_attrs={"data-order-id": card.id, "data-platform-order-id": card.platform_order_id},
     )
 

@@ -11,7 +11,9 @@ WRAP = {"overflow_wrap": "anywhere", "word_break": "break-word", "min_width": "0
 
 def field_error(message) -> rx.Component:
     """The message of one input, in red under it (nothing when the input is fine)."""
-    return rx.cond(message, rx.text(message, size="1", color=rx.color("red", 11), class_name="field-error", role="alert"))
+    return rx.cond(
+        message, rx.text(message, size="1", color=rx.color("red", 11), class_name="field-error", role="alert")
+    )
 
 
 def field(label_key: str, name: str, value, errors, *, limit: str | None = None, **props) -> rx.Component:

@@ -61,7 +61,9 @@ def _user_block() -> rx.Component:
             rx.vstack(
                 rx.text(AuthState.display_name, size="2", weight="medium"),
                 rx.text(
-                    rx.match(AuthState.role, ("admin", t("role.admin")), ("manager", t("role.manager")), t("role.staff")),
+                    rx.match(
+                        AuthState.role, ("admin", t("role.admin")), ("manager", t("role.manager")), t("role.staff")
+                    ),
                     size="1",
                     color_scheme="gray",
                 ),
@@ -70,8 +72,22 @@ def _user_block() -> rx.Component:
             align="center",
         ),
         rx.hstack(
-            rx.button(rx.icon("languages", size=16), t("app.lang_switch"), variant="soft", size="2", on_click=LangState.toggle, id="lang-switch"),
-            rx.button(rx.icon("log-out", size=16), t("nav.logout"), variant="ghost", size="2", color_scheme="gray", on_click=AuthState.logout),
+            rx.button(
+                rx.icon("languages", size=16),
+                t("app.lang_switch"),
+                variant="soft",
+                size="2",
+                on_click=LangState.toggle,
+                id="lang-switch",
+            ),
+            rx.button(
+                rx.icon("log-out", size=16),
+                t("nav.logout"),
+                variant="ghost",
+                size="2",
+                color_scheme="gray",
+                on_click=AuthState.logout,
+            ),
             spacing="2",
             wrap="wrap",
         ),
@@ -117,7 +133,9 @@ def _sidebar(active: str) -> rx.Component:
 def _topbar(title) -> rx.Component:
     return rx.hstack(
         rx.drawer.root(
-            rx.drawer.trigger(rx.icon_button(rx.icon("menu", size=22), variant="ghost", size="3", aria_label="menu", id="nav-menu")),
+            rx.drawer.trigger(
+                rx.icon_button(rx.icon("menu", size=22), variant="ghost", size="3", aria_label="menu", id="nav-menu")
+            ),
             rx.drawer.overlay(z_index="40"),
             rx.drawer.portal(
                 rx.drawer.content(

@@ -33,16 +33,41 @@ def _line_input(name, limit: str, flex: str, **props) -> rx.Component:
 def _manual_line(line: dict) -> rx.Component:
     key = line["key"]
     return rx.hstack(
-        _line_input("name_" + key, "item_name", "3 1 140px", placeholder=t("manual.line_name"), class_name="manual-line-name"),
+        _line_input(
+            "name_" + key, "item_name", "3 1 140px", placeholder=t("manual.line_name"), class_name="manual-line-name"
+        ),
         # text, not type=number: the browser would drop what it cannot parse and the message would lie
-        _line_input("qty_" + key, "quantity", "0 0 72px", default_value="1", input_mode="numeric", placeholder=t("manual.line_qty"),
-                    class_name="manual-line-qty"),
-        _line_input("price_" + key, "money", "1 1 96px", placeholder=t("manual.line_price"), input_mode="decimal",
-                    class_name="manual-line-price"),
-        rx.box(_line_input("code_" + key, "sku_code", "1", placeholder=t("manual.line_code")), flex="1 1 90px",
-               display=["none", "block"]),
-        rx.icon_button(rx.icon("x", size=14), variant="ghost", color_scheme="gray", type="button", aria_label="remove",
-                       on_click=ManualOrderState.remove_manual_line(key), margin_top="6px"),
+        _line_input(
+            "qty_" + key,
+            "quantity",
+            "0 0 72px",
+            default_value="1",
+            input_mode="numeric",
+            placeholder=t("manual.line_qty"),
+            class_name="manual-line-qty",
+        ),
+        _line_input(
+            "price_" + key,
+            "money",
+            "1 1 96px",
+            placeholder=t("manual.line_price"),
+            input_mode="decimal",
+            class_name="manual-line-price",
+        ),
+        rx.box(
+            _line_input("code_" + key, "sku_code", "1", placeholder=t("manual.line_code")),
+            flex="1 1 90px",
+            display=["none", "block"],
+        ),
+        rx.icon_button(
+            rx.icon("x", size=14),
+            variant="ghost",
+            color_scheme="gray",
+            type="button",
+            aria_label="remove",
+            on_click=ManualOrderState.remove_manual_line(key),
+            margin_top="6px",
+        ),
         width="100%",
         spacing="2",
         align="start",
@@ -51,7 +76,9 @@ def _manual_line(line: dict) -> rx.Component:
 
 
 def manual_order_button() -> rx.Component:
-    return rx.button(rx.icon("plus", size=16), t("manual.add"), on_click=ManualOrderState.open_manual, id="manual-order")
+    return rx.button(
+        rx.icon("plus", size=16), t("manual.add"), on_click=ManualOrderState.open_manual, id="manual-order"
+    )
 
 
 def manual_order_dialog() -> rx.Component:
@@ -63,7 +90,9 @@ def manual_order_dialog() -> rx.Component:
                     rx.text(t("manual.store"), size="2", weight="medium"),
                     rx.select.root(
                         rx.select.trigger(width="100%", id="manual-store"),
-                        rx.select.content(rx.foreach(OrdersState.store_options, lambda s: rx.select.item(s["name"], value=s["id"]))),
+                        rx.select.content(
+                            rx.foreach(OrdersState.store_options, lambda s: rx.select.item(s["name"], value=s["id"]))
+                        ),
                         value=ManualOrderState.manual_store,
                         on_change=ManualOrderState.set_manual_store,
                         size="2",
@@ -71,7 +100,9 @@ def manual_order_dialog() -> rx.Component:
                     field_error(ERRORS["store"]),
                     rx.flex(
                         _manual_field("manual.receiver_name", "receiver_name", "receiver_name", id="manual-receiver"),
-                        _manual_field("manual.receiver_phone", "receiver_phone", "phone", type="tel", id="manual-phone"),
+                        _manual_field(
+                            "manual.receiver_phone", "receiver_phone", "phone", type="tel", id="manual-phone"
+                        ),
                         gap="12px",
                         direction=rx.breakpoints(initial="column", sm="row"),
                         width="100%",
@@ -80,24 +111,55 @@ def manual_order_dialog() -> rx.Component:
                     rx.hstack(
                         rx.text(t("manual.lines"), size="2", weight="bold"),
                         rx.spacer(),
-                        rx.button(rx.icon("plus", size=14), t("manual.add_line"), size="1", variant="soft", type="button",
-                                  on_click=ManualOrderState.add_manual_line, id="manual-add-line"),
+                        rx.button(
+                            rx.icon("plus", size=14),
+                            t("manual.add_line"),
+                            size="1",
+                            variant="soft",
+                            type="button",
+                            on_click=ManualOrderState.add_manual_line,
+                            id="manual-add-line",
+                        ),
                         width="100%",
                         align="center",
                     ),
                     field_error(ERRORS["lines"]),
                     rx.foreach(ManualOrderState.manual_lines, _manual_line),
                     rx.flex(
-                        _manual_field("manual.freight", "freight", "money", input_mode="decimal", placeholder="0.00", id="manual-freight"),
-                        _manual_field("manual.discount", "discount", "money", input_mode="decimal", placeholder="0.00", id="manual-discount"),
+                        _manual_field(
+                            "manual.freight",
+                            "freight",
+                            "money",
+                            input_mode="decimal",
+                            placeholder="0.00",
+                            id="manual-freight",
+                        ),
+                        _manual_field(
+                            "manual.discount",
+                            "discount",
+                            "money",
+                            input_mode="decimal",
+                            placeholder="0.00",
+                            id="manual-discount",
+                        ),
                         gap="12px",
                         width="100%",
                     ),
                     _manual_field("manual.memo", "memo", "memo", id="manual-memo"),
-                    rx.cond(ManualOrderState.manual_error != "",
-                            rx.callout(ManualOrderState.manual_error, color_scheme="red", icon="triangle-alert", size="1", width="100%")),
+                    rx.cond(
+                        ManualOrderState.manual_error != "",
+                        rx.callout(
+                            ManualOrderState.manual_error,
+                            color_scheme="red",
+                            icon="triangle-alert",
+                            size="1",
+                            width="100%",
+                        ),
+                    ),
                     rx.hstack(
-                        rx.dialog.close(rx.button(t("common.cancel"), variant="soft", color_scheme="gray", type="button")),
+                        rx.dialog.close(
+                            rx.button(t("common.cancel"), variant="soft", color_scheme="gray", type="button")
+                        ),
                         rx.button(t("common.save"), type="submit", id="manual-save"),
                         justify="end",
                         width="100%",

@@ -24,7 +24,11 @@ def _line(line: dict) -> rx.Component:
         rx.vstack(
             rx.text(line["name"], size="2", weight="medium"),
             rx.text(line["spec"] + "  " + line["code"], size="1", color_scheme="gray"),
-            rx.cond(line["erp"] == "", rx.badge(t("orders.line.unlinked"), color_scheme="amber", size="1"), rx.badge("ERP #" + line["erp"], color_scheme="green", size="1")),
+            rx.cond(
+                line["erp"] == "",
+                rx.badge(t("orders.line.unlinked"), color_scheme="amber", size="1"),
+                rx.badge("ERP #" + line["erp"], color_scheme="green", size="1"),
+            ),
             spacing="1",
             flex="1",
         ),
@@ -39,7 +43,13 @@ def _line(line: dict) -> rx.Component:
             align="end",
             spacing="0",
         ),
-        rx.vstack(rx.text(line["paid"], size="2", weight="medium", style=MONEY), rx.text(line["discount"], size="1", color_scheme="gray", style=MONEY), align="end", spacing="0", min_width="72px"),
+        rx.vstack(
+            rx.text(line["paid"], size="2", weight="medium", style=MONEY),
+            rx.text(line["discount"], size="1", color_scheme="gray", style=MONEY),
+            align="end",
+            spacing="0",
+            min_width="72px",
+        ),
         width="100%",
         padding_y="8px",
         border_bottom=f"1px solid {rx.color('gray', 4)}",
@@ -55,7 +65,14 @@ def _event(e: dict) -> rx.Component:
     when the status changed), then the detail (reason, rider, the platform's answer)."""
     via = _in_lang(e["via"], e["via_en"])
     return rx.hstack(
-        rx.box(width="8px", height="8px", border_radius="50%", background=rx.color("accent", 9), margin_top="6px", flex_shrink="0"),
+        rx.box(
+            width="8px",
+            height="8px",
+            border_radius="50%",
+            background=rx.color("accent", 9),
+            margin_top="6px",
+            flex_shrink="0",
+        ),
         rx.vstack(
             rx.hstack(
                 rx.text(e["at"], size="1", color_scheme="gray", style=MONEY),
@@ -66,11 +83,23 @@ def _event(e: dict) -> rx.Component:
             ),
             rx.text(
                 _in_lang(e["what"], e["what_en"]),
-                rx.cond(e["change"] != "", rx.text.span("  ", _in_lang(e["change"], e["change_en"]), color=rx.color("gray", 11))),
+                rx.cond(
+                    e["change"] != "",
+                    rx.text.span("  ", _in_lang(e["change"], e["change_en"]), color=rx.color("gray", 11)),
+                ),
                 size="2",
                 class_name="timeline-what",
             ),
-            rx.cond(e["detail"] != "", rx.text(_in_lang(e["detail"], e["detail_en"]), size="1", color_scheme="gray", white_space="normal", word_break="break-word")),
+            rx.cond(
+                e["detail"] != "",
+                rx.text(
+                    _in_lang(e["detail"], e["detail_en"]),
+                    size="1",
+                    color_scheme="gray",
+                    white_space="normal",
+                    word_break="break-word",
+                ),
+            ),
             spacing="0",
         ),
         align="start",
@@ -96,19 +125,36 @@ def detail_drawer() -> rx.Component:
                             rx.heading(d["seq"], size="6"),
                             status_badge(d["status"]),
                             rx.spacer(),
-                            rx.drawer.close(rx.icon_button(rx.icon("x", size=18), variant="ghost", aria_label="close", id="detail-close")),
+                            rx.drawer.close(
+                                rx.icon_button(
+                                    rx.icon("x", size=18), variant="ghost", aria_label="close", id="detail-close"
+                                )
+                            ),
                             align="center",
                             width="100%",
                         ),
                         rx.text(d["no"], size="2", font_family="monospace", color_scheme="gray"),
-                        rx.text(d["shop"] + " · " + d["placed"], rx.cond(d["raw_status"] != "", " · " + d["raw_status"], ""), size="1", color_scheme="gray"),
+                        rx.text(
+                            d["shop"] + " · " + d["placed"],
+                            rx.cond(d["raw_status"] != "", " · " + d["raw_status"], ""),
+                            size="1",
+                            color_scheme="gray",
+                        ),
                         rx.cond(
                             d["exception"] != "",
-                            rx.callout(_in_lang(d["exception"], d["exception_en"]), icon="triangle-alert", color_scheme="red", width="100%", id="detail-exception"),
+                            rx.callout(
+                                _in_lang(d["exception"], d["exception_en"]),
+                                icon="triangle-alert",
+                                color_scheme="red",
+                                width="100%",
+                                id="detail-exception",
+                            ),
                         ),
                         rx.cond(
                             d["buyer_memo"] != "",
-                            rx.callout(d["buyer_memo"], icon="message-square-warning", color_scheme="amber", width="100%"),
+                            rx.callout(
+                                d["buyer_memo"], icon="message-square-warning", color_scheme="amber", width="100%"
+                            ),
                         ),
                         _section(
                             "orders.receiver",
@@ -127,7 +173,9 @@ def detail_drawer() -> rx.Component:
                             _kv("orders.amount.paid", d["paid"], bold=True),
                             _kv("orders.amount.receivable", d["receivable"]),
                         ),
-                        rx.cond(d["seller_memo"] != "", _section("orders.seller_memo", rx.text(d["seller_memo"], size="2"))),
+                        rx.cond(
+                            d["seller_memo"] != "", _section("orders.seller_memo", rx.text(d["seller_memo"], size="2"))
+                        ),
                         _section("orders.timeline", rx.foreach(OrderDetailState.detail_events, _event)),
                         spacing="4",
                         padding="20px",

@@ -6,9 +6,9 @@ from components.badges import platform_badge, status_badge
 from components.form_bits import WRAP, field_error
 from components.i18n import t
 from components.order_detail import detail_drawer  # noqa: F401  (the page imports it from here)
+from qihang_app.domain.input_rules import LIMITS
 from qihang_app.domain.order_flow import STATUS_LABEL_EN, STATUS_LABEL_ZH
 from qihang_app.domain.order_status import OrderStatus
-from qihang_app.domain.input_rules import LIMITS
 from qihang_app.i18n import PLATFORM_LABEL
 from state.lang import LangState
 from state.order_detail import OrderDetailState
@@ -34,9 +34,12 @@ def _select(all_key: str, value, on_change, items: list, id_: str) -> rx.Compone
 def filter_bar() -> rx.Component:
     store_items = [rx.foreach(OrdersState.store_options, lambda s: rx.select.item(s["name"], value=s["id"]))]
     shop_items = [rx.foreach(OrdersState.shop_options, lambda s: rx.select.item(s["name"], value=s["id"]))]
-    platform_items = [rx.select.item(rx.cond(LangState.lang == "en", en, zh), value=code) for code, (zh, en) in PLATFORM_LABEL.items()]
+    platform_items = [
+        rx.select.item(rx.cond(LangState.lang == "en", en, zh), value=code) for code, (zh, en) in PLATFORM_LABEL.items()
+    ]
     status_items = [
-        rx.select.item(rx.cond(LangState.lang == "en", STATUS_LABEL_EN[s], STATUS_LABEL_ZH[s]), value=s.value) for s in OrderStatus
+        rx.select.item(rx.cond(LangState.lang == "en", STATUS_LABEL_EN[s], STATUS_LABEL_ZH[s]), value=s.value)
+        for s in OrderStatus
     ]
     return rx.flex(
         rx.form(
@@ -62,20 +65,45 @@ def filter_bar() -> rx.Component:
         ),
         _select("orders.all_stores", OrdersState.f_store, OrdersState.set_store, store_items, "filter-store"),
         _select("orders.all_shops", OrdersState.f_shop, OrdersState.set_shop, shop_items, "filter-shop"),
-        _select("orders.all_platforms", OrdersState.f_platform, OrdersState.set_platform, platform_items, "filter-platform"),
+        _select(
+            "orders.all_platforms", OrdersState.f_platform, OrdersState.set_platform, platform_items, "filter-platform"
+        ),
         _select("orders.all_statuses", OrdersState.f_status, OrdersState.set_status, status_items, "filter-status"),
         rx.vstack(
             rx.hstack(
-                rx.input(type="date", value=OrdersState.f_from, on_change=OrdersState.set_from, size="2", aria_label="from", id="filter-from"),
+                rx.input(
+                    type="date",
+                    value=OrdersState.f_from,
+                    on_change=OrdersState.set_from,
+                    size="2",
+                    aria_label="from",
+                    id="filter-from",
+                ),
                 rx.text("–", color_scheme="gray"),
-                rx.input(type="date", value=OrdersState.f_to, on_change=OrdersState.set_to, size="2", aria_label="to", id="filter-to"),
+                rx.input(
+                    type="date",
+                    value=OrdersState.f_to,
+                    on_change=OrdersState.set_to,
+                    size="2",
+                    aria_label="to",
+                    id="filter-to",
+                ),
                 align="center",
                 spacing="1",
             ),
-            rx.cond(OrdersState.range_swapped, rx.text(t("orders.range_swapped"), size="1", color=rx.color("amber", 11), id="range-swapped")),
+            rx.cond(
+                OrdersState.range_swapped,
+                rx.text(t("orders.range_swapped"), size="1", color=rx.color("amber", 11), id="range-swapped"),
+            ),
             spacing="1",
         ),
-        rx.button(rx.icon("rotate-ccw", size=16), t("common.reset"), variant="ghost", size="2", on_click=OrdersState.reset_filters),
+        rx.button(
+            rx.icon("rotate-ccw", size=16),
+            t("common.reset"),
+            variant="ghost",
+            size="2",
+            on_click=OrdersState.reset_filters,
+        ),
         gap="8px",
         wrap="wrap",
         align="center",
@@ -88,16 +116,28 @@ def _table_row(row: dict) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.vstack(
-                rx.hstack(platform_badge(row["platform"]), rx.text(row["seq"], weight="bold"), align="center", spacing="2"),
+                rx.hstack(
+                    platform_badge(row["platform"]), rx.text(row["seq"], weight="bold"), align="center", spacing="2"
+                ),
                 rx.text(row["no"], size="1", color_scheme="gray", font_family="monospace"),
                 spacing="1",
             )
         ),
-        rx.table.cell(rx.vstack(rx.text(row["shop"], size="2"), rx.text(row["store"], size="1", color_scheme="gray"), spacing="0"),
-                      max_width="180px", style=WRAP),
+        rx.table.cell(
+            rx.vstack(
+                rx.text(row["shop"], size="2"), rx.text(row["store"], size="1", color_scheme="gray"), spacing="0"
+            ),
+            max_width="180px",
+            style=WRAP,
+        ),
         rx.table.cell(rx.text(row["items"], size="2", max_width="280px", style=WRAP)),
-        rx.table.cell(rx.vstack(rx.text(row["receiver"], size="2"), rx.text(row["phone"], size="1", color_scheme="gray"), spacing="0"),
-                      max_width="160px", style=WRAP),
+        rx.table.cell(
+            rx.vstack(
+                rx.text(row["receiver"], size="2"), rx.text(row["phone"], size="1", color_scheme="gray"), spacing="0"
+            ),
+            max_width="160px",
+            style=WRAP,
+        ),
         rx.table.cell(rx.text(row["paid"], weight="medium", style=MONEY), text_align="right"),
         rx.table.cell(status_badge(row["status"])),
         rx.table.cell(rx.text(row["placed"], size="2", style=MONEY)),

@@ -91,8 +91,10 @@ class Settings(BaseSettings):
         if problems:
             hint = ""
             if LOCAL_KEYS_FILE.exists():
-                hint = (f" (prod does not read {LOCAL_KEYS_FILE.name}: to keep reading credentials "
-                        "stored in development, set its values in the environment)")
+                hint = (
+                    f" (prod does not read {LOCAL_KEYS_FILE.name}: to keep reading credentials "
+                    "stored in development, set its values in the environment)"
+                )
             raise ConfigError("refusing to start in prod: " + "; ".join(problems) + hint)
 
 
@@ -119,9 +121,11 @@ def ensure_local_keys(settings: Settings, path: Path | None = None) -> bool:
     if all(name in settings.model_fields_set for name in _KEY_NAMES):
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    body = ("# Generated on the first run. Keep it with the database backups: without DATA_KEY\n"
-            "# the stored platform credentials cannot be decrypted. Environment values win.\n"
-            + "".join(f"{env}={secrets.token_urlsafe(32)}\n" for env in _KEY_NAMES.values()))
+    body = (
+        "# Generated on the first run. Keep it with the database backups: without DATA_KEY\n"
+        "# the stored platform credentials cannot be decrypted. Environment values win.\n"
+        + "".join(f"{env}={secrets.token_urlsafe(32)}\n" for env in _KEY_NAMES.values())
+    )
     try:  # O_EXCL: two first runs at once cannot both write; 0600 from the first byte
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

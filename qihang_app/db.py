@@ -1,8 +1,8 @@
 """Engines and sessions usable anywhere: the Reflex app, arq workers, scripts and tests.
 
-    from qihang_app.db import session_scope
-    with session_scope() as session:
-        ...            # committed on success, rolled back on any exception
+from qihang_app.db import session_scope
+with session_scope() as session:
+    ...            # committed on success, rolled back on any exception
 """
 
 from __future__ import annotations
@@ -44,9 +44,7 @@ def make_engine(url: str, *, foreign_keys: bool = True, echo: bool = False) -> E
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         # Sessions in UTC so raw SQL output matches what the app stores.
-        return create_engine(
-            url, echo=echo, pool_pre_ping=True, connect_args={"options": "-c timezone=UTC"}
-        )
+        return create_engine(url, echo=echo, pool_pre_ping=True, connect_args={"options": "-c timezone=UTC"})
 
     database = parsed.database or ""
     in_memory = database in ("", ":memory:") or database.startswith("file::memory:")

@@ -48,22 +48,27 @@ def embedded_redis_command(url: str, data_dir: Path | None = None) -> list[str]:
     data_dir.mkdir(parents=True, exist_ok=True)
     return [
         redis_server_binary(),
-        "--bind", "127.0.0.1",
-        "--port", str(parsed.port or 6379),
-        "--dir", str(data_dir),
-        "--appendonly", "yes",
-        "--save", "60 1",
-        "--daemonize", "no",
-        "--logfile", str(data_dir / "redis.log"),
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        str(parsed.port or 6379),
+        "--dir",
+        str(data_dir),
+        "--appendonly",
+        "yes",
+        "--save",
+        "60 1",
+        "--daemonize",
+        "no",
+        "--logfile",
+        str(data_dir / "redis.log"),
     ]
 
 
 def start_embedded_redis(url: str, data_dir: Path | None = None) -> subprocess.Popen:
     """Start redis-server for a loopback URL and wait until it answers."""
     data_dir = data_dir or VAR_DIR / "redis"
-    proc = subprocess.Popen(
-        embedded_redis_command(url, data_dir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    proc = subprocess.Popen(embedded_redis_command(url, data_dir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         if redis_answers(url):

@@ -42,13 +42,31 @@ _FIELDS = {
 
 WORDS: dict[str, tuple[str, str]] = {
     # the card's 异常 reason (stored in orders.exception_reason as an encoded message)
-    "attention.refund_applied": ("顾客申请退款{amount}，请到平台处理", "The buyer asks for a refund{amount}; answer it on the platform"),
-    "attention.refund_applied_why": ("顾客申请退款{amount}：{reason}，请到平台处理", "The buyer asks for a refund{amount}: {reason}; answer it on the platform"),
-    "attention.partial_refund_paid": ("部分退款已完成{amount}，退款商品不要再出库", "Partial refund paid{amount}; do not send the refunded items"),
-    "attention.partial_refund_paid_why": ("部分退款已完成{amount}：{reason}，退款商品不要再出库", "Partial refund paid{amount}: {reason}; do not send the refunded items"),
-    "attention.rider_cancelled": ("骑手取消了配送，请重新呼叫骑手或联系平台", "The rider cancelled the delivery; call another rider or the platform"),
+    "attention.refund_applied": (
+        "顾客申请退款{amount}，请到平台处理",
+        "The buyer asks for a refund{amount}; answer it on the platform",
+    ),
+    "attention.refund_applied_why": (
+        "顾客申请退款{amount}：{reason}，请到平台处理",
+        "The buyer asks for a refund{amount}: {reason}; answer it on the platform",
+    ),
+    "attention.partial_refund_paid": (
+        "部分退款已完成{amount}，退款商品不要再出库",
+        "Partial refund paid{amount}; do not send the refunded items",
+    ),
+    "attention.partial_refund_paid_why": (
+        "部分退款已完成{amount}：{reason}，退款商品不要再出库",
+        "Partial refund paid{amount}: {reason}; do not send the refunded items",
+    ),
+    "attention.rider_cancelled": (
+        "骑手取消了配送，请重新呼叫骑手或联系平台",
+        "The rider cancelled the delivery; call another rider or the platform",
+    ),
     "attention.rider_problem": ("配送异常，请联系骑手或平台", "Delivery problem; contact the rider or the platform"),
-    "attention.rider_problem_named": ("配送异常（{rider}），请联系骑手或平台", "Delivery problem ({rider}); contact the rider or the platform"),
+    "attention.rider_problem_named": (
+        "配送异常（{rider}），请联系骑手或平台",
+        "Delivery problem ({rider}); contact the rider or the platform",
+    ),
     # order events written by ingest (stored in order_events.note as encoded messages)
     "order.event.refund": ("{what}{amount}（{state}）", "{what}{amount} ({state})"),
     "order.event.cancel_reason": ("原因：{reason}", "Reason: {reason}"),
@@ -89,13 +107,28 @@ WORDS: dict[str, tuple[str, str]] = {
     "timeline.via.detail": ("补拉详情", "detail fetch"),
     "orders.exception": ("异常", "Exception"),
     # 数据接收: why a row was kept, in plain words (the technical text stays behind 展开)
-    "inbox.reason.signature": ("签名不符：店铺的 App Secret 可能已更换，核对后重放", "The signature does not match: the shop's app secret may have changed; check it, then replay"),
-    "inbox.reason.missing_signature": ("没有签名，无法确认来自平台", "No signature: it cannot be shown to come from the platform"),
-    "inbox.reason.too_old": ("推送时间过旧，可能是重发的旧消息", "Sent too long ago: probably an old message sent again"),
-    "inbox.reason.unknown_shop": ("找不到对应的店铺：先在「门店与店铺」绑定该平台店铺，再重放", "No matching shop: bind this platform shop under Stores & shops, then replay"),
+    "inbox.reason.signature": (
+        "签名不符：店铺的 App Secret 可能已更换，核对后重放",
+        "The signature does not match: the shop's app secret may have changed; check it, then replay",
+    ),
+    "inbox.reason.missing_signature": (
+        "没有签名，无法确认来自平台",
+        "No signature: it cannot be shown to come from the platform",
+    ),
+    "inbox.reason.too_old": (
+        "推送时间过旧，可能是重发的旧消息",
+        "Sent too long ago: probably an old message sent again",
+    ),
+    "inbox.reason.unknown_shop": (
+        "找不到对应的店铺：先在「门店与店铺」绑定该平台店铺，再重放",
+        "No matching shop: bind this platform shop under Stores & shops, then replay",
+    ),
     "inbox.reason.shop_gone": ("对应的店铺已删除", "The shop it belongs to was removed"),
     "inbox.reason.wrong_shop": ("数据属于另一个店铺，已拒收", "The data belongs to another shop; refused"),
-    "inbox.reason.malformed": ("数据格式无法识别：平台发来的内容不完整或格式不对", "The data could not be read: incomplete or in an unexpected format"),
+    "inbox.reason.malformed": (
+        "数据格式无法识别：平台发来的内容不完整或格式不对",
+        "The data could not be read: incomplete or in an unexpected format",
+    ),
     "inbox.reason.unsupported": ("该平台尚未接入，无法解析", "This platform is not connected yet"),
     "inbox.reason.not_applied": ("数据已读取，但无法写入订单", "Read, but it could not be applied to the order"),
     "inbox.reason.parse_failed": ("数据无法解析，修复后可重放", "Could not be read; replay it after a fix"),
@@ -110,13 +143,22 @@ WORDS: dict[str, tuple[str, str]] = {
     "system.jobs_running": ("运行中", "Running"),
     "system.jobs_stopped": ("已停止", "Stopped"),
     "system.jobs_never": ("从未启动", "Never started"),
-    "system.jobs_hint": ("接单、同步平台、拉单都由后台任务完成", "Accepting, syncing with platforms and pulls run as background jobs"),
-    "system.jobs_down_hint": ("后台任务没有心跳：新订单不会入库，请重启后台任务进程", "No heartbeat: new orders are not coming in; restart the worker process"),
+    "system.jobs_hint": (
+        "接单、同步平台、拉单都由后台任务完成",
+        "Accepting, syncing with platforms and pulls run as background jobs",
+    ),
+    "system.jobs_down_hint": (
+        "后台任务没有心跳：新订单不会入库，请重启后台任务进程",
+        "No heartbeat: new orders are not coming in; restart the worker process",
+    ),
     "system.processes": ("进程数", "Processes"),
     "system.process_id": ("进程标识", "Process id"),
     # 打印 refused
     "print.no_permission": ("没有权限打印此订单", "You may not print this order"),
-    "print.no_permission_hint": ("该订单不属于您可访问的门店，请联系店长或管理员", "The order belongs to a store you have no access to; ask a manager or an administrator"),
+    "print.no_permission_hint": (
+        "该订单不属于您可访问的门店，请联系店长或管理员",
+        "The order belongs to a store you have no access to; ask a manager or an administrator",
+    ),
     "print.not_found": ("订单不存在", "No such order"),
     "print.back": ("返回订单", "Back to orders"),
     # 订单 filters

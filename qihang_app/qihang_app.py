@@ -15,8 +15,8 @@ from qihang_app.pages.system import system_page
 from qihang_app.pages.users import users_page
 from qihang_app.runtime import set_app
 from state.auth import AuthState, LoginState
-from state.inbox import InboxState
 from state.board import BoardState
+from state.inbox import InboxState
 from state.order_detail import OrderDetailState
 from state.orders import OrdersState
 from state.platform_calls import PlatformCallsState
@@ -46,10 +46,26 @@ def index() -> rx.Component:
 
 app.add_page(index, route="/", title="启航 OMS", on_load=AuthState.go_home)
 app.add_page(login_page, route="/login", title="登录 · 启航 OMS", on_load=LoginState.redirect_if_logged_in)
-app.add_page(board_page, route="/board", title="调度看板 · 启航 OMS", on_load=[AuthState.require_login, BoardState.open_board])
-app.add_page(orders_page, route="/orders", title="订单 · 启航 OMS", on_load=[AuthState.require_login, OrdersState.load, OrderDetailState.load])
-app.add_page(stores_page, route="/stores", title="门店与店铺 · 启航 OMS", on_load=[AuthState.require_login, StoresState.load, PlatformCallsState.load])
-app.add_page(inbox_page, route="/inbox", title="数据接收 · 启航 OMS", on_load=[AuthState.require_login, InboxState.load])
+app.add_page(
+    board_page, route="/board", title="调度看板 · 启航 OMS", on_load=[AuthState.require_login, BoardState.open_board]
+)
+app.add_page(
+    orders_page,
+    route="/orders",
+    title="订单 · 启航 OMS",
+    on_load=[AuthState.require_login, OrdersState.load, OrderDetailState.load],
+)
+app.add_page(
+    stores_page,
+    route="/stores",
+    title="门店与店铺 · 启航 OMS",
+    on_load=[AuthState.require_login, StoresState.load, PlatformCallsState.load],
+)
+app.add_page(
+    inbox_page, route="/inbox", title="数据接收 · 启航 OMS", on_load=[AuthState.require_login, InboxState.load]
+)
 app.add_page(users_page, route="/users", title="用户 · 启航 OMS", on_load=[AuthState.require_login, UsersState.load])
-app.add_page(system_page, route="/system", title="系统状态 · 启航 OMS", on_load=[AuthState.require_login, SystemState.load])
+app.add_page(
+    system_page, route="/system", title="系统状态 · 启航 OMS", on_load=[AuthState.require_login, SystemState.load]
+)
 app.add_page(print_page, route="/print", title="打印 · 启航 OMS", on_load=[AuthState.require_login, TicketState.load])

@@ -129,11 +129,14 @@ class LoginState(rx.State):
         user exists is the login's business, answered without saying which part was wrong."""
         password = form.get("password") or ""
         values, problems = rules.check_all(
-            {"username": (rules.text, form.get("username"), dict(limit="username", required=True))})
+            {"username": (rules.text, form.get("username"), dict(limit="username", required=True))}
+        )
         if not password:
             problems["password"] = rules.InputError("input.required")
         elif len(password) > rules.LIMITS["password"]:  # any character may be in a password
-            problems["password"] = rules.InputError("input.too_long", limit=rules.LIMITS["password"], length=len(password))
+            problems["password"] = rules.InputError(
+                "input.too_long", limit=rules.LIMITS["password"], length=len(password)
+            )
         self.errors = {f: await translate(self, p.key, **p.params) for f, p in problems.items()}
         self.error = ""
         if problems:

@@ -11,25 +11,21 @@ to a cap; 显示更多 raises it. The listener stops when the tab disconnects or
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-import hashlib
 import time
 
 import reflex as rx
 
 from qihang_app import live, runtime
 from qihang_app.domain import partners
-from qihang_app.domain.board import TAB_ORDER, EndMark, Tab, reject_reasons, search_tab, shows_deadline
-from qihang_app.domain.money import format_money
-from qihang_app.i18n import render, tr_known
-from qihang_app.services import board as board_service
+from qihang_app.domain.board import TAB_ORDER, Tab, reject_reasons, search_tab
 from qihang_app.services import dispatch
 from qihang_app.services import stores as store_service
+from qihang_app.services.board_feed import REFRESH_SECONDS, feed
 from qihang_app.services.errors import ConflictError, NotFoundError, ValidationError
 from qihang_app.services.scope import require_store
 from state.auth import current_actor, explain, refuse
+from state.board_cards import CardView, ItemView, view_of  # noqa: F401  (components import them from here)
 from state.offloop import in_session, publish
-from qihang_app.services.board_feed import REFRESH_SECONDS, feed
 
 # At most one update per board per this many seconds: under a burst (hundreds of orders a
 # second) more updates only queue on the websocket and keep the page rendering.
@@ -38,115 +34,6 @@ ACTOR_RECHECK_SECONDS = 5.0  # live updates re-resolve the user (revoked grants,
 PHONE_CAP = 30  # cards sent for the one tab a phone shows
 DESK_CAP = 20  # cards sent per desk column (about four fit on screen; the rest scroll)
 MORE_STEP = 30  # 显示更多 adds this many
-
-
-@dataclasses.dataclass
-class ItemView:
-    name: str = ""
-    spec: str = ""
-    qty: int = 1
-
-
-@dataclasses.dataclass
-class CardView:
-    id: int = 0
-    tab: str = ""
-    platform: str = ""
-    seq: str = ""
-    no: str = ""
-    platform_order_id: str = ""
-    shop: str = ""
-    placed_ms: int = 0
-    accept_deadline_ms: int = 0
-    promised_ms: int = 0
-    scheduled: bool = False
-    lines: list[ItemView] = dataclasses.field(default_factory=list)
-    memo: str = ""
-    receiver: str = ""
-    phone: str = ""
-    callable_phone: str = ""
-    address: str = ""
-    distance: str = ""
-    amount: str = ""
-    delivery: str = ""
-    rider: str = ""
-    pending: str = ""
-    error: str = ""
-    error_en: str = ""
-    exception: str = ""
-    exception_en: str = ""  # a view serves every board of the process, whatever its language
-    auto: bool = False
-    action: str = ""
-    can_reject: bool = False  # the platform has a reject call (or the order is the OMS's own)
-    elsewhere: str = ""  # "拒单请在…后台操作" where the platform has no call for it
-    elsewhere_en: str = ""
-    mark: str = ""  # EndMark: 已取消 / 已拒单 / 已退款
-    cancelled_by: str = ""
-    cancel_reason: str = ""
-    countdown: bool = True  # a 接单/送达 countdown still matters
-    rev: str = ""  # a hash of everything above: the browser re-renders a card only when it changes
-
-
-def _ms(dt) -> int:
-    return int(dt.timestamp() * 1000) if dt else 0
-
-
-def view_of(card: board_service.Card) -> CardView:
-    """The view of a card, built once per card version for every board of this process. It is
-    kept on the (frozen) card itself, so it goes when the shared copy drops or replaces the card."""
-    view = card.__dict__.get("_view")
-    if view is None:
-        view = card.__dict__["_view"] = _view(card)
-    return view
-
-
-def _view(card: board_service.Card) -> CardView:
-    view = _fields(card)
-    view.rev = hashlib.blake2b(repr(view).encode(), digest_size=8).hexdigest()
-    return view
-
-
-def _fields(card: board_service.Card) -> CardView:
-    phone = card.receiver_phone
-    # A privacy number "13019793247_8284" is dialled as the number, a pause, then the extension.
-    plain = phone.replace("-", "").replace(" ", "").replace("_", ",,")
-    return CardView(
-        id=card.id,
-        tab=card.tab.value,
-        platform=card.platform,
-        seq=f"#{card.day_seq}" if card.day_seq else card.display_no[-4:],
-        no=card.display_no,
-        platform_order_id=card.platform_order_id,
-        shop=card.shop_name,
-        placed_ms=_ms(card.placed_at),
-        accept_deadline_ms=_ms(card.accept_deadline_at),
-        promised_ms=_ms(card.expected_delivery_at),
-        scheduled=card.is_scheduled,
-        lines=[ItemView(line.name, line.spec, line.quantity) for line in card.lines],
-        memo=card.buyer_memo,
-        receiver=card.receiver_name,
-        phone=phone,
-        callable_phone=plain if plain.replace(",", "").isdigit() else "",  # masked numbers cannot be dialled
-        address=card.receiver_address,
-        distance=card.distance,
-        amount=format_money(card.paid_fen),
-        delivery=card.delivery_type,
-        rider=" ".join(x for x in (card.rider_name, card.rider_phone) if x),
-        pending=card.pending_action,
-        error=tr_known(card.action_error, "zh"),
-        error_en=tr_known(card.action_error, "en"),
-        exception=render(card.exception_reason, "zh"),
-        exception_en=render(card.exception_reason, "en"),
-        auto=card.auto_accepted,
-        action=card.primary_action,
-        can_reject=bool(reject_reasons(card.platform)),
-        elsewhere=getattr(partners.profile(card.platform), "elsewhere_zh", ""),
-        elsewhere_en=getattr(partners.profile(card.platform), "elsewhere_en", ""),
-        mark=card.end_mark,
-        cancelled_by=card.cancelled_by,
-        cancel_reason=card.cancel_reason,
-        countdown=shows_deadline(tab=card.tab, mark=EndMark(card.end_mark) if card.end_mark else None),
-    )
 
 
 class BoardState(rx.State):
@@ -275,11 +162,15 @@ class BoardState(rx.State):
                     await asyncio.wait_for(wake.event.wait(), timeout=REFRESH_SECONDS + 1)
                     # keep a minimum distance between updates; what arrives meanwhile joins in
                     await asyncio.sleep(max(0.0, MIN_INTERVAL_SECONDS - (time.monotonic() - last)))
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
                 wake.event.clear()
                 async with self:
-                    if self._epoch != epoch or not runtime.client_connected(token) or not self.router.url.path.startswith("/board"):
+                    if (
+                        self._epoch != epoch
+                        or not runtime.client_connected(token)
+                        or not self.router.url.path.startswith("/board")
+                    ):
                         return
                     try:
                         self._render(await self._fresh_actor(ACTOR_RECHECK_SECONDS))
@@ -349,8 +240,12 @@ class BoardState(rx.State):
             actor = await self._fresh_actor()
             warning = None
             try:
-                store_id, status = await in_session(lambda s: _acted(fn(s, actor=actor, order_id=int(order_id), **kwargs)))
-                await publish(store_id, live.note(order_id=int(order_id), store_id=store_id, status=status, kind="action"))
+                store_id, status = await in_session(
+                    lambda s: _acted(fn(s, actor=actor, order_id=int(order_id), **kwargs))
+                )
+                await publish(
+                    store_id, live.note(order_id=int(order_id), store_id=store_id, status=status, kind="action")
+                )
             except (ConflictError, ValidationError, NotFoundError) as exc:
                 warning = await explain(self, exc)
             await feed.refresh_orders([int(order_id)])  # the card moves now, not at the next note

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import reflex as rx
 
@@ -34,11 +34,12 @@ class InboxState(rx.State):
         status, page, page_size = self.f_status or None, self.page, self.page_size
         try:
             actor = await current_actor(self)
-            result = await in_session(lambda s: inbox_problems.list_problems(
-                s, actor=actor, status=status, page=page, page_size=page_size))
+            result = await in_session(
+                lambda s: inbox_problems.list_problems(s, actor=actor, status=status, page=page, page_size=page_size)
+            )
         except Exception as exc:
             return await refuse(self, exc)
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         self.total = result.total
         self.counts = {k: int(v) for k, v in result.counts.items()}
         self.rows = [
@@ -83,8 +84,9 @@ class InboxState(rx.State):
         status = self.f_status or None
         try:
             actor = await current_actor(self)
-            count = await in_session(lambda s: inbox_problems.replay_inbox(
-                s, actor=actor, inbox_ids=inbox_ids, all=all_rows, status=status))
+            count = await in_session(
+                lambda s: inbox_problems.replay_inbox(s, actor=actor, inbox_ids=inbox_ids, all=all_rows, status=status)
+            )
         except ValueError as exc:
             return rx.toast.error(await explain(self, exc))
         except Exception as exc:

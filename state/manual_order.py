@@ -64,7 +64,11 @@ class ManualOrderState(rx.State):
             "receiver_address": (rules.text, form.get("receiver_address"), dict(limit="address")),
             "memo": (rules.text, form.get("memo"), dict(limit="memo")),
             "freight": (rules.money, form.get("freight"), dict(maximum=rules.MAX_FREIGHT_FEN)),
-            "discount": (rules.money, form.get("discount"), dict(maximum=rules.MAX_QUANTITY * rules.MAX_UNIT_PRICE_FEN)),
+            "discount": (
+                rules.money,
+                form.get("discount"),
+                dict(maximum=rules.MAX_QUANTITY * rules.MAX_UNIT_PRICE_FEN),
+            ),
         }
         typed_keys = []  # form keys of the rows that hold something, in order
         for line in self.manual_lines:
@@ -72,8 +76,11 @@ class ManualOrderState(rx.State):
             if not any((form.get(f"{part}_{key}") or "").strip() for part in ("name", "price", "code")):
                 continue  # an empty row
             typed_keys.append(key)
-            checks[f"name_{key}"] = (rules.text, form.get(f"name_{key}"), dict(
-                limit="item_name", required=True, required_key="orders.err.line_name_required"))
+            checks[f"name_{key}"] = (
+                rules.text,
+                form.get(f"name_{key}"),
+                dict(limit="item_name", required=True, required_key="orders.err.line_name_required"),
+            )
             checks[f"qty_{key}"] = (rules.quantity, form.get(f"qty_{key}") or "1")
             checks[f"price_{key}"] = (rules.money, form.get(f"price_{key}"), dict(maximum=rules.MAX_UNIT_PRICE_FEN))
             checks[f"code_{key}"] = (rules.code, form.get(f"code_{key}"), dict(limit="sku_code"))
@@ -84,20 +91,40 @@ class ManualOrderState(rx.State):
         if self.manual_errors:
             return
         lines = [
-            {"name": values[f"name_{k}"], "quantity": values[f"qty_{k}"], "unit_price_fen": values[f"price_{k}"],
-             "outer_sku_code": values[f"code_{k}"]}
+            {
+                "name": values[f"name_{k}"],
+                "quantity": values[f"qty_{k}"],
+                "unit_price_fen": values[f"price_{k}"],
+                "outer_sku_code": values[f"code_{k}"],
+            }
             for k in typed_keys
         ]
         # the service names a line's field "line<i>.<key>"; the form calls it "<input>_<row key>"
-        rename = {f"line{i}.{field}": f"{name}_{k}" for i, k in enumerate(typed_keys)
-                  for field, name in (("name", "name"), ("quantity", "qty"), ("unit_price_fen", "price"), ("outer_sku_code", "code"))}
+        rename = {
+            f"line{i}.{field}": f"{name}_{k}"
+            for i, k in enumerate(typed_keys)
+            for field, name in (
+                ("name", "name"),
+                ("quantity", "qty"),
+                ("unit_price_fen", "price"),
+                ("outer_sku_code", "code"),
+            )
+        }
         store_id = int(self.manual_store)
 
         def create(session):
             order = order_service.create_manual_order(
-                session, actor=actor, store_id=store_id, receiver_name=values["receiver_name"],
-                receiver_phone=values["receiver_phone"], receiver_address=values["receiver_address"],
-                buyer_memo=values["memo"], lines=lines, freight_fen=values["freight"], discount_fen=values["discount"])
+                session,
+                actor=actor,
+                store_id=store_id,
+                receiver_name=values["receiver_name"],
+                receiver_phone=values["receiver_phone"],
+                receiver_address=values["receiver_address"],
+                buyer_memo=values["memo"],
+                lines=lines,
+                freight_fen=values["freight"],
+                discount_fen=values["discount"],
+            )
             return order.display_no, order.id
 
         try:

@@ -63,18 +63,26 @@ def _views(d) -> tuple[dict[str, str], list[dict[str, str]], list[dict[str, str]
 def timeline_row(e, usernames: dict[str, str]) -> dict[str, str]:
     """One timeline row in words, in both languages (the page picks by the switch, no round
     trip): who, what, the status move (only when it moved), the detail and how it came."""
-    entry = describe(actor=e.actor or "", kind=e.kind or "", from_status=e.from_status,
-                     to_status=e.to_status, note=e.note, usernames=usernames)
+    entry = describe(
+        actor=e.actor or "",
+        kind=e.kind or "",
+        from_status=e.from_status,
+        to_status=e.to_status,
+        note=e.note,
+        usernames=usernames,
+    )
     row = {"at": fmt_dt(e.at)}
     for lang, suffix in (("zh", ""), ("en", "_en")):
         moved = [status_label(s, lang) for s in entry.moved or () if s]
-        row.update({
-            "who" + suffix: render(entry.who, lang),
-            "what" + suffix: render(entry.what, lang),
-            "change" + suffix: " → ".join(moved),
-            "detail" + suffix: render(entry.detail, lang),
-            "via" + suffix: render(entry.via, lang),
-        })
+        row.update(
+            {
+                "who" + suffix: render(entry.who, lang),
+                "what" + suffix: render(entry.what, lang),
+                "change" + suffix: " → ".join(moved),
+                "detail" + suffix: render(entry.detail, lang),
+                "via" + suffix: render(entry.via, lang),
+            }
+        )
     return row
 
 

@@ -3,7 +3,7 @@ form have states of their own (state/order_detail.py, state/manual_order.py)."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from urllib.parse import urlencode
 
 import reflex as rx
@@ -30,7 +30,7 @@ def _day_start_utc(day: str, *, end: bool = False) -> datetime | None:
         return None
     if end:
         d += timedelta(days=1)
-    return datetime.combine(d, time.min, SHANGHAI).astimezone(timezone.utc)
+    return datetime.combine(d, time.min, SHANGHAI).astimezone(UTC)
 
 
 def _int_or_none(value: str) -> int | None:
@@ -38,7 +38,7 @@ def _int_or_none(value: str) -> int | None:
 
 
 def fmt_dt(value: datetime | None) -> str:
-    return format_time(value, datetime.now(timezone.utc)) if value else ""
+    return format_time(value, datetime.now(UTC)) if value else ""
 
 
 def _row(row) -> dict[str, str]:
@@ -135,8 +135,14 @@ class OrdersState(rx.State):
 
     def _query_string(self) -> str:
         values = {
-            "store": self.f_store, "shop": self.f_shop, "platform": self.f_platform, "status": self.f_status,
-            "from": self.f_from, "to": self.f_to, "q": self.f_query, "page": str(self.page) if self.page > 1 else "",
+            "store": self.f_store,
+            "shop": self.f_shop,
+            "platform": self.f_platform,
+            "status": self.f_status,
+            "from": self.f_from,
+            "to": self.f_to,
+            "q": self.f_query,
+            "page": str(self.page) if self.page > 1 else "",
         }
         qs = urlencode({k: v for k, v in values.items() if v})
         return f"?{qs}" if qs else ""

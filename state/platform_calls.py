@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import reflex as rx
 
@@ -22,7 +22,7 @@ PULL_WATCH_SECONDS = 15 * 60  # the progress poll of a manual pull stops after t
 
 
 def _pull_rows(pulls: dict, error_text) -> list[dict[str, str]]:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
 
     def hhmm(value: datetime | None) -> str:
         return value.astimezone(SHANGHAI).strftime("%m-%d %H:%M") if value else ""
@@ -30,19 +30,21 @@ def _pull_rows(pulls: dict, error_text) -> list[dict[str, str]]:
     rows = []
     for shop_id, logs in pulls.items():
         for log in logs:
-            rows.append({
-                "id": str(log.id),
-                "shop_id": str(shop_id),
-                "kind": log.kind,
-                "status": log.status,
-                "when": format_time(log.created_at, now),
-                "window": f"{hhmm(log.window_start)} – {hhmm(log.window_end)}",
-                "pages": str(log.pages),
-                "orders": str(log.orders),
-                "changed": str(log.changed),
-                "duration": "" if log.duration_ms is None else f"{log.duration_ms / 1000:.1f}s",
-                "error": error_text(log.error),
-            })
+            rows.append(
+                {
+                    "id": str(log.id),
+                    "shop_id": str(shop_id),
+                    "kind": log.kind,
+                    "status": log.status,
+                    "when": format_time(log.created_at, now),
+                    "window": f"{hhmm(log.window_start)} – {hhmm(log.window_end)}",
+                    "pages": str(log.pages),
+                    "orders": str(log.orders),
+                    "changed": str(log.changed),
+                    "duration": "" if log.duration_ms is None else f"{log.duration_ms / 1000:.1f}s",
+                    "error": error_text(log.error),
+                }
+            )
     return rows
 
 
@@ -102,8 +104,11 @@ class PlatformCallsState(rx.State):
         shop_id = int(self.pull_form["shop_id"])
         try:
             actor = await current_actor(self)
-            await in_session(lambda s: pull_service.request_pull(
-                s, actor=actor, shop_id=shop_id, start=start.astimezone(timezone.utc), end=end.astimezone(timezone.utc)))
+            await in_session(
+                lambda s: pull_service.request_pull(
+                    s, actor=actor, shop_id=shop_id, start=start.astimezone(UTC), end=end.astimezone(UTC)
+                )
+            )
         except ValueError as exc:
             self.pull_error = await explain(self, exc)
             return

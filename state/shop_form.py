@@ -6,18 +6,39 @@ import reflex as rx
 
 from qihang_app.domain import input_rules as rules
 from qihang_app.domain import partners
-from qihang_app.services.errors import ServiceError
 from qihang_app.services import stores as store_service
+from qihang_app.services.errors import ServiceError
 from state.auth import current_actor, refuse, translate
 from state.form_errors import messages, placed
 from state.offloop import in_session
 from state.stores import StoresState, form_failure
 
 EMPTY_SHOP = {
-    "id": "", "store_id": "", "platform": "", "platform_shop_id": "", "name": "", "app_key": "", "app_secret": "",
-    "enabled": "1", "auto_accept": "", "auto_accept_start": "", "auto_accept_end": "", "auto_accept_max_per_hour": "",
+    "id": "",
+    "store_id": "",
+    "platform": "",
+    "platform_shop_id": "",
+    "name": "",
+    "app_key": "",
+    "app_secret": "",
+    "enabled": "1",
+    "auto_accept": "",
+    "auto_accept_start": "",
+    "auto_accept_end": "",
+    "auto_accept_max_per_hour": "",
 }
-SHOP_KEYS = ("id", "store_id", "platform", "platform_shop_id", "name", "enabled", "auto_accept", "auto_accept_start", "auto_accept_end", "auto_accept_max_per_hour")
+SHOP_KEYS = (
+    "id",
+    "store_id",
+    "platform",
+    "platform_shop_id",
+    "name",
+    "enabled",
+    "auto_accept",
+    "auto_accept_start",
+    "auto_accept_end",
+    "auto_accept_max_per_hour",
+)
 
 
 class ShopFormState(rx.State):
@@ -68,7 +89,11 @@ class ShopFormState(rx.State):
             "auto_accept_max_per_hour": (rules.hourly_cap, form.get("auto_accept_max_per_hour")),
         }
         if shop_id is None:
-            checks["platform_shop_id"] = (rules.code, form.get("platform_shop_id"), dict(limit="platform_shop_id", required=True))
+            checks["platform_shop_id"] = (
+                rules.code,
+                form.get("platform_shop_id"),
+                dict(limit="platform_shop_id", required=True),
+            )
         values, problems = rules.check_all(checks)
         self.errors = await messages(self, problems)
         self.form_error = ""
@@ -76,18 +101,27 @@ class ShopFormState(rx.State):
             return
         credentials = {k: values[k] for k in ("app_key", "app_secret") if values[k]}
         settings = dict(
-            name=values["name"], enabled=bool(form.get("enabled")), auto_accept=bool(form.get("auto_accept")),
+            name=values["name"],
+            enabled=bool(form.get("enabled")),
+            auto_accept=bool(form.get("auto_accept")),
             **{k: values[k] for k in ("auto_accept_start", "auto_accept_end", "auto_accept_max_per_hour")},
         )
         store_id_text = self.shop_form.get("store_id") or ""
 
         def save(session):
             if shop_id is not None:
-                store_service.update_shop(session, actor=actor, shop_id=shop_id, credential_changes=credentials, **settings)
+                store_service.update_shop(
+                    session, actor=actor, shop_id=shop_id, credential_changes=credentials, **settings
+                )
             else:
                 store_service.create_shop(
-                    session, actor=actor, store_id=int(store_id_text), platform=platform,
-                    platform_shop_id=values["platform_shop_id"], credentials=credentials, **settings,
+                    session,
+                    actor=actor,
+                    store_id=int(store_id_text),
+                    platform=platform,
+                    platform_shop_id=values["platform_shop_id"],
+                    credentials=credentials,
+                    **settings,
                 )
 
         try:

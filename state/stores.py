@@ -8,8 +8,8 @@ import reflex as rx
 
 from qihang_app.domain import input_rules as rules
 from qihang_app.domain import partners
-from qihang_app.services.errors import ServiceError
 from qihang_app.services import stores as store_service
+from qihang_app.services.errors import ServiceError
 from state.auth import current_actor, explain, refuse, translate
 from state.form_errors import messages, placed
 from state.offloop import in_session
@@ -98,14 +98,16 @@ class StoresState(rx.State):
 
     @rx.event
     async def save_store(self, form: dict):
-        values, problems = rules.check_all({
-            "name": (rules.text, form.get("name"), dict(limit="store_name", required=True)),
-            "address": (rules.text, form.get("address"), dict(limit="address")),
-            "phone": (rules.phone, form.get("phone")),
-            "opening_hours": (rules.opening_hours, form.get("opening_hours")),
-            "lat": (rules.latitude, form.get("lat")),
-            "lng": (rules.longitude, form.get("lng")),
-        })
+        values, problems = rules.check_all(
+            {
+                "name": (rules.text, form.get("name"), dict(limit="store_name", required=True)),
+                "address": (rules.text, form.get("address"), dict(limit="address")),
+                "phone": (rules.phone, form.get("phone")),
+                "opening_hours": (rules.opening_hours, form.get("opening_hours")),
+                "lat": (rules.latitude, form.get("lat")),
+                "lng": (rules.longitude, form.get("lng")),
+            }
+        )
         self.errors = await messages(self, problems)
         self.form_error = ""
         if problems:

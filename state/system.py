@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import reflex as rx
 
@@ -31,7 +31,7 @@ class SystemState(rx.State):
             await current_actor(self)
         except Exception as exc:
             return await refuse(self, exc)
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         probe = await system.probe_health()
         self.db_ok, self.db_error = not probe.database_error, probe.database_error[:200]
         if probe.worker is not None:

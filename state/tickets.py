@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import reflex as rx
 
@@ -31,7 +31,7 @@ class TicketState(rx.State):
         params = self.router.url.query_parameters
         self.width = "80" if params.get("w") == "80" else "58"
         self.refused, self.head, self.lines, self.barcode, self.picked_orders = "", {}, [], "", ""
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         try:
             actor = await current_actor(self)
             if params.get("picklist"):
@@ -39,12 +39,17 @@ class TicketState(rx.State):
                 ids = [int(x) for x in params.get("ids", "").split(",") if x.isdigit()] or None
                 store = params.get("store", "")
                 store_ids = [int(store)] if store.isdigit() else None
-                sections = await in_session(lambda s: tickets.pick_list(s, actor=actor, order_ids=ids, store_ids=store_ids))
+                sections = await in_session(
+                    lambda s: tickets.pick_list(s, actor=actor, order_ids=ids, store_ids=store_ids)
+                )
                 # one flat list (store header, its orders, its items) for one foreach
                 self.lines = [
                     row
                     for sec in sections
-                    for row in [{"kind": "store", "name": sec.store_name}, {"kind": "orders", "name": " ".join(sec.orders)}]
+                    for row in [
+                        {"kind": "store", "name": sec.store_name},
+                        {"kind": "orders", "name": " ".join(sec.orders)},
+                    ]
                     + [{"kind": "item", "name": n, "spec": s, "qty": str(q)} for n, s, q in sec.items]
                 ]
                 self.head = {"printed": format_time(now, now), "count": str(sum(len(sec.orders) for sec in sections))}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import reflex as rx
 
@@ -33,8 +33,9 @@ class UsersState(rx.State):
         try:
             actor = await current_actor(self)
             users, stores = await in_session(
-                lambda s: (user_service.list_users(s, actor=actor), store_service.list_stores(s, actor=actor)))
-            now = datetime.now(timezone.utc)
+                lambda s: (user_service.list_users(s, actor=actor), store_service.list_stores(s, actor=actor))
+            )
+            now = datetime.now(UTC)
             self.users = [
                 {
                     "id": str(u.id),
@@ -97,8 +98,10 @@ class UsersState(rx.State):
         if (existing is None or password) and not MIN_PASSWORD_LENGTH <= len(password) <= rules.LIMITS["password"]:
             short = len(password) < MIN_PASSWORD_LENGTH
             self.errors["password"] = await translate(
-                self, "users.err.short_password" if short else "users.err.long_password",
-                n=MIN_PASSWORD_LENGTH if short else rules.LIMITS["password"])
+                self,
+                "users.err.short_password" if short else "users.err.long_password",
+                n=MIN_PASSWORD_LENGTH if short else rules.LIMITS["password"],
+            )
         self.form_error = ""
         if self.errors:
             return
@@ -108,14 +111,27 @@ class UsersState(rx.State):
         def save(session):
             if existing is not None:
                 user_id = existing
-                user_service.update_user(session, actor=actor, user_id=user_id, display_name=values["display_name"],
-                                         role=role, enabled=enabled)
+                user_service.update_user(
+                    session,
+                    actor=actor,
+                    user_id=user_id,
+                    display_name=values["display_name"],
+                    role=role,
+                    enabled=enabled,
+                )
                 if password:
                     user_service.set_password(session, actor=actor, user_id=user_id, password=password)
                 user_service.set_store_grants(session, actor=actor, user_id=user_id, store_ids=grants)
             else:
-                user_service.create_user(session, actor=actor, username=values["username"], display_name=values["display_name"],
-                                         role=role, password=password, store_ids=grants)
+                user_service.create_user(
+                    session,
+                    actor=actor,
+                    username=values["username"],
+                    display_name=values["display_name"],
+                    role=role,
+                    password=password,
+                    store_ids=grants,
+                )
 
         try:
             actor = await current_actor(self)
@@ -135,13 +151,16 @@ class UsersState(rx.State):
     @rx.event
     async def set_enabled(self, user_id: str, enabled: bool):
         """停用 / 启用 from the list: a disabled user's sessions end at once."""
-        return await self._change(lambda s, actor: user_service.update_user(
-            s, actor=actor, user_id=int(user_id), enabled=enabled), "common.saved")
+        return await self._change(
+            lambda s, actor: user_service.update_user(s, actor=actor, user_id=int(user_id), enabled=enabled),
+            "common.saved",
+        )
 
     @rx.event
     async def delete(self, user_id: str):
-        return await self._change(lambda s, actor: user_service.delete_user(s, actor=actor, user_id=int(user_id)),
-                                  "common.deleted")
+        return await self._change(
+            lambda s, actor: user_service.delete_user(s, actor=actor, user_id=int(user_id)), "common.deleted"
+        )
 
     async def _change(self, work, done_key: str):
         try:

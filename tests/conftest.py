@@ -12,10 +12,9 @@ import secrets
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
-
-from hypothesis import settings as hypothesis_settings
 
 import integrations.registry  # noqa: F401  (registers every platform's profile, as the app does)
 from qihang_app.config import Settings
@@ -34,9 +33,7 @@ hypothesis_settings.load_profile("qihang")
 @pytest.fixture(scope="session")
 def postgres_server():
     """An AUTOCOMMIT engine on the test server (CREATE/DROP DATABASE), or None if down."""
-    engine = sa.create_engine(
-        TEST_POSTGRES_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
-    )
+    engine = sa.create_engine(TEST_POSTGRES_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
     try:
         with engine.connect() as conn:
             conn.execute(sa.text("select 1"))

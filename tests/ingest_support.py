@@ -33,19 +33,30 @@ from tests.services.factories import make_actor
 
 TEST_REDIS_DB = int(os.environ.get("QH_TEST_REDIS_DB", "11"))
 REDIS_BASE = os.environ.get("QH_TEST_REDIS", "redis://127.0.0.1:6379")
-FAST_RETRY = RetryPolicy(max_attempts=3, base_delay=0.02, max_delay=0.1, jitter=0.5,
-                         attempt_timeout=3.0, total_timeout=8.0)
+FAST_RETRY = RetryPolicy(
+    max_attempts=3, base_delay=0.02, max_delay=0.1, jitter=0.5, attempt_timeout=3.0, total_timeout=8.0
+)
 
 # Sandbox stage → the status the order center must end with. Meituan's detail answers 9
 # ("cancelled") for a fully refunded order too, so when a refund push is lost and the sweep reads
 # the detail first, a closed order shows as cancelled (terminal either way): both are accepted.
 TRUTH = {
-    "douyin_laike": {"awaiting_accept": {"awaiting_accept"}, "accepted": {"to_ship"},
-                     "delivering": {"shipped"}, "completed": {"completed"},
-                     "cancelled": {"cancelled"}, "closed": {"closed"}},
-    "meituan": {"awaiting_accept": {"awaiting_accept"}, "accepted": {"to_ship"},
-                "delivering": {"shipped"}, "completed": {"completed"},
-                "cancelled": {"cancelled"}, "closed": {"closed", "cancelled"}},
+    "douyin_laike": {
+        "awaiting_accept": {"awaiting_accept"},
+        "accepted": {"to_ship"},
+        "delivering": {"shipped"},
+        "completed": {"completed"},
+        "cancelled": {"cancelled"},
+        "closed": {"closed"},
+    },
+    "meituan": {
+        "awaiting_accept": {"awaiting_accept"},
+        "accepted": {"to_ship"},
+        "delivering": {"shipped"},
+        "completed": {"completed"},
+        "cancelled": {"cancelled"},
+        "closed": {"closed", "cancelled"},
+    },
 }
 
 
@@ -88,8 +99,15 @@ async def arq_redis(redis_url):
 @pytest.fixture
 async def ctx(engine, arq_redis):
     """What arq hands a task, for calling tasks directly."""
-    context = {"engine": engine, "redis": arq_redis, "retry_policy": FAST_RETRY,
-               "worker_id": "test", "host": "test", "pid": os.getpid(), "jobs_done": 0}
+    context = {
+        "engine": engine,
+        "redis": arq_redis,
+        "retry_policy": FAST_RETRY,
+        "worker_id": "test",
+        "host": "test",
+        "pid": os.getpid(),
+        "jobs_done": 0,
+    }
     yield context
     from integrations.http import close_http_client
 
@@ -117,8 +135,7 @@ class Sandbox:
         raise AssertionError("sandbox pushes still in flight")
 
     def orders(self, platform: str, shop_id: str) -> list[dict]:
-        return self.control.get("/orders", params={"platform": platform, "shop_id": shop_id,
-                                                    "limit": 100000}).json()
+        return self.control.get("/orders", params={"platform": platform, "shop_id": shop_id, "limit": 100000}).json()
 
     def fault(self, kind: str, **rule) -> None:
         response = self.control.post("/faults", json={"kind": kind, **rule})
@@ -128,8 +145,7 @@ class Sandbox:
 @pytest.fixture(scope="session")
 def sandbox():
     with ServerThread(create_app(seed=20261122)) as server:
-        with httpx.Client(base_url=server.url + "/_control", timeout=10,
-                          trust_env=False) as control:
+        with httpx.Client(base_url=server.url + "/_control", timeout=10, trust_env=False) as control:
             yield Sandbox(server.url, control)
 
 
@@ -141,9 +157,13 @@ def _sandbox_clean(request):
         sb.control.delete("/faults")
         sb.control.post("/stream/stop")
         sb.control.post("/rate", json={"rate": 0})
-        sb.control.post("/timing", json={"time_scale": 1.0, "ratios": {
-            "scheduled": 0.1, "cancel": 0.05, "refund": 0.05, "platform_delivery": 0.7,
-            "pickup": 0.05}})
+        sb.control.post(
+            "/timing",
+            json={
+                "time_scale": 1.0,
+                "ratios": {"scheduled": 0.1, "cancel": 0.05, "refund": 0.05, "platform_delivery": 0.7, "pickup": 0.05},
+            },
+        )
 
 
 @dataclass
@@ -167,28 +187,35 @@ class Oms:
     store_id: int
     shops: list[ShopPair] = field(default_factory=list)
 
-    def add_shop(self, platform: str, *, secret: str | None = None, enabled: bool = True,
-                 **sandbox_settings) -> ShopPair:
-        response = self.sandbox.control.post("/shops", json={
-            "platform": platform, "callback_base": self.api_url, **sandbox_settings})
+    def add_shop(
+        self, platform: str, *, secret: str | None = None, enabled: bool = True, **sandbox_settings
+    ) -> ShopPair:
+        response = self.sandbox.control.post(
+            "/shops", json={"platform": platform, "callback_base": self.api_url, **sandbox_settings}
+        )
         assert response.status_code == 201, response.text
         sb = response.json()
-        base = (self.sandbox.url + "/meituan/api/v1/" if platform == "meituan"
-                else self.sandbox.url + "/douyin")
+        base = self.sandbox.url + "/meituan/api/v1/" if platform == "meituan" else self.sandbox.url + "/douyin"
         with Session(self.engine) as session:
             view = store_service.create_shop(
-                session, actor=self.admin, store_id=self.store_id, platform=platform,
-                platform_shop_id=sb["shop_id"], name=sb["name"], enabled=enabled,
-                credentials={"app_key": sb["app_id"], "app_secret": secret or sb["secret"],
-                             "base_url": base})
+                session,
+                actor=self.admin,
+                store_id=self.store_id,
+                platform=platform,
+                platform_shop_id=sb["shop_id"],
+                name=sb["name"],
+                enabled=enabled,
+                credentials={"app_key": sb["app_id"], "app_secret": secret or sb["secret"], "base_url": base},
+            )
             session.commit()
         pair = ShopPair(platform, sb, view.id, self.store_id)
         self.shops.append(pair)
         return pair
 
     def new_order(self, pair: ShopPair, **options) -> dict:
-        response = self.sandbox.control.post("/orders", json={
-            "platform": pair.platform, "shop_id": pair.platform_shop_id, **options})
+        response = self.sandbox.control.post(
+            "/orders", json={"platform": pair.platform, "shop_id": pair.platform_shop_id, **options}
+        )
         assert response.status_code == 201, response.text
         return response.json()
 
@@ -210,8 +237,7 @@ class Oms:
         """Differences between the order center and the sandbox truth ([] when equal)."""
         problems = []
         for pair in pairs or self.shops:
-            truth = {o["order_id"]: o for o in self.sandbox.orders(pair.platform,
-                                                                  pair.platform_shop_id)}
+            truth = {o["order_id"]: o for o in self.sandbox.orders(pair.platform, pair.platform_shop_id)}
             stored = self.orders(pair)
             ids = [o.platform_order_id for o in stored]
             if len(ids) != len(set(ids)):
@@ -224,11 +250,11 @@ class Oms:
                     continue
                 allowed = TRUTH[pair.platform][order["stage"]]
                 if mine.status not in allowed:
-                    problems.append(f"{pair.platform} {order_id}: {mine.status}, truth "
-                                    f"{order['stage']} → {sorted(allowed)}")
+                    problems.append(
+                        f"{pair.platform} {order_id}: {mine.status}, truth {order['stage']} → {sorted(allowed)}"
+                    )
                 if mine.paid_fen != order["paid_fen"]:
-                    problems.append(f"{pair.platform} {order_id}: paid {mine.paid_fen} != "
-                                    f"{order['paid_fen']}")
+                    problems.append(f"{pair.platform} {order_id}: paid {mine.paid_fen} != {order['paid_fen']}")
             extra = set(seen) - set(truth)
             if extra:
                 problems.append(f"{pair.platform}: {len(extra)} orders the platform never had")
@@ -244,8 +270,7 @@ def oms(engine, redis_url, sandbox):
             store = store_service.create_store(session, actor=admin, name="测试门店")
             session.commit()
             store_id = store.id
-        yield Oms(engine=engine, api_url=server.url, sandbox=sandbox, admin=admin,
-                  store_id=store_id)
+        yield Oms(engine=engine, api_url=server.url, sandbox=sandbox, admin=admin, store_id=store_id)
         app.state.webhooks.writer.close()
 
 
@@ -262,8 +287,7 @@ async def drain_all(ctx: dict, *, seconds: float = 20.0) -> int:
     seen_retry: set[int] = set()
     while time.monotonic() < end:
         with Session(ctx["engine"]) as session:
-            ids = inbox_service.pending_ids(session, older_than=utcnow() + timedelta(seconds=5),
-                                            limit=1000)
+            ids = inbox_service.pending_ids(session, older_than=utcnow() + timedelta(seconds=5), limit=1000)
         ids = [i for i in ids if i not in seen_retry]
         if not ids:
             return done
@@ -275,8 +299,7 @@ async def drain_all(ctx: dict, *, seconds: float = 20.0) -> int:
     raise AssertionError("inbox did not drain in time")
 
 
-async def wait_until(predicate: Callable[[], bool], seconds: float = 10.0,
-                     step: float = 0.05) -> bool:
+async def wait_until(predicate: Callable[[], bool], seconds: float = 10.0, step: float = 0.05) -> bool:
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         if predicate():

@@ -12,11 +12,30 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # layer folder → imports it must never make (module prefixes)
 FORBIDDEN = {
-    "components": ["qihang_app.services", "qihang_app.db", "qihang_app.models", "integrations", "workers", "sqlmodel", "sqlalchemy", "httpx"],
+    "components": [
+        "qihang_app.services",
+        "qihang_app.db",
+        "qihang_app.models",
+        "integrations",
+        "workers",
+        "sqlmodel",
+        "sqlalchemy",
+        "httpx",
+    ],
     "state": ["integrations", "workers", "httpx"],
     "qihang_app/services": ["reflex", "state", "components", "qihang_app.pages", "workers"],
     "qihang_app/models": ["reflex", "state", "components", "qihang_app.services", "integrations", "workers"],
-    "integrations": ["qihang_app.services", "qihang_app.db", "qihang_app.models", "state", "components", "reflex", "workers", "sqlmodel", "sqlalchemy"],
+    "integrations": [
+        "qihang_app.services",
+        "qihang_app.db",
+        "qihang_app.models",
+        "state",
+        "components",
+        "reflex",
+        "workers",
+        "sqlmodel",
+        "sqlalchemy",
+    ],
     "qihang_app/api": ["state", "components", "reflex"],
     "workers": ["state", "components", "reflex", "qihang_app.pages"],
 }

@@ -34,8 +34,13 @@ BUSY_WINDOW = 0.01  # "under load": the previous batch had several rows and ende
 
 
 class InboxWriter:
-    def __init__(self, engine: Engine | Callable[[], Engine], *, max_batch: int = 500,
-                 on_commit: Callable[[list[int]], None] | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine | Callable[[], Engine],
+        *,
+        max_batch: int = 500,
+        on_commit: Callable[[list[int]], None] | None = None,
+    ) -> None:
         self._engine = engine
         self.max_batch = max_batch
         self.on_commit = on_commit
@@ -65,8 +70,7 @@ class InboxWriter:
         with self._start_lock:
             if self._thread is None or not self._thread.is_alive():
                 self._running = True
-                self._thread = threading.Thread(target=self._run, name="inbox-writer",
-                                                daemon=True)
+                self._thread = threading.Thread(target=self._run, name="inbox-writer", daemon=True)
                 self._thread.start()
 
     def close(self, timeout: float = 5.0) -> None:
@@ -141,8 +145,7 @@ class InboxWriter:
             except Exception:
                 pass
 
-    def _resolve(self, batch: list, ids: Sequence[int] | None, error: BaseException | None
-                 ) -> None:
+    def _resolve(self, batch: list, ids: Sequence[int] | None, error: BaseException | None) -> None:
         per_loop: dict[asyncio.AbstractEventLoop, list] = defaultdict(list)
         for index, (message, future, loop) in enumerate(batch):
             per_loop[loop].append((message, future, None if ids is None else ids[index]))

@@ -12,8 +12,7 @@ from starlette.routing import Route
 from qihang_app.api import health, webhooks
 
 
-def build_api(*, engine: Engine | None = None, redis_url: str | None = None,
-              enqueue: bool = True) -> Starlette:
+def build_api(*, engine: Engine | None = None, redis_url: str | None = None, enqueue: bool = True) -> Starlette:
     """The API app. Tests and benchmarks pass their own engine / Redis; the app uses settings."""
     app = Starlette(
         routes=[

@@ -83,8 +83,7 @@ class ShopDirectory:
                     by_app.setdefault(shop.app_key, shop)
             self._by_platform[platform] = (time.monotonic(), by_shop, by_app)
 
-    async def find(self, platform: str, *, shop_key: str = "", app_key: str = ""
-                   ) -> ShopAuth | None:
+    async def find(self, platform: str, *, shop_key: str = "", app_key: str = "") -> ShopAuth | None:
         entry = self._by_platform.get(platform)
         if entry is None or time.monotonic() - entry[0] > self.ttl:
             await self._refresh(platform, force=False)
@@ -176,8 +175,11 @@ def _unavailable() -> JSONResponse:
 def _callback_urls(request: Request, shop: ShopAuth) -> list[str]:
     """Candidate URLs the platform may have signed (configured first, then what we saw)."""
     path = request.url.path
-    bases = [str(shop.credentials.get("callback_base") or ""), get_settings().public_url,
-             f"{request.url.scheme}://{request.url.netloc}"]
+    bases = [
+        str(shop.credentials.get("callback_base") or ""),
+        get_settings().public_url,
+        f"{request.url.scheme}://{request.url.netloc}",
+    ]
     urls = []
     for base in bases:
         if base:
@@ -196,16 +198,24 @@ def endpoint(adapter: PlatformAdapter, spec: WebhookSpec):
     async def receive(request: Request) -> Response:
         body = await request.body()
         text, encoding = _body_text(body)
-        hook = WebhookRequest(body=body, text=text, headers=request.headers,
-                              path_params=request.path_params, not_utf8=bool(encoding))
+        hook = WebhookRequest(
+            body=body, text=text, headers=request.headers, path_params=request.path_params, not_utf8=bool(encoding)
+        )
         seen = spec.inspect(hook)
         if seen.immediate is not None:
             return _answer(seen.immediate)
         if seen.error:
-            inbox_id = await _store(request, RawMessage(
-                source=platform, kind=seen.kind, body=text,
-                headers=_headers(request, {**seen.headers, **encoding}),
-                status="failed", error=seen.error))
+            inbox_id = await _store(
+                request,
+                RawMessage(
+                    source=platform,
+                    kind=seen.kind,
+                    body=text,
+                    headers=_headers(request, {**seen.headers, **encoding}),
+                    status="failed",
+                    error=seen.error,
+                ),
+            )
             return _unavailable() if inbox_id is None else _answer(spec.bad_request(seen.error))
         if seen.refuse:
             return await _reject(request, spec, platform, text, seen, None, seen.refuse, False)
@@ -222,22 +232,44 @@ def endpoint(adapter: PlatformAdapter, spec: WebhookSpec):
             return await _reject(request, spec, platform, text, seen, shop.id, check.reason, False)
         if check.immediate is not None:
             return _answer(check.immediate)
-        inbox_id = await _store(request, RawMessage(
-            source=platform, kind=seen.kind, body=text, shop_id=shop.id,
-            headers=_headers(request, {**seen.headers, "verified": True}),
-            dedup_key=seen.dedup_key or None))
+        inbox_id = await _store(
+            request,
+            RawMessage(
+                source=platform,
+                kind=seen.kind,
+                body=text,
+                shop_id=shop.id,
+                headers=_headers(request, {**seen.headers, "verified": True}),
+                dedup_key=seen.dedup_key or None,
+            ),
+        )
         return _unavailable() if inbox_id is None else _answer(spec.ack())
 
     return receive
 
 
-async def _reject(request: Request, spec: WebhookSpec, platform: str, text: str,
-                  seen: Inspected, shop_id: int | None, reason: str, unknown_shop: bool
-                  ) -> Response:
-    inbox_id = await _store(request, RawMessage(
-        source=platform, kind=seen.kind, body=text, shop_id=shop_id,
-        headers=_headers(request, {**seen.headers, "verified": False}), status="rejected",
-        error=reason))
+async def _reject(
+    request: Request,
+    spec: WebhookSpec,
+    platform: str,
+    text: str,
+    seen: Inspected,
+    shop_id: int | None,
+    reason: str,
+    unknown_shop: bool,
+) -> Response:
+    inbox_id = await _store(
+        request,
+        RawMessage(
+            source=platform,
+            kind=seen.kind,
+            body=text,
+            shop_id=shop_id,
+            headers=_headers(request, {**seen.headers, "verified": False}),
+            status="rejected",
+            error=reason,
+        ),
+    )
     if inbox_id is None:
         return _unavailable()
     log.warning("%s push rejected (inbox %s): %s", platform, inbox_id, reason)
@@ -246,5 +278,8 @@ async def _reject(request: Request, spec: WebhookSpec, platform: str, text: str,
 
 def build_routes() -> list[Route]:
     """A route for every endpoint of every registered platform (read at app start)."""
-    return [Route(spec.path, endpoint(adapter, spec), methods=list(spec.methods))
-            for adapter in registry.platforms() for spec in adapter.webhooks]
+    return [
+        Route(spec.path, endpoint(adapter, spec), methods=list(spec.methods))
+        for adapter in registry.platforms()
+        for spec in adapter.webhooks
+    ]

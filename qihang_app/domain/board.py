@@ -143,7 +143,9 @@ REFUND_REQUEST_KEYS = ("attention.refund_applied", "attention.refund_applied_why
 OLD_REFUND_REQUEST = "顾客申请退款"  # how such a reason started before reasons were encoded
 
 
-def refund_attention(*, kind: RefundKind, status: RefundStatus, amount_fen: int | None, reason: str, accepted: bool) -> str:
+def refund_attention(
+    *, kind: RefundKind, status: RefundStatus, amount_fen: int | None, reason: str, accepted: bool
+) -> str:
     """What a refund message means for the store (an encoded message, see domain.messages), or
     "" when it needs nobody's attention. A request must be answered on the platform; a partial
     refund already paid on an order the store is working on changes what goes into the bag. (A

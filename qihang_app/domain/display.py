@@ -12,7 +12,6 @@ from datetime import datetime
 from qihang_app.domain.clock import SHANGHAI
 from qihang_app.domain.errors import DomainError
 
-
 _MOBILE = re.compile(r"(?:\+?86)?(1\d{10})")
 # Privacy (virtual) numbers come with an extension: "13812345678_1234", "13812345678,1234".
 _EXTENSION = re.compile(r"(?P<main>[^_,#转]+)(?P<ext>[_,#转].*)")
@@ -30,7 +29,7 @@ def to_shanghai(dt: datetime) -> datetime:
 
 
 def format_time(dt: datetime, now: datetime) -> str:
-    """"14:05" on the same Shanghai day as `now`, "11-21 14:05" in the same year, else
+    """ "14:05" on the same Shanghai day as `now`, "11-21 14:05" in the same year, else
     "2023-11-21 14:05" (month-day alone would be ambiguous across years)."""
     local, today = to_shanghai(dt), to_shanghai(now)
     if local.date() == today.date():

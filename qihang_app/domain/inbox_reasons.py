@@ -17,8 +17,10 @@ _RULES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("is gone",), "inbox.reason.shop_gone"),
     (("no parser for source", "unknown platform", "no api client"), "inbox.reason.unsupported"),
     (("could not apply",), "inbox.reason.not_applied"),
-    (("malformed", "not a webhook envelope", "jsondecodeerror", "missing timestamp", "not utf"),
-     "inbox.reason.malformed"),
+    (
+        ("malformed", "not a webhook envelope", "jsondecodeerror", "missing timestamp", "not utf"),
+        "inbox.reason.malformed",
+    ),
 )
 
 

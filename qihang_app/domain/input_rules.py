@@ -108,12 +108,12 @@ def phone(value: object, *, required: bool = False) -> str:
 
 
 def hhmm(value: object) -> str:
-    """"09:30" (what <input type=time> sends) or empty."""
+    """ "09:30" (what <input type=time> sends) or empty."""
     return _shaped(value, "opening_hours", re.compile(_HHMM), "input.bad_time")
 
 
 def opening_hours(value: object) -> str:
-    """"09:00-22:00", several ranges separated by commas, or empty."""
+    """ "09:00-22:00", several ranges separated by commas, or empty."""
     return _shaped(str(value or "").replace(" ", ""), "opening_hours", _HOURS, "input.bad_hours")
 
 

@@ -25,7 +25,7 @@ def decode(stored: str | None) -> tuple[str, dict] | None:
     if not stored or not stored.startswith(PREFIX):
         return None
     try:
-        body = json.loads(stored[len(PREFIX):])
+        body = json.loads(stored[len(PREFIX) :])
     except ValueError:
         return None
     if not isinstance(body, dict) or not isinstance(body.get("k"), str):

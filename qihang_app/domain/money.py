@@ -134,7 +134,6 @@ def allocate_discount(discount_fen: int, line_amounts_fen: Sequence[int]) -> lis
         raise MoneyError(f"行金额不能为负 negative line amount in {amounts}")
     if discount_fen > sum(amounts):
         raise MoneyError(
-            f"优惠 {format_money(discount_fen)} 超过商品金额 {format_money(sum(amounts))} "
-            f"(discount exceeds line total)"
+            f"优惠 {format_money(discount_fen)} 超过商品金额 {format_money(sum(amounts))} (discount exceeds line total)"
         )
     return allocate(discount_fen, amounts)

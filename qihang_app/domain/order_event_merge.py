@@ -56,8 +56,7 @@ class OrderNotKnownYet(Exception):
     """An event for an order the center does not know yet (and no snapshot came with it)."""
 
 
-def merge_event(state: MergeState | None, shop: ShopRef, event: PlatformEvent, *,
-                now: datetime, note: str) -> None:
+def merge_event(state: MergeState | None, shop: ShopRef, event: PlatformEvent, *, now: datetime, note: str) -> None:
     """Apply one event to the stored order `state` (None: not stored yet)."""
     if state is None:
         raise OrderNotKnownYet(event.platform_order_id)
@@ -69,8 +68,12 @@ def merge_event(state: MergeState | None, shop: ShopRef, event: PlatformEvent, *
     if event.kind == EventKind.CONFIRMED:
         maybe_move(state, shop, OrderStatus.TO_SHIP, at, note, event.raw_status_code)
     elif event.kind == EventKind.CANCEL:
-        why = cancel_note(via=note, cancelled_by=event.cancelled_by or "",
-                          code=event.cancel_reason_code or "", reason=event.cancel_reason or "")
+        why = cancel_note(
+            via=note,
+            cancelled_by=event.cancelled_by or "",
+            code=event.cancel_reason_code or "",
+            reason=event.cancel_reason or "",
+        )
         maybe_move(state, shop, OrderStatus.CANCELLED, at, why, event.raw_status_code)
         if state.values["status"] == OrderStatus.CANCELLED.value and (event.cancelled_by or event.cancel_reason):
             cancel = {"cancelled_by": event.cancelled_by or None, "cancel_reason": event.cancel_reason or None}
@@ -83,11 +86,15 @@ def merge_event(state: MergeState | None, shop: ShopRef, event: PlatformEvent, *
         _merge_delivery(state, shop, event, at, note)
 
 
-def _merge_refund(state: MergeState, shop: ShopRef, event: PlatformEvent, at: datetime,
-                  note: str) -> None:
+def _merge_refund(state: MergeState, shop: ShopRef, event: PlatformEvent, at: datetime, note: str) -> None:
     refund = event.refund
-    facts = {"kind": refund.kind.value, "status": refund.status.value, "amount_fen": refund.amount_fen,
-             "refund_id": str(refund.platform_refund_id), "reason": refund.reason or ""}
+    facts = {
+        "kind": refund.kind.value,
+        "status": refund.status.value,
+        "amount_fen": refund.amount_fen,
+        "refund_id": str(refund.platform_refund_id),
+        "reason": refund.reason or "",
+    }
     text = refund_identity(**facts)
     if state.refund_notes is None:
         state.refund_notes = set()
@@ -95,31 +102,47 @@ def _merge_refund(state: MergeState, shop: ShopRef, event: PlatformEvent, at: da
         state.refund_notes.add(text)
         state.events.append(platform_event(shop, "refund", None, None, refund_note(**facts, via=note)))
         state.changed = True
-        set_attention(state, refund_attention(
-            kind=refund.kind, status=refund.status, amount_fen=refund.amount_fen,
-            reason=refund.reason, accepted=bool(state.values.get("accepted_at"))))
+        set_attention(
+            state,
+            refund_attention(
+                kind=refund.kind,
+                status=refund.status,
+                amount_fen=refund.amount_fen,
+                reason=refund.reason,
+                accepted=bool(state.values.get("accepted_at")),
+            ),
+        )
     if refund.status == RefundStatus.SUCCEEDED and refund.kind == RefundKind.FULL:
-        maybe_move(state, shop, OrderStatus.CLOSED, at, closed_by_refund_note(via=note),
-                   event.raw_status_code, text="全额退款")
+        maybe_move(
+            state, shop, OrderStatus.CLOSED, at, closed_by_refund_note(via=note), event.raw_status_code, text="全额退款"
+        )
 
 
-def _merge_delivery(state: MergeState, shop: ShopRef, event: PlatformEvent, at: datetime,
-                    note: str) -> None:
+def _merge_delivery(state: MergeState, shop: ShopRef, event: PlatformEvent, at: datetime, note: str) -> None:
     delivery = event.delivery
     new, stored = delivery.status, state.values.get("rider_status")
     stored_rank = RIDER_RANK.get(DeliveryStatus(stored)) if stored in set(DeliveryStatus) else None
     new_rank = RIDER_RANK.get(new)
     stale = new_rank is not None and stored_rank is not None and new_rank < stored_rank
     if not stale:
-        rider = {"rider_status": new.value,
-                 "rider_name": delivery.rider_name or state.values.get("rider_name"),
-                 "rider_phone": delivery.rider_phone or state.values.get("rider_phone")}
+        rider = {
+            "rider_status": new.value,
+            "rider_name": delivery.rider_name or state.values.get("rider_name"),
+            "rider_phone": delivery.rider_phone or state.values.get("rider_phone"),
+        }
         if any(state.values.get(k) != v for k, v in rider.items()):
             state.values.update(rider)
             if new == DeliveryStatus.DELIVERED and not state.values.get("delivered_at"):
                 state.values["delivered_at"] = at
-            state.events.append(platform_event(shop, "delivery", None, None, rider_note(
-                via=note, status=new.value, rider_name=delivery.rider_name or "")))
+            state.events.append(
+                platform_event(
+                    shop,
+                    "delivery",
+                    None,
+                    None,
+                    rider_note(via=note, status=new.value, rider_name=delivery.rider_name or ""),
+                )
+            )
             state.changed = True
             if OrderStatus(state.values["status"]) not in ENDED_STATUSES:
                 set_attention(state, rider_attention(status=new, rider_name=delivery.rider_name or ""))

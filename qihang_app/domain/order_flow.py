@@ -40,102 +40,123 @@ class OrderEvent(StrEnum):
     SPLIT = "split"  # 拆单: the parent becomes invalid
 
 
-
-STATUS_LABEL_ZH = MappingProxyType({
-    OrderStatus.PENDING_PAYMENT: "待付款",
-    OrderStatus.AWAITING_ACCEPT: "待接单",
-    OrderStatus.TO_SHIP: "待发货",
-    OrderStatus.SHIPPED: "已发货",
-    OrderStatus.COMPLETED: "交易成功",
-    OrderStatus.CANCELLED: "已取消",
-    OrderStatus.CLOSED: "交易关闭",
-    OrderStatus.INVALID: "无效",
-})
-STATUS_LABEL_EN = MappingProxyType({
-    OrderStatus.PENDING_PAYMENT: "Pending payment",
-    OrderStatus.AWAITING_ACCEPT: "Awaiting acceptance",
-    OrderStatus.TO_SHIP: "To ship",
-    OrderStatus.SHIPPED: "Shipped",
-    OrderStatus.COMPLETED: "Completed",
-    OrderStatus.CANCELLED: "Cancelled",
-    OrderStatus.CLOSED: "Closed",
-    OrderStatus.INVALID: "Invalid",
-})
+STATUS_LABEL_ZH = MappingProxyType(
+    {
+        OrderStatus.PENDING_PAYMENT: "待付款",
+        OrderStatus.AWAITING_ACCEPT: "待接单",
+        OrderStatus.TO_SHIP: "待发货",
+        OrderStatus.SHIPPED: "已发货",
+        OrderStatus.COMPLETED: "交易成功",
+        OrderStatus.CANCELLED: "已取消",
+        OrderStatus.CLOSED: "交易关闭",
+        OrderStatus.INVALID: "无效",
+    }
+)
+STATUS_LABEL_EN = MappingProxyType(
+    {
+        OrderStatus.PENDING_PAYMENT: "Pending payment",
+        OrderStatus.AWAITING_ACCEPT: "Awaiting acceptance",
+        OrderStatus.TO_SHIP: "To ship",
+        OrderStatus.SHIPPED: "Shipped",
+        OrderStatus.COMPLETED: "Completed",
+        OrderStatus.CANCELLED: "Cancelled",
+        OrderStatus.CLOSED: "Closed",
+        OrderStatus.INVALID: "Invalid",
+    }
+)
 # Instant retail merchants say 新订单/备货中/配送中 for the same statuses.
-_INSTANT_RETAIL_ZH = MappingProxyType({
-    OrderStatus.AWAITING_ACCEPT: "新订单",
-    OrderStatus.TO_SHIP: "备货中",
-    OrderStatus.SHIPPED: "配送中",
-})
-_INSTANT_RETAIL_EN = MappingProxyType({
-    OrderStatus.TO_SHIP: "Preparing",
-    OrderStatus.SHIPPED: "Delivering",
-})
+_INSTANT_RETAIL_ZH = MappingProxyType(
+    {
+        OrderStatus.AWAITING_ACCEPT: "新订单",
+        OrderStatus.TO_SHIP: "备货中",
+        OrderStatus.SHIPPED: "配送中",
+    }
+)
+_INSTANT_RETAIL_EN = MappingProxyType(
+    {
+        OrderStatus.TO_SHIP: "Preparing",
+        OrderStatus.SHIPPED: "Delivering",
+    }
+)
 
-EVENT_LABEL_ZH = MappingProxyType({
-    OrderEvent.PAY: "付款",
-    OrderEvent.ACCEPT: "接单",
-    OrderEvent.REJECT: "拒单",
-    OrderEvent.SHIP: "发货",
-    OrderEvent.COMPLETE: "完成",
-    OrderEvent.CANCEL: "取消",
-    OrderEvent.REFUND_FULL: "全额退款",
-    OrderEvent.SPLIT: "拆单",
-})
-EVENT_LABEL_EN = MappingProxyType({
-    OrderEvent.PAY: "pay",
-    OrderEvent.ACCEPT: "accept",
-    OrderEvent.REJECT: "reject",
-    OrderEvent.SHIP: "ship",
-    OrderEvent.COMPLETE: "complete",
-    OrderEvent.CANCEL: "cancel",
-    OrderEvent.REFUND_FULL: "full refund",
-    OrderEvent.SPLIT: "split",
-})
+EVENT_LABEL_ZH = MappingProxyType(
+    {
+        OrderEvent.PAY: "付款",
+        OrderEvent.ACCEPT: "接单",
+        OrderEvent.REJECT: "拒单",
+        OrderEvent.SHIP: "发货",
+        OrderEvent.COMPLETE: "完成",
+        OrderEvent.CANCEL: "取消",
+        OrderEvent.REFUND_FULL: "全额退款",
+        OrderEvent.SPLIT: "拆单",
+    }
+)
+EVENT_LABEL_EN = MappingProxyType(
+    {
+        OrderEvent.PAY: "pay",
+        OrderEvent.ACCEPT: "accept",
+        OrderEvent.REJECT: "reject",
+        OrderEvent.SHIP: "ship",
+        OrderEvent.COMPLETE: "complete",
+        OrderEvent.CANCEL: "cancel",
+        OrderEvent.REFUND_FULL: "full refund",
+        OrderEvent.SPLIT: "split",
+    }
+)
 
 # PAY's target depends on needs_accept; TO_SHIP here is the e-commerce default.
-_TRANSITIONS: MappingProxyType[OrderStatus, MappingProxyType[OrderEvent, OrderStatus]] = (
-    MappingProxyType({
-        OrderStatus.PENDING_PAYMENT: MappingProxyType({
-            OrderEvent.PAY: OrderStatus.TO_SHIP,
-            OrderEvent.CANCEL: OrderStatus.CANCELLED,
-        }),
-        OrderStatus.AWAITING_ACCEPT: MappingProxyType({
-            OrderEvent.ACCEPT: OrderStatus.TO_SHIP,
-            OrderEvent.REJECT: OrderStatus.CANCELLED,
-            OrderEvent.CANCEL: OrderStatus.CANCELLED,
-            OrderEvent.REFUND_FULL: OrderStatus.CLOSED,
-        }),
-        OrderStatus.TO_SHIP: MappingProxyType({
-            OrderEvent.SHIP: OrderStatus.SHIPPED,
-            OrderEvent.CANCEL: OrderStatus.CANCELLED,
-            OrderEvent.REFUND_FULL: OrderStatus.CLOSED,
-            OrderEvent.SPLIT: OrderStatus.INVALID,
-        }),
-        OrderStatus.SHIPPED: MappingProxyType({
-            OrderEvent.COMPLETE: OrderStatus.COMPLETED,
-            OrderEvent.REFUND_FULL: OrderStatus.CLOSED,
-        }),
+_TRANSITIONS: MappingProxyType[OrderStatus, MappingProxyType[OrderEvent, OrderStatus]] = MappingProxyType(
+    {
+        OrderStatus.PENDING_PAYMENT: MappingProxyType(
+            {
+                OrderEvent.PAY: OrderStatus.TO_SHIP,
+                OrderEvent.CANCEL: OrderStatus.CANCELLED,
+            }
+        ),
+        OrderStatus.AWAITING_ACCEPT: MappingProxyType(
+            {
+                OrderEvent.ACCEPT: OrderStatus.TO_SHIP,
+                OrderEvent.REJECT: OrderStatus.CANCELLED,
+                OrderEvent.CANCEL: OrderStatus.CANCELLED,
+                OrderEvent.REFUND_FULL: OrderStatus.CLOSED,
+            }
+        ),
+        OrderStatus.TO_SHIP: MappingProxyType(
+            {
+                OrderEvent.SHIP: OrderStatus.SHIPPED,
+                OrderEvent.CANCEL: OrderStatus.CANCELLED,
+                OrderEvent.REFUND_FULL: OrderStatus.CLOSED,
+                OrderEvent.SPLIT: OrderStatus.INVALID,
+            }
+        ),
+        OrderStatus.SHIPPED: MappingProxyType(
+            {
+                OrderEvent.COMPLETE: OrderStatus.COMPLETED,
+                OrderEvent.REFUND_FULL: OrderStatus.CLOSED,
+            }
+        ),
         OrderStatus.COMPLETED: MappingProxyType({OrderEvent.REFUND_FULL: OrderStatus.CLOSED}),
         OrderStatus.CANCELLED: MappingProxyType({}),
         OrderStatus.CLOSED: MappingProxyType({}),
         OrderStatus.INVALID: MappingProxyType({}),
-    })
+    }
 )
 
 TERMINAL_STATUSES = frozenset({OrderStatus.CANCELLED, OrderStatus.CLOSED, OrderStatus.INVALID})
 
 # Forward progress for ingest; terminal statuses share the top rank.
-_RANK = MappingProxyType({
-    OrderStatus.PENDING_PAYMENT: 0,
-    OrderStatus.AWAITING_ACCEPT: 1,
-    OrderStatus.TO_SHIP: 2,
-    OrderStatus.SHIPPED: 3,
-    OrderStatus.COMPLETED: 4,
-    OrderStatus.CANCELLED: 5,
-    OrderStatus.CLOSED: 5,
-    OrderStatus.INVALID: 5,
-})
+_RANK = MappingProxyType(
+    {
+        OrderStatus.PENDING_PAYMENT: 0,
+        OrderStatus.AWAITING_ACCEPT: 1,
+        OrderStatus.TO_SHIP: 2,
+        OrderStatus.SHIPPED: 3,
+        OrderStatus.COMPLETED: 4,
+        OrderStatus.CANCELLED: 5,
+        OrderStatus.CLOSED: 5,
+        OrderStatus.INVALID: 5,
+    }
+)
 
 
 class IllegalTransition(DomainError):

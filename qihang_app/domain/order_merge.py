@@ -34,22 +34,55 @@ from qihang_app.domain.platform_order import PlatformOrder, PlatformOrderLine
 # Columns a platform snapshot owns. Local-only columns (seller_memo, pending_action, ready_at,
 # auto_accepted) are never written by ingest.
 SNAPSHOT_COLUMNS = (
-    "display_no", "day_seq", "buyer_memo", "receiver_name", "receiver_phone",
-    "receiver_phone_tail", "receiver_phone_ext", "receiver_address", "receiver_lat", "receiver_lng", "delivery_type",
-    "is_scheduled", "expected_delivery_at", "ship_deadline_at", "accept_deadline_at", "goods_fen",
-    "freight_fen", "packing_fen", "platform_discount_fen", "merchant_discount_fen", "paid_fen",
-    "merchant_receivable_fen", "placed_at", "paid_at",
+    "display_no",
+    "day_seq",
+    "buyer_memo",
+    "receiver_name",
+    "receiver_phone",
+    "receiver_phone_tail",
+    "receiver_phone_ext",
+    "receiver_address",
+    "receiver_lat",
+    "receiver_lng",
+    "delivery_type",
+    "is_scheduled",
+    "expected_delivery_at",
+    "ship_deadline_at",
+    "accept_deadline_at",
+    "goods_fen",
+    "freight_fen",
+    "packing_fen",
+    "platform_discount_fen",
+    "merchant_discount_fen",
+    "paid_fen",
+    "merchant_receivable_fen",
+    "placed_at",
+    "paid_at",
 )
-STATUS_COLUMNS = ("status", "raw_status_code", "raw_status_text", "accepted_at", "shipped_at",
-                  "delivered_at", "completed_at", "cancelled_at", "closed_at")
+STATUS_COLUMNS = (
+    "status",
+    "raw_status_code",
+    "raw_status_text",
+    "accepted_at",
+    "shipped_at",
+    "delivered_at",
+    "completed_at",
+    "cancelled_at",
+    "closed_at",
+)
 RIDER_COLUMNS = ("rider_name", "rider_phone", "rider_status")
 VERSION_COLUMNS = ("platform_updated_at", "platform_version")
 # 异常 mark: set by a refund request or a rider problem, cleared by staff (知道了).
 ATTENTION_COLUMNS = ("exception_reason",)
 CANCEL_COLUMNS = ("cancelled_by", "cancel_reason")  # the platform's words on a cancel (board mark)
-UPDATE_COLUMNS = SNAPSHOT_COLUMNS + STATUS_COLUMNS + RIDER_COLUMNS + VERSION_COLUMNS + ATTENTION_COLUMNS + CANCEL_COLUMNS
+UPDATE_COLUMNS = (
+    SNAPSHOT_COLUMNS + STATUS_COLUMNS + RIDER_COLUMNS + VERSION_COLUMNS + ATTENTION_COLUMNS + CANCEL_COLUMNS
+)
 INSERT_DEFAULTS = {
-    "seller_memo": "", "auto_accepted": False, "pending_action": None, "ready_at": None,
+    "seller_memo": "",
+    "auto_accepted": False,
+    "pending_action": None,
+    "ready_at": None,
     **dict.fromkeys(STATUS_COLUMNS + RIDER_COLUMNS + VERSION_COLUMNS + ATTENTION_COLUMNS + CANCEL_COLUMNS),
 }
 STATUS_TIME = {
@@ -60,8 +93,18 @@ STATUS_TIME = {
     OrderStatus.CLOSED: "closed_at",
 }
 # Order line fields compared to decide whether a snapshot's lines replace the stored ones.
-LINE_FIELDS = ("platform_item_id", "platform_sku_id", "outer_sku_code", "barcode", "name",
-               "spec", "quantity", "unit_price_fen", "allocated_discount_fen", "paid_fen")
+LINE_FIELDS = (
+    "platform_item_id",
+    "platform_sku_id",
+    "outer_sku_code",
+    "barcode",
+    "name",
+    "spec",
+    "quantity",
+    "unit_price_fen",
+    "allocated_discount_fen",
+    "paid_fen",
+)
 
 # What the merge needs to know of the shop: {"id": int, "store_id": int, "platform": str}.
 ShopRef = Mapping[str, Any]
@@ -123,18 +166,21 @@ def snapshot_values(po: PlatformOrder) -> dict:
         "platform_discount_fen": int(po.platform_discount_fen),
         "merchant_discount_fen": int(po.merchant_discount_fen),
         "paid_fen": int(po.paid_fen),
-        "merchant_receivable_fen": (None if po.merchant_receivable_fen is None
-                                    else int(po.merchant_receivable_fen)),
+        "merchant_receivable_fen": (None if po.merchant_receivable_fen is None else int(po.merchant_receivable_fen)),
         "placed_at": po.placed_at,
         "paid_at": po.paid_at,
     }
 
 
-def platform_event(shop: ShopRef, kind: str, from_status: str | None, to_status: str | None,
-                   note: str) -> dict:
+def platform_event(shop: ShopRef, kind: str, from_status: str | None, to_status: str | None, note: str) -> dict:
     """An order event row (without order id and time) written on behalf of the platform."""
-    return {"actor": f"platform:{shop['platform']}", "kind": kind, "from_status": from_status,
-            "to_status": to_status, "note": note[:2000]}
+    return {
+        "actor": f"platform:{shop['platform']}",
+        "kind": kind,
+        "from_status": from_status,
+        "to_status": to_status,
+        "note": note[:2000],
+    }
 
 
 def new_order(shop: ShopRef, po: PlatformOrder, *, now: datetime, note: str) -> MergeState:
@@ -143,18 +189,27 @@ def new_order(shop: ShopRef, po: PlatformOrder, *, now: datetime, note: str) -> 
     status = OrderStatus(po.status)
     if status == OrderStatus.INVALID:
         raise ValueError("a platform never reports an order as invalid")
-    state = MergeState(key=order_key(shop, po.platform_order_id), is_new=True, changed=True,
-                       values={
-        **INSERT_DEFAULTS,
-        "platform": shop["platform"], "shop_id": shop["id"], "store_id": shop["store_id"],
-        "platform_order_id": str(po.platform_order_id),
-        **values,
-        "merchant_receivable_fen": values["merchant_receivable_fen"] or 0,
-        "status": status.value, "raw_status_code": po.raw_status_code or None,
-        "raw_status_text": po.raw_status_text or None,
-        "platform_updated_at": po.updated_at, "platform_version": po.version,
-        "created_at": now, "updated_at": now,
-    })
+    state = MergeState(
+        key=order_key(shop, po.platform_order_id),
+        is_new=True,
+        changed=True,
+        values={
+            **INSERT_DEFAULTS,
+            "platform": shop["platform"],
+            "shop_id": shop["id"],
+            "store_id": shop["store_id"],
+            "platform_order_id": str(po.platform_order_id),
+            **values,
+            "merchant_receivable_fen": values["merchant_receivable_fen"] or 0,
+            "status": status.value,
+            "raw_status_code": po.raw_status_code or None,
+            "raw_status_text": po.raw_status_text or None,
+            "platform_updated_at": po.updated_at,
+            "platform_version": po.version,
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
     if status in STATUS_TIME:
         state.values[STATUS_TIME[status]] = po.updated_at
     state.events.append(platform_event(shop, "created", None, status.value, note))
@@ -192,22 +247,29 @@ def merge_snapshot(state: MergeState, shop: ShopRef, po: PlatformOrder, *, note:
         changed_fields.append("lines")
     visible = [c for c in changed_fields if c not in ("receiver_phone_tail", "receiver_phone_ext")]
     if visible:
-        state.events.append(platform_event(shop, "updated", None, None,
-                                           updated_note(via=note, columns=visible)))
+        state.events.append(platform_event(shop, "updated", None, None, updated_note(via=note, columns=visible)))
     state.changed = True  # at least the platform time moved
     return relink
 
 
-def maybe_move(state: MergeState, shop: ShopRef, target: OrderStatus, at: datetime, note: str,
-               raw_code: str, *, text: str = "") -> None:
+def maybe_move(
+    state: MergeState, shop: ShopRef, target: OrderStatus, at: datetime, note: str, raw_code: str, *, text: str = ""
+) -> None:
     """Move to `target` if the order may go there (`can_move`); otherwise leave it."""
     current = OrderStatus(state.values["status"])
     if target != current and can_move(current, target):
         move_status(state, shop, target, at, note, raw_code or None, text or None)
 
 
-def move_status(state: MergeState, shop: ShopRef, target: OrderStatus, at: datetime, note: str,
-                raw_code: str | None, raw_text: str | None) -> None:
+def move_status(
+    state: MergeState,
+    shop: ShopRef,
+    target: OrderStatus,
+    at: datetime,
+    note: str,
+    raw_code: str | None,
+    raw_text: str | None,
+) -> None:
     current = state.values["status"]
     state.values["status"] = target.value
     # The platform's own status words describe the status they came with: a move without new
@@ -225,10 +287,19 @@ def move_status(state: MergeState, shop: ShopRef, target: OrderStatus, at: datet
 def line_key(lines: Sequence[PlatformOrderLine]) -> tuple:
     """The snapshot's lines in the shape of `stored_line_key`, for comparison."""
     return tuple(
-        (str(l.platform_item_id), str(l.platform_sku_id), l.outer_sku_code or "",
-         l.barcode or "", l.name or "", l.spec or "", int(l.quantity), int(l.unit_price_fen),
-         int(l.discount_fen), int(l.paid_fen))
-        for l in lines
+        (
+            str(line.platform_item_id),
+            str(line.platform_sku_id),
+            line.outer_sku_code or "",
+            line.barcode or "",
+            line.name or "",
+            line.spec or "",
+            int(line.quantity),
+            int(line.unit_price_fen),
+            int(line.discount_fen),
+            int(line.paid_fen),
+        )
+        for line in lines
     )
 
 

@@ -26,8 +26,15 @@ _OLD_REFUND = re.compile(
 FIELD_GROUPS = {
     "receiver": ("receiver_name", "receiver_phone", "receiver_address", "receiver_lat", "receiver_lng"),
     "memo": ("buyer_memo",),
-    "amounts": ("goods_fen", "freight_fen", "packing_fen", "platform_discount_fen",
-                "merchant_discount_fen", "paid_fen", "merchant_receivable_fen"),
+    "amounts": (
+        "goods_fen",
+        "freight_fen",
+        "packing_fen",
+        "platform_discount_fen",
+        "merchant_discount_fen",
+        "paid_fen",
+        "merchant_receivable_fen",
+    ),
     "delivery": ("delivery_type", "is_scheduled"),
     "times": ("expected_delivery_at", "ship_deadline_at", "accept_deadline_at", "placed_at", "paid_at"),
     "lines": ("lines",),
@@ -36,19 +43,23 @@ FIELD_GROUPS = {
 _GROUP_OF = {column: group for group, columns in FIELD_GROUPS.items() for column in columns}
 
 
-def refund_identity(*, kind: str, status: str, amount_fen: int | None, refund_id: str,
-                    reason: str) -> str:
+def refund_identity(*, kind: str, status: str, amount_fen: int | None, refund_id: str, reason: str) -> str:
     amount = "" if amount_fen is None else f" {amount_fen}分"
     return f"退款 {kind}/{status}{amount} #{refund_id} {reason}".strip()
 
 
-def refund_note(*, kind: str, status: str, amount_fen: int | None, refund_id: str, reason: str,
-                via: str) -> str:
+def refund_note(*, kind: str, status: str, amount_fen: int | None, refund_id: str, reason: str, via: str) -> str:
     return encode(
         REFUND_KEY,
-        what=encode(f"refund.kind.{kind}"), state=encode(f"refund.state.{status}"),
+        what=encode(f"refund.kind.{kind}"),
+        state=encode(f"refund.state.{status}"),
         amount=f" {format_money(amount_fen)}" if amount_fen else "",
-        kind=kind, status=status, amount_fen=amount_fen, refund_id=refund_id, reason=reason, via=via,
+        kind=kind,
+        status=status,
+        amount_fen=amount_fen,
+        refund_id=refund_id,
+        reason=reason,
+        via=via,
     )
 
 
@@ -60,8 +71,7 @@ def refund_facts(note: str) -> dict | None:
         key, params = decoded
         if key != REFUND_KEY:
             return None
-        return {name: params.get(name) for name in
-                ("kind", "status", "amount_fen", "refund_id", "reason", "via")}
+        return {name: params.get(name) for name in ("kind", "status", "amount_fen", "refund_id", "reason", "via")}
     old = _OLD_REFUND.fullmatch(note or "")
     if old is None:
         return None
@@ -76,8 +86,7 @@ def recorded_refund_text(note: str) -> str:
     if facts is None:
         return note.rsplit(" (", 1)[0]
     facts.pop("via")
-    return refund_identity(**{k: (v if v is not None or k == "amount_fen" else "")
-                              for k, v in facts.items()})
+    return refund_identity(**{k: (v if v is not None or k == "amount_fen" else "") for k, v in facts.items()})
 
 
 def cancel_note(*, via: str, cancelled_by: str, code: str, reason: str) -> str:
@@ -93,8 +102,7 @@ def closed_by_refund_note(*, via: str) -> str:
 
 
 def rider_note(*, via: str, status: str, rider_name: str) -> str:
-    return encode("order.event.rider", state=encode(f"rider.state.{status}"), status=status,
-                  rider=rider_name, via=via)
+    return encode("order.event.rider", state=encode(f"rider.state.{status}"), status=status, rider=rider_name, via=via)
 
 
 def updated_note(*, via: str, columns: list[str]) -> str:

@@ -55,8 +55,12 @@ class PlatformProfile:
 
 
 OFFLINE = PlatformProfile(
-    code="offline", name_zh="线下", name_en="Offline", write_backs=frozenset(),
-    instant_retail=False, pullable=False,
+    code="offline",
+    name_zh="线下",
+    name_en="Offline",
+    write_backs=frozenset(),
+    instant_retail=False,
+    pullable=False,
 )
 
 _PROFILES: dict[str, PlatformProfile] = {OFFLINE.code: OFFLINE}

@@ -115,8 +115,14 @@ class PlatformOrder:
     is_complete: bool = True  # False: a thin/incomplete push, fetch the detail before trusting it
 
     def __post_init__(self) -> None:
-        for name in ("placed_at", "updated_at", "paid_at", "expected_delivery_at",
-                     "accept_deadline_at", "ship_deadline_at"):
+        for name in (
+            "placed_at",
+            "updated_at",
+            "paid_at",
+            "expected_delivery_at",
+            "accept_deadline_at",
+            "ship_deadline_at",
+        ):
             _require_aware(name, getattr(self, name))
 
 
@@ -184,8 +190,16 @@ class PlatformEvent:
         sub = self.refund.platform_refund_id if self.refund else ""
         return ":".join(
             str(part)
-            for part in (self.platform, self.platform_shop_id, self.platform_order_id, self.kind,
-                         self.raw_type, self.raw_status_code, sub, stamp)
+            for part in (
+                self.platform,
+                self.platform_shop_id,
+                self.platform_order_id,
+                self.kind,
+                self.raw_type,
+                self.raw_status_code,
+                sub,
+                stamp,
+            )
         )
 
 

@@ -18,12 +18,22 @@ from qihang_app.domain.platform_order import DeliveryStatus
 
 AUTO_ACCEPT = "auto-accept"  # the actor of a shop's automatic accept
 MANUAL_NOTE = "orders.event.manual"
-_VIA = {"push": "timeline.via.push", "sweep": "timeline.via.sweep", "manual": "timeline.via.manual",
-        "detail": "timeline.via.detail", "pull": "timeline.via.sweep"}
+_VIA = {
+    "push": "timeline.via.push",
+    "sweep": "timeline.via.sweep",
+    "manual": "timeline.via.manual",
+    "detail": "timeline.via.detail",
+    "pull": "timeline.via.sweep",
+}
 _SIMPLE = {
-    "status": "timeline.status", "accepted": "timeline.accepted", "rejected": "timeline.rejected",
-    "cancelled": "timeline.cancelled", "ready": "timeline.ready", "dispatched": "timeline.dispatched",
-    "delivered": "timeline.delivered", "exception_acknowledged": "timeline.exception_acknowledged",
+    "status": "timeline.status",
+    "accepted": "timeline.accepted",
+    "rejected": "timeline.rejected",
+    "cancelled": "timeline.cancelled",
+    "ready": "timeline.ready",
+    "dispatched": "timeline.dispatched",
+    "delivered": "timeline.delivered",
+    "exception_acknowledged": "timeline.exception_acknowledged",
 }
 # A platform's status move, named by where it went ("订单取消" reads better than "状态变更").
 _MOVED_TO = {s: f"timeline.to.{s}" for s in ("to_ship", "shipped", "completed", "cancelled", "closed")}
@@ -55,7 +65,7 @@ def who(actor: str, usernames: Mapping[str, str]) -> str:
 
 
 def via_words(via: str | None) -> str:
-    """"push order_paid" → 平台推送, "sweep #3" → 定时补单; "" for anything else."""
+    """ "push order_paid" → 平台推送, "sweep #3" → 定时补单; "" for anything else."""
     head = (via or "").split(" ", 1)[0].split(":", 1)[0]
     return encode(_VIA[head]) if head in _VIA else ""
 
@@ -68,8 +78,15 @@ def moved(from_status: str | None, to_status: str | None, kind: str) -> tuple[st
     return None
 
 
-def describe(*, actor: str, kind: str, from_status: str | None, to_status: str | None,
-             note: str | None, usernames: Mapping[str, str]) -> Entry:
+def describe(
+    *,
+    actor: str,
+    kind: str,
+    from_status: str | None,
+    to_status: str | None,
+    note: str | None,
+    usernames: Mapping[str, str],
+) -> Entry:
     note = note or ""
     said = who(actor, usernames)
     change = moved(from_status, to_status, kind)
@@ -116,8 +133,12 @@ def _refund(said: str, note: str) -> Entry:
     if facts is None:
         return Entry(said, encode("timeline.refund"), None, note)
     if decode(note) is None:  # stored before notes were encoded: said again in words
-        note = refund_note(**{k: facts[k] or ("" if k != "amount_fen" else None) for k in
-                              ("kind", "status", "amount_fen", "refund_id", "reason", "via")})
+        note = refund_note(
+            **{
+                k: facts[k] or ("" if k != "amount_fen" else None)
+                for k in ("kind", "status", "amount_fen", "refund_id", "reason", "via")
+            }
+        )
     reason = facts.get("reason") or ""
     detail = encode("timeline.reason", reason=reason) if reason else ""
     return Entry(said, note, None, detail, via_words(facts.get("via")))
@@ -130,7 +151,7 @@ def _rider(said: str, note: str) -> Entry:
         at = next((i for i, w in enumerate(words) if w in _RIDER_STATES), None)
         if at is None:
             return Entry(said, encode("timeline.delivery"), None, note)
-        note = rider_note(via=" ".join(words[:at]), status=words[at], rider_name=" ".join(words[at + 1:]))
+        note = rider_note(via=" ".join(words[:at]), status=words[at], rider_name=" ".join(words[at + 1 :]))
         decoded = decode(note)
     params = decoded[1]
     rider = str(params.get("rider") or "")

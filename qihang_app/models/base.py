@@ -8,13 +8,13 @@ Rules (see docs/architecture.md "Rules that keep data safe"):
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-UTC = timezone.utc
+UTC = UTC
 
 # Deterministic constraint names: alembic can only drop/alter what it can name (SQLite batch mode).
 SQLModel.metadata.naming_convention = {

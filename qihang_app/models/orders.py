@@ -119,9 +119,7 @@ class OrderLine(SQLModel, table=True):
     unit_price_fen: int = Fen()
     allocated_discount_fen: int = Fen()
     paid_fen: int = Fen()
-    erp_sku_id: int | None = Field(
-        default=None, foreign_key="erp_skus.id", ondelete="SET NULL", index=True
-    )
+    erp_sku_id: int | None = Field(default=None, foreign_key="erp_skus.id", ondelete="SET NULL", index=True)
     link_method: str | None = None  # how erp_sku_id was found, e.g. "outer_code", "manual"
 
 

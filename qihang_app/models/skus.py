@@ -38,8 +38,6 @@ class ShopSku(SQLModel, table=True):
     name: str = ""
     spec: str = ""
     price_fen: int = Fen()
-    erp_sku_id: int | None = Field(
-        default=None, foreign_key="erp_skus.id", ondelete="SET NULL", index=True
-    )
+    erp_sku_id: int | None = Field(default=None, foreign_key="erp_skus.id", ondelete="SET NULL", index=True)
     created_at: datetime = created_at_field()
     updated_at: datetime = updated_at_field()

@@ -12,7 +12,15 @@ def no_store_notice() -> rx.Component:
     """A user without stores would wait forever for orders: say what to ask the admin for."""
     return rx.cond(
         AuthState.without_stores,
-        rx.callout(t("board.no_stores"), icon="store", color_scheme="amber", size="2", width="100%", margin_y="8px", id="board-no-stores"),
+        rx.callout(
+            t("board.no_stores"),
+            icon="store",
+            color_scheme="amber",
+            size="2",
+            width="100%",
+            margin_y="8px",
+            id="board-no-stores",
+        ),
     )
 
 

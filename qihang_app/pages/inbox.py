@@ -29,14 +29,25 @@ def _status_badge(status) -> rx.Component:
 
 
 def _replay_button(row: dict) -> rx.Component:
-    return rx.button(rx.icon("rotate-ccw", size=14), t("inbox.replay"), size="1", variant="soft",
-                     on_click=InboxState.replay(row["id"]), class_name="inbox-replay",
-                     white_space="nowrap", flex_shrink="0")
+    return rx.button(
+        rx.icon("rotate-ccw", size=14),
+        t("inbox.replay"),
+        size="1",
+        variant="soft",
+        on_click=InboxState.replay(row["id"]),
+        class_name="inbox-replay",
+        white_space="nowrap",
+        flex_shrink="0",
+    )
 
 
 def _shop(row: dict) -> rx.Component:
     return rx.vstack(
-        rx.cond(row["shop"] != "", rx.text(row["shop"], size="2"), rx.text(t("inbox.unknown_shop"), size="2", color_scheme="gray")),
+        rx.cond(
+            row["shop"] != "",
+            rx.text(row["shop"], size="2"),
+            rx.text(t("inbox.unknown_shop"), size="2", color_scheme="gray"),
+        ),
         rx.text(row["store"], size="1", color_scheme="gray"),
         spacing="0",
     )
@@ -46,8 +57,11 @@ def _reason(row: dict) -> rx.Component:
     """The plain reason, in the reader's language (the technical one is behind 展开)."""
     return rx.text(
         rx.cond(LangState.lang == "en", row["reason_en"], row["reason"]),
-        size="2", weight="medium", color=rx.cond(row["status"] == "rejected", rx.color("orange", 11), rx.color("red", 11)),
-        class_name="inbox-reason", white_space="normal",
+        size="2",
+        weight="medium",
+        color=rx.cond(row["status"] == "rejected", rx.color("orange", 11), rx.color("red", 11)),
+        class_name="inbox-reason",
+        white_space="normal",
     )
 
 
@@ -60,7 +74,18 @@ def _raw(row: dict) -> rx.Component:
         ),
         rx.vstack(
             rx.text(t("inbox.technical"), row["error"], size="1", color_scheme="gray", style=MONO),
-            rx.text(t("inbox.raw"), " ", row["kind"], " · #", row["id"], rx.el.br(), row["preview"], size="1", color_scheme="gray", style=MONO),
+            rx.text(
+                t("inbox.raw"),
+                " ",
+                row["kind"],
+                " · #",
+                row["id"],
+                rx.el.br(),
+                row["preview"],
+                size="1",
+                color_scheme="gray",
+                style=MONO,
+            ),
             spacing="1",
             padding="8px",
             border_radius="6px",
@@ -76,7 +101,14 @@ def _table_row(row: dict) -> rx.Component:
         rx.table.cell(platform_badge(row["source"])),
         rx.table.cell(_shop(row)),
         rx.table.cell(rx.text(row["received"], size="2", white_space="nowrap")),
-        rx.table.cell(rx.vstack(rx.hstack(_status_badge(row["status"]), _reason(row), align="center", spacing="2"), _raw(row), spacing="1", max_width="560px")),
+        rx.table.cell(
+            rx.vstack(
+                rx.hstack(_status_badge(row["status"]), _reason(row), align="center", spacing="2"),
+                _raw(row),
+                spacing="1",
+                max_width="560px",
+            )
+        ),
         rx.table.cell(_replay_button(row)),
         class_name="inbox-row",
     )
@@ -106,7 +138,14 @@ def _table() -> rx.Component:
 def _card(row: dict) -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.hstack(platform_badge(row["source"]), _status_badge(row["status"]), rx.spacer(), _replay_button(row), align="center", width="100%"),
+            rx.hstack(
+                platform_badge(row["source"]),
+                _status_badge(row["status"]),
+                rx.spacer(),
+                _replay_button(row),
+                align="center",
+                width="100%",
+            ),
             _reason(row),
             rx.hstack(_shop(row), rx.spacer(), rx.text(row["received"], size="1", color_scheme="gray"), width="100%"),
             _raw(row),
@@ -131,9 +170,27 @@ def _filters() -> rx.Component:
             on_change=InboxState.set_status,
             size="2",
         ),
-        rx.badge(t("inbox.failed"), " ", InboxState.counts.get("failed", 0).to_string(), color_scheme="red", variant="surface"),
-        rx.badge(t("inbox.rejected"), " ", InboxState.counts.get("rejected", 0).to_string(), color_scheme="orange", variant="surface"),
-        rx.badge(t("inbox.waiting"), " ", InboxState.counts.get("received", 0).to_string(), color_scheme="gray", variant="surface"),
+        rx.badge(
+            t("inbox.failed"),
+            " ",
+            InboxState.counts.get("failed", 0).to_string(),
+            color_scheme="red",
+            variant="surface",
+        ),
+        rx.badge(
+            t("inbox.rejected"),
+            " ",
+            InboxState.counts.get("rejected", 0).to_string(),
+            color_scheme="orange",
+            variant="surface",
+        ),
+        rx.badge(
+            t("inbox.waiting"),
+            " ",
+            InboxState.counts.get("received", 0).to_string(),
+            color_scheme="gray",
+            variant="surface",
+        ),
         align="center",
         spacing="2",
         wrap="wrap",
@@ -144,7 +201,14 @@ def _filters() -> rx.Component:
 
 def _replay_all() -> rx.Component:
     return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(rx.button(rx.icon("rotate-ccw", size=16), t("inbox.replay_all"), disabled=InboxState.total == 0, id="inbox-replay-all")),
+        rx.alert_dialog.trigger(
+            rx.button(
+                rx.icon("rotate-ccw", size=16),
+                t("inbox.replay_all"),
+                disabled=InboxState.total == 0,
+                id="inbox-replay-all",
+            )
+        ),
         rx.alert_dialog.content(
             rx.alert_dialog.title(t("inbox.replay_all")),
             rx.alert_dialog.description(t("inbox.replay_confirm")),
@@ -169,8 +233,21 @@ def inbox_page() -> rx.Component:
             _filters(),
             rx.cond(
                 InboxState.total == 0,
-                rx.center(rx.vstack(rx.icon("circle-check", size=40, color=rx.color("green", 9)), rx.text(t("inbox.empty"), color_scheme="gray"), align="center"), padding="48px 16px", width="100%"),
-                rx.fragment(_table(), rx.vstack(rx.foreach(InboxState.rows, _card), spacing="2", width="100%", display=["flex", "flex", "none"])),
+                rx.center(
+                    rx.vstack(
+                        rx.icon("circle-check", size=40, color=rx.color("green", 9)),
+                        rx.text(t("inbox.empty"), color_scheme="gray"),
+                        align="center",
+                    ),
+                    padding="48px 16px",
+                    width="100%",
+                ),
+                rx.fragment(
+                    _table(),
+                    rx.vstack(
+                        rx.foreach(InboxState.rows, _card), spacing="2", width="100%", display=["flex", "flex", "none"]
+                    ),
+                ),
             ),
             pager(
                 page=InboxState.page,

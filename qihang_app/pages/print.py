@@ -29,7 +29,12 @@ def _ticket() -> rx.Component:
         rx.foreach(
             TicketState.lines,
             lambda line: rx.el.div(
-                rx.el.div(line["name"], " ", rx.el.span(line["spec"], style={"color": "#444", "font_size": "11px"}), style={"flex": "1"}),
+                rx.el.div(
+                    line["name"],
+                    " ",
+                    rx.el.span(line["spec"], style={"color": "#444", "font_size": "11px"}),
+                    style={"flex": "1"},
+                ),
                 rx.el.div("×", line["qty"], class_name="qty"),
                 rx.el.div(line["paid"], style={"min_width": "52px", "text_align": "right"}),
                 class_name="row",
@@ -39,7 +44,12 @@ def _ticket() -> rx.Component:
         rx.el.div(rx.el.span("商品"), rx.el.span(h["goods"]), class_name="row"),
         rx.el.div(rx.el.span(h["freight_label"]), rx.el.span(h["freight"]), class_name="row"),
         rx.el.div(rx.el.span("优惠"), rx.el.span(h["discount"]), class_name="row"),
-        rx.el.div(rx.el.span("实付"), rx.el.span(h["paid"]), class_name="row", style={"font_weight": "800", "font_size": "15px"}),
+        rx.el.div(
+            rx.el.span("实付"),
+            rx.el.span(h["paid"]),
+            class_name="row",
+            style={"font_weight": "800", "font_size": "15px"},
+        ),
         rx.cond(h["memo"] != "", rx.el.div("备注：", h["memo"], class_name="memo")),
         rx.el.div(class_name="sep"),
         rx.el.div(h["receiver"], style={"font_weight": "700"}),
@@ -61,10 +71,27 @@ def _picklist() -> rx.Component:
             TicketState.lines,
             lambda line: rx.match(
                 line["kind"],
-                ("store", rx.el.div(rx.el.div(class_name="sep"), rx.el.div(line["name"], style={"font_weight": "800", "font_size": "15px"}), class_name="pick-store")),
-                ("orders", rx.el.div(line["name"], style={"font_size": "12px", "word_break": "break-all"}, class_name="pick-orders")),
+                (
+                    "store",
+                    rx.el.div(
+                        rx.el.div(class_name="sep"),
+                        rx.el.div(line["name"], style={"font_weight": "800", "font_size": "15px"}),
+                        class_name="pick-store",
+                    ),
+                ),
+                (
+                    "orders",
+                    rx.el.div(
+                        line["name"], style={"font_size": "12px", "word_break": "break-all"}, class_name="pick-orders"
+                    ),
+                ),
                 rx.el.div(
-                    rx.el.div(line["name"], " ", rx.el.span(line["spec"], style={"color": "#444", "font_size": "11px"}), style={"flex": "1"}),
+                    rx.el.div(
+                        line["name"],
+                        " ",
+                        rx.el.span(line["spec"], style={"color": "#444", "font_size": "11px"}),
+                        style={"flex": "1"},
+                    ),
                     rx.el.div("×", line["qty"], class_name="qty", style={"font_size": "16px"}),
                     class_name="row",
                 ),
@@ -80,8 +107,15 @@ def _refused() -> rx.Component:
     return rx.center(
         rx.vstack(
             rx.icon("lock", size=40, color=rx.color("red", 9)),
-            rx.heading(rx.cond(TicketState.refused == "not_found", t("print.not_found"), t("print.no_permission")), size="5", id="print-refused"),
-            rx.cond(TicketState.refused == "no_permission", rx.text(t("print.no_permission_hint"), color_scheme="gray", text_align="center")),
+            rx.heading(
+                rx.cond(TicketState.refused == "not_found", t("print.not_found"), t("print.no_permission")),
+                size="5",
+                id="print-refused",
+            ),
+            rx.cond(
+                TicketState.refused == "no_permission",
+                rx.text(t("print.no_permission_hint"), color_scheme="gray", text_align="center"),
+            ),
             rx.link(rx.button(t("print.back"), size="3", width="100%"), href="/orders", width="100%"),
             align="center",
             spacing="4",

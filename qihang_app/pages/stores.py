@@ -15,7 +15,11 @@ from state.stores import StoresState
 
 def _confirm_delete(on_confirm, trigger_id: str) -> rx.Component:
     return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(rx.icon_button(rx.icon("trash-2", size=16), variant="ghost", color_scheme="red", aria_label="delete", id=trigger_id)),
+        rx.alert_dialog.trigger(
+            rx.icon_button(
+                rx.icon("trash-2", size=16), variant="ghost", color_scheme="red", aria_label="delete", id=trigger_id
+            )
+        ),
         rx.alert_dialog.content(
             rx.alert_dialog.title(t("common.delete")),
             rx.alert_dialog.description(t("common.confirm_delete")),
@@ -43,24 +47,67 @@ def store_dialog() -> rx.Component:
             rx.form(
                 rx.vstack(
                     field("stores.name", "name", f["name"], StoresState.errors, limit="store_name", id="store-name"),
-                    field("stores.address", "address", f["address"], StoresState.errors, limit="address", id="store-address"),
+                    field(
+                        "stores.address",
+                        "address",
+                        f["address"],
+                        StoresState.errors,
+                        limit="address",
+                        id="store-address",
+                    ),
                     rx.flex(
-                        field("stores.phone", "phone", f["phone"], StoresState.errors, limit="phone", type="tel", id="store-phone"),
-                        field("stores.hours", "opening_hours", f["opening_hours"], StoresState.errors, limit="opening_hours", placeholder="09:00-22:00", id="store-hours"),
+                        field(
+                            "stores.phone",
+                            "phone",
+                            f["phone"],
+                            StoresState.errors,
+                            limit="phone",
+                            type="tel",
+                            id="store-phone",
+                        ),
+                        field(
+                            "stores.hours",
+                            "opening_hours",
+                            f["opening_hours"],
+                            StoresState.errors,
+                            limit="opening_hours",
+                            placeholder="09:00-22:00",
+                            id="store-hours",
+                        ),
                         gap="12px",
                         direction=rx.breakpoints(initial="column", sm="row"),
                         width="100%",
                     ),
                     rx.flex(
-                        field("stores.lat", "lat", f["lat"], StoresState.errors, limit="coordinate", placeholder="31.230416", input_mode="decimal", id="store-lat"),
-                        field("stores.lng", "lng", f["lng"], StoresState.errors, limit="coordinate", placeholder="121.473701", input_mode="decimal", id="store-lng"),
+                        field(
+                            "stores.lat",
+                            "lat",
+                            f["lat"],
+                            StoresState.errors,
+                            limit="coordinate",
+                            placeholder="31.230416",
+                            input_mode="decimal",
+                            id="store-lat",
+                        ),
+                        field(
+                            "stores.lng",
+                            "lng",
+                            f["lng"],
+                            StoresState.errors,
+                            limit="coordinate",
+                            placeholder="121.473701",
+                            input_mode="decimal",
+                            id="store-lng",
+                        ),
                         gap="12px",
                         direction=rx.breakpoints(initial="column", sm="row"),
                         width="100%",
                     ),
                     _form_error(StoresState.form_error),
                     rx.hstack(
-                        rx.dialog.close(rx.button(t("common.cancel"), variant="soft", color_scheme="gray", type="button")),
+                        rx.dialog.close(
+                            rx.button(t("common.cancel"), variant="soft", color_scheme="gray", type="button")
+                        ),
                         rx.button(t("common.save"), type="submit", id="store-save"),
                         justify="end",
                         width="100%",
@@ -89,7 +136,10 @@ def shop_dialog() -> rx.Component:
                     rx.select.root(
                         rx.select.trigger(width="100%", id="shop-platform"),
                         rx.select.content(
-                            rx.foreach(ShopFormState.platform_options, lambda o: rx.select.item(rx.cond(LangState.lang == "en", o[2], o[1]), value=o[0])),
+                            rx.foreach(
+                                ShopFormState.platform_options,
+                                lambda o: rx.select.item(rx.cond(LangState.lang == "en", o[2], o[1]), value=o[0]),
+                            ),
                         ),
                         value=f["platform"],
                         on_change=ShopFormState.set_shop_platform,
@@ -97,20 +147,70 @@ def shop_dialog() -> rx.Component:
                         size="3",
                     ),
                     field("shops.name", "name", f["name"], ShopFormState.errors, limit="shop_name", id="shop-name"),
-                    field("shops.platform_shop_id", "platform_shop_id", f["platform_shop_id"], ShopFormState.errors, limit="platform_shop_id",
-                          id="shop-platform-id", disabled=f["id"] != ""),
-                    field("shops.app_key", "app_key", "", ShopFormState.errors, limit="app_key", id="shop-app-key", auto_complete="off"),
-                    field("shops.app_secret", "app_secret", "", ShopFormState.errors, limit="app_secret", type="password", id="shop-app-secret", auto_complete="new-password",
-                           placeholder=rx.cond(f["id"] == "", "", t("shops.secret_kept"))),
+                    field(
+                        "shops.platform_shop_id",
+                        "platform_shop_id",
+                        f["platform_shop_id"],
+                        ShopFormState.errors,
+                        limit="platform_shop_id",
+                        id="shop-platform-id",
+                        disabled=f["id"] != "",
+                    ),
+                    field(
+                        "shops.app_key",
+                        "app_key",
+                        "",
+                        ShopFormState.errors,
+                        limit="app_key",
+                        id="shop-app-key",
+                        auto_complete="off",
+                    ),
+                    field(
+                        "shops.app_secret",
+                        "app_secret",
+                        "",
+                        ShopFormState.errors,
+                        limit="app_secret",
+                        type="password",
+                        id="shop-app-secret",
+                        auto_complete="new-password",
+                        placeholder=rx.cond(f["id"] == "", "", t("shops.secret_kept")),
+                    ),
                     rx.checkbox(t("shops.enabled"), name="enabled", default_checked=f["enabled"] == "1"),
                     rx.box(
-                        rx.checkbox(t("shops.auto_accept"), name="auto_accept", default_checked=f["auto_accept"] == "1", id="shop-auto-accept"),
+                        rx.checkbox(
+                            t("shops.auto_accept"),
+                            name="auto_accept",
+                            default_checked=f["auto_accept"] == "1",
+                            id="shop-auto-accept",
+                        ),
                         rx.text(t("shops.auto_accept_hint"), size="1", color_scheme="gray", margin_top="4px"),
                         rx.flex(
-                            field("shops.auto_from", "auto_accept_start", f["auto_accept_start"], ShopFormState.errors, type="time", id="shop-auto-from"),
-                            field("shops.auto_to", "auto_accept_end", f["auto_accept_end"], ShopFormState.errors, type="time", id="shop-auto-to"),
-                            field("shops.auto_max", "auto_accept_max_per_hour", f["auto_accept_max_per_hour"], ShopFormState.errors, limit="hourly_cap",
-                                  input_mode="numeric", id="shop-auto-max"),
+                            field(
+                                "shops.auto_from",
+                                "auto_accept_start",
+                                f["auto_accept_start"],
+                                ShopFormState.errors,
+                                type="time",
+                                id="shop-auto-from",
+                            ),
+                            field(
+                                "shops.auto_to",
+                                "auto_accept_end",
+                                f["auto_accept_end"],
+                                ShopFormState.errors,
+                                type="time",
+                                id="shop-auto-to",
+                            ),
+                            field(
+                                "shops.auto_max",
+                                "auto_accept_max_per_hour",
+                                f["auto_accept_max_per_hour"],
+                                ShopFormState.errors,
+                                limit="hourly_cap",
+                                input_mode="numeric",
+                                id="shop-auto-max",
+                            ),
                             gap="8px",
                             margin_top="8px",
                         ),
@@ -121,7 +221,9 @@ def shop_dialog() -> rx.Component:
                     ),
                     _form_error(ShopFormState.form_error),
                     rx.hstack(
-                        rx.dialog.close(rx.button(t("common.cancel"), variant="soft", color_scheme="gray", type="button")),
+                        rx.dialog.close(
+                            rx.button(t("common.cancel"), variant="soft", color_scheme="gray", type="button")
+                        ),
                         rx.button(t("common.save"), type="submit", id="shop-save"),
                         justify="end",
                         width="100%",
@@ -184,19 +286,50 @@ def pull_dialog() -> rx.Component:
             rx.form(
                 rx.vstack(
                     rx.flex(
-                        rx.vstack(rx.text(t("pulls.from"), size="2", weight="medium"),
-                                  rx.input(type="datetime-local", name="from", default_value=f["from"], key=f["shop_id"] + f["from"], width="100%", id="pull-from"),
-                                  spacing="1", width="100%"),
-                        rx.vstack(rx.text(t("pulls.to"), size="2", weight="medium"),
-                                  rx.input(type="datetime-local", name="to", default_value=f["to"], key=f["shop_id"] + f["to"], width="100%", id="pull-to"),
-                                  spacing="1", width="100%"),
+                        rx.vstack(
+                            rx.text(t("pulls.from"), size="2", weight="medium"),
+                            rx.input(
+                                type="datetime-local",
+                                name="from",
+                                default_value=f["from"],
+                                key=f["shop_id"] + f["from"],
+                                width="100%",
+                                id="pull-from",
+                            ),
+                            spacing="1",
+                            width="100%",
+                        ),
+                        rx.vstack(
+                            rx.text(t("pulls.to"), size="2", weight="medium"),
+                            rx.input(
+                                type="datetime-local",
+                                name="to",
+                                default_value=f["to"],
+                                key=f["shop_id"] + f["to"],
+                                width="100%",
+                                id="pull-to",
+                            ),
+                            spacing="1",
+                            width="100%",
+                        ),
                         gap="12px",
                         direction=rx.breakpoints(initial="column", sm="row"),
                         width="100%",
                     ),
-                    rx.cond(PlatformCallsState.pull_error != "", rx.callout(PlatformCallsState.pull_error, color_scheme="red", icon="triangle-alert", size="1", width="100%")),
+                    rx.cond(
+                        PlatformCallsState.pull_error != "",
+                        rx.callout(
+                            PlatformCallsState.pull_error,
+                            color_scheme="red",
+                            icon="triangle-alert",
+                            size="1",
+                            width="100%",
+                        ),
+                    ),
                     rx.hstack(
-                        rx.dialog.close(rx.button(t("common.cancel"), variant="soft", color_scheme="gray", type="button")),
+                        rx.dialog.close(
+                            rx.button(t("common.cancel"), variant="soft", color_scheme="gray", type="button")
+                        ),
                         rx.button(rx.icon("download", size=16), t("pulls.start"), type="submit", id="pull-start"),
                         justify="end",
                         width="100%",
@@ -219,49 +352,77 @@ def _shop_row(shop: dict) -> rx.Component:
     result = PlatformCallsState.test_results.get(shop["id"], "")
     return rx.vstack(
         rx.hstack(
-        platform_badge(shop["platform"]),
-        rx.vstack(
-            rx.text(shop["name"], size="2", weight="medium", style=WRAP),
-            rx.text("ID " + shop["platform_shop_id"], size="1", color_scheme="gray", font_family="monospace", style=WRAP),
-            spacing="0",
-            flex="1",
-            min_width="8em",  # on a phone the buttons wrap below rather than squeeze the name
-        ),
-        rx.cond(shop["auto_accept"] == "1", rx.badge(t("shops.auto_accept"), color_scheme="indigo", variant="surface")),
-        rx.cond(shop["enabled"] == "1", rx.badge(t("common.enabled"), color_scheme="green"), rx.badge(t("common.disabled"), color_scheme="gray")),
-        rx.cond(
-            AuthState.can_manage,
-            rx.hstack(
-                rx.cond(
-                    shop["platform"] != "offline",
-                    rx.button(
-                        rx.cond(PlatformCallsState.testing_shop == shop["id"], rx.spinner(size="1"), rx.icon("plug-zap", size=14)),
-                        t("shops.test"),
-                        size="1",
-                        variant="soft",
-                        on_click=PlatformCallsState.test_connection(shop["id"]),
-                        disabled=PlatformCallsState.testing_shop != "",
-                        class_name="shop-test",
-                    ),
+            platform_badge(shop["platform"]),
+            rx.vstack(
+                rx.text(shop["name"], size="2", weight="medium", style=WRAP),
+                rx.text(
+                    "ID " + shop["platform_shop_id"], size="1", color_scheme="gray", font_family="monospace", style=WRAP
                 ),
-                rx.cond(
-                    shop["pullable"] == "1",
-                    rx.button(rx.icon("download", size=14), t("pulls.pull"), size="1", variant="soft",
-                              on_click=PlatformCallsState.open_pull(shop), class_name="shop-pull"),
-                ),
-                rx.icon_button(rx.icon("pencil", size=16), variant="ghost", on_click=ShopFormState.edit_shop(shop), aria_label="edit"),
-                _confirm_delete(ShopFormState.delete_shop(shop["id"]), "shop-delete"),
-                spacing="1",
-                align="center",
+                spacing="0",
+                flex="1",
+                min_width="8em",  # on a phone the buttons wrap below rather than squeeze the name
             ),
-        ),
-        align="center",
-        width="100%",
-        wrap="wrap",
+            rx.cond(
+                shop["auto_accept"] == "1", rx.badge(t("shops.auto_accept"), color_scheme="indigo", variant="surface")
+            ),
+            rx.cond(
+                shop["enabled"] == "1",
+                rx.badge(t("common.enabled"), color_scheme="green"),
+                rx.badge(t("common.disabled"), color_scheme="gray"),
+            ),
+            rx.cond(
+                AuthState.can_manage,
+                rx.hstack(
+                    rx.cond(
+                        shop["platform"] != "offline",
+                        rx.button(
+                            rx.cond(
+                                PlatformCallsState.testing_shop == shop["id"],
+                                rx.spinner(size="1"),
+                                rx.icon("plug-zap", size=14),
+                            ),
+                            t("shops.test"),
+                            size="1",
+                            variant="soft",
+                            on_click=PlatformCallsState.test_connection(shop["id"]),
+                            disabled=PlatformCallsState.testing_shop != "",
+                            class_name="shop-test",
+                        ),
+                    ),
+                    rx.cond(
+                        shop["pullable"] == "1",
+                        rx.button(
+                            rx.icon("download", size=14),
+                            t("pulls.pull"),
+                            size="1",
+                            variant="soft",
+                            on_click=PlatformCallsState.open_pull(shop),
+                            class_name="shop-pull",
+                        ),
+                    ),
+                    rx.icon_button(
+                        rx.icon("pencil", size=16),
+                        variant="ghost",
+                        on_click=ShopFormState.edit_shop(shop),
+                        aria_label="edit",
+                    ),
+                    _confirm_delete(ShopFormState.delete_shop(shop["id"]), "shop-delete"),
+                    spacing="1",
+                    align="center",
+                ),
+            ),
+            align="center",
+            width="100%",
+            wrap="wrap",
         ),
         rx.cond(
             result != "",
-            rx.text(result, size="1", color=rx.cond(result.startswith("✓"), rx.color("green", 11), rx.color("red", 11)), class_name="shop-test-result"),
+            rx.text(
+                result,
+                size="1",
+                color=rx.cond(result.startswith("✓"), rx.color("green", 11), rx.color("red", 11)),
+                class_name="shop-test-result",
+            ),
         ),
         rx.foreach(PlatformCallsState.pull_logs, lambda log: rx.cond(log["shop_id"] == shop["id"], _pull_line(log))),
         spacing="1",
@@ -282,7 +443,12 @@ def _store_card(store: dict) -> rx.Component:
                 rx.cond(
                     AuthState.can_manage,
                     rx.hstack(
-                        rx.icon_button(rx.icon("pencil", size=16), variant="ghost", on_click=StoresState.edit_store(store), aria_label="edit"),
+                        rx.icon_button(
+                            rx.icon("pencil", size=16),
+                            variant="ghost",
+                            on_click=StoresState.edit_store(store),
+                            aria_label="edit",
+                        ),
                         _confirm_delete(StoresState.delete_store(store["id"]), "store-delete"),
                         spacing="1",
                     ),
@@ -292,7 +458,10 @@ def _store_card(store: dict) -> rx.Component:
             ),
             rx.text(store["address"], size="2", color_scheme="gray", white_space="normal", style=WRAP),
             rx.hstack(
-                rx.cond(store["opening_hours"] != "", rx.badge(rx.icon("clock", size=12), store["opening_hours"], variant="surface")),
+                rx.cond(
+                    store["opening_hours"] != "",
+                    rx.badge(rx.icon("clock", size=12), store["opening_hours"], variant="surface"),
+                ),
                 rx.cond(store["phone"] != "", rx.badge(rx.icon("phone", size=12), store["phone"], variant="surface")),
                 spacing="2",
                 wrap="wrap",
@@ -302,7 +471,14 @@ def _store_card(store: dict) -> rx.Component:
                 rx.spacer(),
                 rx.cond(
                     AuthState.can_manage,
-                    rx.button(rx.icon("plus", size=14), t("shops.add"), size="1", variant="soft", on_click=ShopFormState.new_shop(store["id"]), class_name="shop-add"),
+                    rx.button(
+                        rx.icon("plus", size=14),
+                        t("shops.add"),
+                        size="1",
+                        variant="soft",
+                        on_click=ShopFormState.new_shop(store["id"]),
+                        class_name="shop-add",
+                    ),
                 ),
                 width="100%",
                 margin_top="8px",
@@ -322,12 +498,26 @@ def stores_page() -> rx.Component:
         rx.vstack(
             page_header(
                 "stores.title",
-                rx.cond(AuthState.can_manage, rx.button(rx.icon("plus", size=16), t("stores.add"), on_click=StoresState.new_store, id="store-add")),
+                rx.cond(
+                    AuthState.can_manage,
+                    rx.button(
+                        rx.icon("plus", size=16), t("stores.add"), on_click=StoresState.new_store, id="store-add"
+                    ),
+                ),
             ),
             rx.cond(
                 StoresState.stores.length() == 0,
-                rx.center(rx.text(t("stores.empty"), color_scheme="gray", text_align="center"), padding="48px 16px", width="100%"),
-                rx.grid(rx.foreach(StoresState.stores, _store_card), columns=rx.breakpoints(initial="1", md="2", xl="3"), gap="16px", width="100%"),
+                rx.center(
+                    rx.text(t("stores.empty"), color_scheme="gray", text_align="center"),
+                    padding="48px 16px",
+                    width="100%",
+                ),
+                rx.grid(
+                    rx.foreach(StoresState.stores, _store_card),
+                    columns=rx.breakpoints(initial="1", md="2", xl="3"),
+                    gap="16px",
+                    width="100%",
+                ),
             ),
             store_dialog(),
             shop_dialog(),

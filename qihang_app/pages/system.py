@@ -15,7 +15,12 @@ def _status_card(icon: str, title_key: str, ok, detail: rx.Component, card_id: s
                 rx.icon(icon, size=20, color=rx.cond(ok, rx.color("green", 9), rx.color("red", 9))),
                 rx.text(t(title_key), weight="bold"),
                 rx.spacer(),
-                rx.badge(badge if badge is not None else rx.cond(ok, t("system.ok"), t("system.down")), color_scheme=rx.cond(ok, "green", "red"), size="2", id=f"{card_id}-badge"),
+                rx.badge(
+                    badge if badge is not None else rx.cond(ok, t("system.ok"), t("system.down")),
+                    color_scheme=rx.cond(ok, "green", "red"),
+                    size="2",
+                    id=f"{card_id}-badge",
+                ),
                 align="center",
                 width="100%",
             ),
@@ -56,7 +61,14 @@ def _worker_card(age_text) -> rx.Component:
             rx.separator(size="4"),
             rx.hstack(
                 rx.text(t("system.process_id"), size="1", color_scheme="gray"),
-                rx.text(SystemState.worker_ids, size="1", color_scheme="gray", font_family="monospace", id="worker-id", word_break="break-all"),
+                rx.text(
+                    SystemState.worker_ids,
+                    size="1",
+                    color_scheme="gray",
+                    font_family="monospace",
+                    id="worker-id",
+                    word_break="break-all",
+                ),
                 rx.spacer(),
                 rx.text(SystemState.worker_last_seen, size="1", color_scheme="gray", id="worker-last-seen"),
                 spacing="2",
@@ -74,19 +86,44 @@ def system_page() -> rx.Component:
     age_text = rx.cond(
         SystemState.worker_age < 0,
         t("system.never"),
-        rx.cond(LangState.lang == "en", SystemState.worker_age.to_string() + " s ago", SystemState.worker_age.to_string() + " 秒前"),
+        rx.cond(
+            LangState.lang == "en",
+            SystemState.worker_age.to_string() + " s ago",
+            SystemState.worker_age.to_string() + " 秒前",
+        ),
     )
     return app_shell(
         rx.vstack(
-            page_header("system.title", rx.button(rx.icon("refresh-cw", size=16), t("system.refresh"), variant="soft", on_click=SystemState.load, id="system-refresh")),
+            page_header(
+                "system.title",
+                rx.button(
+                    rx.icon("refresh-cw", size=16),
+                    t("system.refresh"),
+                    variant="soft",
+                    on_click=SystemState.load,
+                    id="system-refresh",
+                ),
+            ),
             rx.grid(
-                _status_card("database", "system.database", SystemState.db_ok, rx.text(SystemState.db_error, size="1", color_scheme="red"), "card-db"),
+                _status_card(
+                    "database",
+                    "system.database",
+                    SystemState.db_ok,
+                    rx.text(SystemState.db_error, size="1", color_scheme="red"),
+                    "card-db",
+                ),
                 _status_card(
                     "layers",
                     "system.redis",
                     SystemState.redis_ok,
                     rx.vstack(
-                        rx.hstack(rx.text(t("system.queue_depth"), size="2", color_scheme="gray"), rx.spacer(), rx.text(SystemState.queue_depth, size="5", weight="bold", id="queue-depth"), align="baseline", width="100%"),
+                        rx.hstack(
+                            rx.text(t("system.queue_depth"), size="2", color_scheme="gray"),
+                            rx.spacer(),
+                            rx.text(SystemState.queue_depth, size="5", weight="bold", id="queue-depth"),
+                            align="baseline",
+                            width="100%",
+                        ),
                         rx.text(SystemState.redis_error, size="1", color_scheme="red"),
                         width="100%",
                     ),
@@ -97,7 +134,16 @@ def system_page() -> rx.Component:
                 gap="16px",
                 width="100%",
             ),
-            rx.text(t("system.version"), " ", SystemState.version, " · ", SystemState.checked_at, size="1", color_scheme="gray", margin_top="16px"),
+            rx.text(
+                t("system.version"),
+                " ",
+                SystemState.version,
+                " · ",
+                SystemState.checked_at,
+                size="1",
+                color_scheme="gray",
+                margin_top="16px",
+            ),
             width="100%",
         ),
         active="/system",

@@ -18,7 +18,9 @@ def _role_label(role) -> rx.Component:
 def _actions(u: dict, size: str) -> rx.Component:
     """编辑 · 停用/启用 · 删除 (always visible: no hover-only controls on a phone)."""
     return rx.hstack(
-        rx.icon_button(rx.icon("pencil", size=16), variant="ghost", size=size, on_click=UsersState.edit_user(u), aria_label="edit"),
+        rx.icon_button(
+            rx.icon("pencil", size=16), variant="ghost", size=size, on_click=UsersState.edit_user(u), aria_label="edit"
+        ),
         rx.button(
             rx.cond(u["enabled"] == "1", t("users.disable"), t("users.enable")),
             size=size,
@@ -39,11 +41,18 @@ def _stores_of(u: dict) -> rx.Component:
         rx.text(t("users.all_stores"), size="2", color_scheme="gray"),
         rx.cond(
             u["stores"] == "",
-            rx.badge(rx.icon("triangle-alert", size=12), t("users.no_stores"), color_scheme="amber", class_name="user-no-stores"),
+            rx.badge(
+                rx.icon("triangle-alert", size=12),
+                t("users.no_stores"),
+                color_scheme="amber",
+                class_name="user-no-stores",
+            ),
             rx.hstack(
                 rx.foreach(
                     UsersState.store_options,
-                    lambda s: rx.cond(("," + u["stores"] + ",").contains("," + s["id"] + ","), rx.badge(s["name"], variant="surface")),
+                    lambda s: rx.cond(
+                        ("," + u["stores"] + ",").contains("," + s["id"] + ","), rx.badge(s["name"], variant="surface")
+                    ),
                 ),
                 wrap="wrap",
                 spacing="1",
@@ -80,11 +89,17 @@ def _user_card(u: dict) -> rx.Component:
 
 
 def _role_badge(u: dict) -> rx.Component:
-    return rx.badge(_role_label(u["role"]), color_scheme=rx.match(u["role"], ("admin", "red"), ("manager", "blue"), "gray"))
+    return rx.badge(
+        _role_label(u["role"]), color_scheme=rx.match(u["role"], ("admin", "red"), ("manager", "blue"), "gray")
+    )
 
 
 def _enabled_badge(u: dict) -> rx.Component:
-    return rx.cond(u["enabled"] == "1", rx.badge(t("common.enabled"), color_scheme="green"), rx.badge(t("common.disabled"), color_scheme="gray"))
+    return rx.cond(
+        u["enabled"] == "1",
+        rx.badge(t("common.enabled"), color_scheme="green"),
+        rx.badge(t("common.disabled"), color_scheme="gray"),
+    )
 
 
 def _user_row(u: dict) -> rx.Component:
@@ -110,14 +125,28 @@ def _user_row(u: dict) -> rx.Component:
 def _confirm_delete(u: dict, size: str) -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.trigger(
-            rx.icon_button(rx.icon("trash-2", size=16), variant="ghost", color_scheme="red", size=size, aria_label="delete", class_name="user-delete")
+            rx.icon_button(
+                rx.icon("trash-2", size=16),
+                variant="ghost",
+                color_scheme="red",
+                size=size,
+                aria_label="delete",
+                class_name="user-delete",
+            )
         ),
         rx.alert_dialog.content(
             rx.alert_dialog.title(t("common.delete") + " " + u["username"]),
             rx.alert_dialog.description(t("users.delete_hint")),
             rx.hstack(
                 rx.alert_dialog.cancel(rx.button(t("common.cancel"), variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button(t("common.delete"), color_scheme="red", on_click=UsersState.delete(u["id"]), id="user-delete-confirm")),
+                rx.alert_dialog.action(
+                    rx.button(
+                        t("common.delete"),
+                        color_scheme="red",
+                        on_click=UsersState.delete(u["id"]),
+                        id="user-delete-confirm",
+                    )
+                ),
                 justify="end",
                 spacing="3",
                 margin_top="16px",
@@ -136,16 +165,39 @@ def user_dialog() -> rx.Component:
             rx.form(
                 rx.vstack(
                     rx.text(t("users.username"), size="2", weight="medium"),
-                    rx.input(name="username", default_value=f["username"], disabled=f["id"] != "", width="100%", size="3",
-                             max_length=LIMITS["username"], auto_capitalize="none", placeholder=t("users.username_hint"), id="user-username"),
+                    rx.input(
+                        name="username",
+                        default_value=f["username"],
+                        disabled=f["id"] != "",
+                        width="100%",
+                        size="3",
+                        max_length=LIMITS["username"],
+                        auto_capitalize="none",
+                        placeholder=t("users.username_hint"),
+                        id="user-username",
+                    ),
                     field_error(E["username"]),
                     rx.text(t("users.display_name"), size="2", weight="medium"),
-                    rx.input(name="display_name", default_value=f["display_name"], width="100%", size="3", max_length=LIMITS["display_name"],
-                             id="user-display-name"),
+                    rx.input(
+                        name="display_name",
+                        default_value=f["display_name"],
+                        width="100%",
+                        size="3",
+                        max_length=LIMITS["display_name"],
+                        id="user-display-name",
+                    ),
                     field_error(E["display_name"]),
                     rx.text(t("users.password"), size="2", weight="medium"),
-                    rx.input(name="password", type="password", width="100%", size="3", auto_complete="new-password", max_length=LIMITS["password"],
-                             placeholder=t("users.password_hint"), id="user-password"),
+                    rx.input(
+                        name="password",
+                        type="password",
+                        width="100%",
+                        size="3",
+                        auto_complete="new-password",
+                        max_length=LIMITS["password"],
+                        placeholder=t("users.password_hint"),
+                        id="user-password",
+                    ),
                     field_error(E["password"]),
                     rx.text(t("users.role"), size="2", weight="medium"),
                     rx.segmented_control.root(
@@ -163,7 +215,11 @@ def user_dialog() -> rx.Component:
                         rx.flex(
                             rx.foreach(
                                 UsersState.store_options,
-                                lambda s: rx.checkbox(s["name"], checked=UsersState.grants.contains(s["id"]), on_change=lambda _v: UsersState.toggle_grant(s["id"])),
+                                lambda s: rx.checkbox(
+                                    s["name"],
+                                    checked=UsersState.grants.contains(s["id"]),
+                                    on_change=lambda _v: UsersState.toggle_grant(s["id"]),
+                                ),
                             ),
                             gap="12px",
                             wrap="wrap",
@@ -176,9 +232,16 @@ def user_dialog() -> rx.Component:
                     ),
                     rx.checkbox(t("common.enabled"), name="enabled", default_checked=f["enabled"] == "1"),
                     field_error(E["enabled"]),
-                    rx.cond(UsersState.form_error != "", rx.callout(UsersState.form_error, color_scheme="red", icon="triangle-alert", size="1", width="100%")),
+                    rx.cond(
+                        UsersState.form_error != "",
+                        rx.callout(
+                            UsersState.form_error, color_scheme="red", icon="triangle-alert", size="1", width="100%"
+                        ),
+                    ),
                     rx.hstack(
-                        rx.dialog.close(rx.button(t("common.cancel"), variant="soft", color_scheme="gray", type="button")),
+                        rx.dialog.close(
+                            rx.button(t("common.cancel"), variant="soft", color_scheme="gray", type="button")
+                        ),
                         rx.button(t("common.save"), type="submit", id="user-save"),
                         justify="end",
                         width="100%",
@@ -199,7 +262,10 @@ def user_dialog() -> rx.Component:
 def users_page() -> rx.Component:
     return app_shell(
         rx.vstack(
-            page_header("users.title", rx.button(rx.icon("user-plus", size=16), t("users.add"), on_click=UsersState.new_user, id="user-add")),
+            page_header(
+                "users.title",
+                rx.button(rx.icon("user-plus", size=16), t("users.add"), on_click=UsersState.new_user, id="user-add"),
+            ),
             rx.vstack(rx.foreach(UsersState.users, _user_card), width="100%", spacing="2", display=["flex", "none"]),
             rx.scroll_area(
                 rx.table.root(

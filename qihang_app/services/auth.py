@@ -46,6 +46,7 @@ from .scope import Actor
 
 MIN_PASSWORD_LENGTH = 8
 
+
 @dataclass(frozen=True)
 class LoginResult:
     ok: bool
@@ -98,21 +99,18 @@ def _insert(session: Session):
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(LoginThrottle)
 
 
-def _count_failure(
-    session: Session, key: str, *, free: int, now: datetime, settings: Settings
-) -> bool:
+def _count_failure(session: Session, key: str, *, free: int, now: datetime, settings: Settings) -> bool:
     """Count one failure for `key` and start its wait; False (nothing counted) while it waits."""
     new_row = _insert(session).values(key=key, failures=0)
     session.execute(new_row.on_conflict_do_nothing(index_elements=["key"]))
     quiet_since = now - timedelta(minutes=settings.login_forget_minutes)
-    forgotten = sa.or_(LoginThrottle.last_failure_at.is_(None),
-                       LoginThrottle.last_failure_at < quiet_since)
+    forgotten = sa.or_(LoginThrottle.last_failure_at.is_(None), LoginThrottle.last_failure_at < quiet_since)
     failures = session.execute(
         sa.update(LoginThrottle)
-        .where(LoginThrottle.key == key,
-               sa.or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until <= now))
-        .values(failures=sa.case((forgotten, 1), else_=LoginThrottle.failures + 1),
-                last_failure_at=now)
+        .where(
+            LoginThrottle.key == key, sa.or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until <= now)
+        )
+        .values(failures=sa.case((forgotten, 1), else_=LoginThrottle.failures + 1), last_failure_at=now)
         .returning(LoginThrottle.failures)
         .execution_options(synchronize_session=False)
     ).scalar_one_or_none()  # the row stays locked until commit: parallel attempts queue here
@@ -121,7 +119,8 @@ def _count_failure(
     delay = delay_seconds(failures, free=free, cap=settings.login_max_delay_seconds)
     if delay:
         session.execute(
-            sa.update(LoginThrottle).where(LoginThrottle.key == key)
+            sa.update(LoginThrottle)
+            .where(LoginThrottle.key == key)
             .values(locked_until=now + timedelta(seconds=delay))
             .execution_options(synchronize_session=False)
         )
@@ -176,8 +175,7 @@ def login(
     password_ok = verify_password(user.password_hash if user else DUMMY_PASSWORD_HASH, password)
     if not (user and password_ok):
         if address:
-            _count_failure(session, address, free=settings.login_address_free_failures, now=now,
-                           settings=settings)
+            _count_failure(session, address, free=settings.login_address_free_failures, now=now, settings=settings)
         until = _retry_at(session, keys, now)
         return _locked(until, now) if until else LoginResult(ok=False, error="bad_credentials")
     if not user.enabled:
@@ -204,9 +202,7 @@ def login(
 
 
 def actor_for_user(session: Session, user: User) -> Actor:
-    store_ids = session.exec(
-        select(UserStoreGrant.store_id).where(UserStoreGrant.user_id == user.id)
-    ).all()
+    store_ids = session.exec(select(UserStoreGrant.store_id).where(UserStoreGrant.user_id == user.id)).all()
     return Actor(
         user_id=user.id,
         username=user.username,
@@ -224,9 +220,7 @@ def resolve_session(session: Session, *, token: str, now: datetime | None = None
     if not token:
         return None
     now = now or utcnow()
-    row = session.exec(
-        select(AuthSession).where(AuthSession.token_hash == hash_token(token))
-    ).first()
+    row = session.exec(select(AuthSession).where(AuthSession.token_hash == hash_token(token))).first()
     if row is None or row.revoked_at is not None or row.expires_at <= now:
         return None
     user = session.get(User, row.user_id)

@@ -88,7 +88,11 @@ class Card:
         """This card as of `now` (tab, action and implied reason follow the tab), or None when
         it has left the board (an order that ended before today's midnight)."""
         tab = self.tab_at(now)
-        if tab is None or (self.status in ENDED_VALUES and not self.explicit_exception and (self.updated_at is None or self.updated_at < since)):
+        if tab is None or (
+            self.status in ENDED_VALUES
+            and not self.explicit_exception
+            and (self.updated_at is None or self.updated_at < since)
+        ):
             return None
         if tab is self.tab:
             return self
@@ -100,7 +104,7 @@ class Card:
 @dataclass
 class Board:
     cards: dict[Tab, list[Card]] = field(default_factory=lambda: {tab: [] for tab in TAB_ORDER})
-    counts: dict[Tab, int] = field(default_factory=lambda: {tab: 0 for tab in TAB_ORDER})
+    counts: dict[Tab, int] = field(default_factory=lambda: dict.fromkeys(TAB_ORDER, 0))
     ringing: set[str] = field(default_factory=set)  # platforms of new orders nobody has acted on yet
     alerts: set[str] = field(default_factory=set)  # "cancelled:12", "refund:15": spoken once each
 
@@ -136,7 +140,10 @@ def load_cards(
     if order_ids is not None:
         where.append(Order.id.in_(order_ids))
     rows = session.exec(
-        select(Order, Shop.name, Store.lat, Store.lng).join(Shop, Shop.id == Order.shop_id).join(Store, Store.id == Order.store_id).where(*where)
+        select(Order, Shop.name, Store.lat, Store.lng)
+        .join(Shop, Shop.id == Order.shop_id)
+        .join(Store, Store.id == Order.store_id)
+        .where(*where)
     ).all()
     lines = _lines(session, [order.id for order, *_ in rows])
     out: dict[int, Card] = {}
@@ -167,7 +174,12 @@ def sort_key(card: Card) -> tuple:
 
 
 def build_board(
-    cards, *, platform: str | None = None, query: str | None = None, per_tab: int | dict[Tab, int] = 60, now: datetime | None = None
+    cards,
+    *,
+    platform: str | None = None,
+    query: str | None = None,
+    per_tab: int | dict[Tab, int] = 60,
+    now: datetime | None = None,
 ) -> Board:
     """Group cards into tabs as of `now`: counts are not capped, the cards of each tab are
     (`per_tab`, one number or one per tab)."""
@@ -210,14 +222,22 @@ def load_board(
         require_store(actor, store_id)
     if store_ids is None and not actor.all_stores:
         store_ids = sorted(actor.store_ids)
-    return build_board(load_cards(session, store_ids=store_ids, now=now).values(), platform=platform, query=query, per_tab=per_tab, now=now)
+    return build_board(
+        load_cards(session, store_ids=store_ids, now=now).values(),
+        platform=platform,
+        query=query,
+        per_tab=per_tab,
+        now=now,
+    )
 
 
 def _lines(session: Session, order_ids: list[int]) -> dict[int, tuple[CardLine, ...]]:
     out: dict[int, list[CardLine]] = defaultdict(list)
     for chunk in range(0, len(order_ids), 500):  # bounded IN lists
         for line in session.exec(
-            select(OrderLine).where(OrderLine.order_id.in_(order_ids[chunk : chunk + 500])).order_by(OrderLine.order_id, OrderLine.line_no)
+            select(OrderLine)
+            .where(OrderLine.order_id.in_(order_ids[chunk : chunk + 500]))
+            .order_by(OrderLine.order_id, OrderLine.line_no)
         ):
             out[line.order_id].append(CardLine(line.name, line.spec, line.quantity))
     return {k: tuple(v) for k, v in out.items()}
@@ -248,7 +268,9 @@ def _implied_exception(status: str, tab: Tab) -> str:
     return "board.reason.overdue"
 
 
-def _card(order: Order, shop_name: str, lines: tuple[CardLine, ...], store_lat, store_lng, now: datetime) -> Card | None:
+def _card(
+    order: Order, shop_name: str, lines: tuple[CardLine, ...], store_lat, store_lng, now: datetime
+) -> Card | None:
     tab = _tab(order, order.exception_reason, now)
     if tab is None:
         return None

@@ -28,7 +28,9 @@ class BoardCache:
 
     # ---- reading the database (any thread) ---------------------------------------------------
     @staticmethod
-    def read_stores(session: Session, store_ids: Iterable[int], now: datetime | None = None) -> dict[int, dict[int, Card]]:
+    def read_stores(
+        session: Session, store_ids: Iterable[int], now: datetime | None = None
+    ) -> dict[int, dict[int, Card]]:
         ids = sorted(set(store_ids))
         out: dict[int, dict[int, Card]] = {sid: {} for sid in ids}
         for card in load_cards(session, store_ids=ids, now=now).values():
@@ -36,7 +38,9 @@ class BoardCache:
         return out
 
     @staticmethod
-    def read_orders(session: Session, order_ids: Iterable[int], now: datetime | None = None) -> tuple[list[int], dict[int, Card]]:
+    def read_orders(
+        session: Session, order_ids: Iterable[int], now: datetime | None = None
+    ) -> tuple[list[int], dict[int, Card]]:
         ids = sorted(set(order_ids))
         return ids, load_cards(session, store_ids=None, order_ids=ids, now=now) if ids else {}
 

@@ -130,7 +130,7 @@ class BoardFeed:
             while self._boards or any(time.monotonic() - t < LINGER_SECONDS for t in self._watched_at.values()):
                 try:
                     first = await asyncio.wait_for(queue.get(), timeout=1.0)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     first = None
                 if first is not None:
                     await asyncio.sleep(COALESCE_SECONDS)

@@ -6,9 +6,8 @@ development default; once a real DATA_KEY is in use they would no longer decrypt
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
-
 from pydantic import SecretStr
+from sqlmodel import Session, select
 
 from qihang_app.config import DEV_DATA_KEY, Settings
 from qihang_app.models import Shop

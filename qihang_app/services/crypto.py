@@ -27,9 +27,7 @@ class CredentialsError(ValueError):
 @lru_cache(maxsize=4)
 def _fernet(data_key: str) -> Fernet:
     # HKDF turns any DATA_KEY string into the 32 bytes Fernet needs.
-    raw = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_HKDF_INFO).derive(
-        data_key.encode()
-    )
+    raw = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_HKDF_INFO).derive(data_key.encode())
     return Fernet(base64.urlsafe_b64encode(raw))
 
 

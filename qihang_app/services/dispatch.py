@@ -43,9 +43,7 @@ def _order_for(session: Session, actor: Actor | None, order_id: int) -> Order:
 
 
 def _event(session: Session, order: Order, who: str, kind: str, old: str | None, note: str = "") -> None:
-    session.add(
-        OrderEvent(order_id=order.id, actor=who, kind=kind, from_status=old, to_status=order.status, note=note)
-    )
+    session.add(OrderEvent(order_id=order.id, actor=who, kind=kind, from_status=old, to_status=order.status, note=note))
 
 
 def _outbox(session: Session, order: Order, action: str, payload: dict) -> None:
@@ -59,7 +57,9 @@ def _outbox(session: Session, order: Order, action: str, payload: dict) -> None:
             target=order.platform,
             shop_id=order.shop_id,
             order_id=order.id,
-            payload=json.dumps({"action": action, "platform_order_id": order.platform_order_id, **payload}, ensure_ascii=False),
+            payload=json.dumps(
+                {"action": action, "platform_order_id": order.platform_order_id, **payload}, ensure_ascii=False
+            ),
             idempotency_key=f"{action}:{order.id}",
             next_attempt_at=utcnow(),
         )
@@ -73,7 +73,9 @@ def _move(order: Order, event: Ev) -> str:
     return old
 
 
-def accept(session: Session, *, actor: Actor | None, order_id: int, auto: bool = False, now: datetime | None = None) -> Order:
+def accept(
+    session: Session, *, actor: Actor | None, order_id: int, auto: bool = False, now: datetime | None = None
+) -> Order:
     """接单. `actor=None` with auto=True is the shop's auto-accept."""
     now = now or utcnow()
     order = _order_for(session, actor, order_id)
@@ -123,7 +125,9 @@ def mark_ready(session: Session, *, actor: Actor, order_id: int) -> Order:
     return order
 
 
-def dispatch_self(session: Session, *, actor: Actor, order_id: int, rider_name: str = "", rider_phone: str = "") -> Order:
+def dispatch_self(
+    session: Session, *, actor: Actor, order_id: int, rider_name: str = "", rider_phone: str = ""
+) -> Order:
     """Own rider leaves the store (自配送出发)."""
     order = _order_for(session, actor, order_id)
     if order.delivery_type != "self":
@@ -133,7 +137,16 @@ def dispatch_self(session: Session, *, actor: Actor, order_id: int, rider_name: 
     order.rider_name = rider_name or actor.username
     order.rider_phone = rider_phone or None
     order.rider_status = "delivering"
-    _outbox(session, order, "dispatch_self", {"delivery_status": DeliveryStatus.DELIVERING.value, "courier_name": order.rider_name, "courier_phone": rider_phone})
+    _outbox(
+        session,
+        order,
+        "dispatch_self",
+        {
+            "delivery_status": DeliveryStatus.DELIVERING.value,
+            "courier_name": order.rider_name,
+            "courier_phone": rider_phone,
+        },
+    )
     _event(session, order, actor.ref, "dispatched", old, order.rider_name)
     session.add(order)
     session.flush()
@@ -148,7 +161,12 @@ def mark_delivered(session: Session, *, actor: Actor, order_id: int) -> Order:
     old = _move(order, Ev.COMPLETE)
     order.delivered_at = order.completed_at = utcnow()
     order.rider_status = "delivered"
-    _outbox(session, order, "delivered", {"delivery_status": DeliveryStatus.DELIVERED.value, "courier_name": order.rider_name or ""})
+    _outbox(
+        session,
+        order,
+        "delivered",
+        {"delivery_status": DeliveryStatus.DELIVERED.value, "courier_name": order.rider_name or ""},
+    )
     _event(session, order, actor.ref, "delivered", old)
     session.add(order)
     session.flush()
@@ -212,11 +230,17 @@ def maybe_auto_accept(session: Session, *, order: Order, now: datetime | None = 
     if order.status != OrderStatus.AWAITING_ACCEPT.value:
         return False
     shop = session.get(Shop, order.shop_id)
-    if shop is None or not shop.auto_accept or not _in_window(now.astimezone(SHANGHAI), shop.auto_accept_start, shop.auto_accept_end):
+    if (
+        shop is None
+        or not shop.auto_accept
+        or not _in_window(now.astimezone(SHANGHAI), shop.auto_accept_start, shop.auto_accept_end)
+    ):
         return False
     if shop.auto_accept_max_per_hour:
         recent = session.exec(
-            select(sa.func.count()).select_from(Order).where(
+            select(sa.func.count())
+            .select_from(Order)
+            .where(
                 Order.shop_id == shop.id, Order.auto_accepted.is_(True), Order.accepted_at >= now - timedelta(hours=1)
             )
         ).one()

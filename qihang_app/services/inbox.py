@@ -64,8 +64,7 @@ class InboxRow:
 # -- writing ----------------------------------------------------------------------------------
 
 
-def store_raw(session: Session, messages: Sequence[RawMessage], *, now: datetime | None = None
-              ) -> list[int]:
+def store_raw(session: Session, messages: Sequence[RawMessage], *, now: datetime | None = None) -> list[int]:
     """Insert the payloads in one statement; returns their ids in order. The caller commits.
 
     Used by the webhook routes (group commit: many requests, one transaction) and by pulls.
@@ -102,11 +101,12 @@ def insert_returning_ids(session: Session, table: sa.Table, rows: list[dict]) ->
     if not rows:
         return []
     if session.get_bind().dialect.name == "postgresql":
-        ids = sorted(session.execute(
-            sa.text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
-                    "FROM generate_series(1, :n)"),
-            {"table": table.name, "n": len(rows)},
-        ).scalars())
+        ids = sorted(
+            session.execute(
+                sa.text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"),
+                {"table": table.name, "n": len(rows)},
+            ).scalars()
+        )
         session.execute(table.insert(), [{**row, "id": i} for row, i in zip(rows, ids)])
         return ids
     # SQLite assigns rowids in VALUES order within a statement, and later statements get higher
@@ -120,9 +120,7 @@ def load_received(session: Session, *, ids: Sequence[int]) -> list[InboxRow]:
     if not ids:
         return []
     query = (
-        sa.select(_inbox)
-        .where(_inbox.c.id.in_(sorted(set(ids))), _inbox.c.status == "received")
-        .order_by(_inbox.c.id)
+        sa.select(_inbox).where(_inbox.c.id.in_(sorted(set(ids))), _inbox.c.status == "received").order_by(_inbox.c.id)
     )
     return [_row(r) for r in session.execute(query).mappings()]
 
@@ -138,7 +136,6 @@ def pending_ids(session: Session, *, older_than: datetime, limit: int = 500) -> 
     return list(session.execute(query).scalars())
 
 
-
 def claim_received(session: Session, *, ids: set[int]) -> set[int]:
     """The rows among `ids` still waiting (`received`); the others were handled by another
     worker meanwhile. On PostgreSQL the claimed rows stay locked until the caller commits, and
@@ -146,30 +143,31 @@ def claim_received(session: Session, *, ids: set[int]) -> set[int]:
     wanted = sorted(ids)
     claimed: set[int] = set()
     for start in range(0, len(wanted), CLAIM_CHUNK):
-        chunk = wanted[start:start + CLAIM_CHUNK]
-        query = sa.select(_inbox.c.id).where(_inbox.c.id.in_(chunk),
-                                             _inbox.c.status == "received")
+        chunk = wanted[start : start + CLAIM_CHUNK]
+        query = sa.select(_inbox.c.id).where(_inbox.c.id.in_(chunk), _inbox.c.status == "received")
         if session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         claimed.update(session.execute(query).scalars())
     return claimed
 
 
-def finish_rows(session: Session, *, processed: list[int], failed: list[dict],
-                rejected: list[dict], now: datetime) -> None:
+def finish_rows(
+    session: Session, *, processed: list[int], failed: list[dict], rejected: list[dict], now: datetime
+) -> None:
     """Mark rows done: `processed` ids, and `failed`/`rejected` rows given as
     {"b_id": id, "b_error": reason}."""
     done = sorted(processed)
     for start in range(0, len(done), CLAIM_CHUNK):
-        chunk = done[start:start + CLAIM_CHUNK]
-        session.execute(_inbox.update().where(_inbox.c.id.in_(chunk))
-                        .values(status="processed", processed_at=now, error=None))
+        chunk = done[start : start + CLAIM_CHUNK]
+        session.execute(
+            _inbox.update().where(_inbox.c.id.in_(chunk)).values(status="processed", processed_at=now, error=None)
+        )
     for status, rows in (("failed", failed), ("rejected", rejected)):
         if rows:
             session.execute(
-                _inbox.update().where(_inbox.c.id == sa.bindparam("b_id"))
-                .values(status=status, processed_at=now, error=sa.bindparam("b_error"),
-                        attempts=_inbox.c.attempts + 1),
+                _inbox.update()
+                .where(_inbox.c.id == sa.bindparam("b_id"))
+                .values(status=status, processed_at=now, error=sa.bindparam("b_error"), attempts=_inbox.c.attempts + 1),
                 rows,
             )
 
@@ -187,8 +185,7 @@ def record_attempt(session: Session, *, ids: Sequence[int], error: str) -> None:
     )
     session.execute(
         _inbox.update()
-        .where(_inbox.c.id.in_(ids), _inbox.c.status == "received",
-               _inbox.c.attempts >= MAX_ATTEMPTS)
+        .where(_inbox.c.id.in_(ids), _inbox.c.status == "received", _inbox.c.attempts >= MAX_ATTEMPTS)
         .values(status="failed", processed_at=now)
     )
 
@@ -204,8 +201,7 @@ def prune_processed(session: Session, *, older_than: datetime, limit: int = PRUN
     # find the candidates; processed_at keeps rows replayed recently.
     batch = (
         sa.select(_inbox.c.id)
-        .where(_inbox.c.status == "processed", _inbox.c.received_at < older_than,
-               _inbox.c.processed_at < older_than)
+        .where(_inbox.c.status == "processed", _inbox.c.received_at < older_than, _inbox.c.processed_at < older_than)
         .limit(limit)
     )
     return session.execute(_inbox.delete().where(_inbox.c.id.in_(batch))).rowcount or 0
@@ -219,7 +215,14 @@ def _row(r) -> InboxRow:
         headers = json.loads(r["headers"] or "{}")
     except ValueError:
         headers = {}
-    return InboxRow(id=r["id"], source=r["source"], shop_id=r["shop_id"], kind=r["kind"],
-                    headers=headers if isinstance(headers, dict) else {}, body=r["body"],
-                    status=r["status"], attempts=r["attempts"], received_at=r["received_at"])
-
+    return InboxRow(
+        id=r["id"],
+        source=r["source"],
+        shop_id=r["shop_id"],
+        kind=r["kind"],
+        headers=headers if isinstance(headers, dict) else {},
+        body=r["body"],
+        status=r["status"],
+        attempts=r["attempts"],
+        received_at=r["received_at"],
+    )

@@ -88,9 +88,7 @@ def list_problems(
     where = [_inbox.c.status.in_(statuses)]
     if source:
         where.append(_inbox.c.source == source)
-    total = session.execute(
-        sa.select(sa.func.count()).select_from(base.where(*where).subquery())
-    ).scalar_one()
+    total = session.execute(sa.select(sa.func.count()).select_from(base.where(*where).subquery())).scalar_one()
     counts = dict(
         session.execute(
             sa.select(_inbox.c.status, sa.func.count())
@@ -104,14 +102,22 @@ def list_problems(
     body_head = sa.func.substr(_inbox.c.body, 1, PREVIEW_CHARS * 2)
     query = (
         sa.select(
-            _inbox.c.id, _inbox.c.source, _inbox.c.kind, _inbox.c.shop_id,
-            Shop.name.label("shop_name"), Store.name.label("store_name"),
-            _inbox.c.received_at, _inbox.c.status, _inbox.c.error, _inbox.c.attempts,
+            _inbox.c.id,
+            _inbox.c.source,
+            _inbox.c.kind,
+            _inbox.c.shop_id,
+            Shop.name.label("shop_name"),
+            Store.name.label("store_name"),
+            _inbox.c.received_at,
+            _inbox.c.status,
+            _inbox.c.error,
+            _inbox.c.attempts,
             body_head.label("head"),
         )
         .select_from(
-            _inbox.outerjoin(Shop.__table__, Shop.id == _inbox.c.shop_id)
-            .outerjoin(Store.__table__, Store.id == Shop.store_id)
+            _inbox.outerjoin(Shop.__table__, Shop.id == _inbox.c.shop_id).outerjoin(
+                Store.__table__, Store.id == Shop.store_id
+            )
         )
         .where(_scope(actor), *where)
         .order_by(_inbox.c.received_at.desc(), _inbox.c.id.desc())
@@ -120,16 +126,23 @@ def list_problems(
     )
     rows = [
         InboxProblem(
-            id=r.id, source=r.source, kind=r.kind, shop_id=r.shop_id,
-            shop_name=r.shop_name or "", store_name=r.store_name or "",
+            id=r.id,
+            source=r.source,
+            kind=r.kind,
+            shop_id=r.shop_id,
+            shop_name=r.shop_name or "",
+            store_name=r.store_name or "",
             received_at=r.received_at,
-            status=r.status, error=r.error or "", attempts=r.attempts,
+            status=r.status,
+            error=r.error or "",
+            attempts=r.attempts,
             preview=_preview(r.head or ""),
         )
         for r in session.execute(query)
     ]
-    return InboxPage(rows=rows, total=total, page=page, page_size=page_size,
-                     counts={k: int(v) for k, v in counts.items()})
+    return InboxPage(
+        rows=rows, total=total, page=page, page_size=page_size, counts={k: int(v) for k, v in counts.items()}
+    )
 
 
 def replay_inbox(
@@ -151,9 +164,7 @@ def replay_inbox(
         raise ValidationError(key="inbox.err.nothing_chosen")
     statuses = [status] if status else list(PROBLEM_STATUSES)
     joined = _inbox.outerjoin(Shop.__table__, Shop.id == _inbox.c.shop_id)
-    query = sa.select(_inbox.c.id, Shop.store_id).select_from(joined).where(
-        _inbox.c.status.in_(statuses)
-    )
+    query = sa.select(_inbox.c.id, Shop.store_id).select_from(joined).where(_inbox.c.status.in_(statuses))
     if not all:
         wanted = sorted({int(i) for i in inbox_ids or ()})
         query = query.where(_inbox.c.id.in_(wanted))
@@ -166,7 +177,7 @@ def replay_inbox(
                 raise ScopeError(f"无权重放记录 {_id}", f"no access to inbox row {_id}")
     ids = [row[0] for row in found]
     for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
+        chunk = ids[start : start + 500]
         session.execute(
             _inbox.update()
             .where(_inbox.c.id.in_(chunk), _inbox.c.status.in_(PROBLEM_STATUSES))

@@ -94,16 +94,18 @@ def missing_orders(session: Session, *, keys: Iterable[tuple[int, str]]) -> set[
     for shop_id, wanted in by_shop.items():
         found: set[str] = set()
         for chunk in _chunks(sorted(wanted)):
-            found.update(session.execute(
-                sa.select(_orders.c.platform_order_id).where(
-                    _orders.c.shop_id == shop_id, _orders.c.platform_order_id.in_(chunk))
-            ).scalars())
+            found.update(
+                session.execute(
+                    sa.select(_orders.c.platform_order_id).where(
+                        _orders.c.shop_id == shop_id, _orders.c.platform_order_id.in_(chunk)
+                    )
+                ).scalars()
+            )
         missing.update((shop_id, o) for o in wanted - found)
     return missing
 
 
-def apply_batch(session: Session, *, items: Sequence[IngestItem],
-                now: datetime | None = None) -> IngestResult:
+def apply_batch(session: Session, *, items: Sequence[IngestItem], now: datetime | None = None) -> IngestResult:
     """Apply many items in the caller's transaction (see the module docstring). Rows another
     worker already processed are skipped, so a job that runs twice changes nothing."""
     now = now or utcnow()
@@ -123,18 +125,25 @@ def apply_batch(session: Session, *, items: Sequence[IngestItem],
 
     # 2. Shops, existing orders (locked), lines that snapshots may replace, SKU lookups.
     shops = load_shops(session, {item.shop_id for item in live})
-    keys = {(item.shop_id, o.platform_order_id) for item in live if _ok(item)
-            for o in _snapshots(item)}
-    keys |= {(item.shop_id, e.platform_order_id) for item in live if _ok(item)
-             for e in item.events}
+    keys = {(item.shop_id, o.platform_order_id) for item in live if _ok(item) for o in _snapshots(item)}
+    keys |= {(item.shop_id, e.platform_order_id) for item in live if _ok(item) for e in item.events}
     states = load_states(session, keys, shops)
-    load_lines(session, states, ((item.shop_id, o) for item in live if _ok(item)
-                                 for o in _snapshots(item)))
-    load_refund_notes(session, states, {(item.shop_id, str(e.platform_order_id))
-                                        for item in live if _ok(item) for e in item.events
-                                        if e.kind == EventKind.REFUND})
-    links = LinkIndex.build(session, ((item.shop_id, line) for item in live if _ok(item)
-                                       for order in _snapshots(item) for line in order.lines))
+    load_lines(session, states, ((item.shop_id, o) for item in live if _ok(item) for o in _snapshots(item)))
+    load_refund_notes(
+        session,
+        states,
+        {
+            (item.shop_id, str(e.platform_order_id))
+            for item in live
+            if _ok(item)
+            for e in item.events
+            if e.kind == EventKind.REFUND
+        },
+    )
+    links = LinkIndex.build(
+        session,
+        ((item.shop_id, line) for item in live if _ok(item) for order in _snapshots(item) for line in order.lines),
+    )
 
     # 3. Apply, row by row, in order.
     processed: list[int] = []
@@ -170,19 +179,26 @@ def apply_batch(session: Session, *, items: Sequence[IngestItem],
             continue
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             _restore(states, touched, backup)
-            failed.append({"b_id": item.inbox_id,
-                           "b_error": f"{type(exc).__name__}: {exc}"[:2000]})
+            failed.append({"b_id": item.inbox_id, "b_error": f"{type(exc).__name__}: {exc}"[:2000]})
             continue
         processed.append(item.inbox_id)
 
     # 4. Write, then let shops that auto-accept take their new orders (same transaction: the
     #    platform confirm goes out through the outbox like a tap on 接单).
     written = write_states(session, states, now)
-    result.changes = _auto_accept(session, [
-        OrderChange(order_id=s.id, store_id=s.values["store_id"], status=s.values["status"],
-                    kind="new" if s.is_new else "changed")
-        for s in written
-    ], now)
+    result.changes = _auto_accept(
+        session,
+        [
+            OrderChange(
+                order_id=s.id,
+                store_id=s.values["store_id"],
+                status=s.values["status"],
+                kind="new" if s.is_new else "changed",
+            )
+            for s in written
+        ],
+        now,
+    )
     finish_rows(session, processed=processed, failed=failed, rejected=rejected, now=now)
     result.inbox_ids = store_raw(session, keep, now=now)
     for error, ids in retry.items():
@@ -198,10 +214,13 @@ def _auto_accept(session: Session, changes: list[OrderChange], now: datetime) ->
     waiting = [c.order_id for c in changes if c.kind == "new" and c.status == OrderStatus.AWAITING_ACCEPT.value]
     if not waiting:
         return changes
-    auto = set(session.execute(
-        sa.select(Order.id).join(Shop, Shop.id == Order.shop_id)
-        .where(Order.id.in_(waiting), Shop.auto_accept.is_(True))
-    ).scalars())
+    auto = set(
+        session.execute(
+            sa.select(Order.id)
+            .join(Shop, Shop.id == Order.shop_id)
+            .where(Order.id.in_(waiting), Shop.auto_accept.is_(True))
+        ).scalars()
+    )
     if not auto:
         return changes
     session.expire_all()  # the core writes above bypassed the identity map
@@ -218,8 +237,9 @@ def _auto_accept(session: Session, changes: list[OrderChange], now: datetime) ->
 # -- applying ---------------------------------------------------------------------------------
 
 
-def _apply_pulled(item: IngestItem, shops: dict, states: dict, links: LinkIndex,
-                  now: datetime, keep: list[RawMessage]) -> None:
+def _apply_pulled(
+    item: IngestItem, shops: dict, states: dict, links: LinkIndex, now: datetime, keep: list[RawMessage]
+) -> None:
     """A pulled order: applied like a push; its raw payload is kept when it failed or changed
     something (an unchanged re-read, most of every sweep, leaves no row behind)."""
     shop = shops.get(item.shop_id)
@@ -265,8 +285,7 @@ def _restore(states: dict, touched: set, backup: dict) -> None:
             states.pop(key, None)
 
 
-def _apply_item(item: IngestItem, shop: dict, states: dict, links: LinkIndex,
-                now: datetime) -> None:
+def _apply_item(item: IngestItem, shop: dict, states: dict, links: LinkIndex, now: datetime) -> None:
     source = item.source
     for order in item.orders:
         _apply_snapshot(states, shop, order, links, now, source or "detail")
@@ -277,9 +296,7 @@ def _apply_item(item: IngestItem, shop: dict, states: dict, links: LinkIndex,
         _apply_event(states, shop, event, now, note)
 
 
-
-def _apply_snapshot(states: dict, shop: dict, po: PlatformOrder, links: LinkIndex,
-                    now: datetime, note: str) -> None:
+def _apply_snapshot(states: dict, shop: dict, po: PlatformOrder, links: LinkIndex, now: datetime, note: str) -> None:
     key = order_key(shop, po.platform_order_id)
     state = states.get(key)
     if state is None:
@@ -291,7 +308,5 @@ def _apply_snapshot(states: dict, shop: dict, po: PlatformOrder, links: LinkInde
         state.old_lines = list(state.new_lines)
 
 
-def _apply_event(states: dict, shop: dict, event: PlatformEvent, now: datetime,
-                 note: str) -> None:
-    merge_event(states.get(order_key(shop, event.platform_order_id)), shop, event,
-                now=now, note=note)
+def _apply_event(states: dict, shop: dict, event: PlatformEvent, now: datetime, note: str) -> None:
+    merge_event(states.get(order_key(shop, event.platform_order_id)), shop, event, now=now, note=note)

@@ -30,14 +30,11 @@ def load_shops(session: Session, shop_ids: set[int]) -> dict[int, dict]:
     """{shop id: {"id", "store_id", "platform"}} of the shops that still exist."""
     if not shop_ids:
         return {}
-    rows = session.execute(
-        sa.select(Shop.id, Shop.store_id, Shop.platform).where(Shop.id.in_(sorted(shop_ids)))
-    ).all()
+    rows = session.execute(sa.select(Shop.id, Shop.store_id, Shop.platform).where(Shop.id.in_(sorted(shop_ids)))).all()
     return {r.id: {"id": r.id, "store_id": r.store_id, "platform": r.platform} for r in rows}
 
 
-def load_states(session: Session, keys: set[tuple[int, str]], shops: dict
-                ) -> dict[tuple[int, str], MergeState]:
+def load_states(session: Session, keys: set[tuple[int, str]], shops: dict) -> dict[tuple[int, str], MergeState]:
     """Existing orders of the batch, in one query (locked on PostgreSQL, in id order)."""
     states: dict[tuple[int, str], MergeState] = {}
     keys = {(shop_id, str(order_id)) for shop_id, order_id in keys if shop_id in shops}
@@ -49,8 +46,11 @@ def load_states(session: Session, keys: set[tuple[int, str]], shops: dict
     for chunk in chunks(sorted({order_id for _, order_id in keys})):
         query = (
             sa.select(_orders)
-            .where(_orders.c.platform.in_(platforms), _orders.c.shop_id.in_(shop_ids),
-                   _orders.c.platform_order_id.in_(chunk))
+            .where(
+                _orders.c.platform.in_(platforms),
+                _orders.c.shop_id.in_(shop_ids),
+                _orders.c.platform_order_id.in_(chunk),
+            )
             .order_by(_orders.c.id)
         )
         if lock:  # concurrent workers on the same order wait for each other
@@ -62,8 +62,7 @@ def load_states(session: Session, keys: set[tuple[int, str]], shops: dict
     return states
 
 
-def load_lines(session: Session, states: dict,
-               snapshots: Iterable[tuple[int, PlatformOrder]]) -> None:
+def load_lines(session: Session, states: dict, snapshots: Iterable[tuple[int, PlatformOrder]]) -> None:
     """Stored lines of existing orders a snapshot might update (for comparison and links)."""
     wanted: dict[int, MergeState] = {}
     for shop_id, order in snapshots:
@@ -74,8 +73,7 @@ def load_lines(session: Session, states: dict,
         state.old_lines = []
     for chunk in chunks(sorted(wanted)):
         rows = session.execute(
-            sa.select(_lines).where(_lines.c.order_id.in_(chunk))
-            .order_by(_lines.c.order_id, _lines.c.line_no)
+            sa.select(_lines).where(_lines.c.order_id.in_(chunk)).order_by(_lines.c.order_id, _lines.c.line_no)
         ).mappings()
         for row in rows:
             wanted[row["order_id"]].old_lines.append(dict(row))
@@ -91,7 +89,8 @@ def load_refund_notes(session: Session, states: dict, keys: Iterable[tuple[int, 
     for chunk in chunks(sorted(refund_orders)):
         for order_id, note in session.execute(
             sa.select(_events.c.order_id, _events.c.note).where(
-                _events.c.order_id.in_(chunk), _events.c.kind == "refund")
+                _events.c.order_id.in_(chunk), _events.c.kind == "refund"
+            )
         ):
             by_id[order_id].refund_notes.add(recorded_refund_text(note))
 
@@ -116,12 +115,10 @@ def write_states(session: Session, states: dict, now: datetime) -> list[MergeSta
     replaced = [s.id for s in changed if s.new_lines is not None]
     for chunk in chunks(sorted(replaced)):
         session.execute(_lines.delete().where(_lines.c.order_id.in_(chunk)))
-    line_rows = [{**line, "order_id": s.id} for s in states.values() if s.new_lines is not None
-                 for line in s.new_lines]
+    line_rows = [{**line, "order_id": s.id} for s in states.values() if s.new_lines is not None for line in s.new_lines]
     if line_rows:
         session.execute(_lines.insert(), line_rows)
-    event_rows = [{**event, "order_id": s.id, "at": now} for s in states.values()
-                  for event in s.events]
+    event_rows = [{**event, "order_id": s.id, "at": now} for s in states.values() for event in s.events]
     if event_rows:
         session.execute(_events.insert(), event_rows)
     return [s for s in states.values() if s.is_new or (s.changed and s.events)]

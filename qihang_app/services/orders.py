@@ -12,12 +12,11 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from qihang_app.domain import input_rules as rules
 from qihang_app.domain.clock import SHANGHAI
 from qihang_app.domain.money import allocate_discount
 from qihang_app.domain.order_status import OrderStatus, Platform
 from qihang_app.models import Order, OrderEvent, OrderLine, Shop, Store, User, utcnow
-
-from qihang_app.domain import input_rules as rules
 
 from .errors import NotFoundError, ValidationError, checked
 from .scope import Actor, ScopeError, require_store, store_filter
@@ -177,24 +176,20 @@ def get_order_detail(session: Session, *, actor: Actor, order_id: int) -> OrderD
             raise ScopeError(f"无权访问订单 {order_id}", f"no access to order {order_id}")
         raise NotFoundError(key="orders.err.not_found", order_id=order_id)
     require_store(actor, order.store_id)
-    lines = session.exec(
-        select(OrderLine).where(OrderLine.order_id == order_id).order_by(OrderLine.line_no)
-    ).all()
+    lines = session.exec(select(OrderLine).where(OrderLine.order_id == order_id).order_by(OrderLine.line_no)).all()
     events = session.exec(
-        select(OrderEvent)
-        .where(OrderEvent.order_id == order_id)
-        .order_by(OrderEvent.at, OrderEvent.id)
+        select(OrderEvent).where(OrderEvent.order_id == order_id).order_by(OrderEvent.at, OrderEvent.id)
     ).all()
     shop_name = session.exec(select(Shop.name).where(Shop.id == order.shop_id)).one()
     store_name = session.exec(select(Store.name).where(Store.id == order.store_id)).one()
-    return OrderDetail(order, list(lines), list(events), shop_name, store_name,
-                       _usernames(session, [e.actor for e in events]))
+    return OrderDetail(
+        order, list(lines), list(events), shop_name, store_name, _usernames(session, [e.actor for e in events])
+    )
 
 
 def _usernames(session: Session, actors: Iterable[str]) -> dict[str, str]:
     """Who "user:3" is, for each user that acted on the order (a removed user is left out)."""
-    ids = {int(ref) for kind, _, ref in (a.partition(":") for a in actors)
-           if kind == "user" and ref.isdigit()}
+    ids = {int(ref) for kind, _, ref in (a.partition(":") for a in actors) if kind == "user" and ref.isdigit()}
     if not ids:
         return {}
     rows = session.exec(select(User.id, User.username).where(User.id.in_(sorted(ids)))).all()
@@ -217,25 +212,37 @@ def _clean_lines(lines: Sequence[dict]) -> list[dict]:
         if extra := set(line) - _LINE_KEYS:
             raise ValidationError(key="orders.err.unknown_fields", fields=", ".join(sorted(extra)))
         at = f"line{i}."
-        clean.append({
-            "name": checked(at + "name", rules.text, line.get("name"), limit="item_name", required=True,
-                            required_key="orders.err.line_name_required"),
-            "spec": checked(at + "spec", rules.text, line.get("spec"), limit="item_name"),
-            "quantity": checked(at + "quantity", rules.quantity, line.get("quantity")),
-            "unit_price_fen": checked(at + "unit_price_fen", rules.fen_in_range, line.get("unit_price_fen"),
-                                      maximum=rules.MAX_UNIT_PRICE_FEN),
-            "outer_sku_code": checked(at + "outer_sku_code", rules.code, line.get("outer_sku_code"), limit="sku_code"),
-            "barcode": checked(at + "barcode", rules.code, line.get("barcode"), limit="sku_code"),
-        })
+        clean.append(
+            {
+                "name": checked(
+                    at + "name",
+                    rules.text,
+                    line.get("name"),
+                    limit="item_name",
+                    required=True,
+                    required_key="orders.err.line_name_required",
+                ),
+                "spec": checked(at + "spec", rules.text, line.get("spec"), limit="item_name"),
+                "quantity": checked(at + "quantity", rules.quantity, line.get("quantity")),
+                "unit_price_fen": checked(
+                    at + "unit_price_fen",
+                    rules.fen_in_range,
+                    line.get("unit_price_fen"),
+                    maximum=rules.MAX_UNIT_PRICE_FEN,
+                ),
+                "outer_sku_code": checked(
+                    at + "outer_sku_code", rules.code, line.get("outer_sku_code"), limit="sku_code"
+                ),
+                "barcode": checked(at + "barcode", rules.code, line.get("barcode"), limit="sku_code"),
+            }
+        )
     return clean
 
 
 def _offline_shop(session: Session, store: Store) -> Shop:
     """The store's "offline" shop that manual orders hang on, created on first use."""
     key = f"store-{store.id}"
-    query = select(Shop).where(
-        Shop.platform == Platform.OFFLINE.value, Shop.platform_shop_id == key
-    )
+    query = select(Shop).where(Shop.platform == Platform.OFFLINE.value, Shop.platform_shop_id == key)
     if shop := session.exec(query).first():
         return shop
     try:
@@ -255,9 +262,7 @@ def _offline_shop(session: Session, store: Store) -> Shop:
 def _next_day_seq(session: Session, shop_id: int, now: datetime) -> int:
     local_midnight = now.astimezone(SHANGHAI).replace(hour=0, minute=0, second=0, microsecond=0)
     last = session.exec(
-        select(sa.func.max(Order.day_seq)).where(
-            Order.shop_id == shop_id, Order.placed_at >= local_midnight
-        )
+        select(sa.func.max(Order.day_seq)).where(Order.shop_id == shop_id, Order.placed_at >= local_midnight)
     ).one()
     return (last or 0) + 1
 
@@ -292,7 +297,12 @@ def create_manual_order(
     buyer_memo = checked("memo", rules.text, buyer_memo, limit="memo")
     lines = _clean_lines(lines)
     freight_fen = checked("freight", rules.fen_in_range, freight_fen, maximum=rules.MAX_FREIGHT_FEN)
-    discount_fen = checked("discount", rules.fen_in_range, discount_fen, maximum=rules.MAX_QUANTITY * rules.MAX_UNIT_PRICE_FEN * rules.MAX_LINES)
+    discount_fen = checked(
+        "discount",
+        rules.fen_in_range,
+        discount_fen,
+        maximum=rules.MAX_QUANTITY * rules.MAX_UNIT_PRICE_FEN * rules.MAX_LINES,
+    )
     amounts = [line["quantity"] * line["unit_price_fen"] for line in lines]
     goods_fen = sum(amounts)
     if discount_fen > goods_fen:

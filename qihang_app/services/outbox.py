@@ -56,7 +56,17 @@ def claim_due(session: Session, *, limit: int = 20, now: datetime | None = None)
         session.add(row)
         store_id = session.get(Order, row.order_id).store_id if row.order_id else None
         effects.append(
-            Effect(row.id, row.kind, row.target, row.shop_id, row.order_id, store_id, json.loads(row.payload or "{}"), row.idempotency_key, row.attempts)
+            Effect(
+                row.id,
+                row.kind,
+                row.target,
+                row.shop_id,
+                row.order_id,
+                store_id,
+                json.loads(row.payload or "{}"),
+                row.idempotency_key,
+                row.attempts,
+            )
         )
     session.flush()
     return effects
@@ -84,7 +94,9 @@ def mark_failed(session: Session, *, effect: Effect, error: str, retryable: bool
     if dead:
         row.status = "dead"
         if effect.order_id:
-            dispatch.platform_call_failed(session, order_id=effect.order_id, action=effect.payload.get("action", ""), message=error)
+            dispatch.platform_call_failed(
+                session, order_id=effect.order_id, action=effect.payload.get("action", ""), message=error
+            )
     else:
         row.status = "pending"
         row.next_attempt_at = now + backoff(row.attempts)
@@ -94,4 +106,4 @@ def mark_failed(session: Session, *, effect: Effect, error: str, retryable: bool
 
 def counts(session: Session) -> dict[str, int]:
     rows = session.exec(select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)).all()
-    return {status: n for status, n in rows}
+    return dict(rows)

@@ -23,7 +23,6 @@ from .errors import NotFoundError, ValidationError
 from .scope import Actor, ScopeError, require_role, require_store, store_filter
 
 
-
 def pullable_platforms() -> list[str]:
     """Platforms whose adapter declares an order pull (domain.partners profiles)."""
     return [p.code for p in partners.profiles() if p.pullable]
@@ -33,14 +32,14 @@ def pullable(platform: str) -> bool:
     found = partners.profile(platform)
     return bool(found and found.pullable)
 
+
 OVERLAP = timedelta(minutes=5)  # each sweep re-reads this much before its cursor
 FIRST_SWEEP_LOOKBACK = timedelta(hours=2)  # a shop never swept starts here
 MAX_MANUAL_RANGE = timedelta(days=7)
 STALE_RUNNING = timedelta(minutes=15)  # a `running` pull older than this was interrupted
 KEEP_LOGS = timedelta(days=7)
 INTERRUPTED = "pulls.err.interrupted"  # a catalog key: the page shows it in the reader's language
-OPEN_STATUSES = (OrderStatus.AWAITING_ACCEPT.value, OrderStatus.TO_SHIP.value,
-                 OrderStatus.SHIPPED.value)
+OPEN_STATUSES = (OrderStatus.AWAITING_ACCEPT.value, OrderStatus.TO_SHIP.value, OrderStatus.SHIPPED.value)
 
 
 @dataclass(frozen=True)
@@ -63,11 +62,21 @@ class PullView:
 
     @classmethod
     def of(cls, log: PullLog) -> PullView:
-        return cls(id=log.id, shop_id=log.shop_id, kind=log.kind, status=log.status,
-                   window_start=log.window_start, window_end=log.window_end, pages=log.pages,
-                   orders=log.orders, changed=log.changed, duration_ms=log.duration_ms,
-                   error=log.error or "", created_at=log.created_at,
-                   finished_at=log.finished_at)
+        return cls(
+            id=log.id,
+            shop_id=log.shop_id,
+            kind=log.kind,
+            status=log.status,
+            window_start=log.window_start,
+            window_end=log.window_end,
+            pages=log.pages,
+            orders=log.orders,
+            changed=log.changed,
+            duration_ms=log.duration_ms,
+            error=log.error or "",
+            created_at=log.created_at,
+            finished_at=log.finished_at,
+        )
 
 
 @dataclass(frozen=True)
@@ -109,9 +118,11 @@ def due_sweeps(session: Session, *, now: datetime | None = None) -> list[tuple[i
 
 
 def queued_pulls(session: Session, *, limit: int = 50) -> list[int]:
-    return list(session.execute(
-        sa.select(PullLog.id).where(PullLog.status == "queued").order_by(PullLog.id).limit(limit)
-    ).scalars())
+    return list(
+        session.execute(
+            sa.select(PullLog.id).where(PullLog.status == "queued").order_by(PullLog.id).limit(limit)
+        ).scalars()
+    )
 
 
 def start_sweep(session: Session, *, shop_id: int, now: datetime | None = None) -> PullJob:
@@ -122,8 +133,15 @@ def start_sweep(session: Session, *, shop_id: int, now: datetime | None = None) 
         raise NotFoundError(key="shops.err.not_found", shop_id=shop_id)
     cursor = shop.last_sweep_cursor_at
     start = (cursor - OVERLAP) if cursor is not None else now - FIRST_SWEEP_LOOKBACK
-    log = PullLog(shop_id=shop_id, kind="sweep", status="running", window_start=start,
-                  window_end=now, created_at=now, started_at=now)
+    log = PullLog(
+        shop_id=shop_id,
+        kind="sweep",
+        status="running",
+        window_start=start,
+        window_end=now,
+        created_at=now,
+        started_at=now,
+    )
     session.add(log)
     session.flush()
     return PullJob(log.id, shop_id, "sweep", start, now)
@@ -133,7 +151,8 @@ def claim_pull(session: Session, *, pull_id: int, now: datetime | None = None) -
     """Move a queued manual pull to running; None when another worker took it (or it is gone)."""
     now = now or utcnow()
     claimed = session.execute(
-        sa.update(PullLog).where(PullLog.id == pull_id, PullLog.status == "queued")
+        sa.update(PullLog)
+        .where(PullLog.id == pull_id, PullLog.status == "queued")
         .values(status="running", started_at=now)
     ).rowcount
     if not claimed:
@@ -143,15 +162,22 @@ def claim_pull(session: Session, *, pull_id: int, now: datetime | None = None) -
     return PullJob(log.id, log.shop_id, log.kind, log.window_start, log.window_end)
 
 
-def record_progress(session: Session, *, pull_id: int, pages: int, orders: int,
-                    changed: int) -> None:
-    session.execute(sa.update(PullLog).where(PullLog.id == pull_id)
-                    .values(pages=pages, orders=orders, changed=changed))
+def record_progress(session: Session, *, pull_id: int, pages: int, orders: int, changed: int) -> None:
+    session.execute(sa.update(PullLog).where(PullLog.id == pull_id).values(pages=pages, orders=orders, changed=changed))
 
 
-def finish_pull(session: Session, *, pull_id: int, ok: bool, error: str | None = None,
-                pages: int | None = None, orders: int | None = None, changed: int | None = None,
-                cursor: datetime | None = None, now: datetime | None = None) -> None:
+def finish_pull(
+    session: Session,
+    *,
+    pull_id: int,
+    ok: bool,
+    error: str | None = None,
+    pages: int | None = None,
+    orders: int | None = None,
+    changed: int | None = None,
+    cursor: datetime | None = None,
+    now: datetime | None = None,
+) -> None:
     """Close a pull log; a successful sweep also moves the shop's cursor (never backwards)."""
     now = now or utcnow()
     log = session.get(PullLog, pull_id)
@@ -168,8 +194,7 @@ def finish_pull(session: Session, *, pull_id: int, ok: bool, error: str | None =
     session.add(log)
     if ok and cursor is not None:
         shop = session.get(Shop, log.shop_id)
-        if shop is not None and (shop.last_sweep_cursor_at is None
-                                 or cursor > shop.last_sweep_cursor_at):
+        if shop is not None and (shop.last_sweep_cursor_at is None or cursor > shop.last_sweep_cursor_at):
             shop.last_sweep_cursor_at = cursor
             session.add(shop)
     session.flush()
@@ -183,31 +208,32 @@ def expire_stale(session: Session, *, now: datetime | None = None) -> int:
         .where(PullLog.status == "running", PullLog.started_at < now - STALE_RUNNING)
         .values(status="failed", error=INTERRUPTED, finished_at=now)
     ).rowcount
-    session.execute(sa.delete(PullLog).where(PullLog.created_at < now - KEEP_LOGS,
-                                             PullLog.status.in_(("ok", "failed"))))
+    session.execute(
+        sa.delete(PullLog).where(PullLog.created_at < now - KEEP_LOGS, PullLog.status.in_(("ok", "failed")))
+    )
     return stale or 0
 
 
-def known_day_seqs(session: Session, *, shop_id: int, since: datetime,
-                   until: datetime | None = None) -> dict[int, str]:
+def known_day_seqs(session: Session, *, shop_id: int, since: datetime, until: datetime | None = None) -> dict[int, str]:
     """day_seq → platform order id of the shop's orders placed in [since, until)."""
     query = sa.select(Order.day_seq, Order.platform_order_id).where(
-        Order.shop_id == shop_id, Order.placed_at >= since, Order.day_seq.is_not(None))
+        Order.shop_id == shop_id, Order.placed_at >= since, Order.day_seq.is_not(None)
+    )
     if until is not None:
         query = query.where(Order.placed_at < until)
-    return {seq: order_id for seq, order_id in session.execute(query)}
+    return dict(session.execute(query))
 
 
-def open_order_ids(session: Session, *, shop_id: int, since: datetime,
-                   limit: int = 500) -> list[str]:
+def open_order_ids(session: Session, *, shop_id: int, since: datetime, limit: int = 500) -> list[str]:
     """Orders still in fulfilment (placed since `since`), least recently changed first."""
-    return list(session.execute(
-        sa.select(Order.platform_order_id)
-        .where(Order.shop_id == shop_id, Order.placed_at >= since,
-               Order.status.in_(OPEN_STATUSES))
-        .order_by(Order.updated_at)
-        .limit(limit)
-    ).scalars())
+    return list(
+        session.execute(
+            sa.select(Order.platform_order_id)
+            .where(Order.shop_id == shop_id, Order.placed_at >= since, Order.status.in_(OPEN_STATUSES))
+            .order_by(Order.updated_at)
+            .limit(limit)
+        ).scalars()
+    )
 
 
 # -- for the UI -------------------------------------------------------------------------------
@@ -223,8 +249,9 @@ def _shop_for(session: Session, actor: Actor, shop_id: int) -> Shop:
     return shop
 
 
-def request_pull(session: Session, *, actor: Actor, shop_id: int, start: datetime,
-                 end: datetime, now: datetime | None = None) -> PullView:
+def request_pull(
+    session: Session, *, actor: Actor, shop_id: int, start: datetime, end: datetime, now: datetime | None = None
+) -> PullView:
     """Queue a manual pull of orders updated in [start, end]; a worker starts it within seconds.
     Admins and managers of the shop's store. One queued/running pull per shop at a time."""
     require_role(actor, "admin", "manager")
@@ -243,13 +270,21 @@ def request_pull(session: Session, *, actor: Actor, shop_id: int, start: datetim
     if end - start > MAX_MANUAL_RANGE:
         raise ValidationError(key="pulls.err.too_long", days=MAX_MANUAL_RANGE.days)
     busy = session.execute(
-        sa.select(PullLog.id).where(PullLog.shop_id == shop_id, PullLog.kind == "manual",
-                                    PullLog.status.in_(("queued", "running"))).limit(1)
+        sa.select(PullLog.id)
+        .where(PullLog.shop_id == shop_id, PullLog.kind == "manual", PullLog.status.in_(("queued", "running")))
+        .limit(1)
     ).first()
     if busy:
         raise ValidationError(key="pulls.err.busy")
-    log = PullLog(shop_id=shop_id, kind="manual", status="queued", window_start=start,
-                  window_end=end, requested_by=actor.user_id, created_at=now)
+    log = PullLog(
+        shop_id=shop_id,
+        kind="manual",
+        status="queued",
+        window_start=start,
+        window_end=end,
+        requested_by=actor.user_id,
+        created_at=now,
+    )
     session.add(log)
     session.flush()
     return PullView.of(log)
@@ -265,21 +300,28 @@ def get_pull(session: Session, *, actor: Actor, pull_id: int) -> PullView:
 
 def recent_pulls(session: Session, *, actor: Actor, per_shop: int = 5) -> dict[int, list[PullView]]:
     """The last pulls of every shop the actor may see, newest first."""
-    shop_ids = list(session.execute(
-        select(Shop.id).where(store_filter(actor, Shop.store_id),
-                              Shop.platform.in_(pullable_platforms()))).scalars())
+    shop_ids = list(
+        session.execute(
+            select(Shop.id).where(store_filter(actor, Shop.store_id), Shop.platform.in_(pullable_platforms()))
+        ).scalars()
+    )
     result: dict[int, list[PullView]] = defaultdict(list)
     if not shop_ids:
         return result
     ranked = (
-        sa.select(PullLog.id, sa.func.row_number().over(
-            partition_by=PullLog.shop_id,
-            order_by=(PullLog.created_at.desc(), PullLog.id.desc())).label("n"))
+        sa.select(
+            PullLog.id,
+            sa.func.row_number()
+            .over(partition_by=PullLog.shop_id, order_by=(PullLog.created_at.desc(), PullLog.id.desc()))
+            .label("n"),
+        )
         .where(PullLog.shop_id.in_(shop_ids))
         .subquery()
     )
     logs = session.exec(
-        select(PullLog).join(ranked, ranked.c.id == PullLog.id).where(ranked.c.n <= per_shop)
+        select(PullLog)
+        .join(ranked, ranked.c.id == PullLog.id)
+        .where(ranked.c.n <= per_shop)
         .order_by(PullLog.shop_id, PullLog.created_at.desc(), PullLog.id.desc())
     ).all()
     for log in logs:

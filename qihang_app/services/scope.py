@@ -41,9 +41,7 @@ class ScopeError(PermissionError):
 
 def require_store(actor: Actor, store_id: int | None) -> None:
     if not actor.can_access(store_id):
-        raise ScopeError(
-            f"无权访问门店 {store_id}", f"no access to store {store_id} for {actor.username}"
-        )
+        raise ScopeError(f"无权访问门店 {store_id}", f"no access to store {store_id} for {actor.username}")
 
 
 def require_role(actor: Actor, *roles: str) -> None:

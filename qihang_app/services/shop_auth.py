@@ -46,9 +46,16 @@ def webhook_shops(session: Session, *, platform: str) -> list[ShopAuth]:
             credentials = get_shop_credentials(session, shop_id=shop.id)
         except Exception:  # a shop with unreadable credentials cannot verify anything
             credentials = {}
-        result.append(ShopAuth(id=shop.id, store_id=shop.store_id, platform=shop.platform,
-                               platform_shop_id=shop.platform_shop_id, enabled=shop.enabled,
-                               credentials=credentials))
+        result.append(
+            ShopAuth(
+                id=shop.id,
+                store_id=shop.store_id,
+                platform=shop.platform,
+                platform_shop_id=shop.platform_shop_id,
+                enabled=shop.enabled,
+                credentials=credentials,
+            )
+        )
     return result
 
 
@@ -56,7 +63,11 @@ def shop_auth(session: Session, *, shop_id: int) -> ShopAuth | None:
     shop = session.get(Shop, shop_id)
     if shop is None:
         return None
-    return ShopAuth(id=shop.id, store_id=shop.store_id, platform=shop.platform,
-                    platform_shop_id=shop.platform_shop_id, enabled=shop.enabled,
-                    credentials=get_shop_credentials(session, shop_id=shop.id))
-
+    return ShopAuth(
+        id=shop.id,
+        store_id=shop.store_id,
+        platform=shop.platform,
+        platform_shop_id=shop.platform_shop_id,
+        enabled=shop.enabled,
+        credentials=get_shop_credentials(session, shop_id=shop.id),
+    )

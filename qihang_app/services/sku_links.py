@@ -19,7 +19,7 @@ CHUNK = 500  # bounded IN lists
 
 def chunks(values: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
     for start in range(0, len(values), size):
-        yield values[start:start + size]
+        yield values[start : start + size]
 
 
 @dataclass
@@ -46,12 +46,13 @@ class LinkIndex:
         for chunk in chunks(all_skus):
             for shop_id, sku_id, erp_id in session.execute(
                 sa.select(ShopSku.shop_id, ShopSku.platform_sku_id, ShopSku.erp_sku_id).where(
-                    ShopSku.shop_id.in_(sorted(sku_ids)), ShopSku.platform_sku_id.in_(chunk),
-                    ShopSku.erp_sku_id.is_not(None))
+                    ShopSku.shop_id.in_(sorted(sku_ids)),
+                    ShopSku.platform_sku_id.in_(chunk),
+                    ShopSku.erp_sku_id.is_not(None),
+                )
             ):
                 pairs_by_shop[shop_id].append((sku_id, erp_id))
-        shop_links = {shop_id: unique_index(pairs_by_shop.get(shop_id, []))
-                      for shop_id in sku_ids}
+        shop_links = {shop_id: unique_index(pairs_by_shop.get(shop_id, [])) for shop_id in sku_ids}
         code_pairs, barcode_pairs = [], []
         for chunk in chunks(sorted(codes)):
             code_pairs += session.execute(
@@ -59,38 +60,43 @@ class LinkIndex:
             ).all()
         for chunk in chunks(sorted(barcodes)):
             barcode_pairs += session.execute(
-                sa.select(ErpSku.barcode, ErpSku.id).where(ErpSku.enabled,
-                                                           ErpSku.barcode.in_(chunk))
+                sa.select(ErpSku.barcode, ErpSku.id).where(ErpSku.enabled, ErpSku.barcode.in_(chunk))
             ).all()
         return cls(shop_links, unique_index(code_pairs), unique_index(barcode_pairs))
 
-    def lines(self, shop_id: int, lines: Sequence[PlatformOrderLine],
-              old: list[dict] | None) -> list[dict]:
+    def lines(self, shop_id: int, lines: Sequence[PlatformOrderLine], old: list[dict] | None) -> list[dict]:
         manual = {}
         for line in old or []:  # a merchant's manual link survives a platform line change
             if line.get("link_method") == "manual" and line.get("erp_sku_id"):
                 manual[(line["platform_sku_id"], line["outer_sku_code"])] = line["erp_sku_id"]
         result = []
         for no, line in enumerate(lines, start=1):
-            erp_id, how = link_sku(line.platform_sku_id, line.outer_sku_code, line.barcode,
-                                   shop_links=self.shop_links.get(shop_id, {}),
-                                   erp_by_code=self.by_code, erp_by_barcode=self.by_barcode)
+            erp_id, how = link_sku(
+                line.platform_sku_id,
+                line.outer_sku_code,
+                line.barcode,
+                shop_links=self.shop_links.get(shop_id, {}),
+                erp_by_code=self.by_code,
+                erp_by_barcode=self.by_barcode,
+            )
             kept = manual.get((str(line.platform_sku_id), line.outer_sku_code or ""))
             if kept is not None:
                 erp_id, how = kept, "manual"
-            result.append({
-                "line_no": no,
-                "platform_item_id": str(line.platform_item_id),
-                "platform_sku_id": str(line.platform_sku_id),
-                "outer_sku_code": line.outer_sku_code or "",
-                "barcode": line.barcode or "",
-                "name": line.name or "",
-                "spec": line.spec or "",
-                "quantity": int(line.quantity),
-                "unit_price_fen": int(line.unit_price_fen),
-                "allocated_discount_fen": int(line.discount_fen),
-                "paid_fen": int(line.paid_fen),
-                "erp_sku_id": erp_id,
-                "link_method": None if how is None else str(getattr(how, "value", how)),
-            })
+            result.append(
+                {
+                    "line_no": no,
+                    "platform_item_id": str(line.platform_item_id),
+                    "platform_sku_id": str(line.platform_sku_id),
+                    "outer_sku_code": line.outer_sku_code or "",
+                    "barcode": line.barcode or "",
+                    "name": line.name or "",
+                    "spec": line.spec or "",
+                    "quantity": int(line.quantity),
+                    "unit_price_fen": int(line.unit_price_fen),
+                    "allocated_discount_fen": int(line.discount_fen),
+                    "paid_fen": int(line.paid_fen),
+                    "erp_sku_id": erp_id,
+                    "link_method": None if how is None else str(getattr(how, "value", how)),
+                }
+            )
         return result

@@ -7,19 +7,18 @@ only list what they are granted.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from qihang_app.domain import input_rules as rules_
 from qihang_app.domain import partners
 from qihang_app.models import Order, Shop, Store, UserStoreGrant
 
 from .crypto import decrypt_credentials, encrypt_credentials
-from qihang_app.domain import input_rules as rules_
-
 from .errors import ConflictError, NotFoundError, ValidationError, checked
 from .scope import Actor, ScopeError, require_role, require_store, store_filter
 
@@ -214,8 +213,14 @@ def create_shop(
     _store(session, actor, store_id)
     if partners.profile(str(platform)) is None:  # only platforms with an adapter (or 线下)
         raise ValidationError(key="shops.err.bad_platform", platform=platform)
-    platform_shop_id = checked("platform_shop_id", rules_.code, platform_shop_id, limit="platform_shop_id",
-                               required=True, required_key="shops.err.platform_shop_id_required")
+    platform_shop_id = checked(
+        "platform_shop_id",
+        rules_.code,
+        platform_shop_id,
+        limit="platform_shop_id",
+        required=True,
+        required_key="shops.err.platform_shop_id_required",
+    )
     _unknown(fields, SHOP_FIELDS)
     values = _validate_shop({"name": name, **fields})
     credentials = _cleaned(credentials or {}, _CREDENTIAL_RULES) if credentials is not None else None
@@ -223,7 +228,9 @@ def create_shop(
         select(Shop.id).where(Shop.platform == platform, Shop.platform_shop_id == platform_shop_id)
     ).first()
     if duplicate:
-        raise ConflictError(key="shops.err.taken", field="platform_shop_id", platform=platform, platform_shop_id=platform_shop_id)
+        raise ConflictError(
+            key="shops.err.taken", field="platform_shop_id", platform=platform, platform_shop_id=platform_shop_id
+        )
     shop = Shop(
         store_id=store_id,
         platform=platform,

@@ -51,9 +51,7 @@ def record_heartbeat(
     now = now or utcnow()
     beat = session.get(WorkerHeartbeat, worker_id)
     if beat is None:
-        beat = WorkerHeartbeat(
-            worker_id=worker_id, host=host, pid=pid, started_at=now, last_seen_at=now
-        )
+        beat = WorkerHeartbeat(worker_id=worker_id, host=host, pid=pid, started_at=now, last_seen_at=now)
     elif (beat.host, beat.pid) != (host, pid):
         beat.host, beat.pid, beat.started_at = host, pid, now
     beat.last_seen_at = now
@@ -127,8 +125,7 @@ async def probe_health(*, redis_url: str | None = None) -> Health:
         redis_error = ""
     except Exception as exc:
         queue_depth, redis_error = None, f"{type(exc).__name__}: {exc}"
-    return Health(database_error=database_error, worker=worker, redis_error=redis_error,
-                  queue_depth=queue_depth)
+    return Health(database_error=database_error, worker=worker, redis_error=redis_error, queue_depth=queue_depth)
 
 
 def _probe_database() -> WorkerStatus:

@@ -130,18 +130,24 @@ class PickSection:
     items: list[tuple[str, str, int]]  # name, spec, total quantity, sorted by name
 
 
-def pick_list(session: Session, *, actor: Actor, order_ids: list[int] | None = None, store_ids: list[int] | None = None) -> list[PickSection]:
+def pick_list(
+    session: Session, *, actor: Actor, order_ids: list[int] | None = None, store_ids: list[int] | None = None
+) -> list[PickSection]:
     """Items summed per store over the given orders (default: everything in 备货中 of
     `store_ids`, or of every store the actor may see)."""
     if order_ids is None:
         board = board_service.load_board(session, actor=actor, store_ids=store_ids, per_tab=500)
-        order_ids = [c.id for c in sorted(board.cards[Tab.PICKING], key=lambda c: (c.placed_at is None, c.placed_at, c.id))]
+        order_ids = [
+            c.id for c in sorted(board.cards[Tab.PICKING], key=lambda c: (c.placed_at is None, c.placed_at, c.id))
+        ]
     stores: OrderedDict[str, tuple[list[str], dict[tuple[str, str], int]]] = OrderedDict()
     for order_id in order_ids:
         detail = get_order_detail(session, actor=actor, order_id=order_id)  # scope check per order
         o = detail.order
         labels, totals = stores.setdefault(detail.store_name, ([], {}))
-        labels.append(f"{platform_name(o.platform)} {f'#{o.day_seq}' if o.day_seq else (o.display_no or o.platform_order_id)}")
+        labels.append(
+            f"{platform_name(o.platform)} {f'#{o.day_seq}' if o.day_seq else (o.display_no or o.platform_order_id)}"
+        )
         for line in detail.lines:
             totals[(line.name, line.spec)] = totals.get((line.name, line.spec), 0) + line.quantity
     return [

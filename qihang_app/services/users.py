@@ -9,9 +9,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from qihang_app.models import ROLES, AuthSession, LoginThrottle, PullLog, Store, User, UserStoreGrant, utcnow
-
 from qihang_app.domain import input_rules as rules
+from qihang_app.models import ROLES, AuthSession, LoginThrottle, PullLog, Store, User, UserStoreGrant, utcnow
 
 from .auth import check_password_strength, revoke_user_sessions
 from .crypto import hash_password
@@ -55,9 +54,7 @@ def _display_name(value: str) -> str:
 
 def _would_leave_no_admin(session: Session, user: User) -> bool:
     others = session.exec(
-        select(sa.func.count())
-        .select_from(User)
-        .where(User.role == "admin", User.enabled, User.id != user.id)
+        select(sa.func.count()).select_from(User).where(User.role == "admin", User.enabled, User.id != user.id)
     ).one()
     return others == 0
 
@@ -180,9 +177,7 @@ def unlock_user(session: Session, *, actor: Actor, user_id: int) -> None:
     session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key == f"user:{user.username}"))
 
 
-def set_store_grants(
-    session: Session, *, actor: Actor, user_id: int, store_ids: Iterable[int]
-) -> None:
+def set_store_grants(session: Session, *, actor: Actor, user_id: int, store_ids: Iterable[int]) -> None:
     """Replace the stores a user may see with exactly `store_ids` (at least one unless admin)."""
     require_role(actor, "admin")
     user = _get(session, user_id)
@@ -191,14 +186,10 @@ def set_store_grants(
     existing = set(session.exec(select(Store.id).where(Store.id.in_(wanted))).all())
     if missing := wanted - existing:
         raise NotFoundError(key="stores.err.not_found", field="stores", store_id=", ".join(map(str, sorted(missing))))
-    current = set(
-        session.exec(select(UserStoreGrant.store_id).where(UserStoreGrant.user_id == user_id))
-    )
+    current = set(session.exec(select(UserStoreGrant.store_id).where(UserStoreGrant.user_id == user_id)))
     if gone := current - wanted:
         session.execute(
-            sa.delete(UserStoreGrant).where(
-                UserStoreGrant.user_id == user_id, UserStoreGrant.store_id.in_(gone)
-            )
+            sa.delete(UserStoreGrant).where(UserStoreGrant.user_id == user_id, UserStoreGrant.store_id.in_(gone))
         )
     for store_id in sorted(wanted - current):
         session.add(UserStoreGrant(user_id=user_id, store_id=store_id))

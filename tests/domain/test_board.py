@@ -50,14 +50,27 @@ PAST = NOW - timedelta(minutes=1)
     ],
 )
 def test_board_tab(status, scheduled, ready, accepted, expected_at, exception, tab):
-    got = board_tab(status=status, is_scheduled=scheduled, ready_at=ready, accepted_at=accepted,
-                    expected_delivery_at=expected_at, exception_reason=exception, now=NOW)
+    got = board_tab(
+        status=status,
+        is_scheduled=scheduled,
+        ready_at=ready,
+        accepted_at=accepted,
+        expected_delivery_at=expected_at,
+        exception_reason=exception,
+        now=NOW,
+    )
     assert got == tab
 
 
 @pytest.mark.parametrize(
     "deadline, level",
-    [(None, "ok"), (NOW + timedelta(minutes=6), "ok"), (NOW + timedelta(minutes=5), "warn"), (NOW, "late"), (PAST, "late")],
+    [
+        (None, "ok"),
+        (NOW + timedelta(minutes=6), "ok"),
+        (NOW + timedelta(minutes=5), "warn"),
+        (NOW, "late"),
+        (PAST, "late"),
+    ],
 )
 def test_urgency(deadline, level):
     assert urgency(deadline, NOW) == level

@@ -3,7 +3,16 @@ countdown still shows, which voice line a card in 异常 asks for, and where a s
 
 import pytest
 
-from qihang_app.domain.board import Alert, EndMark, Tab, alert_of, end_mark, refund_attention, search_tab, shows_deadline
+from qihang_app.domain.board import (
+    Alert,
+    EndMark,
+    Tab,
+    alert_of,
+    end_mark,
+    refund_attention,
+    search_tab,
+    shows_deadline,
+)
 from qihang_app.domain.display import extension_tail, phone_tail, phone_tails
 from qihang_app.domain.platform_order import RefundKind, RefundStatus
 
@@ -64,7 +73,9 @@ def test_shows_deadline(tab, mark, shown):
 
 
 def test_alert_of():
-    request = refund_attention(kind=RefundKind.FULL, status=RefundStatus.APPLIED, amount_fen=100, reason="少送", accepted=True)
+    request = refund_attention(
+        kind=RefundKind.FULL, status=RefundStatus.APPLIED, amount_fen=100, reason="少送", accepted=True
+    )
     assert alert_of(tab=Tab.EXCEPTION, status="cancelled", exception_reason="订单已取消") is Alert.CANCELLED
     assert alert_of(tab=Tab.EXCEPTION, status="to_ship", exception_reason=request) is Alert.REFUND
     assert alert_of(tab=Tab.EXCEPTION, status="to_ship", exception_reason="已超过承诺送达时间") is None

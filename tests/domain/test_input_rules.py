@@ -63,7 +63,11 @@ def test_good_input_comes_back_clean(rule, typed, clean):
 BAD = [
     # empty where required
     (NAME, "   ", "input.required"),
-    (partial(r.text, limit="store_name", required=True, required_key="stores.err.name_required"), "", "stores.err.name_required"),
+    (
+        partial(r.text, limit="store_name", required=True, required_key="stores.err.name_required"),
+        "",
+        "stores.err.name_required",
+    ),
     (r.username, "", "users.err.username_required"),
     (SHOP_ID, " ", "input.required"),
     # too long
@@ -130,11 +134,13 @@ def test_check_names_the_field_and_check_all_reports_every_field():
     with pytest.raises(r.InputError) as caught:
         r.check("price_3", PRICE, "-1")
     assert caught.value.field == "price_3"
-    values, problems = r.check_all({
-        "name": (NAME, " 店 "),
-        "phone": (r.phone, "abc-def"),
-        "qty": (r.whole, "0", {"minimum": 1, "maximum": 5}),
-    })
+    values, problems = r.check_all(
+        {
+            "name": (NAME, " 店 "),
+            "phone": (r.phone, "abc-def"),
+            "qty": (r.whole, "0", {"minimum": 1, "maximum": 5}),
+        }
+    )
     assert values == {"name": "店"}
     assert {f: p.key for f, p in problems.items()} == {"phone": "input.bad_phone", "qty": "input.whole_range"}
 

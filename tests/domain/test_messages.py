@@ -24,23 +24,47 @@ def test_other_texts_are_not_encoded_messages(text):
 @pytest.mark.parametrize(
     ("stored", "zh", "en"),
     [
-        (encode("attention.rider_problem_named", rider="王师傅"),
-         "配送异常（王师傅），请联系骑手或平台", "Delivery problem (王师傅); contact the rider or the platform"),
+        (
+            encode("attention.rider_problem_named", rider="王师傅"),
+            "配送异常（王师傅），请联系骑手或平台",
+            "Delivery problem (王师傅); contact the rider or the platform",
+        ),
         # a parameter may be a message itself, a {"zh", "en"} pair or a list of either
-        (encode("order.event.refund", what=encode("refund.kind.partial"), amount=" ¥5.00",
-                state=encode("refund.state.applied")), "部分退款 ¥5.00（已申请）", "Partial refund ¥5.00 (requested)"),
+        (
+            encode(
+                "order.event.refund",
+                what=encode("refund.kind.partial"),
+                amount=" ¥5.00",
+                state=encode("refund.state.applied"),
+            ),
+            "部分退款 ¥5.00（已申请）",
+            "Partial refund ¥5.00 (requested)",
+        ),
         (encode("timeline.who.platform", name={"zh": "美团闪购", "en": "Meituan"}), "美团闪购", "Meituan"),
-        (encode("order.event.updated", fields=[encode("field.receiver"), "lines_x"]),
-         "订单信息更新：收货信息、lines_x", "Order details updated: receiver, lines_x"),
+        (
+            encode("order.event.updated", fields=[encode("field.receiver"), "lines_x"]),
+            "订单信息更新：收货信息、lines_x",
+            "Order details updated: receiver, lines_x",
+        ),
         ("board.reason.cancelled", "订单已取消，请停止备货", "Cancelled: stop picking"),  # a plain key
         # stored before messages were encoded: one side of the pair, never both
-        ("骑手取消了配送，请重新呼叫骑手或联系平台 / The rider cancelled the delivery; call another rider or the platform",
-         "骑手取消了配送，请重新呼叫骑手或联系平台", "The rider cancelled the delivery; call another rider or the platform"),
-        ("部分退款已完成 ¥3.00：少 / 多，退款商品不要再出库 / Partial refund paid ¥3.00: 少 / 多; do not send the refunded items",
-         "部分退款已完成 ¥3.00：少 / 多，退款商品不要再出库", "Partial refund paid ¥3.00: 少 / 多; do not send the refunded items"),
+        (
+            "骑手取消了配送，请重新呼叫骑手或联系平台 / The rider cancelled the delivery; call another rider or the platform",
+            "骑手取消了配送，请重新呼叫骑手或联系平台",
+            "The rider cancelled the delivery; call another rider or the platform",
+        ),
+        (
+            "部分退款已完成 ¥3.00：少 / 多，退款商品不要再出库 / Partial refund paid ¥3.00: 少 / 多; do not send the refunded items",
+            "部分退款已完成 ¥3.00：少 / 多，退款商品不要再出库",
+            "Partial refund paid ¥3.00: 少 / 多; do not send the refunded items",
+        ),
         ("商家已拒单", "商家已拒单", "商家已拒单"),  # a platform's own words, as they are
         (encode("no.such.key"), "no.such.key", "no.such.key"),
-        (encode("attention.refund_applied"), "顾客申请退款，请到平台处理", "The buyer asks for a refund; answer it on the platform"),
+        (
+            encode("attention.refund_applied"),
+            "顾客申请退款，请到平台处理",
+            "The buyer asks for a refund; answer it on the platform",
+        ),
     ],
 )
 def test_render(stored, zh, en):

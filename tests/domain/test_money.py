@@ -61,10 +61,33 @@ def test_yuan_to_fen(value, fen):
 @pytest.mark.parametrize(
     "value",
     [
-        float("nan"), float("inf"), float("-inf"), Decimal("NaN"), Decimal("sNaN"),
-        Decimal("Infinity"), "", "  ", "abc", "1.2.3", "1,23", "12,3456", "1e3", "NaN",
-        "inf", "¥", "--1", "-¥-1", "16.", "1 000", "16.90元", None, True, [1], 1e16,
-        Decimal("1E+999999999"), "99999999999999999",
+        float("nan"),
+        float("inf"),
+        float("-inf"),
+        Decimal("NaN"),
+        Decimal("sNaN"),
+        Decimal("Infinity"),
+        "",
+        "  ",
+        "abc",
+        "1.2.3",
+        "1,23",
+        "12,3456",
+        "1e3",
+        "NaN",
+        "inf",
+        "¥",
+        "--1",
+        "-¥-1",
+        "16.",
+        "1 000",
+        "16.90元",
+        None,
+        True,
+        [1],
+        1e16,
+        Decimal("1E+999999999"),
+        "99999999999999999",
     ],
 )
 def test_yuan_to_fen_rejects_garbage_naming_the_value(value):
@@ -104,6 +127,7 @@ def test_fen_round_trip(fen):
 
 # --- allocation ------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("total", "weights", "parts"),
     [
@@ -133,7 +157,7 @@ def test_allocate_rejects(total, weights):
         allocate(total, weights)
 
 
-totals = st.integers(min_value=-10**12, max_value=10**12)
+totals = st.integers(min_value=-(10**12), max_value=10**12)
 weight_lists = st.lists(st.integers(min_value=0, max_value=10**9), min_size=1, max_size=30)
 
 

@@ -32,28 +32,56 @@ S, D, K = OrderStatus, DeliveryStatus, EventKind
 
 
 def stored(status=S.TO_SHIP, **columns) -> MergeState:
-    values = {"status": status.value, "raw_status_code": "4", "raw_status_text": None,
-              "accepted_at": T0 if status != S.AWAITING_ACCEPT else None, "shipped_at": None,
-              "delivered_at": None, "completed_at": None, "cancelled_at": None,
-              "closed_at": None, "rider_name": None, "rider_phone": None, "rider_status": None,
-              "exception_reason": None, "platform_updated_at": T0, **columns}
+    values = {
+        "status": status.value,
+        "raw_status_code": "4",
+        "raw_status_text": None,
+        "accepted_at": T0 if status != S.AWAITING_ACCEPT else None,
+        "shipped_at": None,
+        "delivered_at": None,
+        "completed_at": None,
+        "cancelled_at": None,
+        "closed_at": None,
+        "rider_name": None,
+        "rider_phone": None,
+        "rider_status": None,
+        "exception_reason": None,
+        "platform_updated_at": T0,
+        **columns,
+    }
     return MergeState(key=(7, "MT1"), values=values, id=1)
 
 
 def event(kind, *, at=T0, **kw) -> PlatformEvent:
-    return PlatformEvent(kind=kind, platform=Platform.MEITUAN, platform_shop_id="mt-a",
-                         platform_order_id="MT1", raw_type=str(kind), occurred_at=at, **kw)
+    return PlatformEvent(
+        kind=kind,
+        platform=Platform.MEITUAN,
+        platform_shop_id="mt-a",
+        platform_order_id="MT1",
+        raw_type=str(kind),
+        occurred_at=at,
+        **kw,
+    )
 
 
 def refund(kind=RefundKind.FULL, status=RefundStatus.APPLIED, amount=None, reason="不想要了"):
-    return event(K.REFUND, refund=PlatformRefund(
-        platform=Platform.MEITUAN, platform_shop_id="mt-a", platform_refund_id="R1",
-        platform_order_id="MT1", kind=kind, status=status, amount_fen=amount, reason=reason))
+    return event(
+        K.REFUND,
+        refund=PlatformRefund(
+            platform=Platform.MEITUAN,
+            platform_shop_id="mt-a",
+            platform_refund_id="R1",
+            platform_order_id="MT1",
+            kind=kind,
+            status=status,
+            amount_fen=amount,
+            reason=reason,
+        ),
+    )
 
 
 def rider(status, name="王师傅", **kw):
-    return event(K.DELIVERY, delivery=DeliveryUpdate(status=status, raw_status_code="",
-                                                     rider_name=name, **kw))
+    return event(K.DELIVERY, delivery=DeliveryUpdate(status=status, raw_status_code="", rider_name=name, **kw))
 
 
 @pytest.mark.parametrize("kind", list(EventKind))
@@ -95,9 +123,13 @@ def test_a_status_move_by_an_event_is_stamped_at_its_time_or_now():
     merge_event(state, SHOP, event(K.CONFIRMED, at=T0 + timedelta(seconds=3)), now=NOW, note="p")
     assert state.values["accepted_at"] == T0 + timedelta(seconds=3)
     untimed = stored(S.TO_SHIP)
-    merge_event(untimed, SHOP, event(K.CANCEL, at=None, cancelled_by="user",
-                                     cancel_reason_code="1001", cancel_reason="不想要了"),
-                now=NOW, note="push cancel")
+    merge_event(
+        untimed,
+        SHOP,
+        event(K.CANCEL, at=None, cancelled_by="user", cancel_reason_code="1001", cancel_reason="不想要了"),
+        now=NOW,
+        note="push cancel",
+    )
     assert untimed.values["cancelled_at"] == NOW
     note = untimed.events[0]["note"]
     assert render(note, "zh") == "原因：不想要了" and render(note, "en") == "Reason: 不想要了"
@@ -146,10 +178,14 @@ def test_a_redelivered_refund_records_nothing_new():
 @pytest.mark.parametrize(
     ("facts", "text"),
     [
-        ({"kind": "full", "status": "applied", "amount_fen": None, "refund_id": "R1", "reason": "不想要了"},
-         "退款 full/applied #R1 不想要了"),
-        ({"kind": "partial", "status": "succeeded", "amount_fen": 500, "refund_id": "R2", "reason": ""},
-         "退款 partial/succeeded 500分 #R2"),
+        (
+            {"kind": "full", "status": "applied", "amount_fen": None, "refund_id": "R1", "reason": "不想要了"},
+            "退款 full/applied #R1 不想要了",
+        ),
+        (
+            {"kind": "partial", "status": "succeeded", "amount_fen": 500, "refund_id": "R2", "reason": ""},
+            "退款 partial/succeeded 500分 #R2",
+        ),
     ],
 )
 def test_a_refund_note_and_an_old_one_identify_the_same_refund(facts, text):
@@ -179,8 +215,7 @@ def test_rider_progress_never_goes_backwards(stored_rider, message, rider_after,
 
 
 def test_rider_keeps_known_name_and_phone_and_stamps_delivery():
-    state = stored(S.SHIPPED, rider_status="delivering", rider_name="王师傅",
-                   rider_phone="13700000000")
+    state = stored(S.SHIPPED, rider_status="delivering", rider_name="王师傅", rider_phone="13700000000")
     merge_event(state, SHOP, rider(D.DELIVERED, name=""), now=NOW, note="push")
     assert (state.values["rider_name"], state.values["rider_phone"]) == ("王师傅", "13700000000")
     assert state.values["delivered_at"] == T0 and state.values["completed_at"] == T0

@@ -77,9 +77,7 @@ def test_error_message_example():
     assert str(info.value) == "订单状态 已取消 不允许 接单 (cancelled → accept); allowed: none 无"
     with pytest.raises(IllegalTransition) as info:
         next_status(S.PENDING_PAYMENT, E.SHIP, needs_accept=False)
-    assert str(info.value) == (
-        "订单状态 待付款 不允许 发货 (pending_payment → ship); allowed: pay 付款, cancel 取消"
-    )
+    assert str(info.value) == ("订单状态 待付款 不允许 发货 (pending_payment → ship); allowed: pay 付款, cancel 取消")
 
 
 def test_illegal_transition_is_picklable():
@@ -96,9 +94,7 @@ def test_reopen_is_impossible():
     """No event leads out of a terminal status, nothing leads back to pending_payment."""
     for status in (S.CANCELLED, S.CLOSED, S.INVALID):
         assert allowed_events(status) == ()
-    assert all(
-        S.PENDING_PAYMENT not in targets for targets in ALLOWED.values()
-    )
+    assert all(S.PENDING_PAYMENT not in targets for targets in ALLOWED.values())
 
 
 @pytest.mark.parametrize("status", list(S))
@@ -137,15 +133,24 @@ def test_status_label_instant_retail_words():
 
 MOVABLE = {
     # forward moves, including skipped steps we never saw
-    (S.PENDING_PAYMENT, S.AWAITING_ACCEPT), (S.PENDING_PAYMENT, S.TO_SHIP),
-    (S.PENDING_PAYMENT, S.SHIPPED), (S.PENDING_PAYMENT, S.COMPLETED),
-    (S.PENDING_PAYMENT, S.CANCELLED), (S.PENDING_PAYMENT, S.CLOSED),
-    (S.AWAITING_ACCEPT, S.TO_SHIP), (S.AWAITING_ACCEPT, S.SHIPPED),
-    (S.AWAITING_ACCEPT, S.COMPLETED), (S.AWAITING_ACCEPT, S.CANCELLED),
+    (S.PENDING_PAYMENT, S.AWAITING_ACCEPT),
+    (S.PENDING_PAYMENT, S.TO_SHIP),
+    (S.PENDING_PAYMENT, S.SHIPPED),
+    (S.PENDING_PAYMENT, S.COMPLETED),
+    (S.PENDING_PAYMENT, S.CANCELLED),
+    (S.PENDING_PAYMENT, S.CLOSED),
+    (S.AWAITING_ACCEPT, S.TO_SHIP),
+    (S.AWAITING_ACCEPT, S.SHIPPED),
+    (S.AWAITING_ACCEPT, S.COMPLETED),
+    (S.AWAITING_ACCEPT, S.CANCELLED),
     (S.AWAITING_ACCEPT, S.CLOSED),
-    (S.TO_SHIP, S.SHIPPED), (S.TO_SHIP, S.COMPLETED), (S.TO_SHIP, S.CANCELLED),
+    (S.TO_SHIP, S.SHIPPED),
+    (S.TO_SHIP, S.COMPLETED),
+    (S.TO_SHIP, S.CANCELLED),
     (S.TO_SHIP, S.CLOSED),
-    (S.SHIPPED, S.COMPLETED), (S.SHIPPED, S.CANCELLED), (S.SHIPPED, S.CLOSED),
+    (S.SHIPPED, S.COMPLETED),
+    (S.SHIPPED, S.CANCELLED),
+    (S.SHIPPED, S.CLOSED),
     (S.COMPLETED, S.CLOSED),  # documented exception: full refund after completion
 }
 

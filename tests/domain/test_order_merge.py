@@ -27,26 +27,50 @@ S = OrderStatus
 
 
 def line(sku="SKU1", qty=1, price=1000) -> PlatformOrderLine:
-    return PlatformOrderLine(platform_item_id="I" + sku, platform_sku_id=sku, name="苹果",
-                             quantity=qty, unit_price_fen=price, paid_fen=qty * price)
+    return PlatformOrderLine(
+        platform_item_id="I" + sku,
+        platform_sku_id=sku,
+        name="苹果",
+        quantity=qty,
+        unit_price_fen=price,
+        paid_fen=qty * price,
+    )
 
 
 def snapshot(status=S.AWAITING_ACCEPT, at=T0, version=None, lines=None, **kw) -> PlatformOrder:
-    fields = {"receiver_name": "张三", "receiver_phone": "13812345678_1234", "paid_fen": 1000,
-              "goods_fen": 1000, **kw}
+    fields = {"receiver_name": "张三", "receiver_phone": "13812345678_1234", "paid_fen": 1000, "goods_fen": 1000, **kw}
     return PlatformOrder(
-        platform=Platform.MEITUAN, platform_shop_id="mt-a", platform_order_id="MT1",
-        status=status, raw_status_code="2", placed_at=T0, updated_at=at, version=version,
-        lines=[line()] if lines is None else lines, **fields)
+        platform=Platform.MEITUAN,
+        platform_shop_id="mt-a",
+        platform_order_id="MT1",
+        status=status,
+        raw_status_code="2",
+        placed_at=T0,
+        updated_at=at,
+        version=version,
+        lines=[line()] if lines is None else lines,
+        **fields,
+    )
 
 
 def stored(status=S.AWAITING_ACCEPT, at=T0, version=None, **columns) -> MergeState:
     """An existing order as the service loads it, with its lines."""
     state = new_order(SHOP, snapshot(S.AWAITING_ACCEPT, at, version), now=T0, note="push")
-    stored_lines = [{"line_no": 1, "platform_item_id": "ISKU1", "platform_sku_id": "SKU1",
-                     "outer_sku_code": "", "barcode": "", "name": "苹果", "spec": "",
-                     "quantity": 1, "unit_price_fen": 1000, "allocated_discount_fen": 0,
-                     "paid_fen": 1000}]
+    stored_lines = [
+        {
+            "line_no": 1,
+            "platform_item_id": "ISKU1",
+            "platform_sku_id": "SKU1",
+            "outer_sku_code": "",
+            "barcode": "",
+            "name": "苹果",
+            "spec": "",
+            "quantity": 1,
+            "unit_price_fen": 1000,
+            "allocated_discount_fen": 0,
+            "paid_fen": 1000,
+        }
+    ]
     state.values.update(status=status.value, id=1, **columns)
     return MergeState(key=state.key, values=state.values, id=1, old_lines=stored_lines)
 
@@ -97,8 +121,15 @@ def test_a_status_move_stamps_its_time_once():
     state = stored(S.TO_SHIP, shipped_at=None)
     merge_snapshot(state, SHOP, snapshot(S.SHIPPED, T1), note="push")
     assert state.values["shipped_at"] == T1
-    assert state.events == [{"actor": "platform:meituan", "kind": "status",
-                             "from_status": "to_ship", "to_status": "shipped", "note": "push"}]
+    assert state.events == [
+        {
+            "actor": "platform:meituan",
+            "kind": "status",
+            "from_status": "to_ship",
+            "to_status": "shipped",
+            "note": "push",
+        }
+    ]
     earlier = stored(S.TO_SHIP, completed_at=T0)
     merge_snapshot(earlier, SHOP, snapshot(S.COMPLETED, T1), note="push")
     assert earlier.values["completed_at"] == T0
@@ -109,8 +140,14 @@ def test_a_status_move_stamps_its_time_once():
     [
         ({"receiver_name": "李四"}, ("订单信息更新：收货信息", "Order details updated: receiver")),
         # its tail is silent, and the name and phone are one thing to a person
-        ({"receiver_phone": "13900000000_9999", "receiver_name": "李四"}, ("订单信息更新：收货信息", "Order details updated: receiver")),
-        ({"buyer_memo": "不要辣", "freight_fen": 300}, ("订单信息更新：备注、金额", "Order details updated: memo, amounts")),
+        (
+            {"receiver_phone": "13900000000_9999", "receiver_name": "李四"},
+            ("订单信息更新：收货信息", "Order details updated: receiver"),
+        ),
+        (
+            {"buyer_memo": "不要辣", "freight_fen": 300},
+            ("订单信息更新：备注、金额", "Order details updated: memo, amounts"),
+        ),
         ({"lines": [line(qty=2)]}, ("订单信息更新：商品", "Order details updated: items")),
         ({}, None),  # only the platform time moved: saved, but no event
     ],
@@ -128,8 +165,7 @@ def test_merge_snapshot_keeps_receivable_the_snapshot_does_not_know():
     state = stored(S.AWAITING_ACCEPT, merchant_receivable_fen=850)
     merge_snapshot(state, SHOP, snapshot(at=T1, merchant_receivable_fen=None), note="push")
     assert state.values["merchant_receivable_fen"] == 850
-    merge_snapshot(state, SHOP, snapshot(at=T1 + timedelta(seconds=1),
-                                         merchant_receivable_fen=900), note="push")
+    merge_snapshot(state, SHOP, snapshot(at=T1 + timedelta(seconds=1), merchant_receivable_fen=900), note="push")
     assert state.values["merchant_receivable_fen"] == 900
 
 
@@ -140,15 +176,21 @@ def test_merge_snapshot_compares_against_lines_linked_earlier_in_the_batch():
 
 
 def test_new_order():
-    state = new_order(SHOP, snapshot(S.TO_SHIP, T1, merchant_receivable_fen=None), now=T0,
-                      note="push order_paid")
+    state = new_order(SHOP, snapshot(S.TO_SHIP, T1, merchant_receivable_fen=None), now=T0, note="push order_paid")
     assert state.is_new and state.changed and state.key == (7, "MT1")
     assert state.values["status"] == "to_ship" and state.values["accepted_at"] == T1
     assert state.values["merchant_receivable_fen"] == 0
     assert state.values["store_id"] == 3 and state.values["seller_memo"] == ""
     assert state.values["receiver_phone_tail"] == "5678"
-    assert state.events == [{"actor": "platform:meituan", "kind": "created", "from_status": None,
-                             "to_status": "to_ship", "note": "push order_paid"}]
+    assert state.events == [
+        {
+            "actor": "platform:meituan",
+            "kind": "created",
+            "from_status": None,
+            "to_status": "to_ship",
+            "note": "push order_paid",
+        }
+    ]
     assert set(UPDATE_COLUMNS) <= set(state.values)
 
 
@@ -166,8 +208,12 @@ def test_ingest_never_writes_local_columns():
 
 @pytest.mark.parametrize(
     ("current", "target", "moved"),
-    [(S.AWAITING_ACCEPT, S.TO_SHIP, True), (S.TO_SHIP, S.TO_SHIP, False),
-     (S.SHIPPED, S.TO_SHIP, False), (S.CLOSED, S.CANCELLED, False)],
+    [
+        (S.AWAITING_ACCEPT, S.TO_SHIP, True),
+        (S.TO_SHIP, S.TO_SHIP, False),
+        (S.SHIPPED, S.TO_SHIP, False),
+        (S.CLOSED, S.CANCELLED, False),
+    ],
 )
 def test_maybe_move(current, target, moved):
     state = stored(current)
@@ -175,4 +221,3 @@ def test_maybe_move(current, target, moved):
     assert (state.values["status"] == target.value and bool(state.events)) is moved
     if moved:
         assert (state.values["raw_status_code"], state.values["raw_status_text"]) == ("4", "已接单")
-

@@ -70,13 +70,13 @@ def test_domain_imports_only_stdlib_and_itself():
         parts = list(rel.with_suffix("").parts)
         is_package = parts[-1] == "__init__"
         module = ".".join(parts[:-1] if is_package else parts)
-        for bad in find_bad_imports(path.read_text(encoding="utf-8"), module,
-                                    is_package=is_package):
+        for bad in find_bad_imports(path.read_text(encoding="utf-8"), module, is_package=is_package):
             problems.append(f"{rel}: {bad}")
     assert not problems, "non-stdlib imports in the pure domain layer:\n" + "\n".join(problems)
 
 
 # --- the checker itself must catch bad imports ------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("source", "offender"),
@@ -121,9 +121,7 @@ def test_checker_accepts_good_imports(source):
 
 def test_checker_resolves_relative_imports_from_a_package_init():
     assert find_bad_imports("from . import money", "qihang_app.domain", is_package=True) == []
-    assert find_bad_imports("from .. import x", "qihang_app.domain", is_package=True) == [
-        "line 1: qihang_app"
-    ]
+    assert find_bad_imports("from .. import x", "qihang_app.domain", is_package=True) == ["line 1: qihang_app"]
 
 
 def test_failure_names_file_and_module(tmp_path, monkeypatch):

@@ -13,8 +13,12 @@ BY_BARCODE = {"6901234567890": 30}
 
 def link(platform_sku_id=None, outer_code=None, barcode=None):
     return link_sku(
-        platform_sku_id, outer_code, barcode,
-        shop_links=SHOP_LINKS, erp_by_code=BY_CODE, erp_by_barcode=BY_BARCODE,
+        platform_sku_id,
+        outer_code,
+        barcode,
+        shop_links=SHOP_LINKS,
+        erp_by_code=BY_CODE,
+        erp_by_barcode=BY_BARCODE,
     )
 
 
@@ -46,13 +50,11 @@ def test_how_is_an_enum_equal_to_its_string():
 
 
 def test_case_insensitive_code_does_not_link():
-    assert link_sku(None, "abc", None, shop_links={}, erp_by_code={"ABC": 1},
-                    erp_by_barcode={}) == (None, None)
+    assert link_sku(None, "abc", None, shop_links={}, erp_by_code={"ABC": 1}, erp_by_barcode={}) == (None, None)
 
 
 def test_none_value_in_lookup_falls_through():
-    match = link_sku("P-1", "A01", None, shop_links={"P-1": None}, erp_by_code={"A01": 5},
-                     erp_by_barcode={})
+    match = link_sku("P-1", "A01", None, shop_links={"P-1": None}, erp_by_code={"A01": 5}, erp_by_barcode={})
     assert match == (5, "outer_code")
 
 
@@ -64,9 +66,16 @@ def test_normalize_code():
 
 
 def test_unique_index_drops_ambiguous_keys_and_normalizes():
-    index = unique_index([
-        (" 690 ", 1), ("690", 2), ("690", 3),  # one barcode, several SKUs → never auto-link
-        ("691", 4), ("691 ", 4),  # same SKU twice is fine
-        ("", 5), (None, 6), ("X", 7),
-    ])
+    index = unique_index(
+        [
+            (" 690 ", 1),
+            ("690", 2),
+            ("690", 3),  # one barcode, several SKUs → never auto-link
+            ("691", 4),
+            ("691 ", 4),  # same SKU twice is fine
+            ("", 5),
+            (None, 6),
+            ("X", 7),
+        ]
+    )
     assert index == {"691": 4, "X": 7}

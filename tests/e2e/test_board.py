@@ -39,7 +39,12 @@ def _wait_writeback(sandbox: str, order_id: str, api: str, seconds: float = 20) 
 
 
 def _new_meituan_order(sandbox: str, **extra) -> dict:
-    return _control(sandbox, "POST", "orders", json={"platform": "meituan", "shop_id": MEITUAN["shop_id"], "delivery_type": "platform", **extra})
+    return _control(
+        sandbox,
+        "POST",
+        "orders",
+        json={"platform": "meituan", "shop_id": MEITUAN["shop_id"], "delivery_type": "platform", **extra},
+    )
 
 
 def test_pushed_order_rings_accept_pick_and_platform_cancel(app_server, sandbox, browser):
@@ -66,7 +71,12 @@ def test_pushed_order_rings_accept_pick_and_platform_cancel(app_server, sandbox,
     _wait_writeback(sandbox, truth["order_id"], "prepared")
 
     # the buyer cancels on the platform after the store has packed it → 异常
-    _control(sandbox, "POST", f"orders/meituan/{truth['order_id']}/cancel", json={"by": "user", "reason_code": "1001", "reason": "不想要了"})
+    _control(
+        sandbox,
+        "POST",
+        f"orders/meituan/{truth['order_id']}/cancel",
+        json={"by": "user", "reason_code": "1001", "reason": "不想要了"},
+    )
     page.locator("#tab-exception").click()
     expect(page.locator("#board-list .qh-card", has_text=seq)).to_be_visible(timeout=15_000)
     shot(page, "phone-board-exception")
@@ -80,11 +90,22 @@ def test_desk_board_and_store_scope(app_server, sandbox, browser):
         admin = session.exec(select(User).where(User.username == "admin")).one()
         actor = auth.actor_for_user(session, admin)
         douyin_store = session.exec(select(Store).where(Store.name.contains("徐汇"))).one()
-        users.create_user(session, actor=actor, username="xuhui", password="xuhui-pass-123", display_name="徐汇店员", role="staff", store_ids=[douyin_store.id])
+        users.create_user(
+            session,
+            actor=actor,
+            username="xuhui",
+            password="xuhui-pass-123",
+            display_name="徐汇店员",
+            role="staff",
+            store_ids=[douyin_store.id],
+        )
 
     # a busy desk board: several orders on both shops
     made = [_new_meituan_order(sandbox) for _ in range(4)]
-    made += [_control(sandbox, "POST", "orders", json={"platform": "douyin_laike", "shop_id": DOUYIN["shop_id"]}) for _ in range(2)]
+    made += [
+        _control(sandbox, "POST", "orders", json={"platform": "douyin_laike", "shop_id": DOUYIN["shop_id"]})
+        for _ in range(2)
+    ]
     page = browser.new_page(viewport={"width": 1440, "height": 900})
     login(page, base, "admin", env["E2E_ADMIN_PASSWORD"])
     expect(page.locator("#column-new .qh-card")).to_have_count(len(made), timeout=20_000)
@@ -96,7 +117,9 @@ def test_desk_board_and_store_scope(app_server, sandbox, browser):
     login(page, base, "xuhui", "xuhui-pass-123")
     expect(page.locator("#column-new .qh-card")).to_have_count(2, timeout=15_000)
     for truth in made[:4]:
-        expect(page.locator("#column-new .qh-card", has_text=f"#{truth['day_seq']}").filter(has_text="美团")).to_have_count(0)
+        expect(
+            page.locator("#column-new .qh-card", has_text=f"#{truth['day_seq']}").filter(has_text="美团")
+        ).to_have_count(0)
     # and a new Meituan order never reaches this board
     late = _new_meituan_order(sandbox)
     page.wait_for_timeout(2500)
@@ -155,7 +178,9 @@ def test_refund_request_lands_in_exception_and_is_acknowledged(app_server, sandb
     card.get_by_role("button", name="接单").click()
     _wait_writeback(sandbox, truth["order_id"], "confirm")
 
-    _control(sandbox, "POST", f"orders/meituan/{truth['order_id']}/refund", json={"amount_fen": 100, "reason": "少送一瓶水"})
+    _control(
+        sandbox, "POST", f"orders/meituan/{truth['order_id']}/refund", json={"amount_fen": 100, "reason": "少送一瓶水"}
+    )
     page.locator("#tab-exception").click()
     flagged = page.locator("#board-list .qh-card", has_text=seq).filter(has_text="顾客申请退款 ¥1.00")
     expect(flagged).to_be_visible(timeout=15_000)

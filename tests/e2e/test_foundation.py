@@ -33,7 +33,9 @@ def test_admin_creates_store_and_shop_and_sees_an_order(app_server, browser, eng
     page = browser.new_page(viewport=DESK)
     login(page, base, "admin", env["E2E_ADMIN_PASSWORD"])
     page.goto(f"{base}/orders")
-    expect(page.locator(".order-row").first.or_(page.get_by_text("暂无订单"))).to_be_visible()  # test_board ran first and left orders
+    expect(
+        page.locator(".order-row").first.or_(page.get_by_text("暂无订单"))
+    ).to_be_visible()  # test_board ran first and left orders
 
     # a store
     page.goto(f"{base}/stores")
@@ -65,7 +67,13 @@ def test_admin_creates_store_and_shop_and_sees_an_order(app_server, browser, eng
             receiver_phone="13812345678",
             receiver_address="上海市静安区愚园路 88 弄 5 号 1201 室",
             lines=[
-                {"name": "有机香蕉", "spec": "500g", "quantity": 2, "unit_price_fen": 1290, "outer_sku_code": "BAN-500"},
+                {
+                    "name": "有机香蕉",
+                    "spec": "500g",
+                    "quantity": 2,
+                    "unit_price_fen": 1290,
+                    "outer_sku_code": "BAN-500",
+                },
                 {"name": "纯牛奶", "spec": "250ml×12", "quantity": 1, "unit_price_fen": 5990},
             ],
             buyer_memo="请放门口，勿按门铃",
@@ -107,7 +115,15 @@ def test_phone_layout_and_store_scope(app_server, browser, engine):
         other = Store(name="衡山路店", address="上海市徐汇区")
         session.add(other)
         session.flush()
-        users.create_user(session, actor=admin, username="clerk", password="clerk-pass-123", display_name="小李", role="staff", store_ids=[other.id])
+        users.create_user(
+            session,
+            actor=admin,
+            username="clerk",
+            password="clerk-pass-123",
+            display_name="小李",
+            role="staff",
+            store_ids=[other.id],
+        )
 
     # admin on a phone: cards, not the table
     page = browser.new_page(viewport=PHONE)

@@ -31,8 +31,13 @@ def shop(engine):
         if store is None:
             store = stores.create_store(session, actor=admin, name="收件测试店", address="上海市黄浦区")
         view = stores.create_shop(
-            session, actor=admin, store_id=store.id, platform="meituan", platform_shop_id="e2e-ingest-poi",
-            name="美团·收件测试", credentials={"app_key": "9009", "app_secret": "x", "base_url": "http://127.0.0.1:9/"},
+            session,
+            actor=admin,
+            store_id=store.id,
+            platform="meituan",
+            platform_shop_id="e2e-ingest-poi",
+            name="美团·收件测试",
+            credentials={"app_key": "9009", "app_secret": "x", "base_url": "http://127.0.0.1:9/"},
         )
         return {"store_id": store.id, "store": store.name, "shop_id": view.id}
 
@@ -65,10 +70,20 @@ def test_manual_order_dialog_creates_an_order(app_server, browser, shop):
 def test_inbox_lists_failed_rows_and_replays_them(app_server, browser, engine, shop):
     base, env = app_server
     with session_scope(engine) as session:
-        [row_id] = store_raw(session, [RawMessage(
-            source="meituan", kind="order_paid", body="order_id=E2E-BROKEN&app_poi_code=e2e-ingest-poi",
-            shop_id=shop["shop_id"], headers={"verified": True}, status="failed",
-            error="ValueError: Meituan order without ctime")])
+        [row_id] = store_raw(
+            session,
+            [
+                RawMessage(
+                    source="meituan",
+                    kind="order_paid",
+                    body="order_id=E2E-BROKEN&app_poi_code=e2e-ingest-poi",
+                    shop_id=shop["shop_id"],
+                    headers={"verified": True},
+                    status="failed",
+                    error="ValueError: Meituan order without ctime",
+                )
+            ],
+        )
     page = browser.new_page(viewport=DESK)
     login(page, base, "admin", env["E2E_ADMIN_PASSWORD"])
     page.goto(f"{base}/inbox")
@@ -107,8 +122,7 @@ def test_manual_pull_shows_its_progress_on_the_shop(app_server, browser, engine,
     expect(log_line).to_contain_text("失败", timeout=60_000)
     shot(page, "desk-stores-pull-log")
     with session_scope(engine) as session:
-        logs = session.exec(select(PullLog).where(PullLog.shop_id == shop["shop_id"],
-                                                  PullLog.kind == "manual")).all()
+        logs = session.exec(select(PullLog).where(PullLog.shop_id == shop["shop_id"], PullLog.kind == "manual")).all()
         assert [log.status for log in logs] == ["failed"] and logs[0].error
         assert session.get(Shop, shop["shop_id"]).last_sweep_cursor_at is None
     page.close()

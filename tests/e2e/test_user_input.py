@@ -73,8 +73,14 @@ def error_in_line(page, css_class: str, nth: int = 0):
 def test_a_shop_saves_unchanged_and_again_with_auto_accept(app_server, browser, engine, store, size):
     name = f"美团·保存测试{_size_name(size)}"
     with session_scope(engine) as session:
-        view = stores.create_shop(session, actor=_admin(session), store_id=store["id"], platform="meituan",
-                                  platform_shop_id=f"e2e-save-{_size_name(size)}", name=name)
+        view = stores.create_shop(
+            session,
+            actor=_admin(session),
+            store_id=store["id"],
+            platform="meituan",
+            platform_shop_id=f"e2e-save-{_size_name(size)}",
+            name=name,
+        )
     page, base = _as_admin(browser, app_server, size)
     page.goto(f"{base}/stores")
     row = page.locator(".shop-row", has_text=name)
@@ -245,8 +251,14 @@ def test_a_disabled_user_is_signed_out_and_can_be_deleted(app_server, browser, e
     base, _ = app_server
     username = f"leaver_{_size_name(size)}"
     with session_scope(engine) as session:
-        users.create_user(session, actor=_admin(session), username=username, password="leaver-pass-1",
-                          display_name="离职店员", store_ids=[store["id"]])
+        users.create_user(
+            session,
+            actor=_admin(session),
+            username=username,
+            password="leaver-pass-1",
+            display_name="离职店员",
+            store_ids=[store["id"]],
+        )
     clerk = browser.new_page(viewport=size)
     login(clerk, base, username, "leaver-pass-1")
 

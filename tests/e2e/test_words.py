@@ -43,24 +43,45 @@ def engine(app_server):
 
 def _snapshot(no: str, status: OrderStatus, raw: str, raw_text: str) -> PlatformOrder:
     return PlatformOrder(
-        platform=Platform.MEITUAN, platform_shop_id=POI, platform_order_id=no, status=status,
-        raw_status_code=raw, raw_status_text=raw_text, placed_at=T0, updated_at=T0, day_seq=41,
-        receiver_name="钱七", receiver_phone="138****0000", receiver_address="上海市静安区 1 号 2 室",
-        paid_fen=2000, goods_fen=2000,
-        lines=[PlatformOrderLine(platform_item_id="I1", platform_sku_id="S1", name="橙汁", quantity=2,
-                                 unit_price_fen=1000, paid_fen=2000)],
+        platform=Platform.MEITUAN,
+        platform_shop_id=POI,
+        platform_order_id=no,
+        status=status,
+        raw_status_code=raw,
+        raw_status_text=raw_text,
+        placed_at=T0,
+        updated_at=T0,
+        day_seq=41,
+        receiver_name="钱七",
+        receiver_phone="138****0000",
+        receiver_address="上海市静安区 1 号 2 室",
+        paid_fen=2000,
+        goods_fen=2000,
+        lines=[
+            PlatformOrderLine(
+                platform_item_id="I1", platform_sku_id="S1", name="橙汁", quantity=2, unit_price_fen=1000, paid_fen=2000
+            )
+        ],
     )
 
 
 def _event(no: str, kind: EventKind, **kw) -> PlatformEvent:
-    return PlatformEvent(kind=kind, platform=Platform.MEITUAN, platform_shop_id=POI, platform_order_id=no,
-                         raw_type=str(kind), occurred_at=T0 + timedelta(minutes=5), **kw)
+    return PlatformEvent(
+        kind=kind,
+        platform=Platform.MEITUAN,
+        platform_shop_id=POI,
+        platform_order_id=no,
+        raw_type=str(kind),
+        occurred_at=T0 + timedelta(minutes=5),
+        **kw,
+    )
 
 
 def _ingest(session, shop_id: int, *payloads) -> None:
     """Each payload through the real ingest, as a pushed inbox row would go."""
-    ids = store_raw(session, [RawMessage(source="meituan", kind="order_paid", body="{}", shop_id=shop_id)
-                              for _ in payloads])
+    ids = store_raw(
+        session, [RawMessage(source="meituan", kind="order_paid", body="{}", shop_id=shop_id) for _ in payloads]
+    )
     items = []
     for inbox_id, payload in zip(ids, payloads, strict=True):
         item = IngestItem(inbox_id=inbox_id, shop_id=shop_id, source="push order_paid")
@@ -80,30 +101,67 @@ def world(engine):
         store = stores.create_store(session, actor=admin, name="字词测试店", address="上海市静安区")
         other = stores.create_store(session, actor=admin, name="别的店", address="上海市徐汇区")
         shop = stores.create_shop(
-            session, actor=admin, store_id=store.id, platform="meituan", platform_shop_id=POI,
-            name="美团·字词测试", credentials={"app_key": "9010", "app_secret": "x", "base_url": "http://127.0.0.1:9/"},
+            session,
+            actor=admin,
+            store_id=store.id,
+            platform="meituan",
+            platform_shop_id=POI,
+            name="美团·字词测试",
+            credentials={"app_key": "9010", "app_secret": "x", "base_url": "http://127.0.0.1:9/"},
         )
-        users.create_user(session, actor=admin, username="clerk_other", password="clerk-pass-123",
-                          store_ids=[other.id])
+        users.create_user(session, actor=admin, username="clerk_other", password="clerk-pass-123", store_ids=[other.id])
         store_id, shop_id, admin_id = store.id, shop.id, admin_user.id
     with session_scope(engine) as session:
         _ingest(session, shop_id, _snapshot("WORDS-REFUND", OrderStatus.TO_SHIP, "4", "商家已接单"))
         refunded = session.exec(select(Order).where(Order.platform_order_id == "WORDS-REFUND")).one()
         # what 备货完成 on the board writes (services.dispatch.mark_ready)
-        session.add(OrderEvent(order_id=refunded.id, at=datetime.now(UTC), actor=f"user:{admin_id}",
-                               kind="ready", from_status="to_ship", to_status="to_ship", note="备货完成"))
+        session.add(
+            OrderEvent(
+                order_id=refunded.id,
+                at=datetime.now(UTC),
+                actor=f"user:{admin_id}",
+                kind="ready",
+                from_status="to_ship",
+                to_status="to_ship",
+                note="备货完成",
+            )
+        )
         session.commit()
-        _ingest(session, shop_id, _event("WORDS-REFUND", EventKind.REFUND, refund=PlatformRefund(
-            platform=Platform.MEITUAN, platform_shop_id=POI, platform_refund_id="R77",
-            platform_order_id="WORDS-REFUND", kind=RefundKind.PARTIAL, status=RefundStatus.APPLIED,
-            amount_fen=500, reason="少送一件")))
+        _ingest(
+            session,
+            shop_id,
+            _event(
+                "WORDS-REFUND",
+                EventKind.REFUND,
+                refund=PlatformRefund(
+                    platform=Platform.MEITUAN,
+                    platform_shop_id=POI,
+                    platform_refund_id="R77",
+                    platform_order_id="WORDS-REFUND",
+                    kind=RefundKind.PARTIAL,
+                    status=RefundStatus.APPLIED,
+                    amount_fen=500,
+                    reason="少送一件",
+                ),
+            ),
+        )
         _ingest(session, shop_id, _snapshot("WORDS-CANCEL", OrderStatus.AWAITING_ACCEPT, "2", "已推送给商家"))
-        _ingest(session, shop_id, _event("WORDS-CANCEL", EventKind.CANCEL, cancelled_by="user",
-                                         cancel_reason_code="1001", cancel_reason="不想要了"))
-        ids = {o.platform_order_id: o.id for o in session.exec(
-            select(Order).where(Order.platform_order_id.in_(["WORDS-REFUND", "WORDS-CANCEL"])))}
-    return {"store_id": store_id, "shop_id": shop_id, "refunded": ids["WORDS-REFUND"],
-            "cancelled": ids["WORDS-CANCEL"]}
+        _ingest(
+            session,
+            shop_id,
+            _event(
+                "WORDS-CANCEL",
+                EventKind.CANCEL,
+                cancelled_by="user",
+                cancel_reason_code="1001",
+                cancel_reason="不想要了",
+            ),
+        )
+        ids = {
+            o.platform_order_id: o.id
+            for o in session.exec(select(Order).where(Order.platform_order_id.in_(["WORDS-REFUND", "WORDS-CANCEL"])))
+        }
+    return {"store_id": store_id, "shop_id": shop_id, "refunded": ids["WORDS-REFUND"], "cancelled": ids["WORDS-CANCEL"]}
 
 
 @pytest.mark.parametrize(("viewport", "name"), [(DESK, "desk"), (PHONE, "phone")])
@@ -141,7 +199,9 @@ def test_the_timeline_switches_language_and_a_cancelled_order_drops_the_old_plat
     page.locator("#lang-switch").click()
     page.goto(f"{base}/orders?order={world['refunded']}")
     expect(page.locator("#order-detail")).to_contain_text("Partial refund ¥5.00 (requested)")
-    expect(page.locator("#detail-exception")).to_have_text("The buyer asks for a refund ¥5.00: 少送一件; answer it on the platform")
+    expect(page.locator("#detail-exception")).to_have_text(
+        "The buyer asks for a refund ¥5.00: 少送一件; answer it on the platform"
+    )
     expect(page.locator("#order-detail")).to_contain_text("Packed")
     shot(page, "desk-timeline-refunded-en")
     page.locator("#detail-close").click()
@@ -188,13 +248,28 @@ def test_a_page_past_the_end_is_the_last_page_and_a_backwards_range_is_swapped(a
 def test_inbox_says_why_in_words_and_keeps_the_raw_text_behind_a_toggle(app_server, browser, engine, world):
     base, env = app_server
     with session_scope(engine) as session:
-        store_raw(session, [
-            RawMessage(source="meituan", kind="order_paid", body="order_id=WORDS-SIG&sig=bad",
-                       shop_id=world["shop_id"], headers={"verified": False}, status="rejected",
-                       error="signature mismatch"),
-            RawMessage(source="meituan", kind="order_paid", body="{not json", shop_id=world["shop_id"],
-                       status="failed", error="malformed form body: bad escape"),
-        ])
+        store_raw(
+            session,
+            [
+                RawMessage(
+                    source="meituan",
+                    kind="order_paid",
+                    body="order_id=WORDS-SIG&sig=bad",
+                    shop_id=world["shop_id"],
+                    headers={"verified": False},
+                    status="rejected",
+                    error="signature mismatch",
+                ),
+                RawMessage(
+                    source="meituan",
+                    kind="order_paid",
+                    body="{not json",
+                    shop_id=world["shop_id"],
+                    status="failed",
+                    error="malformed form body: bad escape",
+                ),
+            ],
+        )
     for viewport, name in ((PHONE, "phone"), (DESK, "desk")):
         page = browser.new_page(viewport=viewport)
         login(page, base, "admin", env["E2E_ADMIN_PASSWORD"])

@@ -58,7 +58,12 @@ def test_cancelled_and_rejected_orders_are_marked_without_a_countdown(app_server
     page = _page(browser, base, env, PHONE)
     expect(_phone_card(page, "new", f"#{rejected['day_seq']}")).to_be_visible(timeout=15_000)
     # the buyer cancels before anyone accepted
-    _control(sandbox, "POST", f"orders/meituan/{cancelled['order_id']}/cancel", json={"by": "user", "reason_code": "1001", "reason": "不想要了"})
+    _control(
+        sandbox,
+        "POST",
+        f"orders/meituan/{cancelled['order_id']}/cancel",
+        json={"by": "user", "reason_code": "1001", "reason": "不想要了"},
+    )
     # the store rejects the other one: 更多 → 拒单 → 商品已售完
     card = _phone_card(page, "new", f"#{rejected['day_seq']}")
     card.locator(".qh-c-more").click()
@@ -98,9 +103,16 @@ def test_cancel_and_refund_request_after_accept_are_spoken(app_server, sandbox, 
         card = _phone_card(page, "new", f"#{truth['day_seq']}")
         card.get_by_role("button", name="接单").click()
         _wait_writeback(sandbox, truth["order_id"], "confirm")
-    _control(sandbox, "POST", f"orders/meituan/{one['order_id']}/cancel", json={"by": "user", "reason_code": "1001", "reason": "买错了"})
+    _control(
+        sandbox,
+        "POST",
+        f"orders/meituan/{one['order_id']}/cancel",
+        json={"by": "user", "reason_code": "1001", "reason": "买错了"},
+    )
     page.wait_for_function("() => window.__qhPlayed.includes('/sounds/order-cancelled.mp3')", timeout=20_000)
-    _control(sandbox, "POST", f"orders/meituan/{two['order_id']}/refund", json={"amount_fen": 200, "reason": "少送一瓶水"})
+    _control(
+        sandbox, "POST", f"orders/meituan/{two['order_id']}/refund", json={"amount_fen": 200, "reason": "少送一瓶水"}
+    )
     page.wait_for_function("() => window.__qhPlayed.includes('/sounds/refund-requested.mp3')", timeout=20_000)
     flagged = _phone_card(page, "exception", f"#{one['day_seq']}")
     expect(flagged.locator(".qh-c-mark")).to_have_text("已取消")
@@ -209,7 +221,10 @@ def test_overdue_new_order_is_marked_until_the_platform_cancels_it(app_server, s
         row = session.get(Order, order.id)
         row.accept_deadline_at = utcnow() - timedelta(seconds=30)
         session.add(row)
-    redis.Redis.from_url(env["REDIS_URL"]).publish(live.channel(order.store_id), live.note(order_id=order.id, store_id=order.store_id, status="awaiting_accept", kind="test"))
+    redis.Redis.from_url(env["REDIS_URL"]).publish(
+        live.channel(order.store_id),
+        live.note(order_id=order.id, store_id=order.store_id, status="awaiting_accept", kind="test"),
+    )
     for viewport, where in ((PHONE, "phone"), (DESK, "desk")):
         page = _page(browser, base, env, viewport)
         card = _phone_card(page, "new", seq) if where == "phone" else _desk_card(page, "new", seq)
@@ -235,7 +250,12 @@ def test_overdue_new_order_is_marked_until_the_platform_cancels_it(app_server, s
 
 def test_pickup_ticket_has_no_delivery_time_or_address(app_server, sandbox, browser):
     base, env = app_server
-    truth = _control(sandbox, "POST", "orders", json={"platform": "meituan", "shop_id": MEITUAN["shop_id"], "delivery_type": "pickup"})
+    truth = _control(
+        sandbox,
+        "POST",
+        "orders",
+        json={"platform": "meituan", "shop_id": MEITUAN["shop_id"], "delivery_type": "pickup"},
+    )
     order = _order_row(env, truth["order_id"])
     assert order is not None and order.delivery_type == "pickup"
     for viewport, where in ((PHONE, "phone"), (DESK, "desk")):

@@ -28,18 +28,19 @@ from integrations.sandbox.app import create_app
 from integrations.sandbox.server import ServerThread
 
 # Small backoff so retry tests take milliseconds, yet every attempt and the total stay bounded.
-FAST_RETRY = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.05, jitter=0.5,
-                         attempt_timeout=2.0, total_timeout=8.0)
+FAST_RETRY = RetryPolicy(
+    max_attempts=3, base_delay=0.01, max_delay=0.05, jitter=0.5, attempt_timeout=2.0, total_timeout=8.0
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if "tests/integrations" in str(item.fspath).replace("\\", "/") and \
-                item.get_closest_marker("timeout") is None:
+        if "tests/integrations" in str(item.fspath).replace("\\", "/") and item.get_closest_marker("timeout") is None:
             item.add_marker(pytest.mark.timeout(30))
 
 
 # ---- push receiver: a tiny stand-in for the OMS webhook routes ---------------------------------
+
 
 @dataclass
 class ReceivedPush:
@@ -73,8 +74,9 @@ class Receiver:
         with self._lock:
             return [p for p in self.pushes if predicate(p)]
 
-    async def wait_for(self, predicate: Callable[[ReceivedPush], bool], count: int = 1,
-                       timeout: float = 5.0) -> list[ReceivedPush]:
+    async def wait_for(
+        self, predicate: Callable[[ReceivedPush], bool], count: int = 1, timeout: float = 5.0
+    ) -> list[ReceivedPush]:
         deadline = time.monotonic() + timeout
         while True:
             found = self.matching(predicate)
@@ -118,12 +120,14 @@ async def http():
 
 # ---- shops and clients -------------------------------------------------------------------------
 
+
 @pytest.fixture
 def make_shop(control):
     def make(platform: str, **settings) -> dict:
         response = control.post("/shops", json={"platform": platform, **settings})
         assert response.status_code == 201, response.text
         return response.json()
+
     return make
 
 
@@ -139,31 +143,51 @@ def douyin_shop(make_shop):
 
 @pytest.fixture
 def meituan_for(sandbox_url, http):
-    def build(shop: dict, *, secret: str | None = None, app_id: str | None = None,
-              retry: RetryPolicy = FAST_RETRY) -> MeituanClient:
-        return MeituanClient(app_id or shop["app_id"], secret or shop["secret"],
-                             base_url=sandbox_url + "/meituan/api/v1/", http=http, retry=retry,
-                             shop=shop["shop_id"])
+    def build(
+        shop: dict, *, secret: str | None = None, app_id: str | None = None, retry: RetryPolicy = FAST_RETRY
+    ) -> MeituanClient:
+        return MeituanClient(
+            app_id or shop["app_id"],
+            secret or shop["secret"],
+            base_url=sandbox_url + "/meituan/api/v1/",
+            http=http,
+            retry=retry,
+            shop=shop["shop_id"],
+        )
+
     return build
 
 
 @pytest.fixture
 def douyin_for(sandbox_url, http):
-    def build(shop: dict, *, secret: str | None = None, account_id: str | None = None,
-              retry: RetryPolicy = FAST_RETRY, **kwargs) -> DouyinLaikeClient:
-        return DouyinLaikeClient(shop["app_id"], secret or shop["secret"],
-                                 account_id or shop["shop_id"], base_url=sandbox_url + "/douyin",
-                                 http=http, retry=retry, **kwargs)
+    def build(
+        shop: dict,
+        *,
+        secret: str | None = None,
+        account_id: str | None = None,
+        retry: RetryPolicy = FAST_RETRY,
+        **kwargs,
+    ) -> DouyinLaikeClient:
+        return DouyinLaikeClient(
+            shop["app_id"],
+            secret or shop["secret"],
+            account_id or shop["shop_id"],
+            base_url=sandbox_url + "/douyin",
+            http=http,
+            retry=retry,
+            **kwargs,
+        )
+
     return build
 
 
 @pytest.fixture
 def new_order(control):
     def create(shop: dict, **options) -> dict:
-        response = control.post("/orders", json={"platform": shop["platform"],
-                                                 "shop_id": shop["shop_id"], **options})
+        response = control.post("/orders", json={"platform": shop["platform"], "shop_id": shop["shop_id"], **options})
         assert response.status_code == 201, response.text
         return response.json()
+
     return create
 
 
@@ -173,4 +197,5 @@ def truth(control):
         response = control.get(f"/orders/{platform}/{order_id}")
         assert response.status_code == 200, response.text
         return response.json()
+
     return read

@@ -18,7 +18,9 @@ async def _wait(check, timeout: float = 8.0):
     return check()
 
 
-async def test_unaccepted_orders_are_cancelled_by_the_platform_in_time(control, receiver, make_shop, new_order, truth, meituan_for):
+async def test_unaccepted_orders_are_cancelled_by_the_platform_in_time(
+    control, receiver, make_shop, new_order, truth, meituan_for
+):
     assert ACCEPT_TIMEOUT_SECONDS == 300  # docs/platforms.md: five minutes on both platforms
     control.post("/timing", json={"time_scale": 0.005})  # 300 s → 1.5 s
     try:
@@ -33,9 +35,13 @@ async def test_unaccepted_orders_are_cancelled_by_the_platform_in_time(control, 
     assert truth("meituan", late["order_id"])["cancel"]["by"] == "system"
     assert truth("meituan", late["order_id"])["cancel"]["reason"] == TIMEOUT_REASON
     assert truth("meituan", kept["order_id"])["stage"] != "cancelled"
-    [push] = await receiver.wait_for(lambda p: p.path.endswith(PushType.CANCEL.value) and p.form.get("order_id") == late["order_id"])
+    [push] = await receiver.wait_for(
+        lambda p: p.path.endswith(PushType.CANCEL.value) and p.form.get("order_id") == late["order_id"]
+    )
     assert push.form["deal_op_type"] == "5"  # the system
-    assert not receiver.matching(lambda p: p.path.endswith(PushType.CANCEL.value) and p.form.get("order_id") == kept["order_id"])
+    assert not receiver.matching(
+        lambda p: p.path.endswith(PushType.CANCEL.value) and p.form.get("order_id") == kept["order_id"]
+    )
 
 
 async def test_douyin_cancels_too(control, receiver, make_shop, new_order, truth):

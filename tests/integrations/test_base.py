@@ -12,8 +12,7 @@ import pytest
 from integrations.base import PlatformError, RetryPolicy, Token, TokenCache, with_retries
 from integrations.http import close_http_client, get_http_client
 
-QUICK = RetryPolicy(max_attempts=4, base_delay=0.01, max_delay=0.02, attempt_timeout=1,
-                    total_timeout=2)
+QUICK = RetryPolicy(max_attempts=4, base_delay=0.01, max_delay=0.02, attempt_timeout=1, total_timeout=2)
 
 
 def test_backoff_grows_is_capped_and_jittered():
@@ -79,8 +78,9 @@ async def test_gives_up_after_max_attempts_with_the_platform_code():
 
 
 async def test_total_timeout_bounds_the_whole_call():
-    policy = RetryPolicy(max_attempts=100, base_delay=0.05, max_delay=0.05, jitter=0,
-                         attempt_timeout=1, total_timeout=0.3)
+    policy = RetryPolicy(
+        max_attempts=100, base_delay=0.05, max_delay=0.05, jitter=0, attempt_timeout=1, total_timeout=0.3
+    )
 
     async def attempt(timeout: float) -> str:
         raise PlatformError("x", "timeout", "slow", retryable=True)

@@ -30,8 +30,7 @@ async def test_merchant_confirm_order(control, douyin_shop, douyin_for, new_orde
     order = new_order(douyin_shop)
     await douyin_for(douyin_shop).merchant_confirm_order(order["order_id"])
     assert truth("douyin_laike", order["order_id"])["stage"] == "accepted"
-    assert control.get("/writebacks", params={"order_id": order["order_id"],
-                                              "api": "confirm"}).json()
+    assert control.get("/writebacks", params={"order_id": order["order_id"], "api": "confirm"}).json()
 
 
 async def test_get_order_matches_the_sandbox_truth(douyin_shop, douyin_for, new_order):
@@ -41,11 +40,9 @@ async def test_get_order_matches_the_sandbox_truth(douyin_shop, douyin_for, new_
     assert order.status == OrderStatus.AWAITING_ACCEPT
     assert order.paid_fen == placed["paid_fen"] and order.goods_fen == placed["goods_fen"]
     assert order.packing_fen == placed["bag_fen"] + placed["box_fen"]
-    assert order.platform_discount_fen + order.merchant_discount_fen == \
-        sum(line.discount_fen for line in order.lines)
+    assert order.platform_discount_fen + order.merchant_discount_fen == sum(line.discount_fen for line in order.lines)
     assert order.merchant_receivable_fen == placed["receivable_fen"]
-    assert [line.outer_sku_code for line in order.lines] == \
-        [line["outer_code"] for line in placed["lines"]]
+    assert [line.outer_sku_code for line in order.lines] == [line["outer_code"] for line in placed["lines"]]
     assert order.receiver_phone.count("*") == 4
 
 
@@ -56,8 +53,7 @@ async def test_query_pages_by_update_time(douyin_for, make_shop, new_order):
     client = douyin_for(shop)
     page = await client.query_orders(page_num=1, page_size=2, update_time_start=start)
     assert page.total == 5 and len(page.orders) == 2
-    found = await client.orders_updated_between(start, datetime.now(UTC) + timedelta(seconds=5),
-                                                page_size=2)
+    found = await client.orders_updated_between(start, datetime.now(UTC) + timedelta(seconds=5), page_size=2)
     assert sorted(o["order_id"] for o in found) == sorted(o["order_id"] for o in placed)
     future = datetime.now(UTC) + timedelta(hours=1)
     assert await client.orders_updated_between(future, future + timedelta(hours=1)) == []
@@ -67,9 +63,14 @@ async def test_sync_delivery_status(control, douyin_shop, douyin_for, new_order,
     order = new_order(douyin_shop, delivery_type="merchant")
     client = douyin_for(douyin_shop)
     await client.merchant_confirm_order(order["order_id"])
-    await client.sync_delivery_status(order["order_id"], DeliveryStatus.RIDER_ACCEPTED,
-                                      rider_name="孙师傅", rider_phone="13700000000",
-                                      three_source="dada", accept_time=datetime.now(UTC))
+    await client.sync_delivery_status(
+        order["order_id"],
+        DeliveryStatus.RIDER_ACCEPTED,
+        rider_name="孙师傅",
+        rider_phone="13700000000",
+        three_source="dada",
+        accept_time=datetime.now(UTC),
+    )
     await client.sync_delivery_status(order["order_id"], DeliveryStatus.DELIVERED)
     after = truth("douyin_laike", order["order_id"])
     assert [s["step"] for s in after["logistics"]] == ["rider_accepted", "delivered"]
@@ -81,16 +82,16 @@ async def test_after_sale_audit(control, douyin_shop, douyin_for, new_order, tru
     order = new_order(douyin_shop)
     client = douyin_for(douyin_shop)
     await client.merchant_confirm_order(order["order_id"])
-    after_sale = control.post(f"/orders/douyin_laike/{order['order_id']}/refund",
-                              json={"reason": "商品破损"}).json()["after_sales"][-1]
+    after_sale = control.post(f"/orders/douyin_laike/{order['order_id']}/refund", json={"reason": "商品破损"}).json()[
+        "after_sales"
+    ][-1]
     if agree:
         await client.refund_agree(after_sale["after_sale_id"])
     else:
         await client.refund_reject(after_sale["after_sale_id"], "已核实完好")
     after = truth("douyin_laike", order["order_id"])
     assert after["after_sales"][-1]["status"] == ("refunded" if agree else "rejected")
-    assert (await client.get_order(order["order_id"])).status == \
-        (OrderStatus.CLOSED if agree else OrderStatus.TO_SHIP)
+    assert (await client.get_order(order["order_id"])).status == (OrderStatus.CLOSED if agree else OrderStatus.TO_SHIP)
 
 
 async def test_bad_secret_is_refused_by_the_token_endpoint(douyin_shop, douyin_for):

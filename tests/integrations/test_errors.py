@@ -29,8 +29,7 @@ CASES = [
     (httpx.ConnectTimeout("timed out"), errors.TIMEOUT),
     (TimeoutError(), errors.TIMEOUT),
     # what the clients' retry loop turns transport failures into
-    (error_from_http("meituan", httpx.ConnectError("[Errno 111] Connection refused")),
-     errors.NETWORK),
+    (error_from_http("meituan", httpx.ConnectError("[Errno 111] Connection refused")), errors.NETWORK),
     (error_from_http("douyin_laike", httpx.ReadTimeout("timed out")), errors.TIMEOUT),
     (status_error(502), encode("platform_err.unavailable", said="HTTP 502")),
     (status_error(429), encode("platform_err.rate_limited", said="HTTP 429")),
@@ -53,16 +52,19 @@ def test_http_status_from_the_clients_uses_the_same_words():
     assert plain_error(error) == encode("platform_err.unavailable", said="HTTP 503")
 
 
-@pytest.mark.parametrize(("platform", "code", "words", "key"), [
-    ("meituan", "711", "调用太频繁，已触发流控", "platform_err.rate_limited"),
-    ("douyin_laike", "2100004", "系统繁忙", "platform_err.rate_limited"),
-    ("meituan", "703", "签名验证错误", "platform_err.credentials"),
-    ("meituan", "702", "不存在此app_id", "platform_err.credentials"),
-    ("douyin_laike", "28001008", "access_token过期", "platform_err.credentials"),
-    ("douyin_laike", "10013", "client_key 或者 client_secret 报错", "platform_err.credentials"),
-    ("meituan", "808", "订单状态已变更", "platform_err.said"),
-    ("douyin_laike", "711", "未知错误", "platform_err.said"),  # 711 is Meituan's, not Douyin's
-])
+@pytest.mark.parametrize(
+    ("platform", "code", "words", "key"),
+    [
+        ("meituan", "711", "调用太频繁，已触发流控", "platform_err.rate_limited"),
+        ("douyin_laike", "2100004", "系统繁忙", "platform_err.rate_limited"),
+        ("meituan", "703", "签名验证错误", "platform_err.credentials"),
+        ("meituan", "702", "不存在此app_id", "platform_err.credentials"),
+        ("douyin_laike", "28001008", "access_token过期", "platform_err.credentials"),
+        ("douyin_laike", "10013", "client_key 或者 client_secret 报错", "platform_err.credentials"),
+        ("meituan", "808", "订单状态已变更", "platform_err.said"),
+        ("douyin_laike", "711", "未知错误", "platform_err.said"),  # 711 is Meituan's, not Douyin's
+    ],
+)
 def test_platform_errors_keep_the_platforms_code_and_words(platform, code, words, key):
     text = plain_error(PlatformError(platform, code, words))
     assert text == encode(key, said={"zh": f"{code}：{words}", "en": f"{code}: {words}"})

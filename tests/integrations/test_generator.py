@@ -49,8 +49,11 @@ async def test_orders_look_real_and_add_up(control, make_shop, new_order):
         assert distance_m(shop["lat"], shop["lng"], order["lat"], order["lng"]) <= 3100
         discount = order["platform_discount_fen"] + order["merchant_discount_fen"]
         assert sum(line["discount_fen"] for line in order["lines"]) == discount
-        assert order["paid_fen"] == (order["goods_fen"] + order["box_fen"] + order["bag_fen"]
-                                     + order["freight_fen"] - discount) > 0
+        assert (
+            order["paid_fen"]
+            == (order["goods_fen"] + order["box_fen"] + order["bag_fen"] + order["freight_fen"] - discount)
+            > 0
+        )
         assert 1 <= len(order["lines"]) <= 4
     assert len({o["day_seq"] for o in orders}) == 40
     assert any(o["platform_discount_fen"] or o["merchant_discount_fen"] for o in orders)
@@ -69,8 +72,7 @@ async def test_scheduled_orders(make_shop, new_order):
     assert order["scheduled_at"] >= order["created_at"] + 3600
 
 
-async def test_platform_riders_progress_after_confirm(control, receiver, make_shop, new_order,
-                                                      meituan_for, truth):
+async def test_platform_riders_progress_after_confirm(control, receiver, make_shop, new_order, meituan_for, truth):
     control.post("/timing", json={"time_scale": 0.01})
     try:
         shop = make_shop("meituan")
@@ -83,8 +85,8 @@ async def test_platform_riders_progress_after_confirm(control, receiver, make_sh
     steps = [s["step"] for s in truth("meituan", order["order_id"])["logistics"]]
     assert steps == ["rider_accepted", "at_store", "delivering", "delivered"]
     pushes = await receiver.wait_for(
-        lambda p: p.path.endswith(PushType.LOGISTICS.value)
-        and p.form.get("order_id") == order["order_id"], count=4)
+        lambda p: p.path.endswith(PushType.LOGISTICS.value) and p.form.get("order_id") == order["order_id"], count=4
+    )
     assert [p.form["logistics_status"] for p in pushes] == ["10", "15", "20", "40"]
 
 
@@ -100,17 +102,16 @@ async def test_buyers_cancel_while_streaming(control, make_shop):
         def all_cancelled():
             found = control.get("/orders", params={"shop_id": shop["shop_id"]}).json()
             return len(found) >= 5 and all(o["stage"] == "cancelled" for o in found)
+
         assert await wait_until(all_cancelled)
     finally:
         control.post("/stream/stop")
-        control.post("/timing", json={"time_scale": 1, "ratios": {"cancel": 0.05,
-                                                                  "refund": 0.05}})
+        control.post("/timing", json={"time_scale": 1, "ratios": {"cancel": 0.05, "refund": 0.05}})
 
 
 async def test_control_api_reports_bad_input(control):
     assert control.post("/shops", json={"platform": "taobao"}).status_code == 400
-    assert control.post("/orders", json={"platform": "meituan", "shop_id": "none"}).status_code \
-        == 404
+    assert control.post("/orders", json={"platform": "meituan", "shop_id": "none"}).status_code == 404
     assert control.post("/faults", json={"kind": "gremlins"}).status_code == 400
     assert control.get("/stats").json()["shops"] >= 0
 
@@ -120,7 +121,7 @@ async def test_repush_sends_the_paid_push_again(control, receiver, make_shop, ne
     order = new_order(shop)
     control.post(f"/orders/meituan/{order['order_id']}/repush", json={"event": "paid"})
     pushes = await receiver.wait_for(
-        lambda p: p.path.endswith(PushType.PAID.value) and p.form.get("order_id") ==
-        order["order_id"], count=2)
+        lambda p: p.path.endswith(PushType.PAID.value) and p.form.get("order_id") == order["order_id"], count=2
+    )
     assert len(pushes) == 2
     assert control.get("/timing").json()["time_scale"] == 1

@@ -8,9 +8,22 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-FORBIDDEN = ("qihang_app.services", "qihang_app.models", "qihang_app.db", "qihang_app.api",
-             "qihang_app.pages", "qihang_app.qihang_app", "state", "components", "workers",
-             "reflex", "sqlmodel", "sqlalchemy", "redis", "arq")
+FORBIDDEN = (
+    "qihang_app.services",
+    "qihang_app.models",
+    "qihang_app.db",
+    "qihang_app.api",
+    "qihang_app.pages",
+    "qihang_app.qihang_app",
+    "state",
+    "components",
+    "workers",
+    "reflex",
+    "sqlmodel",
+    "sqlalchemy",
+    "redis",
+    "arq",
+)
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -37,5 +50,4 @@ def test_platform_order_types_are_stdlib_only():
     path = ROOT / "qihang_app" / "domain" / "platform_order.py"
     for name in imported_modules(path):
         top = name.split(".")[0]
-        assert top in sys.stdlib_module_names or name.startswith("qihang_app.domain") \
-            or name == "__future__", name
+        assert top in sys.stdlib_module_names or name.startswith("qihang_app.domain") or name == "__future__", name

@@ -40,10 +40,11 @@ async def test_get_order_matches_the_sandbox_truth(meituan_shop, meituan_for, ne
     assert order.platform_discount_fen == placed["platform_discount_fen"]
     assert order.merchant_discount_fen == placed["merchant_discount_fen"]
     assert order.merchant_receivable_fen == placed["receivable_fen"]
-    assert sum(line.discount_fen for line in order.lines) == \
-        placed["platform_discount_fen"] + placed["merchant_discount_fen"]
-    assert [line.platform_sku_id for line in order.lines] == \
-        [line["sku_id"] for line in placed["lines"]]
+    assert (
+        sum(line.discount_fen for line in order.lines)
+        == placed["platform_discount_fen"] + placed["merchant_discount_fen"]
+    )
+    assert [line.platform_sku_id for line in order.lines] == [line["sku_id"] for line in placed["lines"]]
     assert order.day_seq == placed["day_seq"] and order.receiver_name == placed["receiver_name"]
 
 
@@ -63,14 +64,19 @@ async def test_preparation_meal_complete(meituan_shop, meituan_for, new_order, t
     assert truth("meituan", order["order_id"])["prepared_at"]
 
 
-async def test_logistics_sync_for_self_delivery(control, meituan_shop, meituan_for, new_order,
-                                                truth):
+async def test_logistics_sync_for_self_delivery(control, meituan_shop, meituan_for, new_order, truth):
     order = new_order(meituan_shop, delivery_type="merchant")
     client = meituan_for(meituan_shop)
     await client.confirm_order(order["order_id"])
-    await client.logistics_sync(order["order_id"], DeliveryStatus.DELIVERING,
-                                courier_name="赵师傅", courier_phone="13900000000",
-                                logistics_provider_code="10002", latitude=31.2, longitude=121.4)
+    await client.logistics_sync(
+        order["order_id"],
+        DeliveryStatus.DELIVERING,
+        courier_name="赵师傅",
+        courier_phone="13900000000",
+        logistics_provider_code="10002",
+        latitude=31.2,
+        longitude=121.4,
+    )
     await client.logistics_sync(order["order_id"], 40)
     after = truth("meituan", order["order_id"])
     assert [step["code"] for step in after["logistics"]] == [20, 40]
@@ -91,20 +97,21 @@ async def test_retail_list_and_all_skus(meituan_for, make_shop):
 async def test_sku_stock(control, meituan_shop, meituan_for):
     client = meituan_for(meituan_shop)
     sku = (await client.list_skus(meituan_shop["shop_id"]))[0]
-    await client.sku_stock(meituan_shop["shop_id"], [
-        {"app_food_code": sku.platform_item_id,
-         "skus": [{"sku_id": sku.platform_sku_id, "stock": "7"}]}])
+    await client.sku_stock(
+        meituan_shop["shop_id"],
+        [{"app_food_code": sku.platform_item_id, "skus": [{"sku_id": sku.platform_sku_id, "stock": "7"}]}],
+    )
     catalog = control.get(f"/shops/meituan/{meituan_shop['shop_id']}/catalog").json()
     assert next(p["stock"] for p in catalog if p["sku_id"] == sku.platform_sku_id) == 7
     with pytest.raises(PlatformError) as info:  # unknown SKU: nothing applied, 808
-        await client.sku_stock(meituan_shop["shop_id"], [
-            {"app_food_code": "NOPE", "skus": [{"sku_id": "NOPE", "stock": "1"}]}])
+        await client.sku_stock(
+            meituan_shop["shop_id"], [{"app_food_code": "NOPE", "skus": [{"sku_id": "NOPE", "stock": "1"}]}]
+        )
     assert info.value.code == str(ErrorCode.STATE_CONFLICT)
 
 
 @pytest.mark.parametrize("agree", [True, False])
-async def test_refund_agree_and_reject(control, meituan_shop, meituan_for, new_order, truth,
-                                       agree):
+async def test_refund_agree_and_reject(control, meituan_shop, meituan_for, new_order, truth, agree):
     order = new_order(meituan_shop)
     client = meituan_for(meituan_shop)
     await client.confirm_order(order["order_id"])
@@ -128,8 +135,7 @@ async def test_recovery_sweep_by_day_seq(meituan_for, make_shop, new_order):
     latest = await client.get_order_day_seq(shop["shop_id"])
     assert latest == 3
     today = int(datetime.now(SHANGHAI).strftime("%Y%m%d"))
-    found = [await client.get_order_id_by_day_seq(shop["shop_id"], today, seq)
-             for seq in range(1, latest + 1)]
+    found = [await client.get_order_id_by_day_seq(shop["shop_id"], today, seq) for seq in range(1, latest + 1)]
     assert found == [o["order_id"] for o in orders]
 
 
@@ -182,8 +188,13 @@ async def test_call_log_has_no_secrets(caplog, meituan_shop, meituan_for, new_or
         with pytest.raises(PlatformError):
             await meituan_for(meituan_shop, secret="wrong-secret").confirm_order("1")
     lines = [r.getMessage() for r in caplog.records if r.name == "integrations.calls"]
-    assert any("method=order/confirm" in line and "result=ok" in line and "latency_ms=" in line
-               and f"shop={meituan_shop['shop_id']}" in line for line in lines)
+    assert any(
+        "method=order/confirm" in line
+        and "result=ok" in line
+        and "latency_ms=" in line
+        and f"shop={meituan_shop['shop_id']}" in line
+        for line in lines
+    )
     assert any("result=703" in line for line in lines)
     text = "\n".join(lines)
     assert meituan_shop["secret"] not in text and "wrong-secret" not in text and "sig=" not in text

@@ -18,7 +18,13 @@ from starlette.routing import Route
 
 from integrations import registry
 from integrations.contract import (
-    AfterSaleResult, CarrierAdapter, DeliveryOrder, ErpAdapter, Quote, RiderUpdate, Shipment,
+    AfterSaleResult,
+    CarrierAdapter,
+    DeliveryOrder,
+    ErpAdapter,
+    Quote,
+    RiderUpdate,
+    Shipment,
 )
 from integrations.sandbox.server import ServerThread
 from qihang_app.domain.platform_order import DeliveryStatus
@@ -57,10 +63,14 @@ class PartnerServer:
         return JSONResponse([{"ref": "QH1", "carrier": "SF", "no": "SF1234567890"}])
 
     def app(self) -> Starlette:
-        return Starlette(routes=[Route("/book", self.book, methods=["POST"]),
-                                 Route("/quote", self.quote, methods=["POST"]),
-                                 Route("/orders", self.order, methods=["POST"]),
-                                 Route("/shipments", self.shipments, methods=["GET"])])
+        return Starlette(
+            routes=[
+                Route("/book", self.book, methods=["POST"]),
+                Route("/quote", self.quote, methods=["POST"]),
+                Route("/orders", self.order, methods=["POST"]),
+                Route("/shipments", self.shipments, methods=["GET"]),
+            ]
+        )
 
 
 class LoopbackCarrier:
@@ -71,8 +81,7 @@ class LoopbackCarrier:
 
     async def _post(self, path: str, body: dict, key: str = "") -> dict:
         async with httpx.AsyncClient(trust_env=False, timeout=5) as http:
-            answer = await http.post(self.url + path, json=body,
-                                     headers={"Idempotency-Key": key} if key else {})
+            answer = await http.post(self.url + path, json=body, headers={"Idempotency-Key": key} if key else {})
         return answer.json()
 
     async def quote(self, order: DeliveryOrder) -> Quote:
@@ -94,9 +103,13 @@ class LoopbackCarrier:
     def parse_callback(self, body: bytes) -> RiderUpdate:
         data = json.loads(body)
         states = {"picked": DeliveryStatus.DELIVERING, "done": DeliveryStatus.DELIVERED}
-        return RiderUpdate(order_ref=data["ref"], carrier_order_id=data["id"],
-                           status=states[data["state"]], rider_name=data.get("rider", ""),
-                           rider_phone=data.get("phone", ""))
+        return RiderUpdate(
+            order_ref=data["ref"],
+            carrier_order_id=data["id"],
+            status=states[data["state"]],
+            rider_name=data.get("rider", ""),
+            rider_phone=data.get("phone", ""),
+        )
 
 
 class LoopbackErp:
@@ -107,8 +120,9 @@ class LoopbackErp:
 
     async def push_order(self, order, *, idempotency_key: str) -> str:
         async with httpx.AsyncClient(trust_env=False, timeout=5) as http:
-            answer = await http.post(self.url + "/orders", json=dict(order),
-                                     headers={"Idempotency-Key": idempotency_key})
+            answer = await http.post(
+                self.url + "/orders", json=dict(order), headers={"Idempotency-Key": idempotency_key}
+            )
         return answer.json()["doc"]
 
     async def cancel_order(self, order_ref: str, *, reason: str, idempotency_key: str) -> None:
@@ -140,10 +154,19 @@ def partner():
     registry.ERPS.pop(LoopbackErp.code, None)
 
 
-DELIVERY = DeliveryOrder(order_ref="QH1", store_ref="S1", pickup_address="南京西路 1 号",
-                         pickup_lat=31.229, pickup_lng=121.448, receiver_name="林女士",
-                         receiver_phone="13800001234", receiver_address="衡山路 1 号",
-                         receiver_lat=31.21, receiver_lng=121.44, value_fen=5970)
+DELIVERY = DeliveryOrder(
+    order_ref="QH1",
+    store_ref="S1",
+    pickup_address="南京西路 1 号",
+    pickup_lat=31.229,
+    pickup_lng=121.448,
+    receiver_name="林女士",
+    receiver_phone="13800001234",
+    receiver_address="衡山路 1 号",
+    receiver_lat=31.21,
+    receiver_lng=121.44,
+    value_fen=5970,
+)
 
 
 async def test_a_carrier_on_the_contract(partner):

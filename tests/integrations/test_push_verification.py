@@ -33,8 +33,12 @@ def douyin_push(order_id: str, event: str = ORDER_EVENT, action: str | None = No
             return False
         message = parse_webhook(p.body)
         inner = message.content.get("order") or message.content.get("after_sale") or {}
-        return (message.event == event and inner.get("order_id") == order_id
-                and action in (None, message.content.get("action")))
+        return (
+            message.event == event
+            and inner.get("order_id") == order_id
+            and action in (None, message.content.get("action"))
+        )
+
     return match
 
 
@@ -46,11 +50,13 @@ async def caught(receiver, predicate, count: int = 1):
 
 # ---- Meituan -----------------------------------------------------------------------------------
 
+
 async def test_meituan_genuine_paid_push_verifies_and_maps(receiver, meituan_shop, new_order):
     placed = new_order(meituan_shop)
     push = await caught(receiver, meituan_push(placed["order_id"], PushType.PAID))
-    check = verify_push(receiver.url + push.path, push.form, meituan_shop["secret"],
-                        expected_app_id=meituan_shop["app_id"])
+    check = verify_push(
+        receiver.url + push.path, push.form, meituan_shop["secret"], expected_app_id=meituan_shop["app_id"]
+    )
     assert check.ok and check.answer == {"data": "ok"}
     assert push.form["detail"].startswith("%5B")  # JSON arrived URL-encoded a second time
     event = mt_mapping.event_from_push(PushType.PAID, decode_push_fields(push.form))
@@ -74,10 +80,8 @@ async def test_meituan_wrong_secret_or_wrong_url_is_rejected(receiver, meituan_s
     placed = new_order(meituan_shop)
     push = await caught(receiver, meituan_push(placed["order_id"], PushType.PAID))
     assert not verify_push(receiver.url + push.path, push.form, "not-the-secret").ok
-    assert not verify_push("http://example.invalid" + push.path, push.form,
-                           meituan_shop["secret"]).ok
-    assert not verify_push(receiver.url + push.path, push.form, meituan_shop["secret"],
-                           expected_app_id="other").ok
+    assert not verify_push("http://example.invalid" + push.path, push.form, meituan_shop["secret"]).ok
+    assert not verify_push(receiver.url + push.path, push.form, meituan_shop["secret"], expected_app_id="other").ok
 
 
 async def test_meituan_replay_outside_the_window_is_rejected(receiver, meituan_shop, new_order):
@@ -105,8 +109,7 @@ def test_meituan_probe_is_acknowledged():
     assert is_probe({}) and not is_probe({"order_id": "1"})
 
 
-async def test_meituan_follow_up_pushes(receiver, control, meituan_shop, meituan_for,
-                                        new_order):
+async def test_meituan_follow_up_pushes(receiver, control, meituan_shop, meituan_for, new_order):
     placed = new_order(meituan_shop)
     order_id, secret = placed["order_id"], meituan_shop["secret"]
     client = meituan_for(meituan_shop)
@@ -128,22 +131,27 @@ async def test_meituan_follow_up_pushes(receiver, control, meituan_shop, meituan
     assert applied.refund.status == RefundStatus.APPLIED and applied.refund.reason == "少送商品"
     assert agreed.refund.status == RefundStatus.AGREED
     done = await event(PushType.REFUND_STATUS)
-    assert (done.refund.kind, done.refund.status, done.refund.amount_fen) == \
-        (RefundKind.FULL, RefundStatus.SUCCEEDED, placed["paid_fen"])
+    assert (done.refund.kind, done.refund.status, done.refund.amount_fen) == (
+        RefundKind.FULL,
+        RefundStatus.SUCCEEDED,
+        placed["paid_fen"],
+    )
 
 
 async def test_meituan_cancel_push(receiver, control, meituan_shop, new_order):
     placed = new_order(meituan_shop)
-    control.post(f"/orders/meituan/{placed['order_id']}/cancel",
-                 json={"by": "user", "reason_code": "1002", "reason": "地址填错了"})
+    control.post(
+        f"/orders/meituan/{placed['order_id']}/cancel",
+        json={"by": "user", "reason_code": "1002", "reason": "地址填错了"},
+    )
     push = await caught(receiver, meituan_push(placed["order_id"], PushType.CANCEL))
     assert verify_push(receiver.url + push.path, push.form, meituan_shop["secret"]).ok
     event = mt_mapping.event_from_push(PushType.CANCEL, decode_push_fields(push.form))
-    assert (event.kind, event.cancelled_by, event.cancel_reason) == \
-        (EventKind.CANCEL, "user", "地址填错了")
+    assert (event.kind, event.cancelled_by, event.cancel_reason) == (EventKind.CANCEL, "user", "地址填错了")
 
 
 # ---- Douyin Laike ------------------------------------------------------------------------------
+
 
 async def test_douyin_genuine_push_verifies_and_maps(receiver, douyin_shop, new_order):
     placed = new_order(douyin_shop)
@@ -155,8 +163,7 @@ async def test_douyin_genuine_push_verifies_and_maps(receiver, douyin_shop, new_
     assert event.platform_order_id == placed["order_id"]
 
 
-async def test_douyin_tampered_wrong_secret_and_replay_are_rejected(receiver, douyin_shop,
-                                                                    new_order):
+async def test_douyin_tampered_wrong_secret_and_replay_are_rejected(receiver, douyin_shop, new_order):
     placed = new_order(douyin_shop)
     push = await caught(receiver, douyin_push(placed["order_id"], action="pay"))
     signature = push.headers[SIGNATURE_HEADER.lower()]
@@ -176,16 +183,16 @@ async def test_douyin_after_sale_push(receiver, control, douyin_shop, douyin_for
     await douyin_for(douyin_shop).merchant_confirm_order(placed["order_id"])
     control.post(f"/orders/douyin_laike/{placed['order_id']}/refund", json={"reason": "商品破损"})
     push = await caught(receiver, douyin_push(placed["order_id"], AFTER_SALE_EVENT, "apply"))
-    check = verify_webhook(douyin_shop["secret"], push.body,
-                           push.headers[SIGNATURE_HEADER.lower()])
+    check = verify_webhook(douyin_shop["secret"], push.body, push.headers[SIGNATURE_HEADER.lower()])
     event = dy_mapping.event_from_webhook(check.message)
     assert event.kind == EventKind.REFUND and event.refund.status == RefundStatus.APPLIED
     assert event.refund.amount_fen == placed["paid_fen"] and event.refund.reason == "商品破损"
 
 
 def test_douyin_url_check_answers_the_challenge():
-    body = json.dumps({"event": "verify_webhook", "client_key": "k",
-                       "content": json.dumps({"challenge": 12345})}).encode()
+    body = json.dumps(
+        {"event": "verify_webhook", "client_key": "k", "content": json.dumps({"challenge": 12345})}
+    ).encode()
     message = parse_webhook(body)
     assert message.is_url_check and message.challenge_answer() == {"challenge": 12345}
 

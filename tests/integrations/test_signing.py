@@ -21,13 +21,13 @@ def test_meituan_worked_example():
 
 def test_meituan_base_string_is_url_sorted_params_and_secret():
     assert canonical_string(CONFIRM_URL, EXAMPLE, "SECRET") == (
-        CONFIRM_URL + "?app_id=1234&order_id=27061900338318741&timestamp=1700000000SECRET")
+        CONFIRM_URL + "?app_id=1234&order_id=27061900338318741&timestamp=1700000000SECRET"
+    )
 
 
 def test_meituan_ignores_query_sig_and_binary_fields():
     with_extras = {**EXAMPLE, "sig": "whatever", "img_data": b"\x89PNG"}
-    assert meituan_sig(CONFIRM_URL + "?x=1", with_extras, "SECRET") == \
-        "575cd3531984c0f72dee266a325316ae"
+    assert meituan_sig(CONFIRM_URL + "?x=1", with_extras, "SECRET") == "575cd3531984c0f72dee266a325316ae"
 
 
 def test_meituan_values_are_raw_not_url_encoded():
@@ -44,8 +44,7 @@ def test_douyin_webhook_signature_is_sha1_of_secret_then_body():
 
 def test_cli_meituan_prints_the_worked_example(capsys):
     params = json.dumps({"app_id": 1234, "order_id": 27061900338318741, "timestamp": 1700000000})
-    assert sign_cli.main(["meituan", "--secret", "SECRET", "--url", CONFIRM_URL,
-                          "--params", params]) == 0
+    assert sign_cli.main(["meituan", "--secret", "SECRET", "--url", CONFIRM_URL, "--params", params]) == 0
     assert capsys.readouterr().out.strip() == "575cd3531984c0f72dee266a325316ae"
 
 

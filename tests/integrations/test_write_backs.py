@@ -34,13 +34,13 @@ def _keys(shop: dict, sandbox_url: str) -> Keys:
     return Keys(1, shop["platform"], shop["shop_id"], shop["app_id"], shop["secret"], credentials)
 
 
-CASES = [(a.profile.code, action) for a in registry.platforms()
-         for action in sorted(a.profile.write_backs)]
+CASES = [(a.profile.code, action) for a in registry.platforms() for action in sorted(a.profile.write_backs)]
 
 
 @pytest.mark.parametrize(("platform", "action"), CASES)
-async def test_declared_write_back_reaches_the_twin(platform, action, make_shop, new_order, control,
-                                                    truth, sandbox_url):
+async def test_declared_write_back_reaches_the_twin(
+    platform, action, make_shop, new_order, control, truth, sandbox_url
+):
     adapter = registry.platform(platform)
     shop = make_shop(platform)
     keys = _keys(shop, sandbox_url)
@@ -49,8 +49,7 @@ async def test_declared_write_back_reaches_the_twin(platform, action, make_shop,
     order_id = order["order_id"]
 
     def request(act: WriteBack, **extra) -> WriteRequest:
-        return WriteRequest(action=act, platform_order_id=order_id, idempotency_key=f"{act}:1",
-                            **extra)
+        return WriteRequest(action=act, platform_order_id=order_id, idempotency_key=f"{act}:1", **extra)
 
     if action is not WriteBack.ACCEPT and action is not WriteBack.REJECT:
         await adapter.write_back(client, request(WriteBack.ACCEPT))
@@ -58,11 +57,9 @@ async def test_declared_write_back_reaches_the_twin(platform, action, make_shop,
     if action is WriteBack.REJECT:
         extra = {"reason_code": adapter.profile.default_reject_reason, "reason": "商品已售完"}
     elif action is WriteBack.DISPATCH_SELF:
-        extra = {"delivery_status": DeliveryStatus.DELIVERING, "courier_name": "刘师傅",
-                 "courier_phone": "13800000000"}
+        extra = {"delivery_status": DeliveryStatus.DELIVERING, "courier_name": "刘师傅", "courier_phone": "13800000000"}
     elif action is WriteBack.DELIVERED:
-        await adapter.write_back(client, request(WriteBack.DISPATCH_SELF,
-                                                 delivery_status=DeliveryStatus.DELIVERING))
+        await adapter.write_back(client, request(WriteBack.DISPATCH_SELF, delivery_status=DeliveryStatus.DELIVERING))
         extra = {"delivery_status": DeliveryStatus.DELIVERED}
     elif action in (WriteBack.REFUND_AGREE, WriteBack.REFUND_REJECT):
         made = control.post(f"/orders/{platform}/{order_id}/refund", json={"reason": "少送"})
@@ -77,9 +74,13 @@ async def test_declared_write_back_reaches_the_twin(platform, action, make_shop,
     assert len(after) == before + 1, f"{platform} {action}: the twin recorded nothing"
 
     state = truth(platform, order_id)
-    expected_stage = {WriteBack.ACCEPT: "accepted", WriteBack.REJECT: "cancelled",
-                      WriteBack.DISPATCH_SELF: "delivering", WriteBack.DELIVERED: "completed",
-                      WriteBack.REFUND_AGREE: "closed"}
+    expected_stage = {
+        WriteBack.ACCEPT: "accepted",
+        WriteBack.REJECT: "cancelled",
+        WriteBack.DISPATCH_SELF: "delivering",
+        WriteBack.DELIVERED: "completed",
+        WriteBack.REFUND_AGREE: "closed",
+    }
     if action in expected_stage:
         assert state["stage"] == expected_stage[action]
     if action is WriteBack.REFUND_REJECT:
@@ -89,26 +90,29 @@ async def test_declared_write_back_reaches_the_twin(platform, action, make_shop,
         assert next(p["stock"] for p in catalog if p["sku_id"] == extra["stock"][0][1]) == 7
 
 
-UNDECLARED = [(a.profile.code, action) for a in registry.platforms()
-              for action in WriteBack if action not in a.profile.write_backs]
+UNDECLARED = [
+    (a.profile.code, action)
+    for a in registry.platforms()
+    for action in WriteBack
+    if action not in a.profile.write_backs
+]
 
 
 @pytest.mark.parametrize(("platform", "action"), UNDECLARED)
-async def test_undeclared_write_back_is_refused_before_any_request(platform, action, make_shop,
-                                                                   control, sandbox_url):
+async def test_undeclared_write_back_is_refused_before_any_request(platform, action, make_shop, control, sandbox_url):
     adapter = registry.platform(platform)
     shop = make_shop(platform)
     before = len(control.get("/requests", params={"platform": platform}).json())
     with pytest.raises(Unsupported) as info:
-        await adapter.write_back(adapter.client(_keys(shop, sandbox_url), retry=FAST_RETRY),
-                                 WriteRequest(action=action, platform_order_id="1",
-                                              idempotency_key="k"))
+        await adapter.write_back(
+            adapter.client(_keys(shop, sandbox_url), retry=FAST_RETRY),
+            WriteRequest(action=action, platform_order_id="1", idempotency_key="k"),
+        )
     assert info.value.retryable is False and info.value.code == "unsupported"
     assert len(control.get("/requests", params={"platform": platform}).json()) == before
 
 
-async def test_douyin_twin_refuses_another_platforms_delivery_codes(douyin_shop, douyin_for,
-                                                                    new_order):
+async def test_douyin_twin_refuses_another_platforms_delivery_codes(douyin_shop, douyin_for, new_order):
     """The twin refuses what 抖音来客 refuses: Meituan's logistics code 20 is no `behavior`."""
     order = new_order(douyin_shop, delivery_type="merchant")
     client = douyin_for(douyin_shop)
@@ -116,16 +120,18 @@ async def test_douyin_twin_refuses_another_platforms_delivery_codes(douyin_shop,
     from integrations.douyin_laike.spec import Path
 
     with pytest.raises(PlatformError):
-        await client.call("POST", Path.DELIVERY_SYNC, body={
-            "order_id": order["order_id"], "account_id": douyin_shop["shop_id"], "behavior": 20})
+        await client.call(
+            "POST",
+            Path.DELIVERY_SYNC,
+            body={"order_id": order["order_id"], "account_id": douyin_shop["shop_id"], "behavior": 20},
+        )
 
 
 async def test_the_twin_counts_repeated_write_backs(meituan_shop, new_order, control, sandbox_url):
     adapter = registry.platform("meituan")
     client = adapter.client(_keys(meituan_shop, sandbox_url), retry=FAST_RETRY)
     order = new_order(meituan_shop)
-    accept = WriteRequest(action=WriteBack.ACCEPT, platform_order_id=order["order_id"],
-                          idempotency_key="accept:1")
+    accept = WriteRequest(action=WriteBack.ACCEPT, platform_order_id=order["order_id"], idempotency_key="accept:1")
     await adapter.write_back(client, accept)
     await adapter.write_back(client, accept)  # an outbox retry after a lost answer
     rows = control.get("/writebacks", params={"order_id": order["order_id"]}).json()

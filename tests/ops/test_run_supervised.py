@@ -58,8 +58,9 @@ def _stored_ids(db_url: str) -> set[str]:
 def _sandbox_ids(control: httpx.Client) -> set[str]:
     ids: set[str] = set()
     for shop in DEMO_SHOPS:
-        orders = control.get("/orders", params={"platform": shop["platform"],
-                                                "shop_id": shop["shop_id"], "limit": 100000}).json()
+        orders = control.get(
+            "/orders", params={"platform": shop["platform"], "shop_id": shop["shop_id"], "limit": 100000}
+        ).json()
         ids.update(order["order_id"] for order in orders)
     return ids
 
@@ -78,17 +79,30 @@ def _until(predicate, seconds: float, step: float = 0.25) -> bool:
 def test_a_killed_worker_is_restarted_and_no_order_is_lost(db_url, redis_url, tmp_path):
     marker = str(tmp_path / "var")  # every process of this run carries it in VAR_DIR
     app_port, sandbox_port = free_port(), free_port()
-    env = {**os.environ, "VAR_DIR": marker, "DATABASE_URL": db_url, "REDIS_URL": redis_url,
-           "APP_ENV": "dev", "APP_PORT": str(app_port), "SANDBOX_PORT": str(sandbox_port),
-           "PYTHONUNBUFFERED": "1", "HEARTBEAT_SECONDS": "5"}
+    env = {
+        **os.environ,
+        "VAR_DIR": marker,
+        "DATABASE_URL": db_url,
+        "REDIS_URL": redis_url,
+        "APP_ENV": "dev",
+        "APP_PORT": str(app_port),
+        "SANDBOX_PORT": str(sandbox_port),
+        "PYTHONUNBUFFERED": "1",
+        "HEARTBEAT_SECONDS": "5",
+    }
     for name in ("SECRET_KEY", "DATA_KEY", "PUBLIC_URL"):
         env.pop(name, None)
     launcher = subprocess.Popen(
-        [sys.executable, "-m", "scripts.launch", "--api-only", "--rate", "2"], cwd=ROOT, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        [sys.executable, "-m", "scripts.launch", "--api-only", "--rate", "2"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     console = Console(launcher)
-    control = httpx.Client(base_url=f"http://127.0.0.1:{sandbox_port}/_control", timeout=10,
-                           trust_env=False)
+    control = httpx.Client(base_url=f"http://127.0.0.1:{sandbox_port}/_control", timeout=10, trust_env=False)
     try:
         console.wait_for(r"QiHang OMS is running", 45)
         first_pid = int(console.wait_for(r"worker started \(pid (\d+)\)", 1).group(1))
@@ -97,8 +111,7 @@ def test_a_killed_worker_is_restarted_and_no_order_is_lost(db_url, redis_url, tm
         os.kill(first_pid, signal.SIGKILL)
         killed_at = len(_sandbox_ids(control))
         console.wait_for(r"worker stopped unexpectedly \(killed by SIGKILL\); restarting in 1 s", 5)
-        second_pid = int(console.wait_for(r"worker started again \(pid (\d+), restart #1\)", 10)
-                         .group(1))
+        second_pid = int(console.wait_for(r"worker started again \(pid (\d+), restart #1\)", 10).group(1))
         assert second_pid != first_pid and second_pid in processes_with(marker)
         assert _until(lambda: len(_sandbox_ids(control)) >= killed_at + 8, 15)  # still streaming
 
@@ -106,10 +119,12 @@ def test_a_killed_worker_is_restarted_and_no_order_is_lost(db_url, redis_url, tm
         assert _until(lambda: control.get("/stats").json()["pushes_in_flight"] == 0, 15)
         truth = _sandbox_ids(control)
         assert _until(lambda: truth <= _stored_ids(db_url), 45), (
-            f"{len(truth - _stored_ids(db_url))} of {len(truth)} orders missing")
+            f"{len(truth - _stored_ids(db_url))} of {len(truth)} orders missing"
+        )
         assert _stored_ids(db_url) == truth  # and none the platform never had
-        assert not any("stopped unexpectedly" in line for line in console.lines
-                       if "worker" not in line)  # the sandbox and the app kept serving
+        assert not any(
+            "stopped unexpectedly" in line for line in console.lines if "worker" not in line
+        )  # the sandbox and the app kept serving
 
         launcher.send_signal(signal.SIGTERM)
         assert launcher.wait(timeout=30) == 0

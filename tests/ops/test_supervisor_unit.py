@@ -60,8 +60,7 @@ def test_stop_ends_children_and_what_they_started(tmp_path):
     supervisor, lines = _supervisor(tmp_path, marker, Backoff())
     supervisor.start("app", ["sh", "-c", "sleep 300 & sleep 300 & wait"], tmp_path / "a.log")
     # ignores SIGTERM: must be killed after the timeout
-    supervisor.start("stubborn", ["sh", "-c", "trap '' TERM; sleep 300 & wait; sleep 300"],
-                     tmp_path / "s.log")
+    supervisor.start("stubborn", ["sh", "-c", "trap '' TERM; sleep 300 & wait; sleep 300"], tmp_path / "s.log")
     time.sleep(0.3)
     assert len(processes_with(marker)) >= 5
     started = time.monotonic()

@@ -56,9 +56,7 @@ def test_bootstrap_admin_prod_requires_admin_password(session, settings):
 
 
 def test_bootstrap_admin_prod_uses_admin_password(session, settings):
-    prod = settings.model_copy(
-        update={"app_env": "prod", "admin_password": SecretStr("a-long-admin-pass")}
-    )
+    prod = settings.model_copy(update={"app_env": "prod", "admin_password": SecretStr("a-long-admin-pass")})
     assert auth.bootstrap_admin(session, settings=prod) is None
     session.commit()
     assert _login(session, settings, "admin", "a-long-admin-pass").ok
@@ -163,9 +161,9 @@ def test_unknown_usernames_wait_too_with_the_same_messages(session, settings):
     real = [_login(session, settings, password="x").error for _ in range(n)]
     ghost = [_login(session, settings, username="ghost", password="x").error for _ in range(n)]
     assert real == ghost == ["bad_credentials"] * (n - 1) + ["locked"]
-    assert _login(session, settings, password="x").error == _login(
-        session, settings, username="ghost", password="x"
-    ).error
+    assert (
+        _login(session, settings, password="x").error == _login(session, settings, username="ghost", password="x").error
+    )
 
 
 def test_success_resets_the_failure_count(session, settings):
@@ -200,8 +198,10 @@ def test_a_shop_router_takes_many_clerks_mistakes_before_any_wait(session, setti
     t = utcnow()
     clerks = [f"clerk{i}" for i in range(settings.login_address_free_failures)]
     for name in clerks:  # one mistake each: no account waits, and the address takes them all
-        assert _login(session, settings, username=name, password="x", now=t,
-                      client_ip="10.0.0.9").error == "bad_credentials"
+        assert (
+            _login(session, settings, username=name, password="x", now=t, client_ip="10.0.0.9").error
+            == "bad_credentials"
+        )
     assert _login(session, settings, now=t, client_ip="10.0.0.9").ok
 
 

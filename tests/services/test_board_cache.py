@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from qihang_app.domain.board import TAB_ORDER, Tab
 from sqlmodel import update
 
+from qihang_app.domain.board import TAB_ORDER, Tab
 from qihang_app.models import Order, utcnow
 from qihang_app.services import board, dispatch
 from qihang_app.services.board_cache import BoardCache
@@ -27,17 +27,32 @@ def _cache(session, *store_ids) -> BoardCache:
 
 def test_cached_board_equals_a_fresh_read(session, world):
     now = utcnow()
-    platform_order(session, shop_id=world.shop_a, store_id=world.store_a, no="A-new", status="awaiting_accept", day_seq=1)
-    platform_order(session, shop_id=world.shop_a, store_id=world.store_a, no="A-pick", status="to_ship", accepted_at=now, day_seq=2)
-    platform_order(session, shop_id=world.shop_a, store_id=world.store_a, no="A-late", status="to_ship", accepted_at=now,
-                   expected_delivery_at=now - timedelta(minutes=1))
+    platform_order(
+        session, shop_id=world.shop_a, store_id=world.store_a, no="A-new", status="awaiting_accept", day_seq=1
+    )
+    platform_order(
+        session, shop_id=world.shop_a, store_id=world.store_a, no="A-pick", status="to_ship", accepted_at=now, day_seq=2
+    )
+    platform_order(
+        session,
+        shop_id=world.shop_a,
+        store_id=world.store_a,
+        no="A-late",
+        status="to_ship",
+        accepted_at=now,
+        expected_delivery_at=now - timedelta(minutes=1),
+    )
     platform_order(session, shop_id=world.shop_a, store_id=world.store_a, no="A-done", status="completed")
     platform_order(session, shop_id=world.shop_b, store_id=world.store_b, no="B-new", status="awaiting_accept")
     session.commit()
     cached = _cache(session, world.store_a).board([world.store_a], now=now)
     fresh = board.load_board(session, actor=world.staff_a, now=now)
     assert _ids(cached) == _ids(fresh)
-    assert cached.counts == fresh.counts == {**{t: 0 for t in TAB_ORDER}, Tab.NEW: 1, Tab.PICKING: 2, Tab.EXCEPTION: 1, Tab.DONE: 1}  # + the world's order_a
+    assert (
+        cached.counts
+        == fresh.counts
+        == {**dict.fromkeys(TAB_ORDER, 0), Tab.NEW: 1, Tab.PICKING: 2, Tab.EXCEPTION: 1, Tab.DONE: 1}
+    )  # + the world's order_a
     assert cached.ringing == {"meituan"}
 
 
@@ -65,7 +80,9 @@ def test_an_order_that_left_the_board_is_dropped(session, world):
     session.commit()
     cache = _cache(session, world.store_a)
     # it ended two days ago (as if that note had been lost): not on today's board
-    session.exec(update(Order).where(Order.id == order.id).values(status="completed", updated_at=utcnow() - timedelta(days=2)))
+    session.exec(
+        update(Order).where(Order.id == order.id).values(status="completed", updated_at=utcnow() - timedelta(days=2))
+    )
     session.commit()
     asked, cards = BoardCache.read_orders(session, [order.id])
     assert cards == {}
@@ -83,21 +100,37 @@ def test_orders_of_stores_not_held_are_ignored(session, world):
 
 def test_time_moves_cards_between_tabs(session, world):
     now = utcnow()
-    order = platform_order(session, shop_id=world.shop_a, store_id=world.store_a, no="A-soon", status="to_ship",
-                           accepted_at=now, expected_delivery_at=now + timedelta(minutes=10))
+    order = platform_order(
+        session,
+        shop_id=world.shop_a,
+        store_id=world.store_a,
+        no="A-soon",
+        status="to_ship",
+        accepted_at=now,
+        expected_delivery_at=now + timedelta(minutes=10),
+    )
     session.commit()
     cache = _cache(session, world.store_a)
     assert order.id in _ids(cache.board([world.store_a], now=now))[Tab.PICKING]
     later = cache.board([world.store_a], now=now + timedelta(minutes=11))
     assert _ids(later)[Tab.EXCEPTION] == [order.id]
     card = later.cards[Tab.EXCEPTION][0]
-    assert card.primary_action == "ack_exception" and card.exception_reason == "board.reason.overdue"  # translated by the page
+    assert (
+        card.primary_action == "ack_exception" and card.exception_reason == "board.reason.overdue"
+    )  # translated by the page
 
 
 def test_counts_are_not_capped_cards_are_and_views_are_shared(session, world):
     for i in range(12):
-        platform_order(session, shop_id=world.shop_a, store_id=world.store_a, no=f"A-{i:02d}", status="awaiting_accept", day_seq=i + 1,
-                       placed_at=utcnow() + timedelta(seconds=i))
+        platform_order(
+            session,
+            shop_id=world.shop_a,
+            store_id=world.store_a,
+            no=f"A-{i:02d}",
+            status="awaiting_accept",
+            day_seq=i + 1,
+            placed_at=utcnow() + timedelta(seconds=i),
+        )
     session.commit()
     cache = _cache(session, world.store_a)
     now = utcnow()
@@ -109,10 +142,24 @@ def test_counts_are_not_capped_cards_are_and_views_are_shared(session, world):
 
 
 def test_search_by_seq_and_phone_tail_and_platform(session, world):
-    a = platform_order(session, shop_id=world.shop_a, store_id=world.store_a, no="A-s", status="awaiting_accept", day_seq=7,
-                       receiver_phone="13812345678")
-    platform_order(session, shop_id=world.shop_a, store_id=world.store_a, no="A-t", status="awaiting_accept", day_seq=8,
-                   receiver_phone="13800001111")
+    a = platform_order(
+        session,
+        shop_id=world.shop_a,
+        store_id=world.store_a,
+        no="A-s",
+        status="awaiting_accept",
+        day_seq=7,
+        receiver_phone="13812345678",
+    )
+    platform_order(
+        session,
+        shop_id=world.shop_a,
+        store_id=world.store_a,
+        no="A-t",
+        status="awaiting_accept",
+        day_seq=8,
+        receiver_phone="13800001111",
+    )
     session.commit()
     cache = _cache(session, world.store_a)
     now = utcnow()

@@ -20,7 +20,7 @@ from tests.services.factories import platform_order
 async def _wait(wake, seconds: float = 5.0) -> bool:
     try:
         await asyncio.wait_for(wake.event.wait(), seconds)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         return False
     wake.event.clear()
     return True
@@ -59,7 +59,9 @@ async def test_a_note_wakes_the_boards_of_its_store_with_the_change_applied(sess
 
     dispatch.accept(session, actor=world.staff_a, order_id=order.id)
     session.commit()
-    await live.publish(client, world.store_a, live.note(order_id=order.id, store_id=world.store_a, status="to_ship", kind="test"))
+    await live.publish(
+        client, world.store_a, live.note(order_id=order.id, store_id=world.store_a, status="to_ship", kind="test")
+    )
     assert await _wait(wake_a) and await _wait(wake_a2)
     assert not wake_b.event.is_set()  # another store's board is not disturbed
     view = feed.board([world.store_a])
@@ -75,7 +77,9 @@ async def test_a_lost_note_is_repaired_by_the_full_read(session, world, rig, mon
     key, wake = feed.subscribe([world.store_a])
     await feed.ensure([world.store_a])
     wake.event.clear()
-    order = platform_order(session, shop_id=world.shop_a, store_id=world.store_a, no="A-silent", status="awaiting_accept")
+    order = platform_order(
+        session, shop_id=world.shop_a, store_id=world.store_a, no="A-silent", status="awaiting_accept"
+    )
     session.commit()  # and no note at all
     assert await _wait(wake, 5.0)
     assert [c.id for c in feed.board([world.store_a]).cards[Tab.NEW]] == [order.id]
@@ -109,7 +113,9 @@ async def test_without_redis_the_board_still_catches_up(engine, session, world, 
     key, wake = feed.subscribe([world.store_a])
     await feed.ensure([world.store_a])
     wake.event.clear()
-    order = platform_order(session, shop_id=world.shop_a, store_id=world.store_a, no="A-blind", status="awaiting_accept")
+    order = platform_order(
+        session, shop_id=world.shop_a, store_id=world.store_a, no="A-blind", status="awaiting_accept"
+    )
     session.commit()
     assert await _wait(wake, 5.0) and not hub.connected
     assert [c.id for c in feed.board([world.store_a]).cards[Tab.NEW]] == [order.id]

@@ -28,7 +28,9 @@ PRIVACY = "17926818563_5885"
 
 
 def _ingest(session, world, *payloads) -> None:
-    [inbox_id] = inbox_service.store_raw(session, [RawMessage(source="meituan", kind="order_paid", body="{}", shop_id=world.shop_a)])
+    [inbox_id] = inbox_service.store_raw(
+        session, [RawMessage(source="meituan", kind="order_paid", body="{}", shop_id=world.shop_a)]
+    )
     item = IngestItem(inbox_id=inbox_id, shop_id=world.shop_a)
     for payload in payloads:
         (item.orders if isinstance(payload, PlatformOrder) else item.events).append(payload)
@@ -39,16 +41,41 @@ def _ingest(session, world, *payloads) -> None:
 def _snapshot(no: str, *, phone: str = PRIVACY, seq: int = 41) -> PlatformOrder:
     now = utcnow()
     return PlatformOrder(
-        platform=Platform.MEITUAN, platform_shop_id="mt-a", platform_order_id=no, status=OrderStatus.AWAITING_ACCEPT,
-        raw_status_code="2", placed_at=now, updated_at=now, receiver_name="李四", receiver_phone=phone,
-        paid_fen=1500, goods_fen=1500, day_seq=seq,
-        lines=[PlatformOrderLine(platform_item_id="I1", platform_sku_id="S1", name="矿泉水", quantity=1, unit_price_fen=1500, paid_fen=1500)],
+        platform=Platform.MEITUAN,
+        platform_shop_id="mt-a",
+        platform_order_id=no,
+        status=OrderStatus.AWAITING_ACCEPT,
+        raw_status_code="2",
+        placed_at=now,
+        updated_at=now,
+        receiver_name="李四",
+        receiver_phone=phone,
+        paid_fen=1500,
+        goods_fen=1500,
+        day_seq=seq,
+        lines=[
+            PlatformOrderLine(
+                platform_item_id="I1",
+                platform_sku_id="S1",
+                name="矿泉水",
+                quantity=1,
+                unit_price_fen=1500,
+                paid_fen=1500,
+            )
+        ],
     )
 
 
 def _event(kind: EventKind, no: str, **kw) -> PlatformEvent:
-    return PlatformEvent(kind=kind, platform=Platform.MEITUAN, platform_shop_id="mt-a", platform_order_id=no,
-                         raw_type=str(kind), occurred_at=datetime.now(UTC), **kw)
+    return PlatformEvent(
+        kind=kind,
+        platform=Platform.MEITUAN,
+        platform_shop_id="mt-a",
+        platform_order_id=no,
+        raw_type=str(kind),
+        occurred_at=datetime.now(UTC),
+        **kw,
+    )
 
 
 def _order(session, no: str) -> Order:
@@ -77,7 +104,11 @@ def test_privacy_number_is_found_by_extension_and_by_number_tail_after_accept(se
 
 def test_buyer_cancel_before_accept_is_marked_with_the_platform_reason(session, world):
     _ingest(session, world, _snapshot("MT-C1", seq=95))
-    _ingest(session, world, _event(EventKind.CANCEL, "MT-C1", cancelled_by="user", cancel_reason_code="1001", cancel_reason="不想要了"))
+    _ingest(
+        session,
+        world,
+        _event(EventKind.CANCEL, "MT-C1", cancelled_by="user", cancel_reason_code="1001", cancel_reason="不想要了"),
+    )
     b = board.load_board(session, actor=world.staff_a)
     card = next(c for c in b.cards[Tab.DONE] if c.platform_order_id == "MT-C1")
     assert (card.end_mark, card.cancelled_by, card.cancel_reason) == ("cancelled", "user", "不想要了")
@@ -99,8 +130,17 @@ def test_cancel_and_refund_request_after_accept_ask_for_their_voice_lines(sessio
         dispatch.accept(session, actor=world.staff_a, order_id=_order(session, no).id)
     session.commit()
     _ingest(session, world, _event(EventKind.CANCEL, "MT-A1", cancelled_by="user", cancel_reason="买错了"))
-    refund = PlatformRefund(platform=Platform.MEITUAN, platform_shop_id="mt-a", platform_refund_id="R1", platform_order_id="MT-A2", kind=RefundKind.FULL,
-                            status=RefundStatus.APPLIED, amount_fen=1500, reason="不要了", updated_at=datetime.now(UTC))
+    refund = PlatformRefund(
+        platform=Platform.MEITUAN,
+        platform_shop_id="mt-a",
+        platform_refund_id="R1",
+        platform_order_id="MT-A2",
+        kind=RefundKind.FULL,
+        status=RefundStatus.APPLIED,
+        amount_fen=1500,
+        reason="不要了",
+        updated_at=datetime.now(UTC),
+    )
     _ingest(session, world, _event(EventKind.REFUND, "MT-A2", refund=refund))
     b = board.load_board(session, actor=world.staff_a)
     a1, a2 = _order(session, "MT-A1").id, _order(session, "MT-A2").id

@@ -24,11 +24,7 @@ def test_credentials_are_encrypted_in_the_database(session, world):
         credentials={"app_key": "k-1", "app_secret": SECRET, "access_token": "tok-xyz"},
     )
     session.commit()
-    raw = (
-        session.connection()
-        .exec_driver_sql(f"SELECT credentials_encrypted FROM shops WHERE id = {shop.id}")
-        .scalar()
-    )
+    raw = session.connection().exec_driver_sql(f"SELECT credentials_encrypted FROM shops WHERE id = {shop.id}").scalar()
     for plain in (SECRET, "tok-xyz", "app_secret", "k-1"):
         assert plain not in raw
     creds = stores.get_shop_credentials(session, shop_id=shop.id)

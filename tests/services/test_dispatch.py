@@ -4,7 +4,7 @@ transaction; failures move the card back with the platform's words; store scope 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import select
@@ -19,8 +19,15 @@ from .factories import platform_order
 
 
 def _new_order(session, world, **kw):
-    return platform_order(session, shop_id=world.shop_a, store_id=world.store_a, no=f"N{utcnow().timestamp()}",
-                          status="awaiting_accept", day_seq=12, **kw)
+    return platform_order(
+        session,
+        shop_id=world.shop_a,
+        store_id=world.store_a,
+        no=f"N{utcnow().timestamp()}",
+        status="awaiting_accept",
+        day_seq=12,
+        **kw,
+    )
 
 
 def test_accept_moves_the_card_and_writes_one_outbox_row(session, world):
@@ -42,7 +49,9 @@ def test_accept_moves_the_card_and_writes_one_outbox_row(session, world):
 
 
 def test_staff_of_store_a_cannot_touch_store_b(session, world):
-    order_b = platform_order(session, shop_id=world.shop_b, store_id=world.store_b, no="B-new", status="awaiting_accept")
+    order_b = platform_order(
+        session, shop_id=world.shop_b, store_id=world.store_b, no="B-new", status="awaiting_accept"
+    )
     session.commit()
     for action in (dispatch.accept, dispatch.mark_ready, dispatch.acknowledge_exception):
         with pytest.raises(ScopeError):
@@ -143,5 +152,5 @@ def test_auto_accept_respects_window_and_hourly_maximum(session, world):
     shop.auto_accept_start, shop.auto_accept_end = "00:00", "00:01"  # a window that is not now (almost always)
     session.add(shop)
     late = _new_order(session, world)
-    noon_shanghai = datetime(2026, 11, 22, 4, 0, tzinfo=timezone.utc)
+    noon_shanghai = datetime(2026, 11, 22, 4, 0, tzinfo=UTC)
     assert dispatch.maybe_auto_accept(session, order=late, now=noon_shanghai) is False

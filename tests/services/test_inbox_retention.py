@@ -18,15 +18,21 @@ NOW = utcnow()
 CUTOFF = NOW - timedelta(days=30)
 
 
-def add_rows(session, status: str, *, days_ago: float, count: int = 1,
-             processed_days_ago: float | None = None) -> list[int]:
+def add_rows(
+    session, status: str, *, days_ago: float, count: int = 1, processed_days_ago: float | None = None
+) -> list[int]:
     """`count` rows received `days_ago` with `status` (processed then too, unless told)."""
-    ids = inbox_service.store_raw(session, [
-        RawMessage(source="meituan", kind="order_paid", body="{}", status=status)
-        for _ in range(count)], now=NOW - timedelta(days=days_ago))
+    ids = inbox_service.store_raw(
+        session,
+        [RawMessage(source="meituan", kind="order_paid", body="{}", status=status) for _ in range(count)],
+        now=NOW - timedelta(days=days_ago),
+    )
     if processed_days_ago is not None:
-        session.execute(sa.update(InboxMessage).where(InboxMessage.id.in_(ids)).values(
-            processed_at=NOW - timedelta(days=processed_days_ago)))
+        session.execute(
+            sa.update(InboxMessage)
+            .where(InboxMessage.id.in_(ids))
+            .values(processed_at=NOW - timedelta(days=processed_days_ago))
+        )
     session.commit()
     return ids
 

@@ -32,28 +32,54 @@ T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 
 
 def line(sku="SKU1", *, qty=1, price=1000, outer="", barcode="", name="苹果") -> PlatformOrderLine:
-    return PlatformOrderLine(platform_item_id="I" + sku, platform_sku_id=sku, name=name,
-                             quantity=qty, unit_price_fen=price, paid_fen=qty * price,
-                             outer_sku_code=outer, barcode=barcode)
+    return PlatformOrderLine(
+        platform_item_id="I" + sku,
+        platform_sku_id=sku,
+        name=name,
+        quantity=qty,
+        unit_price_fen=price,
+        paid_fen=qty * price,
+        outer_sku_code=outer,
+        barcode=barcode,
+    )
 
 
 def snapshot(no="MT1", *, status=OrderStatus.AWAITING_ACCEPT, at=T0, lines=None, **kw):
     lines = lines if lines is not None else [line()]
     return PlatformOrder(
-        platform=Platform.MEITUAN, platform_shop_id="mt-a", platform_order_id=no,
-        status=status, raw_status_code="2", placed_at=T0, updated_at=at,
-        receiver_name="张三", receiver_phone="13812345678_1234", paid_fen=1000,
-        goods_fen=1000, lines=lines, day_seq=3, **kw)
+        platform=Platform.MEITUAN,
+        platform_shop_id="mt-a",
+        platform_order_id=no,
+        status=status,
+        raw_status_code="2",
+        placed_at=T0,
+        updated_at=at,
+        receiver_name="张三",
+        receiver_phone="13812345678_1234",
+        paid_fen=1000,
+        goods_fen=1000,
+        lines=lines,
+        day_seq=3,
+        **kw,
+    )
 
 
 def event(kind, no="MT1", *, at=T0, **kw) -> PlatformEvent:
-    return PlatformEvent(kind=kind, platform=Platform.MEITUAN, platform_shop_id="mt-a",
-                         platform_order_id=no, raw_type=str(kind), occurred_at=at, **kw)
+    return PlatformEvent(
+        kind=kind,
+        platform=Platform.MEITUAN,
+        platform_shop_id="mt-a",
+        platform_order_id=no,
+        raw_type=str(kind),
+        occurred_at=at,
+        **kw,
+    )
 
 
 def rows(session, world, *kinds) -> list[int]:
-    ids = inbox_service.store_raw(session, [
-        RawMessage(source="meituan", kind=k, body="{}", shop_id=world.shop_a) for k in kinds])
+    ids = inbox_service.store_raw(
+        session, [RawMessage(source="meituan", kind=k, body="{}", shop_id=world.shop_a) for k in kinds]
+    )
     session.commit()
     return ids
 
@@ -80,27 +106,31 @@ def order(session, no="MT1") -> Order:
 
 
 def events(session, order_id) -> list[tuple]:
-    return [(e.kind, e.from_status, e.to_status) for e in session.exec(
-        select(OrderEvent).where(OrderEvent.order_id == order_id).order_by(OrderEvent.id))]
+    return [
+        (e.kind, e.from_status, e.to_status)
+        for e in session.exec(select(OrderEvent).where(OrderEvent.order_id == order_id).order_by(OrderEvent.id))
+    ]
 
 
 def lines_of(session, order_id) -> list[OrderLine]:
-    return list(session.exec(select(OrderLine).where(OrderLine.order_id == order_id)
-                             .order_by(OrderLine.line_no)))
+    return list(session.exec(select(OrderLine).where(OrderLine.order_id == order_id).order_by(OrderLine.line_no)))
 
 
 def test_new_order_is_created_with_lines_event_and_phone_tail(session, world):
     result = apply(session, world, snapshot(lines=[line("A"), line("B", qty=2)]))
     o = order(session)
     assert (o.status, o.store_id, o.shop_id, o.day_seq, o.paid_fen) == (
-        "awaiting_accept", world.store_a, world.shop_a, 3, 1000)
+        "awaiting_accept",
+        world.store_a,
+        world.shop_a,
+        3,
+        1000,
+    )
     assert o.receiver_phone_tail == "5678"  # the main number, not the privacy extension
     assert o.platform_updated_at == T0
-    assert [(l.line_no, l.platform_sku_id, l.quantity) for l in lines_of(session, o.id)] == [
-        (1, "A", 1), (2, "B", 2)]
+    assert [(l.line_no, l.platform_sku_id, l.quantity) for l in lines_of(session, o.id)] == [(1, "A", 1), (2, "B", 2)]
     assert events(session, o.id) == [("created", None, "awaiting_accept")]
-    assert [(c.order_id, c.kind, c.status) for c in result.changes] == [
-        (o.id, "new", "awaiting_accept")]
+    assert [(c.order_id, c.kind, c.status) for c in result.changes] == [(o.id, "new", "awaiting_accept")]
     assert result.processed == 1
 
 
@@ -116,19 +146,19 @@ def test_duplicate_changes_nothing(session, world):
 
 def test_newer_snapshot_updates_and_older_one_never_moves_backwards(session, world):
     apply(session, world, snapshot())
-    later = snapshot(status=OrderStatus.TO_SHIP, at=T0 + timedelta(minutes=1),
-                     buyer_memo="少放辣")
+    later = snapshot(status=OrderStatus.TO_SHIP, at=T0 + timedelta(minutes=1), buyer_memo="少放辣")
     apply(session, world, later)
     o = order(session)
     assert (o.status, o.buyer_memo, o.accepted_at) == ("to_ship", "少放辣", later.updated_at)
-    stale = snapshot(status=OrderStatus.AWAITING_ACCEPT, at=T0 + timedelta(seconds=30),
-                     buyer_memo="old memo")
+    stale = snapshot(status=OrderStatus.AWAITING_ACCEPT, at=T0 + timedelta(seconds=30), buyer_memo="old memo")
     result = apply(session, world, stale)
     o = order(session)
     assert (o.status, o.buyer_memo) == ("to_ship", "少放辣") and result.changes == []
-    assert events(session, o.id) == [("created", None, "awaiting_accept"),
-                                     ("status", "awaiting_accept", "to_ship"),
-                                     ("updated", None, None)]
+    assert events(session, o.id) == [
+        ("created", None, "awaiting_accept"),
+        ("status", "awaiting_accept", "to_ship"),
+        ("updated", None, None),
+    ]
 
 
 def test_same_second_forward_status_applies(session, world):
@@ -138,8 +168,7 @@ def test_same_second_forward_status_applies(session, world):
 
 
 def test_newer_snapshot_cannot_reopen_a_terminal_order(session, world):
-    apply(session, world, snapshot(), event(EventKind.CANCEL, at=T0 + timedelta(seconds=5),
-                                            cancel_reason="不想要了"))
+    apply(session, world, snapshot(), event(EventKind.CANCEL, at=T0 + timedelta(seconds=5), cancel_reason="不想要了"))
     apply(session, world, snapshot(status=OrderStatus.TO_SHIP, at=T0 + timedelta(minutes=1)))
     o = order(session)
     assert o.status == "cancelled" and o.cancelled_at == T0 + timedelta(seconds=5)
@@ -158,10 +187,16 @@ def test_thin_events_move_status_once(session, world):
 
 def test_full_refund_closes_and_a_redelivered_refund_records_nothing_new(session, world):
     apply(session, world, snapshot(status=OrderStatus.TO_SHIP))
-    refund = PlatformRefund(platform=Platform.MEITUAN, platform_shop_id="mt-a",
-                            platform_refund_id="R1", platform_order_id="MT1",
-                            kind=RefundKind.FULL, status=RefundStatus.SUCCEEDED,
-                            amount_fen=1000, reason="破损")
+    refund = PlatformRefund(
+        platform=Platform.MEITUAN,
+        platform_shop_id="mt-a",
+        platform_refund_id="R1",
+        platform_order_id="MT1",
+        kind=RefundKind.FULL,
+        status=RefundStatus.SUCCEEDED,
+        amount_fen=1000,
+        reason="破损",
+    )
     ev = event(EventKind.REFUND, refund=refund, at=T0 + timedelta(minutes=2))
     apply(session, world, ev)
     apply(session, world, ev)
@@ -169,8 +204,7 @@ def test_full_refund_closes_and_a_redelivered_refund_records_nothing_new(session
     assert o.status == "closed" and o.closed_at is not None
     kinds = [e[0] for e in events(session, o.id)]
     assert kinds.count("refund") == 1 and kinds.count("status") == 1
-    partial = replace(ev, refund=replace(refund, platform_refund_id="R2",
-                                         kind=RefundKind.PARTIAL))
+    partial = replace(ev, refund=replace(refund, platform_refund_id="R2", kind=RefundKind.PARTIAL))
     apply(session, world, partial)
     assert [e[0] for e in events(session, o.id)].count("refund") == 2
 
@@ -179,9 +213,11 @@ def test_rider_updates_move_to_shipped_and_completed_but_never_back(session, wor
     apply(session, world, snapshot(status=OrderStatus.TO_SHIP))
 
     def rider(status, seconds):
-        return event(EventKind.DELIVERY, at=T0 + timedelta(seconds=seconds),
-                     delivery=DeliveryUpdate(status=status, raw_status_code="",
-                                             rider_name="王师傅", rider_phone="138****0000"))
+        return event(
+            EventKind.DELIVERY,
+            at=T0 + timedelta(seconds=seconds),
+            delivery=DeliveryUpdate(status=status, raw_status_code="", rider_name="王师傅", rider_phone="138****0000"),
+        )
 
     apply(session, world, rider(DeliveryStatus.DELIVERING, 20))
     o = order(session)
@@ -199,8 +235,9 @@ def test_event_for_an_unknown_order_waits_instead_of_guessing(session, world):
     assert (row.status, row.attempts) == ("received", 1) and "not known yet" in row.error
     assert result.retried == 1
     assert not session.exec(select(Order).where(Order.platform_order_id == "NEVER-SEEN")).all()
-    assert missing_orders(session, keys=[(world.shop_a, "NEVER-SEEN"), (world.shop_a, "A0001")]) \
-        == {(world.shop_a, "NEVER-SEEN")}
+    assert missing_orders(session, keys=[(world.shop_a, "NEVER-SEEN"), (world.shop_a, "A0001")]) == {
+        (world.shop_a, "NEVER-SEEN")
+    }
 
 
 def test_lines_are_replaced_and_manual_links_survive(session, world):
@@ -210,8 +247,7 @@ def test_lines_are_replaced_and_manual_links_survive(session, world):
     first.erp_sku_id, first.link_method = _erp(session, "ERP-A").id, "manual"
     session.add(first)
     session.commit()
-    apply(session, world, snapshot(at=T0 + timedelta(minutes=1),
-                                   lines=[line("A"), line("B", qty=3), line("C")]))
+    apply(session, world, snapshot(at=T0 + timedelta(minutes=1), lines=[line("A"), line("B", qty=3), line("C")]))
     now = lines_of(session, o.id)
     assert [(l.platform_sku_id, l.quantity) for l in now] == [("A", 1), ("B", 3), ("C", 1)]
     assert (now[0].link_method, now[0].erp_sku_id) == ("manual", first.erp_sku_id)
@@ -226,23 +262,36 @@ def _erp(session, code, barcode=""):
 
 
 def test_auto_link_precedence_shop_link_then_outer_code_then_barcode(session, world):
-    by_link, by_code, by_barcode = (_erp(session, "E-LINK"), _erp(session, "E-CODE"),
-                                    _erp(session, "E-BAR", barcode="6901234567892"))
+    by_link, by_code, by_barcode = (
+        _erp(session, "E-LINK"),
+        _erp(session, "E-CODE"),
+        _erp(session, "E-BAR", barcode="6901234567892"),
+    )
     _erp(session, "E-DUP1", barcode="6900000000001")
     _erp(session, "E-DUP2", barcode="6900000000001")  # ambiguous: never auto-linked
-    session.add(ShopSku(shop_id=world.shop_a, platform_sku_id="S-LINKED",
-                        erp_sku_id=by_link.id))
+    session.add(ShopSku(shop_id=world.shop_a, platform_sku_id="S-LINKED", erp_sku_id=by_link.id))
     session.commit()
-    apply(session, world, snapshot(lines=[
-        line("S-LINKED", outer="E-CODE"),
-        line("S2", outer=" E-CODE "),
-        line("S3", barcode="6901234567892"),
-        line("S4", barcode="6900000000001"),
-        line("S5", outer="e-code"),  # codes are case-sensitive
-    ]))
+    apply(
+        session,
+        world,
+        snapshot(
+            lines=[
+                line("S-LINKED", outer="E-CODE"),
+                line("S2", outer=" E-CODE "),
+                line("S3", barcode="6901234567892"),
+                line("S4", barcode="6900000000001"),
+                line("S5", outer="e-code"),  # codes are case-sensitive
+            ]
+        ),
+    )
     got = [(l.erp_sku_id, l.link_method) for l in lines_of(session, order(session).id)]
-    assert got == [(by_link.id, "shop_link"), (by_code.id, "outer_code"),
-                   (by_barcode.id, "barcode"), (None, None), (None, None)]
+    assert got == [
+        (by_link.id, "shop_link"),
+        (by_code.id, "outer_code"),
+        (by_barcode.id, "barcode"),
+        (None, None),
+        (None, None),
+    ]
 
 
 def test_bad_rows_are_marked_and_do_not_block_the_batch(session, world):
@@ -257,19 +306,28 @@ def test_bad_rows_are_marked_and_do_not_block_the_batch(session, world):
     session.commit()
     by_id = {r.id: r for r in session.exec(select(InboxMessage))}
     assert [(by_id[i].status, by_id[i].error) for i in ids] == [
-        ("failed", "ValueError: no ctime"), ("rejected", "sig mismatch"),
-        ("processed", None), ("received", "platform 700")]
+        ("failed", "ValueError: no ctime"),
+        ("rejected", "sig mismatch"),
+        ("processed", None),
+        ("received", "platform 700"),
+    ]
     assert (result.processed, result.failed, result.rejected, result.retried) == (1, 1, 1, 1)
     again = apply_batch(session, items=items)  # a second run of the same job: nothing to do
     assert again.skipped == 3 and again.changes == []
 
 
 def test_pulled_payloads_are_stored_raw_in_the_same_transaction(session, world):
-    raw = RawMessage(source="meituan", kind="pull", body=json.dumps({"order_id": "MT9"}),
-                     shop_id=world.shop_a, headers={"via": "sweep"})
-    result = apply_batch(session, items=[IngestItem(inbox_id=None, shop_id=world.shop_a,
-                                                    raw=raw, orders=[snapshot("MT9")],
-                                                    source="sweep #1")])
+    raw = RawMessage(
+        source="meituan",
+        kind="pull",
+        body=json.dumps({"order_id": "MT9"}),
+        shop_id=world.shop_a,
+        headers={"via": "sweep"},
+    )
+    result = apply_batch(
+        session,
+        items=[IngestItem(inbox_id=None, shop_id=world.shop_a, raw=raw, orders=[snapshot("MT9")], source="sweep #1")],
+    )
     session.commit()
     [row] = session.exec(select(InboxMessage)).all()
     assert (row.id, row.status, row.kind) == (result.inbox_ids[0], "processed", "pull")
@@ -284,10 +342,13 @@ def test_split_parent_is_left_alone(session, world, status):
     o.status = status
     session.add(o)
     session.commit()
-    apply(session, world, snapshot(status=OrderStatus.SHIPPED, at=T0 + timedelta(hours=1)),
-          event(EventKind.CANCEL, at=T0 + timedelta(hours=2)))
+    apply(
+        session,
+        world,
+        snapshot(status=OrderStatus.SHIPPED, at=T0 + timedelta(hours=1)),
+        event(EventKind.CANCEL, at=T0 + timedelta(hours=2)),
+    )
     assert order(session).status == "invalid"
-
 
 
 def test_new_orders_of_an_auto_accept_shop_are_accepted_in_the_same_transaction(session, world):
@@ -317,9 +378,16 @@ def test_a_refund_request_puts_the_card_in_exception_until_acknowledged(session,
     from qihang_app.services import board, dispatch
 
     apply(session, world, snapshot(status=OrderStatus.TO_SHIP))
-    asked = PlatformRefund(platform=Platform.MEITUAN, platform_shop_id="mt-a", platform_refund_id="R9",
-                           platform_order_id="MT1", kind=RefundKind.PARTIAL, status=RefundStatus.APPLIED,
-                           amount_fen=500, reason="少送一件")
+    asked = PlatformRefund(
+        platform=Platform.MEITUAN,
+        platform_shop_id="mt-a",
+        platform_refund_id="R9",
+        platform_order_id="MT1",
+        kind=RefundKind.PARTIAL,
+        status=RefundStatus.APPLIED,
+        amount_fen=500,
+        reason="少送一件",
+    )
     ev = event(EventKind.REFUND, refund=asked, at=T0 + timedelta(minutes=1))
     apply(session, world, ev)
     o = order(session)
@@ -337,12 +405,25 @@ def test_a_refund_request_puts_the_card_in_exception_until_acknowledged(session,
 def test_a_refund_recorded_before_notes_were_encoded_is_not_recorded_again(session, world):
     apply(session, world, snapshot(status=OrderStatus.TO_SHIP))
     o = order(session)
-    session.add(OrderEvent(order_id=o.id, actor="platform:meituan", kind="refund",
-                           note="退款 partial/applied 500分 #R9 少送一件 (push refund)"))
+    session.add(
+        OrderEvent(
+            order_id=o.id,
+            actor="platform:meituan",
+            kind="refund",
+            note="退款 partial/applied 500分 #R9 少送一件 (push refund)",
+        )
+    )
     session.commit()
-    asked = PlatformRefund(platform=Platform.MEITUAN, platform_shop_id="mt-a", platform_refund_id="R9",
-                           platform_order_id="MT1", kind=RefundKind.PARTIAL, status=RefundStatus.APPLIED,
-                           amount_fen=500, reason="少送一件")
+    asked = PlatformRefund(
+        platform=Platform.MEITUAN,
+        platform_shop_id="mt-a",
+        platform_refund_id="R9",
+        platform_order_id="MT1",
+        kind=RefundKind.PARTIAL,
+        status=RefundStatus.APPLIED,
+        amount_fen=500,
+        reason="少送一件",
+    )
     apply(session, world, event(EventKind.REFUND, refund=asked, at=T0 + timedelta(minutes=1)))
     refunds = session.exec(select(OrderEvent).where(OrderEvent.order_id == o.id, OrderEvent.kind == "refund")).all()
     assert len(refunds) == 1 and order(session).exception_reason is None
@@ -350,8 +431,16 @@ def test_a_refund_recorded_before_notes_were_encoded_is_not_recorded_again(sessi
 
 def test_a_rider_cancelling_puts_the_card_in_exception(session, world):
     apply(session, world, snapshot(status=OrderStatus.TO_SHIP))
-    apply(session, world, event(EventKind.DELIVERY, at=T0 + timedelta(seconds=30),
-                                delivery=DeliveryUpdate(status=DeliveryStatus.CANCELLED, raw_status_code="",
-                                                        rider_name="王师傅", rider_phone="")))
+    apply(
+        session,
+        world,
+        event(
+            EventKind.DELIVERY,
+            at=T0 + timedelta(seconds=30),
+            delivery=DeliveryUpdate(
+                status=DeliveryStatus.CANCELLED, raw_status_code="", rider_name="王师傅", rider_phone=""
+            ),
+        ),
+    )
     o = order(session)
     assert o.status == "to_ship" and render(o.exception_reason, "zh").startswith("骑手取消了配送")

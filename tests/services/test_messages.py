@@ -18,7 +18,9 @@ from workers.tasks.connection import test_shop_connection as connection_test
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SOURCES = sorted((ROOT / "qihang_app/services").glob("*.py")) + [
-    ROOT / "workers/tasks/connection.py", ROOT / "workers/tasks/outbox.py"]
+    ROOT / "workers/tasks/connection.py",
+    ROOT / "workers/tasks/outbox.py",
+]
 ERRORS = {"NotFoundError", "ConflictError", "ValidationError"}
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -52,15 +54,26 @@ def test_input_rules_name_catalog_keys():
     """Every InputError of domain/input_rules.py names a catalog key with the same placeholders."""
     tree = ast.parse((ROOT / "qihang_app/domain/input_rules.py").read_text(encoding="utf-8"))
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", None) == "InputError"]
-    keys = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
-            and re.fullmatch(r"(input|users\.err)\.[a-z_]+", n.value)}  # also keys passed on to _shaped()
+    keys = {
+        n.value
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant)
+        and isinstance(n.value, str)
+        and re.fullmatch(r"(input|users\.err)\.[a-z_]+", n.value)
+    }  # also keys passed on to _shaped()
     assert len(keys) > 10 and keys <= set(MESSAGES), keys - set(MESSAGES)
     for call in calls:
         if call.args and isinstance(call.args[0], ast.Constant):
             given = {k.arg for k in call.keywords if k.arg != "field"}
             assert given == _fields(MESSAGES[call.args[0].value][0]), (call.lineno, given)
-    defaults = {k.value.value for c in ast.walk(tree) if isinstance(c, ast.arguments)
-                for k in [ast.keyword(arg=a.arg, value=d) for a, d in zip(c.kwonlyargs, c.kw_defaults) if a.arg == "required_key"]}
+    defaults = {
+        k.value.value
+        for c in ast.walk(tree)
+        if isinstance(c, ast.arguments)
+        for k in [
+            ast.keyword(arg=a.arg, value=d) for a, d in zip(c.kwonlyargs, c.kw_defaults) if a.arg == "required_key"
+        ]
+    }
     assert defaults <= set(MESSAGES)
 
 
@@ -73,12 +86,22 @@ def test_a_refusal_reads_in_one_language_at_a_time(session, world):
     assert str(err) == tr(err.key, "en", **err.params) == "The store name is required"  # logs
 
 
-@pytest.mark.parametrize("call, error, key", [
-    (lambda s, w: stores.get_shop(s, actor=w.admin, shop_id=999_999), NotFoundError, "shops.err.not_found"),
-    (lambda s, w: dispatch.accept(s, actor=w.admin, order_id=w.order_a), ConflictError, "board.err.not_awaiting_accept"),
-    (lambda s, w: users.create_user(s, actor=w.admin, username="xyz", role="boss", password="long enough 1"),
-     ValidationError, "users.err.bad_role"),
-])
+@pytest.mark.parametrize(
+    "call, error, key",
+    [
+        (lambda s, w: stores.get_shop(s, actor=w.admin, shop_id=999_999), NotFoundError, "shops.err.not_found"),
+        (
+            lambda s, w: dispatch.accept(s, actor=w.admin, order_id=w.order_a),
+            ConflictError,
+            "board.err.not_awaiting_accept",
+        ),
+        (
+            lambda s, w: users.create_user(s, actor=w.admin, username="xyz", role="boss", password="long enough 1"),
+            ValidationError,
+            "users.err.bad_role",
+        ),
+    ],
+)
 def test_refusals_carry_their_parameters(session, world, call, error, key):
     with pytest.raises(error) as caught:
         call(session, world)

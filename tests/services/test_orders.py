@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import select
@@ -53,7 +53,7 @@ def test_manual_order_allocates_the_discount_exactly(session, world):
 
 
 def test_manual_orders_share_one_offline_shop_and_number_the_day(session, world):
-    now = datetime(2024, 5, 1, 15, 0, tzinfo=timezone.utc)  # 23:00 in Shanghai
+    now = datetime(2024, 5, 1, 15, 0, tzinfo=UTC)  # 23:00 in Shanghai
     kw = dict(actor=world.staff_a, store_id=world.store_a, receiver_name="a", receiver_phone="13800000001",
               receiver_address="x", lines=LINES[:1])  # fmt: skip
     first = orders.create_manual_order(session, now=now, **kw)

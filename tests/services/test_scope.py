@@ -34,8 +34,9 @@ def test_store_b_is_refused_everywhere(session, world, actor_a):
         lambda: stores.list_shops(session, actor=actor_a, store_id=b),
         lambda: stores.update_store(session, actor=actor_a, store_id=b, name="x"),
         lambda: stores.delete_store(session, actor=actor_a, store_id=b),
-        lambda: stores.create_shop(session, actor=actor_a, store_id=b, platform="meituan",
-                                   platform_shop_id="new", name="x"),  # fmt: skip
+        lambda: stores.create_shop(
+            session, actor=actor_a, store_id=b, platform="meituan", platform_shop_id="new", name="x"
+        ),  # fmt: skip
         lambda: stores.update_shop(session, actor=actor_a, shop_id=shop_b, name="x"),
         lambda: stores.update_shop(session, actor=actor_a, shop_id=shop_b, credentials={}),
         lambda: stores.delete_shop(session, actor=actor_a, shop_id=shop_b),
@@ -43,10 +44,15 @@ def test_store_b_is_refused_everywhere(session, world, actor_a):
         lambda: orders.list_orders(session, actor=actor_a, store_id=b),
         lambda: orders.get_order_detail(session, actor=actor_a, order_id=world.order_b),
         lambda: orders.get_order_detail(session, actor=actor_a, order_id=99999),
-        lambda: orders.create_manual_order(session, actor=actor_a, store_id=b, receiver_name="a",
-                                           receiver_phone="13800000001", receiver_address="x",
-                                           lines=[{"name": "x", "quantity": 1,
-                                                   "unit_price_fen": 1}]),  # fmt: skip
+        lambda: orders.create_manual_order(
+            session,
+            actor=actor_a,
+            store_id=b,
+            receiver_name="a",
+            receiver_phone="13800000001",
+            receiver_address="x",
+            lines=[{"name": "x", "quantity": 1, "unit_price_fen": 1}],
+        ),  # fmt: skip
     ]
     for call in calls:
         with pytest.raises(ScopeError):
@@ -68,8 +74,9 @@ def test_staff_cannot_manage_and_non_admins_cannot_administer_users(session, wor
         lambda: users.create_user(session, actor=actor_a, username="x", password="12345678"),
         lambda: users.update_user(session, actor=actor_a, user_id=actor_a.user_id, role="admin"),
         lambda: users.set_password(session, actor=actor_a, user_id=1, password="12345678"),
-        lambda: users.set_store_grants(session, actor=actor_a, user_id=actor_a.user_id,
-                                       store_ids=[world.store_b]),  # fmt: skip
+        lambda: users.set_store_grants(
+            session, actor=actor_a, user_id=actor_a.user_id, store_ids=[world.store_b]
+        ),  # fmt: skip
         lambda: users.unlock_user(session, actor=actor_a, user_id=1),
     ):
         with pytest.raises(ScopeError):

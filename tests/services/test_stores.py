@@ -11,12 +11,8 @@ from qihang_app.services.errors import ConflictError, ValidationError
 
 
 def test_manager_creating_a_store_is_granted_it(session, world):
-    store = stores.create_store(
-        session, actor=world.manager_a, name="C店", lat=31.23, lng=121.47, phone="021-1234"
-    )
-    grant = session.exec(
-        select(UserStoreGrant).where(UserStoreGrant.store_id == store.id)
-    ).one()
+    store = stores.create_store(session, actor=world.manager_a, name="C店", lat=31.23, lng=121.47, phone="021-1234")
+    grant = session.exec(select(UserStoreGrant).where(UserStoreGrant.store_id == store.id)).one()
     assert grant.user_id == world.manager_a.user_id
     updated = stores.update_store(
         session, actor=world.admin, store_id=store.id, opening_hours="08:00-12:00,13:00-24:00"

@@ -61,8 +61,7 @@ async def test_probe_health(engine, session, redis_url, monkeypatch):
 
 
 async def test_probe_health_says_what_is_down(monkeypatch):
-    closed = create_engine("postgresql+psycopg://nobody:x@127.0.0.1:1/none",
-                           connect_args={"connect_timeout": 1})
+    closed = create_engine("postgresql+psycopg://nobody:x@127.0.0.1:1/none", connect_args={"connect_timeout": 1})
     monkeypatch.setattr(system, "get_engine", lambda: closed)
     probe = await system.probe_health(redis_url="redis://127.0.0.1:1/0")
     assert probe.database_error.startswith("OperationalError: ") and probe.worker is None

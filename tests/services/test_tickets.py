@@ -15,8 +15,17 @@ NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 
 
 def test_pickup_ticket_says_pickup_and_prints_no_address(session, world):
-    o = platform_order(session, shop_id=world.shop_a, store_id=world.store_a, no="P1", delivery_type="pickup", day_seq=12,
-                       receiver_address="上海市静安区南京西路 1 号 2 室", placed_at=NOW, expected_delivery_at=NOW + timedelta(minutes=30))
+    o = platform_order(
+        session,
+        shop_id=world.shop_a,
+        store_id=world.store_a,
+        no="P1",
+        delivery_type="pickup",
+        day_seq=12,
+        receiver_address="上海市静安区南京西路 1 号 2 室",
+        placed_at=NOW,
+        expected_delivery_at=NOW + timedelta(minutes=30),
+    )
     head = tickets.ticket_head(tickets.ticket(session, actor=world.staff_a, order_id=o.id), NOW)
     assert head["kind"] == "到店自取"
     assert "送达" not in head["times"] and head["times"] == "下单 10:00 · 取货 10:30"
@@ -24,17 +33,35 @@ def test_pickup_ticket_says_pickup_and_prints_no_address(session, world):
 
 
 def test_delivered_ticket_keeps_delivery_time_and_address(session, world):
-    o = platform_order(session, shop_id=world.shop_a, store_id=world.store_a, no="D1", delivery_type="platform",
-                       receiver_address="上海市静安区南京西路 1 号 2 室", placed_at=NOW)
+    o = platform_order(
+        session,
+        shop_id=world.shop_a,
+        store_id=world.store_a,
+        no="D1",
+        delivery_type="platform",
+        receiver_address="上海市静安区南京西路 1 号 2 室",
+        placed_at=NOW,
+    )
     head = tickets.ticket_head(tickets.ticket(session, actor=world.staff_a, order_id=o.id), NOW)
-    assert (head["kind"], head["times"], head["address"]) == ("", "下单 10:00 · 送达 尽快送达", "上海市静安区南京西路 1 号 2 室")
+    assert (head["kind"], head["times"], head["address"]) == (
+        "",
+        "下单 10:00 · 送达 尽快送达",
+        "上海市静安区南京西路 1 号 2 室",
+    )
 
 
 def test_pick_list_is_split_by_store_and_labels_platform_and_number(session, world):
     now = utcnow()
     platform_order(session, shop_id=world.shop_a, store_id=world.store_a, no="A95", day_seq=95, accepted_at=now)
-    platform_order(session, shop_id=world.shop_b, store_id=world.store_b, no="B95", day_seq=95, accepted_at=now,
-                   platform="douyin_laike")
+    platform_order(
+        session,
+        shop_id=world.shop_b,
+        store_id=world.store_b,
+        no="B95",
+        day_seq=95,
+        accepted_at=now,
+        platform="douyin_laike",
+    )
     session.commit()
     assert board.load_board(session, actor=world.admin).counts[Tab.PICKING] >= 2
     sections = tickets.pick_list(session, actor=world.admin)

@@ -54,8 +54,12 @@ def _blocking(path: Path) -> list[str]:
         if isinstance(node, ast.AsyncFunctionDef):
             for call in _direct_calls(node):
                 f = call.func
-                if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id in services \
-                        and not _is_coroutine(tree, f.value.id, f.attr):
+                if (
+                    isinstance(f, ast.Attribute)
+                    and isinstance(f.value, ast.Name)
+                    and f.value.id in services
+                    and not _is_coroutine(tree, f.value.id, f.attr)
+                ):
                     found.append(f"{path.name}:{call.lineno} calls {f.value.id}.{f.attr} on the event loop")
         if isinstance(node, ast.FunctionDef) and any(_is_event(d) for d in node.decorator_list):
             for call in ast.walk(node):

@@ -50,8 +50,9 @@ async def test_out_of_order_pushes_never_move_an_order_backwards(oms, ctx):
     from integrations.meituan.client import MeituanClient
     from tests.ingest_support import FAST_RETRY
 
-    client = MeituanClient(mt.sandbox["app_id"], mt.sandbox["secret"],
-                           base_url=oms.sandbox.url + "/meituan/api/v1/", retry=FAST_RETRY)
+    client = MeituanClient(
+        mt.sandbox["app_id"], mt.sandbox["secret"], base_url=oms.sandbox.url + "/meituan/api/v1/", retry=FAST_RETRY
+    )
     await client.confirm_order(client_order)
     oms.sandbox.control.post(f"/orders/meituan/{client_order}/cancel", json={"by": "user"})
     oms.sandbox.wait_pushes()
@@ -70,8 +71,7 @@ async def test_thin_douyin_pushes_fetch_the_detail_and_store_it_raw(oms, ctx):
     [order] = oms.orders()
     assert order.receiver_address and order.day_seq
     rows = oms.inbox()
-    assert [(r.kind, r.status) for r in rows] == [("life_trade_order_notify", "processed"),
-                                                  ("detail", "processed")]
+    assert [(r.kind, r.status) for r in rows] == [("life_trade_order_notify", "processed"), ("detail", "processed")]
     assert json.loads(rows[1].body)["order_id"] == order.platform_order_id
 
 
@@ -84,24 +84,23 @@ async def test_lines_are_auto_linked_to_erp_skus(oms, ctx):
         by_barcode = ErpSku(code="ERP-BAR", name="y", barcode=second["barcode"])
         session.add_all([linked, by_barcode])
         session.flush()
-        session.add(ShopSku(shop_id=mt.shop_id, platform_sku_id=first["sku_id"],
-                            erp_sku_id=linked.id))
+        session.add(ShopSku(shop_id=mt.shop_id, platform_sku_id=first["sku_id"], erp_sku_id=linked.id))
         session.commit()
         linked_id, barcode_id = linked.id, by_barcode.id
-    oms.new_order(mt, items=[{"sku_id": p["sku_id"], "quantity": 1}
-                             for p in (first, second, third)])
+    oms.new_order(mt, items=[{"sku_id": p["sku_id"], "quantity": 1} for p in (first, second, third)])
     oms.sandbox.wait_pushes()
     await drain_all(ctx)
     [order] = oms.orders()
     with Session(oms.engine) as session:
-        lines = session.exec(select(OrderLine).where(OrderLine.order_id == order.id)
-                             .order_by(OrderLine.line_no)).all()
+        lines = session.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_no)).all()
     assert [(l.erp_sku_id, l.link_method) for l in lines] == [
-        (linked_id, "shop_link"), (barcode_id, "barcode"), (None, None)]
+        (linked_id, "shop_link"),
+        (barcode_id, "barcode"),
+        (None, None),
+    ]
 
 
-async def test_a_payload_that_fails_to_parse_is_kept_and_replayed_after_the_fix(
-        oms, ctx, monkeypatch):
+async def test_a_payload_that_fails_to_parse_is_kept_and_replayed_after_the_fix(oms, ctx, monkeypatch):
     from integrations.meituan import mapping
 
     mt = oms.add_shop("meituan")
@@ -141,9 +140,16 @@ async def test_rejected_pushes_are_verified_again_when_replayed(oms, ctx):
     await drain_all(ctx)
     assert oms.inbox()[0].status == "rejected"  # still the wrong secret
     with Session(oms.engine) as session:  # the merchant fixes the secret
-        store_service.update_shop(session, actor=oms.admin, shop_id=mt.shop_id, credentials={
-            "app_key": mt.sandbox["app_id"], "app_secret": mt.sandbox["secret"],
-            "base_url": oms.sandbox.url + "/meituan/api/v1/"})
+        store_service.update_shop(
+            session,
+            actor=oms.admin,
+            shop_id=mt.shop_id,
+            credentials={
+                "app_key": mt.sandbox["app_id"],
+                "app_secret": mt.sandbox["secret"],
+                "base_url": oms.sandbox.url + "/meituan/api/v1/",
+            },
+        )
         inbox_problems.replay_inbox(session, actor=oms.admin, all=True)
         session.commit()
     await drain_all(ctx)
@@ -184,8 +190,12 @@ async def test_changes_are_published_live_after_commit(oms, ctx, arq_redis):
     await pubsub.aclose()
     assert message is not None
     [order] = oms.orders()
-    assert json.loads(message["data"]) == {"order_id": order.id, "store_id": mt.store_id,
-                                           "status": "awaiting_accept", "kind": "new"}
+    assert json.loads(message["data"]) == {
+        "order_id": order.id,
+        "store_id": mt.store_id,
+        "status": "awaiting_accept",
+        "kind": "new",
+    }
 
 
 async def test_detail_fetch_failure_keeps_the_push_waiting(oms, ctx):

@@ -23,7 +23,14 @@ from starlette.routing import Route
 from integrations import registry
 from integrations.base import PlatformError
 from integrations.contract import (
-    Answer, Inspected, ParsedPush, PullPage, PullWindow, WebhookRequest, Verified, WriteRequest,
+    Answer,
+    Inspected,
+    ParsedPush,
+    PullPage,
+    PullWindow,
+    Verified,
+    WebhookRequest,
+    WriteRequest,
     check_declared,
 )
 from integrations.sandbox.server import ServerThread
@@ -32,7 +39,11 @@ from qihang_app.domain.board import Tab
 from qihang_app.domain.order_status import OrderStatus
 from qihang_app.domain.partners import PlatformProfile, WriteBack
 from qihang_app.domain.platform_order import (
-    DeliveryType, EventKind, PlatformEvent, PlatformOrder, PlatformOrderLine,
+    DeliveryType,
+    EventKind,
+    PlatformEvent,
+    PlatformOrder,
+    PlatformOrderLine,
 )
 from qihang_app.models import Order
 from qihang_app.services import board as board_service
@@ -51,6 +62,7 @@ SECRET = "lantern-secret"
 
 # ---- the platform's own side: a tiny API that records what the OMS did ------------------------
 
+
 class LanternPlatform:
     def __init__(self) -> None:
         self.orders: dict[str, dict] = {}
@@ -60,8 +72,7 @@ class LanternPlatform:
     async def accept(self, request: Request) -> JSONResponse:
         body = await request.json()
         with self.lock:
-            self.accepts.append({"order": body["order_no"],
-                                 "key": request.headers.get("Idempotency-Key", "")})
+            self.accepts.append({"order": body["order_no"], "key": request.headers.get("Idempotency-Key", "")})
         return JSONResponse({"ok": True})
 
     async def updated(self, request: Request) -> JSONResponse:
@@ -72,16 +83,29 @@ class LanternPlatform:
         return JSONResponse({"ok": bool(found), "order": found}, status_code=200 if found else 404)
 
     def app(self) -> Starlette:
-        return Starlette(routes=[Route("/accept", self.accept, methods=["POST"]),
-                                 Route("/orders", self.updated, methods=["GET"]),
-                                 Route("/orders/{no}", self.one, methods=["GET"])])
+        return Starlette(
+            routes=[
+                Route("/accept", self.accept, methods=["POST"]),
+                Route("/orders", self.updated, methods=["GET"]),
+                Route("/orders/{no}", self.one, methods=["GET"]),
+            ]
+        )
 
 
 def new_raw_order(no: str, shop: str) -> dict:
     now = int(datetime.now(UTC).timestamp())
-    return {"order_no": no, "shop": shop, "state": "new", "created": now, "updated": now,
-            "seq": int(no[-2:]), "buyer": "林女士", "phone": "13800001234", "address": "衡山路 1 号",
-            "items": [{"sku": "LT-1", "name": "灯笼", "qty": 2, "price_fen": 1500}]}
+    return {
+        "order_no": no,
+        "shop": shop,
+        "state": "new",
+        "created": now,
+        "updated": now,
+        "seq": int(no[-2:]),
+        "buyer": "林女士",
+        "phone": "13800001234",
+        "address": "衡山路 1 号",
+        "items": [{"sku": "LT-1", "name": "灯笼", "qty": 2, "price_fen": 1500}],
+    }
 
 
 def sign(body: bytes) -> str:
@@ -90,20 +114,40 @@ def sign(body: bytes) -> str:
 
 # ---- the adapter: what the package under integrations/ would hold ------------------------------
 
+
 def to_order(raw: dict) -> PlatformOrder:
     at = datetime.fromtimestamp(raw["updated"], UTC)
-    lines = [PlatformOrderLine(platform_item_id=i["sku"], platform_sku_id=i["sku"],
-                               name=i["name"], quantity=i["qty"], unit_price_fen=i["price_fen"],
-                               paid_fen=i["price_fen"] * i["qty"]) for i in raw["items"]]
+    lines = [
+        PlatformOrderLine(
+            platform_item_id=i["sku"],
+            platform_sku_id=i["sku"],
+            name=i["name"],
+            quantity=i["qty"],
+            unit_price_fen=i["price_fen"],
+            paid_fen=i["price_fen"] * i["qty"],
+        )
+        for i in raw["items"]
+    ]
     total = sum(line.paid_fen for line in lines)
     return PlatformOrder(
-        platform=CODE, platform_shop_id=raw["shop"], platform_order_id=raw["order_no"],
-        status=OrderStatus.AWAITING_ACCEPT, raw_status_code=raw["state"],
-        placed_at=datetime.fromtimestamp(raw["created"], UTC), updated_at=at,
-        day_seq=raw["seq"], receiver_name=raw["buyer"], receiver_phone=raw["phone"],
-        receiver_address=raw["address"], delivery_type=DeliveryType.PLATFORM,
-        accept_deadline_at=at + timedelta(minutes=5), goods_fen=total, paid_fen=total,
-        paid_at=at, lines=lines)
+        platform=CODE,
+        platform_shop_id=raw["shop"],
+        platform_order_id=raw["order_no"],
+        status=OrderStatus.AWAITING_ACCEPT,
+        raw_status_code=raw["state"],
+        placed_at=datetime.fromtimestamp(raw["created"], UTC),
+        updated_at=at,
+        day_seq=raw["seq"],
+        receiver_name=raw["buyer"],
+        receiver_phone=raw["phone"],
+        receiver_address=raw["address"],
+        delivery_type=DeliveryType.PLATFORM,
+        accept_deadline_at=at + timedelta(minutes=5),
+        goods_fen=total,
+        paid_fen=total,
+        paid_at=at,
+        lines=lines,
+    )
 
 
 class LanternReceiver:
@@ -115,9 +159,12 @@ class LanternReceiver:
             data = json.loads(request.text)
         except ValueError as exc:
             return Inspected(kind="", error=f"not JSON: {exc}")
-        return Inspected(kind="order", shop_key=str(data.get("shop", "")),
-                         dedup_key=f"lantern:{data.get('msg_id', '')}",
-                         headers={"signature": request.headers.get("x-lantern-sign", "")})
+        return Inspected(
+            kind="order",
+            shop_key=str(data.get("shop", "")),
+            dedup_key=f"lantern:{data.get('msg_id', '')}",
+            headers={"signature": request.headers.get("x-lantern-sign", "")},
+        )
 
     def verify(self, request, inspected, shop, signed_urls) -> Verified:
         good = hmac.compare_digest(inspected.headers["signature"], sign(request.body))
@@ -149,8 +196,9 @@ class LanternClient:
 
 
 class LanternAdapter:
-    profile = PlatformProfile(code=CODE, name_zh="灯笼商城", name_en="Lantern Mall",
-                              write_backs=frozenset({WriteBack.ACCEPT}))
+    profile = PlatformProfile(
+        code=CODE, name_zh="灯笼商城", name_en="Lantern Mall", write_backs=frozenset({WriteBack.ACCEPT})
+    )
     webhooks = (LanternReceiver(),)
     rate_limit_codes = frozenset()
     credential_codes = frozenset()
@@ -163,10 +211,15 @@ class LanternAdapter:
 
     def parse_push(self, kind: str, body: str) -> ParsedPush:
         order = to_order(json.loads(body)["order"])
-        event = PlatformEvent(kind=EventKind.ORDER, platform=CODE,
-                              platform_shop_id=order.platform_shop_id,
-                              platform_order_id=order.platform_order_id, raw_type="order",
-                              occurred_at=order.updated_at, order=order)
+        event = PlatformEvent(
+            kind=EventKind.ORDER,
+            platform=CODE,
+            platform_shop_id=order.platform_shop_id,
+            platform_order_id=order.platform_order_id,
+            raw_type="order",
+            occurred_at=order.updated_at,
+            order=order,
+        )
         return ParsedPush([event], "push order")
 
     def map_order(self, raw: dict) -> PlatformOrder:
@@ -175,16 +228,17 @@ class LanternAdapter:
     async def fetch_order(self, client: LanternClient, order_id: str) -> dict:
         return (await client.get(f"/orders/{order_id}"))["order"]
 
-    async def pull(self, client: LanternClient, shop, window: PullWindow,
-                   lookups) -> AsyncIterator[PullPage]:
+    async def pull(self, client: LanternClient, shop, window: PullWindow, lookups) -> AsyncIterator[PullPage]:
         yield PullPage((await client.get("/orders"))["orders"])
 
     async def write_back(self, client: LanternClient, request: WriteRequest) -> None:
         check_declared(self, request)
         async with httpx.AsyncClient(trust_env=False, timeout=5) as http:
-            await http.post(client.base_url + "/accept", json={
-                "order_no": request.platform_order_id},
-                headers={"Idempotency-Key": request.idempotency_key})
+            await http.post(
+                client.base_url + "/accept",
+                json={"order_no": request.platform_order_id},
+                headers={"Idempotency-Key": request.idempotency_key},
+            )
 
     async def check_connection(self, client, shop) -> tuple[str, dict]:
         await client.get("/orders")
@@ -198,6 +252,7 @@ class LanternAdapter:
 
 
 # ---- the test ----------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def lantern():
@@ -215,10 +270,15 @@ async def test_a_platform_defined_in_a_test_runs_end_to_end(lantern, engine, red
     with Session(engine) as session:
         admin = make_actor(session, "root", "admin")
         store = store_service.create_store(session, actor=admin, name="灯笼门店")
-        shop = store_service.create_shop(session, actor=admin, store_id=store.id, platform=CODE,
-                                         platform_shop_id="LT-1", name="灯笼一号店",
-                                         credentials={"app_key": "lt", "app_secret": SECRET,
-                                                      "base_url": lantern.url})
+        shop = store_service.create_shop(
+            session,
+            actor=admin,
+            store_id=store.id,
+            platform=CODE,
+            platform_shop_id="LT-1",
+            name="灯笼一号店",
+            credentials={"app_key": "lt", "app_secret": SECRET, "base_url": lantern.url},
+        )
         session.commit()
         store_id, shop_id = store.id, shop.id
     api = build_api(engine=engine, redis_url=redis_url)
@@ -226,10 +286,12 @@ async def test_a_platform_defined_in_a_test_runs_end_to_end(lantern, engine, red
         first = new_raw_order("LT20261127001", "LT-1")
         body = json.dumps({"msg_id": "m1", "shop": "LT-1", "order": first}).encode()
         async with httpx.AsyncClient(trust_env=False, timeout=5) as http:
-            forged = await http.post(server.url + "/api/webhooks/lantern_mall", content=body,
-                                     headers={"X-Lantern-Sign": "0" * 64})
-            signed = await http.post(server.url + "/api/webhooks/lantern_mall", content=body,
-                                     headers={"X-Lantern-Sign": sign(body)})
+            forged = await http.post(
+                server.url + "/api/webhooks/lantern_mall", content=body, headers={"X-Lantern-Sign": "0" * 64}
+            )
+            signed = await http.post(
+                server.url + "/api/webhooks/lantern_mall", content=body, headers={"X-Lantern-Sign": sign(body)}
+            )
         assert forged.status_code == 401 and signed.json() == {"ok": True}
         api.state.webhooks.writer.close()
     await drain_all(ctx)

@@ -28,8 +28,7 @@ async def test_own_rider_flow_is_written_back_in_the_platforms_codes(oms, ctx, p
     await drain_all(ctx)
     (order,) = oms.orders(pair)
     with Session(oms.engine) as session:
-        for step in (dispatch.accept, dispatch.mark_ready, dispatch.dispatch_self,
-                     dispatch.mark_delivered):
+        for step in (dispatch.accept, dispatch.mark_ready, dispatch.dispatch_self, dispatch.mark_delivered):
             step(session, actor=oms.admin, order_id=order.id)
             session.commit()
             await relay_outbox(ctx)
@@ -37,16 +36,14 @@ async def test_own_rider_flow_is_written_back_in_the_platforms_codes(oms, ctx, p
     assert rows and all(r.status == "done" for r in rows), [(r.kind, r.last_error) for r in rows]
     truth = oms.sandbox.control.get(f"/orders/{platform}/{placed['order_id']}").json()
     assert truth["stage"] == "completed"
-    written = oms.sandbox.control.get("/writebacks", params={
-        "order_id": placed["order_id"]}).json()
+    written = oms.sandbox.control.get("/writebacks", params={"order_id": placed["order_id"]}).json()
     if platform == "douyin_laike":
         # 抖音来客 takes behavior 1–5 (3 delivering, 4 delivered), not Meituan's 20 / 40.
         assert [w["params"]["behavior"] for w in written if w["api"] == "sync_status"] == [3, 4]
         # It has no "packed" call: nothing was queued for it.
         assert not [r for r in rows if '"ready"' in r.payload]
     else:
-        assert [int(w["params"]["logistics_status"]) for w in written
-                if w["api"] == "logistics_sync"] == [20, 40]
+        assert [int(w["params"]["logistics_status"]) for w in written if w["api"] == "logistics_sync"] == [20, 40]
         assert [w["api"] for w in written][:2] == ["confirm", "prepared"]
     assert all(r.idempotency_key for r in rows)
 
@@ -82,5 +79,8 @@ async def test_an_unreachable_write_back_ends_dead_with_the_platforms_words(oms,
 
 def _outbox(oms, order_id: int) -> list[OutboxMessage]:
     with Session(oms.engine) as session:
-        return list(session.exec(select(OutboxMessage).where(OutboxMessage.order_id == order_id)
-                                 .order_by(OutboxMessage.id)).all())
+        return list(
+            session.exec(
+                select(OutboxMessage).where(OutboxMessage.order_id == order_id).order_by(OutboxMessage.id)
+            ).all()
+        )

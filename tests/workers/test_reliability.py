@@ -38,26 +38,47 @@ from workers.tasks.sweep import sweep_shop
 # -- hypothesis: event sequences with faulty pushes --------------------------------------------
 
 ORDERS_PER_SHOP = 3
-ACTIONS = ("confirm", "cancel", "rider_accepted", "delivering", "delivered", "refund",
-           "refund_partial", "agree", "withdraw", "repush")
+ACTIONS = (
+    "confirm",
+    "cancel",
+    "rider_accepted",
+    "delivering",
+    "delivered",
+    "refund",
+    "refund_partial",
+    "agree",
+    "withdraw",
+    "repush",
+)
 FAULTS = ("none", "none", "duplicate_push", "reorder_push", "drop_push")
 # Meituan's order detail cannot tell a refund apart from a cancellation (both "9"), and a
 # completed order never becomes cancelled: a lost refund push is for the after-sale pull to
 # find, not the order sweep. So Meituan drops are limited to what its detail does show.
 MEITUAN_DROPPABLE = ("order_paid", "order_confirmed", "order_cancel", "logistics_status")
 
-step = st.tuples(st.integers(0, 1), st.integers(0, ORDERS_PER_SHOP - 1),
-                 st.sampled_from(ACTIONS), st.sampled_from(FAULTS),
-                 st.sampled_from(MEITUAN_DROPPABLE), st.booleans())
+step = st.tuples(
+    st.integers(0, 1),
+    st.integers(0, ORDERS_PER_SHOP - 1),
+    st.sampled_from(ACTIONS),
+    st.sampled_from(FAULTS),
+    st.sampled_from(MEITUAN_DROPPABLE),
+    st.booleans(),
+)
 
 
 def _clients(oms, pairs):
     mt, dy = pairs
     return (
-        MeituanClient(mt.sandbox["app_id"], mt.sandbox["secret"],
-                      base_url=oms.sandbox.url + "/meituan/api/v1/", retry=FAST_RETRY),
-        DouyinLaikeClient(dy.sandbox["app_id"], dy.sandbox["secret"], dy.platform_shop_id,
-                          base_url=oms.sandbox.url + "/douyin", retry=FAST_RETRY),
+        MeituanClient(
+            mt.sandbox["app_id"], mt.sandbox["secret"], base_url=oms.sandbox.url + "/meituan/api/v1/", retry=FAST_RETRY
+        ),
+        DouyinLaikeClient(
+            dy.sandbox["app_id"],
+            dy.sandbox["secret"],
+            dy.platform_shop_id,
+            base_url=oms.sandbox.url + "/douyin",
+            retry=FAST_RETRY,
+        ),
     )
 
 
@@ -102,22 +123,34 @@ def _settle(oms, seconds: float) -> None:
 
 
 # Known hard cases first, then what hypothesis comes up with.
-@example(steps=[(1, 0, "confirm", "reorder_push", "order_paid", False),
-                (1, 0, "cancel", "none", "order_paid", True)])
-@example(steps=[(0, 0, "confirm", "reorder_push", "order_paid", False),
-                (0, 0, "cancel", "none", "order_paid", False),
-                (0, 1, "confirm", "drop_push", "order_confirmed", False),
-                (0, 1, "delivering", "duplicate_push", "order_paid", True)])
-@example(steps=[(0, 2, "confirm", "none", "order_paid", False),
-                (0, 2, "delivered", "reorder_push", "order_paid", False),
-                (0, 2, "refund", "none", "order_paid", False),
-                (0, 2, "agree", "duplicate_push", "order_paid", False),
-                (1, 2, "confirm", "none", "order_paid", False),
-                (1, 2, "refund", "drop_push", "order_paid", False),
-                (1, 2, "agree", "reorder_push", "order_paid", True)])
+@example(steps=[(1, 0, "confirm", "reorder_push", "order_paid", False), (1, 0, "cancel", "none", "order_paid", True)])
+@example(
+    steps=[
+        (0, 0, "confirm", "reorder_push", "order_paid", False),
+        (0, 0, "cancel", "none", "order_paid", False),
+        (0, 1, "confirm", "drop_push", "order_confirmed", False),
+        (0, 1, "delivering", "duplicate_push", "order_paid", True),
+    ]
+)
+@example(
+    steps=[
+        (0, 2, "confirm", "none", "order_paid", False),
+        (0, 2, "delivered", "reorder_push", "order_paid", False),
+        (0, 2, "refund", "none", "order_paid", False),
+        (0, 2, "agree", "duplicate_push", "order_paid", False),
+        (1, 2, "confirm", "none", "order_paid", False),
+        (1, 2, "refund", "drop_push", "order_paid", False),
+        (1, 2, "agree", "reorder_push", "order_paid", True),
+    ]
+)
 @pytest.mark.timeout(180)
-@settings(max_examples=8, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=8,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(steps=st.lists(step, min_size=4, max_size=14))
 def test_any_event_sequence_with_faulty_pushes_ends_equal_to_the_truth(oms, redis_url, steps):
     run_steps(oms, redis_url, steps)
@@ -128,11 +161,9 @@ def run_steps(oms, redis_url, steps) -> None:
         pool = await create_pool(RedisSettings.from_dsn(redis_url))
         ctx = {"engine": oms.engine, "redis": pool, "retry_policy": FAST_RETRY}
         try:
-            pairs = (oms.add_shop("meituan", auto_fulfil=False),
-                     oms.add_shop("douyin_laike", auto_fulfil=False))
+            pairs = (oms.add_shop("meituan", auto_fulfil=False), oms.add_shop("douyin_laike", auto_fulfil=False))
             clients = _clients(oms, pairs)
-            orders = [[oms.new_order(pair, delivery_type="platform")
-                       for _ in range(ORDERS_PER_SHOP)] for pair in pairs]
+            orders = [[oms.new_order(pair, delivery_type="platform") for _ in range(ORDERS_PER_SHOP)] for pair in pairs]
             oms.sandbox.wait_pushes()
             for shop_index, order_index, action, fault, droppable, process_now in steps:
                 pair = pairs[shop_index]
@@ -144,8 +175,7 @@ def run_steps(oms, redis_url, steps) -> None:
                     if fault == "drop_push" and pair.platform == "meituan":
                         rule["path_contains"] = droppable
                     oms.sandbox.fault(fault, **rule)
-                await _act(oms, pair, clients[shop_index], orders[shop_index][order_index],
-                           action)
+                await _act(oms, pair, clients[shop_index], orders[shop_index][order_index], action)
                 if process_now:
                     oms.sandbox.wait_pushes()
                     await drain_all(ctx)
@@ -154,8 +184,13 @@ def run_steps(oms, redis_url, steps) -> None:
             await drain_all(ctx)
             # Where no push was lost, the pushes alone (duplicated, reordered) must already give
             # the truth; the sweep may not be what hides an ingest bug.
-            lossless = [pair for pair in pairs if not oms.sandbox.control.get("/pushes", params={
-                "shop_id": pair.platform_shop_id, "outcome": "dropped"}).json()]
+            lossless = [
+                pair
+                for pair in pairs
+                if not oms.sandbox.control.get(
+                    "/pushes", params={"shop_id": pair.platform_shop_id, "outcome": "dropped"}
+                ).json()
+            ]
             assert oms.mismatches(lossless) == []
             for pair in pairs:  # the sweep backs up whatever pushes were lost
                 assert (await sweep_shop(ctx, pair.shop_id))["ok"]
@@ -177,8 +212,14 @@ class Workers:
     """`arq workers.settings.WorkerSettings` subprocesses pointed at the test database and Redis."""
 
     def __init__(self, db_url: str, redis_url: str, logs: Path, count: int) -> None:
-        self.env = {**os.environ, "DATABASE_URL": db_url, "REDIS_URL": redis_url,
-                    "APP_ENV": "test", "PYTHONUNBUFFERED": "1", "HEARTBEAT_SECONDS": "5"}
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": db_url,
+            "REDIS_URL": redis_url,
+            "APP_ENV": "test",
+            "PYTHONUNBUFFERED": "1",
+            "HEARTBEAT_SECONDS": "5",
+        }
         self.logs = logs
         self.procs: list[subprocess.Popen | None] = [None] * count
         self.kills = 0
@@ -186,8 +227,13 @@ class Workers:
     def start(self, index: int) -> None:
         log = open(self.logs / f"worker-{index}.log", "a")
         self.procs[index] = subprocess.Popen(
-            [sys.executable, "-m", "arq", "workers.settings.WorkerSettings"], cwd=ROOT,
-            env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            [sys.executable, "-m", "arq", "workers.settings.WorkerSettings"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         log.close()
 
     def start_all(self) -> None:
@@ -244,25 +290,46 @@ def _free_port() -> int:
 def stack(engine, db_url, redis_url, tmp_path):
     """The sandbox and the webhook routes in processes of their own, as in production (one
     process would make them share one interpreter lock with the test)."""
+    from qihang_app.services import stores as store_service
     from tests.ingest_support import Oms, Sandbox
     from tests.services.factories import make_actor
-    from qihang_app.services import stores as store_service
 
-    env = {**os.environ, "DATABASE_URL": db_url, "REDIS_URL": redis_url, "APP_ENV": "test",
-           "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "DATABASE_URL": db_url, "REDIS_URL": redis_url, "APP_ENV": "test", "PYTHONUNBUFFERED": "1"}
     sandbox_port, api_port = _free_port(), _free_port()
     commands = {
-        "sandbox": [sys.executable, "-m", "integrations.sandbox", "--port", str(sandbox_port),
-                    "--seed", "5", "--no-demo-shops"],
-        "api": [sys.executable, "-m", "uvicorn", "--factory", "qihang_app.api.routes:build_api",
-                "--host", "127.0.0.1", "--port", str(api_port), "--log-level", "warning",
-                "--no-access-log"],
+        "sandbox": [
+            sys.executable,
+            "-m",
+            "integrations.sandbox",
+            "--port",
+            str(sandbox_port),
+            "--seed",
+            "5",
+            "--no-demo-shops",
+        ],
+        "api": [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "qihang_app.api.routes:build_api",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(api_port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
     }
     procs = []
     for name, command in commands.items():
         with open(tmp_path / f"{name}.log", "w") as log:
-            procs.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=log,
-                                          stderr=subprocess.STDOUT, start_new_session=True))
+            procs.append(
+                subprocess.Popen(
+                    command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                )
+            )
     sandbox_url, api_url = f"http://127.0.0.1:{sandbox_port}", f"http://127.0.0.1:{api_port}"
     try:
         for url in (sandbox_url + "/_control/health", api_url + "/api/version"):
@@ -278,10 +345,10 @@ def stack(engine, db_url, redis_url, tmp_path):
             admin = make_actor(session, "root", "admin")
             store_id = store_service.create_store(session, actor=admin, name="压测门店").id
             session.commit()
-        with httpx.Client(base_url=sandbox_url + "/_control", timeout=30,
-                          trust_env=False) as control:
-            yield Oms(engine=engine, api_url=api_url, sandbox=Sandbox(sandbox_url, control),
-                      admin=admin, store_id=store_id)
+        with httpx.Client(base_url=sandbox_url + "/_control", timeout=30, trust_env=False) as control:
+            yield Oms(
+                engine=engine, api_url=api_url, sandbox=Sandbox(sandbox_url, control), admin=admin, store_id=store_id
+            )
     finally:
         for proc in procs:
             proc.terminate()
@@ -295,8 +362,9 @@ def stack(engine, db_url, redis_url, tmp_path):
 def _fast_sweeps(engine, pairs, seconds: int = 5) -> None:
     """Test-only: sweep every few seconds (the UI allows ≥ 60 s)."""
     with engine.begin() as conn:
-        conn.execute(sa.update(Shop).where(Shop.id.in_([p.shop_id for p in pairs]))
-                     .values(sweep_interval_seconds=seconds))
+        conn.execute(
+            sa.update(Shop).where(Shop.id.in_([p.shop_id for p in pairs])).values(sweep_interval_seconds=seconds)
+        )
 
 
 def _stream(oms, pairs, *, rate: float, seconds: float, confirm_share: float) -> int:
@@ -304,8 +372,7 @@ def _stream(oms, pairs, *, rate: float, seconds: float, confirm_share: float) ->
     control = oms.sandbox.control
     control.post("/timing", json={"time_scale": 0.02, "ratios": {"cancel": 0.1, "refund": 0.1}})
     for pair in pairs:
-        control.post("/rate", json={"platform": pair.platform, "shop_id": pair.platform_shop_id,
-                                    "rate": rate})
+        control.post("/rate", json={"platform": pair.platform, "shop_id": pair.platform_shop_id, "rate": rate})
     control.post("/stream/start")
     rng = random.Random(7)
     confirmed: set[str] = set()
@@ -315,9 +382,15 @@ def _stream(oms, pairs, *, rate: float, seconds: float, confirm_share: float) ->
         while time.monotonic() < end:
             time.sleep(0.5)
             for pair in pairs:
-                fresh = control.get("/orders", params={
-                    "platform": pair.platform, "shop_id": pair.platform_shop_id,
-                    "stage": "awaiting_accept", "limit": 120}).json()
+                fresh = control.get(
+                    "/orders",
+                    params={
+                        "platform": pair.platform,
+                        "shop_id": pair.platform_shop_id,
+                        "stage": "awaiting_accept",
+                        "limit": 120,
+                    },
+                ).json()
                 for order in fresh:
                     if order["order_id"] in confirmed:
                         continue
@@ -334,21 +407,30 @@ def _sync_confirmers(oms, pairs, http):
     confirmers = {}
     for pair in pairs:
         if pair.platform == "meituan":
-            client = MeituanClient(pair.sandbox["app_id"], pair.sandbox["secret"],
-                                   base_url=oms.sandbox.url + "/meituan/api/v1/")
+            client = MeituanClient(
+                pair.sandbox["app_id"], pair.sandbox["secret"], base_url=oms.sandbox.url + "/meituan/api/v1/"
+            )
 
             def confirm(order_id, client=client):
                 query, form = client.signed_params("order/confirm", {"order_id": order_id})
                 http.post(client.base_url + "order/confirm", params=query, data=form)
         else:
-            token = http.post(oms.sandbox.url + "/douyin/oauth/client_token/", json={
-                "client_key": pair.sandbox["app_id"], "client_secret": pair.sandbox["secret"],
-                "grant_type": "client_credential"}).json()["data"]["access_token"]
+            token = http.post(
+                oms.sandbox.url + "/douyin/oauth/client_token/",
+                json={
+                    "client_key": pair.sandbox["app_id"],
+                    "client_secret": pair.sandbox["secret"],
+                    "grant_type": "client_credential",
+                },
+            ).json()["data"]["access_token"]
 
             def confirm(order_id, pair=pair, token=token):
-                http.post(oms.sandbox.url + "/douyin/goodlife/v1/trade/buy/merchant_confirm_order",
-                          json={"order_id": order_id, "account_id": pair.platform_shop_id},
-                          headers={"access-token": token})
+                http.post(
+                    oms.sandbox.url + "/douyin/goodlife/v1/trade/buy/merchant_confirm_order",
+                    json={"order_id": order_id, "account_id": pair.platform_shop_id},
+                    headers={"access-token": token},
+                )
+
         confirmers[pair.platform_shop_id] = confirm
     return confirmers
 
@@ -366,14 +448,14 @@ def _wait_equal(oms, pairs, seconds: float, workers: Workers) -> None:
             print(round(time.monotonic(), 1), len(problems), problems[:2], _inbox_settled(oms.engine))
         if not problems:
             return
-    raise AssertionError(f"{len(problems)} differences, e.g. {problems[:5]}\n"
-                         f"sandbox: {oms.sandbox.stats()}\n{workers.tail()}")
+    raise AssertionError(
+        f"{len(problems)} differences, e.g. {problems[:5]}\nsandbox: {oms.sandbox.stats()}\n{workers.tail()}"
+    )
 
 
 def _inbox_settled(engine) -> dict:
     with Session(engine) as session:
-        rows = session.exec(select(InboxMessage.status, sa.func.count())
-                            .group_by(InboxMessage.status)).all()
+        rows = session.exec(select(InboxMessage.status, sa.func.count()).group_by(InboxMessage.status)).all()
     return dict(rows)
 
 
@@ -407,14 +489,16 @@ def test_workers_killed_with_sigkill_lose_and_duplicate_nothing(stack, workers, 
     assert total >= 1000 and procs.kills >= 5, (total, procs.kills)
     started = time.monotonic()
     _wait_equal(oms, pairs, 180, procs)  # returns as soon as it converges; a loaded machine is slow
-    print(f"\n{total} orders, {procs.kills} SIGKILLs, equal to the truth "
-          f"{time.monotonic() - started:.1f} s after the stream; inbox {_inbox_settled(engine)}")
+    print(
+        f"\n{total} orders, {procs.kills} SIGKILLs, equal to the truth "
+        f"{time.monotonic() - started:.1f} s after the stream; inbox {_inbox_settled(engine)}"
+    )
     settled = _inbox_settled(engine)
     assert settled.get("failed", 0) == 0 and settled.get("rejected", 0) == 0, settled
     with Session(engine) as session:  # exactly once
-        dupes = session.exec(sa.text(
-            "select platform_order_id from orders group by shop_id, platform_order_id "
-            "having count(*) > 1")).all()
+        dupes = session.exec(
+            sa.text("select platform_order_id from orders group by shop_id, platform_order_id having count(*) > 1")
+        ).all()
     assert dupes == []
 
 
@@ -441,6 +525,8 @@ def test_redis_flushed_mid_run_loses_no_order(stack, workers, engine, redis_url)
     assert total >= 300
     started = time.monotonic()
     _wait_equal(oms, pairs, 90, procs)
-    print(f"\n{total} orders, Redis flushed mid-run, equal to the truth "
-          f"{time.monotonic() - started:.1f} s after the stream; inbox {_inbox_settled(engine)}")
+    print(
+        f"\n{total} orders, Redis flushed mid-run, equal to the truth "
+        f"{time.monotonic() - started:.1f} s after the stream; inbox {_inbox_settled(engine)}"
+    )
     assert _inbox_settled(engine).get("failed", 0) == 0

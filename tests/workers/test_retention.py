@@ -17,10 +17,14 @@ from workers.tasks.retention import prune_inbox
 
 def add_rows(engine, status: str, *, days_ago: float, count: int) -> list[int]:
     with Session(engine) as session:
-        ids = inbox_service.store_raw(session, [
-            RawMessage(source="douyin_laike", kind="life_trade_order_notify", body="{}",
-                       status=status) for _ in range(count)],
-            now=utcnow() - timedelta(days=days_ago))
+        ids = inbox_service.store_raw(
+            session,
+            [
+                RawMessage(source="douyin_laike", kind="life_trade_order_notify", body="{}", status=status)
+                for _ in range(count)
+            ],
+            now=utcnow() - timedelta(days=days_ago),
+        )
         session.commit()
     return ids
 
@@ -29,9 +33,11 @@ def add_rows(engine, status: str, *, days_ago: float, count: int) -> list[int]:
 async def test_prune_inbox_loops_until_a_short_batch(engine, monkeypatch, old, calls):
     days = get_settings().inbox_retention_days
     add_rows(engine, "processed", days_ago=days + 1, count=old)
-    keep = [*add_rows(engine, "processed", days_ago=days - 1, count=2),
-            *add_rows(engine, "failed", days_ago=days + 1, count=2),
-            *add_rows(engine, "rejected", days_ago=days + 1, count=1)]
+    keep = [
+        *add_rows(engine, "processed", days_ago=days - 1, count=2),
+        *add_rows(engine, "failed", days_ago=days + 1, count=2),
+        *add_rows(engine, "rejected", days_ago=days + 1, count=1),
+    ]
     batches = []
     prune = inbox_service.prune_processed
 

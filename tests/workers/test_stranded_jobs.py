@@ -26,12 +26,18 @@ async def _run_fresh_job(arq_redis, read_limit: int) -> bool:
         await arq_redis.enqueue_job("_stranded", _job_id=f"stranded-{i}")
         await arq_redis.psetex(in_progress_key_prefix + f"stranded-{i}", 600_000, b"1")
     job = await arq_redis.enqueue_job("_fresh", _job_id="fresh")
-    worker = Worker(functions=[_stranded, _fresh], redis_pool=arq_redis, poll_delay=0.05,
-                    max_jobs=WorkerSettings.max_jobs, queue_read_limit=read_limit, handle_signals=False)
+    worker = Worker(
+        functions=[_stranded, _fresh],
+        redis_pool=arq_redis,
+        poll_delay=0.05,
+        max_jobs=WorkerSettings.max_jobs,
+        queue_read_limit=read_limit,
+        handle_signals=False,
+    )
     running = asyncio.create_task(worker.async_run())
     try:
         return await job.result(timeout=3, poll_delay=0.05) == "ran"
-    except asyncio.TimeoutError:
+    except TimeoutError:
         return False
     finally:
         running.cancel()

@@ -12,8 +12,8 @@ from sqlmodel import Session, select
 from integrations.douyin_laike.spec import TOKEN_PATH
 from integrations.meituan.client import MeituanClient
 from qihang_app.models import PullLog, Shop, utcnow
-from qihang_app.services.shop_auth import shop_auth
 from qihang_app.services import pulls as pull_service
+from qihang_app.services.shop_auth import shop_auth
 from tests.ingest_support import FAST_RETRY, drain_all
 from workers.locks import RedisLock
 from workers.tasks.sweep import BACKOFF_KEY, run_pull, schedule_pulls, sweep_shop
@@ -49,13 +49,13 @@ async def test_sweep_recovers_dropped_pushes_on_both_platforms(oms, ctx):
     assert len(oms.orders()) == 10
     logs = _logs(oms)
     assert [(log.kind, log.status) for log in logs] == [("sweep", "ok"), ("sweep", "ok")]
-    assert all(log.finished_at and log.duration_ms is not None and log.pages >= 1
-               for log in logs)
+    assert all(log.finished_at and log.duration_ms is not None and log.pages >= 1 for log in logs)
     assert logs[1].orders == 5  # Douyin: every order updated in the window
     with Session(oms.engine) as session:
         for pair in (mt, dy):
             assert session.get(Shop, pair.shop_id).last_sweep_cursor_at == next(
-                log.window_end for log in logs if log.shop_id == pair.shop_id)
+                log.window_end for log in logs if log.shop_id == pair.shop_id
+            )
     # the next sweep starts 5 minutes before the cursor, and finds nothing new
     assert (await sweep_shop(ctx, dy.shop_id))["changed"] == 0
     later = _logs(oms, dy)[-1]
@@ -66,8 +66,7 @@ async def test_one_pull_per_shop_at_a_time(oms, ctx):
     dy = oms.add_shop("douyin_laike")
     oms.new_order(dy)
     oms.sandbox.wait_pushes()
-    oms.sandbox.fault("slow", platform="douyin_laike", path_contains="order/query",
-                      delay_ms=400, count=5)
+    oms.sandbox.fault("slow", platform="douyin_laike", path_contains="order/query", delay_ms=400, count=5)
     first, second = await asyncio.gather(sweep_shop(ctx, dy.shop_id), sweep_shop(ctx, dy.shop_id))
     outcomes = sorted([first.get("skipped", "ran"), second.get("skipped", "ran")])
     assert outcomes[0] == "another pull of this shop is running" and outcomes[1] == "ran"
@@ -84,8 +83,7 @@ async def test_douyin_token_is_persisted_and_reused_by_the_next_worker(oms, ctx)
     dy = oms.add_shop("douyin_laike")
 
     def token_calls() -> int:
-        log = oms.sandbox.control.get("/requests", params={"path": TOKEN_PATH,
-                                                            "limit": 100000}).json()
+        log = oms.sandbox.control.get("/requests", params={"path": TOKEN_PATH, "limit": 100000}).json()
         return len(log)
 
     before = token_calls()
@@ -128,8 +126,9 @@ async def test_schedule_enqueues_due_sweeps_once_and_manual_pulls(oms, ctx, arq_
     orders = [oms.new_order(dy) for _ in range(3)]
     oms.sandbox.wait_pushes()
     with Session(oms.engine) as session:
-        view = pull_service.request_pull(session, actor=oms.admin, shop_id=dy.shop_id,
-                                         start=utcnow() - timedelta(hours=1), end=utcnow())
+        view = pull_service.request_pull(
+            session, actor=oms.admin, shop_id=dy.shop_id, start=utcnow() - timedelta(hours=1), end=utcnow()
+        )
         session.commit()
     assert (await schedule_pulls(ctx))["pulls"] == 1
     assert await arq_redis.keys("arq:job:pull:*")
@@ -151,8 +150,9 @@ async def test_meituan_manual_pull_rereads_every_order_of_the_days(oms, ctx):
     oms.sandbox.wait_pushes()
     await drain_all(ctx)
     with Session(oms.engine) as session:
-        view = pull_service.request_pull(session, actor=oms.admin, shop_id=mt.shop_id,
-                                         start=utcnow() - timedelta(minutes=10), end=utcnow())
+        view = pull_service.request_pull(
+            session, actor=oms.admin, shop_id=mt.shop_id, start=utcnow() - timedelta(minutes=10), end=utcnow()
+        )
         session.commit()
     result = await run_pull(ctx, view.id)
     assert result["ok"] and result["orders"] == 3 and result["changed"] == 0
@@ -166,9 +166,9 @@ async def test_meituan_client_day_seq_matches_sandbox(oms):
     """The sweep relies on getOrderDaySeq/getOrderIdByDaySeq answering as the adapter expects."""
     mt = oms.add_shop("meituan")
     placed = [oms.new_order(mt, push=False) for _ in range(2)]
-    client = MeituanClient(mt.sandbox["app_id"], mt.sandbox["secret"],
-                           base_url=oms.sandbox.url + "/meituan/api/v1/", retry=FAST_RETRY)
+    client = MeituanClient(
+        mt.sandbox["app_id"], mt.sandbox["secret"], base_url=oms.sandbox.url + "/meituan/api/v1/", retry=FAST_RETRY
+    )
     assert await client.get_order_day_seq(mt.platform_shop_id) == 2
     day = placed[1]["day"]
-    assert await client.get_order_id_by_day_seq(mt.platform_shop_id, day, 2) == \
-        placed[1]["order_id"]
+    assert await client.get_order_id_by_day_seq(mt.platform_shop_id, day, 2) == placed[1]["order_id"]

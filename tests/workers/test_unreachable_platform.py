@@ -33,17 +33,24 @@ def unreachable_shop(engine, platform: str) -> int:
         admin = make_actor(session, "root", "admin")
         store = store_service.create_store(session, actor=admin, name="测试门店")
         shop = store_service.create_shop(
-            session, actor=admin, store_id=store.id, platform=platform,
-            platform_shop_id="refused-1", name="连不上的店",
-            credentials={"app_key": "key", "app_secret": "secret",
-                         "base_url": f"http://127.0.0.1:{closed_loopback_port()}/"})
+            session,
+            actor=admin,
+            store_id=store.id,
+            platform=platform,
+            platform_shop_id="refused-1",
+            name="连不上的店",
+            credentials={
+                "app_key": "key",
+                "app_secret": "secret",
+                "base_url": f"http://127.0.0.1:{closed_loopback_port()}/",
+            },
+        )
         session.commit()
         return shop.id
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
-async def test_refused_connection_reads_as_plain_words_in_the_pull_log(ctx, engine, platform,
-                                                                       caplog):
+async def test_refused_connection_reads_as_plain_words_in_the_pull_log(ctx, engine, platform, caplog):
     shop_id = unreachable_shop(engine, platform)
     with caplog.at_level(logging.WARNING, logger="workers.sweep"):
         result = await sweep_shop(ctx, shop_id)
@@ -55,8 +62,7 @@ async def test_refused_connection_reads_as_plain_words_in_the_pull_log(ctx, engi
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
-async def test_refused_connection_reads_as_plain_words_in_the_connection_answer(
-        ctx, engine, platform, caplog):
+async def test_refused_connection_reads_as_plain_words_in_the_connection_answer(ctx, engine, platform, caplog):
     shop_id = unreachable_shop(engine, platform)
     with caplog.at_level(logging.WARNING, logger="workers.connection"):
         answer = await connection_test(ctx, shop_id)
