@@ -221,7 +221,7 @@ def known_day_seqs(session: Session, *, shop_id: int, since: datetime, until: da
     )
     if until is not None:
         query = query.where(Order.placed_at < until)
-    return dict(session.execute(query))
+    return {seq: order_id for seq, order_id in session.execute(query)}  # noqa: C416  (a Result is no mapping)
 
 
 def open_order_ids(session: Session, *, shop_id: int, since: datetime, limit: int = 500) -> list[str]:
