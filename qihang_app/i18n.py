@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from qihang_app.domain.messages import decode, encode
+from qihang_app.i18n_board import BOARD_MESSAGES
 from qihang_app.i18n_services import SERVICE_MESSAGES
 from qihang_app.i18n_words import WORDS
 
@@ -25,85 +26,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nav.system": ("系统状态", "System status"),
     "nav.logout": ("退出登录", "Log out"),
     "nav.menu": ("菜单", "Menu"),
-    # board
-    "board.title": ("调度看板", "Dispatch board"),
-    "tab.new": ("新订单", "New"),
-    "tab.picking": ("备货中", "Picking"),
-    "tab.awaiting_rider": ("待配送", "Awaiting rider"),
-    "tab.delivering": ("配送中", "Delivering"),
-    "tab.exception": ("异常", "Exceptions"),
-    "tab.scheduled": ("预订单", "Scheduled"),
-    "tab.done": ("已完成", "Done"),
-    "empty.new": ("暂无新订单 — 新订单会在这里出现并响铃提醒", "No new orders — new orders appear here with a ring"),
-    "empty.picking": ("暂无备货中的订单 — 接单后订单会来到这里", "Nothing to pick — accepted orders come here"),
-    "empty.awaiting_rider": (
-        "暂无待配送订单 — 备货完成后等待骑手取货",
-        "Nothing waiting — packed orders wait here for a rider",
-    ),
-    "empty.delivering": ("暂无配送中订单 — 骑手取货后显示在这里", "Nothing on the road — picked-up orders show here"),
-    "empty.exception": (
-        "没有异常 — 取消、退款、超时和平台调用失败会出现在这里",
-        "No exceptions — cancellations, refunds, overdue and failed platform calls show here",
-    ),
-    "empty.scheduled": (
-        "暂无预订单 — 预约送达的订单会提前在这里排队",
-        "No scheduled orders — booked orders queue here",
-    ),
-    "empty.done": ("今天还没有完成的订单", "Nothing completed today yet"),
-    "action.accept": ("接单", "Accept"),
-    "action.reject": ("拒单 / 取消", "Reject / cancel"),
-    "action.ready": ("备货完成", "Packed"),
-    "action.dispatch_self": ("自配送出发", "Own rider leaves"),
-    "action.delivered": ("已送达", "Delivered"),
-    "action.ack_exception": ("知道了", "Got it"),
-    "action.print58": ("打印小票 58mm", "Print ticket 58 mm"),
-    "action.print80": ("打印小票 80mm", "Print ticket 80 mm"),
-    "action.detail": ("订单详情", "Order details"),
-    "action.picklist": ("拣货单", "Pick list"),
-    "action.more": ("更多", "More"),
-    "board.pending": ("正在同步平台…", "Syncing with the platform…"),
-    "board.waiting_rider": ("等待平台骑手取货", "Waiting for the platform's rider"),
-    "board.auto": ("自动接单", "Auto-accepted"),
-    "board.sound_on": ("点击开启声音", "Tap to turn on sound"),
-    "board.sound_hint": (
-        "浏览器需要您点一下才能播放新订单提醒",
-        "The browser needs one tap before it may ring for new orders",
-    ),
-    "board.mute": ("静音", "Mute"),
-    "board.more": ("显示更多", "Show more"),
-    "board.unmute": ("开启提醒", "Unmute"),
-    "board.no_stores": (
-        "您的账号还没有分配门店，所以这里不会出现订单 — 请联系管理员在「用户」页为您勾选可访问的门店",
-        "Your account has no store yet, so no orders will appear here — ask an administrator to grant you a store on the Users page",
-    ),
-    "board.search": ("#序号 / 手机尾号", "#seq / phone tail"),
-    "board.placed": ("已下单", "Placed"),
-    "board.accept_in": ("接单剩余", "Accept within"),
-    "board.deliver_by": ("送达", "Deliver by"),
-    "board.reject_title": ("选择拒单 / 取消原因", "Why reject / cancel?"),
-    "board.reject_hint": ("原因会同步给平台和顾客", "The reason goes to the platform and the customer"),
-    "delivery.platform": ("平台配送", "Platform delivery"),
-    "delivery.self": ("商家自配送", "Own rider"),
-    "delivery.pickup": ("到店自取", "Pickup"),
-    "delivery.express": ("快递", "Express"),
-    "mark.cancelled": ("已取消", "Cancelled"),
-    "mark.rejected": ("已拒单", "Rejected"),
-    "mark.refunded": ("已退款", "Refunded"),
-    "by.user": ("顾客取消", "Cancelled by the buyer"),
-    "by.merchant": ("商家取消", "Cancelled by the store"),
-    "by.rejected": ("商家拒单", "Rejected by the store"),
-    "by.service": ("平台客服取消", "Cancelled by platform service"),
-    "by.system": ("平台系统取消", "Cancelled by the platform"),
-    "board.scheduled": ("预订单", "Scheduled"),
-    "board.expected_delivery": ("送达", "deliver"),
-    "board.expected_pickup": ("自取", "pickup"),
-    "board.overdue": ("超时未接单", "Not accepted in time"),
-    "board.overdue_hint": ("平台将自动取消此单", "the platform will cancel it"),
-    "board.muted": ("已静音", "Muted"),
-    "board.search_in": ("搜索结果在", "Found in"),
-    "board.search_none": ("所有分类中都没有找到", "Not found in any tab"),
-    "board.columns_hint": ("左右滑动查看全部 7 列", "Scroll sideways for all 7 columns"),
-    "board.scroll_right": ("更多列", "More columns"),
     # login
     "login.title": ("登录启航 OMS", "Sign in to QiHang OMS"),
     "login.subtitle": (
@@ -331,6 +253,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "manual.created": ("已创建订单 {no}", "Order {no} created"),
     "manual.store_required": ("请选择门店", "Choose a store"),
 }
+MESSAGES.update(BOARD_MESSAGES)  # the dispatch board
 MESSAGES.update(SERVICE_MESSAGES)  # what services and workers send as keys
 MESSAGES.update(WORDS)  # what was stored for later reading (timeline, 异常 reasons, …)
 

@@ -2,7 +2,8 @@
 
 import reflex as rx
 
-from components.board import alert_probe, board_body, layout_sync, reject_dialog, sound_banner, tab_bar, toolbar
+from components.board import board_body, layout_sync, tab_bar
+from components.board_toolbar import alert_probe, reject_dialog, sound_banner, toolbar
 from components.i18n import t
 from components.layout import app_shell
 from state.auth import AuthState
