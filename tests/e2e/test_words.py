@@ -197,6 +197,7 @@ def test_the_timeline_switches_language_and_a_cancelled_order_drops_the_old_plat
     shot(page, "desk-timeline-cancelled")
     page.locator("#detail-close").click()
     page.locator("#lang-switch").click()
+    expect(page.locator("#lang-switch")).to_contain_text("中文")  # switched (and kept) before we move on
     page.goto(f"{base}/orders?order={world['refunded']}")
     expect(page.locator("#order-detail")).to_contain_text("Partial refund ¥5.00 (requested)")
     expect(page.locator("#detail-exception")).to_have_text(
