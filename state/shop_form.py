@@ -7,11 +7,10 @@ import reflex as rx
 from qihang_app.domain import input_rules as rules
 from qihang_app.domain import partners
 from qihang_app.services import stores as store_service
-from qihang_app.services.errors import ServiceError
 from state.auth import current_actor, refuse, translate
-from state.form_errors import messages, placed
+from state.form_errors import messages
 from state.offloop import in_session
-from state.stores import StoresState, form_failure
+from state.stores import StoresState, form_failure, save_form
 
 EMPTY_SHOP = {
     "id": "",
@@ -108,7 +107,7 @@ class ShopFormState(rx.State):
         )
         store_id_text = self.shop_form.get("store_id") or ""
 
-        def save(session):
+        def save(session, actor):
             if shop_id is not None:
                 store_service.update_shop(
                     session, actor=actor, shop_id=shop_id, credential_changes=credentials, **settings
@@ -124,16 +123,9 @@ class ShopFormState(rx.State):
                     **settings,
                 )
 
-        try:
-            actor = await current_actor(self)
-            await in_session(save)
-        except ServiceError as exc:
-            if at_field := await placed(self, exc):
-                self.errors = at_field
-                return
-            return await form_failure(self, exc)
-        except PermissionError as exc:
-            return await form_failure(self, exc)
+        saved, answer = await save_form(self, save)
+        if not saved:
+            return answer
         self.shop_dialog = False
         return await self._reloaded("common.saved")
 

@@ -53,6 +53,22 @@ async def form_failure(state: rx.State, exc: Exception):
     return await refuse(state, exc)
 
 
+async def save_form(state: rx.State, save) -> tuple[bool, object]:
+    """Run `save(session, actor)` off the event loop: (True, None) when saved, else (False, what
+    the handler returns) with the refusal at its field or in the form."""
+    try:
+        actor = await current_actor(state)
+        await in_session(lambda session: save(session, actor))
+    except ServiceError as exc:
+        if at_field := await placed(state, exc):
+            state.errors = at_field
+            return False, None
+        return False, await form_failure(state, exc)
+    except PermissionError as exc:
+        return False, await form_failure(state, exc)
+    return True, None
+
+
 class StoresState(rx.State):
     stores: list[dict[str, str]] = []
     shops: list[dict[str, str]] = []
@@ -114,22 +130,15 @@ class StoresState(rx.State):
             return
         store_id = int(self.store_form["id"]) if self.store_form.get("id") else None
 
-        def save(session):
+        def save(session, actor):
             if store_id is not None:
                 store_service.update_store(session, actor=actor, store_id=store_id, **values)
             else:
                 store_service.create_store(session, actor=actor, **values)
 
-        try:
-            actor = await current_actor(self)
-            await in_session(save)
-        except ServiceError as exc:
-            if at_field := await placed(self, exc):
-                self.errors = at_field
-                return
-            return await form_failure(self, exc)
-        except PermissionError as exc:
-            return await form_failure(self, exc)
+        saved, answer = await save_form(self, save)
+        if not saved:
+            return answer
         self.store_dialog = False
         return await self._reloaded("common.saved")
 
