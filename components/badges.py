@@ -20,16 +20,15 @@ PLATFORM_COLORS: dict[str, tuple[str, str]] = {
     "offline": ("#6b7280", "#ffffff"),
 }
 
+# A brand edge drawn around some badges (Douyin's cyan/red), by platform code.
+DOUYIN_EDGE = "-2px 0 0 #25F4EE, 2px 0 0 #FE2C55"
+PLATFORM_EDGES: dict[str, str] = {"douyin_laike": DOUYIN_EDGE, "doudian": DOUYIN_EDGE}
+
 
 def platform_badge(platform) -> rx.Component:
     bg = rx.match(platform, *[(k, v[0]) for k, v in PLATFORM_COLORS.items()], "#6b7280")
     fg = rx.match(platform, *[(k, v[1]) for k, v in PLATFORM_COLORS.items()], "#ffffff")
-    # Douyin's badge carries its cyan/red edge.
-    shadow = rx.cond(
-        (platform == "douyin_laike") | (platform == "doudian"),
-        "-2px 0 0 #25F4EE, 2px 0 0 #FE2C55",
-        "none",
-    )
+    shadow = rx.match(platform, *list(PLATFORM_EDGES.items()), "none")
     return rx.el.span(
         platform_label(platform),
         style={

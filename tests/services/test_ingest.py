@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlmodel import select
@@ -15,105 +15,14 @@ from qihang_app.domain.platform_order import (
     DeliveryStatus,
     DeliveryUpdate,
     EventKind,
-    PlatformEvent,
-    PlatformOrder,
-    PlatformOrderLine,
     PlatformRefund,
     RefundKind,
     RefundStatus,
 )
-from qihang_app.i18n import render
-from qihang_app.models import ErpSku, InboxMessage, Order, OrderEvent, OrderLine, ShopSku
-from qihang_app.services import inbox as inbox_service
+from qihang_app.models import ErpSku, InboxMessage, Order, ShopSku
 from qihang_app.services.inbox import RawMessage
 from qihang_app.services.ingest import IngestItem, apply_batch, missing_orders
-
-T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
-
-
-def line(sku="SKU1", *, qty=1, price=1000, outer="", barcode="", name="苹果") -> PlatformOrderLine:
-    return PlatformOrderLine(
-        platform_item_id="I" + sku,
-        platform_sku_id=sku,
-        name=name,
-        quantity=qty,
-        unit_price_fen=price,
-        paid_fen=qty * price,
-        outer_sku_code=outer,
-        barcode=barcode,
-    )
-
-
-def snapshot(no="MT1", *, status=OrderStatus.AWAITING_ACCEPT, at=T0, lines=None, **kw):
-    lines = lines if lines is not None else [line()]
-    return PlatformOrder(
-        platform=Platform.MEITUAN,
-        platform_shop_id="mt-a",
-        platform_order_id=no,
-        status=status,
-        raw_status_code="2",
-        placed_at=T0,
-        updated_at=at,
-        receiver_name="张三",
-        receiver_phone="13812345678_1234",
-        paid_fen=1000,
-        goods_fen=1000,
-        lines=lines,
-        day_seq=3,
-        **kw,
-    )
-
-
-def event(kind, no="MT1", *, at=T0, **kw) -> PlatformEvent:
-    return PlatformEvent(
-        kind=kind,
-        platform=Platform.MEITUAN,
-        platform_shop_id="mt-a",
-        platform_order_id=no,
-        raw_type=str(kind),
-        occurred_at=at,
-        **kw,
-    )
-
-
-def rows(session, world, *kinds) -> list[int]:
-    ids = inbox_service.store_raw(
-        session, [RawMessage(source="meituan", kind=k, body="{}", shop_id=world.shop_a) for k in kinds]
-    )
-    session.commit()
-    return ids
-
-
-def apply(session, world, *payloads, kind="order_paid"):
-    """Each payload (a PlatformOrder or PlatformEvent) as one inbox row; returns the result."""
-    ids = rows(session, world, *[kind] * len(payloads))
-    items = []
-    for inbox_id, payload in zip(ids, payloads):
-        item = IngestItem(inbox_id=inbox_id, shop_id=world.shop_a)
-        if isinstance(payload, PlatformOrder):
-            item.orders.append(payload)
-        else:
-            item.events.append(payload)
-        items.append(item)
-    result = apply_batch(session, items=items)
-    session.commit()
-    return result
-
-
-def order(session, no="MT1") -> Order:
-    session.expire_all()
-    return session.exec(select(Order).where(Order.platform_order_id == no)).one()
-
-
-def events(session, order_id) -> list[tuple]:
-    return [
-        (e.kind, e.from_status, e.to_status)
-        for e in session.exec(select(OrderEvent).where(OrderEvent.order_id == order_id).order_by(OrderEvent.id))
-    ]
-
-
-def lines_of(session, order_id) -> list[OrderLine]:
-    return list(session.exec(select(OrderLine).where(OrderLine.order_id == order_id).order_by(OrderLine.line_no)))
+from tests.services.ingest_factories import T0, apply, event, events, line, lines_of, order, rows, snapshot
 
 
 def test_new_order_is_created_with_lines_event_and_phone_tail(session, world):
@@ -371,76 +280,3 @@ def test_new_orders_of_an_auto_accept_shop_are_accepted_in_the_same_transaction(
     session.commit()
     apply(session, world, snapshot("MANUAL1"))
     assert order(session, "MANUAL1").status == "awaiting_accept"
-
-
-def test_a_refund_request_puts_the_card_in_exception_until_acknowledged(session, world):
-    from qihang_app.domain.board import Tab
-    from qihang_app.services import board, dispatch
-
-    apply(session, world, snapshot(status=OrderStatus.TO_SHIP))
-    asked = PlatformRefund(
-        platform=Platform.MEITUAN,
-        platform_shop_id="mt-a",
-        platform_refund_id="R9",
-        platform_order_id="MT1",
-        kind=RefundKind.PARTIAL,
-        status=RefundStatus.APPLIED,
-        amount_fen=500,
-        reason="少送一件",
-    )
-    ev = event(EventKind.REFUND, refund=asked, at=T0 + timedelta(minutes=1))
-    apply(session, world, ev)
-    o = order(session)
-    assert render(o.exception_reason, "zh") == "顾客申请退款 ¥5.00：少送一件，请到平台处理"
-    assert render(o.exception_reason, "en") == "The buyer asks for a refund ¥5.00: 少送一件; answer it on the platform"
-    cards = board.load_board(session, actor=world.staff_a, now=T0 + timedelta(minutes=2))
-    assert [c.id for c in cards.cards[Tab.EXCEPTION]] == [o.id]
-
-    dispatch.acknowledge_exception(session, actor=world.staff_a, order_id=o.id)
-    session.commit()
-    apply(session, world, ev)  # the platform delivers the same message again: no new alarm
-    assert order(session).exception_reason is None
-
-
-def test_a_refund_recorded_before_notes_were_encoded_is_not_recorded_again(session, world):
-    apply(session, world, snapshot(status=OrderStatus.TO_SHIP))
-    o = order(session)
-    session.add(
-        OrderEvent(
-            order_id=o.id,
-            actor="platform:meituan",
-            kind="refund",
-            note="退款 partial/applied 500分 #R9 少送一件 (push refund)",
-        )
-    )
-    session.commit()
-    asked = PlatformRefund(
-        platform=Platform.MEITUAN,
-        platform_shop_id="mt-a",
-        platform_refund_id="R9",
-        platform_order_id="MT1",
-        kind=RefundKind.PARTIAL,
-        status=RefundStatus.APPLIED,
-        amount_fen=500,
-        reason="少送一件",
-    )
-    apply(session, world, event(EventKind.REFUND, refund=asked, at=T0 + timedelta(minutes=1)))
-    refunds = session.exec(select(OrderEvent).where(OrderEvent.order_id == o.id, OrderEvent.kind == "refund")).all()
-    assert len(refunds) == 1 and order(session).exception_reason is None
-
-
-def test_a_rider_cancelling_puts_the_card_in_exception(session, world):
-    apply(session, world, snapshot(status=OrderStatus.TO_SHIP))
-    apply(
-        session,
-        world,
-        event(
-            EventKind.DELIVERY,
-            at=T0 + timedelta(seconds=30),
-            delivery=DeliveryUpdate(
-                status=DeliveryStatus.CANCELLED, raw_status_code="", rider_name="王师傅", rider_phone=""
-            ),
-        ),
-    )
-    o = order(session)
-    assert o.status == "to_ship" and render(o.exception_reason, "zh").startswith("骑手取消了配送")
