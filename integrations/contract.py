@@ -317,41 +317,4 @@ class CarrierAdapter(Protocol):
     def parse_callback(self, body: bytes) -> RiderUpdate: ...
 
 
-# ---- ERPs --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Shipment:
-    """A shipment the ERP reports for one of our orders."""
-
-    order_ref: str
-    carrier: str
-    tracking_no: str
-    shipped_at: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class AfterSaleResult:
-    after_sale_ref: str
-    outcome: str  # "resend" 补发 / "exchange" 换货 / "return" 退货 / "refund_only"
-    tracking_no: str = ""
-    note: str = ""
-
-
-class ErpAdapter(Protocol):
-    code: str
-    name_zh: str
-    name_en: str
-
-    async def push_order(self, order: Mapping[str, Any], *, idempotency_key: str) -> str:
-        """Send one order; returns the ERP's document number (the same for a repeated key)."""
-
-    async def cancel_order(self, order_ref: str, *, reason: str, idempotency_key: str) -> None: ...
-
-    async def push_after_sale(self, after_sale: Mapping[str, Any], *, idempotency_key: str) -> str: ...
-
-    async def fetch_shipments(self, since: datetime) -> list[Shipment]: ...
-
-    def verify_callback(self, body: bytes, headers: Mapping[str, str]) -> bool: ...
-
-    def parse_callback(self, body: bytes) -> list[Shipment | AfterSaleResult]: ...
+# The ERP contract lives in integrations.erp_contract.

@@ -7,14 +7,15 @@ Tests may `register()` a platform of their own and `unregister()` it afterwards.
 
 from __future__ import annotations
 
-from integrations.contract import CarrierAdapter, ErpAdapter, PlatformAdapter
+from integrations.contract import CarrierAdapter, PlatformAdapter
 from integrations.douyin_laike.adapter import ADAPTER as DOUYIN_LAIKE
+from integrations.erp_contract import ErpKind
 from integrations.meituan.adapter import ADAPTER as MEITUAN
 from qihang_app.domain import partners
 
 PLATFORMS: dict[str, PlatformAdapter] = {}
 CARRIERS: dict[str, CarrierAdapter] = {}
-ERPS: dict[str, ErpAdapter] = {}
+ERPS: dict[str, ErpKind] = {}
 
 
 def register(adapter: PlatformAdapter) -> PlatformAdapter:
@@ -48,7 +49,7 @@ def register_carrier(adapter: CarrierAdapter) -> CarrierAdapter:
     return adapter
 
 
-def register_erp(adapter: ErpAdapter) -> ErpAdapter:
+def register_erp(adapter: ErpKind) -> ErpKind:
     ERPS[adapter.code] = adapter
     return adapter
 

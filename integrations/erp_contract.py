@@ -1,0 +1,124 @@
+"""The ERP contract: a kind of ERP is registered once and connected per ERP connection row.
+
+The outbox relay pushes orders, cancels and after-sales through `ErpAdapter`; shipments come back
+by `fetch_shipments` (polling ERPs) or on our inbound API (`parse_callback`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+# ---- ERPs --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentLine:
+    """Part of a shipment: which of the order's lines, and how many (a partial shipment)."""
+
+    sku: str  # the line's ERP SKU code as pushed
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class Shipment:
+    """A shipment the ERP reports for one of our orders."""
+
+    order_ref: str  # the order number as pushed
+    carrier: str  # the carrier's code in our carrier list (the adapter maps the ERP's own)
+    tracking_no: str
+    shipped_at: datetime | None = None
+    lines: tuple[ShipmentLine, ...] = ()  # empty: the whole order
+    ack_ref: str = ""  # what the adapter needs to acknowledge it (WDT's rec_id); empty when none
+
+
+@dataclass(frozen=True, slots=True)
+class AfterSaleResult:
+    after_sale_ref: str
+    outcome: str  # "resend" 补发 / "exchange" 换货 / "return" 退货 / "refund_only"
+    tracking_no: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ErpField:
+    """One credential or setting an ERP connection needs (drives the connection form)."""
+
+    name: str  # key in ErpKeys.keys
+    label_zh: str
+    label_en: str
+    secret: bool = False  # stored encrypted, never shown again
+    required: bool = True
+    hint_zh: str = ""
+    hint_en: str = ""
+
+
+class ErpKeys(Protocol):
+    """One ERP connection with its decrypted keys (the services' connection row satisfies this)."""
+
+    id: int
+    erp: str  # the ErpKind's code
+    base_url: str
+    keys: Mapping[str, str]  # by ErpField.name
+
+
+class ErpAdapter(Protocol):
+    """One connection to one ERP: what the outbox relay, the shipment poll and the API routes call."""
+
+    code: str
+    name_zh: str
+    name_en: str
+
+    async def push_order(self, order: Mapping[str, Any], *, idempotency_key: str) -> str:
+        """Send one order; returns the ERP's document number (the same for a repeated key)."""
+
+    async def cancel_order(self, order_ref: str, *, reason: str, idempotency_key: str) -> None: ...
+
+    async def push_after_sale(self, after_sale: Mapping[str, Any], *, idempotency_key: str) -> str: ...
+
+    async def fetch_shipments(self, since: datetime) -> list[Shipment]: ...
+
+    def verify_callback(self, body: bytes, headers: Mapping[str, str]) -> bool: ...
+
+    def parse_callback(self, body: bytes) -> list[Shipment | AfterSaleResult]: ...
+
+
+class ErpTwin(Protocol):
+    """The ERP's double inside the loopback sandbox: verifies signatures and enforces limits as the
+    ERP does, stores what it received, and produces shipments after a delay."""
+
+    erp: str
+    demo_keys: dict[str, str]  # the demo connection's keys, by ErpField.name
+
+    def routes(self) -> list: ...  # starlette routes of the ERP's API, mounted by the sandbox
+
+
+class ErpKind(Protocol):
+    """A kind of ERP (our own signed API, 聚水潭, 旺店通, 金蝶云星空): registered once, connected per row.
+
+    `connect` builds the `ErpAdapter` for one connection; `check_connection` answers 测试连接 with an
+    i18n key and params (never raises); `ack_shipments` confirms polled shipments where the ERP
+    wants it (WDT's logistics_sync_ack), a no-op elsewhere; `twin()` is its sandbox twin.
+    """
+
+    code: str
+    name_zh: str
+    name_en: str
+    fields: tuple[ErpField, ...]
+    default_url: str
+    events: frozenset[str]  # which of "order", "cancel", "after_sale" its API takes
+    polls_shipments: bool  # shipments come by polling (else they arrive on our inbound API)
+    rate_limit_codes: frozenset[str]
+
+    def connect(self, conn: ErpKeys, http: Any = None) -> ErpAdapter: ...
+
+    async def check_connection(self, conn: ErpKeys) -> tuple[str, dict[str, Any]]: ...
+
+    async def ack_shipments(self, conn: ErpKeys, shipments: list[Shipment]) -> None: ...
+
+    def sign(self, secret: str, params: Mapping[str, Any]) -> str:
+        """The ERP's signature over a request's parameters (the signing tool prints it)."""
+
+    def twin(self) -> ErpTwin: ...
