@@ -7,14 +7,16 @@ Tests may `register()` a platform of their own and `unregister()` it afterwards.
 
 from __future__ import annotations
 
-from integrations.contract import CarrierAdapter, PlatformAdapter
+from integrations.carrier_contract import CarrierKind
+from integrations.contract import PlatformAdapter
+from integrations.dada.adapter import KIND as DADA
 from integrations.douyin_laike.adapter import ADAPTER as DOUYIN_LAIKE
 from integrations.erp_contract import ErpKind
 from integrations.meituan.adapter import ADAPTER as MEITUAN
 from qihang_app.domain import partners
 
 PLATFORMS: dict[str, PlatformAdapter] = {}
-CARRIERS: dict[str, CarrierAdapter] = {}
+CARRIERS: dict[str, CarrierKind] = {}
 ERPS: dict[str, ErpKind] = {}
 
 
@@ -44,9 +46,24 @@ def platforms() -> list[PlatformAdapter]:
     return list(PLATFORMS.values())
 
 
-def register_carrier(adapter: CarrierAdapter) -> CarrierAdapter:
-    CARRIERS[adapter.code] = adapter
-    return adapter
+def register_carrier(kind: CarrierKind) -> CarrierKind:
+    CARRIERS[kind.code] = kind
+    return kind
+
+
+def unregister_carrier(code: str) -> None:
+    CARRIERS.pop(code, None)
+
+
+def carrier(code: str) -> CarrierKind:
+    try:
+        return CARRIERS[code]
+    except KeyError:
+        raise LookupError(f"no carrier {code!r}") from None
+
+
+def carriers() -> list[CarrierKind]:
+    return list(CARRIERS.values())
 
 
 def register_erp(adapter: ErpKind) -> ErpKind:
@@ -57,3 +74,6 @@ def register_erp(adapter: ErpKind) -> ErpKind:
 # ---- the platforms -------------------------------------------------------------------------------
 register(MEITUAN)
 register(DOUYIN_LAIKE)
+
+# ---- the carriers --------------------------------------------------------------------------------
+register_carrier(DADA)
