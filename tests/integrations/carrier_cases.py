@@ -41,7 +41,9 @@ async def cancel_with_reason(rig: Rig) -> None:
     await adapter.cancel(booking.carrier_order_id, reason="顾客取消订单")
     ride = rig.ride(booking.carrier_order_id)
     assert ride["stage"] == "cancelled" and ride["reason"] == "顾客取消订单"
-    bodies = [p for p in await rig.wait_callbacks(3) if adapter.verify_callback(p.body, p.headers, _query(p))]
+    sent = await _sent(rig, booking.carrier_order_id, 3)  # created, accepted, cancelled
+    received = await rig.wait_callbacks(len(sent))
+    bodies = [p for p in received if adapter.verify_callback(p.body, p.headers, _query(p))]
     assert adapter.parse_callback(bodies[-1].body).status is S.CANCELLED
 
 
