@@ -14,6 +14,7 @@ from integrations.douyin_laike.adapter import ADAPTER as DOUYIN_LAIKE
 from integrations.erp_contract import ErpKind
 from integrations.meituan.adapter import ADAPTER as MEITUAN
 from integrations.sf_same_city.adapter import KIND as SF_SAME_CITY
+from integrations.shansong.adapter import KIND as SHANSONG
 from qihang_app.domain import partners
 
 PLATFORMS: dict[str, PlatformAdapter] = {}
@@ -79,3 +80,4 @@ register(DOUYIN_LAIKE)
 # ---- the carriers --------------------------------------------------------------------------------
 register_carrier(DADA)
 register_carrier(SF_SAME_CITY)
+register_carrier(SHANSONG)

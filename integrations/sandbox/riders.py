@@ -128,6 +128,7 @@ class RiderDesk:
         self.requests: list[dict[str, Any]] = []
         self.tasks: dict[tuple[str, str], asyncio.Task] = {}
         self.background: set[asyncio.Task] = set()
+        self.pending: dict[tuple[str, str], dict[str, Any]] = {}  # quotes a carrier books by number later
         self._ids = itertools.count(1)
         self.speed = 1.0
 
