@@ -13,6 +13,7 @@ from integrations.dada.adapter import KIND as DADA
 from integrations.douyin_laike.adapter import ADAPTER as DOUYIN_LAIKE
 from integrations.erp_contract import ErpKind
 from integrations.meituan.adapter import ADAPTER as MEITUAN
+from integrations.meituan_paotui.adapter import KIND as MEITUAN_PAOTUI
 from integrations.sf_same_city.adapter import KIND as SF_SAME_CITY
 from integrations.shansong.adapter import KIND as SHANSONG
 from qihang_app.domain import partners
@@ -81,3 +82,4 @@ register(DOUYIN_LAIKE)
 register_carrier(DADA)
 register_carrier(SF_SAME_CITY)
 register_carrier(SHANSONG)
+register_carrier(MEITUAN_PAOTUI)

@@ -66,12 +66,12 @@ class Rig:
         return answer.json()
 
     def ride(self, ref: str) -> dict:
-        answer = self.control.get(f"/carriers/{self.carrier}/rides/{ref}")
+        answer = self.control.get(f"/carriers/{self.carrier}/rides/{_ride(ref)}")
         assert answer.status_code == 200, answer.text
         return answer.json()
 
     def step(self, ref: str, event: str) -> dict:
-        answer = self.control.post(f"/carriers/{self.carrier}/rides/{ref}/{event}")
+        answer = self.control.post(f"/carriers/{self.carrier}/rides/{_ride(ref)}/{event}")
         assert answer.status_code == 200, answer.text
         return answer.json()
 
@@ -86,6 +86,10 @@ class Rig:
     def requests(self, method: str = "") -> list[dict]:
         params = {"carrier": self.carrier, "account": self.info["key"], **({"method": method} if method else {})}
         return self.control.get("/carriers/requests", params=params).json()
+
+
+def _ride(ref: str) -> str:
+    return ref.partition("/")[0]  # 美团跑腿's handle carries our delivery_id after a slash
 
 
 def make_rig(carrier: str, control: httpx.Client, receiver, http: httpx.AsyncClient, **settings: Any) -> Rig:
