@@ -131,9 +131,23 @@ async def received(request: Request) -> list:
     return rows
 
 
+async def callbacks(request: Request) -> list:
+    """Every callback the twins sent (repeats included), oldest first: ?carrier&account&event."""
+    rows = [
+        {"carrier": r.carrier, "account": r.account.key, "ride_id": r.ride_id, "order_ref": r.order_ref, **c}
+        for r in _desk(request).rides.values()
+        for c in r.truth()["callbacks"]
+    ]
+    for name in ("carrier", "account", "event"):
+        if request.query_params.get(name):
+            rows = [r for r in rows if r[name] == request.query_params[name]]
+    return rows
+
+
 routes = [
     Route("/_control/riders/speed", controlled(speed), methods=["GET", "POST"]),
     Route("/_control/carriers/requests", controlled(received), methods=["GET"]),
+    Route("/_control/carriers/callbacks", controlled(callbacks), methods=["GET"]),
     Route("/_control/carriers/{carrier}/accounts", controlled(create_account), methods=["POST"]),
     Route("/_control/carriers/{carrier}/accounts/{key}", controlled(get_account), methods=["GET"]),
     Route("/_control/carriers/{carrier}/accounts/{key}", controlled(update_account), methods=["PATCH"]),

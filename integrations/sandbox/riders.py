@@ -305,6 +305,7 @@ class RiderDesk:
 
     async def _send(self, ride: Ride, event: str, url: str, body: bytes, headers: dict, repeat: bool = False) -> None:
         entry: dict[str, Any] = {"event": event, "url": url, "body": body, "headers": headers, "repeat": repeat}
+        entry["at"] = time.time()
         entry["text"] = body.decode("utf-8", "replace")
         try:
             async with httpx.AsyncClient(trust_env=False, timeout=5) as http:
