@@ -1,5 +1,5 @@
-"""Messages of the instant-delivery carriers (达达, 顺丰同城, 闪送, 美团跑腿): a refused call in words
-staff can act on, and the answers of 测试连接 for a carrier account. Merged by qihang_app/i18n.py."""
+"""Messages of the instant-delivery carriers: a refused call in words staff can act on, and the
+answers of 测试连接 for a carrier account. Merged by qihang_app/i18n.py."""
 
 from __future__ import annotations
 
