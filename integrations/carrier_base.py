@@ -11,6 +11,12 @@ from integrations.carrier_http import CarrierCaller, carrier_error
 from qihang_app.domain.money import fen_to_yuan_str
 
 
+def estimate_minutes(distance_m: int) -> int:
+    """Minutes to delivery where a carrier quotes none: about 20 to accept and pick up, then
+    250 m a minute on the road."""
+    return 20 + max(0, distance_m) // 250
+
+
 class CarrierAdapterBase:
     """One account of one carrier. Subclasses implement the carrier's calls."""
 

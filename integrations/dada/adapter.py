@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from integrations.base import wire_yuan_to_fen
-from integrations.carrier_base import CarrierAdapterBase, CarrierKindBase
+from integrations.carrier_base import CarrierAdapterBase, CarrierKindBase, estimate_minutes
 from integrations.carrier_contract import Booking, CarrierField, DeliveryOrder, Quote, RiderUpdate
 from integrations.dada import wire
 from qihang_app.domain.money import fen_to_yuan_str
@@ -50,13 +50,9 @@ class DadaAdapter(CarrierAdapterBase):
 
     async def quote(self, order: DeliveryOrder) -> Quote:
         result = await self._call("/api/order/queryDeliverFee", self._order_body(order))
-        return Quote(
-            self.code,
-            wire_yuan_to_fen(result["fee"]),
-            int(float(result.get("distance") or 0)),
-            int(result.get("eta_minutes") or 0) or 20 + int(float(result.get("distance") or 0)) // 250,
-            str(result.get("deliveryNo") or ""),
-        )
+        metres = int(float(result.get("distance") or 0))
+        fee = wire_yuan_to_fen(result["fee"])
+        return Quote(self.code, fee, metres, estimate_minutes(metres), str(result.get("deliveryNo") or ""))
 
     async def create(self, order: DeliveryOrder, *, idempotency_key: str) -> Booking:
         result = await self._call("/api/order/addOrder", self._order_body(order))

@@ -45,12 +45,11 @@ def _dropoff(data: dict) -> Point:
 
 
 async def query_fee(desk: RiderDesk, account: Account, data: dict) -> dict:
-    fee, metres, eta = desk.quote(account, account.store, _dropoff(data))
+    fee, metres, _ = desk.quote(account, account.store, _dropoff(data))
     return {
         "distance": metres,
         "fee": fen_to_yuan_str(fee),
         "deliverFee": fen_to_yuan_str(fee),
-        "eta_minutes": eta,
         "deliveryNo": f"Q{data['origin_id']}",
     }
 

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from integrations.base import PlatformError, wire_yuan_to_fen
-from integrations.carrier_base import CarrierAdapterBase, CarrierKindBase
+from integrations.carrier_base import CarrierAdapterBase, CarrierKindBase, estimate_minutes
 from integrations.carrier_contract import Booking, CarrierField, DeliveryOrder, Quote, RiderUpdate
 from integrations.meituan_paotui import wire
 from qihang_app.domain.money import fen_to_yuan_str
@@ -55,7 +55,7 @@ class PaotuiAdapter(CarrierAdapterBase):
     async def quote(self, order: DeliveryOrder) -> Quote:
         data = await self._call("order/preCreateByShop", self._order(order))
         metres = int(data.get("distance") or 0)
-        return Quote(self.code, wire_yuan_to_fen(data["delivery_fee"]), metres, int(data.get("eta") or 0) or 20)
+        return Quote(self.code, wire_yuan_to_fen(data["delivery_fee"]), metres, estimate_minutes(metres))
 
     async def create(self, order: DeliveryOrder, *, idempotency_key: str) -> Booking:
         data = await self._call("order/createByShop", self._order(order))

@@ -47,8 +47,8 @@ def _dropoff(data: dict) -> Point:
 
 
 async def precreate(desk: RiderDesk, account: Account, data: dict) -> dict:
-    fee, metres, eta = desk.quote(account, account.store, _dropoff(data))
-    return {"delivery_fee": fen_to_yuan_str(fee), "distance": metres, "eta": eta}
+    fee, metres, _ = desk.quote(account, account.store, _dropoff(data))
+    return {"delivery_fee": fen_to_yuan_str(fee), "distance": metres}
 
 
 async def create(desk: RiderDesk, account: Account, data: dict) -> dict:

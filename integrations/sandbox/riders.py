@@ -247,15 +247,15 @@ class RiderDesk:
 
     async def _run(self, ride: Ride, first: str | None) -> None:
         if first:
-            try:
-                await self.emit(ride, first)
+            try:  # a callback once started is sent in full, even when the ride is cancelled meanwhile
+                await asyncio.shield(self.emit(ride, first))
             finally:
                 ride.announced.set()
         while ride.account.auto and ride.stage in NEXT:
             step = NEXT[ride.stage]
             await self._wait(self.rng.uniform(*DELAYS[step]))
             if ride.account.auto and ride.stage in NEXT and NEXT[ride.stage] == step:
-                await self.emit(ride, step)
+                await asyncio.shield(self.emit(ride, step))
 
     async def _wait(self, simulated: float) -> None:
         while simulated > 0:

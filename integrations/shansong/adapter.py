@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
-from integrations.carrier_base import CarrierAdapterBase, CarrierKindBase
+from integrations.carrier_base import CarrierAdapterBase, CarrierKindBase, estimate_minutes
 from integrations.carrier_contract import Booking, CarrierField, DeliveryOrder, Quote, RiderUpdate
 from integrations.shansong import wire
 from qihang_app.domain.geo import gcj02_to_bd09
@@ -60,13 +60,8 @@ class ShansongAdapter(CarrierAdapterBase):
 
     async def quote(self, order: DeliveryOrder) -> Quote:
         data = await self._call("orderCalculate", self._calculate(order))
-        return Quote(
-            self.code,
-            int(data["totalAmount"]),
-            int(data.get("totalDistance") or 0),
-            int(data.get("estimateMinutes") or 0) or 20 + int(data.get("totalDistance") or 0) // 250,
-            str(data.get("orderNumber") or ""),
-        )
+        metres = int(data.get("totalDistance") or 0)
+        return Quote(self.code, int(data["totalAmount"]), metres, estimate_minutes(metres), str(data["orderNumber"]))
 
     async def create(self, order: DeliveryOrder, *, idempotency_key: str) -> Booking:
         quote = await self.quote(order)  # Shansong books a calculated order by its number

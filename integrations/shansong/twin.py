@@ -50,13 +50,13 @@ async def calculate(desk: RiderDesk, account: Account, data: dict) -> dict:
     sender, (receiver,) = data["sender"], data["receiverList"]
     pickup = _gcj(sender["fromLongitude"], sender["fromLatitude"])
     dropoff = _gcj(receiver["toLongitude"], receiver["toLatitude"])
-    fee, metres, eta = desk.quote(account, pickup, dropoff)
+    fee, metres, _ = desk.quote(account, pickup, dropoff)
     ride = desk.by_ref.get((account.carrier, account.key, str(receiver["orderNo"])))
     number = ride.ride_id if ride else f"TDH{int(time.time() * 1000) % 10**10:010d}{len(desk.pending):04d}"
     desk.pending[(account.carrier, number)] = dict(
         order_ref=str(receiver["orderNo"]), pickup=pickup, dropoff=dropoff, tip=int(receiver.get("additionFee") or 0)
     )
-    return {"orderNumber": number, "totalAmount": fee, "totalDistance": metres, "estimateMinutes": eta}
+    return {"orderNumber": number, "totalAmount": fee, "totalDistance": metres}
 
 
 async def place(desk: RiderDesk, account: Account, data: dict) -> dict:
