@@ -27,7 +27,9 @@ CarrierField = ErpField
 class DeliveryOrder:
     """What a carrier needs to carry one order (coordinates in GCJ-02, money in fen)."""
 
-    order_ref: str  # our order id as the carrier sees it (idempotent create)
+    # Our id of this dispatch as the carrier sees it: a create is idempotent on it, so calling the
+    # same carrier again after a cancel needs a new ref (e.g. a "-2" suffix) unless kind.redispatch.
+    order_ref: str
     store_ref: str  # the carrier's id of our store, where it has one
     pickup_address: str
     pickup_lat: float
