@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NotRequired, Protocol, TypedDict
 
 # ---- ERPs --------------------------------------------------------------------------------------------
 
@@ -55,6 +55,51 @@ class ErpField:
     hint_en: str = ""
 
 
+class ErpOrderLine(TypedDict):
+    line_no: str  # our line id, unique within the order (JST outer_oi_id, WDT oid suffix)
+    sku: str  # the ERP's SKU code (from the SKU link)
+    name: str
+    quantity: int
+    price_fen: int  # unit price actually charged, tax included
+    amount_fen: int  # what the line costs after discounts
+
+
+class ErpOrder(TypedDict):
+    """What `push_order` takes: one order, money in fen (each adapter converts to 元)."""
+
+    order_no: str  # our order number: the ERP's idempotency key (so_id / tid / FBillNo)
+    created_at: datetime
+    paid_at: NotRequired[datetime | None]  # None: not paid yet
+    customer_code: str  # the ERP customer the buyer maps to (account mapping)
+    buyer_name: NotRequired[str]
+    receiver_name: str
+    receiver_phone: str
+    province: NotRequired[str]
+    city: NotRequired[str]
+    district: NotRequired[str]
+    address: str  # the street part (the full address when province/city/district are empty)
+    lines: list[ErpOrderLine]
+    total_fen: int  # what the buyer pays, freight included
+    freight_fen: NotRequired[int]
+    paid_fen: NotRequired[int]
+    buyer_note: NotRequired[str]
+    seller_note: NotRequired[str]
+
+
+class ErpAfterSale(TypedDict):
+    """What `push_after_sale` takes."""
+
+    after_sale_no: str  # our after-sale number: the ERP's idempotency key (outer_as_id / refund_no)
+    order_no: str  # the order as pushed
+    kind: str  # "refund_only" / "return" / "resend" / "exchange" (as AfterSaleResult.outcome)
+    refund_fen: int
+    reason: NotRequired[str]
+    created_at: NotRequired[datetime]
+    lines: list[dict[str, Any]]  # {"line_no", "sku", "quantity", "amount_fen"}
+    return_carrier: NotRequired[str]  # our carrier code of the buyer's return parcel
+    return_tracking_no: NotRequired[str]
+
+
 class ErpKeys(Protocol):
     """One ERP connection with its decrypted keys (the services' connection row satisfies this)."""
 
@@ -74,7 +119,11 @@ class ErpAdapter(Protocol):
     async def push_order(self, order: Mapping[str, Any], *, idempotency_key: str) -> str:
         """Send one order; returns the ERP's document number (the same for a repeated key)."""
 
-    async def cancel_order(self, order_ref: str, *, reason: str, idempotency_key: str) -> None: ...
+    async def cancel_order(
+        self, order_ref: str, *, reason: str, idempotency_key: str, order: Mapping[str, Any] | None = None
+    ) -> None:
+        """Cancel the order pushed as `order_ref`. ERPs that cancel by pushing the order again in a
+        closed state (旺店通) use `order` (the ErpOrder as pushed) when given."""
 
     async def push_after_sale(self, after_sale: Mapping[str, Any], *, idempotency_key: str) -> str: ...
 
@@ -93,6 +142,8 @@ class ErpTwin(Protocol):
     demo_keys: dict[str, str]  # the demo connection's keys, by ErpField.name
 
     def routes(self) -> list: ...  # starlette routes of the ERP's API, mounted by the sandbox
+
+    def new_state(self) -> Any: ...  # its integrations.sandbox.erp_twin.ErpTwinState, with the ERP's limits
 
 
 class ErpKind(Protocol):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from integrations.contract import CarrierAdapter, PlatformAdapter
 from integrations.douyin_laike.adapter import ADAPTER as DOUYIN_LAIKE
 from integrations.erp_contract import ErpKind
+from integrations.jushuitan.adapter import KIND as JUSHUITAN
 from integrations.meituan.adapter import ADAPTER as MEITUAN
 from qihang_app.domain import partners
 
@@ -54,6 +55,20 @@ def register_erp(adapter: ErpKind) -> ErpKind:
     return adapter
 
 
+def erps() -> list[ErpKind]:
+    return list(ERPS.values())
+
+
+def erp(code: str) -> ErpKind:
+    try:
+        return ERPS[code]
+    except KeyError:
+        raise LookupError(f"no ERP kind {code!r}") from None
+
+
 # ---- the platforms -------------------------------------------------------------------------------
 register(MEITUAN)
 register(DOUYIN_LAIKE)
+
+# ---- the ERPs --------------------------------------------------------------------------------------
+register_erp(JUSHUITAN)
