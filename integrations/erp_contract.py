@@ -18,8 +18,9 @@ from typing import Any, NotRequired, Protocol, TypedDict
 class ShipmentLine:
     """Part of a shipment: which of the order's lines, and how many (a partial shipment)."""
 
-    sku: str  # the line's ERP SKU code as pushed
-    quantity: int
+    sku: str  # the line's ERP SKU code as pushed ("" when the ERP names only the line)
+    quantity: int  # 0: all of that line (旺店通 names shipped lines, not quantities)
+    line_no: str = ""  # our line id as pushed, when the ERP names it
 
 
 @dataclass(frozen=True, slots=True)

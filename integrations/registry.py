@@ -12,6 +12,7 @@ from integrations.douyin_laike.adapter import ADAPTER as DOUYIN_LAIKE
 from integrations.erp_contract import ErpKind
 from integrations.jushuitan.adapter import KIND as JUSHUITAN
 from integrations.meituan.adapter import ADAPTER as MEITUAN
+from integrations.wdt.adapter import KIND as WDT
 from qihang_app.domain import partners
 
 PLATFORMS: dict[str, PlatformAdapter] = {}
@@ -72,3 +73,4 @@ register(DOUYIN_LAIKE)
 
 # ---- the ERPs --------------------------------------------------------------------------------------
 register_erp(JUSHUITAN)
+register_erp(WDT)
