@@ -38,15 +38,22 @@ class RateLimited(PlatformError):
         self.retry_after = retry_after
 
 
-def honour_rate_limits(max_inline: float = MAX_INLINE_WAIT) -> Callable[[PlatformError], Awaitable[bool]]:
-    """`with_retries(on_error=...)`: wait out a short rate-limit window before the next attempt;
-    a long one (a per-minute quota) is raised at once, retryable, for the relay to come back later."""
+def honour_rate_limits(
+    max_inline: float = MAX_INLINE_WAIT, attempts: int = 0
+) -> Callable[[PlatformError], Awaitable[bool]]:
+    """`with_retries(on_error=...)` for one call of `attempts` tries: wait out a short rate-limit
+    window before the next try (not after the last); a long one (a per-minute quota) is raised at
+    once, retryable, for the relay to come back later."""
+    seen = 0
 
     async def on_error(error: PlatformError) -> bool:
+        nonlocal seen
+        seen += 1
         if isinstance(error, RateLimited):
             if error.retry_after > max_inline:
                 raise error
-            await asyncio.sleep(error.retry_after)
+            if not attempts or seen < attempts:
+                await asyncio.sleep(error.retry_after)
         return False
 
     return on_error

@@ -79,4 +79,6 @@ class JstClient:
                 raise RateLimited(ERP, str(code), message, retry_after=RETRY_AFTER[code])
             raise PlatformError(ERP, str(code), message)
 
-        return await with_retries(ERP, attempt, self.retry, on_error=honour_rate_limits())
+        return await with_retries(
+            ERP, attempt, self.retry, on_error=honour_rate_limits(attempts=self.retry.max_attempts)
+        )

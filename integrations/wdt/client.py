@@ -69,4 +69,6 @@ class WdtClient:
                 raise RateLimited(ERP, str(code), message, retry_after=RETRY_AFTER)
             raise PlatformError(ERP, str(code), message)
 
-        return await with_retries(ERP, attempt, self.retry, on_error=honour_rate_limits(RETRY_AFTER))
+        return await with_retries(
+            ERP, attempt, self.retry, on_error=honour_rate_limits(RETRY_AFTER, self.retry.max_attempts)
+        )
