@@ -11,6 +11,7 @@ from integrations.contract import CarrierAdapter, PlatformAdapter
 from integrations.douyin_laike.adapter import ADAPTER as DOUYIN_LAIKE
 from integrations.erp_contract import ErpKind
 from integrations.jushuitan.adapter import KIND as JUSHUITAN
+from integrations.kingdee.adapter import KIND as KINGDEE
 from integrations.meituan.adapter import ADAPTER as MEITUAN
 from integrations.wdt.adapter import KIND as WDT
 from qihang_app.domain import partners
@@ -74,3 +75,4 @@ register(DOUYIN_LAIKE)
 # ---- the ERPs --------------------------------------------------------------------------------------
 register_erp(JUSHUITAN)
 register_erp(WDT)
+register_erp(KINGDEE)
