@@ -175,10 +175,10 @@ def _stamp(at: float) -> str:
     return datetime.fromtimestamp(at, BEIJING).strftime(LOCAL_FORMAT)
 
 
-def _order_rows(state: ErpTwinState, app_id: str) -> list[dict[str, Any]]:
+def _order_rows(state: ErpTwinState, app_id: str, docs: list[ErpDoc] | None = None) -> list[dict[str, Any]]:
     return [
         {"FID": int(d.erp_no), "FBillNo": d.key, "FDocumentStatus": d.payload.get("FDocumentStatus"), "FDate": d.payload.get("FDate")}
-        for d in state.docs.values()
+        for d in (state.docs.values() if docs is None else docs)
         if d.account == app_id and d.kind == "order" and not d.cancelled
     ]  # fmt: skip
 
@@ -219,7 +219,12 @@ def execute_bill_query(state: ErpTwinState, account: dict[str, str], body: dict[
     form = data.get("FormId")
     if form not in sources:
         return [[_result(False, f"表单 {form} 不支持查询")]]
-    rows = sources[form](state, account["app_id"])
+    one = re.fullmatch(r"\s*FBillNo\s*=\s*'((?:[^']|'')*)'\s*", str(data.get("FilterString") or ""))
+    if form == spec.SALE_ORDER and one:  # by number: the bill's own index, not a scan
+        doc = state.find(account["app_id"], "order", one[1].replace("''", "'"))
+        rows = [] if doc is None or doc.cancelled else _order_rows(state, account["app_id"], [doc])
+    else:
+        rows = sources[form](state, account["app_id"])
     keys = [k.strip() for k in str(data.get("FieldKeys") or "").split(",") if k.strip()]
     if not keys or (unknown := [k for k in keys if rows and k not in rows[0]]):
         return [[_result(False, f"字段不存在：{','.join(unknown) if keys else 'FieldKeys'}")]]

@@ -62,6 +62,7 @@ class ErpTwinState:
         self.accounts: dict[str, dict[str, str]] = {}  # by the ERP's identity key: the keys it issued
         self.docs: dict[tuple[str, str, str], ErpDoc] = {}
         self.shipments: list[ErpShipment] = []
+        self.index: dict[tuple[str, ...], str] = {}  # a twin's own lookups (WDT: which tid owns an oid)
         self.answers: Counter[str] = Counter()  # by answer code, for the tests
         self._calls: dict[str, deque[float]] = {}
         self._ids = itertools.count(1)

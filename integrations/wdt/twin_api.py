@@ -108,7 +108,6 @@ def trade_push(state: ErpTwinState, account: dict[str, str], params: dict[str, s
     nicks = Counter(str(t.get("buyer_nick") or "") for t in trades)
     if max(nicks.values()) > spec.MAX_SAME_NICK:
         raise Refused(spec.OTHER, "同一买家昵称一次最多推送 30 个订单")
-    owners = {o["oid"]: d.key for d in state.docs.values() if d.account == sid for o in d.payload.get("order_list", [])}
     new = changed = 0
     for row in trades:
         tid = str(row["tid"])
@@ -116,7 +115,8 @@ def trade_push(state: ErpTwinState, account: dict[str, str], params: dict[str, s
         closing = int(row.get("trade_status") or 0) in (spec.TRADE_STATUS_REFUNDED, spec.TRADE_STATUS_CLOSED)
         if doc is None and not row.get("order_list"):
             raise Refused(spec.BAD_VALUE, f"订单 {tid} 没有货品")
-        if any(owners.get(o["oid"], tid) != tid for o in row.get("order_list") or []):
+        oids = [str(o["oid"]) for o in row.get("order_list") or []]
+        if any(state.index.get(("oid", sid, o), tid) != tid for o in oids):
             raise Refused(spec.BAD_VALUE, f"订单 {tid} 的子订单号 oid 已被其他订单使用")
         if closing and doc is not None and doc.shipped:
             raise Refused(spec.OTHER, f"订单 {tid} 已发货，不能关闭")
@@ -124,6 +124,7 @@ def trade_push(state: ErpTwinState, account: dict[str, str], params: dict[str, s
             row = doc.payload | {k: v for k, v in row.items() if k != "order_list"}
         new, changed = (new + 1, changed) if doc is None else (new, changed + 1)
         doc = state.receive(sid, tid, "order", row, erp_no=tid)
+        state.index.update({("oid", sid, o): tid for o in oids})
         doc.cancelled = doc.cancelled or closing
     return {"new_count": new, "chg_count": changed}
 
