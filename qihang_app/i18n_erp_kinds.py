@@ -39,5 +39,9 @@ ERP_KIND_MESSAGES: dict[str, tuple[str, str]] = {
         "ERP 服务暂时不可用（{said}），请稍后重试",
         "The ERP is temporarily unavailable ({said}); retry later",
     ),
+    "erp_check.shop_unknown": (
+        "密钥有效，但 ERP 里没有编号为 {shop} 的店铺，请核对店铺编号",
+        "The keys work, but the ERP has no shop numbered {shop}; check the shop number",
+    ),
     "erp_check.rejected": ("ERP 拒绝了请求：{said}", "The ERP refused the request: {said}"),
 }

@@ -145,11 +145,18 @@ class JstKind:
         return JstAdapter(conn, http, retry)
 
     async def check_connection(self, conn: ErpKeys, http: Any = None) -> tuple[str, dict[str, Any]]:
+        shops: list[str] = []
+
         async def call() -> Any:
             adapter = JstAdapter(conn, http, RetryPolicy(max_attempts=1, attempt_timeout=8, total_timeout=8))
-            return await adapter.client.call(QUERY_SHOPS, {"page_index": 1, "page_size": 10})
+            data = await adapter.client.call(QUERY_SHOPS, {"page_index": 1, "page_size": 100})
+            shops.extend(str(s.get("shop_id")) for s in (data or {}).get("datas") or [])
 
-        return await check_by_call(self.name_zh, call, WORDS)
+        answer = await check_by_call(self.name_zh, call, WORDS)
+        shop = str(conn.keys.get("shop_id") or "").strip()
+        if answer[0] == "erp_check.ok" and shop not in shops:  # the keys work, the shop number does not
+            return "erp_check.shop_unknown", {"shop": shop}
+        return answer
 
     async def ack_shipments(self, conn: ErpKeys, shipments: list[Shipment]) -> None:
         return None  # the logistic query is a plain read: nothing to confirm

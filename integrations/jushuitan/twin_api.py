@@ -233,7 +233,8 @@ def query_orders(state: ErpTwinState, app_key: str, biz: dict) -> dict:
 
 
 def query_shops(state: ErpTwinState, app_key: str, biz: dict) -> dict:
-    shops = sorted({d.account.split(":", 1)[1] for d in state.docs.values() if d.account.startswith(app_key + ":")})
+    shops = {d.account.split(":", 1)[1] for d in state.docs.values() if d.account.startswith(app_key + ":")}
+    shops = sorted(shops | {state.accounts[app_key].get("shop_id", "")} - {""})  # its 自有商城 shop
     return {"page_index": 1, "has_next": False, "datas": [{"shop_id": s, "shop_name": f"自有商城 {s}"} for s in shops]}
 
 

@@ -219,6 +219,8 @@ async def test_check_connection_answers_in_plain_words(conn, sandbox_url, http):
     assert key == "erp_check.credentials" and params["said"].startswith("10 ")
     missing = type(conn)(ERP, conn.base_url, {**conn.keys, "access_token": ""})
     assert await kind.check_connection(missing, http) == ("erp_check.missing_key", {"said": "access_token"})
+    other_shop = type(conn)(ERP, conn.base_url, {**conn.keys, "shop_id": "20002"})
+    assert await kind.check_connection(other_shop, http) == ("erp_check.shop_unknown", {"shop": "20002"})
     down = type(conn)(ERP, "http://127.0.0.1:9", conn.keys)
     assert (await kind.check_connection(down, http))[0] == "erp_check.network"
 
