@@ -10,6 +10,7 @@ import logging
 
 import uvicorn
 
+from integrations import registry
 from integrations.sandbox.app import DEMO_SHOPS, create_app
 
 DEFAULT_PORT = 8700  # Settings.sandbox_port
@@ -39,7 +40,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"demo shop {shop['platform']}: shop_id={shop['shop_id']} "
                 f"app_id={shop['app_id']} secret={shop['secret']}"
             )
-    print(f"sandbox on http://{args.host}:{args.port}  (control API: /_control/stats)")
+    for kind in registry.erps():  # the ERP twins' demo connections (mounted always)
+        keys = " ".join(f"{k}={v}" for k, v in kind.twin().demo_keys.items())
+        print(f"demo ERP {kind.code}: {keys}")
+    print(f"sandbox on http://{args.host}:{args.port}  (control API: /_control/stats, /_control/erp/<erp>)")
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
 
