@@ -6,6 +6,7 @@ o_ids JST gave the so_id, shipments are polled from the logistic query in ≤7-d
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -28,12 +29,14 @@ from integrations.jushuitan.spec import (
     IP_DENIED,
     LOGISTIC_PAGE,
     MAX_CANCEL_OIDS,
+    MAX_LOOKBACK_DAYS,
     MAX_WINDOW_DAYS,
     NO_PERMISSION,
     QUERY_LOGISTIC,
     QUERY_ORDERS,
     QUERY_SHOPS,
     RATE_LIMIT_CODES,
+    TOKEN_TTL,
     UPLOAD_AFTERSALE,
     UPLOAD_ORDERS,
 )
@@ -100,7 +103,7 @@ class JstAdapter:
         # JST's times are whole seconds: round the end up so this second's shipments are inside
         until = until or (datetime.now(UTC) + timedelta(seconds=1)).replace(microsecond=0)
         shipments: list[Shipment] = []
-        begin = since
+        begin = max(since, until - timedelta(days=MAX_LOOKBACK_DAYS))
         while begin < until:
             end = min(until, begin + timedelta(days=MAX_WINDOW_DAYS))
             page = 1
@@ -134,6 +137,7 @@ class JstKind:
         ErpField("app_key", "AppKey", "App key", hint_zh="聚水潭开放平台应用的 app_key", hint_en="Your JST open-platform app key"),
         ErpField("app_secret", "AppSecret", "App secret", secret=True),
         ErpField("access_token", "访问令牌", "Access token", secret=True, hint_zh="自研应用 getInitToken 所得，30 天有效", hint_en="From getInitToken; valid 30 days"),
+        ErpField("refresh_token", "刷新令牌", "Refresh token", secret=True, required=False, hint_zh="用于到期前换新访问令牌", hint_en="Renews the access token before it expires"),
         ErpField("shop_id", "店铺编号", "Shop number", hint_zh="聚水潭里“自有商城”店铺的编号", hint_en="The number of the self-run shop in JST"),
     )  # fmt: skip
     default_url = DEFAULT_URL
@@ -160,6 +164,21 @@ class JstKind:
 
     async def ack_shipments(self, conn: ErpKeys, shipments: list[Shipment]) -> None:
         return None  # the logistic query is a plain read: nothing to confirm
+
+    async def refresh_token(self, conn: ErpKeys, http: Any = None) -> dict[str, str]:
+        """New access_token / refresh_token (and when it expires, unix seconds) for the connection
+        to save: the access token lives 30 days; refresh it well before (code 100 = expired)."""
+        keys = require_keys(ERP, conn.keys, ("app_key", "app_secret", "refresh_token"))
+        client = JstClient(keys["app_key"], keys["app_secret"], "", base_url=conn.base_url or DEFAULT_URL, http=http)
+        data = await client.refresh(keys["refresh_token"]) or {}
+        if not data.get("access_token"):
+            raise PlatformError(ERP, "bad_response", "no access_token in the answer")
+        expires_at = int(time.time()) + int(data.get("expires_in") or TOKEN_TTL)
+        return {
+            "access_token": str(data["access_token"]),
+            "refresh_token": str(data.get("refresh_token") or keys["refresh_token"]),
+            "expires_at": str(expires_at),
+        }
 
     def sign(self, secret: str, params: Mapping[str, Any]) -> str:
         return jst_sign(secret, params)

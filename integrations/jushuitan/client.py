@@ -17,7 +17,7 @@ import httpx
 from integrations.base import PlatformError, RetryPolicy, error_from_status, log_call, with_retries
 from integrations.erp_base import RateLimited, honour_rate_limits, http_or_shared
 from integrations.jushuitan.sign import jst_sign
-from integrations.jushuitan.spec import ERP, OK, RETRY_AFTER
+from integrations.jushuitan.spec import ERP, OK, REFRESH_TOKEN, RETRY_AFTER
 
 FORM = "application/x-www-form-urlencoded;charset=UTF-8"
 
@@ -56,12 +56,31 @@ class JstClient:
 
     async def call(self, path: str, biz: Any) -> Any:
         """The answer's `data` for code 0; PlatformError (RateLimited for 199/200) otherwise."""
+        return await self._post(path, lambda: self.signed_form(biz))
+
+    async def refresh(self, refresh_token: str) -> dict[str, Any]:
+        """A new access_token (and refresh_token) for a self-built app (§1.2)."""
+
+        def form() -> dict[str, str]:
+            params = {
+                "app_key": self.app_key,
+                "timestamp": str(int(self._clock())),
+                "grant_type": "refresh_token",
+                "charset": "utf-8",
+                "refresh_token": refresh_token,
+                "scope": "all",
+            }
+            return params | {"sign": jst_sign(self._secret, params)}
+
+        return await self._post(REFRESH_TOKEN, form)
+
+    async def _post(self, path: str, form: Callable[[], dict[str, str]]) -> Any:
         http = http_or_shared(self._http)
 
         async def attempt(timeout: float) -> Any:
             started = time.monotonic()
             response = await http.post(
-                self.base_url + path, data=self.signed_form(biz), headers={"Content-Type": FORM}, timeout=timeout
+                self.base_url + path, data=form(), headers={"Content-Type": FORM}, timeout=timeout
             )
             if (error := error_from_status(ERP, response)) is not None:
                 log_call(ERP, path, self.app_key, started, error.code)

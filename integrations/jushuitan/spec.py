@@ -12,6 +12,8 @@ UPLOAD_AFTERSALE = "/open/aftersale/upload"
 QUERY_LOGISTIC = "/open/logistic/query"
 QUERY_ORDERS = "/open/orders/single/query"
 QUERY_SHOPS = "/open/shops/query"
+REFRESH_TOKEN = "/openWeb/auth/refreshToken"  # self-built apps only (ISV apps re-authorize: code 150)
+TOKEN_TTL = 2_592_000  # 30 days, the doc's example
 
 SYSTEM_PARAMS = ("app_key", "access_token", "timestamp", "charset", "version", "biz", "sign")
 TIMESTAMP_WINDOW = 600  # seconds; the docs say 10 min in one place and 15 in another: take the stricter
@@ -34,6 +36,7 @@ LIMIT_PER_MINUTE = 100
 LOGISTIC_PAGE = 50
 ORDERS_PAGE = 100
 MAX_WINDOW_DAYS = 7
+MAX_LOOKBACK_DAYS = 30  # a first poll with no past does not walk years of 7-day windows
 MAX_CANCEL_OIDS = 50
 
 # The JST carrier code (lc_id) of each carrier in our list. JST's own table is not public (U):

@@ -13,6 +13,7 @@ class JstTwin:
         "app_key": "sandbox-jst-app",
         "app_secret": "sandbox-jst-secret",
         "access_token": "sandbox-jst-token",
+        "refresh_token": "sandbox-jst-refresh",
         "shop_id": "10001",
     }
 

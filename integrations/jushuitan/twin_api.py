@@ -247,4 +247,28 @@ HANDLERS = {
     spec.QUERY_SHOPS: query_shops,
 }
 
-routes = [Route(spec.TWIN_PREFIX + "/open/{path:path}", endpoint, methods=["POST"])]
+
+async def refresh_token(request: Request) -> Response:
+    """/openWeb/auth/refreshToken: signed like every call; the old access token stops working."""
+    state = state_of(request, spec.ERP)
+    params = dict(parse_qsl((await request.body()).decode("utf-8"), keep_blank_values=True))
+    account = state.accounts.get(params.get("app_key", ""))
+    if account is None or jst_sign(account["app_secret"], params) != params.get("sign"):
+        return _answer(spec.BAD_SIGN, "签名错误")
+    if params.get("grant_type") != "refresh_token" or params.get("refresh_token") != account.get("refresh_token"):
+        return _answer(spec.BAD_TOKEN, "refresh_token 无效")
+    number = state.next_number()
+    account |= {"access_token": f"tok-{number}", "refresh_token": f"refresh-{number}"}
+    data = {
+        "access_token": account["access_token"],
+        "expires_in": spec.TOKEN_TTL,
+        "refresh_token": account["refresh_token"],
+        "scope": "all",
+    }
+    return _answer(spec.OK, "执行成功", data)
+
+
+routes = [
+    Route(spec.TWIN_PREFIX + "/open/{path:path}", endpoint, methods=["POST"]),
+    Route(spec.TWIN_PREFIX + spec.REFRESH_TOKEN, refresh_token, methods=["POST"]),
+]

@@ -6,7 +6,6 @@ import hashlib
 import json
 from datetime import UTC, datetime, timedelta
 
-import httpx
 import pytest
 
 from integrations import registry
@@ -34,6 +33,7 @@ DOC_PARAMS = {
 @pytest.fixture
 def conn(control, sandbox_url):
     keys = {"app_key": unique("ak-"), "app_secret": unique("sk-"), "access_token": unique("tok-"), "shop_id": "10001"}
+    keys["refresh_token"] = unique("rt-")
     return new_connection(control, ERP, sandbox_url + spec.TWIN_PREFIX, "app_key", keys)
 
 
@@ -232,11 +232,33 @@ async def test_a_5xx_is_retried_and_the_order_still_arrives_once(jst, control):
     assert documents(control, ERP, sent["order_no"])[0]["pushes"] == 1
 
 
+async def test_the_access_token_is_refreshed_and_the_old_one_stops_working(conn, http):
+    kind = registry.erp(ERP)
+    fresh = await kind.refresh_token(conn, http)
+    assert fresh["access_token"] != conn.keys["access_token"] and int(fresh["expires_at"]) > 1_700_000_000
+    renewed = type(conn)(ERP, conn.base_url, {**conn.keys, **fresh})
+    assert (await kind.check_connection(renewed, http))[0] == "erp_check.ok"
+    assert (await kind.check_connection(conn, http))[0] == "erp_check.credentials"  # code 100
+    with pytest.raises(PlatformError) as refused:  # a refresh token is good once
+        await kind.refresh_token(conn, http)
+    assert refused.value.code == str(spec.BAD_TOKEN)
+
+
+async def test_bad_input_is_refused_clearly_and_long_text_is_cut_to_the_fields(jst, control):
+    empty = order() | {"lines": []}
+    with pytest.raises(PlatformError) as refused:
+        await jst.push_order(empty, idempotency_key="k")
+    assert refused.value.code == "rejected" and not refused.value.retryable
+    noisy = order()
+    noisy["lines"][0]["name"] = "<b>辣</b>🌶" * 600
+    noisy["buyer_note"] = "x" * 3000
+    await jst.push_order(noisy, idempotency_key="k")
+    body = documents(control, ERP, noisy["order_no"])[0]["payload"]
+    assert len(body["items"][0]["name"]) == 100 and len(body["buyer_message"]) == 400
+
+
 def test_kind_facts():
     kind = registry.erp(ERP)
     assert kind.polls_shipments and kind.events == {"order", "cancel", "after_sale"}
-    assert kind.rate_limit_codes == {"199", "200"} and [f.name for f in kind.fields if f.secret] == [
-        "app_secret",
-        "access_token",
-    ]
-    assert isinstance(httpx.AsyncClient, type)
+    assert kind.rate_limit_codes == {"199", "200"}
+    assert [f.name for f in kind.fields if f.secret] == ["app_secret", "access_token", "refresh_token"]
