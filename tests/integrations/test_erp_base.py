@@ -91,3 +91,24 @@ def test_three_erp_kinds_are_registered_with_their_twins():
         assert {f.name for f in kind.fields} >= set(twin.demo_keys)
         assert all(f.label_zh and f.label_en for f in kind.fields)
     assert asyncio.iscoroutinefunction(registry.erp("wdt").check_connection)
+
+
+def test_the_sandbox_keeps_one_state_per_erp_with_its_limits_and_reset_forgets_them():
+    from integrations.sandbox.app import Sandbox
+
+    sandbox = Sandbox()
+    jst = sandbox.erp_state("jushuitan")
+    assert sandbox.erp_state("jushuitan") is jst and (jst.per_second, jst.per_minute) == (5, 100)
+    assert sandbox.erp_state("wdt").per_second == 0 and "sandbox-wdt" in sandbox.erp_state("wdt").accounts
+    jst.receive("a:1", "SO1", "order", {"items": []})
+    sandbox.reset()
+    assert sandbox.erp_state("jushuitan") is not jst and not sandbox.erp_state("jushuitan").docs
+
+
+def test_twin_windows_count_only_the_calls_they_let_through():
+    from integrations.sandbox.erp_twin import ErpTwinState
+
+    state = ErpTwinState("x", per_second=2, per_minute=3)
+    assert [state.over_limit("k", now=100.0 + t) for t in (0, 0.1, 0.2, 1.5, 1.6, 61.5)] == [
+        "", "", "second", "", "minute", "",
+    ]  # fmt: skip
