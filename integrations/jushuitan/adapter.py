@@ -63,7 +63,7 @@ class JstAdapter:
         )  # fmt: skip
 
     @staticmethod
-    def _first(data: Any, key: str) -> dict[str, Any]:
+    def _first(data: Any) -> dict[str, Any]:
         rows = (data or {}).get("datas") or []
         if not rows:
             raise PlatformError(ERP, "bad_response", "no datas in the answer")
@@ -74,7 +74,7 @@ class JstAdapter:
 
     async def push_order(self, order: Mapping[str, Any], *, idempotency_key: str) -> str:
         data = await self.client.call(UPLOAD_ORDERS, [mapping.order_biz(order, self.shop_id)])
-        return str(self._first(data, "o_id")["o_id"])
+        return str(self._first(data)["o_id"])
 
     async def find_orders(self, so_id: str) -> list[dict[str, Any]]:
         biz = {"so_ids": [so_id], "shop_id": mapping._shop(self.shop_id), "page_index": 1, "page_size": 20}
@@ -96,7 +96,7 @@ class JstAdapter:
 
     async def push_after_sale(self, after_sale: Mapping[str, Any], *, idempotency_key: str) -> str:
         data = await self.client.call(UPLOAD_AFTERSALE, [mapping.after_sale_biz(after_sale, self.shop_id)])
-        return str(self._first(data, "as_id")["as_id"])
+        return str(self._first(data)["as_id"])
 
     async def fetch_shipments(self, since: datetime, until: datetime | None = None) -> list[Shipment]:
         """Every shipment modified since `since`, window by window (≤7 days each), page by page."""

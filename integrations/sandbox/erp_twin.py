@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 from integrations.sandbox.control import _body, handled
 from integrations.sandbox.store import SimError
+from qihang_app.domain import carriers
 
 if TYPE_CHECKING:
     from integrations.sandbox.app import Sandbox
@@ -101,19 +102,14 @@ class ErpTwinState:
     def find(self, account: str, kind: str, key: str) -> ErpDoc | None:
         return self.docs.get((account, kind, key))
 
-    def by_erp_no(self, account: str, kind: str, erp_no: str) -> ErpDoc | None:
-        for doc in self.docs.values():
-            if (doc.account, doc.kind, doc.erp_no) == (account, kind, erp_no):
-                return doc
-        return None
-
     # ---- shipments -----------------------------------------------------------------------------
 
     def ship(
         self, doc: ErpDoc, *, carrier: str = "", tracking_no: str = "", lines: list[tuple[str, int]] | None = None
     ) -> ErpShipment:
         number = next(self._ids)
-        code, name = next((c for c in SHIP_CARRIERS if c[0] == carrier), SHIP_CARRIERS[number % len(SHIP_CARRIERS)])
+        known = carriers.carrier(carrier)
+        code, name = (known.code, known.name_zh) if known else SHIP_CARRIERS[number % len(SHIP_CARRIERS)]
         shipment = ErpShipment(
             number, doc.account, doc.key, doc.erp_no, code, name,
             tracking_no or f"{code}{7_000_000_000 + number:010d}", time.time(), list(lines or []),
