@@ -7,14 +7,16 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
 from integrations.base import PlatformError, error_from_http
 from integrations.http import get_http_client
+from qihang_app.domain.errors import DomainError
 from qihang_app.domain.money import fen_to_yuan_str
 
+T = TypeVar("T")
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 LOCAL_FORMAT = "%Y-%m-%d %H:%M:%S"
 MAX_INLINE_WAIT = 2.0  # a rate-limit answer asking for longer goes back to the relay's schedule
@@ -141,6 +143,19 @@ def connection_words(exc: PlatformError, words: CodeWords) -> tuple[str, dict[st
     if exc.http_status and exc.http_status >= 500:
         return "erp_check.unavailable", {"said": said}
     return "erp_check.rejected", {"said": said}
+
+
+def shaped(erp: str, build: Callable[..., T], *args: Any) -> T:
+    """Build a request from our order/after-sale; a missing or malformed field is a clear,
+    non-retryable error naming it (retrying cannot fix the data), never a crash in the relay."""
+    try:
+        return build(*args)
+    except PlatformError:
+        raise
+    except KeyError as exc:
+        raise PlatformError(erp, "bad_order", f"missing field {exc}") from exc
+    except (TypeError, ValueError, ArithmeticError, DomainError) as exc:  # DomainError: MoneyError
+        raise PlatformError(erp, "bad_order", f"invalid field: {exc}") from exc
 
 
 def require_keys(erp: str, keys: Mapping[str, str], names: tuple[str, ...]) -> dict[str, str]:

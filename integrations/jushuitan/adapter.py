@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from integrations.base import PlatformError, RetryPolicy
-from integrations.erp_base import CodeWords, check_by_call, local_text, require_keys
+from integrations.erp_base import CodeWords, check_by_call, local_text, require_keys, shaped
 from integrations.erp_contract import AfterSaleResult, ErpField, ErpKeys, Shipment
 from integrations.jushuitan import mapping
 from integrations.jushuitan.client import JstClient
@@ -73,7 +73,7 @@ class JstAdapter:
         return row
 
     async def push_order(self, order: Mapping[str, Any], *, idempotency_key: str) -> str:
-        data = await self.client.call(UPLOAD_ORDERS, [mapping.order_biz(order, self.shop_id)])
+        data = await self.client.call(UPLOAD_ORDERS, [shaped(ERP, mapping.order_biz, order, self.shop_id)])
         return str(self._first(data)["o_id"])
 
     async def find_orders(self, so_id: str) -> list[dict[str, Any]]:
@@ -95,7 +95,7 @@ class JstAdapter:
             await self.client.call(CANCEL_BY_OID, {"o_ids": chunk, "cancel_type": "其他", "remark": reason[:200]})
 
     async def push_after_sale(self, after_sale: Mapping[str, Any], *, idempotency_key: str) -> str:
-        data = await self.client.call(UPLOAD_AFTERSALE, [mapping.after_sale_biz(after_sale, self.shop_id)])
+        data = await self.client.call(UPLOAD_AFTERSALE, [shaped(ERP, mapping.after_sale_biz, after_sale, self.shop_id)])
         return str(self._first(data)["as_id"])
 
     async def fetch_shipments(self, since: datetime, until: datetime | None = None) -> list[Shipment]:

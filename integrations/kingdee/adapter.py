@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from integrations.base import PlatformError, RetryPolicy
-from integrations.erp_base import CodeWords, check_by_call, local_text, require_keys
+from integrations.erp_base import CodeWords, check_by_call, local_text, require_keys, shaped
 from integrations.erp_contract import AfterSaleResult, ErpField, ErpKeys, Shipment
 from integrations.kingdee import mapping
 from integrations.kingdee.client import KingdeeClient, refusal, rows_of, status_of, succeeded
@@ -69,11 +69,12 @@ class KingdeeAdapter:
         return rows[0] if rows else None
 
     async def push_order(self, order: Mapping[str, Any], *, idempotency_key: str) -> str:
-        bill_no = str(order["order_no"])
+        bill_no = str(shaped(ERP, lambda: order["order_no"]))
+        body = shaped(ERP, mapping.save_order, order, self.keys)
         if await self.find_order(bill_no) is not None:
             return bill_no  # saved before (a retry of a push whose answer was lost)
         try:
-            result = await self._operate(SAVE, mapping.save_order(order, self.keys))
+            result = await self._operate(SAVE, body)
         except PlatformError:
             if await self.find_order(bill_no) is not None:  # another push of it won the race
                 return bill_no

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from integrations.base import PlatformError, RetryPolicy
-from integrations.erp_base import CodeWords, check_by_call, require_keys
+from integrations.erp_base import CodeWords, check_by_call, require_keys, shaped
 from integrations.erp_contract import AfterSaleResult, ErpField, ErpKeys, Shipment
 from integrations.wdt import mapping
 from integrations.wdt.client import WdtClient
@@ -62,17 +62,18 @@ class WdtAdapter:
         await self.client.call(TRADE_PUSH, {"shop_no": self.shop_no, "switch": 0, "trade_list": [trade]})
 
     async def push_order(self, order: Mapping[str, Any], *, idempotency_key: str) -> str:
-        await self._push_trade(mapping.trade(order))
+        await self._push_trade(shaped(ERP, mapping.trade, order))
         return str(order["order_no"])  # WDT answers counts only; the tid is the document's key
 
     async def cancel_order(
         self, order_ref: str, *, reason: str, idempotency_key: str, order: Mapping[str, Any] | None = None
     ) -> None:
-        trade = mapping.trade(order, cancelled=True) if order is not None else mapping.closing_trade(order_ref)
+        closed = shaped(ERP, lambda: mapping.trade(order, cancelled=True)) if order is not None else None
+        trade = closed or mapping.closing_trade(order_ref)
         await self._push_trade(trade)
 
     async def push_after_sale(self, after_sale: Mapping[str, Any], *, idempotency_key: str) -> str:
-        row = mapping.refund(after_sale, self.shop_no)
+        row = shaped(ERP, mapping.refund, after_sale, self.shop_no)
         await self.client.call(REFUND_PUSH, {"api_refund_list": [row]})
         return row["refund_no"]
 

@@ -112,3 +112,20 @@ def test_twin_windows_count_only_the_calls_they_let_through():
     assert [state.over_limit("k", now=100.0 + t) for t in (0, 0.1, 0.2, 1.5, 1.6, 61.5)] == [
         "", "", "second", "", "minute", "",
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize("erp", ["jushuitan", "wdt", "kingdee"])
+async def test_a_malformed_order_is_a_clear_error_naming_the_field_before_any_call(erp):
+    from integrations.erp_base import ErpConnection
+    from tests.integrations.erp_support import order
+
+    kind = registry.erp(erp)
+    conn = ErpConnection(erp, "http://127.0.0.1:9/", kind.twin().demo_keys)  # nothing listens: no call made
+    adapter = kind.connect(conn, None, RetryPolicy(max_attempts=1))
+    no_lines = {k: v for k, v in order().items() if k != "lines"}
+    bad_money = order()
+    bad_money["lines"][0]["price_fen"] = "lots"
+    for bad, words in ((no_lines, "missing field 'lines'"), (bad_money, "invalid field")):
+        with pytest.raises(PlatformError) as refused:
+            await adapter.push_order(bad, idempotency_key="k")
+        assert refused.value.code == "bad_order" and words in refused.value.message and not refused.value.retryable
