@@ -2,6 +2,11 @@
 
 The outbox relay pushes orders, cancels and after-sales through `ErpAdapter`; shipments come back
 by `fetch_shipments` (polling ERPs) or on our inbound API (`parse_callback`).
+
+A failed call raises `integrations.base.PlatformError(erp, code, message, retryable=...)`: the
+relay retries the retryable ones. A rate-limit answer is `integrations.erp_base.RateLimited`
+(retryable, `retry_after` seconds: come back no sooner); an order the ERP cannot take as shaped is
+code "bad_order", an event the ERP's API lacks is "unsupported" (both final).
 """
 
 from __future__ import annotations
