@@ -46,6 +46,7 @@ class AfterSaleResult:
     outcome: str  # "resend" 补发 / "exchange" 换货 / "return" 退货 / "refund_only"
     tracking_no: str = ""
     note: str = ""
+    carrier: str = ""  # our carrier code of the replacement parcel (补发 / 换货), when known
 
 
 @dataclass(frozen=True, slots=True)

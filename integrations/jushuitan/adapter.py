@@ -1,7 +1,8 @@
 """聚水潭 as an ERP kind: connection fields, 测试连接, and the adapter the outbox relay calls.
 
 Orders go up by so_id (JST upserts: the same so_id again returns the same o_id), cancels go by the
-o_ids JST gave the so_id, shipments are polled from the logistic query in ≤7-day windows.
+o_ids JST gave the so_id, shipments are polled from the order query (status Sent) in ≤7-day
+windows; orders JST made for a 补发 / 换货 after-sale (as_id set) come back as after-sale results.
 """
 
 from __future__ import annotations
@@ -27,12 +28,11 @@ from integrations.jushuitan.spec import (
     DEFAULT_URL,
     ERP,
     IP_DENIED,
-    LOGISTIC_PAGE,
     MAX_CANCEL_OIDS,
     MAX_LOOKBACK_DAYS,
     MAX_WINDOW_DAYS,
     NO_PERMISSION,
-    QUERY_LOGISTIC,
+    ORDERS_PAGE,
     QUERY_ORDERS,
     QUERY_SHOPS,
     RATE_LIMIT_CODES,
@@ -84,7 +84,7 @@ class JstAdapter:
     async def cancel_order(
         self, order_ref: str, *, reason: str, idempotency_key: str, order: Mapping[str, Any] | None = None
     ) -> None:
-        found = await self.find_orders(order_ref)
+        found = [o for o in await self.find_orders(order_ref) if not o.get("as_id")]  # not its 补发 orders
         if not found:
             raise PlatformError(ERP, "not_found", f"聚水潭没有订单 {order_ref}")
         if any(o.get("status") == "Sent" for o in found):
@@ -99,10 +99,20 @@ class JstAdapter:
         return str(self._first(data)["as_id"])
 
     async def fetch_shipments(self, since: datetime, until: datetime | None = None) -> list[Shipment]:
-        """Every shipment modified since `since`, window by window (≤7 days each), page by page."""
-        # JST's times are whole seconds: round the end up so this second's shipments are inside
+        """Every parcel of our orders sent since `since` (a split so_id gives several). Orders JST
+        made for a 补发 / 换货 carry the same so_id: they are after-sale results, not shipments."""
+        rows = await self._sent(since, until)
+        return [s for s in map(mapping.shipment_of, rows) if s and not mapping.spawned_by_after_sale(rows, s)]
+
+    async def fetch_after_sale_results(self, since: datetime, until: datetime | None = None) -> list[AfterSaleResult]:
+        """The replacement parcels of 补发 / 换货 after-sales (by the as_id push_after_sale returned)."""
+        return [r for r in map(mapping.after_sale_result_of, await self._sent(since, until)) if r]
+
+    async def _sent(self, since: datetime, until: datetime | None) -> list[dict[str, Any]]:
+        """Sent orders modified in [since, until], window by window (≤7 days each), page by page."""
+        # JST's times are whole seconds: round the end up so this second's parcels are inside
         until = until or (datetime.now(UTC) + timedelta(seconds=1)).replace(microsecond=0)
-        shipments: list[Shipment] = []
+        rows: list[dict[str, Any]] = []
         begin = max(since, until - timedelta(days=MAX_LOOKBACK_DAYS))
         while begin < until:
             end = min(until, begin + timedelta(days=MAX_WINDOW_DAYS))
@@ -112,17 +122,17 @@ class JstAdapter:
                     "shop_id": mapping._shop(self.shop_id),
                     "modified_begin": local_text(begin),
                     "modified_end": local_text(end),
-                    "date_type": 0,
+                    "status": "Sent",
                     "page_index": page,
-                    "page_size": LOGISTIC_PAGE,
+                    "page_size": ORDERS_PAGE,
                 }
-                data = await self.client.call(QUERY_LOGISTIC, biz) or {}
-                shipments += [s for s in map(mapping.shipment_of, data.get("orders") or []) if s]
+                data = await self.client.call(QUERY_ORDERS, biz) or {}
+                rows += data.get("orders") or []
                 if not data.get("has_next"):
                     break
                 page += 1
             begin = end
-        return shipments
+        return rows
 
     def verify_callback(self, body: bytes, headers: Mapping[str, str]) -> bool:
         return False  # JST does not call us: shipments are polled

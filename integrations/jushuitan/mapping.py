@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from integrations.erp_base import local_text, parse_local, yuan_number
-from integrations.erp_contract import Shipment, ShipmentLine
-from integrations.jushuitan.spec import AFTERSALE_LINE_TYPES, AFTERSALE_TYPES, FROM_CARRIER_CODE
+from integrations.erp_contract import AfterSaleResult, Shipment, ShipmentLine
+from integrations.jushuitan.spec import AFTERSALE_LINE_TYPES, AFTERSALE_TYPES, FROM_CARRIER_CODE, RESULT_OUTCOMES
 from qihang_app.domain.carriers import carrier_by_name
 
 
@@ -116,8 +116,22 @@ def our_carrier(lc_id: object, company: object) -> str:
     return code or carrier_by_name(str(company or lc_id or "")).code
 
 
+def spawned_by_after_sale(rows: list[dict[str, Any]], shipment: Shipment) -> bool:
+    return any(str(r.get("o_id")) == shipment.ack_ref and r.get("as_id") for r in rows)
+
+
+def after_sale_result_of(row: Mapping[str, Any]) -> AfterSaleResult | None:
+    """A sent 补发订单 / 换货订单 -> the after-sale's result with the replacement's tracking number."""
+    outcome = RESULT_OUTCOMES.get(str(row.get("type") or ""))
+    tracking = str(row.get("l_id") or "").strip()
+    if not row.get("as_id") or outcome is None or not tracking:
+        return None
+    carrier = our_carrier(row.get("lc_id"), row.get("logistics_company"))
+    return AfterSaleResult(str(row["as_id"]), outcome, tracking_no=tracking, carrier=carrier)
+
+
 def shipment_of(row: Mapping[str, Any]) -> Shipment | None:
-    """One logistic-query row (one JST order: a split so_id gives several) -> Shipment."""
+    """One sent JST order (a split so_id gives several) -> Shipment (ack_ref: its o_id)."""
     tracking = str(row.get("l_id") or "").strip()
     if not tracking or not row.get("so_id"):
         return None  # not shipped yet

@@ -55,5 +55,8 @@ CARRIER_CODES = {
 }
 FROM_CARRIER_CODE = {v: k for k, v in CARRIER_CODES.items()}
 
+# A confirmed 补发 / 换货 after-sale makes JST create an order of this type, carrying the as_id
+SPAWNING_TYPES = {"补发": "补发订单", "换货": "换货订单"}
+RESULT_OUTCOMES = {"补发订单": "resend", "换货订单": "exchange"}
 AFTERSALE_TYPES = {"refund_only": "仅退款", "return": "普通退货", "resend": "补发", "exchange": "换货"}
 AFTERSALE_LINE_TYPES = {"refund_only": "其它", "return": "退货", "resend": "补发", "exchange": "换货"}

@@ -144,7 +144,14 @@ def upload_aftersale(state: ErpTwinState, app_key: str, biz: Any) -> dict:
                 {"outer_as_id": key, "so_id": so_id, "issuccess": False, "msg": "原订单不存在或缺少 outer_as_id"}
             )
             continue
+        new = state.find(account, "after_sale", key) is None
         doc = state.receive(account, key, "after_sale", row)
+        if new and row.get("type") in spec.SPAWNING_TYPES:  # taken as confirmed: the new order ships later
+            lines = [{"sku_id": i["sku_id"], "qty": i["qty"]} for i in row.get("items") or [] if i.get("sku_id")]
+            spawned = {"so_id": so_id, "shop_id": row.get("shop_id"), "items": lines, "as_id": int(doc.erp_no)}
+            state.receive(
+                account, f"{so_id}/AS{doc.erp_no}", "order", spawned | {"type": spec.SPAWNING_TYPES[row["type"]]}
+            )
         datas.append({"as_id": int(doc.erp_no), "outer_as_id": key, "so_id": so_id, "issuccess": True, "msg": ""})
     return {"datas": datas}
 
@@ -189,7 +196,7 @@ def _selected(state: ErpTwinState, app_key: str, biz: dict) -> list[tuple[ErpDoc
     shop = biz.get("shop_id")
     docs = [d for d in state.docs.values() if d.kind == "order" and d.account.startswith(app_key + ":")]
     docs = [d for d in docs if shop in (None, "") or d.account == _account(app_key, shop)]
-    docs = [d for d in docs if (not so_ids or d.key in so_ids) and (not o_ids or d.erp_no in o_ids)]
+    docs = [d for d in docs if (not so_ids or d.payload.get("so_id") in so_ids) and (not o_ids or d.erp_no in o_ids)]
     rows: list[tuple[ErpDoc, ErpShipment | None]] = []
     for doc in docs:
         sent = [s for s in state.shipments if s.account == doc.account and s.order_key == doc.key]
@@ -202,13 +209,15 @@ def _selected(state: ErpTwinState, app_key: str, biz: dict) -> list[tuple[ErpDoc
 
 def _row(doc: ErpDoc, shipment: ErpShipment | None) -> dict:
     items = [
-        {"sku_id": sku, "qty": qty, "outer_oi_id": "", "raw_so_id": doc.key, "o_id": int(doc.erp_no)}
+        {"sku_id": sku, "qty": qty, "outer_oi_id": "", "raw_so_id": doc.payload.get("so_id"), "o_id": int(doc.erp_no)}
         for sku, qty in (
             shipment.lines if shipment and shipment.lines else [(i["sku_id"], i["qty"]) for i in doc.payload["items"]]
         )
     ]
-    row = {"o_id": int(doc.erp_no), "shop_id": doc.payload.get("shop_id"), "so_id": doc.key, "items": items}
-    status = "Cancelled" if doc.cancelled else "Sent" if doc.shipped else "WaitConfirm"
+    so_id = str(doc.payload.get("so_id") or doc.key)
+    row = {"o_id": int(doc.erp_no), "shop_id": doc.payload.get("shop_id"), "so_id": so_id, "items": items}
+    row |= {"type": doc.payload.get("type") or "普通订单", "as_id": doc.payload.get("as_id") or 0}
+    status = "Cancelled" if doc.cancelled else "Sent" if shipment or doc.shipped else "WaitConfirm"
     if shipment:
         row |= {
             "send_date": _stamp(shipment.shipped_at),
@@ -228,6 +237,7 @@ def query_logistic(state: ErpTwinState, app_key: str, biz: dict) -> dict:
 
 def query_orders(state: ErpTwinState, app_key: str, biz: dict) -> dict:
     rows = [_row(d, s) for d, s in _selected(state, app_key, biz)]
+    rows = [r for r in rows if biz.get("status") in (None, "", r["status"])]
     page = _page(biz, spec.ORDERS_PAGE, rows)
     return {k: v for k, v in page.items() if k != "chunk"} | {"orders": page["chunk"]}
 

@@ -12,6 +12,7 @@ from integrations import registry
 from integrations import sign as sign_cli
 from integrations.base import PlatformError
 from integrations.erp_base import RateLimited
+from integrations.erp_contract import AfterSaleResult
 from integrations.jushuitan import spec
 from integrations.jushuitan.client import JstClient
 from integrations.jushuitan.sign import jst_sign, signing_string
@@ -162,6 +163,29 @@ async def test_the_twin_ships_by_itself_after_the_configured_delay(jst, control)
     with pytest.raises(PlatformError) as refused:  # shipped: too late to cancel
         await jst.cancel_order(sent["order_no"], reason="x", idempotency_key="c")
     assert refused.value.code == "shipped"
+
+
+async def test_a_resend_parcel_is_the_after_sales_result_not_a_second_shipment(jst, control, conn):
+    set_twin(control, ERP, ship_delay=-1)
+    since = datetime.now(UTC) - timedelta(minutes=1)
+    try:
+        sent = order()
+        await jst.push_order(sent, idempotency_key="k")
+        after = {
+            "after_sale_no": unique("AS"), "order_no": sent["order_no"], "kind": "resend", "refund_fen": 0,
+            "lines": [{"line_no": "2", "sku": "SKU-002", "quantity": 1, "amount_fen": 0}],
+        }  # fmt: skip
+        as_id = await jst.push_after_sale(after, idempotency_key="a")
+        account = f"{conn.keys['app_key']}:10001"
+        for key, tracking in ((sent["order_no"], "SF1"), (f"{sent['order_no']}/AS{as_id}", "SF2")):
+            ship = {"account": account, "key": key, "carrier": "SF", "tracking_no": tracking}
+            assert control.post(f"/erp/{ERP}/ship", json=ship).status_code == 200
+        shipments = await _mine(jst, since, sent)
+        results = [r for r in await jst.fetch_after_sale_results(since) if r.after_sale_ref == as_id]
+    finally:
+        set_twin(control, ERP, ship_delay=5.0)
+    assert [s.tracking_no for s in shipments] == ["SF1"]
+    assert results == [AfterSaleResult(as_id, "resend", tracking_no="SF2", carrier="SF")]
 
 
 async def _mine(jst, since, *orders):
