@@ -12,10 +12,13 @@ from integrations.contract import PlatformAdapter
 from integrations.dada.adapter import KIND as DADA
 from integrations.douyin_laike.adapter import ADAPTER as DOUYIN_LAIKE
 from integrations.erp_contract import ErpKind
+from integrations.jushuitan.adapter import KIND as JUSHUITAN
+from integrations.kingdee.adapter import KIND as KINGDEE
 from integrations.meituan.adapter import ADAPTER as MEITUAN
 from integrations.meituan_paotui.adapter import KIND as MEITUAN_PAOTUI
 from integrations.sf_same_city.adapter import KIND as SF_SAME_CITY
 from integrations.shansong.adapter import KIND as SHANSONG
+from integrations.wdt.adapter import KIND as WDT
 from qihang_app.domain import partners
 
 PLATFORMS: dict[str, PlatformAdapter] = {}
@@ -74,6 +77,17 @@ def register_erp(adapter: ErpKind) -> ErpKind:
     return adapter
 
 
+def erps() -> list[ErpKind]:
+    return list(ERPS.values())
+
+
+def erp(code: str) -> ErpKind:
+    try:
+        return ERPS[code]
+    except KeyError:
+        raise LookupError(f"no ERP kind {code!r}") from None
+
+
 # ---- the platforms -------------------------------------------------------------------------------
 register(MEITUAN)
 register(DOUYIN_LAIKE)
@@ -83,3 +97,8 @@ register_carrier(DADA)
 register_carrier(SF_SAME_CITY)
 register_carrier(SHANSONG)
 register_carrier(MEITUAN_PAOTUI)
+
+# ---- the ERPs --------------------------------------------------------------------------------------
+register_erp(JUSHUITAN)
+register_erp(WDT)
+register_erp(KINGDEE)

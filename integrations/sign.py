@@ -4,6 +4,10 @@
     python -m integrations.sign douyin_laike --secret S --body push.json     (or --params JSON)
     python -m integrations.sign sf_same_city --secret DEVKEY --params '{"dev_id":1,"push_time":1700000000,"version":17}'
     python -m integrations.sign dada --secret S --params '{"app_key":"k","body":"{}",...}'
+    python -m integrations.sign jushuitan --secret S --params '{"app_key":"…","biz":"{}",...}'
+    python -m integrations.sign wdt --secret S --params '{"sid":"…","appkey":"…","timestamp":…}'
+    python -m integrations.sign kingdee --secret APPSECRET --params '{"app_id":"…","acct_id":"…",
+        "username":"…","timestamp":…,"path":"/k3cloud/…Save.common.kdsvc"}'   (X-Api-Signature)
 
 Each platform signs in its own way (its adapter's `sign`): Meituan signs URL + sorted params +
 secret; Douyin signs secret + the raw body bytes, so pass the body file exactly as received
@@ -28,7 +32,8 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m integrations.sign", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     carriers = [k.code for k in registry.carriers()]
-    parser.add_argument("platform", choices=[a.profile.code for a in registry.platforms()] + carriers)
+    erps = {kind.code: kind for kind in registry.erps()}
+    parser.add_argument("platform", choices=[a.profile.code for a in registry.platforms()] + carriers + list(erps))
     parser.add_argument("--secret", required=True)
     parser.add_argument("--params", help="JSON object of parameters (or the body)")
     parser.add_argument("--url", help="full API or callback URL, for platforms that sign it")
@@ -41,6 +46,11 @@ def main(argv: list[str] | None = None) -> int:
     params = None
     if args.params is not None:
         params = {k: _text(v) for k, v in json.loads(args.params).items()}
+    if args.platform in erps:  # the ERPs sign their request's parameters
+        if params is None:
+            parser.error("--params is required for an ERP")
+        print(erps[args.platform].sign(args.secret, params))
+        return 0
     if args.body == "-":
         body = sys.stdin.buffer.read()
     elif args.body:

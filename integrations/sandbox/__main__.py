@@ -47,7 +47,10 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"demo carrier {kind.code}: key={demo['key']} secret={demo['secret']} shop={demo['shop']} at {twin.prefix}"
             )
-    print(f"sandbox on http://{args.host}:{args.port}  (control API: /_control/stats)")
+    for kind in registry.erps():  # the ERP twins' demo connections (mounted always)
+        keys = " ".join(f"{k}={v}" for k, v in kind.twin().demo_keys.items())
+        print(f"demo ERP {kind.code}: {keys}")
+    print(f"sandbox on http://{args.host}:{args.port}  (control API: /_control/stats, /_control/erp/<erp>)")
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
 

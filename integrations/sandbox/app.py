@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 
 from integrations import registry
-from integrations.sandbox import control, rider_control
+from integrations.sandbox import control, erp_twin, rider_control
 from integrations.sandbox.faults import Faults
 from integrations.sandbox.generator import Generator, Ratios
 from integrations.sandbox.lifecycle import Lifecycle
@@ -46,6 +46,14 @@ class Sandbox:
         self.generator = Generator(self.store, self.lifecycle, seed=self.seed)
         self.lifecycle.on_confirmed = self.generator.on_confirmed
         self.riders = RiderDesk({k.code: k.twin() for k in registry.carriers()}, seed=self.seed)
+        self.erps: dict[str, erp_twin.ErpTwinState] = {}
+
+    def erp_state(self, erp: str) -> erp_twin.ErpTwinState:
+        """The ERP twin's documents, limits and shipments (made on first use, with the ERP's limits)."""
+        if erp not in self.erps:
+            kind = registry.ERPS.get(erp)
+            self.erps[erp] = kind.twin().new_state() if kind is not None else erp_twin.ErpTwinState(erp)
+        return self.erps[erp]
 
     def add_demo_shops(self) -> list[Shop]:
         shops = []
@@ -69,6 +77,7 @@ class Sandbox:
     def reset(self) -> None:
         """Forget all shops, orders, faults and logs (the background loops keep running)."""
         self.store.clear()
+        self.erps.clear()
         self.faults.clear()
         self.faults.fired.clear()
         self.pusher.reset()
@@ -113,6 +122,9 @@ def create_app(
 
     twins = [route for a in registry.platforms() for route in a.twin().routes()]
     carriers = [route for k in registry.carriers() for route in k.twin().routes()]
-    app = Starlette(routes=[*control.routes, *rider_control.routes, *twins, *carriers], lifespan=lifespan)
+    twins += [route for kind in registry.erps() for route in kind.twin().routes()]
+    app = Starlette(
+        routes=[*control.routes, *rider_control.routes, *erp_twin.routes, *twins, *carriers], lifespan=lifespan
+    )
     app.state.sandbox = sandbox
     return app
