@@ -41,6 +41,7 @@ PROFILE = PlatformProfile(
     ),
     elsewhere_zh="拒单请在抖音来客商家后台操作",
     elsewhere_en="Reject in the Douyin Laike merchant console",
+    products_pullable=True,
 )
 MAX_PAGES = 500
 

@@ -53,6 +53,7 @@ PROFILE = PlatformProfile(
         }
     ),
     reject_reasons=REJECT_REASONS,
+    products_pullable=True,
 )
 
 OPEN_LOOKBACK = timedelta(hours=12)  # sweeps re-read orders still in fulfilment this far back
