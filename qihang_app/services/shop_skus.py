@@ -220,7 +220,7 @@ def request_product_pull(session: Session, *, actor: Actor, shop_id: int, now: d
         .limit(1)
     ).first()
     if busy:
-        raise ValidationError(key="pulls.err.busy", field="shop")
+        raise ValidationError(key="shopsku.err.busy", field="shop")
     log = PullLog(
         shop_id=shop_id, kind=PRODUCT_PULL, status="queued", requested_by=actor.user_id, created_at=now or utcnow()
     )

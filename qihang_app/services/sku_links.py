@@ -255,8 +255,9 @@ def auto_link_shop(session: Session, *, shop_id: int) -> LinkResult:
     order_ids: set[int] = set()
     lines = 0
     by_id = {s.id: s for s in shop_skus}
-    for hint in suggest(session, shop_skus, by_name=False):
+    hints = suggest(session, shop_skus, by_name=False)
+    for hint in hints:
         result = _link(session, by_id[hint.shop_sku_id], hint.erp_sku_id, how=hint.how, actor_ref="worker")
         order_ids.update(result.order_ids)
         lines += result.lines
-    return LinkResult(sorted(order_ids), lines, len(by_id) and sum(1 for s in by_id.values() if s.erp_sku_id))
+    return LinkResult(sorted(order_ids), lines, len(hints))
