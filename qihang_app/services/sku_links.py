@@ -108,6 +108,31 @@ class LinkIndex:
         return result
 
 
+def catalog_links(session: Session, lines: Sequence[dict]) -> list[tuple[int | None, str | None]]:
+    """(erp sku id, how) for lines typed or picked in the OMS (manual orders): by the line's
+    code as an ERP SKU code, else its barcode; enabled SKUs only."""
+    codes = sorted({k for line in lines if (k := normalize_code(line.get("outer_sku_code")))})
+    barcodes = sorted({k for line in lines if (k := normalize_code(line.get("barcode")))} | set(codes))
+    code_pairs, barcode_pairs = [], []
+    for chunk in chunks(codes):
+        code_pairs += session.execute(
+            sa.select(ErpSku.code, ErpSku.id).where(ErpSku.enabled, ErpSku.code.in_(chunk))
+        ).all()
+    for chunk in chunks(barcodes):
+        barcode_pairs += session.execute(
+            sa.select(ErpSku.barcode, ErpSku.id).where(ErpSku.enabled, ErpSku.barcode.in_(chunk))
+        ).all()
+    by_code, by_barcode = unique_index(code_pairs), unique_index(barcode_pairs)
+    found = []
+    for line in lines:
+        code = line.get("outer_sku_code")
+        erp_id, how = link_sku(
+            None, code, line.get("barcode") or code, shop_links={}, erp_by_code=by_code, erp_by_barcode=by_barcode
+        )
+        found.append((erp_id, None if how is None else str(how.value)))
+    return found
+
+
 # -- linking shop SKUs to ERP SKUs ------------------------------------------------------------
 
 

@@ -127,3 +127,25 @@ def test_sku_search_and_scanner(session, world):
     assert [s.code for s in catalog.search_skus(session, actor=world.staff_a, q="T恤")] == ["T1-R-L", "T1-R-M"]
     assert catalog.scanned_sku(session, actor=world.staff_a, code="6901234567892").code == "T1-R-M"
     assert catalog.scanned_sku(session, actor=world.staff_a, code="T1") is None
+
+
+def test_manual_order_lines_picked_from_the_catalog_come_linked(session, world):
+    from qihang_app.models import OrderLine
+    from qihang_app.services import orders
+
+    view = _create(session, world.admin)
+    by_code = {s.code: s.id for s in view.skus}
+    order = orders.create_manual_order(
+        session, actor=world.staff_a, store_id=world.store_a, receiver_name="王先生", receiver_phone="13812345678",
+        receiver_address="静安区", lines=[
+            {"name": "纯棉T恤", "quantity": 1, "unit_price_fen": 5900, "outer_sku_code": "T1-R-L"},
+            {"name": "纯棉T恤", "quantity": 2, "unit_price_fen": 5900, "outer_sku_code": "6901234567892"},  # scanned
+            {"name": "手写的东西", "quantity": 1, "unit_price_fen": 100},
+        ],
+    )  # fmt: skip
+    lines = session.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_no)).all()
+    assert [(line.erp_sku_id, line.link_method) for line in lines] == [
+        (by_code["T1-R-L"], "outer_code"),
+        (by_code["T1-R-M"], "barcode"),
+        (None, None),
+    ]
