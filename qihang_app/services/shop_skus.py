@@ -18,7 +18,7 @@ from qihang_app.models import ErpSku, Order, OrderLine, PullLog, Shop, ShopSku, 
 from .errors import ValidationError
 from .pulls import PullView, _shop_for
 from .scope import Actor, require_role, store_filter
-from .sku_links import Suggestion, chunks, suggest
+from .sku_links import Suggestion, chunks, link_shop_sku, suggest
 
 PAGE_SIZE = 20
 PRODUCT_PULL = "products"
@@ -161,6 +161,53 @@ def suggestions(session: Session, *, actor: Actor, shop_id: int | None = None, l
         .limit(5000)
     ).all()
     return suggest(session, waiting, by_name=True)[:limit]
+
+
+@dataclass(frozen=True)
+class SuggestionRow:
+    shop_sku_id: int
+    erp_sku_id: int
+    how: str
+    shop_name: str
+    name: str
+    spec: str
+    erp_code: str
+    erp_name: str
+    erp_spec: str
+
+
+def suggestion_rows(
+    session: Session, *, actor: Actor, shop_id: int | None = None, limit: int = 100
+) -> list[SuggestionRow]:
+    hints = suggestions(session, actor=actor, shop_id=shop_id, limit=limit)
+    skus = {s.id: s for s in session.exec(select(ShopSku).where(ShopSku.id.in_([h.shop_sku_id for h in hints] or [0])))}
+    erps = {e.id: e for e in session.exec(select(ErpSku).where(ErpSku.id.in_([h.erp_sku_id for h in hints] or [0])))}
+    shops = {
+        s.id: s.name for s in session.exec(select(Shop).where(Shop.id.in_({s.shop_id for s in skus.values()} or {0})))
+    }
+    return [
+        SuggestionRow(
+            h.shop_sku_id,
+            h.erp_sku_id,
+            h.how,
+            shops[skus[h.shop_sku_id].shop_id],
+            skus[h.shop_sku_id].name,
+            skus[h.shop_sku_id].spec,
+            erps[h.erp_sku_id].code,
+            erps[h.erp_sku_id].name,
+            erps[h.erp_sku_id].spec,
+        )  # fmt: skip
+        for h in hints
+    ]
+
+
+def accept_suggestions(session: Session, *, actor: Actor, pairs: Sequence[tuple[int, int]]) -> list[int]:
+    """Link every (shop SKU, ERP SKU) pair the reader accepted; the back-filled orders."""
+    order_ids: set[int] = set()
+    for shop_sku_id, erp_sku_id in pairs:
+        result = link_shop_sku(session, actor=actor, shop_sku_id=shop_sku_id, erp_sku_id=erp_sku_id, how="suggestion")
+        order_ids.update(result.order_ids)
+    return sorted(order_ids)
 
 
 # -- pulls ------------------------------------------------------------------------------------
