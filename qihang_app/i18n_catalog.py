@@ -148,4 +148,7 @@ CATALOG_MESSAGES: dict[str, tuple[str, str]] = {
         "还没有店铺商品 — 点上方店铺的“拉取商品”从平台读取",
         "No shop products yet: pull a shop's products from its platform above",
     ),
+    # 手工建单: picking from the catalog
+    "manual.pick_placeholder": ("扫码或搜索商品：名称、编码、条码", "Scan, or search products: name, code, barcode"),
+    "manual.pick_none": ("商品库里没有找到，可在下方手工填写", "Not in the catalog; type the item below instead"),
 }

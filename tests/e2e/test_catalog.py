@@ -1,0 +1,152 @@
+"""商品 and 店铺商品 in Chromium: create a product, edit it and save again, pull a shop's products,
+link one by hand and see the order line that was waiting become linked; a manual order picks
+from the catalog with a scanner's Enter. Screenshots on a phone (390×844) and a desk."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+from sqlmodel import select
+
+from qihang_app.db import make_engine, session_scope
+from qihang_app.models import ErpSku, Order, OrderLine, ShopSku
+from tests.e2e.conftest import PHONE, login, shot
+
+pytestmark = pytest.mark.e2e
+
+DESK = {"width": 1440, "height": 900}
+DEMO_SHOP = "MT-SH-0001"  # the meituan twin's demo shop, bound to a demo store by the seed
+
+
+@pytest.fixture(scope="module")
+def engine(app_server):
+    _, env = app_server
+    return make_engine(env["DATABASE_URL"])
+
+
+@pytest.fixture(scope="module")
+def product(sandbox) -> dict:
+    """A product of the demo shop's platform catalog."""
+    with httpx.Client(base_url=sandbox + "/_control", trust_env=False, timeout=10) as control:
+        return control.get(f"/shops/meituan/{DEMO_SHOP}/catalog").json()[3]
+
+
+def _input(name: str) -> str:
+    """The input of a text field with this class (on the input, or on its wrapper)."""
+    return f"input.{name}, .{name} input"
+
+
+def _page(browser, app_server, size):
+    base, env = app_server
+    page = browser.new_page(viewport=size)
+    login(page, base, "admin", env["E2E_ADMIN_PASSWORD"])
+    return page, base
+
+
+def _line(engine, sku_id: str) -> OrderLine | None:
+    with session_scope(engine) as session:
+        return session.exec(select(OrderLine).where(OrderLine.platform_sku_id == sku_id)).first()
+
+
+def test_create_edit_and_save_again(browser, app_server, engine, product):
+    page, base = _page(browser, app_server, DESK)
+    page.goto(f"{base}/products")
+    expect(page.get_by_text("还没有商品")).to_be_visible(timeout=30_000)
+    page.locator("#product-new").click()
+    page.locator("#product-code").fill("ERP-E2E-1")
+    page.locator("#product-name").fill(product["name"])
+    page.locator("#product-category").fill("饮料")
+    page.locator(_input("sku-code")).fill("ERP-E2E-1-A")  # not the platform's code: only a hand link finds it
+    page.locator(_input("sku-price")).fill("abc")
+    page.locator("#product-save").click()
+    expect(page.locator(".field-error")).to_have_text("金额格式应为 12.50（最多两位小数）")
+    page.locator(_input("sku-price")).fill("3.50")
+    page.locator("#product-save").click()
+    row = page.locator(".product-row", has_text="ERP-E2E-1")
+    expect(row).to_contain_text("¥3.50", timeout=15_000)
+    shot(page, "catalog-products-desk")
+    row.locator(".product-edit").click()
+    expect(page.locator(_input("sku-price"))).to_have_value("3.50")
+    page.locator(_input("sku-price")).fill("3.90")
+    page.locator("#product-save").click()
+    expect(row).to_contain_text("¥3.90", timeout=15_000)
+    row.locator(".product-edit").click()  # and save again, unchanged
+    expect(page.locator("#product-code")).to_have_value("ERP-E2E-1")
+    page.locator("#product-save").click()
+    expect(page.locator("#product-save")).to_be_hidden(timeout=15_000)
+    with session_scope(engine) as session:
+        [sku] = session.exec(select(ErpSku).where(ErpSku.code == "ERP-E2E-1-A")).all()
+        assert (sku.price_fen, sku.enabled, sku.name) == (390, True, product["name"])
+
+
+def test_pull_link_by_hand_and_the_waiting_line_is_linked(browser, app_server, engine, sandbox, product):
+    with httpx.Client(base_url=sandbox + "/_control", trust_env=False, timeout=10) as control:
+        order = control.post(
+            "/orders",
+            json={"platform": "meituan", "shop_id": DEMO_SHOP, "items": [{"sku_id": product["sku_id"], "quantity": 2}]},
+        ).json()
+    page, base = _page(browser, app_server, DESK)
+    page.wait_for_timeout(500)
+    for _ in range(60):  # the order arrives by push, then ingest
+        if _line(engine, product["sku_id"]) is not None:
+            break
+        page.wait_for_timeout(500)
+    assert _line(engine, product["sku_id"]).erp_sku_id is None
+    page.goto(f"{base}/shop-products")
+    card = page.locator(".pull-card", has_text="启航便利店")
+    expect(card).to_contain_text("尚未拉取", timeout=30_000)
+    card.get_by_role("button").click()
+    expect(card.locator(".pull-done")).to_contain_text("已读取 20 个SKU", timeout=60_000)
+    expect(page.locator("#unlinked-count")).to_contain_text("未关联")
+    page.locator("#shop-sku-search").fill(product["name"])
+    page.locator("#shop-sku-search").press("Enter")
+    row = page.locator(".shop-sku-row", has_text=product["name"]).first
+    expect(row).to_contain_text("待关联订单行 1")
+    shot(page, "catalog-shop-products-desk")
+    row.locator(".link-button").click()
+    page.locator("#erp-search").fill("ERP-E2E-1")
+    page.locator("#erp-search").press("Enter")
+    page.locator(".pick-erp").first.click()
+    expect(row.locator(".linked-erp")).to_contain_text("ERP-E2E-1-A", timeout=15_000)
+    line = _line(engine, product["sku_id"])
+    with session_scope(engine) as session:
+        sku = session.exec(select(ErpSku).where(ErpSku.code == "ERP-E2E-1-A")).one()
+        order_id = session.exec(select(Order.id).where(Order.platform_order_id == str(order["order_id"]))).one()
+        linked = session.exec(select(ShopSku).where(ShopSku.platform_sku_id == product["sku_id"])).one()
+    assert (line.erp_sku_id, line.link_method, linked.erp_sku_id) == (sku.id, "manual", sku.id)
+    page.goto(f"{base}/orders?order={order_id}")
+    expect(page.locator("#order-detail")).to_contain_text(f"ERP #{sku.id}", timeout=30_000)
+    # phone: the same screen, one column
+    phone, _ = _page(browser, app_server, PHONE)
+    phone.goto(f"{base}/shop-products")
+    expect(phone.locator(".pull-card").first).to_be_visible(timeout=30_000)
+    shot(phone, "catalog-shop-products-phone")
+    row = phone.locator(".shop-sku-row", has_text=product["name"]).first
+    row.get_by_role("button", name="解除关联").click()
+    phone.locator("#unlink-confirm").click()
+    expect(phone.get_by_text("请填写解除关联的原因")).to_be_visible()
+    phone.locator("#unlink-reason").fill("测试解除")
+    phone.locator("#unlink-confirm").click()
+    expect(phone.locator("#unlink-confirm")).to_be_hidden(timeout=15_000)
+
+
+def test_products_on_a_phone_and_manual_order_scanning(browser, app_server, engine):
+    page, base = _page(browser, app_server, PHONE)
+    page.goto(f"{base}/products")
+    expect(page.locator(".product-card").first).to_be_visible(timeout=30_000)
+    shot(page, "catalog-products-phone")
+    page.locator(".product-card .product-edit").first.click()
+    expect(page.locator(".sku-block")).to_be_visible()
+    shot(page, "catalog-product-form-phone", full_page=False)
+    page.goto(f"{base}/orders")
+    page.locator("#manual-order").click()
+    page.locator("#manual-pick").fill("ERP-E2E-1-A")  # a scanner types the code and presses Enter
+    page.locator("#manual-pick").press("Enter")
+    expect(page.locator(_input("manual-line-name")).first).to_have_value(re.compile(".+"), timeout=15_000)
+    page.locator("#manual-pick").fill("ERP-E2E-1-A")
+    page.locator("#manual-pick").press("Enter")
+    expect(page.locator(_input("manual-line-qty")).first).to_have_value("2", timeout=15_000)
+    shot(page, "catalog-manual-pick-phone", full_page=False)
