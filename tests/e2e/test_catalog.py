@@ -96,7 +96,7 @@ def test_pull_link_by_hand_and_the_waiting_line_is_linked(browser, app_server, e
         page.wait_for_timeout(500)
     assert _line(engine, product["sku_id"]).erp_sku_id is None
     page.goto(f"{base}/shop-products")
-    card = page.locator(".pull-card", has_text="启航便利店")
+    card = page.locator(".pull-card", has_text="静安店")
     expect(card).to_contain_text("尚未拉取", timeout=30_000)
     card.get_by_role("button").click()
     expect(card.locator(".pull-done")).to_contain_text("已读取 20 个SKU", timeout=60_000)
