@@ -150,3 +150,25 @@ def test_products_on_a_phone_and_manual_order_scanning(browser, app_server, engi
     page.locator("#manual-pick").press("Enter")
     expect(page.locator(_input("manual-line-qty")).first).to_have_value("2", timeout=15_000)
     shot(page, "catalog-manual-pick-phone", full_page=False)
+
+
+def test_import_lists_every_bad_row_then_imports_a_clean_file(browser, app_server, engine):
+    header = "商品编码,商品名称,分类,单位,SKU编码,颜色,尺码,规格,条码,重量(克),售价(元),成本价(元),状态\n"
+    bad = header + "IMP-1,,饮料,瓶,IMP-1-A,,,,,,2,,\nIMP-2,可乐,饮料,罐,IMP-2-A,,,,,,=B2*2,,\n"
+    good = header + "IMP-1,矿泉水,饮料,瓶,IMP-1-A,,,550ml,,,2,,\nIMP-2,可乐,饮料,罐,IMP-2-A,,,330ml,,,3.5,,\n"
+    page, base = _page(browser, app_server, DESK)
+    page.goto(f"{base}/products")
+    page.locator("#import-open").click()
+    chooser = page.locator("input[type=file]")
+    chooser.set_input_files(files=[{"name": "商品.csv", "mimeType": "text/csv", "buffer": bad.encode("gbk")}])
+    expect(page.locator(".import-problem")).to_have_count(2, timeout=15_000)
+    expect(page.locator(".import-problem").nth(1)).to_contain_text("公式")
+    expect(page.locator("#import-run")).to_have_count(0)
+    shot(page, "catalog-import-problems-desk", full_page=False)
+    chooser.set_input_files(files=[{"name": "商品.csv", "mimeType": "text/csv", "buffer": good.encode()}])
+    expect(page.locator("#import-verdict")).to_contain_text("2 行可导入", timeout=15_000)
+    page.locator("#import-run").click()
+    expect(page.get_by_text("导入完成")).to_be_visible(timeout=30_000)
+    with session_scope(engine) as session:
+        skus = {s.code: s.price_fen for s in session.exec(select(ErpSku).where(ErpSku.code.like("IMP-%")))}
+    assert skus == {"IMP-1-A": 200, "IMP-2-A": 350}
