@@ -5,6 +5,7 @@ import reflex as rx
 
 from components.i18n import t
 from state.catalog_import import CatalogImportState as S
+from state.lang import LangState
 
 UPLOAD_ID = "catalog-file"
 
@@ -35,7 +36,16 @@ def _problems() -> rx.Component:
         rx.cond(
             S.problem_count > 0,
             rx.vstack(
-                rx.text(S.problem_count.to_string() + " ✗", size="2", weight="bold", color=rx.color("red", 11)),
+                rx.text(
+                    rx.cond(
+                        LangState.lang == "en",
+                        S.problem_count.to_string() + " problems",
+                        "共 " + S.problem_count.to_string() + " 处问题",
+                    ),
+                    size="2",
+                    weight="bold",
+                    color=rx.color("red", 11),
+                ),
                 rx.scroll_area(
                     rx.table.root(
                         rx.table.header(

@@ -76,7 +76,7 @@ def _actions(row: dict) -> rx.Component:
             rx.button(
                 rx.icon("pencil", size=14),
                 t("common.edit"),
-                size="1",
+                size="2",
                 variant="soft",
                 on_click=ProductsState.open_edit(row["id"]),
                 class_name="product-edit",
@@ -85,13 +85,13 @@ def _actions(row: dict) -> rx.Component:
                 row["enabled"] == "1",
                 rx.button(
                     t("catalog.disable"),
-                    size="1",
+                    size="2",
                     variant="ghost",
                     color_scheme="gray",
                     on_click=ProductsState.set_enabled(row["id"], False),
                 ),
                 rx.button(
-                    t("catalog.enable"), size="1", variant="ghost", on_click=ProductsState.set_enabled(row["id"], True)
+                    t("catalog.enable"), size="2", variant="ghost", on_click=ProductsState.set_enabled(row["id"], True)
                 ),
             ),
             spacing="2",
