@@ -98,6 +98,10 @@ def import_dialog() -> rx.Component:
                     cursor="pointer",
                 ),
                 rx.cond(S.error != "", rx.callout(S.error, color_scheme="red", icon="triangle-alert", size="1")),
+                rx.cond(
+                    S.phase == "checking",
+                    rx.hstack(rx.spinner(size="2"), rx.text(t("catalog.import.checking"), size="2"), align="center"),
+                ),
                 rx.cond(S.phase == "checked", _problems()),
                 rx.cond(
                     (S.phase == "importing") | (S.phase == "done"),

@@ -99,6 +99,7 @@ CATALOG_MESSAGES: dict[str, tuple[str, str]] = {
         "文件有问题，未导入任何数据。请按下表修改后重新选择文件。",
         "The file has problems; nothing was imported. Fix the rows below and choose the file again.",
     ),
+    "catalog.import.checking": ("正在检查整个文件…", "Checking the whole file…"),
     "catalog.import.line": ("行", "Line"),
     "catalog.import.column": ("列", "Column"),
     "catalog.import.reason": ("原因", "Reason"),

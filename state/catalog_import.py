@@ -26,7 +26,7 @@ COLUMN_LABEL = {name: (zh, en) for name, zh, en in COLUMNS} | {
 
 class CatalogImportState(rx.State):
     dialog: bool = False
-    phase: str = "pick"  # pick → checked (problems or ready) → importing → done
+    phase: str = "pick"  # pick → checking → checked (problems or ready) → importing → done
     file_name: str = ""
     error: str = ""
     problems: list[dict[str, str]] = []
@@ -53,6 +53,8 @@ class CatalogImportState(rx.State):
         self.file_name = upload.filename or upload.name or ""
         data = await upload.read()
         self.error, self.problems, self.problem_count, self.summary = "", [], 0, ""
+        self.phase = "checking"
+        yield  # the dialog says it is reading the file (10,000 rows take a moment)
         try:
             actor = await current_actor(self)
             name = self.file_name
@@ -61,7 +63,9 @@ class CatalogImportState(rx.State):
             self.error, self.phase = await explain(self, exc), "pick"
             return
         except Exception as exc:
-            return await refuse(self, exc)
+            self.phase = "pick"
+            yield await refuse(self, exc)
+            return
         lang = await lang_of(self)
         en = lang == "en"
         self.problem_count = len(result.problems)

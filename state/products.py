@@ -3,6 +3,8 @@ and a row per SKU). Import and export have a state of their own (state/catalog_i
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import reflex as rx
 
 from qihang_app.domain import input_rules as rules
@@ -15,6 +17,12 @@ from state.form_errors import messages, placed
 from state.offloop import in_session
 
 SKU_INPUTS = ("sku_code", "color", "size", "variant", "barcode", "weight_g", "price", "cost")
+
+
+def query_string(values: dict[str, str]) -> str:
+    """The filters as the page's URL keeps them (a link can be shared)."""
+    qs = urlencode({k: v for k, v in values.items() if v})
+    return f"?{qs}" if qs else ""
 
 
 def _product_row(p) -> dict:
@@ -90,9 +98,11 @@ class ProductsState(rx.State):
             return result, catalog.categories(session)
 
         result, categories = await in_session(read)
+        wanted = {"q": query, "category": category, "state": state}
         self.rows = [_product_row(p) for p in result.rows]
         self.total, self.pages, self.page = result.total, result.pages, min(result.page, result.pages)
         self.category_options = categories
+        return rx.call_script(f"window.history.replaceState(null, '', '/products{query_string(wanted)}')")
 
     @rx.event
     async def search(self, form: dict):

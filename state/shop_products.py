@@ -18,6 +18,7 @@ from qihang_app.services import catalog, shop_skus, sku_links
 from qihang_app.services.errors import ServiceError
 from state.auth import current_actor, explain, lang_of, refuse, translate
 from state.offloop import in_session
+from state.products import query_string
 
 WATCH_SECONDS = 15 * 60  # the progress poll stops after this, whatever
 
@@ -78,10 +79,10 @@ class ShopProductsState(rx.State):
         self.f_shop, self.f_query = params.get("shop", ""), params.get("q", "")
         self.f_linked = params.get("linked", "")
         self.page = 1
-        result = await self._refresh()
-        if result is None and any(p["status"] in ("queued", "running") for p in self.shop_options):
-            return ShopProductsState.watch
-        return result
+        events = [await self._refresh()]
+        if any(p["status"] in ("queued", "running") for p in self.shop_options):
+            events.append(ShopProductsState.watch)  # a pull started earlier: its bar picks up where it is
+        return [e for e in events if e is not None]
 
     async def _refresh(self):
         try:
@@ -109,6 +110,8 @@ class ShopProductsState(rx.State):
             {"id": str(i), "name": name, "platform": platform, **_pull_fields(pulls.get(i), now, lang)}
             for i, name, platform in shops
         ]
+        wanted = {"shop": self.f_shop, "q": q, "linked": linked}
+        script = f"window.history.replaceState(null, '', '/shop-products{query_string(wanted)}')"
         self.hints = [
             {
                 "shop_sku_id": str(h.shop_sku_id),
@@ -120,6 +123,7 @@ class ShopProductsState(rx.State):
             }
             for h in hints
         ]
+        return rx.call_script(script)
 
     # ---- filters ------------------------------------------------------------------------------
     @rx.event
