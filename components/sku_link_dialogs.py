@@ -120,3 +120,49 @@ def unlink_dialog() -> rx.Component:
         open=S.unlink_dialog,
         on_open_change=S.set_unlink_dialog,
     )
+
+
+def _event(e: dict) -> rx.Component:
+    return rx.box(
+        rx.hstack(
+            rx.badge(
+                rx.cond(e["action"] == "link", t("shopsku.link"), t("shopsku.unlink")),
+                color_scheme=rx.cond(e["action"] == "link", "green", "gray"),
+                size="1",
+            ),
+            rx.text(e["erp"], size="2", font_family="monospace"),
+            rx.spacer(),
+            rx.text(e["who"] + " · " + e["when"], size="1", color_scheme="gray"),
+            align="center",
+            width="100%",
+        ),
+        rx.cond(e["reason"] != "", rx.text(e["reason"], size="2", style=WRAP)),
+        rx.cond(e["lines"] != "", rx.text(t("shopsku.backfilled") + " " + e["lines"], size="1", color_scheme="gray")),
+        padding_y="6px",
+        border_bottom=f"1px solid {rx.color('gray', 4)}",
+        width="100%",
+        class_name="link-event",
+    )
+
+
+def history_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(t("shopsku.history")),
+            rx.vstack(
+                _target(),
+                rx.cond(S.history.length() == 0, rx.text(t("shopsku.no_history"), size="2", color_scheme="gray")),
+                rx.scroll_area(rx.vstack(rx.foreach(S.history, _event), spacing="0"), max_height="360px", type="auto"),
+                rx.hstack(
+                    rx.dialog.close(rx.button(t("common.close"), variant="soft", color_scheme="gray")),
+                    justify="end",
+                    width="100%",
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            max_width="520px",
+        ),
+        open=S.history_dialog,
+        on_open_change=S.set_history_dialog,
+    )

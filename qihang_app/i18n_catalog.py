@@ -152,4 +152,8 @@ CATALOG_MESSAGES: dict[str, tuple[str, str]] = {
     # 手工建单: picking from the catalog
     "manual.pick_placeholder": ("扫码或搜索商品：名称、编码、条码", "Scan, or search products: name, code, barcode"),
     "manual.pick_none": ("商品库里没有找到，可在下方手工填写", "Not in the catalog; type the item below instead"),
+    "shopsku.history": ("关联记录", "Link history"),
+    "shopsku.no_history": ("还没有关联记录", "No links yet"),
+    "shopsku.by_worker": ("自动关联", "Automatic"),
+    "shopsku.backfilled": ("补全订单行", "order lines filled in:"),
 }

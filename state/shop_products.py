@@ -72,6 +72,8 @@ class ShopProductsState(rx.State):
     erp_results: list[dict[str, str]] = []
     unlink_dialog: bool = False
     unlink_error: str = ""
+    history_dialog: bool = False
+    history: list[dict[str, str]] = []
 
     @rx.event
     async def load(self):
@@ -262,3 +264,35 @@ class ShopProductsState(rx.State):
         self.unlink_dialog = False
         await self._refresh()
         return rx.toast.success(await translate(self, "shopsku.unlinked_done"))
+
+    # ---- who linked and unlinked, and why ---------------------------------------------------
+    @rx.event
+    async def open_history(self, row: dict):
+        shop_sku_id = int(row["id"])
+        try:
+            actor = await current_actor(self)
+            events = await in_session(lambda s: sku_links.link_history(s, actor=actor, shop_sku_id=shop_sku_id))
+        except ServiceError as exc:
+            return rx.toast.error(await explain(self, exc))
+        except Exception as exc:
+            return await refuse(self, exc)
+        automatic = await translate(self, "shopsku.by_worker")
+        now = datetime.now(UTC)
+        self.target = dict(row)
+        self.history = [
+            {
+                "when": format_time(e.at, now),
+                "action": e.action,
+                "how": e.how,
+                "erp": e.erp_code,
+                "who": e.username or (automatic if e.actor == "worker" else e.actor),
+                "reason": e.reason,
+                "lines": str(e.lines) if e.lines else "",
+            }
+            for e in events
+        ]
+        self.history_dialog = True
+
+    @rx.event
+    def set_history_dialog(self, value: bool):
+        self.history_dialog = value

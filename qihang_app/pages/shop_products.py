@@ -6,7 +6,7 @@ from components.i18n import t
 from components.layout import app_shell, page_header
 from components.pager import pager
 from components.shop_products import filter_bar, hint_panel, pull_panel, sku_row
-from components.sku_link_dialogs import link_dialog, unlink_dialog
+from components.sku_link_dialogs import history_dialog, link_dialog, unlink_dialog
 from state.shop_products import ShopProductsState as S
 
 
@@ -56,6 +56,7 @@ def shop_products_page() -> rx.Component:
             ),
             link_dialog(),
             unlink_dialog(),
+            history_dialog(),
             width="100%",
             spacing="0",
         ),

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -15,7 +16,7 @@ from sqlmodel import Session, select
 from qihang_app.domain import input_rules as rules
 from qihang_app.domain.platform_order import PlatformOrderLine
 from qihang_app.domain.sku_link import link_sku, normalize_code, unique_index
-from qihang_app.models import ErpSku, Order, OrderLine, Shop, ShopSku, SkuLinkEvent
+from qihang_app.models import ErpSku, Order, OrderLine, Shop, ShopSku, SkuLinkEvent, User
 
 from .errors import NotFoundError, ValidationError, checked
 from .scope import Actor, require_role, require_store
@@ -227,6 +228,49 @@ def unlink_shop_sku(session: Session, *, actor: Actor, shop_sku_id: int, reason:
     shop_sku.erp_sku_id = None
     session.add(shop_sku)
     session.flush()
+
+
+@dataclass(frozen=True)
+class LinkEventView:
+    at: datetime
+    action: str  # "link" | "unlink"
+    how: str
+    erp_code: str
+    actor: str  # "user:3" or "worker"
+    username: str  # "" for the worker
+    reason: str
+    lines: int
+
+
+def link_history(session: Session, *, actor: Actor, shop_sku_id: int, limit: int = 50) -> list[LinkEventView]:
+    """Who linked or unlinked this shop SKU, how and why; newest first."""
+    _shop_sku_for(session, actor, shop_sku_id)
+    events = session.exec(
+        select(SkuLinkEvent)
+        .where(SkuLinkEvent.shop_sku_id == shop_sku_id)
+        .order_by(SkuLinkEvent.at.desc(), SkuLinkEvent.id.desc())
+        .limit(limit)
+    ).all()
+    codes = dict(
+        session.execute(sa.select(ErpSku.id, ErpSku.code).where(ErpSku.id.in_({e.erp_sku_id for e in events} or {0})))
+        .tuples()
+        .all()
+    )
+    user_ids = {int(e.actor.split(":")[1]) for e in events if e.actor.startswith("user:")}
+    names = dict(session.execute(sa.select(User.id, User.username).where(User.id.in_(user_ids or {0}))).tuples().all())
+    return [
+        LinkEventView(
+            e.at,
+            e.action,
+            e.how,
+            codes.get(e.erp_sku_id, ""),
+            e.actor,
+            names.get(int(e.actor.split(":")[1]), "") if e.actor.startswith("user:") else "",
+            e.reason,
+            e.backfilled_lines,
+        )  # fmt: skip
+        for e in events
+    ]
 
 
 @dataclass(frozen=True)

@@ -131,6 +131,12 @@ def test_pull_link_by_hand_and_the_waiting_line_is_linked(browser, app_server, e
     phone.locator("#unlink-reason").fill("测试解除")
     phone.locator("#unlink-confirm").click()
     expect(phone.locator("#unlink-confirm")).to_be_hidden(timeout=15_000)
+    row.locator(".history-button").click()  # who unlinked, and why
+    events = phone.locator(".link-event")
+    expect(events).to_have_count(2)
+    expect(events.first).to_contain_text("测试解除")
+    expect(events.first).to_contain_text("admin")
+    shot(phone, "catalog-link-history-phone", full_page=False)
 
 
 def test_products_on_a_phone_and_manual_order_scanning(browser, app_server, engine):

@@ -88,6 +88,11 @@ def test_unlink_records_who_and_why(session, world):
         ("link", world.admin.ref, "", erp_id),
         ("unlink", world.manager_a.ref, "规格选错了", erp_id),
     ]
+    history = sku_links.link_history(session, actor=world.admin, shop_sku_id=sku.id)
+    assert [(h.action, h.username, h.reason, h.erp_code) for h in history] == [
+        ("unlink", "mgr_a", "规格选错了", "COLA-330"),
+        ("link", "root", "", "COLA-330"),
+    ]
     line = session.exec(select(OrderLine).where(OrderLine.order_id == order_id, OrderLine.line_no == 2)).one()
     assert line.erp_sku_id == erp_id  # history stays; the order is fixed on the order
     with pytest.raises(ValidationError) as info:
