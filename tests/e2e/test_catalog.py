@@ -101,10 +101,14 @@ def test_pull_link_by_hand_and_the_waiting_line_is_linked(browser, app_server, e
     card.get_by_role("button").click()
     expect(card.locator(".pull-done")).to_contain_text("已读取 20 个SKU", timeout=60_000)
     expect(page.locator("#unlinked-count")).to_contain_text("未关联")
-    page.locator("#shop-sku-search").fill(product["name"])
-    page.locator("#shop-sku-search").press("Enter")
+    with session_scope(engine) as session:
+        order_id = session.exec(select(Order.id).where(Order.platform_order_id == str(order["order_id"]))).one()
+    page.goto(f"{base}/orders?order={order_id}")  # the order's unlinked line leads to the link screen
+    page.locator("#order-detail .line-to-link").click()
+    page.wait_for_url(f"**/shop-products?q={product['sku_id']}", timeout=30_000)
     row = page.locator(".shop-sku-row", has_text=product["name"]).first
-    expect(row).to_contain_text("待关联订单行 1")
+    expect(row).to_contain_text("待关联订单行 1", timeout=30_000)
+    expect(page.locator(".shop-sku-row")).to_have_count(1)
     shot(page, "catalog-shop-products-desk")
     row.locator(".link-button").click()
     page.locator("#erp-search").fill("ERP-E2E-1")
@@ -114,7 +118,6 @@ def test_pull_link_by_hand_and_the_waiting_line_is_linked(browser, app_server, e
     line = _line(engine, product["sku_id"])
     with session_scope(engine) as session:
         sku = session.exec(select(ErpSku).where(ErpSku.code == "ERP-E2E-1-A")).one()
-        order_id = session.exec(select(Order.id).where(Order.platform_order_id == str(order["order_id"]))).one()
         linked = session.exec(select(ShopSku).where(ShopSku.platform_sku_id == product["sku_id"])).one()
     assert (line.erp_sku_id, line.link_method, linked.erp_sku_id) == (sku.id, "manual", sku.id)
     page.goto(f"{base}/orders?order={order_id}")
