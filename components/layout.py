@@ -14,6 +14,8 @@ FONT = '"PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Noto Sans SC", sa
 NAV = [
     ("/board", "nav.board", "layout-dashboard", False),
     ("/orders", "nav.orders", "receipt-text", False),
+    ("/products", "nav.products", "package", False),
+    ("/shop-products", "nav.shop_products", "link", "manage"),
     ("/stores", "nav.stores", "store", False),
     ("/inbox", "nav.inbox", "inbox", "manage"),  # admins and managers
     ("/users", "nav.users", "users", True),

@@ -10,6 +10,8 @@ from qihang_app.pages.inbox import inbox_page
 from qihang_app.pages.login import login_page
 from qihang_app.pages.orders import orders_page
 from qihang_app.pages.print import print_page
+from qihang_app.pages.products import products_page
+from qihang_app.pages.shop_products import shop_products_page
 from qihang_app.pages.stores import stores_page
 from qihang_app.pages.system import system_page
 from qihang_app.pages.users import users_page
@@ -20,6 +22,8 @@ from state.inbox import InboxState
 from state.order_detail import OrderDetailState
 from state.orders import OrdersState
 from state.platform_calls import PlatformCallsState
+from state.products import ProductsState
+from state.shop_products import ShopProductsState
 from state.stores import StoresState
 from state.system import SystemState
 from state.tickets import TicketState
@@ -60,6 +64,18 @@ app.add_page(
     route="/stores",
     title="门店与店铺 · 启航 OMS",
     on_load=[AuthState.require_login, StoresState.load, PlatformCallsState.load],
+)
+app.add_page(
+    products_page,
+    route="/products",
+    title="商品 · 启航 OMS",
+    on_load=[AuthState.require_login, ProductsState.load],
+)
+app.add_page(
+    shop_products_page,
+    route="/shop-products",
+    title="店铺商品 · 启航 OMS",
+    on_load=[AuthState.require_login, ShopProductsState.load],
 )
 app.add_page(
     inbox_page, route="/inbox", title="数据接收 · 启航 OMS", on_load=[AuthState.require_login, InboxState.load]

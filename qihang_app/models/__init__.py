@@ -4,7 +4,7 @@ from .base import UTC, UTCDateTime, utcnow
 from .messaging import INBOX_STATUSES, OUTBOX_STATUSES, InboxMessage, OutboxMessage
 from .orders import Order, OrderEvent, OrderLine, phone_search_columns
 from .pulls import PULL_KINDS, PULL_STATUSES, PullLog
-from .skus import ErpSku, ShopSku
+from .skus import ErpSku, Product, ShopSku, SkuLinkEvent
 from .stores import Shop, Store
 from .system import WorkerHeartbeat
 from .users import ROLES, AuthSession, LoginThrottle, User, UserStoreGrant
@@ -24,9 +24,11 @@ __all__ = [
     "OutboxMessage",
     "PULL_KINDS",
     "PULL_STATUSES",
+    "Product",
     "PullLog",
     "Shop",
     "ShopSku",
+    "SkuLinkEvent",
     "Store",
     "UTCDateTime",
     "User",
