@@ -7,6 +7,7 @@ Tests may `register()` a platform of their own and `unregister()` it afterwards.
 
 from __future__ import annotations
 
+import integrations.alerts.registry  # noqa: F401  (registers the alert robots' profiles)
 from integrations.contract import CarrierAdapter, PlatformAdapter
 from integrations.douyin_laike.adapter import ADAPTER as DOUYIN_LAIKE
 from integrations.erp_contract import ErpKind

@@ -12,6 +12,7 @@ from arq.connections import RedisSettings
 
 from qihang_app.config import get_settings
 from workers.context import shutdown, startup
+from workers.tasks.alerts import check_alerts, prune_alerts, send_test_alert
 from workers.tasks.connection import test_shop_connection
 from workers.tasks.heartbeat import heartbeat
 from workers.tasks.ingest import drain_inbox, ingest_inbox
@@ -39,6 +40,7 @@ class WorkerSettings:
         func(sweep_shop, keep_result=300, timeout=600, max_tries=1),
         func(run_pull, keep_result=300, timeout=1800, max_tries=1),
         func(test_shop_connection, keep_result=60, timeout=30, max_tries=1),
+        func(send_test_alert, keep_result=60, timeout=30, max_tries=1),
     ]
     cron_jobs = [
         # unique (the default): with several workers one of them records each tick.
@@ -49,6 +51,9 @@ class WorkerSettings:
         cron(relay_outbox, second=_every(1), run_at_startup=True, keep_result=5, timeout=30, max_tries=1),
         # Processed inbox rows past their retention: once a day, at a quiet hour (worker's clock).
         cron(prune_inbox, hour={4}, minute={17}, keep_result=3600, timeout=1800, max_tries=1),
+        # Alert rules twice a minute; resolved problems past keeping once a day.
+        cron(check_alerts, second={5, 35}, keep_result=30, timeout=60, max_tries=1),
+        cron(prune_alerts, hour={4}, minute={41}, keep_result=3600, timeout=600, max_tries=1),
     ]
     max_jobs = 20
     # A worker killed mid-job (OOM, SIGKILL) leaves its jobs marked "in progress" for the longest

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 
 from integrations import registry
+from integrations.alerts import twin as robot_twin
 from integrations.sandbox import control
 from integrations.sandbox.faults import Faults
 from integrations.sandbox.generator import Generator, Ratios
@@ -96,6 +97,8 @@ def create_app(
             await sandbox.stop()
 
     twins = [route for a in registry.platforms() for route in a.twin().routes()]
-    app = Starlette(routes=[*control.routes, *twins], lifespan=lifespan)
+    robots = robot_twin.RobotBox()  # alert robots' receivers (钉钉, 飞书, 企业微信)
+    app = Starlette(routes=[*control.routes, *twins, *robot_twin.routes(robots)], lifespan=lifespan)
     app.state.sandbox = sandbox
+    app.state.robots = robots
     return app
