@@ -3,10 +3,13 @@ process (counts in Redis, gauges read at scrape time), and who may read it."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -101,3 +104,13 @@ def test_with_a_token_only_the_token_opens_it():
     assert not allowed(_request("127.0.0.1", {"Authorization": "Bearer wrong"}), "s3cret")
     assert allowed(_request("192.168.1.5"), "")
     assert not allowed(_request("8.8.4.4"), "")
+
+
+def test_the_sample_dashboard_asks_only_for_metrics_that_exist(oms):
+    text = httpx.get(oms.api_url + "/metrics").text
+    names = {name for name, _ in samples(text)}
+    for family in text_string_to_metric_families(text):  # families without samples yet count too
+        names |= {family.name, family.name + "_total", family.name + "_bucket"}
+    dashboard = json.loads((Path(__file__).resolve().parents[2] / "docs/grafana-dashboard.json").read_text())
+    asked = {m for p in dashboard["panels"] for t in p["targets"] for m in re.findall(r"qihang_[a-z_]+", t["expr"])}
+    assert asked and asked <= names, asked - names
