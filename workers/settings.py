@@ -13,6 +13,7 @@ from arq.connections import RedisSettings
 from qihang_app.config import get_settings
 from workers.context import shutdown, startup
 from workers.tasks.alerts import check_alerts, prune_alerts, send_test_alert
+from workers.tasks.backup import daily_backup
 from workers.tasks.connection import test_shop_connection
 from workers.tasks.heartbeat import heartbeat
 from workers.tasks.ingest import drain_inbox, ingest_inbox
@@ -54,6 +55,8 @@ class WorkerSettings:
         # Alert rules twice a minute; resolved problems past keeping once a day.
         cron(check_alerts, second={5, 35}, keep_result=30, timeout=60, max_tries=1),
         cron(prune_alerts, hour={4}, minute={41}, keep_result=3600, timeout=600, max_tries=1),
+        # The database backup (BACKUP_DIR, newest BACKUP_KEEP kept), daily at a quiet hour.
+        cron(daily_backup, hour={3}, minute={23}, keep_result=86400, timeout=3600, max_tries=1),
     ]
     max_jobs = 20
     # A worker killed mid-job (OOM, SIGKILL) leaves its jobs marked "in progress" for the longest
