@@ -22,6 +22,7 @@ from workers.tasks.retention import prune_inbox
 from workers.tasks.sweep import run_pull, schedule_pulls, sweep_shop
 
 _settings = get_settings()
+_settings.check_for_production()  # prod refuses default keys here too, not only in the app
 
 DRAIN_EVERY = 3  # seconds: received rows whose job was lost are processed within ~6 s
 SCHEDULE_EVERY = 2  # seconds: due sweeps and queued manual pulls start within ~2 s
