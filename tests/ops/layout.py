@@ -101,18 +101,24 @@ class Layout:
         assert done.returncode == 0, f"{args}: {done.stdout[-3000:]}\n{done.stderr[-3000:]}"
         return done.stdout
 
-    def start(self, name: str, command: list[str]) -> Proc:
+    def start(self, name: str, command: list[str], **extra_env: str) -> Proc:
         log = self.work / f"{name}.log"
         with open(log, "w") as out:
             popen = subprocess.Popen(
-                command, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+                command,
+                cwd=ROOT,
+                env={**self.env, **extra_env},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         self.procs[name] = Proc(name, popen, log)
         return self.procs[name]
 
     def start_app(self, name: str, port: int) -> Proc:
-        command = [sys.executable, "-m", "reflex", "run", "--env", "prod", "--backend-only"]
-        return self.start(name, [*command, "--backend-host", "127.0.0.1", "--backend-port", str(port)])
+        # REFLEX_BACKEND_ONLY, as the systemd unit sets it (rxconfig then leaves the ports alone)
+        command = [sys.executable, "-m", "reflex", "run", "--env", "prod", "--backend-host", "127.0.0.1"]
+        return self.start(name, [*command, "--backend-port", str(port)], REFLEX_BACKEND_ONLY="true")
 
     def start_worker(self, name: str) -> Proc:
         return self.start(name, [sys.executable, "-m", "arq", "workers.settings.WorkerSettings"])

@@ -87,7 +87,7 @@ def layout(postgres_server, e2e_redis, tmp_path_factory):  # noqa: F811
 
 def board_counts(lay: Layout, client: redis.Redis) -> dict[str, int]:
     """Open boards per app process, as each process reports them for /metrics."""
-    counts = {name: 0 for name in ("app-a", "app-b")}
+    counts = dict.fromkeys(("app-a", "app-b"), 0)
     for key in client.scan_iter(match=metrics.BOARDS + "*"):
         app = lay.app_of(int(key.decode().rsplit(":", 1)[-1]))
         if app in counts:
