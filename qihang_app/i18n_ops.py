@@ -79,6 +79,10 @@ OPS_MESSAGES: dict[str, tuple[str, str]] = {
     "alerts.unit.rows": ("条", "rows"),
     # cards
     "alerts.card.resolved": ("已恢复：{title}", "Resolved: {title}"),
+    "alerts.card.resolved_text": (
+        "问题已解除，前后约 {minutes} 分钟。",
+        "The problem cleared after about {minutes} min.",
+    ),
     "alerts.card.open_order": ("查看订单", "Open the order"),
     "alerts.card.open_system": ("查看系统状态", "Open system status"),
     "alerts.card.open_settings": ("告警设置", "Alert settings"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 import html
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -111,6 +112,23 @@ def wecom_routes(box: RobotBox) -> list[Route]:
     return [Route("/robots/wecom/cgi-bin/webhook/send", send, methods=["POST"])]
 
 
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
+_FONT = re.compile(r"&lt;font color=&quot;(\w+)&quot;&gt;(.*?)&lt;/font&gt;")
+_COLOURS = {"warning": "#d9480f", "info": "#2b8a3e", "comment": "#868e96"}
+
+
+def _markdown(text: str) -> str:
+    """The little markdown the robots render (headings, bold, links, WeCom's font colours)."""
+    out = []
+    for line in html.escape(text).splitlines():
+        line = _FONT.sub(lambda m: f'<span style="color:{_COLOURS.get(m[1], "inherit")}">{m[2]}</span>', line)
+        line = _LINK.sub(r'<a href="\2">\1</a>', _BOLD.sub(r"<b>\1</b>", line))
+        heading = re.match(r"#{1,6} (.*)", line)
+        out.append(f"<h4>{heading[1]}</h4>" if heading else f"<p>{line}</p>" if line else "")
+    return "".join(out)
+
+
 def _text_of(message: dict[str, Any]) -> tuple[str, str]:
     body = message["body"]
     if message["robot"] == "feishu":
@@ -118,7 +136,7 @@ def _text_of(message: dict[str, Any]) -> tuple[str, str]:
         title = card.get("header", {}).get("title", {}).get("content", "")
         texts = [e.get("content", "") for e in card.get("elements", []) if e.get("tag") == "markdown"]
         links = [a.get("url", "") for e in card.get("elements", []) for a in e.get("actions", [])]
-        return title, "\n\n".join(texts + links)
+        return title, "\n\n".join(texts + [f"[查看]({link})" for link in links])
     if message["robot"] == "wecom":
         return "", body["markdown"]["content"]
     return body["markdown"]["title"], body["markdown"]["text"]
@@ -146,12 +164,12 @@ def control_routes(box: RobotBox) -> list[Route]:
             when = time.strftime("%H:%M:%S", time.localtime(message["at"]))
             items.append(
                 f"<article><header><b>{html.escape(message['robot'])}</b> · {when}</header>"
-                f"<h3>{html.escape(title)}</h3><pre>{html.escape(text)}</pre></article>"
+                f"<h3>{html.escape(title)}</h3>{_markdown(text)}</article>"
             )
         style = (
             "body{font-family:sans-serif;max-width:640px;margin:1em auto;background:#f3f4f6}"
             "article{background:#fff;border-radius:8px;padding:12px;margin:10px 0;box-shadow:0 1px 3px #0002}"
-            "pre{white-space:pre-wrap;font-family:inherit}header{color:#666;font-size:13px}"
+            "header{color:#666;font-size:13px}h4{margin:8px 0}a{color:#1c7ed6}p{margin:6px 0}"
         )
         page = f"<!doctype html><meta charset=utf-8><title>robots</title><style>{style}</style>{''.join(items)}"
         return HTMLResponse(page)

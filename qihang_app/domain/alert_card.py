@@ -15,8 +15,7 @@ class AlertCard:
 
     def markdown(self, *, heading: str = "###") -> str:
         """The common markdown body: heading, text, link line."""
-        mark = "✅" if self.resolved else "🔔"
-        parts = [f"{heading} {mark} {self.title}", self.text]
+        parts = [f"{heading} {self.title}", self.text]
         if self.link:
             parts.append(f"[{self.link_text or self.link}]({self.link})")
         return "\n\n".join(part for part in parts if part)

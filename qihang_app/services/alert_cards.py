@@ -31,6 +31,8 @@ def card_for(problem: AlertProblem, *, resolved: bool) -> AlertCard:
     text = tr(f"alerts.rule.{problem.rule}.text", "zh", **params)
     if resolved:
         title = tr("alerts.card.resolved", "zh", title=title)
+        lasted = (problem.resolved_at or problem.last_seen_at) - problem.opened_at
+        text = tr("alerts.card.resolved_text", "zh", minutes=max(1, round(lasted.total_seconds() / 60)))
     if problem.order_id:
         link, link_text = f"{base_url()}/orders?order={problem.order_id}", tr("alerts.card.open_order", "zh")
     else:
