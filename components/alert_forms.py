@@ -115,7 +115,7 @@ def channel_dialog() -> rx.Component:
             rx.dialog.title(rx.cond(editing, t("common.edit"), t("alerts.add_channel"))),
             rx.form(
                 rx.vstack(
-                    field("alerts.field.name", "name", form["name"], errors, limit="shop_name", required=True),
+                    field("alerts.field.name", "name", form["name"], errors, limit="shop_name"),
                     _select(
                         "alerts.field.kind",
                         "kind",

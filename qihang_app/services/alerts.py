@@ -66,18 +66,23 @@ def evaluate(session: Session, *, now: datetime | None = None, probes: dict[str,
         problems.extend(rule.evaluate(facts, settings[code].threshold, now))
     stored = {p.key: p.id for p in session.exec(select(AlertProblem).where(AlertProblem.resolved_at.is_(None)))}
     result = alert_plan.reconcile(problems, stored, rules_run=rules_run)
+    opened = 0
     for problem in result.opened:
-        session.add(
-            AlertProblem(
-                key=f"{problem.rule}:{problem.key}",
-                rule=problem.rule,
-                store_id=problem.store_id,
-                order_id=problem.order_id,
-                params=json.dumps(problem.params, ensure_ascii=False, default=str),
-                opened_at=now,
-                last_seen_at=now,
-            )
+        row = AlertProblem(
+            key=f"{problem.rule}:{problem.key}",
+            rule=problem.rule,
+            store_id=problem.store_id,
+            order_id=problem.order_id,
+            params=json.dumps(problem.params, ensure_ascii=False, default=str),
+            opened_at=now,
+            last_seen_at=now,
         )
+        try:
+            with session.begin_nested():  # the cron and the watchdog may open it at the same time
+                session.add(row)
+            opened += 1
+        except sa.exc.IntegrityError:
+            continue
     if result.still_open:
         session.exec(
             sa.update(AlertProblem).where(AlertProblem.id.in_(result.still_open.values())).values(last_seen_at=now)
@@ -86,7 +91,7 @@ def evaluate(session: Session, *, now: datetime | None = None, probes: dict[str,
         session.exec(sa.update(AlertProblem).where(AlertProblem.id.in_(result.resolved)).values(resolved_at=now))
     session.flush()
     return Evaluation(
-        opened=len(result.opened),
+        opened=opened,
         resolved=len(result.resolved),
         open=len(stored) - len(result.resolved) + len(result.opened),
     )

@@ -17,6 +17,7 @@ import pytest
 import redis
 import sqlalchemy as sa
 from playwright.sync_api import expect
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.engine import make_url
 
 from integrations.sandbox.app import DEMO_SHOPS, create_app
@@ -160,6 +161,15 @@ def test_two_app_processes_behind_nginx_share_the_boards_and_survive_one_stoppin
     stored = _wait_for_orders(lay, truth)
     FIGURES["burst of 20 stored s"] = time.monotonic() - started
     assert sorted(stored) == sorted(truth)  # each exactly once
+    # /metrics through nginx (from loopback: allowed) counts for every process
+    scraped = {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(httpx.get(f"{lay.url}/metrics", timeout=10).text)
+        for s in family.samples
+    }
+    assert scraped["qihang_orders_ingested_total", (("platform", "meituan"),)] == len(truth)
+    assert scraped["qihang_board_connections", ()] >= 2
+    assert scraped["qihang_ingest_latency_seconds_count", ()] >= len(truth)
     jobs = {name: lay.procs[name].log.read_text().count(":ingest_inbox(") for name in ("worker-1", "worker-2")}
     FIGURES.update({f"{name} ingest jobs": n for name, n in jobs.items()})
     assert all(n > 0 for n in jobs.values()), jobs
