@@ -128,7 +128,11 @@ class AlertsState(rx.State):
     async def save(self, data: dict):
         channel_id = int(self.form["id"]) if self.form.get("id") else None
         checks = {
-            "name": (rules_.text, data.get("name"), dict(limit="shop_name", required=True)),
+            "name": (
+                rules_.text,
+                data.get("name"),
+                dict(limit="shop_name", required=True, required_key="alerts.err.name_required"),
+            ),
             "secret": (rules_.secret, data.get("secret"), dict(limit="app_secret")),
             "max_per_hour": (
                 rules_.whole,

@@ -81,6 +81,8 @@ def layout(postgres_server, e2e_redis, tmp_path_factory):  # noqa: F811
     finally:
         lay.close()
         sandbox.stop()
+        # the browser tests share this Redis database later: leave no job, state or count behind
+        redis.Redis.from_url(e2e_redis).flushdb()
         with postgres_server.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         print("\nproduction layout figures:", json.dumps({k: round(v, 2) for k, v in FIGURES.items()}))
