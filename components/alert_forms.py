@@ -29,6 +29,26 @@ def _robot_label(kind) -> rx.Component:
     )
 
 
+def _confirm_delete(channel_id) -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(rx.button(t("common.delete"), size="3", variant="ghost", color_scheme="red")),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(t("common.delete")),
+            rx.alert_dialog.description(t("common.confirm_delete")),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button(t("common.cancel"), variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(
+                    rx.button(t("common.delete"), color_scheme="red", on_click=AlertsState.delete(channel_id))
+                ),
+                justify="end",
+                spacing="3",
+                margin_top="16px",
+            ),
+            max_width="400px",
+        ),
+    )
+
+
 def channel_card(row: dict) -> rx.Component:
     return rx.card(
         rx.vstack(
@@ -72,13 +92,7 @@ def channel_card(row: dict) -> rx.Component:
                     color_scheme="gray",
                     on_click=AlertsState.edit_channel(row),
                 ),
-                rx.button(
-                    t("common.delete"),
-                    size="3",
-                    variant="ghost",
-                    color_scheme="red",
-                    on_click=AlertsState.delete(row["id"]),
-                ),
+                _confirm_delete(row["id"]),
                 spacing="2",
                 wrap="wrap",
             ),
