@@ -19,6 +19,7 @@ NAV = [
     ("/stores", "nav.stores", "store", False),
     ("/inbox", "nav.inbox", "inbox", "manage"),  # admins and managers
     ("/users", "nav.users", "users", True),
+    ("/alerts", "nav.alerts", "bell-ring", "manage"),
     ("/system", "nav.system", "activity", False),
 ]
 

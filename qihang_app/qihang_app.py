@@ -5,6 +5,7 @@ import reflex as rx
 from components.layout import FONT
 from qihang_app.api.routes import build_api
 from qihang_app.config import get_settings
+from qihang_app.pages.alerts import alerts_page
 from qihang_app.pages.board import board_page
 from qihang_app.pages.inbox import inbox_page
 from qihang_app.pages.login import login_page
@@ -16,6 +17,7 @@ from qihang_app.pages.stores import stores_page
 from qihang_app.pages.system import system_page
 from qihang_app.pages.users import users_page
 from qihang_app.runtime import set_app
+from state.alerts import AlertsState
 from state.auth import AuthState, LoginState
 from state.board import BoardState
 from state.inbox import InboxState
@@ -85,3 +87,6 @@ app.add_page(
     system_page, route="/system", title="系统状态 · 启航 OMS", on_load=[AuthState.require_login, SystemState.load]
 )
 app.add_page(print_page, route="/print", title="打印 · 启航 OMS", on_load=[AuthState.require_login, TicketState.load])
+app.add_page(
+    alerts_page, route="/alerts", title="告警设置 · 启航 OMS", on_load=[AuthState.require_login, AlertsState.load]
+)

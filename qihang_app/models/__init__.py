@@ -1,5 +1,6 @@
 """All tables. Importing this package makes SQLModel.metadata complete (alembic relies on it)."""
 
+from .alerts import DELIVERY_STATUSES, AlertChannel, AlertDelivery, AlertProblem, AlertRuleSetting
 from .base import UTC, UTCDateTime, utcnow
 from .messaging import INBOX_STATUSES, OUTBOX_STATUSES, InboxMessage, OutboxMessage
 from .orders import Order, OrderEvent, OrderLine, phone_search_columns
@@ -10,6 +11,11 @@ from .system import WorkerHeartbeat
 from .users import ROLES, AuthSession, LoginThrottle, User, UserStoreGrant
 
 __all__ = [
+    "DELIVERY_STATUSES",
+    "AlertChannel",
+    "AlertDelivery",
+    "AlertProblem",
+    "AlertRuleSetting",
     "INBOX_STATUSES",
     "OUTBOX_STATUSES",
     "ROLES",
