@@ -1,6 +1,7 @@
 """All tables. Importing this package makes SQLModel.metadata complete (alembic relies on it)."""
 
 from .base import UTC, UTCDateTime, utcnow
+from .delivery import CarrierAccount, Delivery, DispatchRule, OwnRider
 from .messaging import INBOX_STATUSES, OUTBOX_STATUSES, InboxMessage, OutboxMessage
 from .orders import Order, OrderEvent, OrderLine, phone_search_columns
 from .pulls import PULL_KINDS, PULL_STATUSES, PullLog
@@ -15,6 +16,9 @@ __all__ = [
     "ROLES",
     "UTC",
     "AuthSession",
+    "CarrierAccount",
+    "Delivery",
+    "DispatchRule",
     "ErpSku",
     "InboxMessage",
     "LoginThrottle",
@@ -22,6 +26,7 @@ __all__ = [
     "OrderEvent",
     "OrderLine",
     "OutboxMessage",
+    "OwnRider",
     "PULL_KINDS",
     "PULL_STATUSES",
     "PullLog",
