@@ -13,6 +13,7 @@ from arq.connections import RedisSettings
 from qihang_app.config import get_settings
 from workers.context import shutdown, startup
 from workers.tasks.connection import test_shop_connection
+from workers.tasks.delivery import book_delivery, cancel_delivery, quote_delivery, test_carrier_account, tip_delivery
 from workers.tasks.heartbeat import heartbeat
 from workers.tasks.ingest import drain_inbox, ingest_inbox
 from workers.tasks.outbox import relay_outbox
@@ -39,6 +40,11 @@ class WorkerSettings:
         func(sweep_shop, keep_result=300, timeout=600, max_tries=1),
         func(run_pull, keep_result=300, timeout=1800, max_tries=1),
         func(test_shop_connection, keep_result=60, timeout=30, max_tries=1),
+        # 呼叫骑手 and friends: the board waits for these, so they are short and never retried
+        *(
+            func(f, keep_result=60, timeout=40, max_tries=1)
+            for f in (quote_delivery, book_delivery, cancel_delivery, tip_delivery, test_carrier_account)
+        ),
     ]
     cron_jobs = [
         # unique (the default): with several workers one of them records each tick.

@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from qihang_app.domain import carriers, partners
 from qihang_app.domain.board import rider_attention
 from qihang_app.domain.messages import decode, encode
+from qihang_app.domain.money import format_money
 from qihang_app.domain.order_flow import IllegalTransition, next_status
 from qihang_app.domain.order_flow import OrderEvent as Ev
 from qihang_app.domain.order_status import OrderStatus
@@ -133,7 +134,12 @@ def record_booking(
     if said is not None and said[0].startswith("attention.rider"):
         order.exception_reason = None  # a new ride answers the rider problem
     session.add(order)
-    params = {"carrier": carriers.name(carrier), "fee": fee_fen, "tip": tip_fen, "ref": order_ref}
+    params = {
+        "carrier": carriers.name(carrier),
+        "fee": format_money(fee_fen),
+        "tip": format_money(tip_fen),
+        "ref": order_ref,
+    }
     _event(
         session,
         order,
@@ -195,9 +201,8 @@ def apply_fix(session: Session, *, delivery_id: int, fix, who: str, by_merchant:
             who,
             "delivery",
             note(
-                "delivery.note.status",
+                f"delivery.note.{row.status}",
                 carrier=carriers.name(row.carrier),
-                status=row.status,
                 rider=" ".join(x for x in (row.rider_name, row.rider_phone) if x),
             )
             + (f" {row.ended_reason}" if row.ended_reason and row.status in ("exception", "cancelled") else ""),
@@ -295,6 +300,12 @@ def record_tip(session: Session, *, delivery_id: int, tip_fen: int, who: str) ->
     row.tip_fen += tip_fen
     session.add(row)
     order = session.get(Order, row.order_id)
-    _event(session, order, who, "delivery_tip", note("delivery.note.tip", tip=tip_fen, total=row.tip_fen))
+    _event(
+        session,
+        order,
+        who,
+        "delivery_tip",
+        note("delivery.note.tip", tip=format_money(tip_fen), total=format_money(row.tip_fen)),
+    )
     session.flush()
     return row
