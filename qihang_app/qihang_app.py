@@ -33,6 +33,7 @@ app = rx.App(
     head_components=[
         rx.el.meta(name="theme-color", content="#3e63dd"),
         rx.el.link(rel="stylesheet", href="/board.css"),
+        rx.el.link(rel="stylesheet", href="/rider.css"),
         rx.script(src="/board.js"),
     ],
     api_transformer=build_api(),

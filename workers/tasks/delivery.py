@@ -70,7 +70,6 @@ async def book_delivery(
     ctx: dict[str, Any],
     order_id: int,
     account_id: int,
-    *,
     tip_fen: int = 0,
     eta_minutes: int = 0,
     who: str = "worker",
@@ -114,7 +113,7 @@ async def book_delivery(
     return {"ok": True, "delivery_id": row.id, "carrier": account.carrier, "fee_fen": row.fee_fen}
 
 
-async def cancel_delivery(ctx: dict[str, Any], order_id: int, *, reason: str = "", who: str = "worker") -> dict:
+async def cancel_delivery(ctx: dict[str, Any], order_id: int, reason: str = "", who: str = "worker") -> dict:
     try:
         ride = await run_db(ctx, lambda s: ride_requests.running_ride(s, order_id=order_id))
         if ride["account_id"] is not None:
@@ -131,7 +130,7 @@ async def cancel_delivery(ctx: dict[str, Any], order_id: int, *, reason: str = "
     return {"ok": True}
 
 
-async def tip_delivery(ctx: dict[str, Any], order_id: int, tip_fen: int, *, who: str = "worker") -> dict:
+async def tip_delivery(ctx: dict[str, Any], order_id: int, tip_fen: int, who: str = "worker") -> dict:
     try:
         ride = await run_db(ctx, lambda s: ride_requests.running_ride(s, order_id=order_id))
         if ride["account_id"] is None:

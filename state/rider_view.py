@@ -1,0 +1,26 @@
+"""The rider line of a board card: carrier, rider, tap to call, state, minutes to the door, and
+whether 呼叫骑手 is offered (the store delivers it, it is packed or being packed, no ride running)."""
+
+from __future__ import annotations
+
+from qihang_app.domain import carriers
+from qihang_app.domain.board import Tab
+
+RUNNING = ("awaiting_rider", "rider_accepted", "at_store", "delivering")
+CALLABLE_TABS = (Tab.PICKING, Tab.AWAITING_RIDER, Tab.EXCEPTION, Tab.SCHEDULED)
+
+
+def rider_fields(card) -> dict:
+    status = card.rider_status or ""
+    carrier = card.delivery_carrier or ""
+    phone = (card.rider_phone or "").replace(" ", "").replace("-", "")
+    running = status in RUNNING
+    return {
+        "rider_status": status,
+        "rider_carrier": carriers.name(carrier, "zh") if carrier else "",
+        "rider_carrier_en": carriers.name(carrier, "en") if carrier else "",
+        "rider_name": card.rider_name or "",
+        "rider_tel": phone if phone.lstrip("+").isdigit() else "",
+        "eta_ms": int(card.rider_eta_at.timestamp() * 1000) if card.rider_eta_at and running else 0,
+        "can_call": card.delivery_type == "self" and not running and card.tab in CALLABLE_TABS and not card.end_mark,
+    }
