@@ -11,7 +11,7 @@ from qihang_app.domain.board import EndMark, reject_reasons, shows_deadline
 from qihang_app.domain.money import format_money
 from qihang_app.i18n import render, tr_known
 from qihang_app.services import board as board_service
-from state.rider_view import rider_fields
+from state.rider_view import carrier_on_its_way, rider_fields
 
 
 @dataclasses.dataclass
@@ -83,6 +83,8 @@ def view_of(card: board_service.Card) -> CardView:
 
 def _view(card: board_service.Card) -> CardView:
     view = _fields(card)
+    if carrier_on_its_way(view):
+        view.action = ""  # a carrier's rider is coming: no 自配送出发 (the card says it waits)
     view.rev = hashlib.blake2b(repr(view).encode(), digest_size=8).hexdigest()
     return view
 

@@ -170,7 +170,13 @@ class RiderCallState(rx.State):
             return rx.toast.warning(started[0]) if started else None
         actor, tip = started
         result, said = await self._job("book_delivery", self.order_id, int(account_id), tip, int(eta), actor.ref)
-        return rx.toast.success(carriers.name(result.get("carrier", ""))) if result.get("ok") else rx.toast.error(said)
+        if not result.get("ok"):
+            return rx.toast.error(said)
+        async with self:
+            lang = await lang_of(self)
+        return rx.toast.success(
+            tr_known("dispatch.booked", lang, carrier=carriers.name(result.get("carrier", ""), lang))
+        )
 
     @rx.event(background=True)
     async def add_tip(self):

@@ -24,3 +24,8 @@ def rider_fields(card) -> dict:
         "eta_ms": int(card.rider_eta_at.timestamp() * 1000) if card.rider_eta_at and running else 0,
         "can_call": card.delivery_type == "self" and not running and card.tab in CALLABLE_TABS and not card.end_mark,
     }
+
+
+def carrier_on_its_way(view) -> bool:
+    """A carrier's ride runs (not the store's own rider): 自配送出发 / 已送达 are the carrier's."""
+    return view.rider_status in RUNNING and view.rider_carrier not in ("", carriers.name(carriers.OWN, "zh"))

@@ -12,6 +12,7 @@ from arq.connections import RedisSettings
 
 from qihang_app.config import get_settings
 from workers.context import shutdown, startup
+from workers.tasks.auto_dispatch import auto_dispatch
 from workers.tasks.connection import test_shop_connection
 from workers.tasks.delivery import book_delivery, cancel_delivery, quote_delivery, test_carrier_account, tip_delivery
 from workers.tasks.heartbeat import heartbeat
@@ -53,6 +54,8 @@ class WorkerSettings:
         cron(schedule_pulls, second=_every(SCHEDULE_EVERY), keep_result=30, timeout=30, max_tries=1),
         # Platform write-backs (接单, 备货完成, …): every second, so a tap reaches the platform fast.
         cron(relay_outbox, second=_every(1), run_at_startup=True, keep_result=5, timeout=30, max_tries=1),
+        # Auto-dispatch rules of the stores: book, and give up on rides nobody took in time.
+        cron(auto_dispatch, second=_every(5), keep_result=5, timeout=60, max_tries=1),
         # Processed inbox rows past their retention: once a day, at a quiet hour (worker's clock).
         cron(prune_inbox, hour={4}, minute={17}, keep_result=3600, timeout=1800, max_tries=1),
     ]

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from qihang_app.domain.carriers import name
+from qihang_app.domain.money import format_money
+
 
 class Trigger(StrEnum):
     ACCEPT = "accept"  # right after 接单
@@ -80,14 +83,18 @@ def choose(quotes: list[QuoteRow], rule: Rule, *, tried: frozenset[int] = frozen
     fitting = [q for q in fresh if rule.max_fee_fen is None or q.fee_fen <= rule.max_fee_fen]
     if not fitting:
         cheapest = min(q.fee_fen for q in fresh)
-        return Choice(None, "delivery.auto.over_cap", {"cap": rule.max_fee_fen, "cheapest": cheapest})
+        return Choice(
+            None, "delivery.auto.over_cap", {"cap": format_money(rule.max_fee_fen), "cheapest": format_money(cheapest)}
+        )
     best = ranked(fitting, rule)[0]
     reason = {
         Strategy.CHEAPEST: "delivery.auto.chose_cheapest",
         Strategy.FASTEST: "delivery.auto.chose_fastest",
         Strategy.PREFERRED: "delivery.auto.chose_preferred",
     }[rule.strategy]
-    return Choice(best, reason, {"carrier": best.carrier, "fee": best.fee_fen, "eta": best.eta_minutes})
+    return Choice(
+        best, reason, {"carrier": name(best.carrier), "fee": format_money(best.fee_fen), "eta": best.eta_minutes}
+    )
 
 
 def triggered(rule: Rule, *, accepted: bool, ready: bool) -> bool:
