@@ -12,7 +12,11 @@ CALLABLE_TABS = (Tab.PICKING, Tab.AWAITING_RIDER, Tab.EXCEPTION, Tab.SCHEDULED)
 
 def rider_fields(card) -> dict:
     status = card.rider_status or ""
-    carrier = card.delivery_carrier or ""
+    # Platform delivery (美团专送 …) is tracked from the platform's pushes; a rider sent off
+    # before riders were recorded per ride is the store's own.
+    carrier = card.delivery_carrier or (
+        {"platform": carriers.PLATFORM, "self": carriers.OWN}.get(card.delivery_type, "") if status else ""
+    )
     phone = (card.rider_phone or "").replace(" ", "").replace("-", "")
     running = status in RUNNING
     return {
