@@ -90,6 +90,7 @@ DELIVERY_MESSAGES: dict[str, tuple[str, str]] = {
         "自动派单：{carrier}下单失败：{reason}",
         "Auto-dispatch: booking {carrier} failed: {reason}",
     ),
+    "nav.delivery": ("配送设置", "Delivery"),
     # board and dialogs
     "dispatch.call_rider": ("呼叫骑手", "Call a rider"),
     "dispatch.quotes_title": ("选择配送", "Choose a carrier"),
