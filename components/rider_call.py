@@ -160,6 +160,29 @@ def _ride_on_its_way() -> rx.Component:
     )
 
 
+def _own_rider(rider) -> rx.Component:
+    return rx.el.button(
+        rx.icon("user", size=16),
+        rider[1],
+        rx.el.span(rider[2], class_name="qh-muted"),
+        on_click=RiderCallState.assign_own(rider[0]),
+        class_name="qh-btn qh-btn-soft qh-q-own",
+        type="button",
+    )
+
+
+def _own_riders() -> rx.Component:
+    return rx.cond(
+        RiderCallState.own.length() > 0,
+        rx.el.div(
+            rx.el.div(t("dispatch.own_rider"), class_name="qh-q-label"),
+            rx.el.div(rx.foreach(RiderCallState.own, _own_rider), class_name="qh-q-ownlist"),
+            class_name="qh-q-ownrow",
+            id="qh-own-riders",
+        ),
+    )
+
+
 def rider_call_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
@@ -178,6 +201,7 @@ def rider_call_dialog() -> rx.Component:
                     ),
                 ),
             ),
+            rx.cond(RiderCallState.ride_carrier == "", _own_riders()),
             rx.dialog.close(
                 rx.el.button(t("common.cancel"), class_name="qh-btn qh-btn-soft qh-q-close", type="button")
             ),

@@ -8,17 +8,18 @@ import dataclasses
 
 import reflex as rx
 
-from qihang_app import jobs
+from qihang_app import jobs, live
 from qihang_app.domain import carriers
 from qihang_app.domain import input_rules as rules_
 from qihang_app.domain.board import format_distance
 from qihang_app.domain.dispatch_rule import QuoteRow, marks
 from qihang_app.domain.money import format_money
 from qihang_app.i18n import render, tr_known
-from qihang_app.services import ride_requests
+from qihang_app.models import Order
+from qihang_app.services import own_riders, ride_requests
 from qihang_app.services.board_feed import feed
 from state.auth import current_actor, explain, lang_of, refuse
-from state.offloop import in_session
+from state.offloop import in_session, publish
 
 JOB_SECONDS = 25.0
 MAX_TIP_FEN = 20_000
@@ -86,6 +87,7 @@ class RiderCallState(rx.State):
     tip_error: str = ""
     ride_carrier: str = ""  # a ride on its way: tip, cancel, call another
     ride_status: str = ""
+    own: list[list[str]] = []  # [id, name, phone] of the store's active riders
 
     @rx.event
     def set_open(self, value: bool):
@@ -116,7 +118,8 @@ class RiderCallState(rx.State):
             try:
                 actor = await current_actor(self)
                 order_id = self.order_id
-                ride = await in_session(lambda s: _running(s, order_id, actor))
+                ride, own = await in_session(lambda s: (_running(s, order_id, actor), _own(s, order_id, actor)))
+                self.own = own
                 self.ride_carrier = carriers.name(ride["carrier"], await lang_of(self)) if ride else ""
                 self.ride_status = ride["status"] if ride else ""
             except Exception as exc:
@@ -179,6 +182,25 @@ class RiderCallState(rx.State):
         )
 
     @rx.event(background=True)
+    async def assign_own(self, rider_id: str):
+        """自配送 by one of the store's riders: the platform hears the rider's name and phone."""
+        async with self:
+            try:
+                actor = await current_actor(self)
+                order_id = self.order_id
+                row = await in_session(
+                    lambda s: own_riders.assign(s, actor=actor, order_id=order_id, rider_id=int(rider_id))
+                )
+            except Exception as exc:
+                return rx.toast.warning(await explain(self, exc))
+            self.open = False
+        await publish(
+            row.store_id, live.note(order_id=row.order_id, store_id=row.store_id, status=row.status, kind="rider")
+        )
+        await feed.refresh_orders([row.order_id])
+        return rx.toast.success(row.rider_name)
+
+    @rx.event(background=True)
     async def add_tip(self):
         started = await self._start()
         if not started or isinstance(started[0], str):
@@ -197,6 +219,12 @@ class RiderCallState(rx.State):
         if not result.get("ok"):
             return rx.toast.error(said)
         await self._requote()
+
+
+def _own(session, order_id: int, actor) -> list[list[str]]:
+    order = session.get(Order, order_id)
+    riders = own_riders.list_riders(session, actor=actor, store_id=order.store_id, active_only=True)
+    return [[str(r.id), r.name, r.phone] for r in riders]
 
 
 def _running(session, order_id: int, actor) -> dict | None:
