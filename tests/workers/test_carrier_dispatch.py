@@ -116,6 +116,9 @@ async def test_call_a_rider_and_follow_the_ride_to_the_door(oms, ctx):
     sync = [w["params"] for w in written if w["api"] == "logistics_sync"]
     assert [int(p["logistics_status"]) for p in sync] == [0, 10, 15, 20, 40]
     assert sync[-1]["courier_name"] == ride.rider_name and sync[-1]["courier_phone"] == ride.rider_phone
+    assert {(p["logistics_provider_code"], p["third_carrier_order_id"]) for p in sync} == {
+        ("10002", ride.carrier_order_id)
+    }
     with Session(oms.engine) as session:
         kept = session.exec(select(InboxMessage).where(InboxMessage.source == "dada")).all()
         sent = oms.sandbox.control.get("/carriers/callbacks", params={"carrier": "dada", "account": info["key"]}).json()
@@ -161,7 +164,7 @@ async def test_a_forged_callback_is_refused_and_kept(oms, ctx):
 
 
 async def test_cancel_and_call_another_carrier_with_a_tip(oms, ctx):
-    _, order = await packed_order(oms, ctx)
+    placed, order = await packed_order(oms, ctx)
     dada, _ = carrier_account(oms, "dada")
     shansong, _ = carrier_account(oms, "shansong")
     assert (await book_delivery(ctx, order.id, dada))["ok"]
@@ -177,8 +180,14 @@ async def test_cancel_and_call_another_carrier_with_a_tip(oms, ctx):
     assert (await tip_delivery(ctx, order.id, 300))["ok"]
     assert delivery(oms, order.id).tip_fen == 300
     step(oms, "shansong", second.carrier_order_id, "accepted")
-    await until_status(oms, order.id, "rider_accepted")
+    ride = await until_status(oms, order.id, "rider_accepted")
     assert order_now(oms, order.id).delivery_carrier == "shansong"
+    assert ride.lat is not None and abs(ride.lat - 31.2) < 0.1  # 闪送 sends BD-09: stored as GCJ-02
+    await relay_outbox(ctx)
+    written = oms.sandbox.control.get("/writebacks", params={"order_id": placed["order_id"]}).json()
+    last = [w["params"] for w in written if w["api"] == "logistics_sync"][-1]
+    assert (int(last["logistics_status"]), last["logistics_provider_code"]) == (10, "10003")
+    assert float(last["latitude"]) == pytest.approx(ride.lat) and float(last["longitude"]) == pytest.approx(ride.lng)
 
 
 async def test_a_rider_problem_puts_the_card_in_exception(oms, ctx):
