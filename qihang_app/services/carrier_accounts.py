@@ -75,7 +75,9 @@ def _clean_keys(kind: carriers.CarrierProfile, keys: dict[str, Any], stored: dic
     clean: dict[str, str] = {}
     for spec in kind.fields:
         raw = keys.get(spec.name, "")
-        value = checked(spec.name, partial(rules_.secret, limit="app_secret"), raw)
+        # ids and numbers are identifiers; secrets may hold any printable character but spaces
+        rule = partial(rules_.secret, limit="app_secret") if spec.secret else partial(rules_.code, limit="app_key")
+        value = checked(spec.name, rule, raw)
         if not value and spec.secret:
             value = stored.get(spec.name, "")  # a secret left empty keeps the stored one
         if spec.required and not value:
