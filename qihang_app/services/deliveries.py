@@ -192,7 +192,8 @@ def apply_fix(session: Session, *, delivery_id: int, fix, who: str, by_merchant:
     newest = current(session, order_id=order.id)
     if newest is not None and newest.id == row.id:
         _follow(session, order, row, who, by_merchant)
-        if row.status != old_status:
+        # A ride the store cancels to call another is not news for the platform: the next ride is.
+        if row.status != old_status and not by_merchant:
             _tell_platform(session, order, row)
     if row.status != old_status:
         _event(

@@ -84,4 +84,16 @@ def test_call_a_rider_from_the_board_on_a_phone(app_server, sandbox, browser):
         time.sleep(0.3)
     codes = _logistics_codes(sandbox, truth["order_id"])
     assert codes == [0, 10, 15, 20, 40], (carrier, codes)
+
+    # the order drawer: the ride, its fee, and the small map (no tile service)
+    order_id = done.get_attribute("data-order-id")
+    page.goto(f"{base}/orders?order={order_id}")
+    block = page.locator("#detail-delivery")
+    expect(block).to_contain_text("已送达", timeout=15_000)
+    expect(block.locator("svg [data-point=store]")).to_have_count(1)
+    expect(block.locator("svg [data-point=customer]")).to_have_count(1)
+    # the rider's dot where the carrier sends positions (达达 and 美团跑腿 send none)
+    riders = block.locator("svg [data-point=rider]").count()
+    assert riders == (0 if carrier in ("dada", "meituan_paotui") else 1), carrier
+    _shot(page, "phone-order-drawer-delivery")
     page.close()
