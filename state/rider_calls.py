@@ -122,6 +122,9 @@ class RiderCallState(rx.State):
                 self.own = own
                 self.ride_carrier = carriers.name(ride["carrier"], await lang_of(self)) if ride else ""
                 self.ride_status = ride["status"] if ride else ""
+                if ride:  # a ride on its way: tip or call another, no quotes until then
+                    self.loading = False
+                    return None
             except Exception as exc:
                 self.loading = False
                 return await refuse(self, exc)

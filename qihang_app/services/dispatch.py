@@ -141,9 +141,17 @@ def dispatch_self(
     order = _order_for(session, actor, order_id)
     if order.delivery_type != "self":
         raise ConflictError(key="board.err.platform_delivers")
+    ride = deliveries.current(session, order_id=order_id)
+    if rider_id is None and (ride is None or ride.carrier != OWN):
+        # The store keeps a rider list: the platform must hear who rides, not who tapped. One
+        # rider is obvious; with several, staff pick one in 呼叫骑手.
+        riders = own_riders.list_riders(session, actor=actor, store_id=order.store_id, active_only=True)
+        if len(riders) > 1:
+            raise ValidationError(key="delivery.err.rider_required")
+        rider_id = riders[0].id if riders else None
     if rider_id is not None:
         own_riders.assign(session, actor=actor, order_id=order_id, rider_id=rider_id)
-    ride = deliveries.current(session, order_id=order_id)
+        ride = deliveries.current(session, order_id=order_id)
     if ride is not None and ride.carrier == OWN and ride.status in ("rider_accepted", "at_store"):
         fix = deliveries.Fix(DeliveryStatus.DELIVERING, utcnow(), ride.rider_name, ride.rider_phone)
         deliveries.apply_fix(session, delivery_id=ride.id, fix=fix, who=actor.ref)

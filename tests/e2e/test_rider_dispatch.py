@@ -58,6 +58,8 @@ def test_call_a_rider_from_the_board_on_a_phone(app_server, sandbox, browser):
     card.get_by_role("button", name="备货完成").click()
     page.locator("#tab-awaiting_rider").click()
     card = page.locator("#board-list .qh-card", has_text=seq)
+    expect(card.get_by_role("button", name="呼叫骑手")).to_be_visible(timeout=15_000)
+    _shot(page, "phone-card-call-rider")
     card.get_by_role("button", name="呼叫骑手").click()
 
     quotes = page.locator("#qh-quotes .qh-quote")

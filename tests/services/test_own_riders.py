@@ -88,3 +88,20 @@ def test_another_riders_ride_and_another_store_are_refused(session, world):
     with pytest.raises(ScopeError):
         own_riders.list_riders(session, actor=world.staff_a, store_id=world.store_b)
     assert session.exec(select(Delivery)).all() == [ride]
+
+
+def test_self_dispatch_names_the_stores_rider(session, world):
+    """自配送出发 with one rider on the list sends that rider; with several, staff must pick."""
+    only = own_riders.save_rider(session, actor=world.admin, store_id=world.store_a, name="赵", phone="13900005555")
+    dispatch.dispatch_self(session, actor=world.staff_a, order_id=world.order_a)
+    order = session.get(Order, world.order_a)
+    assert (order.rider_name, order.rider_phone, order.status) == (only.name, only.phone, "shipped")
+
+
+def test_self_dispatch_with_several_riders_asks_which(session, world):
+    for name, phone in (("钱", "13900006666"), ("孙", "13900007777")):
+        own_riders.save_rider(session, actor=world.admin, store_id=world.store_a, name=name, phone=phone)
+    with pytest.raises(ValidationError) as refused:
+        dispatch.dispatch_self(session, actor=world.staff_a, order_id=world.order_a)
+    assert refused.value.key == "delivery.err.rider_required"
+    assert session.get(Order, world.order_a).status == "to_ship"
