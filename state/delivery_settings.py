@@ -34,6 +34,7 @@ class DeliverySettingsState(rx.State):
     riders: list[dict[str, str]] = []
     rule: dict[str, str] = {}
     carrier_options: list[list[str]] = []  # [code, 中文, English]
+    carrier_codes: str = ""  # the preferred-order input's hint: every carrier's code
     tests: dict[str, str] = {}  # account id → 测试连接 answer
     link: str = ""  # a rider's fresh link, shown once
     account_open: bool = False
@@ -49,6 +50,7 @@ class DeliverySettingsState(rx.State):
             stores = await in_session(lambda s: store_service.list_stores(s, actor=actor))
             self.store_options = [[str(s.id), s.name] for s in stores]
             self.carrier_options = [[p.code, p.name_zh, p.name_en] for p in carriers.profiles()]
+            self.carrier_codes = ",".join(p.code for p in carriers.profiles())
             if not self.store_id and stores:
                 self.store_id = str(stores[0].id)
             await self._reload()
@@ -82,7 +84,7 @@ class DeliverySettingsState(rx.State):
                 "id": str(a.id),
                 "carrier": a.carrier,
                 "label": carriers.name(a.carrier),
-                "name": a.name,
+                "name": a.name if a.name != carriers.name(a.carrier) else "",
                 "enabled": "1" if a.enabled else "",
             }
             for a in accounts

@@ -207,7 +207,7 @@ def _rule() -> rx.Component:
                 rx.input(
                     name="preferred",
                     default_value=r["preferred"],
-                    placeholder="dada,sf_same_city",
+                    placeholder=S.carrier_codes,
                     size="3",
                     width="100%",
                 ),

@@ -200,3 +200,21 @@ async def test_a_rider_problem_puts_the_card_in_exception(oms, ctx):
     step(oms, "dada", ref, "returning")
     await until_status(oms, order.id, "exception")
     assert "attention.rider_problem" in (order_now(oms, order.id).exception_reason or "")
+
+
+async def test_douyin_laike_hears_the_ride_in_its_own_codes(oms, ctx):
+    placed, order = await packed_order(oms, ctx, "douyin_laike")
+    sf, _ = carrier_account(oms, "sf_same_city")
+    assert (await book_delivery(ctx, order.id, sf))["ok"]
+    ref = delivery(oms, order.id).order_ref
+    for event, status in (("accepted", "rider_accepted"), ("picked_up", "delivering"), ("delivered", "delivered")):
+        step(oms, "sf_same_city", ref, event)
+        await until_status(oms, order.id, status)
+    await relay_outbox(ctx)
+    with Session(oms.engine) as session:
+        rows = session.exec(select(OutboxMessage).where(OutboxMessage.order_id == order.id)).all()
+        assert rows and all(r.status == "done" for r in rows), [(r.idempotency_key, r.last_error) for r in rows]
+    written = oms.sandbox.control.get("/writebacks", params={"order_id": placed["order_id"]}).json()
+    sync = [w["params"] for w in written if w["api"] == "sync_status"]
+    assert [s["behavior"] for s in sync] == [1, 3, 4]  # 待接单 has no code at 来客: not sent
+    assert sync[-1]["rider_name"] == delivery(oms, order.id).rider_name
