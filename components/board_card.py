@@ -192,7 +192,12 @@ def _primary(card: CardView) -> rx.Component:
             ),
             rx.cond(
                 card.tab == "awaiting_rider",
-                _el("div", rx.icon("bike", size=16), t("board.waiting_rider"), cls="qh-c-note"),
+                _el(
+                    "div",
+                    rx.icon("bike", size=16),
+                    rx.cond(card.rider_status != "", t("dispatch.waiting"), t("board.waiting_rider")),
+                    cls="qh-c-note",
+                ),
             ),
         ),
     )

@@ -59,7 +59,7 @@ def call_button(card: CardView) -> rx.Component:
             rx.icon("bike", size=18),
             t("dispatch.call_rider"),
             on_click=RiderCallState.open_for(card.id, card.no),
-            class_name="qh-btn qh-btn-cyan qh-r-call",
+            class_name="qh-btn qh-btn-indigo qh-r-call",
             type="button",
         ),
         rx.cond(

@@ -118,6 +118,7 @@ DELIVERY_MESSAGES: dict[str, tuple[str, str]] = {
     "dispatch.tipped": ("已加小费", "Tip added"),
     "dispatch.no_quotes": ("没有可用的报价", "No quotes"),
     "dispatch.eta_left": ("{n} 分钟后送达", "due in {n} min"),
+    "dispatch.waiting": ("骑手正在赶来取货", "The rider is on the way to the store"),
     "dispatch.own_rider": ("自有骑手", "Own rider"),
     "dispatch.pick_rider": ("选择骑手", "Choose a rider"),
     "carriers.title": ("配送账号", "Carrier accounts"),
