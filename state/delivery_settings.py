@@ -147,6 +147,18 @@ class DeliverySettingsState(rx.State):
         return rx.toast.success(await translate(self, "common.saved"))
 
     @rx.event
+    async def toggle_account(self, account: dict):
+        try:
+            actor = await current_actor(self)
+            enabled = not account["enabled"]
+            await in_session(
+                lambda s: carrier_accounts.set_enabled(s, actor=actor, account_id=int(account["id"]), enabled=enabled)
+            )
+            await self._reload()
+        except Exception as exc:
+            return await self._failed(exc)
+
+    @rx.event
     async def delete_account(self, account_id: str):
         try:
             actor = await current_actor(self)

@@ -23,6 +23,7 @@ def _account(a: dict) -> rx.Component:
             rx.text(a["label"], weight="bold"),
             rx.text(a["name"], color_scheme="gray", size="2", style=WRAP),
             rx.spacer(),
+            rx.switch(checked=a["enabled"] == "1", on_change=lambda _: S.toggle_account(a), aria_label="enabled"),
             rx.button(
                 t("carriers.test"), size="2", variant="soft", on_click=S.test_account(a["id"]), id="test-" + a["id"]
             ),

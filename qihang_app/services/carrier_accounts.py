@@ -149,6 +149,16 @@ def save_account(
     return row
 
 
+def set_enabled(session: Session, *, actor: Actor, account_id: int, enabled: bool) -> CarrierAccount:
+    """Switch an account off (no quotes, no auto-dispatch) or on again, keys untouched."""
+    require_role(actor, "admin", "manager")
+    row = _account(session, actor, account_id)
+    row.enabled, row.updated_at = bool(enabled), utcnow()
+    session.add(row)
+    session.flush()
+    return row
+
+
 def delete_account(session: Session, *, actor: Actor, account_id: int) -> None:
     require_role(actor, "admin", "manager")
     row = _account(session, actor, account_id)

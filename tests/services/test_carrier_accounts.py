@@ -103,3 +103,11 @@ def test_a_rule_is_saved_once_per_store(session, world):
     rule = auto_dispatch.get_rule(session, actor=world.admin, store_id=world.store_a)
     assert (rule.preferred, rule.accept_minutes) == ("sf_same_city,dada", 7)
     assert auto_dispatch.rule_of(rule).preferred == ("sf_same_city", "dada")
+
+
+def test_a_switched_off_account_is_not_asked(session, world):
+    row = _save(session, world)
+    assert [a.id for a in carrier_accounts.enabled_accounts(session, store_id=world.store_a)] == [row.id]
+    carrier_accounts.set_enabled(session, actor=world.admin, account_id=row.id, enabled=False)
+    assert carrier_accounts.enabled_accounts(session, store_id=world.store_a) == []
+    assert carrier_accounts.account_keys(session, account_id=row.id).keys["app_secret"] == "s3cret-value"
