@@ -23,7 +23,7 @@ DELIVERY_MESSAGES: dict[str, tuple[str, str]] = {
         "已呼叫{carrier}（{ref}），运费 {fee}，小费 {tip}",
         "Called {carrier} ({ref}); fee {fee}, tip {tip}",
     ),
-    "delivery.note.cancelled": ("已取消{carrier}的配送：{reason}", "Cancelled the {carrier} ride: {reason}"),
+    "delivery.note.store_cancelled": ("已取消{carrier}的配送：{reason}", "Cancelled the {carrier} ride: {reason}"),
     "delivery.note.tip": ("加小费 {tip}（共 {total}）", "Added a tip of {tip} ({total} in all)"),
     "delivery.note.own_rider": ("自有骑手 {rider} 出发", "Own rider {rider} set off"),
     # refusals

@@ -196,17 +196,16 @@ def apply_fix(session: Session, *, delivery_id: int, fix, who: str, by_merchant:
         if row.status != old_status and not by_merchant:
             _tell_platform(session, order, row)
     if row.status != old_status:
+        said = [row.rider_name, row.rider_phone]
+        if row.ended_reason and row.status in ("exception", "cancelled"):
+            said.append(f"（{row.ended_reason}）")  # the carrier's own words on why
+        rider = " ".join(x for x in said if x)
         _event(
             session,
             order,
             who,
             "delivery",
-            note(
-                f"delivery.note.{row.status}",
-                carrier=carriers.name(row.carrier),
-                rider=" ".join(x for x in (row.rider_name, row.rider_phone) if x),
-            )
-            + (f" {row.ended_reason}" if row.ended_reason and row.status in ("exception", "cancelled") else ""),
+            note(f"delivery.note.{row.status}", carrier=carriers.name(row.carrier), rider=rider),
         )
     session.flush()
     return row
@@ -288,7 +287,7 @@ def mark_cancelled(session: Session, *, delivery_id: int, who: str, reason: str)
         order,
         who,
         "delivery_cancelled",
-        note("delivery.note.cancelled", carrier=carriers.name(row.carrier), reason=reason),
+        note("delivery.note.store_cancelled", carrier=carriers.name(row.carrier), reason=reason),
     )
     session.flush()
     return row
