@@ -63,13 +63,7 @@ def call_button(card: CardView) -> rx.Component:
             type="button",
         ),
         rx.cond(
-            (card.delivery == "self")
-            & (
-                (card.rider_status == "awaiting_rider")
-                | (card.rider_status == "rider_accepted")
-                | (card.rider_status == "at_store")
-            )
-            & (card.rider_carrier != ""),
+            card.can_manage,
             rx.el.button(
                 rx.icon("settings-2", size=18),
                 on_click=RiderCallState.open_for(card.id, card.no),

@@ -65,6 +65,7 @@ class CardView:
     rider_tel: str = ""  # tap to call
     eta_ms: int = 0
     can_call: bool = False  # 呼叫骑手: the store delivers it and no ride is on its way
+    can_manage: bool = False  # a carrier's ride before pickup: tip, cancel and call another
     rev: str = ""  # a hash of everything above: the browser re-renders a card only when it changes
 
 

@@ -27,6 +27,8 @@ def rider_fields(card) -> dict:
         "rider_tel": phone if phone.lstrip("+").isdigit() else "",
         "eta_ms": int(card.rider_eta_at.timestamp() * 1000) if card.rider_eta_at and running else 0,
         "can_call": card.delivery_type == "self" and not running and card.tab in CALLABLE_TABS and not card.end_mark,
+        # a carrier's ride before pickup: tip, or cancel and call another
+        "can_manage": carrier not in ("", carriers.OWN, carriers.PLATFORM) and status in RUNNING[:3],
     }
 
 

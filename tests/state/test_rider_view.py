@@ -47,3 +47,10 @@ def test_call_a_rider_where_the_store_delivers():
     own = rider_fields(card(rider_status="rider_accepted", delivery_carrier="own", rider_name="王师傅",
                             rider_eta_at=ETA - timedelta(minutes=1)))  # fmt: skip
     assert own["rider_carrier"] == "自有骑手" and not carrier_on_its_way(SimpleNamespace(**own))
+
+
+def test_manage_a_carrier_ride_before_pickup_only():
+    assert rider_fields(card(rider_status="at_store", delivery_carrier="dada"))["can_manage"]
+    assert not rider_fields(card(rider_status="delivering", delivery_carrier="dada"))["can_manage"]
+    assert not rider_fields(card(rider_status="rider_accepted", delivery_carrier="own"))["can_manage"]
+    assert not rider_fields(card(rider_status="rider_accepted", delivery_type="platform"))["can_manage"]
