@@ -17,6 +17,7 @@ NAV = [
     ("/products", "nav.products", "package", False),
     ("/shop-products", "nav.shop_products", "link", "manage"),
     ("/stores", "nav.stores", "store", False),
+    ("/delivery", "nav.delivery", "bike", False),
     ("/inbox", "nav.inbox", "inbox", "manage"),  # admins and managers
     ("/users", "nav.users", "users", True),
     ("/alerts", "nav.alerts", "bell-ring", "manage"),

@@ -3,6 +3,7 @@
 import reflex as rx
 
 from components.badges import platform_badge, status_badge
+from components.delivery_panel import delivery_section
 from components.i18n import t
 from state.lang import LangState
 from state.order_detail import OrderDetailState
@@ -169,6 +170,7 @@ def detail_drawer() -> rx.Component:
                             rx.text(d["receiver_name"] + "  " + d["receiver_phone"], size="2"),
                             rx.text(d["receiver_address"], size="2", white_space="normal", word_break="break-all"),
                         ),
+                        delivery_section(),
                         _section("orders.lines", rx.foreach(OrderDetailState.detail_lines, _line)),
                         _section(
                             "orders.amounts",

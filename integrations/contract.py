@@ -46,6 +46,13 @@ class ShopKeys(Protocol):
 TokenSaver = Callable[[int, Token], Awaitable[None]]
 
 
+def _float(value: Any) -> float | None:
+    try:
+        return None if value in (None, "") else float(value)
+    except (TypeError, ValueError):
+        return None
+
+
 @dataclass(frozen=True, slots=True)
 class WriteRequest:
     """One platform write-back as the outbox row carries it (platform-neutral values)."""
@@ -62,6 +69,8 @@ class WriteRequest:
     tracking_no: str = ""
     refund_id: str = ""
     stock: tuple[tuple[str, str, int], ...] = ()  # (platform item id, sku id, quantity)
+    latitude: float | None = None  # the rider's last position (GCJ-02), for delivery statuses
+    longitude: float | None = None
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any], idempotency_key: str) -> WriteRequest:
@@ -78,6 +87,8 @@ class WriteRequest:
             carrier=str(payload.get("carrier") or ""),
             tracking_no=str(payload.get("tracking_no") or ""),
             refund_id=str(payload.get("refund_id") or ""),
+            latitude=_float(payload.get("latitude")),
+            longitude=_float(payload.get("longitude")),
             stock=tuple((str(i), str(s), int(q)) for i, s, q in payload.get("stock") or ()),
         )
 

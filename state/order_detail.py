@@ -10,6 +10,7 @@ from qihang_app.domain.timeline import describe
 from qihang_app.i18n import render
 from qihang_app.services import orders as order_service
 from state.auth import current_actor, refuse
+from state.delivery_view import delivery_view
 from state.offloop import in_session
 from state.orders import fmt_dt
 
@@ -92,6 +93,7 @@ class OrderDetailState(rx.State):
     detail: dict[str, str] = {}
     detail_lines: list[dict[str, str]] = []
     detail_events: list[dict[str, str]] = []
+    detail_delivery: dict[str, str] = {}
 
     @rx.event
     async def load(self):
@@ -115,8 +117,11 @@ class OrderDetailState(rx.State):
     async def _show(self, order_id: int) -> None:
         """Load the order (scope-checked by the service) and open the drawer."""
         actor = await current_actor(self)
-        self.detail, self.detail_lines, self.detail_events = await in_session(
-            lambda s: _views(order_service.get_order_detail(s, actor=actor, order_id=order_id))
+        (self.detail, self.detail_lines, self.detail_events), self.detail_delivery = await in_session(
+            lambda s: (
+                _views(order_service.get_order_detail(s, actor=actor, order_id=order_id)),
+                delivery_view(s, order_id),
+            )
         )
         self.detail_open = True
 

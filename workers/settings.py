@@ -13,8 +13,10 @@ from arq.connections import RedisSettings
 from qihang_app.config import get_settings
 from workers.context import shutdown, startup
 from workers.tasks.alerts import check_alerts, prune_alerts, send_test_alert
+from workers.tasks.auto_dispatch import auto_dispatch
 from workers.tasks.backup import daily_backup
 from workers.tasks.connection import test_shop_connection
+from workers.tasks.delivery import book_delivery, cancel_delivery, quote_delivery, test_carrier_account, tip_delivery
 from workers.tasks.heartbeat import heartbeat
 from workers.tasks.ingest import drain_inbox, ingest_inbox
 from workers.tasks.outbox import relay_outbox
@@ -43,6 +45,11 @@ class WorkerSettings:
         func(run_pull, keep_result=300, timeout=1800, max_tries=1),
         func(test_shop_connection, keep_result=60, timeout=30, max_tries=1),
         func(send_test_alert, keep_result=60, timeout=30, max_tries=1),
+        # 呼叫骑手 and friends: the board waits for these, so they are short and never retried
+        *(
+            func(f, keep_result=60, timeout=40, max_tries=1)
+            for f in (quote_delivery, book_delivery, cancel_delivery, tip_delivery, test_carrier_account)
+        ),
     ]
     cron_jobs = [
         # unique (the default): with several workers one of them records each tick.
@@ -51,6 +58,8 @@ class WorkerSettings:
         cron(schedule_pulls, second=_every(SCHEDULE_EVERY), keep_result=30, timeout=30, max_tries=1),
         # Platform write-backs (接单, 备货完成, …): every second, so a tap reaches the platform fast.
         cron(relay_outbox, second=_every(1), run_at_startup=True, keep_result=5, timeout=30, max_tries=1),
+        # Auto-dispatch rules of the stores: book, and give up on rides nobody took in time.
+        cron(auto_dispatch, second=_every(5), keep_result=5, timeout=60, max_tries=1),
         # Processed inbox rows past their retention: once a day, at a quiet hour (worker's clock).
         cron(prune_inbox, hour={4}, minute={17}, keep_result=3600, timeout=1800, max_tries=1),
         # Alert rules twice a minute; resolved problems past keeping once a day.

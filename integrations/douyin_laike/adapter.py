@@ -150,6 +150,8 @@ class DouyinLaikeAdapter:
             status = request.delivery_status or (
                 DeliveryStatus.DELIVERING if action is WriteBack.DISPATCH_SELF else DeliveryStatus.DELIVERED
             )
+            if status not in spec.DELIVERY_BEHAVIOR:
+                return  # 来客 has no code for it (待接单, 异常): nothing to tell
             await client.sync_delivery_status(
                 order_id, status, rider_name=request.courier_name, rider_phone=request.courier_phone
             )

@@ -175,11 +175,16 @@ class MeituanAdapter:
             status = request.delivery_status or (
                 DeliveryStatus.DELIVERING if action is WriteBack.DISPATCH_SELF else DeliveryStatus.DELIVERED
             )
+            provider = mapping.LOGISTICS_PROVIDER.get(request.carrier, "")
             await client.logistics_sync(
                 order_id,
                 mapping.LOGISTICS_SYNC_CODE[status],
                 courier_name=request.courier_name,
                 courier_phone=request.courier_phone,
+                logistics_provider_code=provider,
+                third_carrier_order_id=request.tracking_no if provider else "",
+                latitude=request.latitude,
+                longitude=request.longitude,
             )
         elif action is WriteBack.REFUND_AGREE:
             await client.refund_agree(order_id, request.reason or "同意退款")

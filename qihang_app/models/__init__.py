@@ -2,6 +2,7 @@
 
 from .alerts import DELIVERY_STATUSES, AlertChannel, AlertDelivery, AlertProblem, AlertRuleSetting
 from .base import UTC, UTCDateTime, utcnow
+from .delivery import CarrierAccount, Delivery, DispatchRule, OwnRider
 from .messaging import INBOX_STATUSES, OUTBOX_STATUSES, InboxMessage, OutboxMessage
 from .orders import Order, OrderEvent, OrderLine, phone_search_columns
 from .pulls import PULL_KINDS, PULL_STATUSES, PullLog
@@ -21,6 +22,9 @@ __all__ = [
     "ROLES",
     "UTC",
     "AuthSession",
+    "CarrierAccount",
+    "Delivery",
+    "DispatchRule",
     "ErpSku",
     "InboxMessage",
     "LoginThrottle",
@@ -28,6 +32,7 @@ __all__ = [
     "OrderEvent",
     "OrderLine",
     "OutboxMessage",
+    "OwnRider",
     "PULL_KINDS",
     "PULL_STATUSES",
     "Product",

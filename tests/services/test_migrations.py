@@ -35,5 +35,6 @@ def test_every_table_is_in_the_metadata():
         "orders", "order_lines", "order_events", "erp_skus", "shop_skus", "inbox_messages",
         "outbox_messages", "worker_heartbeats", "pull_logs", "products", "sku_link_events",
         "alert_channels", "alert_rule_settings", "alert_problems", "alert_deliveries",
+        "carrier_accounts", "own_riders", "dispatch_rules", "deliveries",
     }  # fmt: skip
     assert expected <= set(SQLModel.metadata.tables)
