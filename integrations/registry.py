@@ -11,7 +11,8 @@ from integrations.contract import CarrierAdapter, PlatformAdapter
 from integrations.douyin_laike.adapter import ADAPTER as DOUYIN_LAIKE
 from integrations.erp_contract import ErpKind
 from integrations.meituan.adapter import ADAPTER as MEITUAN
-from qihang_app.domain import partners
+from integrations.qihang_erp.kind import KIND as QIHANG_ERP
+from qihang_app.domain import erp_kinds, partners
 
 PLATFORMS: dict[str, PlatformAdapter] = {}
 CARRIERS: dict[str, CarrierAdapter] = {}
@@ -51,9 +52,31 @@ def register_carrier(adapter: CarrierAdapter) -> CarrierAdapter:
 
 def register_erp(adapter: ErpKind) -> ErpKind:
     ERPS[adapter.code] = adapter
+    erp_kinds.register_profile(
+        erp_kinds.ErpProfile(
+            code=adapter.code,
+            name_zh=adapter.name_zh,
+            name_en=adapter.name_en,
+            fields=tuple(
+                erp_kinds.ErpFieldInfo(f.name, f.label_zh, f.label_en, f.secret, f.required, f.hint_zh, f.hint_en)
+                for f in adapter.fields
+            ),
+            default_url=adapter.default_url,
+            events=frozenset(adapter.events),
+            polls_shipments=adapter.polls_shipments,
+        )
+    )
     return adapter
+
+
+def unregister_erp(code: str) -> None:
+    ERPS.pop(code, None)
+    erp_kinds.unregister_profile(code)
 
 
 # ---- the platforms -------------------------------------------------------------------------------
 register(MEITUAN)
 register(DOUYIN_LAIKE)
+
+# ---- the ERPs ------------------------------------------------------------------------------------
+register_erp(QIHANG_ERP)

@@ -10,6 +10,7 @@ import re
 
 from qihang_app.domain.messages import decode, encode
 from qihang_app.i18n_board import BOARD_MESSAGES
+from qihang_app.i18n_erp import ERP_MESSAGES
 from qihang_app.i18n_services import SERVICE_MESSAGES
 from qihang_app.i18n_words import WORDS
 
@@ -256,6 +257,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 MESSAGES.update(BOARD_MESSAGES)  # the dispatch board
 MESSAGES.update(SERVICE_MESSAGES)  # what services and workers send as keys
 MESSAGES.update(WORDS)  # what was stored for later reading (timeline, 异常 reasons, …)
+MESSAGES.update(ERP_MESSAGES)  # the ERP link
 
 PLATFORM_LABEL: dict[str, tuple[str, str]] = {
     "meituan": ("美团闪购", "Meituan"),

@@ -96,6 +96,7 @@ def create_app(
             await sandbox.stop()
 
     twins = [route for a in registry.platforms() for route in a.twin().routes()]
+    twins += [route for kind in registry.ERPS.values() for route in kind.twin().routes()]
     app = Starlette(routes=[*control.routes, *twins], lifespan=lifespan)
     app.state.sandbox = sandbox
     return app

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from qihang_app.api import health, webhooks
+from qihang_app.api import erp, health, openapi, webhooks
 
 
 def build_api(*, engine: Engine | None = None, redis_url: str | None = None, enqueue: bool = True) -> Starlette:
@@ -19,7 +19,10 @@ def build_api(*, engine: Engine | None = None, redis_url: str | None = None, enq
             Route("/api/health", health.health, methods=["GET"]),
             Route("/api/version", health.version, methods=["GET"]),
             *webhooks.build_routes(),
+            *erp.build_routes(),
+            *openapi.routes,
         ]
     )
     app.state.webhooks = webhooks.Webhooks(engine=engine, redis_url=redis_url, enqueue=enqueue)
+    app.state.erp_api = erp.ErpApi(engine=engine)
     return app

@@ -1,6 +1,7 @@
 """All tables. Importing this package makes SQLModel.metadata complete (alembic relies on it)."""
 
 from .base import UTC, UTCDateTime, utcnow
+from .erp import ErpConnection, ErpCustomerMap, ErpOrderState, ErpResult, ErpSeenSignature, ErpShipment
 from .messaging import INBOX_STATUSES, OUTBOX_STATUSES, InboxMessage, OutboxMessage
 from .orders import Order, OrderEvent, OrderLine, phone_search_columns
 from .pulls import PULL_KINDS, PULL_STATUSES, PullLog
@@ -15,6 +16,12 @@ __all__ = [
     "ROLES",
     "UTC",
     "AuthSession",
+    "ErpConnection",
+    "ErpCustomerMap",
+    "ErpOrderState",
+    "ErpResult",
+    "ErpSeenSignature",
+    "ErpShipment",
     "ErpSku",
     "InboxMessage",
     "LoginThrottle",

@@ -1,4 +1,5 @@
-"""Outbox relay: perform platform write-backs (accept, reject, ready, delivery status, …).
+"""Outbox relay: perform platform write-backs (accept, reject, ready, delivery status, …) and
+ERP pushes (workers.tasks.erp).
 
 Runs every second from cron and drains what is due; arq may run it twice at once on two
 workers — claiming is row-level (SKIP LOCKED on PostgreSQL, one writer on SQLite). Each row
@@ -17,8 +18,9 @@ from integrations import registry
 from integrations.base import PlatformError
 from integrations.contract import WriteRequest
 from qihang_app import live
-from qihang_app.services import outbox
+from qihang_app.services import erp_push, outbox
 from qihang_app.services.shop_auth import shop_auth
+from workers.tasks.erp import perform_erp
 from workers.tasks.ingest import client_for, run_db
 
 log = logging.getLogger("workers.outbox")
@@ -35,14 +37,18 @@ async def perform(client, platform: str, effect: outbox.Effect) -> None:
 async def relay_outbox(ctx: dict[str, Any]) -> dict:
     started = time.monotonic()
     done = failed = 0
+    await run_db(ctx, erp_push.queue_due)  # orders now due for their ERP join the outbox
     while time.monotonic() - started < MAX_SECONDS:
         effects = await run_db(ctx, lambda s: outbox.claim_due(s, limit=BATCH))
         if not effects:
             break
         for effect in effects:
-            ok, error, retryable = await _call(ctx, effect)
+            if erp_push.is_erp(effect.kind):
+                ok, error, retryable, answer = await perform_erp(ctx, effect)
+            else:
+                (ok, error, retryable), answer = await _call(ctx, effect), ""
             if ok:
-                await run_db(ctx, lambda s, e=effect: outbox.mark_done(s, effect=e))
+                await run_db(ctx, lambda s, e=effect, a=answer: outbox.mark_done(s, effect=e, answer=a))
                 done += 1
             else:
                 dead = await run_db(
