@@ -5,7 +5,6 @@ database part and answers what changed. Refusals carry a stable machine-readable
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
