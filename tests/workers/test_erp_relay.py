@@ -5,7 +5,6 @@ is dead, visible and re-pushable; the twin ships and the order and the platform 
 
 from __future__ import annotations
 
-
 import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
