@@ -4,23 +4,34 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 OrderNo = Field(
     min_length=1, max_length=40, description='The order number as we pushed it (`data.order_no`, e.g. "QH1024").'
 )
 
 
-class ShipmentLineIn(BaseModel):
+class Body(BaseModel):
+    """Every text field refuses NUL and other control characters (databases and tickets can't hold them)."""
+
     model_config = ConfigDict(extra="ignore")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _printable(cls, value):
+        if isinstance(value, str) and any(ord(c) < 32 or ord(c) == 127 for c in value):
+            raise ValueError("control characters are not allowed")
+        return value
+
+
+class ShipmentLineIn(Body):
     sku: str = Field(min_length=1, max_length=40, description="The line's ERP SKU code as pushed (`data.lines[].sku`).")
     quantity: int = Field(ge=1, le=1_000_000, description="How many of that SKU this package holds.")
 
 
-class ShipmentIn(BaseModel):
+class ShipmentIn(Body):
     """One package of an order. Sending the same (order_no, carrier_code, tracking_no) again changes nothing."""
 
-    model_config = ConfigDict(extra="ignore")
     order_no: str = OrderNo
     carrier_code: str = Field(
         min_length=1, max_length=20, description="A carrier code of our list (see the description above)."
@@ -44,10 +55,9 @@ class ShipmentOut(BaseModel):
     status_changed: bool = Field(description="True when this call moved the order to shipped.")
 
 
-class CancelResultIn(BaseModel):
+class CancelResultIn(Body):
     """The ERP's answer to an order.cancelled push."""
 
-    model_config = ConfigDict(extra="ignore")
     order_no: str = OrderNo
     outcome: Literal["cancelled", "refused"] = Field(
         description="cancelled: stopped in the ERP; refused: too late (already shipped)."
@@ -62,10 +72,9 @@ class CancelResultOut(BaseModel):
     erp_state_changed: bool
 
 
-class AftersaleResultIn(BaseModel):
+class AftersaleResultIn(Body):
     """What the ERP decided for an after-sale (stored for the after-sales center)."""
 
-    model_config = ConfigDict(extra="ignore")
     aftersale_no: str = Field(min_length=1, max_length=64, description="The after-sale number as we pushed it.")
     order_no: str | None = Field(default=None, max_length=40, description="The order it belongs to, when known.")
     outcome: Literal["resend", "exchange", "return", "refund_only", "refused"] = Field(

@@ -110,6 +110,7 @@ def test_a_replayed_call_is_refused(erp):
         (b"not json", 400, "bad_json"),
         (b"[1, 2]", 400, "bad_json"),
         ({"order_no": "QH1"}, 422, "invalid"),
+        ({"order_no": "QH1", "carrier_code": "SF", "tracking_no": "X\u00001"}, 422, "invalid"),  # NUL: PostgreSQL can't
         ({"order_no": "QH2147483647", "carrier_code": "SF", "tracking_no": "X1"}, 404, "unknown_order"),
         ({"order_no": "QH99999999999999999999", "carrier_code": "SF", "tracking_no": "X1"}, 404, "unknown_order"),
         ({"order_no": "<b>", "carrier_code": "SF", "tracking_no": "X1"}, 404, "unknown_order"),
