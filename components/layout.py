@@ -16,6 +16,8 @@ NAV = [
     ("/orders", "nav.orders", "receipt-text", False),
     ("/stores", "nav.stores", "store", False),
     ("/inbox", "nav.inbox", "inbox", "manage"),  # admins and managers
+    ("/erp/pushes", "nav.erp_pushes", "send", "manage"),
+    ("/erp", "nav.erp", "plug", "manage"),
     ("/users", "nav.users", "users", True),
     ("/system", "nav.system", "activity", False),
 ]

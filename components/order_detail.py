@@ -4,6 +4,7 @@ import reflex as rx
 
 from components.badges import platform_badge, status_badge
 from components.i18n import t
+from components.order_erp import erp_section
 from state.lang import LangState
 from state.order_detail import OrderDetailState
 
@@ -162,6 +163,7 @@ def detail_drawer() -> rx.Component:
                             rx.text(d["receiver_address"], size="2", white_space="normal", word_break="break-all"),
                         ),
                         _section("orders.lines", rx.foreach(OrderDetailState.detail_lines, _line)),
+                        erp_section(),
                         _section(
                             "orders.amounts",
                             _kv("orders.amount.goods", d["goods"]),

@@ -63,3 +63,85 @@ ERP_MESSAGES.update(
         "erp.err.push_not_found": ("推送记录不存在（{push_id}）", "No such push ({push_id})"),
     }
 )
+ERP_MESSAGES.update(
+    {
+        "nav.erp": ("ERP 对接", "ERP link"),
+        "nav.erp_pushes": ("推送记录", "Push log"),
+        "erp.ui.enter_tracking": ("录入运单号", "Enter a tracking number"),
+        "erp.ui.tracking_no": ("运单号", "Tracking number"),
+        "erp.ui.save_shipment": ("确认发货", "Mark shipped"),
+        "erp.ui.ship_saved": ("已发货，正在通知平台", "Shipped; telling the platform"),
+        "erp.ui.ship_duplicate": ("这个运单号已录入过", "This tracking number was entered before"),
+        "erp.ui.push_now": ("推送到 ERP", "Push to ERP"),
+        "erp.ui.push_selected": ("推送选中订单到 ERP", "Push selected to ERP"),
+        "erp.ui.push_result": (
+            "已排队 {queued}，重新推送 {repushed}，待关联商品 {blocked}，已推送跳过 {skipped}，无 ERP 连接 {no_connection}",
+            "Queued {queued}, re-pushed {repushed}, waiting for SKU links {blocked}, already pushed {skipped}, "
+            "no ERP connection {no_connection}",
+        ),
+        "orders.col.erp": ("ERP", "ERP"),
+    }
+)
+ERP_MESSAGES.update(
+    {
+        "erp.event.order": ("订单", "Order"),
+        "erp.event.cancel": ("取消", "Cancel"),
+        "erp.event.aftersale": ("售后", "After-sale"),
+        "erp.status.pending": ("等待推送", "Waiting"),
+        "erp.status.in_flight": ("推送中", "Sending"),
+        "erp.status.done": ("已推送", "Pushed"),
+        "erp.status.dead": ("推送失败", "Failed"),
+        "erp.status.blocked": ("待关联商品", "Waiting for SKU links"),
+        "erp.filter.all": ("全部", "All"),
+        "erp.filter.waiting": ("等待推送", "Waiting"),
+        "erp.filter.retrying": ("重试中", "Retrying"),
+        "erp.filter.done": ("已推送", "Pushed"),
+        "erp.filter.dead": ("推送失败", "Failed"),
+        "erp.filter.blocked": ("待关联商品", "Waiting for SKU links"),
+        "erp.filter.all_stores": ("全部门店", "All stores"),
+        "erp.col.order": ("订单", "Order"),
+        "erp.col.event": ("类型", "Type"),
+        "erp.col.status": ("状态", "Status"),
+        "erp.col.attempts": ("次数", "Tries"),
+        "erp.col.answer": ("ERP 回复", "ERP's answer"),
+        "erp.col.at": ("时间", "When"),
+        "erp.col.action": ("操作", "Action"),
+        "erp.ui.search": ("订单号", "Order number"),
+        "erp.ui.repush": ("重新推送", "Re-push"),
+        "erp.ui.repushed": ("已重新推送", "Re-pushed"),
+        "erp.ui.not_dead": ("这条推送没有失败，无需重推", "This push has not failed; nothing to re-push"),
+        "erp.ui.next_try": ("下次重试", "Next try"),
+        "erp.ui.no_pushes": ("没有推送记录", "No pushes"),
+    }
+)
+ERP_MESSAGES.update(
+    {
+        "erp.ui.new": ("添加 ERP 连接", "Add an ERP connection"),
+        "erp.ui.form_title": ("ERP 连接", "ERP connection"),
+        "erp.ui.name": ("名称", "Name"),
+        "erp.ui.kind": ("ERP 类型", "ERP type"),
+        "erp.ui.store": ("用于门店", "For store"),
+        "erp.ui.all_stores": ("全部门店", "All stores"),
+        "erp.ui.url": ("接口地址", "URL"),
+        "erp.ui.key": ("接口 Key", "API key"),
+        "erp.ui.secret": ("接口密钥", "API secret"),
+        "erp.ui.secret_keep": ("不填则保留原密钥", "Leave empty to keep the stored one"),
+        "erp.ui.push_on": ("订单何时推送", "When orders go"),
+        "erp.ui.push_on.accept": ("接单后", "After acceptance"),
+        "erp.ui.push_on.paid": ("付款后", "After payment"),
+        "erp.ui.customer_mode": ("ERP 客户", "ERP customer"),
+        "erp.ui.customer.per_buyer": ("每个买家一个虚拟客户", "A virtual customer per buyer"),
+        "erp.ui.customer.per_shop": ("每个店铺一个固定客户", "A fixed customer per shop"),
+        "erp.ui.push_cancels": ("推送取消", "Push cancels"),
+        "erp.ui.push_after_sales": ("推送售后", "Push after-sales"),
+        "erp.ui.enabled": ("启用", "Enabled"),
+        "erp.ui.off": ("已停用", "Off"),
+        "erp.ui.edit": ("编辑", "Edit"),
+        "erp.ui.test": ("测试连接", "Test connection"),
+        "erp.ui.save": ("保存", "Save"),
+        "erp.ui.cancel": ("取消", "Cancel"),
+        "erp.ui.saved": ("已保存", "Saved"),
+        "erp.ui.no_worker": ("后台任务没有响应，请稍后重试", "No worker answered; retry later"),
+        "erp.ui.no_connections": ("还没有 ERP 连接", "No ERP connection yet"),
+    }
+)

@@ -6,6 +6,8 @@ from components.layout import FONT
 from qihang_app.api.routes import build_api
 from qihang_app.config import get_settings
 from qihang_app.pages.board import board_page
+from qihang_app.pages.erp import erp_page
+from qihang_app.pages.erp_pushes import erp_pushes_page
 from qihang_app.pages.inbox import inbox_page
 from qihang_app.pages.login import login_page
 from qihang_app.pages.orders import orders_page
@@ -16,6 +18,8 @@ from qihang_app.pages.users import users_page
 from qihang_app.runtime import set_app
 from state.auth import AuthState, LoginState
 from state.board import BoardState
+from state.erp_connections import ErpConnectionsState
+from state.erp_pushes import ErpPushesState
 from state.inbox import InboxState
 from state.order_detail import OrderDetailState
 from state.orders import OrdersState
@@ -69,3 +73,12 @@ app.add_page(
     system_page, route="/system", title="系统状态 · 启航 OMS", on_load=[AuthState.require_login, SystemState.load]
 )
 app.add_page(print_page, route="/print", title="打印 · 启航 OMS", on_load=[AuthState.require_login, TicketState.load])
+app.add_page(
+    erp_page, route="/erp", title="ERP 对接 · 启航 OMS", on_load=[AuthState.require_login, ErpConnectionsState.load]
+)
+app.add_page(
+    erp_pushes_page,
+    route="/erp/pushes",
+    title="推送记录 · 启航 OMS",
+    on_load=[AuthState.require_login, ErpPushesState.load],
+)

@@ -13,6 +13,7 @@ from arq.connections import RedisSettings
 from qihang_app.config import get_settings
 from workers.context import shutdown, startup
 from workers.tasks.connection import test_shop_connection
+from workers.tasks.erp import poll_erp_shipments, test_erp_connection
 from workers.tasks.heartbeat import heartbeat
 from workers.tasks.ingest import drain_inbox, ingest_inbox
 from workers.tasks.outbox import relay_outbox
@@ -39,6 +40,7 @@ class WorkerSettings:
         func(sweep_shop, keep_result=300, timeout=600, max_tries=1),
         func(run_pull, keep_result=300, timeout=1800, max_tries=1),
         func(test_shop_connection, keep_result=60, timeout=30, max_tries=1),
+        func(test_erp_connection, keep_result=60, timeout=30, max_tries=1),
     ]
     cron_jobs = [
         # unique (the default): with several workers one of them records each tick.
@@ -47,6 +49,8 @@ class WorkerSettings:
         cron(schedule_pulls, second=_every(SCHEDULE_EVERY), keep_result=30, timeout=30, max_tries=1),
         # Platform write-backs (接单, 备货完成, …): every second, so a tap reaches the platform fast.
         cron(relay_outbox, second=_every(1), run_at_startup=True, keep_result=5, timeout=30, max_tries=1),
+        # Shipments of the ERPs that are polled (the others call our inbound API).
+        cron(poll_erp_shipments, second={7, 37}, keep_result=30, timeout=60, max_tries=1),
         # Processed inbox rows past their retention: once a day, at a quiet hour (worker's clock).
         cron(prune_inbox, hour={4}, minute={17}, keep_result=3600, timeout=1800, max_tries=1),
     ]
