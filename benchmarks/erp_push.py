@@ -11,7 +11,8 @@ What runs, in one process on 127.0.0.1 (SQLite in a temporary file):
    what the worker's cron runs every second) queues and pushes them → pushes_per_s, and
    ratio = pushes_per_s / raw_posts_per_s;
 3. steady: orders become due at a fixed rate while the relay runs back to back; push latency per
-   order = the ERP accepted it (outbox done_at) − the order became due (its created_at) → p50/p99.
+   order = the ERP accepted it (outbox done_at) − the order became due (its created_at) → p50/p99,
+   and from the moment it was queued in the outbox → p50/p99_from_outbox.
 
 The last line is `RESULT {json}`.
 """
@@ -128,9 +129,14 @@ async def drain(ctx: dict, engine, expected: int, seconds: float) -> None:
     raise RuntimeError(f"only {done} of {expected} pushes done")
 
 
-async def steady_phase(ctx: dict, engine, ids, rate: float, seconds: float, first: int) -> list[float]:
+async def steady_phase(
+    ctx: dict, engine, ids, rate: float, seconds: float, first: int
+) -> tuple[list[float], list[float]]:
+    """(due → accepted by the ERP, queued in the outbox → accepted) per order, in ms."""
     from workers.tasks.outbox import relay_outbox
 
+    with Session(engine) as session:
+        before = session.exec(select(sa.func.max(Order.id))).one() or 0
     stop = time.monotonic() + seconds
     made = 0
 
@@ -149,11 +155,13 @@ async def steady_phase(ctx: dict, engine, ids, rate: float, seconds: float, firs
     await asyncio.gather(produce(), relay())
     with Session(engine) as session:
         rows = session.exec(
-            select(Order.created_at, OutboxMessage.done_at)
+            select(Order.created_at, OutboxMessage.created_at, OutboxMessage.done_at)
             .join(OutboxMessage, OutboxMessage.order_id == Order.id)
-            .where(Order.platform_order_id >= f"B{first}", OutboxMessage.status == "done")
+            .where(Order.id > before, OutboxMessage.status == "done")
         ).all()
-    return [(done - created).total_seconds() * 1000 for created, done in rows if done and created]
+    due = [(done - created).total_seconds() * 1000 for created, _, done in rows]
+    queued = [(done - queued).total_seconds() * 1000 for _, queued, done in rows]
+    return due, queued
 
 
 async def main_async(args) -> dict:
@@ -172,12 +180,14 @@ async def main_async(args) -> dict:
         seconds = time.perf_counter() - started
         result["pushes_per_s"] = round(args.orders / seconds, 1)
         result["ratio"] = round(result["pushes_per_s"] / result["raw_posts_per_s"], 3)
-        latencies = await steady_phase(ctx, engine, ids, args.rate, args.seconds, 10**6)
+        latencies, from_queue = await steady_phase(ctx, engine, ids, args.rate, args.seconds, 10**6)
         result.update(
             steady_rate_per_s=args.rate,
             steady_pushes=len(latencies),
             p50_push_ms=round(statistics.median(latencies), 1) if latencies else None,
             p99_push_ms=round(pct(latencies, 0.99), 1) if latencies else None,
+            p50_from_outbox_ms=round(statistics.median(from_queue), 1) if from_queue else None,
+            p99_from_outbox_ms=round(pct(from_queue, 0.99), 1) if from_queue else None,
         )
         truth = httpx.get(server.url + CONTROL + "/deliveries", trust_env=False).json()
         oms_keys = [k for k in truth["deliveries"] if k.startswith("erp:")]

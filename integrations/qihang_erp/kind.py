@@ -29,6 +29,17 @@ def _body(event: str, idempotency_key: str, data: Mapping[str, Any]) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+def _their_words(response: httpx.Response) -> str:
+    """The ERP's own reason: our documented {"error": {"code", "message"}} when it sends one."""
+    try:
+        error = response.json().get("error")
+        if isinstance(error, dict) and (error.get("code") or error.get("message")):
+            return f"{error.get('code', '')}: {error.get('message', '')}".strip(": ")[:200]
+    except (ValueError, AttributeError):
+        pass
+    return " ".join(response.text.split())[:200]
+
+
 class QihangAdapter:
     code = CODE
     name_zh = "启航开放接口"
@@ -56,7 +67,7 @@ class QihangAdapter:
         except httpx.HTTPError as exc:
             raise PlatformError(CODE, "network", f"cannot reach the ERP: {type(exc).__name__}", retryable=True) from exc
         if not 200 <= response.status_code < 300:
-            words = " ".join(response.text.split())[:200]
+            words = _their_words(response)
             raise PlatformError(
                 CODE, f"http_{response.status_code}", words, retryable=True, http_status=response.status_code
             )
