@@ -114,7 +114,7 @@ async def test_the_twin_ships_and_the_platform_is_told(erp, ctx):
     twin(oms, ship_after_s=0.1, callback_base=oms.api_url)
     await relay_outbox(ctx)  # accept to Meituan, the order to the ERP
     assert await wait_until(lambda: _status(oms, order.id) == "shipped", 10)
-    assert twin_truth(oms)["ship_answers"] == [200]
+    assert await wait_until(lambda: twin_truth(oms)["ship_answers"] == [200], 5)
     await relay_outbox(ctx)  # the shipment to Meituan
     written = oms.sandbox.control.get("/writebacks", params={"order_id": placed["order_id"]}).json()
     sync = [w for w in written if w["api"] == "logistics_sync"]

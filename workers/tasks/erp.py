@@ -40,10 +40,15 @@ def erp_words(exc: BaseException) -> str:
     return encode("erp_err.unexpected")
 
 
-async def perform_erp(ctx: dict[str, Any], effect: outbox.Effect) -> tuple[bool, str, bool, str]:
-    """(ok, error, retryable, erp document number) of one ERP row."""
+async def perform_erp(
+    ctx: dict[str, Any], effect: outbox.Effect, conns: dict | None = None
+) -> tuple[bool, str, bool, str]:
+    """(ok, error, retryable, erp document number) of one ERP row; `conns` caches connections."""
     conn_id = int(effect.payload.get("connection_id") or 0)
-    conn = await run_db(ctx, lambda s: erp_connections.connection_keys(s, connection_id=conn_id))
+    conns = {} if conns is None else conns
+    if conn_id not in conns:
+        conns[conn_id] = await run_db(ctx, lambda s: erp_connections.connection_keys(s, connection_id=conn_id))
+    conn = conns[conn_id]
     kind = registry.ERPS.get(conn.erp) if conn is not None else None
     if conn is None or kind is None or not conn.enabled:
         return False, encode("erp_err.no_connection"), False, ""

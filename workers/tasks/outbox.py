@@ -10,6 +10,7 @@ is a no-op) and the sandbox twin counts repeats so tests can see them.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Any
@@ -26,6 +27,7 @@ from workers.tasks.ingest import client_for, run_db
 log = logging.getLogger("workers.outbox")
 BATCH = 20
 MAX_SECONDS = 20  # leave the cron slot well before the next run
+ERP_CONCURRENCY = 8  # ERP calls in flight at once per relay
 
 
 async def perform(client, platform: str, effect: outbox.Effect) -> None:
@@ -36,36 +38,53 @@ async def perform(client, platform: str, effect: outbox.Effect) -> None:
 
 async def relay_outbox(ctx: dict[str, Any]) -> dict:
     started = time.monotonic()
-    done = failed = 0
+    tally = {"done": 0, "failed": 0}
     await run_db(ctx, erp_push.queue_due)  # orders now due for their ERP join the outbox
+    conns: dict = {}  # ERP connections with their keys, read once per run
+    gate = asyncio.Semaphore(ERP_CONCURRENCY)
+
+    async def bounded(effect: outbox.Effect):
+        async with gate:
+            return await perform_erp(ctx, effect, conns)
+
     while time.monotonic() - started < MAX_SECONDS:
         effects = await run_db(ctx, lambda s: outbox.claim_due(s, limit=BATCH))
         if not effects:
             break
-        for effect in effects:
-            if erp_push.is_erp(effect.kind):
-                ok, error, retryable, answer = await perform_erp(ctx, effect)
-            else:
-                (ok, error, retryable), answer = await _call(ctx, effect), ""
-            if ok:
-                await run_db(ctx, lambda s, e=effect, a=answer: outbox.mark_done(s, effect=e, answer=a))
-                done += 1
-            else:
-                dead = await run_db(
-                    ctx,
-                    lambda s, e=effect, why=error, again=retryable: outbox.mark_failed(
-                        s, effect=e, error=why, retryable=again
-                    ),
-                )
-                failed += 1
-                log.warning("outbox %s %s failed (%s): %s", effect.id, effect.kind, "dead" if dead else "retry", error)
-            if effect.store_id and ctx.get("redis") is not None:
-                await live.publish(
-                    ctx["redis"],
-                    effect.store_id,
-                    live.note(order_id=effect.order_id or 0, store_id=effect.store_id, status="", kind="outbox"),
-                )
-    return {"done": done, "failed": failed}
+        # ERP pushes of one batch are for different orders (a cancel is queued only once its order
+        # was accepted), so they go side by side and are recorded in one transaction.
+        erp = [e for e in effects if erp_push.is_erp(e.kind)]
+
+        outcomes = list(zip(erp, await asyncio.gather(*(bounded(e) for e in erp)), strict=True))
+        if outcomes:
+            await run_db(ctx, lambda s, o=outcomes: [_settle(s, e, *r) for e, r in o])
+        for effect, (ok, error, _, _) in outcomes:
+            await _after(ctx, effect, ok, error, tally)
+        # Platform write-backs one after the other: an order's accept goes before its ready.
+        for effect in (e for e in effects if not erp_push.is_erp(e.kind)):
+            ok, error, retryable = await _call(ctx, effect)
+            await run_db(ctx, lambda s, e=effect, r=(ok, error, retryable, ""): _settle(s, e, *r))
+            await _after(ctx, effect, ok, error, tally)
+    return tally
+
+
+def _settle(session, effect: outbox.Effect, ok: bool, error: str, retryable: bool, answer: str) -> None:
+    if ok:
+        outbox.mark_done(session, effect=effect, answer=answer)
+    elif outbox.mark_failed(session, effect=effect, error=error, retryable=retryable):
+        log.warning("outbox %s %s failed for good: %s", effect.id, effect.kind, error)
+    else:
+        log.warning("outbox %s %s failed (retry): %s", effect.id, effect.kind, error)
+
+
+async def _after(ctx: dict[str, Any], effect: outbox.Effect, ok: bool, error: str, tally: dict) -> None:
+    tally["done" if ok else "failed"] += 1
+    if effect.store_id and ctx.get("redis") is not None:
+        await live.publish(
+            ctx["redis"],
+            effect.store_id,
+            live.note(order_id=effect.order_id or 0, store_id=effect.store_id, status="", kind="outbox"),
+        )
 
 
 async def _call(ctx: dict[str, Any], effect: outbox.Effect) -> tuple[bool, str, bool]:
