@@ -50,6 +50,7 @@ ERP_MESSAGES: dict[str, tuple[str, str]] = {
     "erp_err.said": ("ERP 拒绝：{said}", "The ERP refused: {said}"),
     "erp_err.unexpected": ("出现意外错误，稍后自动重试", "Something unexpected went wrong; retrying later"),
     "erp_err.no_connection": ("ERP 连接不存在或已停用", "The ERP connection is gone or switched off"),
+    "action.ship": ("同步发货到平台", "Tell the platform it shipped"),
     # order timeline
     "timeline.erp_pushed": ("已推送到 ERP", "Pushed to the ERP"),
     "timeline.erp_cancel_pushed": ("取消已推送到 ERP", "Cancel pushed to the ERP"),

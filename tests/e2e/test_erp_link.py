@@ -144,3 +144,38 @@ def test_a_dead_push_is_repushed_from_the_push_log(app_server, browser, engine, 
     expect(page.locator(".push-row", has_text="E2E-DEAD-1")).to_contain_text("已推送")
     shot(page, "desk-erp-push-log-done")
     page.close()
+
+
+def test_a_connection_is_added_with_its_refusals_at_the_field_and_tested(app_server, browser, engine, control, setup):
+    base, env = app_server
+    with session_scope(engine) as session:
+        store_name = session.exec(select(Shop).where(Shop.id == setup["shop_id"])).one()
+        from qihang_app.models import Store
+
+        store_name = session.get(Store, store_name.store_id).name
+    control.post(CONTROL.removeprefix("/_control"), json={"keys": {"e2e-form-key": "e2e-form-secret"}, "mode": "ok"})
+    page = browser.new_page(viewport=PHONE)
+    login(page, base, "admin", env["E2E_ADMIN_PASSWORD"])
+    page.goto(f"{base}/erp")
+    expect(page.locator(".erp-connection").first).to_be_visible(timeout=20_000)
+    page.locator("#erp-new").click()
+    dialog = page.get_by_role("dialog")
+    dialog.locator("input[name=name]").fill("表单 ERP")
+    dialog.get_by_role("combobox").nth(1).click()
+    page.get_by_role("option", name=store_name).click()
+    dialog.locator("input[name=base_url]").fill("ftp://nope")
+    dialog.locator("input[name=key]").fill("e2e-form-key")
+    dialog.locator("input[name=secret]").fill("e2e-form-secret")
+    page.locator("#erp-save").click()
+    expect(dialog.locator(".field-error")).to_contain_text("http://")
+    shot(page, "phone-erp-form-refused")
+    dialog.locator("input[name=base_url]").fill(
+        control.base_url.scheme + "://" + control.base_url.netloc.decode() + PUSH_PATH
+    )
+    page.locator("#erp-save").click()
+    card = page.locator(".erp-connection", has_text="表单 ERP")
+    expect(card).to_be_visible(timeout=10_000)
+    card.locator(".erp-test").click()
+    expect(card.locator(".erp-check")).to_contain_text("连接正常", timeout=30_000)
+    shot(page, "phone-erp-connections")
+    page.close()

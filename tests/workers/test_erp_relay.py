@@ -124,6 +124,24 @@ async def test_the_twin_ships_and_the_platform_is_told(erp, ctx):
     assert truth["stage"] == "delivering"
 
 
+async def test_a_platform_refusing_the_shipment_says_why_on_the_order(erp, ctx):
+    oms, pair, _ = erp
+    oms.new_order(pair, delivery_type="platform")  # Meituan's riders deliver: it has no tracking to take
+    oms.sandbox.wait_pushes()
+    await drain_all(ctx)
+    (order,) = oms.orders(pair)
+    with Session(oms.engine) as session:
+        dispatch.accept(session, actor=oms.admin, order_id=order.id)
+        erp_manual.enter_shipment(session, actor=oms.admin, order_id=order.id, carrier_code="SF", tracking_no="SF42")
+        session.commit()
+    await relay_outbox(ctx)
+    with Session(oms.engine) as session:
+        (ship,) = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "platform_ship")).all()
+        assert ship.status == "dead" and "808" in ship.last_error
+        shown = session.get(Order, order.id)
+        assert shown.status == "shipped" and "808" in shown.action_error and shown.pending_action is None
+
+
 def _sku(session) -> int:
     from qihang_app.models import ErpSku
 
