@@ -132,6 +132,7 @@ def connection_form() -> rx.Component:
                             on_change=lambda v: S.set_choice("store_id", v),
                             size="3",
                         ),
+                        field_error(S.form_errors["store_id"]),
                         width="100%",
                         spacing="1",
                     ),

@@ -12,6 +12,10 @@ ERP_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "erp.err.unknown_option": ("未知的设置：{name}", "Unknown setting: {name}"),
     "erp.err.bad_option": ("设置 {name} 的取值不对", "The value of {name} is not allowed"),
+    "erp.err.scope_taken": (
+        "这里已有一个启用的 ERP 连接（每个门店一个，全部门店一个）",
+        "There is an enabled ERP connection here already (one per store, one for all stores)",
+    ),
     "erp.err.key_taken": ("这个接口 Key 已被另一个 ERP 连接使用", "Another ERP connection already uses this API key"),
     "erp.err.not_found": ("ERP 连接不存在（{connection_id}）", "No such ERP connection ({connection_id})"),
     "erp.err.bad_carrier": ("不认识的快递公司编码（{code}）", "Unknown carrier code ({code})"),

@@ -122,6 +122,18 @@ def _write_keys(row: ErpConnection, profile: erp_kinds.ErpProfile, keys: dict[st
     row.inbound_key = keys.get("key", "")
 
 
+def _one_per_scope(session: Session, store_id: int | None, enabled: bool, own_id: int | None) -> None:
+    """One enabled connection per store, and one merchant-wide: an order has one ERP."""
+    if not enabled:
+        return
+    scope = ErpConnection.store_id.is_(None) if store_id is None else ErpConnection.store_id == store_id
+    query = select(ErpConnection.id).where(scope, ErpConnection.enabled)
+    if own_id is not None:
+        query = query.where(ErpConnection.id != own_id)
+    if session.exec(query).first() is not None:
+        raise ConflictError(key="erp.err.scope_taken", field="store_id")
+
+
 def _taken(session: Session, inbound_key: str, own_id: int | None) -> None:
     if not inbound_key:
         return
@@ -146,6 +158,7 @@ def create_connection(
     )
     merged = _split_keys(profile, keys, {})
     _taken(session, merged.get("key", ""), None)
+    _one_per_scope(session, row.store_id, row.enabled, None)
     _write_keys(row, profile, merged)
     session.add(row)
     session.flush()
@@ -177,6 +190,7 @@ def update_connection(
         _write_keys(row, profile, merged)
     for name_, value in clean.items():
         setattr(row, name_, value)
+    _one_per_scope(session, row.store_id, row.enabled, row.id)
     session.add(row)
     session.flush()
     return _view(row)

@@ -15,7 +15,7 @@ from sqlmodel import select
 from integrations.qihang_erp.twin import CONTROL, PUSH_PATH
 from qihang_app.db import make_engine, session_scope
 from qihang_app.models import ErpSku, Order, OrderLine, OutboxMessage, Shop, User, utcnow
-from qihang_app.services import auth, dispatch, erp_connections
+from qihang_app.services import auth, dispatch, erp_connections, stores
 from tests.e2e.conftest import DESK, PHONE, login, shot
 from tests.services.factories import platform_order
 
@@ -148,11 +148,9 @@ def test_a_dead_push_is_repushed_from_the_push_log(app_server, browser, engine, 
 
 def test_a_connection_is_added_with_its_refusals_at_the_field_and_tested(app_server, browser, engine, control, setup):
     base, env = app_server
+    store_name = "ERP 表单测试店"
     with session_scope(engine) as session:
-        store_name = session.exec(select(Shop).where(Shop.id == setup["shop_id"])).one()
-        from qihang_app.models import Store
-
-        store_name = session.get(Store, store_name.store_id).name
+        stores.create_store(session, actor=setup["admin"], name=store_name)
     control.post(CONTROL.removeprefix("/_control"), json={"keys": {"e2e-form-key": "e2e-form-secret"}, "mode": "ok"})
     page = browser.new_page(viewport=PHONE)
     login(page, base, "admin", env["E2E_ADMIN_PASSWORD"])
