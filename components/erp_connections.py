@@ -184,3 +184,51 @@ def connection_form() -> rx.Component:
         open=S.form_open,
         on_open_change=S.set_form_open,
     )
+
+
+def _customer(row: dict) -> rx.Component:
+    name = "shop_" + row["shop_id"]
+    return rx.vstack(
+        rx.text(row["shop"], size="2", weight="medium"),
+        rx.input(
+            name=name,
+            default_value=row["code"],
+            max_length=40,
+            size="3",
+            width="100%",
+            placeholder=t("erp.ui.customer_code"),
+        ),
+        field_error(S.customer_errors[name]),
+        spacing="1",
+        width="100%",
+    )
+
+
+def customers_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(t("erp.ui.shop_customers")),
+            rx.text(t("erp.ui.shop_customers_hint"), size="2", color_scheme="gray"),
+            rx.form(
+                rx.vstack(
+                    rx.foreach(S.customer_rows, _customer),
+                    rx.hstack(
+                        rx.dialog.close(
+                            rx.button(t("erp.ui.cancel"), variant="soft", color_scheme="gray", type="button")
+                        ),
+                        rx.button(t("erp.ui.save"), type="submit"),
+                        justify="end",
+                        width="100%",
+                    ),
+                    spacing="3",
+                    width="100%",
+                    margin_top="12px",
+                ),
+                on_submit=S.save_customers,
+                width="100%",
+            ),
+            max_width="520px",
+        ),
+        open=S.customers_open,
+        on_open_change=S.set_customers_open,
+    )

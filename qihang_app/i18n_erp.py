@@ -147,6 +147,12 @@ ERP_MESSAGES.update(
         "erp.ui.cancel": ("取消", "Cancel"),
         "erp.ui.saved": ("已保存", "Saved"),
         "erp.ui.no_worker": ("后台任务没有响应，请稍后重试", "No worker answered; retry later"),
+        "erp.ui.shop_customers": ("店铺固定客户", "Fixed customer per shop"),
+        "erp.ui.shop_customers_hint": (
+            "填写 ERP 里的客户编码；留空的店铺按买家自动建虚拟客户",
+            "The customer code in the ERP; shops left empty get a virtual customer per buyer",
+        ),
+        "erp.ui.customer_code": ("ERP 客户编码", "ERP customer code"),
         "erp.ui.no_connections": ("还没有 ERP 连接", "No ERP connection yet"),
     }
 )

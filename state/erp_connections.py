@@ -50,6 +50,10 @@ class ErpConnectionsState(rx.State):
     form_errors: dict[str, str] = {}
     form_error: str = ""
     testing: str = ""
+    customers_open: bool = False
+    customers_for: str = ""
+    customer_rows: list[dict[str, str]] = []
+    customer_errors: dict[str, str] = {}
 
     @rx.var
     def kinds(self) -> list[dict[str, str]]:
@@ -146,3 +150,52 @@ class ErpConnectionsState(rx.State):
             self.testing = ""
             words = render(message, await lang_of(self))
         return [ErpConnectionsState.load, rx.toast.info(words)]
+
+    # ---- 固定客户 per shop (when the connection maps per shop) --------------------------------
+    @rx.event
+    async def open_customers(self, connection_id: str):
+        try:
+            actor = await current_actor(self)
+            rows = await in_session(
+                lambda s: conn_service.shop_customers(s, actor=actor, connection_id=int(connection_id))
+            )
+        except Exception as exc:
+            return await refuse(self, exc)
+        self.customer_rows = [
+            {"shop_id": str(i), "shop": name, "platform": platform, "code": code} for i, name, platform, code in rows
+        ]
+        self.customers_for, self.customer_errors, self.customers_open = connection_id, {}, True
+
+    @rx.event
+    def set_customers_open(self, value: bool):
+        self.customers_open = value
+
+    @rx.event
+    async def save_customers(self, typed: dict):
+        self.customer_errors = {}
+        try:
+            actor = await current_actor(self)
+
+            def write(session):
+                for row in self.customer_rows:
+                    name = f"shop_{row['shop_id']}"
+                    try:
+                        conn_service.set_shop_customer(
+                            session,
+                            actor=actor,
+                            connection_id=int(self.customers_for),
+                            shop_id=int(row["shop_id"]),
+                            code=str(typed.get(name, "")),
+                        )
+                    except ServiceError as exc:
+                        exc.field = name
+                        raise
+
+            await in_session(write)
+        except ServiceError as exc:
+            self.customer_errors = await placed(self, exc)
+            return
+        except Exception as exc:
+            return await refuse(self, exc)
+        self.customers_open = False
+        return rx.toast.success(await translate(self, "erp.ui.saved"))

@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from components.erp_connections import connection_form, connection_list
+from components.erp_connections import connection_form, connection_list, customers_dialog
 from components.i18n import t
 from components.layout import app_shell, page_header
 from state.erp_connections import ErpConnectionsState
@@ -18,6 +18,7 @@ def erp_page() -> rx.Component:
             ),
             connection_list(),
             connection_form(),
+            customers_dialog(),
             width="100%",
             spacing="0",
         ),

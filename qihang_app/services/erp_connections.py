@@ -313,3 +313,20 @@ def polled(session: Session, *, connection_id: int, at: datetime) -> None:
     if row is not None:
         row.last_poll_at = at
         session.add(row)
+
+
+def shop_customers(session: Session, *, actor: Actor, connection_id: int) -> list[tuple[int, str, str, str]]:
+    """(shop id, name, platform, fixed ERP customer code or "") of the shops this connection serves."""
+    row = _row(session, actor, connection_id)
+    query = select(Shop).order_by(Shop.id)
+    if row.store_id is not None:
+        query = query.where(Shop.store_id == row.store_id)
+    shops = [s for s in session.exec(query).all() if actor.can_access(s.store_id)]
+    codes = dict(
+        session.exec(
+            select(ErpCustomerMap.buyer_ref, ErpCustomerMap.customer_code).where(
+                ErpCustomerMap.connection_id == row.id, ErpCustomerMap.buyer_ref.like("shop:%")
+            )
+        ).all()
+    )
+    return [(s.id, s.name, s.platform, codes.get(f"shop:{s.id}", "")) for s in shops]
