@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from qihang_app import live
 from qihang_app.domain.carriers import CARRIERS, carrier_label
 from qihang_app.domain.erp_link import label
 from qihang_app.i18n import render
@@ -13,7 +14,7 @@ from qihang_app.services import orders as order_service
 from qihang_app.services.errors import ServiceError
 from state.auth import current_actor, refuse, translate
 from state.form_errors import placed
-from state.offloop import in_session
+from state.offloop import in_session, publish
 
 CARRIER_OPTIONS = [{"code": c, "zh": zh, "en": en} for c, (zh, en) in CARRIERS.items()]
 
@@ -87,6 +88,13 @@ class OrderErpState(rx.State):
             self.saving = False
             return await refuse(self, exc)
         self.saving = False
+        if done.moved:  # the boards move the card without waiting for their timer
+            store_id = await in_session(
+                lambda s: order_service.get_order_detail(s, actor=actor, order_id=done.order_id).order.store_id
+            )
+            await publish(
+                store_id, live.note(order_id=done.order_id, store_id=store_id, status=done.status, kind="shipped")
+            )
         key = "erp.ui.ship_duplicate" if not done.created else "erp.ui.ship_saved"
         message = await translate(self, key)
         from state.order_detail import OrderDetailState

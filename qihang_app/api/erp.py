@@ -22,8 +22,11 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from integrations.qihang_erp import sign
+from qihang_app import live
 from qihang_app.db import get_engine
+from qihang_app.models import Order
 from qihang_app.services import erp_inbound
+from qihang_app.services.erp_payload import order_id_of
 
 from .erp_schema import AftersaleResultIn, CancelResultIn, ShipmentIn
 
@@ -90,6 +93,12 @@ def _work(engine: Engine, key: str, headers, body: bytes, model: type[BaseModel]
         erp_inbound.remember_signature(session, signature=signature)
         answer = action(session, conn=conn, data=data)
         session.commit()
+        if answer.get("status_changed"):  # the boards move the card without waiting for their timer
+            order = session.get(Order, order_id_of(answer["order_no"]))
+            live.publish_sync(
+                order.store_id,
+                live.note(order_id=order.id, store_id=order.store_id, status=order.status, kind="shipped"),
+            )
         return answer
 
 

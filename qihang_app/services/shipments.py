@@ -38,6 +38,7 @@ class Recorded:
     created: bool  # False: this shipment was known already
     status: str  # the order's status afterwards
     moved: bool  # the order moved to shipped now
+    store_id: int | None = None  # for the boards' live note
 
 
 def _clean(carrier_code: str, tracking_no: str, lines: Iterable[Any]) -> tuple[str, str, list[dict]]:
@@ -109,7 +110,7 @@ def record(
         return Recorded(order.id, None, False, order.status, False)
     moved = _ship_if_complete(session, order, row)
     session.flush()
-    return Recorded(order.id, row.id, True, order.status, moved)
+    return Recorded(order.id, row.id, True, order.status, moved, order.store_id)
 
 
 def _check_lines(session: Session, order_id: int, lines: list[dict]) -> None:

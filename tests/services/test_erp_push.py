@@ -146,7 +146,9 @@ def test_one_virtual_customer_per_buyer_or_the_shops_fixed_one(session, world):
     listed = erp_connections.shop_customers(session, actor=world.admin, connection_id=conn.id)
     assert (world.shop_a, "美团A", "meituan", "C-001") in listed and (world.shop_b, "美团B", "meituan", "") in listed
     with pytest.raises(erp_connections.ValidationError):
-        erp_connections.set_shop_customer(session, actor=world.admin, connection_id=conn.id, shop_id=world.shop_a, code="<b>")
+        erp_connections.set_shop_customer(
+            session, actor=world.admin, connection_id=conn.id, shop_id=world.shop_a, code="<b>"
+        )
 
 
 def test_secret_keys_are_encrypted_and_kept_when_left_empty(session, world):

@@ -39,7 +39,10 @@ async def perform(client, platform: str, effect: outbox.Effect) -> None:
 async def relay_outbox(ctx: dict[str, Any]) -> dict:
     started = time.monotonic()
     tally = {"done": 0, "failed": 0}
-    await run_db(ctx, erp_push.queue_due)  # orders now due for their ERP join the outbox
+    try:  # orders now due for their ERP join the outbox (a clash with a second relay: next tick)
+        await run_db(ctx, erp_push.queue_due)
+    except Exception:
+        log.exception("queueing ERP pushes failed; the relay goes on")
     conns: dict = {}  # ERP connections with their keys, read once per run
     gate = asyncio.Semaphore(ERP_CONCURRENCY)
 
