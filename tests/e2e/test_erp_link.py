@@ -177,3 +177,39 @@ def test_a_connection_is_added_with_its_refusals_at_the_field_and_tested(app_ser
     expect(card.locator(".erp-check")).to_contain_text("连接正常", timeout=30_000)
     shot(page, "phone-erp-connections")
     page.close()
+
+
+def test_ticked_orders_are_pushed_by_hand_and_show_their_erp_state(app_server, browser, engine, control, setup):
+    base, env = app_server
+    control.post(CONTROL.removeprefix("/_control"), json={"mode": "ok"})
+    with session_scope(engine) as session:
+        sku = session.exec(select(ErpSku).where(ErpSku.code == "E2E-SKU-M")).first() or ErpSku(
+            code="E2E-SKU-M", name="手推商品"
+        )
+        session.add(sku)
+        session.flush()
+        # awaiting acceptance: not due by the connection's rule, so only a hand sends it
+        order = platform_order(
+            session, shop_id=setup["shop_id"], store_id=setup["store_id"], no="E2E-MANUAL-1", status="awaiting_accept"
+        )
+        session.execute(sa.update(OrderLine).where(OrderLine.order_id == order.id).values(erp_sku_id=sku.id))
+        order_id = order.id
+    page = browser.new_page(viewport=DESK)
+    login(page, base, "admin", env["E2E_ADMIN_PASSWORD"])
+    page.goto(f"{base}/orders?q=E2E-MANUAL-1")
+    row = page.locator(".order-row", has_text="E2E-MANUAL-1")
+    expect(row).to_be_visible(timeout=20_000)
+    row.locator(".order-pick").click()
+    page.locator("#push-selected").click()
+    expect(page.get_by_text("已排队 1")).to_be_visible(timeout=10_000)
+
+    def delivered():
+        truth = control.get(CONTROL.removeprefix("/_control") + "/deliveries").json()
+        return [k for k in truth["deliveries"] if k.endswith(f":{order_id}:order.created:v1")]
+
+    (key,) = _wait(delivered)
+    assert control.get(CONTROL.removeprefix("/_control") + "/deliveries").json()["deliveries"][key] == 1
+    page.reload()
+    expect(page.locator(".order-row", has_text="E2E-MANUAL-1")).to_contain_text("已推送", timeout=20_000)
+    shot(page, "desk-erp-orders-pushed")
+    page.close()
