@@ -46,7 +46,10 @@ def push_orders(session: Session, *, actor: Actor, order_ids: Iterable[int]) -> 
             result["no_connection"] += 1
             continue
         outcome = erp_push.evaluate(session, order=order, conn=conn)
-        result["blocked" if outcome == ErpState.BLOCKED else "queued"] += 1
+        if outcome == erp_push.ENDED_NOTHING:
+            result["skipped"] += 1
+        else:
+            result["blocked" if outcome == ErpState.BLOCKED else "queued"] += 1
     session.flush()
     return dict(result)
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from qihang_app.domain.erp_link import ENDED, ErpEvent, ErpState, due_statuses, idempotency_key, unlinked_lines
 from qihang_app.domain.messages import encode
+from qihang_app.domain.order_status import OrderStatus
 from qihang_app.models import ErpConnection, ErpOrderState, ErpSku, Order, OrderEvent, OrderLine, OutboxMessage, utcnow
 
 from . import erp_payload
@@ -26,6 +27,8 @@ from .erp_connections import connection_for_store
 KINDS = {"erp_order": ErpEvent.ORDER, "erp_cancel": ErpEvent.CANCEL, "erp_aftersale": ErpEvent.AFTER_SALE}
 KIND_OF = {event: kind for kind, event in KINDS.items()}
 SWEEP_LIMIT = 200
+BLOCKED_RECHECK = timedelta(seconds=60)  # the sweep looks at a blocked order again at most this often
+ENDED_NOTHING = "ended"  # evaluate's answer for an order that ended before it could go
 
 
 def is_erp(kind: str) -> bool:
@@ -63,6 +66,10 @@ def evaluate(session: Session, *, order: Order, conn: ErpConnection) -> str:
     state = _state(session, order.id)
     if state is not None and state.state not in (ErpState.BLOCKED, None):
         return state.state
+    if OrderStatus(order.status) in ENDED:  # cancelled while it waited for a link: nothing to send
+        if state is not None:
+            session.delete(state)
+        return ENDED_NOTHING
     lines = _lines(session, order.id)
     missing = unlinked_lines((ln.line_no, ln.name, ln.erp_sku_id) for ln in lines)
     if state is None:
@@ -135,17 +142,24 @@ def queue_due(session: Session, *, limit: int = SWEEP_LIMIT) -> int:
 
 
 def _retry_blocked(session: Session, order_ids: Iterable[int] | None, limit: int) -> int:
+    """Blocked orders whose lines may be linked by now: the given ones, or (the sweep) those not
+    looked at for BLOCKED_RECHECK, oldest look first."""
+    now = utcnow()
     query = select(Order, ErpOrderState).join(ErpOrderState, ErpOrderState.order_id == Order.id)
     query = query.where(ErpOrderState.state == ErpState.BLOCKED.value)
     if order_ids is not None:
         query = query.where(Order.id.in_(list(order_ids)))
+    else:
+        query = query.where(ErpOrderState.updated_at < now - BLOCKED_RECHECK)
     moved = 0
     for order, state in session.exec(query.order_by(ErpOrderState.updated_at).limit(limit)).all():
         conn = session.get(ErpConnection, state.connection_id)
-        if conn is not None and conn.enabled and evaluate(session, order=order, conn=conn) != ErpState.BLOCKED:
+        outcome = evaluate(session, order=order, conn=conn) if conn is not None and conn.enabled else ErpState.BLOCKED
+        if outcome not in (ErpState.BLOCKED, ENDED_NOTHING):
             moved += 1
-        elif conn is not None:
-            session.add(state)  # touched: the next sweep looks at others first
+        elif outcome == ErpState.BLOCKED:
+            state.updated_at = now  # looked at: the next sweep takes others first
+            session.add(state)
     return moved
 
 

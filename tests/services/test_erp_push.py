@@ -165,3 +165,37 @@ def test_secret_keys_are_encrypted_and_kept_when_left_empty(session, world):
         erp_connections.create_connection(
             session, actor=world.admin, name="x", erp="nope", base_url="http://a", keys={}
         )
+
+
+def test_a_blocked_order_cancelled_before_its_link_never_goes(session, world):
+    _conn(session, world)
+    order = _order(session, world, linked=False)
+    erp_push.queue_due(session)
+    order.status = "cancelled"
+    session.add(order)
+    line = session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).one()
+    line.erp_sku_id = session.exec(select(ErpSku.id)).first()
+    session.add(line)
+    assert erp_push.release_blocked(session, [order.id]) == 0
+    session.commit()
+    assert session.get(ErpOrderState, order.id) is None and _rows(session, order.id) == []
+    assert erp_manual.push_orders(session, actor=world.admin, order_ids=[order.id]) == {"skipped": 1}
+
+
+def test_the_sweep_looks_at_a_blocked_order_again_only_after_a_while(session, world):
+    _conn(session, world)
+    order = _order(session, world, linked=False)
+    erp_push.queue_due(session)
+    session.commit()
+    line = session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).one()
+    line.erp_sku_id = session.exec(select(ErpSku.id)).first()
+    session.add(line)
+    session.commit()
+    erp_push.queue_due(session)  # linked a moment ago, but looked at just now: waits (or release_blocked)
+    assert session.get(ErpOrderState, order.id).state == ErpState.BLOCKED
+    state = session.get(ErpOrderState, order.id)
+    state.updated_at = state.updated_at - erp_push.BLOCKED_RECHECK * 2
+    session.add(state)
+    session.commit()
+    erp_push.queue_due(session)
+    assert session.get(ErpOrderState, order.id).state == ErpState.QUEUED
