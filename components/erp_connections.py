@@ -72,6 +72,29 @@ def _input(label: str, name: str, **props) -> rx.Component:
     )
 
 
+def _key_input(f: dict) -> rx.Component:
+    """One of the kind's keys; a secret one is never shown again (empty keeps it)."""
+    secret = f["secret"] == "1"
+    return rx.vstack(
+        rx.text(_in_lang(f["label_zh"], f["label_en"]), size="2", weight="medium"),
+        rx.input(
+            name="k_" + f["name"],
+            default_value=f["value"],
+            type=rx.cond(secret, "password", "text"),
+            placeholder=rx.cond(
+                secret & (S.form["id"] != ""), t("erp.ui.secret_keep"), _in_lang(f["hint_zh"], f["hint_en"])
+            ),
+            max_length=256,
+            width="100%",
+            size="3",
+            class_name="erp-key",
+        ),
+        field_error(S.form_errors[f["name"]]),
+        spacing="1",
+        width="100%",
+    )
+
+
 def _select(label: str, name: str, options: list[tuple[str, str]]) -> rx.Component:
     return rx.vstack(
         rx.text(t(label), size="2", weight="medium"),
@@ -143,14 +166,7 @@ def connection_form() -> rx.Component:
                         max_length=500,
                         placeholder="https://",
                     ),
-                    _input("erp.ui.key", "key", default_value=S.form["key"], max_length=256),
-                    _input(
-                        "erp.ui.secret",
-                        "secret",
-                        type="password",
-                        max_length=256,
-                        placeholder=rx.cond(S.form["id"] != "", t("erp.ui.secret_keep"), ""),
-                    ),
+                    rx.foreach(S.kind_fields, _key_input),
                     _select(
                         "erp.ui.push_on",
                         "push_on",

@@ -5,7 +5,8 @@ A platform adapter is one object (see `PlatformAdapter`) that the webhook routes
 signing tool reach through `integrations.registry`. Nothing outside `integrations/` branches on a
 platform's name: it asks the adapter, or the adapter's pure `PlatformProfile` (domain.partners).
 
-Carrier and ERP contracts follow the same idea; their issues fill in real partners.
+Carriers (integrations.carrier_contract) and ERPs (integrations.erp_contract) follow the same idea:
+a kind registered once, connected per account.
 """
 
 from __future__ import annotations
@@ -252,69 +253,5 @@ def check_declared(adapter: PlatformAdapter, request: WriteRequest) -> None:
         raise Unsupported(adapter.profile.code, request.action.value)
 
 
-# ---- carriers (instant delivery) ------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class DeliveryOrder:
-    """What a carrier needs to carry one order (coordinates in GCJ-02, money in fen)."""
-
-    order_ref: str  # our order id as the carrier sees it (idempotent create)
-    store_ref: str
-    pickup_address: str
-    pickup_lat: float
-    pickup_lng: float
-    receiver_name: str
-    receiver_phone: str
-    receiver_address: str
-    receiver_lat: float
-    receiver_lng: float
-    value_fen: int
-    weight_g: int = 1000
-    note: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Quote:
-    carrier: str
-    fee_fen: int
-    distance_m: int
-    eta_minutes: int
-    quote_ref: str = ""  # some carriers book against a quote id
-
-
-@dataclass(frozen=True, slots=True)
-class RiderUpdate:
-    """One status callback of a carrier, mapped to the unified rider state."""
-
-    order_ref: str
-    carrier_order_id: str
-    status: DeliveryStatus
-    rider_name: str = ""
-    rider_phone: str = ""
-    lat: float | None = None
-    lng: float | None = None
-    reason: str = ""
-    at: datetime | None = None
-
-
-class CarrierAdapter(Protocol):
-    code: str
-    name_zh: str
-    name_en: str
-
-    async def quote(self, order: DeliveryOrder) -> Quote: ...
-
-    async def create(self, order: DeliveryOrder, *, idempotency_key: str) -> str:
-        """Book a rider; returns the carrier's order id (the same id for a repeated key)."""
-
-    async def cancel(self, carrier_order_id: str, *, reason: str) -> None: ...
-
-    async def add_tip(self, carrier_order_id: str, *, tip_fen: int) -> None: ...
-
-    def verify_callback(self, body: bytes, headers: Mapping[str, str]) -> bool: ...
-
-    def parse_callback(self, body: bytes) -> RiderUpdate: ...
-
-
-# The ERP contract lives in integrations.erp_contract.
+# The carrier contract lives in integrations.carrier_contract, the ERP contract in
+# integrations.erp_contract.

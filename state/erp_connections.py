@@ -3,6 +3,8 @@ empty keeps the stored one) and 测试连接 answered by a worker in plain words
 
 from __future__ import annotations
 
+import json
+
 import reflex as rx
 
 from qihang_app import jobs
@@ -16,7 +18,7 @@ from state.form_errors import placed
 from state.offloop import in_session
 
 EMPTY = {
-    "id": "", "name": "", "erp": "qihang", "store_id": "all", "base_url": "", "key": "", "push_on": "accept",
+    "id": "", "name": "", "erp": "qihang", "store_id": "all", "base_url": "", "settings": "{}", "push_on": "accept",
     "customer_mode": "per_buyer", "push_cancels": "1", "push_after_sales": "1", "enabled": "1",
 }  # fmt: skip
 
@@ -31,7 +33,7 @@ def _row(v: conn_service.ConnectionView, stores: dict[int, str]) -> dict[str, st
         "store_id": "all" if v.store_id is None else str(v.store_id),
         "store": stores.get(v.store_id, "") if v.store_id else "",
         "base_url": v.base_url,
-        "key": v.settings.get("key", ""),
+        "settings": json.dumps(v.settings, ensure_ascii=False),
         "push_on": v.push_on,
         "customer_mode": v.customer_mode,
         "push_cancels": "1" if v.push_cancels else "",
@@ -54,6 +56,19 @@ class ErpConnectionsState(rx.State):
     customers_for: str = ""
     customer_rows: list[dict[str, str]] = []
     customer_errors: dict[str, str] = {}
+
+    @rx.var
+    def kind_fields(self) -> list[dict[str, str]]:
+        """The chosen kind's keys (its `fields`), with the stored values of the non-secret ones."""
+        kind = erp_kinds.profile(self.form.get("erp", ""))
+        stored = json.loads(self.form.get("settings") or "{}")
+        return [
+            {
+                "name": f.name, "label_zh": f.label_zh, "label_en": f.label_en, "secret": "1" if f.secret else "",
+                "hint_zh": f.hint_zh, "hint_en": f.hint_en, "value": "" if f.secret else str(stored.get(f.name, "")),
+            }
+            for f in (kind.fields if kind else ())
+        ]  # fmt: skip
 
     @rx.var
     def kinds(self) -> list[dict[str, str]]:
@@ -107,7 +122,7 @@ class ErpConnectionsState(rx.State):
             "enabled": bool(f["enabled"]),
             "store_id": None if f["store_id"] in ("", "all") else int(f["store_id"]),
         }
-        keys = {"key": f.get("key", ""), "secret": f.get("secret", "")}
+        keys = {field["name"]: str(typed.get("k_" + field["name"], "")) for field in self.kind_fields}
         try:
             actor = await current_actor(self)
 

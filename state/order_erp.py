@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from qihang_app import live
-from qihang_app.domain.carriers import CARRIERS, carrier_label
+from qihang_app.domain.carriers import CARRIERS, carrier
 from qihang_app.domain.erp_link import label
 from qihang_app.i18n import render
 from qihang_app.services import erp_log, erp_manual
@@ -16,7 +16,12 @@ from state.auth import current_actor, refuse, translate
 from state.form_errors import placed
 from state.offloop import in_session, publish
 
-CARRIER_OPTIONS = [{"code": c, "zh": zh, "en": en} for c, (zh, en) in CARRIERS.items()]
+CARRIER_OPTIONS = [{"code": c.code, "zh": c.name_zh, "en": c.name_en} for c in CARRIERS]
+
+
+def carrier_label(code: str, lang: str) -> str:
+    found = carrier(code)
+    return code if found is None else found.name_en if lang == "en" else found.name_zh
 
 
 def _view(e: erp_log.OrderErp) -> tuple[dict[str, str], list[dict[str, str]]]:

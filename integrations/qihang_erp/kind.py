@@ -26,7 +26,13 @@ PING = "ping"  # 测试连接 sends this event; an ERP answers 2xx like for any 
 
 def _body(event: str, idempotency_key: str, data: Mapping[str, Any]) -> bytes:
     payload = {"event": event, "idempotency_key": idempotency_key, "data": data}
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=_iso).encode()
+
+
+def _iso(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 def _their_words(response: httpx.Response) -> str:
@@ -81,7 +87,9 @@ class QihangAdapter:
         answer = await self.send("order.created", order, idempotency_key=idempotency_key)
         return str(answer.get("erp_order_no") or "")
 
-    async def cancel_order(self, order_ref: str, *, reason: str, idempotency_key: str) -> None:
+    async def cancel_order(
+        self, order_ref: str, *, reason: str, idempotency_key: str, order: Mapping[str, Any] | None = None
+    ) -> None:
         await self.send("order.cancelled", {"order_no": order_ref, "reason": reason}, idempotency_key=idempotency_key)
 
     async def push_after_sale(self, after_sale: Mapping[str, Any], *, idempotency_key: str) -> str:

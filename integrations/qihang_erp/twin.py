@@ -3,7 +3,7 @@
 POST /qihang-erp/push takes our pushes: verifies the signature as an ERP would, counts deliveries
 per idempotency key (a repeated key is answered like the first time and counted), and — when
 asked — ships the order after a delay by calling the OMS's inbound API, signed.
-Switches under /_control/erp/qihang: mode "ok" | "down" (503) | "slow" | "flaky", fail_next,
+Switches under /_control/qihang-erp: mode "ok" | "down" (503) | "slow" | "flaky", fail_next,
 keys, callback_base, ship_after_s; GET …/deliveries reads the truth; DELETE resets.
 """
 
@@ -25,7 +25,7 @@ from starlette.routing import Route
 from integrations.qihang_erp import sign
 
 PUSH_PATH = "/qihang-erp/push"
-CONTROL = "/_control/erp/qihang"
+CONTROL = "/_control/qihang-erp"
 DEMO_KEY, DEMO_SECRET = "qh-demo-key", "qh-demo-secret"
 SHIPMENTS_PATH = "/api/erp/v1/shipments"
 
@@ -159,6 +159,12 @@ async def deliveries(request: Request) -> JSONResponse:
 class QihangTwin:
     erp = "qihang"
     demo_keys = {"key": DEMO_KEY, "secret": DEMO_SECRET}
+
+    def new_state(self):
+        """The shared twin bookkeeping (integrations.sandbox.erp_twin); this twin keeps its own."""
+        from integrations.sandbox.erp_twin import ErpTwinState
+
+        return ErpTwinState(self.erp, ship_delay=-1)
 
     def routes(self) -> list:
         return [

@@ -82,7 +82,7 @@ this OMS replaces (0 / 200 / 100 / > 200):
 
 
 def carriers() -> str:
-    rows = "\n".join(f"| `{code}` | {zh} | {en} |" for code, (zh, en) in CARRIERS.items())
+    rows = "\n".join(f"| `{c.code}` | {c.name_zh} | {c.name_en} |" for c in CARRIERS)
     return f"## Carrier codes\n\n| code | 中文 | English |\n| --- | --- | --- |\n{rows}\n"
 
 

@@ -30,39 +30,46 @@ def _iso(value) -> str | None:
 
 
 def order_data(order: Order, lines: list[OrderLine], codes: dict[int, str], customer_code: str) -> dict:
-    """Money in integer fen (the field names say so); times ISO 8601 UTC."""
+    """The order as integrations.erp_contract.ErpOrder (what every kind's push_order takes), plus
+    a few fields of ours. Money in integer fen; times ISO 8601 UTC here (the outbox row is JSON),
+    datetimes again when the worker hands it to the adapter."""
     return {
         "order_no": order_no(order),
+        "created_at": _iso(order.placed_at or order.created_at),
+        "paid_at": _iso(order.paid_at) if order.paid_at or order.status != "pending_payment" else None,
+        "customer_code": customer_code,
+        "buyer_name": order.receiver_name,
+        "receiver_name": order.receiver_name,
+        "receiver_phone": order.receiver_phone,
+        "address": order.receiver_address,
+        "lines": [
+            {
+                "line_no": str(ln.line_no),
+                "sku": codes.get(ln.erp_sku_id, ""),
+                "name": ln.name,
+                "spec": ln.spec,
+                "quantity": ln.quantity,
+                "price_fen": ln.paid_fen // ln.quantity if ln.quantity else 0,
+                "amount_fen": ln.paid_fen,
+                "list_price_fen": ln.unit_price_fen,
+                "discount_fen": ln.allocated_discount_fen,
+                "platform_sku_id": ln.platform_sku_id,
+            }
+            for ln in lines
+        ],
+        "total_fen": order.paid_fen,
+        "freight_fen": order.freight_fen,
+        "paid_fen": order.paid_fen,
+        "buyer_note": order.buyer_memo,
+        "seller_note": order.seller_memo,
+        # ours, beside the contract's fields
         "platform": order.platform,
         "platform_order_id": order.platform_order_id,
         "display_no": order.display_no,
         "shop_id": order.shop_id,
         "store_id": order.store_id,
-        "customer_code": customer_code,
-        "status": order.status,
-        "placed_at": _iso(order.placed_at),
-        "paid_at": _iso(order.paid_at),
-        "receiver": {"name": order.receiver_name, "phone": order.receiver_phone, "address": order.receiver_address},
-        "buyer_memo": order.buyer_memo,
-        "seller_memo": order.seller_memo,
         "goods_fen": order.goods_fen,
-        "freight_fen": order.freight_fen,
         "discount_fen": order.platform_discount_fen + order.merchant_discount_fen,
-        "paid_fen": order.paid_fen,
-        "lines": [
-            {
-                "line_no": ln.line_no,
-                "sku": codes.get(ln.erp_sku_id, ""),
-                "name": ln.name,
-                "spec": ln.spec,
-                "quantity": ln.quantity,
-                "unit_price_fen": ln.unit_price_fen,
-                "discount_fen": ln.allocated_discount_fen,
-                "paid_fen": ln.paid_fen,
-                "platform_sku_id": ln.platform_sku_id,
-            }
-            for ln in lines
-        ],
     }
 
 

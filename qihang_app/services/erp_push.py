@@ -96,7 +96,16 @@ def evaluate(session: Session, *, order: Order, conn: ErpConnection) -> str:
 def _queue_cancel(session: Session, order: Order, conn: ErpConnection, state: ErpOrderState) -> None:
     state.state = ErpState.CANCEL_QUEUED.value
     session.add(state)
-    data = {"order_no": erp_payload.order_no(order), "reason": order.cancel_reason or ""}
+    pushed = session.exec(
+        select(OutboxMessage.payload).where(
+            OutboxMessage.idempotency_key == idempotency_key(conn.id, order.id, ErpEvent.ORDER, state.version)
+        )
+    ).first()
+    data = {
+        "order_no": erp_payload.order_no(order),
+        "reason": order.cancel_reason or "",
+        "order": json.loads(pushed)["data"] if pushed else None,  # the order as pushed (旺店通 re-sends it closed)
+    }
     _queue(session, order, conn, ErpEvent.CANCEL, state.version, data)
 
 

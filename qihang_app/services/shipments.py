@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 
 from qihang_app.domain import input_rules as rules_
 from qihang_app.domain import partners
-from qihang_app.domain.carriers import is_carrier
+from qihang_app.domain.carriers import carrier
 from qihang_app.domain.order_flow import IllegalTransition, is_terminal, next_status
 from qihang_app.domain.order_flow import OrderEvent as Ev
 from qihang_app.domain.order_status import OrderStatus
@@ -43,7 +43,7 @@ class Recorded:
 
 def _clean(carrier_code: str, tracking_no: str, lines: Iterable[Any]) -> tuple[str, str, list[dict]]:
     carrier_code = str(carrier_code or "").strip().upper()
-    if not is_carrier(carrier_code):
+    if carrier(carrier_code) is None:
         raise ValidationError(key="erp.err.bad_carrier", field="carrier_code", code=carrier_code[:20])
     tracking = checked(
         "tracking_no",
@@ -206,6 +206,25 @@ def order_shipments(session: Session, *, actor: Actor, order_id: int) -> list[Er
     return list(session.exec(select(ErpShipment).where(ErpShipment.order_id == order_id).order_by(ErpShipment.id)))
 
 
+def _erp_lines(session: Session, order_id: int, lines: Iterable[Any]) -> list[dict]:
+    """An ERP's shipment lines as SKU + quantity: some name our line (line_no) instead of the SKU,
+    and quantity 0 means all of that line (旺店通)."""
+    ours = {
+        str(no): (code or "", qty)
+        for no, code, qty in session.exec(
+            select(OrderLine.line_no, ErpSku.code, OrderLine.quantity)
+            .outerjoin(ErpSku, ErpSku.id == OrderLine.erp_sku_id)
+            .where(OrderLine.order_id == order_id)
+        ).all()
+    }
+    result = []
+    for line in lines or ():
+        sku, qty, no = _get(line, "sku") or "", _get(line, "quantity") or 0, str(_get(line, "line_no") or "")
+        code, ordered = ours.get(no, ("", 0))
+        result.append({"sku": sku or code, "quantity": qty or ordered})
+    return result
+
+
 def record_from_erp(session: Session, *, connection_id: int, shipment: Any, source: str) -> Recorded:
     """A shipment an ERP reported (inbound API or poll): its order number as pushed."""
     from .erp_inbound import order_of_connection
@@ -218,7 +237,7 @@ def record_from_erp(session: Session, *, connection_id: int, shipment: Any, sour
         order_id=order_id,
         carrier_code=shipment.carrier,
         tracking_no=shipment.tracking_no,
-        lines=shipment.lines,
+        lines=_erp_lines(session, order_id, shipment.lines),
         source=source,
         connection_id=connection_id,
         shipped_at=shipment.shipped_at,

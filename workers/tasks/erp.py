@@ -4,7 +4,7 @@ for kinds that need it, and answer 测试连接. The kinds plug in through integ
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -40,6 +40,15 @@ def erp_words(exc: BaseException) -> str:
     return encode("erp_err.unexpected")
 
 
+def erp_order(data: dict) -> dict:
+    """The outbox's JSON order as the contract's ErpOrder: its times are datetimes again."""
+    order = dict(data)
+    for name in ("created_at", "paid_at"):
+        if isinstance(order.get(name), str):
+            order[name] = datetime.fromisoformat(order[name])
+    return order
+
+
 async def perform_erp(
     ctx: dict[str, Any], effect: outbox.Effect, conns: dict | None = None
 ) -> tuple[bool, str, bool, str]:
@@ -57,10 +66,11 @@ async def perform_erp(
     try:
         event = erp_push.KINDS[effect.kind]
         if event is erp_push.ErpEvent.ORDER:
-            return True, "", False, await adapter.push_order(data, idempotency_key=key)
+            return True, "", False, await adapter.push_order(erp_order(data), idempotency_key=key)
         if event is erp_push.ErpEvent.CANCEL:
+            pushed = erp_order(data["order"]) if data.get("order") else None
             await adapter.cancel_order(
-                str(data.get("order_no", "")), reason=str(data.get("reason", "")), idempotency_key=key
+                str(data.get("order_no", "")), reason=str(data.get("reason", "")), idempotency_key=key, order=pushed
             )
             return True, "", False, ""
         return True, "", False, await adapter.push_after_sale(data, idempotency_key=key)
