@@ -142,6 +142,24 @@ async def test_a_platform_refusing_the_shipment_says_why_on_the_order(erp, ctx):
         assert shown.status == "shipped" and "808" in shown.action_error and shown.pending_action is None
 
 
+async def test_a_typed_shipment_reaches_douyin_laike_as_delivering(erp, ctx):
+    oms = erp[0]
+    pair = oms.add_shop("douyin_laike")
+    placed = oms.new_order(pair, delivery_type="merchant")
+    oms.sandbox.wait_pushes()
+    await drain_all(ctx)
+    (order,) = oms.orders(pair)
+    with Session(oms.engine) as session:
+        dispatch.accept(session, actor=oms.admin, order_id=order.id)
+        erp_manual.enter_shipment(session, actor=oms.admin, order_id=order.id, carrier_code="ZTO", tracking_no="ZT9")
+        session.commit()
+    await relay_outbox(ctx)
+    written = oms.sandbox.control.get("/writebacks", params={"order_id": placed["order_id"]}).json()
+    (sync,) = [w for w in written if w["api"] == "sync_status"]
+    assert sync["params"]["behavior"] == 3 and sync["params"]["rider_name"] == "ZTO ZT9"
+    assert oms.sandbox.control.get(f"/orders/douyin_laike/{placed['order_id']}").json()["stage"] == "delivering"
+
+
 def _sku(session) -> int:
     from qihang_app.models import ErpSku
 
