@@ -145,5 +145,16 @@ def aftersale_result(session: Session, *, conn: ErpConn, data: dict[str, Any]) -
     return {"aftersale_no": data["aftersale_no"], "duplicate": not new, "recorded": True}
 
 
+def polled_after_sale(session: Session, *, connection_id: int, result: Any) -> bool:
+    """An after-sale result a polled ERP reported (补发 / 换货 parcels): kept raw for the
+    after-sales center, once per (after-sale, outcome). True when it was new."""
+    conn = session.get(ErpConnection, connection_id)
+    if conn is None:
+        return False
+    body = {k: getattr(result, k, "") for k in ("after_sale_ref", "outcome", "tracking_no", "carrier", "note")}
+    caller = ErpConn(id=conn.id, erp=conn.erp, base_url=conn.base_url, keys={})
+    return _result(session, caller, "aftersale", str(result.after_sale_ref), str(result.outcome), None, body)
+
+
 def results_of(session: Session, *, order_id: int) -> list[ErpResult]:
     return list(session.exec(select(ErpResult).where(ErpResult.order_id == order_id).order_by(ErpResult.id)))

@@ -13,10 +13,10 @@ import pytest
 from sqlmodel import Session, select
 
 from integrations import registry
-from integrations.erp_contract import ErpField, Shipment, ShipmentLine
+from integrations.erp_contract import AfterSaleResult, ErpField, Shipment, ShipmentLine
 from integrations.qihang_erp.kind import KIND as QIHANG
 from qihang_app.domain.messages import decode
-from qihang_app.models import ErpConnection, ErpShipment, Order
+from qihang_app.models import ErpConnection, ErpResult, ErpShipment, Order
 from qihang_app.services import erp_connections
 from tests.erp_support import connect_twin, linked_order, new_keys, twin, twin_reset
 from workers.tasks.erp import poll_erp_shipments
@@ -55,6 +55,9 @@ class ListAdapter:
     async def fetch_shipments(self, since: datetime) -> list[Shipment]:
         self.asked.append(since)
         return list(self.shipments)
+
+    async def fetch_after_sale_results(self, since: datetime) -> list[AfterSaleResult]:
+        return [AfterSaleResult("AS-9", "resend", tracking_no="ZT200", carrier="ZTO")]
 
 
 @dataclass
@@ -116,4 +119,7 @@ async def test_polled_shipments_ship_the_order_once_and_are_acked(oms, ctx, list
         ]
         assert session.get(ErpConnection, conn.id).last_poll_at is not None
     assert [[s.tracking_no for s in batch] for batch in list_kind.acked] == [["ZT100"], ["ZT100"]]
+    with Session(oms.engine) as session:  # the 补发 parcel kept once for the after-sales center
+        (kept,) = session.exec(select(ErpResult).where(ErpResult.kind == "aftersale")).all()
+        assert (kept.ref, kept.outcome) == ("AS-9", "resend") and "ZT200" in kept.body
     assert list_kind.adapter.asked[1] > list_kind.adapter.asked[0]  # the next poll starts where the last one did

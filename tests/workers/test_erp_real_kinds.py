@@ -16,11 +16,26 @@ from integrations.wdt.spec import TWIN_PREFIX as WDT
 from qihang_app.models import ErpOrderState, ErpShipment, Order, OutboxMessage
 from qihang_app.services import erp_connections
 from tests.erp_support import linked_order
+from tests.integrations.erp_support import unique
 from workers.tasks.erp import poll_erp_shipments
 from workers.tasks.outbox import relay_outbox
 
 pytestmark = pytest.mark.timeout(90)
 PREFIX = {"jushuitan": JST, "wdt": WDT, "kingdee": KINGDEE}
+IDENTITY = {"jushuitan": "app_key", "wdt": "sid", "kingdee": "app_id"}  # the key an ERP account is known by
+
+
+def _fresh_account(control, erp: str) -> dict[str, str]:
+    """The twin's demo keys with a new identity: a twin account of this test's own (our order
+    numbers restart with every test database; another test's QH1 must not be this one's)."""
+    keys = dict(registry.erp(erp).twin().demo_keys)
+    if erp == "kingdee":  # "<number>_<key>", and a data centre of its own
+        keys["app_id"], keys["acct_id"] = unique("3") + "_AAECAwQFBgcICQoLDA0ODxAREhMUFRYX", unique("acct-")
+    else:
+        keys[IDENTITY[erp]] = unique(keys[IDENTITY[erp]][:8])
+    response = control.post(f"/erp/{erp}/accounts", json={"id": keys[IDENTITY[erp]], "keys": keys})
+    assert response.status_code == 200, response.text
+    return keys
 
 
 @pytest.mark.parametrize("erp", sorted(PREFIX))
@@ -31,7 +46,7 @@ async def test_a_real_kind_takes_the_order_ships_it_and_takes_a_cancel(oms, ctx,
     with Session(oms.engine) as session:
         conn = erp_connections.create_connection(
             session, actor=oms.admin, name=erp, erp=erp, base_url=oms.sandbox.url + PREFIX[erp],
-            keys=dict(registry.erp(erp).twin().demo_keys), store_id=oms.store_id,
+            keys=_fresh_account(control, erp), store_id=oms.store_id,
         )  # fmt: skip
         session.commit()
     shipped = linked_order(oms, pair, no=f"{erp}-1", sku=f"{erp.upper()}-SKU")

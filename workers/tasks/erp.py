@@ -13,7 +13,7 @@ from integrations import registry
 from integrations.base import PlatformError
 from qihang_app.domain.messages import encode
 from qihang_app.models import utcnow
-from qihang_app.services import erp_connections, erp_push, outbox, shipments
+from qihang_app.services import erp_connections, erp_inbound, erp_push, outbox, shipments
 from workers.tasks.ingest import run_db
 
 log = logging.getLogger("workers.erp")
@@ -105,8 +105,24 @@ async def poll_erp_shipments(ctx: dict[str, Any]) -> dict:
         taken = [x for x, r in zip(found, results, strict=True) if r.order_id is not None]
         if taken:
             await kind.ack_shipments(conn, taken)
+        await _after_sale_results(ctx, kind.connect(conn), conn.id, since or started - POLL_LOOKBACK)
         await run_db(ctx, lambda s, c=conn, at=started: erp_connections.polled(s, connection_id=c.id, at=at))
     return {"recorded": recorded}
+
+
+async def _after_sale_results(ctx: dict[str, Any], adapter: Any, conn_id: int, since) -> None:
+    """Kinds whose after-sale outcomes come by polling (聚水潭's 补发 / 换货 orders) offer
+    fetch_after_sale_results; what they report is kept for the after-sales center."""
+    fetch = getattr(adapter, "fetch_after_sale_results", None)
+    if fetch is None:
+        return
+    try:
+        found = await fetch(since)
+    except PlatformError as exc:
+        log.warning("erp %s after-sale poll failed: %s", conn_id, exc)
+        return
+    for result in found:
+        await run_db(ctx, lambda s, r=result: erp_inbound.polled_after_sale(s, connection_id=conn_id, result=r))
 
 
 async def test_erp_connection(ctx: dict[str, Any], connection_id: int) -> str:
