@@ -27,7 +27,15 @@ def _line(line: dict) -> rx.Component:
             rx.text(line["spec"] + "  " + line["code"], size="1", color_scheme="gray"),
             rx.cond(
                 line["erp"] == "",
-                rx.badge(t("orders.line.unlinked"), color_scheme="amber", size="1"),
+                rx.cond(
+                    line["sku"] == "",
+                    rx.badge(t("orders.line.unlinked"), color_scheme="amber", size="1"),
+                    rx.link(  # to the link screen, on this shop SKU
+                        rx.badge(t("orders.line.unlinked"), rx.icon("link", size=12), color_scheme="amber", size="1"),
+                        href="/shop-products?q=" + line["sku"],
+                        class_name="line-to-link",
+                    ),
+                ),
                 rx.badge("ERP #" + line["erp"], color_scheme="green", size="1"),
             ),
             spacing="1",

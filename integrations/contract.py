@@ -18,7 +18,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from integrations.base import PlatformError, RetryPolicy, Token
 from qihang_app.domain.partners import PlatformProfile, WriteBack
-from qihang_app.domain.platform_order import DeliveryStatus, PlatformEvent, PlatformOrder
+from qihang_app.domain.platform_order import DeliveryStatus, PlatformEvent, PlatformOrder, PlatformSku
 
 
 class Unsupported(PlatformError):
@@ -178,6 +178,15 @@ class PullPage:
     requests: int = 1  # API calls this page cost (shown as 页数 in the pull log)
 
 
+@dataclass(slots=True)
+class ProductPage:
+    """One page of a shop's product list, every SKU mapped (money in fen)."""
+
+    skus: list[PlatformSku]
+    requests: int = 1
+    total: int | None = None  # SKUs in the whole list, when the platform says
+
+
 # ---- sandbox twin ------------------------------------------------------------------------------------
 
 
@@ -234,6 +243,9 @@ class PlatformAdapter(Protocol):
     def pull(
         self, client: Any, shop: ShopKeys, window: PullWindow, lookups: PullLookups
     ) -> AsyncIterator[PullPage]: ...
+
+    def pull_products(self, client: Any, shop: ShopKeys) -> AsyncIterator[ProductPage]:
+        """Every SKU of the shop's product list (店铺商品), page by page."""
 
     async def write_back(self, client: Any, request: WriteRequest) -> None:
         """Perform one declared write-back; raises Unsupported for anything undeclared."""

@@ -7,6 +7,7 @@ Tests may `register()` a platform of their own and `unregister()` it afterwards.
 
 from __future__ import annotations
 
+import integrations.alerts.registry  # noqa: F401  (registers the alert robots' profiles)
 from integrations.carrier_contract import CarrierKind
 from integrations.contract import PlatformAdapter
 from integrations.dada.adapter import KIND as DADA

@@ -5,6 +5,7 @@ import reflex as rx
 from components.layout import FONT
 from qihang_app.api.routes import build_api
 from qihang_app.config import get_settings
+from qihang_app.pages.alerts import alerts_page
 from qihang_app.pages.board import board_page
 from qihang_app.pages.erp import erp_page
 from qihang_app.pages.erp_pushes import erp_pushes_page
@@ -12,10 +13,13 @@ from qihang_app.pages.inbox import inbox_page
 from qihang_app.pages.login import login_page
 from qihang_app.pages.orders import orders_page
 from qihang_app.pages.print import print_page
+from qihang_app.pages.products import products_page
+from qihang_app.pages.shop_products import shop_products_page
 from qihang_app.pages.stores import stores_page
 from qihang_app.pages.system import system_page
 from qihang_app.pages.users import users_page
 from qihang_app.runtime import set_app
+from state.alerts import AlertsState
 from state.auth import AuthState, LoginState
 from state.board import BoardState
 from state.erp_connections import ErpConnectionsState
@@ -24,6 +28,8 @@ from state.inbox import InboxState
 from state.order_detail import OrderDetailState
 from state.orders import OrdersState
 from state.platform_calls import PlatformCallsState
+from state.products import ProductsState
+from state.shop_products import ShopProductsState
 from state.stores import StoresState
 from state.system import SystemState
 from state.tickets import TicketState
@@ -66,6 +72,18 @@ app.add_page(
     on_load=[AuthState.require_login, StoresState.load, PlatformCallsState.load],
 )
 app.add_page(
+    products_page,
+    route="/products",
+    title="商品 · 启航 OMS",
+    on_load=[AuthState.require_login, ProductsState.load],
+)
+app.add_page(
+    shop_products_page,
+    route="/shop-products",
+    title="店铺商品 · 启航 OMS",
+    on_load=[AuthState.require_login, ShopProductsState.load],
+)
+app.add_page(
     inbox_page, route="/inbox", title="数据接收 · 启航 OMS", on_load=[AuthState.require_login, InboxState.load]
 )
 app.add_page(users_page, route="/users", title="用户 · 启航 OMS", on_load=[AuthState.require_login, UsersState.load])
@@ -73,6 +91,9 @@ app.add_page(
     system_page, route="/system", title="系统状态 · 启航 OMS", on_load=[AuthState.require_login, SystemState.load]
 )
 app.add_page(print_page, route="/print", title="打印 · 启航 OMS", on_load=[AuthState.require_login, TicketState.load])
+app.add_page(
+    alerts_page, route="/alerts", title="告警设置 · 启航 OMS", on_load=[AuthState.require_login, AlertsState.load]
+)
 app.add_page(
     erp_page, route="/erp", title="ERP 对接 · 启航 OMS", on_load=[AuthState.require_login, ErpConnectionsState.load]
 )

@@ -54,6 +54,7 @@ def _views(d) -> tuple[dict[str, str], list[dict[str, str]], list[dict[str, str]
             "paid": format_money(line.paid_fen or 0),
             "erp": str(line.erp_sku_id or ""),
             "code": line.outer_sku_code or line.platform_sku_id or "",
+            "sku": line.platform_sku_id or "",  # 店铺商品 finds the shop SKU to link by it
         }
         for line in d.lines
     ]

@@ -2,7 +2,7 @@
 the inbound signatures seen inside the replay window
 
 Revision ID: 0005_erp_link
-Revises: 0004
+Revises: 0008_ops
 Create Date: 2026-11-27 12:49:31.825406+00:00
 """
 
@@ -15,7 +15,7 @@ import sqlmodel  # noqa: F401  (autogenerate renders sqlmodel.sql.sqltypes.AutoS
 from alembic import op
 
 revision: str = '0005_erp_link'
-down_revision: str | None = '0004'
+down_revision: str | None = '0008_ops'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 from integrations.base import RetryPolicy, Token
 from integrations.contract import (
+    ProductPage,
     PullLookups,
     PullPage,
     PullWindow,
@@ -41,6 +42,7 @@ PROFILE = PlatformProfile(
     ),
     elsewhere_zh="拒单请在抖音来客商家后台操作",
     elsewhere_en="Reject in the Douyin Laike merchant console",
+    products_pullable=True,
 )
 MAX_PAGES = 500
 
@@ -128,6 +130,16 @@ class DouyinLaikeAdapter:
             )
             yield PullPage(list(page.orders), 1)
             if not page.orders or page_num * page.page_size >= page.total:
+                break
+
+    async def pull_products(self, client: DouyinLaikeClient, shop: ShopKeys) -> AsyncIterator[ProductPage]:
+        """The product list by cursor until `has_more` is false."""
+        cursor = ""
+        for _ in range(MAX_PAGES):
+            page = await client.query_products(cursor=cursor)
+            yield ProductPage(mapping.skus_from_products(shop.platform_shop_id, page["products"]), 1, page["total"])
+            cursor = page["next_cursor"]
+            if not page["has_more"] or not cursor:
                 break
 
     async def write_back(self, client: DouyinLaikeClient, request: WriteRequest) -> None:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from integrations.base import PlatformError, RetryPolicy
 from integrations.contract import (
+    ProductPage,
     PullLookups,
     PullPage,
     PullWindow,
@@ -53,12 +54,15 @@ PROFILE = PlatformProfile(
         }
     ),
     reject_reasons=REJECT_REASONS,
+    products_pullable=True,
 )
 
 OPEN_LOOKBACK = timedelta(hours=12)  # sweeps re-read orders still in fulfilment this far back
 OPEN_LIMIT = 200
 DETAIL_CONCURRENCY = 8
 PAGE_ORDERS = 50  # details handed to the OMS per page
+PRODUCT_PAGE = 50  # retail/list items per call
+MAX_PRODUCT_PAGES = 2000
 
 
 class MeituanAdapter:
@@ -149,6 +153,15 @@ class MeituanAdapter:
             page.orders.extend(r for r in results if not isinstance(r, BaseException))
             page.requests += len(open_ids)
         yield page
+
+    async def pull_products(self, client: MeituanClient, shop: ShopKeys) -> AsyncIterator[ProductPage]:
+        """retail/list by offset until a short page (it gives no total)."""
+        poi = shop.platform_shop_id
+        for page in range(MAX_PRODUCT_PAGES):
+            items = await client.retail_list(poi, page * PRODUCT_PAGE, PRODUCT_PAGE)
+            yield ProductPage(mapping.skus_from_retail_list(poi, items))
+            if len(items) < PRODUCT_PAGE:
+                break
 
     async def write_back(self, client: MeituanClient, request: WriteRequest) -> None:
         check_declared(self, request)

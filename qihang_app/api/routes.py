@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from qihang_app.api import erp, health, openapi, webhooks
+from qihang_app.api import erp, health, metrics, openapi, webhooks
 
 
 def build_api(*, engine: Engine | None = None, redis_url: str | None = None, enqueue: bool = True) -> Starlette:
@@ -18,6 +18,7 @@ def build_api(*, engine: Engine | None = None, redis_url: str | None = None, enq
         routes=[
             Route("/api/health", health.health, methods=["GET"]),
             Route("/api/version", health.version, methods=["GET"]),
+            Route("/metrics", metrics.endpoint, methods=["GET"]),
             *webhooks.build_routes(),
             *erp.build_routes(),
             *openapi.routes,
@@ -25,4 +26,5 @@ def build_api(*, engine: Engine | None = None, redis_url: str | None = None, enq
     )
     app.state.webhooks = webhooks.Webhooks(engine=engine, redis_url=redis_url, enqueue=enqueue)
     app.state.erp_api = erp.ErpApi(engine=engine)
+    app.state.metrics_engine, app.state.metrics_redis_url = engine, redis_url
     return app

@@ -1,16 +1,22 @@
 """All tables. Importing this package makes SQLModel.metadata complete (alembic relies on it)."""
 
+from .alerts import DELIVERY_STATUSES, AlertChannel, AlertDelivery, AlertProblem, AlertRuleSetting
 from .base import UTC, UTCDateTime, utcnow
 from .erp import ErpConnection, ErpCustomerMap, ErpOrderState, ErpResult, ErpSeenSignature, ErpShipment
 from .messaging import INBOX_STATUSES, OUTBOX_STATUSES, InboxMessage, OutboxMessage
 from .orders import Order, OrderEvent, OrderLine, phone_search_columns
 from .pulls import PULL_KINDS, PULL_STATUSES, PullLog
-from .skus import ErpSku, ShopSku
+from .skus import ErpSku, Product, ShopSku, SkuLinkEvent
 from .stores import Shop, Store
 from .system import WorkerHeartbeat
 from .users import ROLES, AuthSession, LoginThrottle, User, UserStoreGrant
 
 __all__ = [
+    "DELIVERY_STATUSES",
+    "AlertChannel",
+    "AlertDelivery",
+    "AlertProblem",
+    "AlertRuleSetting",
     "INBOX_STATUSES",
     "OUTBOX_STATUSES",
     "ROLES",
@@ -31,9 +37,11 @@ __all__ = [
     "OutboxMessage",
     "PULL_KINDS",
     "PULL_STATUSES",
+    "Product",
     "PullLog",
     "Shop",
     "ShopSku",
+    "SkuLinkEvent",
     "Store",
     "UTCDateTime",
     "User",

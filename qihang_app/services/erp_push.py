@@ -51,7 +51,7 @@ def _queue(session: Session, order: Order, conn: ErpConnection, event: ErpEvent,
     session.add(
         OutboxMessage(
             kind=KIND_OF[event],
-            target=f"erp:{conn.id}",
+            target="erp",  # every ERP push (the connection is in the payload); alerts count them by it
             shop_id=order.shop_id,
             order_id=order.id,
             payload=json.dumps(payload, ensure_ascii=False),

@@ -199,3 +199,25 @@ def test_the_sweep_looks_at_a_blocked_order_again_only_after_a_while(session, wo
     session.commit()
     erp_push.queue_due(session)
     assert session.get(ErpOrderState, order.id).state == ErpState.QUEUED
+
+
+def test_linking_the_shop_sku_releases_the_blocked_push_at_once(session, world):
+    from qihang_app.models import ShopSku
+    from qihang_app.services import sku_links
+
+    _conn(session, world)
+    order = _order(session, world, linked=False)
+    line = session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).one()
+    line.platform_sku_id = "MT-APPLE"
+    session.add(line)
+    shop_sku = ShopSku(shop_id=world.shop_a, platform_sku_id="MT-APPLE", name="苹果")
+    session.add(shop_sku)
+    session.commit()
+    erp_push.queue_due(session)
+    session.commit()
+    assert session.get(ErpOrderState, order.id).state == ErpState.BLOCKED
+    sku_id = session.exec(select(ErpSku.id).where(ErpSku.code == "APPLE-1")).one()
+    sku_links.link_shop_sku(session, actor=world.admin, shop_sku_id=shop_sku.id, erp_sku_id=sku_id)
+    session.commit()
+    assert session.get(ErpOrderState, order.id).state == ErpState.QUEUED  # no wait for the sweep
+    assert len(_rows(session, order.id)) == 1

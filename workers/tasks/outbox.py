@@ -18,7 +18,7 @@ from typing import Any
 from integrations import registry
 from integrations.base import PlatformError
 from integrations.contract import WriteRequest
-from qihang_app import live
+from qihang_app import live, metrics
 from qihang_app.services import erp_push, outbox
 from qihang_app.services.shop_auth import shop_auth
 from workers.tasks.erp import perform_erp
@@ -61,8 +61,11 @@ async def relay_outbox(ctx: dict[str, Any]) -> dict:
         outcomes = list(zip(erp, await asyncio.gather(*(bounded(e) for e in erp)), strict=True))
         if outcomes:
             await run_db(ctx, lambda s, o=outcomes: [_settle(s, e, *r) for e, r in o])
-        for effect, (ok, error, _, _) in outcomes:
+        for effect, (ok, error, retryable, _) in outcomes:
             await _after(ctx, effect, ok, error, tally)
+            conn = conns.get(int(effect.payload.get("connection_id") or 0))
+            result = "ok" if ok else "retry" if retryable and effect.attempts < outbox.MAX_ATTEMPTS else "dead"
+            await metrics.count_erp_push(ctx.get("redis"), erp=conn.erp if conn else "unknown", result=result)
         # Platform write-backs one after the other: an order's accept goes before its ready.
         for effect in (e for e in effects if not erp_push.is_erp(e.kind)):
             ok, error, retryable = await _call(ctx, effect)
