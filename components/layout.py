@@ -19,6 +19,8 @@ NAV = [
     ("/stores", "nav.stores", "store", False),
     ("/delivery", "nav.delivery", "bike", False),
     ("/inbox", "nav.inbox", "inbox", "manage"),  # admins and managers
+    ("/erp/pushes", "nav.erp_pushes", "send", "manage"),
+    ("/erp", "nav.erp", "plug", "manage"),
     ("/users", "nav.users", "users", True),
     ("/alerts", "nav.alerts", "bell-ring", "manage"),
     ("/system", "nav.system", "activity", False),

@@ -5,6 +5,7 @@ import reflex as rx
 from components.badges import platform_badge, status_badge
 from components.delivery_panel import delivery_section
 from components.i18n import t
+from components.order_erp import erp_section
 from state.lang import LangState
 from state.order_detail import OrderDetailState
 
@@ -172,6 +173,7 @@ def detail_drawer() -> rx.Component:
                         ),
                         delivery_section(),
                         _section("orders.lines", rx.foreach(OrderDetailState.detail_lines, _line)),
+                        erp_section(),
                         _section(
                             "orders.amounts",
                             _kv("orders.amount.goods", d["goods"]),

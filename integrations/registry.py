@@ -17,11 +17,12 @@ from integrations.jushuitan.adapter import KIND as JUSHUITAN
 from integrations.kingdee.adapter import KIND as KINGDEE
 from integrations.meituan.adapter import ADAPTER as MEITUAN
 from integrations.meituan_paotui.adapter import KIND as MEITUAN_PAOTUI
+from integrations.qihang_erp.kind import KIND as QIHANG_ERP
 from integrations.sf_same_city.adapter import KIND as SF_SAME_CITY
 from integrations.shansong.adapter import KIND as SHANSONG
 from integrations.wdt.adapter import KIND as WDT
 from qihang_app.domain import carriers as carrier_profiles
-from qihang_app.domain import partners
+from qihang_app.domain import erp_kinds, partners
 
 PLATFORMS: dict[str, PlatformAdapter] = {}
 CARRIERS: dict[str, CarrierKind] = {}
@@ -90,7 +91,26 @@ def carriers() -> list[CarrierKind]:
 
 def register_erp(adapter: ErpKind) -> ErpKind:
     ERPS[adapter.code] = adapter
+    erp_kinds.register_profile(
+        erp_kinds.ErpProfile(
+            code=adapter.code,
+            name_zh=adapter.name_zh,
+            name_en=adapter.name_en,
+            fields=tuple(
+                erp_kinds.ErpFieldInfo(f.name, f.label_zh, f.label_en, f.secret, f.required, f.hint_zh, f.hint_en)
+                for f in adapter.fields
+            ),
+            default_url=adapter.default_url,
+            events=frozenset(adapter.events),
+            polls_shipments=adapter.polls_shipments,
+        )
+    )
     return adapter
+
+
+def unregister_erp(code: str) -> None:
+    ERPS.pop(code, None)
+    erp_kinds.unregister_profile(code)
 
 
 def erps() -> list[ErpKind]:
@@ -118,3 +138,4 @@ register_carrier(MEITUAN_PAOTUI)
 register_erp(JUSHUITAN)
 register_erp(WDT)
 register_erp(KINGDEE)
+register_erp(QIHANG_ERP)

@@ -8,6 +8,8 @@ from qihang_app.config import get_settings
 from qihang_app.pages.alerts import alerts_page
 from qihang_app.pages.board import board_page
 from qihang_app.pages.delivery import delivery_page
+from qihang_app.pages.erp import erp_page
+from qihang_app.pages.erp_pushes import erp_pushes_page
 from qihang_app.pages.inbox import inbox_page
 from qihang_app.pages.login import login_page
 from qihang_app.pages.orders import orders_page
@@ -23,6 +25,8 @@ from state.alerts import AlertsState
 from state.auth import AuthState, LoginState
 from state.board import BoardState
 from state.delivery_settings import DeliverySettingsState
+from state.erp_connections import ErpConnectionsState
+from state.erp_pushes import ErpPushesState
 from state.inbox import InboxState
 from state.order_detail import OrderDetailState
 from state.orders import OrdersState
@@ -103,3 +107,12 @@ app.add_page(
 )
 # The own rider's page: no login, the secret link names the rider.
 app.add_page(rider_page, route="/rider", title="骑手 · 启航 OMS", on_load=RiderPageState.load)
+app.add_page(
+    erp_page, route="/erp", title="ERP 对接 · 启航 OMS", on_load=[AuthState.require_login, ErpConnectionsState.load]
+)
+app.add_page(
+    erp_pushes_page,
+    route="/erp/pushes",
+    title="推送记录 · 启航 OMS",
+    on_load=[AuthState.require_login, ErpPushesState.load],
+)

@@ -12,6 +12,7 @@ from qihang_app.services import orders as order_service
 from state.auth import current_actor, refuse
 from state.delivery_view import delivery_view
 from state.offloop import in_session
+from state.order_erp import OrderErpState
 from state.orders import fmt_dt
 
 
@@ -106,6 +107,7 @@ class OrderDetailState(rx.State):
                 await self._show(int(wanted))
             except Exception as exc:
                 return await refuse(self, exc)
+            return OrderErpState.load_for(wanted)
 
     @rx.event
     async def open_detail(self, order_id: str):
@@ -113,6 +115,7 @@ class OrderDetailState(rx.State):
             await self._show(int(order_id))
         except Exception as exc:
             return await refuse(self, exc)
+        return OrderErpState.load_for(order_id)
 
     async def _show(self, order_id: int) -> None:
         """Load the order (scope-checked by the service) and open the drawer."""

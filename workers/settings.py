@@ -17,6 +17,7 @@ from workers.tasks.auto_dispatch import auto_dispatch
 from workers.tasks.backup import daily_backup
 from workers.tasks.connection import test_shop_connection
 from workers.tasks.delivery import book_delivery, cancel_delivery, quote_delivery, test_carrier_account, tip_delivery
+from workers.tasks.erp import poll_erp_shipments, test_erp_connection
 from workers.tasks.heartbeat import heartbeat
 from workers.tasks.ingest import drain_inbox, ingest_inbox
 from workers.tasks.outbox import relay_outbox
@@ -44,6 +45,7 @@ class WorkerSettings:
         func(sweep_shop, keep_result=300, timeout=600, max_tries=1),
         func(run_pull, keep_result=300, timeout=1800, max_tries=1),
         func(test_shop_connection, keep_result=60, timeout=30, max_tries=1),
+        func(test_erp_connection, keep_result=60, timeout=30, max_tries=1),
         func(send_test_alert, keep_result=60, timeout=30, max_tries=1),
         # 呼叫骑手 and friends: the board waits for these, so they are short and never retried
         *(
@@ -60,6 +62,8 @@ class WorkerSettings:
         cron(relay_outbox, second=_every(1), run_at_startup=True, keep_result=5, timeout=30, max_tries=1),
         # Auto-dispatch rules of the stores: book, and give up on rides nobody took in time.
         cron(auto_dispatch, second=_every(5), keep_result=5, timeout=60, max_tries=1),
+        # Shipments of the ERPs that are polled (the others call our inbound API).
+        cron(poll_erp_shipments, second={7, 37}, keep_result=30, timeout=60, max_tries=1),
         # Processed inbox rows past their retention: once a day, at a quiet hour (worker's clock).
         cron(prune_inbox, hour={4}, minute={17}, keep_result=3600, timeout=1800, max_tries=1),
         # Alert rules twice a minute; resolved problems past keeping once a day.

@@ -35,6 +35,7 @@ PROFILE = PlatformProfile(
             WriteBack.ACCEPT,
             WriteBack.DISPATCH_SELF,
             WriteBack.DELIVERED,
+            WriteBack.SHIP,
             WriteBack.REFUND_AGREE,
             WriteBack.REFUND_REJECT,
         }
@@ -154,6 +155,13 @@ class DouyinLaikeAdapter:
                 return  # 来客 has no code for it (待接单, 异常): nothing to tell
             await client.sync_delivery_status(
                 order_id, status, rider_name=request.courier_name, rider_phone=request.courier_phone
+            )
+        elif action is WriteBack.SHIP:  # an ERP's shipment: delivering, by the carrier, with its number
+            await client.sync_delivery_status(
+                order_id,
+                DeliveryStatus.DELIVERING,
+                rider_name=f"{request.carrier} {request.tracking_no}",
+                three_source=request.carrier,
             )
         elif action is WriteBack.REFUND_AGREE:
             await client.refund_agree(request.refund_id or order_id)

@@ -47,6 +47,7 @@ PROFILE = PlatformProfile(
             WriteBack.READY,
             WriteBack.DISPATCH_SELF,
             WriteBack.DELIVERED,
+            WriteBack.SHIP,
             WriteBack.REFUND_AGREE,
             WriteBack.REFUND_REJECT,
             WriteBack.STOCK_UPDATE,
@@ -185,6 +186,13 @@ class MeituanAdapter:
                 third_carrier_order_id=request.tracking_no if provider else "",
                 latitude=request.latitude,
                 longitude=request.longitude,
+            )
+        elif action is WriteBack.SHIP:  # an ERP's shipment: the carrier's tracking number as the delivery
+            await client.logistics_sync(
+                order_id,
+                DeliveryStatus.DELIVERING,
+                logistics_provider_code=mapping.LOGISTICS_PROVIDER.get(request.carrier, ""),
+                third_carrier_order_id=request.tracking_no,
             )
         elif action is WriteBack.REFUND_AGREE:
             await client.refund_agree(order_id, request.reason or "同意退款")

@@ -34,6 +34,11 @@ _SIMPLE = {
     "dispatched": "timeline.dispatched",
     "delivered": "timeline.delivered",
     "exception_acknowledged": "timeline.exception_acknowledged",
+    "erp_pushed": "timeline.erp_pushed",
+    "erp_cancel_pushed": "timeline.erp_cancel_pushed",
+    "erp_push_dead": "timeline.erp_push_dead",
+    "erp_shipped": "timeline.erp_shipped",
+    "erp_shipped_part": "timeline.erp_shipped_part",
 }
 # A platform's status move, named by where it went ("订单取消" reads better than "状态变更").
 _MOVED_TO = {s: f"timeline.to.{s}" for s in ("to_ship", "shipped", "completed", "cancelled", "closed")}

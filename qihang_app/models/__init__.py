@@ -3,6 +3,7 @@
 from .alerts import DELIVERY_STATUSES, AlertChannel, AlertDelivery, AlertProblem, AlertRuleSetting
 from .base import UTC, UTCDateTime, utcnow
 from .delivery import CarrierAccount, Delivery, DispatchRule, OwnRider
+from .erp import ErpConnection, ErpCustomerMap, ErpOrderState, ErpResult, ErpSeenSignature, ErpShipment
 from .messaging import INBOX_STATUSES, OUTBOX_STATUSES, InboxMessage, OutboxMessage
 from .orders import Order, OrderEvent, OrderLine, phone_search_columns
 from .pulls import PULL_KINDS, PULL_STATUSES, PullLog
@@ -25,6 +26,12 @@ __all__ = [
     "CarrierAccount",
     "Delivery",
     "DispatchRule",
+    "ErpConnection",
+    "ErpCustomerMap",
+    "ErpOrderState",
+    "ErpResult",
+    "ErpSeenSignature",
+    "ErpShipment",
     "ErpSku",
     "InboxMessage",
     "LoginThrottle",

@@ -36,5 +36,7 @@ def test_every_table_is_in_the_metadata():
         "outbox_messages", "worker_heartbeats", "pull_logs", "products", "sku_link_events",
         "alert_channels", "alert_rule_settings", "alert_problems", "alert_deliveries",
         "carrier_accounts", "own_riders", "dispatch_rules", "deliveries",
+        "erp_connections", "erp_customer_maps",
+        "erp_order_states", "erp_shipments", "erp_results", "erp_seen_signatures",
     }  # fmt: skip
     assert expected <= set(SQLModel.metadata.tables)
