@@ -13,6 +13,7 @@ from state.form_errors import messages, placed
 from state.offloop import in_session
 from state.order_detail import OrderDetailState
 from state.orders import OrdersState
+from state.permissions import requires, view_only
 
 
 class ManualOrderState(rx.State):
@@ -24,6 +25,7 @@ class ManualOrderState(rx.State):
     manual_errors: dict[str, str] = {}  # input name → its message
 
     @rx.event
+    @requires("order.create")
     async def open_manual(self):
         orders = await self.get_state(OrdersState)
         self.manual_store = orders.f_store or (orders.store_options[0]["id"] if orders.store_options else "")
@@ -34,24 +36,29 @@ class ManualOrderState(rx.State):
         self.manual_open = True
 
     @rx.event
+    @view_only
     def set_manual_open(self, value: bool):
         self.manual_open = value
 
     @rx.event
+    @view_only
     def set_manual_store(self, value: str):
         self.manual_store = value
 
     @rx.event
+    @view_only
     def add_manual_line(self):
         self.manual_lines = [*self.manual_lines, {"key": str(self.manual_next_key)}]
         self.manual_next_key += 1
 
     @rx.event
+    @view_only
     def remove_manual_line(self, key: str):
         if len(self.manual_lines) > 1:
             self.manual_lines = [line for line in self.manual_lines if line["key"] != key]
 
     @rx.event
+    @requires("order.create")
     async def submit_manual(self, form: dict):
         """Every bad field gets its message at once; the dialog stays open with what was typed."""
         self.manual_error = ""

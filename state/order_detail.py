@@ -12,6 +12,7 @@ from qihang_app.services import orders as order_service
 from state.auth import current_actor, refuse
 from state.offloop import in_session
 from state.orders import fmt_dt
+from state.permissions import requires, view_only
 
 
 def _views(d) -> tuple[dict[str, str], list[dict[str, str]], list[dict[str, str]]]:
@@ -93,6 +94,7 @@ class OrderDetailState(rx.State):
     detail_events: list[dict[str, str]] = []
 
     @rx.event
+    @requires("page.orders")
     async def load(self):
         """On entering 订单: the drawer starts closed (it kept the last order open when staff
         came back from another page) unless the link asks for one: /orders?order=12."""
@@ -105,6 +107,7 @@ class OrderDetailState(rx.State):
                 return await refuse(self, exc)
 
     @rx.event
+    @requires("page.orders")
     async def open_detail(self, order_id: str):
         try:
             await self._show(int(order_id))
@@ -120,5 +123,6 @@ class OrderDetailState(rx.State):
         self.detail_open = True
 
     @rx.event
+    @view_only
     def set_detail_open(self, value: bool):
         self.detail_open = value

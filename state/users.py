@@ -15,6 +15,7 @@ from qihang_app.services.errors import ServiceError
 from state.auth import current_actor, explain, refuse, translate
 from state.form_errors import messages, placed
 from state.offloop import in_session
+from state.permissions import requires, view_only
 
 EMPTY_USER = {"id": "", "username": "", "display_name": "", "role": "staff", "enabled": "1"}
 
@@ -29,6 +30,7 @@ class UsersState(rx.State):
     errors: dict[str, str] = {}  # input name → its message ("stores" for the grants)
 
     @rx.event
+    @requires("page.users")
     async def load(self):
         try:
             actor = await current_actor(self)
@@ -53,6 +55,7 @@ class UsersState(rx.State):
             return await refuse(self, exc)
 
     @rx.event
+    @view_only
     def new_user(self):
         self.form = dict(EMPTY_USER)
         self.grants = []
@@ -61,6 +64,7 @@ class UsersState(rx.State):
         self.dialog = True
 
     @rx.event
+    @view_only
     def edit_user(self, user: dict):
         self.form = {k: str(user.get(k, "")) for k in EMPTY_USER}
         self.grants = [s for s in str(user.get("stores", "")).split(",") if s]
@@ -69,14 +73,17 @@ class UsersState(rx.State):
         self.dialog = True
 
     @rx.event
+    @view_only
     def set_dialog(self, value: bool):
         self.dialog = value
 
     @rx.event
+    @view_only
     def set_role(self, value: str | list[str]):
         self.form["role"] = value if isinstance(value, str) else value[0]
 
     @rx.event
+    @view_only
     def toggle_grant(self, store_id: str):
         if store_id in self.grants:
             self.grants = [g for g in self.grants if g != store_id]
@@ -84,6 +91,7 @@ class UsersState(rx.State):
             self.grants = self.grants + [store_id]
 
     @rx.event
+    @requires("users.manage")
     async def save(self, form: dict):
         existing = int(self.form["id"]) if self.form.get("id") else None
         password = form.get("password") or ""
@@ -149,6 +157,7 @@ class UsersState(rx.State):
         return rx.toast.success(await translate(self, "common.saved"))
 
     @rx.event
+    @requires("users.manage")
     async def set_enabled(self, user_id: str, enabled: bool):
         """停用 / 启用 from the list: a disabled user's sessions end at once."""
         return await self._change(
@@ -157,6 +166,7 @@ class UsersState(rx.State):
         )
 
     @rx.event
+    @requires("users.manage")
     async def delete(self, user_id: str):
         return await self._change(
             lambda s, actor: user_service.delete_user(s, actor=actor, user_id=int(user_id)), "common.deleted"

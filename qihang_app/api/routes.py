@@ -9,7 +9,14 @@ from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from qihang_app.api import health, webhooks
+from qihang_app.api import audit, health, webhooks
+from qihang_app.api.guard import public
+
+
+def _signed_by_partner(route: Route) -> Route:
+    """A webhook is checked by its platform's signature, not a session."""
+    public("the platform signs every push; the route verifies it")(route.endpoint)
+    return route
 
 
 def build_api(*, engine: Engine | None = None, redis_url: str | None = None, enqueue: bool = True) -> Starlette:
@@ -18,8 +25,11 @@ def build_api(*, engine: Engine | None = None, redis_url: str | None = None, enq
         routes=[
             Route("/api/health", health.health, methods=["GET"]),
             Route("/api/version", health.version, methods=["GET"]),
-            *webhooks.build_routes(),
+            Route("/api/audit", audit.entries, methods=["GET"]),
+            Route("/api/audit.csv", audit.export, methods=["GET"]),
+            *(_signed_by_partner(r) for r in webhooks.build_routes()),
         ]
     )
+    app.state.db_engine = engine
     app.state.webhooks = webhooks.Webhooks(engine=engine, redis_url=redis_url, enqueue=enqueue)
     return app

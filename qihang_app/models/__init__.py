@@ -1,5 +1,6 @@
 """All tables. Importing this package makes SQLModel.metadata complete (alembic relies on it)."""
 
+from .audit import AuditEntry
 from .base import UTC, UTCDateTime, utcnow
 from .messaging import INBOX_STATUSES, OUTBOX_STATUSES, InboxMessage, OutboxMessage
 from .orders import Order, OrderEvent, OrderLine, phone_search_columns
@@ -7,13 +8,14 @@ from .pulls import PULL_KINDS, PULL_STATUSES, PullLog
 from .skus import ErpSku, ShopSku
 from .stores import Shop, Store
 from .system import WorkerHeartbeat
-from .users import ROLES, AuthSession, LoginThrottle, User, UserStoreGrant
+from .users import ROLES, AuthSession, LoginThrottle, Role, User, UserStoreGrant
 
 __all__ = [
     "INBOX_STATUSES",
     "OUTBOX_STATUSES",
     "ROLES",
     "UTC",
+    "AuditEntry",
     "AuthSession",
     "ErpSku",
     "InboxMessage",
@@ -25,6 +27,7 @@ __all__ = [
     "PULL_KINDS",
     "PULL_STATUSES",
     "PullLog",
+    "Role",
     "Shop",
     "ShopSku",
     "Store",
