@@ -53,8 +53,8 @@ def require_permission(actor: Actor, permission: str) -> None:
     """Refuse unless the actor's role holds `permission` (a key of domain/permissions.py)."""
     if not actor.can(permission):
         raise ScopeError(
-            f"当前角色（{actor.role}）没有权限：{permission}",
-            f"role {actor.role!r} lacks the permission {permission!r}",
+            f"当前角色（{actor.role}）无权执行此操作（需要权限 {permission}）",
+            f"role {actor.role!r} may not do this (needs the permission {permission!r})",
         )
 
 
