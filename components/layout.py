@@ -10,14 +10,16 @@ from state.lang import LangState
 
 FONT = '"PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Noto Sans SC", sans-serif'
 
-# (route, message key, icon, who: False = everyone, True = admins, "manage" = admins + managers)
+# (route, message key, icon, the page's permission: the menu shows what the role may open)
 NAV = [
-    ("/board", "nav.board", "layout-dashboard", False),
-    ("/orders", "nav.orders", "receipt-text", False),
-    ("/stores", "nav.stores", "store", False),
-    ("/inbox", "nav.inbox", "inbox", "manage"),  # admins and managers
-    ("/users", "nav.users", "users", True),
-    ("/system", "nav.system", "activity", False),
+    ("/board", "nav.board", "layout-dashboard", "page.board"),
+    ("/orders", "nav.orders", "receipt-text", "page.orders"),
+    ("/stores", "nav.stores", "store", "page.stores"),
+    ("/inbox", "nav.inbox", "inbox", "page.inbox"),
+    ("/users", "nav.users", "users", "page.users"),
+    ("/roles", "nav.roles", "shield-check", "page.roles"),
+    ("/audit", "nav.audit", "scroll-text", "page.audit"),
+    ("/system", "nav.system", "activity", "page.system"),
 ]
 
 
@@ -44,14 +46,10 @@ def _nav_item(route: str, key: str, icon: str, active: str) -> rx.Component:
 
 
 def _nav_items(active: str) -> list[rx.Component]:
-    items = []
-    for route, key, icon, admin_only in NAV:
-        item = _nav_item(route, key, icon, active)
-        if admin_only == "manage":
-            items.append(rx.cond(AuthState.can_manage, item, rx.fragment()))
-        else:
-            items.append(rx.cond(AuthState.is_admin, item, rx.fragment()) if admin_only else item)
-    return items
+    return [
+        rx.cond(AuthState.perms.contains(permission), _nav_item(route, key, icon, active), rx.fragment())
+        for route, key, icon, permission in NAV
+    ]
 
 
 def _user_block() -> rx.Component:
@@ -62,7 +60,11 @@ def _user_block() -> rx.Component:
                 rx.text(AuthState.display_name, size="2", weight="medium"),
                 rx.text(
                     rx.match(
-                        AuthState.role, ("admin", t("role.admin")), ("manager", t("role.manager")), t("role.staff")
+                        AuthState.role,
+                        ("admin", t("role.admin")),
+                        ("manager", t("role.manager")),
+                        ("staff", t("role.staff")),
+                        AuthState.role_name,
                     ),
                     size="1",
                     color_scheme="gray",

@@ -8,7 +8,9 @@ from qihang_app.domain.money import format_money
 from qihang_app.domain.order_flow import status_label
 from qihang_app.domain.timeline import describe
 from qihang_app.i18n import render
+from qihang_app.services import audit as audit_service
 from qihang_app.services import orders as order_service
+from state.audit_rows import entry_row
 from state.auth import current_actor, refuse
 from state.offloop import in_session
 from state.orders import fmt_dt
@@ -92,6 +94,7 @@ class OrderDetailState(rx.State):
     detail: dict[str, str] = {}
     detail_lines: list[dict[str, str]] = []
     detail_events: list[dict[str, str]] = []
+    detail_audit: list[dict[str, str]] = []  # 操作记录: the order's audit entries
 
     @rx.event
     @requires("page.orders")
@@ -117,9 +120,13 @@ class OrderDetailState(rx.State):
     async def _show(self, order_id: int) -> None:
         """Load the order (scope-checked by the service) and open the drawer."""
         actor = await current_actor(self)
-        self.detail, self.detail_lines, self.detail_events = await in_session(
-            lambda s: _views(order_service.get_order_detail(s, actor=actor, order_id=order_id))
-        )
+
+        def read(session):
+            views = _views(order_service.get_order_detail(session, actor=actor, order_id=order_id))  # scope check
+            entries = audit_service.for_target(session, actor=actor, kind="order", target_id=order_id)
+            return views, [entry_row(e) for e in entries]
+
+        (self.detail, self.detail_lines, self.detail_events), self.detail_audit = await in_session(read)
         self.detail_open = True
 
     @rx.event

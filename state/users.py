@@ -8,6 +8,9 @@ import reflex as rx
 
 from qihang_app.domain import input_rules as rules
 from qihang_app.domain.display import format_time
+from qihang_app.domain.permissions import ALL_STORES
+from qihang_app.i18n import MESSAGES
+from qihang_app.services import roles as role_service
 from qihang_app.services import stores as store_service
 from qihang_app.services import users as user_service
 from qihang_app.services.auth import MIN_PASSWORD_LENGTH
@@ -23,6 +26,8 @@ EMPTY_USER = {"id": "", "username": "", "display_name": "", "role": "staff", "en
 class UsersState(rx.State):
     users: list[dict[str, str]] = []
     store_options: list[dict[str, str]] = []
+    role_options: list[dict[str, str]] = []  # key, name, name_en
+    all_store_roles: list[str] = []  # roles that see every store (no grants to pick)
     dialog: bool = False
     form: dict[str, str] = dict(EMPTY_USER)
     grants: list[str] = []
@@ -34,16 +39,29 @@ class UsersState(rx.State):
     async def load(self):
         try:
             actor = await current_actor(self)
-            users, stores = await in_session(
-                lambda s: (user_service.list_users(s, actor=actor), store_service.list_stores(s, actor=actor))
+            users, stores, roles = await in_session(
+                lambda s: (
+                    user_service.list_users(s, actor=actor),
+                    store_service.list_stores(s, actor=actor),
+                    role_service.list_roles(s, actor=actor),
+                )
             )
             now = datetime.now(UTC)
+            names = {
+                r.key: MESSAGES.get(f"role.{r.key}", (r.name, r.name)) if r.preset else (r.name, r.name) for r in roles
+            }
+            every_store = {r.key for r in roles if ALL_STORES in r.permissions}
+            self.role_options = [{"key": r.key, "name": names[r.key][0], "name_en": names[r.key][1]} for r in roles]
+            self.all_store_roles = sorted(every_store)
             self.users = [
                 {
                     "id": str(u.id),
                     "username": u.username,
                     "display_name": u.display_name or "",
                     "role": u.role,
+                    "role_name": names.get(u.role, (u.role, u.role))[0],
+                    "role_name_en": names.get(u.role, (u.role, u.role))[1],
+                    "all_stores": "1" if u.role in every_store else "",
                     "enabled": "1" if u.enabled else "",
                     "last_login": format_time(u.last_login_at, now) if u.last_login_at else "",
                     "stores": ",".join(str(s) for s in sorted(u.store_ids)),
@@ -101,7 +119,7 @@ class UsersState(rx.State):
             checks["username"] = (rules.username, form.get("username"))
         values, problems = rules.check_all(checks)
         self.errors = await messages(self, problems)
-        if role != "admin" and not self.grants:
+        if role not in self.all_store_roles and not self.grants:
             self.errors["stores"] = await translate(self, "users.err.store_required")
         if (existing is None or password) and not MIN_PASSWORD_LENGTH <= len(password) <= rules.LIMITS["password"]:
             short = len(password) < MIN_PASSWORD_LENGTH

@@ -40,3 +40,25 @@ def changed_only(before: dict, after: dict) -> tuple[dict, dict]:
     """The fields that differ, on both sides (an edit that changed one field logs one field)."""
     names = [k for k in dict.fromkeys([*before, *after]) if before.get(k) != after.get(k)]
     return {k: before.get(k) for k in names if k in before}, {k: after.get(k) for k in names if k in after}
+
+
+def describe_change(before: dict | None, after: dict | None, *, limit: int = 300) -> str:
+    """One line: "status: awaiting_accept → to_ship; phone: → 138…" (the page's 修改前 → 修改后)."""
+    before, after = before or {}, after or {}
+    parts = []
+    for name in dict.fromkeys([*before, *after]):
+        old, new = before.get(name), after.get(name)
+        if name in before and name in after:
+            parts.append(f"{name}: {_short(old)} → {_short(new)}")
+        elif name in after:
+            parts.append(f"{name}: {_short(new)}")
+        else:
+            parts.append(f"{name}: {_short(old)} → ∅")
+    text = "; ".join(parts)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _short(value) -> str:
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(map(str, value)) + "]"
+    return "" if value is None else str(value)

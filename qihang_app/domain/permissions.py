@@ -56,11 +56,11 @@ ADMIN_KEY = "users.manage"
 ALL_STORES = "stores.all"
 
 _STAFF = {
-    "page.board", "page.orders", "order.accept", "order.reject", "order.ready", "order.dispatch",
+    "page.board", "page.orders", "page.stores", "page.system", "order.accept", "order.reject", "order.ready", "order.dispatch",
     "order.deliver", "order.exception", "order.create", "order.print",
 }  # fmt: skip
 _MANAGER = _STAFF | {
-    "page.stores", "page.inbox", "page.audit", "page.system", "order.export", "erp.push",
+    "page.inbox", "page.audit", "order.export", "erp.push",
     "stores.manage", "shops.credentials", "shops.pull", "inbox.replay", "audit.view",
 }  # fmt: skip
 

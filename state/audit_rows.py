@@ -1,0 +1,35 @@
+"""An audit entry as a row of strings, in both languages (the page picks by the switch)."""
+
+from __future__ import annotations
+
+import json
+
+from qihang_app.domain.audit import describe_change
+from qihang_app.i18n import MESSAGES
+from qihang_app.models import AuditEntry
+from state.orders import fmt_dt
+
+
+def _words(key: str, fallback: str) -> tuple[str, str]:
+    return MESSAGES.get(key, (fallback, fallback))
+
+
+def entry_row(e: AuditEntry) -> dict[str, str]:
+    action_zh, action_en = _words(f"audit.act.{e.action}", e.action)
+    kind_zh, kind_en = _words(f"audit.target.{e.target_kind}", e.target_kind)
+    anonymous_zh, anonymous_en = MESSAGES["audit.anonymous"]
+    who = e.actor_name or e.actor
+    return {
+        "id": str(e.id),
+        "at": fmt_dt(e.at),
+        "who": who if e.actor != "anonymous" else f"{who}（{anonymous_zh}）",
+        "who_en": who if e.actor != "anonymous" else f"{who} ({anonymous_en})",
+        "actor": e.actor,
+        "action": e.action,
+        "action_zh": action_zh,
+        "action_en": action_en,
+        "target": f"{kind_zh} {e.target_id}".strip(),
+        "target_en": f"{kind_en} {e.target_id}".strip(),
+        "address": e.address or "",
+        "change": describe_change(json.loads(e.before or "null"), json.loads(e.after or "null")),
+    }
