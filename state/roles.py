@@ -69,6 +69,7 @@ class RolesState(rx.State):
     @rx.event
     @view_only
     def toggle(self, key: str):
+        self.errors = {k: v for k, v in self.errors.items() if k != "permissions"}
         self.chosen = [k for k in self.chosen if k != key] if key in self.chosen else self.chosen + [key]
 
     @rx.event

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 # Values of these fields are never written to the audit trail: only that they changed.
-SECRET_FIELD = re.compile(r"(password|secret|token|credential|private|_key$|^key$)", re.IGNORECASE)
+SECRET_FIELD = re.compile(r"(password|secret|token|credential|private|_key$)", re.IGNORECASE)
 CHANGED = "changed"
 
 

@@ -22,7 +22,7 @@ def _select(all_key: str, value, on_change, keys: list[str], prefix: str, id_: s
             on_change=on_change,
             size="2",
         ),
-        flex=["1 1 45%", "1 1 45%", "0 0 170px"],
+        flex=["1 1 45%", "1 1 45%", "0 0 150px"],
     )
 
 
@@ -30,23 +30,30 @@ def _input(name: str, key: str, value, **props) -> rx.Component:
     return rx.input(name=name, placeholder=t(key), default_value=value, key=value, size="2", **props)
 
 
+def _date(name: str, key: str, value) -> rx.Component:
+    """A date input with its label beside it (an empty one shows no hint of its own)."""
+    return rx.hstack(
+        rx.text(t(key), size="2", color_scheme="gray", white_space="nowrap"),
+        _input(name, key, value, type="date", aria_label=name, width="100%"),
+        align="center",
+        spacing="2",
+        flex=["1 1 100%", "1 1 45%", "0 0 200px"],
+    )
+
+
 def filter_bar() -> rx.Component:
     s = AuditState
-    return rx.vstack(
+    grow = ["1 1 45%", "1 1 45%", "1 1 140px"]
+    return rx.form(
         rx.flex(
             _select("audit.all_actions", s.f_action, s.set_action, ACTIONS, "audit.act.", "audit-action"),
             _select("audit.all_targets", s.f_target, s.set_target, TARGETS, "audit.target.", "audit-target"),
-            gap="8px",
-            wrap="wrap",
-            width="100%",
-        ),
-        rx.form(
-            rx.flex(
-                _input("who", "audit.who", s.f_who, max_length=100, flex="1 1 40%", id="audit-who"),
-                _input("target_id", "audit.target_id", s.f_target_id, max_length=50, flex="1 1 40%"),
-                _input("text", "audit.text", s.f_text, max_length=200, flex="1 1 40%"),
-                _input("from", "audit.from", s.f_from, type="date", flex="1 1 40%", aria_label="from"),
-                _input("to", "audit.to", s.f_to, type="date", flex="1 1 40%", aria_label="to"),
+            _input("who", "audit.who", s.f_who, max_length=100, flex=grow, id="audit-who"),
+            _input("target_id", "audit.target_id", s.f_target_id, max_length=50, flex=grow),
+            _input("text", "audit.text", s.f_text, max_length=200, flex=grow),
+            _date("from", "audit.from", s.f_from),
+            _date("to", "audit.to", s.f_to),
+            rx.hstack(
                 rx.button(rx.icon("search", size=16), t("audit.search"), type="submit", size="2", id="audit-search"),
                 rx.button(
                     t("audit.reset"),
@@ -56,16 +63,15 @@ def filter_bar() -> rx.Component:
                     color_scheme="gray",
                     on_click=s.reset_filters,
                 ),  # fmt: skip
-                gap="8px",
-                wrap="wrap",
-                width="100%",
-                align="center",
+                spacing="2",
             ),
-            on_submit=s.search,
-            reset_on_submit=False,
+            gap="8px",
+            wrap="wrap",
             width="100%",
+            align="center",
         ),
-        spacing="2",
+        on_submit=s.search,
+        reset_on_submit=False,
         width="100%",
         margin_bottom="12px",
     )

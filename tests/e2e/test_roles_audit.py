@@ -96,6 +96,7 @@ def test_a_role_without_accept_is_refused_even_with_the_button_forced(app_server
     page.goto(f"{base}/orders?order={order_id}")
     drawer = page.locator("#order-detail")
     expect(drawer.locator(".audit-line", has_text="接单")).to_be_visible(timeout=15_000)
+    drawer.locator(".audit-line", has_text="接单").scroll_into_view_if_needed()
     _shot(page, "desk-order-drawer-audit")
     page.goto(f"{base}/audit")
     expect(
