@@ -21,7 +21,9 @@ def audit_line(e: dict) -> rx.Component:
             wrap="wrap",
         ),
         rx.text(in_lang(e["action_zh"], e["action_en"]), size="2", weight="medium"),
-        rx.cond(e["change"] != "", rx.text(e["change"], size="1", color_scheme="gray", style=WRAP)),
+        rx.cond(
+            e["change"] != "", rx.text(in_lang(e["change"], e["change_en"]), size="1", color_scheme="gray", style=WRAP)
+        ),
         spacing="0",
         width="100%",
         padding_y="4px",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from qihang_app.domain.audit import describe_change
+from qihang_app.domain.order_flow import status_label
 from qihang_app.i18n import MESSAGES
 from qihang_app.models import AuditEntry
 from state.orders import fmt_dt
@@ -14,11 +15,22 @@ def _words(key: str, fallback: str) -> tuple[str, str]:
     return MESSAGES.get(key, (fallback, fallback))
 
 
+def _statuses_in(values: dict | None, lang: str) -> dict | None:
+    """An order status code in the reader's words (待接单, not awaiting_accept)."""
+    if not values or "status" not in values:
+        return values
+    try:
+        return {**values, "status": status_label(values["status"], lang)}
+    except ValueError:
+        return values
+
+
 def entry_row(e: AuditEntry) -> dict[str, str]:
     action_zh, action_en = _words(f"audit.act.{e.action}", e.action)
     kind_zh, kind_en = _words(f"audit.target.{e.target_kind}", e.target_kind)
     anonymous_zh, anonymous_en = MESSAGES["audit.anonymous"]
     who = e.actor_name or e.actor
+    before, after = json.loads(e.before or "null"), json.loads(e.after or "null")
     return {
         "id": str(e.id),
         "at": fmt_dt(e.at),
@@ -31,5 +43,6 @@ def entry_row(e: AuditEntry) -> dict[str, str]:
         "target": f"{kind_zh} {e.target_id}".strip(),
         "target_en": f"{kind_en} {e.target_id}".strip(),
         "address": e.address or "",
-        "change": describe_change(json.loads(e.before or "null"), json.loads(e.after or "null")),
+        "change": describe_change(_statuses_in(before, "zh"), _statuses_in(after, "zh")),
+        "change_en": describe_change(_statuses_in(before, "en"), _statuses_in(after, "en")),
     }

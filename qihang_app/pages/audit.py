@@ -90,7 +90,7 @@ def _card(e: dict) -> rx.Component:
                 wrap="wrap",
             ),
             rx.text(in_lang(e["who"], e["who_en"]), " · ", e["address"], size="2", color_scheme="gray"),
-            rx.cond(e["change"] != "", rx.text(e["change"], size="2", style=WRAP)),
+            rx.cond(e["change"] != "", rx.text(in_lang(e["change"], e["change_en"]), size="2", style=WRAP)),
             spacing="1",
             width="100%",
         ),
@@ -106,7 +106,7 @@ def _row(e: dict) -> rx.Component:
         rx.table.cell(rx.text(e["address"], size="2", color_scheme="gray")),
         rx.table.cell(rx.badge(in_lang(e["action_zh"], e["action_en"]), color_scheme="blue")),
         rx.table.cell(rx.text(in_lang(e["target"], e["target_en"]), size="2"), white_space="nowrap"),
-        rx.table.cell(rx.text(e["change"], size="2", style=WRAP), max_width="420px"),
+        rx.table.cell(rx.text(in_lang(e["change"], e["change_en"]), size="2", style=WRAP), max_width="420px"),
         class_name="audit-row",
     )
 
