@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from qihang_app.models import AuditEntry, utcnow
 from qihang_app.services import audit, auth, dispatch, orders, roles, stores, users
+from qihang_app.services.audit_csv import COLUMNS, to_csv
 from qihang_app.services.scope import ScopeError
 
 from .factories import PASSWORD, platform_order
@@ -180,3 +181,13 @@ def test_order_drawer_entries(session, world):
     session.commit()
     rows = audit.for_target(session, actor=world.staff_a, kind="order", target_id=order.id)
     assert [r.action for r in rows] == ["order.accept", "order.ready"]
+
+
+def test_the_csv_export_has_every_column_and_no_formula(session, world):
+    stores.update_store(session, actor=world.admin, store_id=world.store_a, name="=HYPERLINK(1)")
+    session.commit()
+    rows = audit.export_rows(session, actor=world.admin, filters=audit.AuditFilter(action="store.update"))
+    lines = to_csv(rows).splitlines()
+    assert lines[0].split(",") == list(COLUMNS)
+    assert len(lines) == 2 and "'=HYPERLINK" not in lines[1]  # inside the JSON cell, not at a cell start
+    assert to_csv([AuditEntry(id=1, at=utcnow(), actor="=cmd", action="x")]).splitlines()[1].split(",")[2] == "'=cmd"
