@@ -24,12 +24,12 @@ MEITUAN = next(s for s in DEMO_SHOPS if s["platform"] == "meituan")
 WIDE = {"width": 1440, "height": 900}
 
 
-def _shot(page, name: str) -> Path:
+def _shot(page, name: str, *, full_page: bool = True) -> Path:
     folder = Path(os.environ.get("QH_SHOTS_DIR") or ARTIFACTS)
     folder.mkdir(parents=True, exist_ok=True)
     page.wait_for_timeout(700)
     path = folder / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path
 
 
@@ -163,5 +163,5 @@ def test_role_editor_on_desk_and_phone(app_server, browser):
     page.keyboard.press("Escape")
     page.goto(f"{base}/audit")
     expect(page.locator(".audit-card").first).to_be_visible()
-    _shot(page, "phone-audit")
+    _shot(page, "phone-audit", full_page=False)
     page.close()
