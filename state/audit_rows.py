@@ -6,6 +6,7 @@ import json
 
 from qihang_app.domain.audit import describe_change
 from qihang_app.domain.order_flow import status_label
+from qihang_app.domain.permissions import BY_KEY
 from qihang_app.i18n import MESSAGES
 from qihang_app.models import AuditEntry
 from state.orders import fmt_dt
@@ -16,13 +17,21 @@ def _words(key: str, fallback: str) -> tuple[str, str]:
 
 
 def _statuses_in(values: dict | None, lang: str) -> dict | None:
-    """An order status code in the reader's words (待接单, not awaiting_accept)."""
-    if not values or "status" not in values:
+    """Codes in the reader's words: an order status (待接单, not awaiting_accept) and a role's
+    permissions (接单, not order.accept)."""
+    if not values:
         return values
-    try:
-        return {**values, "status": status_label(values["status"], lang)}
-    except ValueError:
-        return values
+    values = dict(values)
+    if "status" in values:
+        try:
+            values["status"] = status_label(values["status"], lang)
+        except ValueError:
+            pass
+    if isinstance(values.get("permissions"), list):
+        values["permissions"] = [
+            (BY_KEY[k].en if lang == "en" else BY_KEY[k].zh) if k in BY_KEY else k for k in values["permissions"]
+        ]
+    return values
 
 
 def entry_row(e: AuditEntry) -> dict[str, str]:
