@@ -14,11 +14,15 @@ FONT = '"PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Noto Sans SC", sa
 NAV = [
     ("/board", "nav.board", "layout-dashboard", "page.board"),
     ("/orders", "nav.orders", "receipt-text", "page.orders"),
+    ("/products", "nav.products", "package", "page.products"),
+    ("/shop-products", "nav.shop_products", "link", "page.shop_products"),
     ("/stores", "nav.stores", "store", "page.stores"),
+    ("/delivery", "nav.delivery", "bike", "page.delivery"),
     ("/inbox", "nav.inbox", "inbox", "page.inbox"),
     ("/users", "nav.users", "users", "page.users"),
     ("/roles", "nav.roles", "shield-check", "page.roles"),
     ("/audit", "nav.audit", "scroll-text", "page.audit"),
+    ("/alerts", "nav.alerts", "bell-ring", "page.alerts"),
     ("/system", "nav.system", "activity", "page.system"),
 ]
 

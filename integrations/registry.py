@@ -7,6 +7,7 @@ Tests may `register()` a platform of their own and `unregister()` it afterwards.
 
 from __future__ import annotations
 
+import integrations.alerts.registry  # noqa: F401  (registers the alert robots' profiles)
 from integrations.carrier_contract import CarrierKind
 from integrations.contract import PlatformAdapter
 from integrations.dada.adapter import KIND as DADA
@@ -19,6 +20,7 @@ from integrations.meituan_paotui.adapter import KIND as MEITUAN_PAOTUI
 from integrations.sf_same_city.adapter import KIND as SF_SAME_CITY
 from integrations.shansong.adapter import KIND as SHANSONG
 from integrations.wdt.adapter import KIND as WDT
+from qihang_app.domain import carriers as carrier_profiles
 from qihang_app.domain import partners
 
 PLATFORMS: dict[str, PlatformAdapter] = {}
@@ -54,11 +56,25 @@ def platforms() -> list[PlatformAdapter]:
 
 def register_carrier(kind: CarrierKind) -> CarrierKind:
     CARRIERS[kind.code] = kind
+    carrier_profiles.register(
+        carrier_profiles.CarrierProfile(
+            kind.code,
+            kind.name_zh,
+            kind.name_en,
+            tuple(
+                carrier_profiles.KeyField(f.name, f.label_zh, f.label_en, f.secret, f.required, f.hint_zh, f.hint_en)
+                for f in kind.fields
+            ),
+            kind.has_balance,
+            kind.tips,
+        )
+    )
     return kind
 
 
 def unregister_carrier(code: str) -> None:
     CARRIERS.pop(code, None)
+    carrier_profiles.unregister(code)
 
 
 def carrier(code: str) -> CarrierKind:

@@ -12,7 +12,10 @@ from qihang_app.domain.messages import decode, encode
 from qihang_app.i18n_audit import AUDIT_MESSAGES
 from qihang_app.i18n_board import BOARD_MESSAGES
 from qihang_app.i18n_carriers import CARRIER_MESSAGES
+from qihang_app.i18n_catalog import CATALOG_MESSAGES
+from qihang_app.i18n_delivery import DELIVERY_MESSAGES
 from qihang_app.i18n_erp_kinds import ERP_KIND_MESSAGES
+from qihang_app.i18n_ops import OPS_MESSAGES
 from qihang_app.i18n_services import SERVICE_MESSAGES
 from qihang_app.i18n_words import WORDS
 
@@ -261,6 +264,9 @@ MESSAGES.update(SERVICE_MESSAGES)  # what services and workers send as keys
 MESSAGES.update(CARRIER_MESSAGES)  # instant-delivery carriers
 MESSAGES.update(ERP_KIND_MESSAGES)  # 测试连接 of the 聚水潭 / 旺店通 / 金蝶 connections
 MESSAGES.update(AUDIT_MESSAGES)  # the audit trail, roles and permissions
+MESSAGES.update(CATALOG_MESSAGES)  # 商品 and 店铺商品
+MESSAGES.update(OPS_MESSAGES)  # alerts, metrics, backups (operations)
+MESSAGES.update(DELIVERY_MESSAGES)  # instant delivery: dispatch, riders, auto-dispatch
 MESSAGES.update(WORDS)  # what was stored for later reading (timeline, 异常 reasons, …)
 
 PLATFORM_LABEL: dict[str, tuple[str, str]] = {

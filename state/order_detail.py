@@ -12,6 +12,7 @@ from qihang_app.services import audit as audit_service
 from qihang_app.services import orders as order_service
 from state.audit_rows import entry_row
 from state.auth import current_actor, refuse
+from state.delivery_view import delivery_view
 from state.offloop import in_session
 from state.orders import fmt_dt
 from state.permissions import requires, view_only
@@ -56,6 +57,7 @@ def _views(d) -> tuple[dict[str, str], list[dict[str, str]], list[dict[str, str]
             "paid": format_money(line.paid_fen or 0),
             "erp": str(line.erp_sku_id or ""),
             "code": line.outer_sku_code or line.platform_sku_id or "",
+            "sku": line.platform_sku_id or "",  # 店铺商品 finds the shop SKU to link by it
         }
         for line in d.lines
     ]
@@ -95,6 +97,7 @@ class OrderDetailState(rx.State):
     detail_lines: list[dict[str, str]] = []
     detail_events: list[dict[str, str]] = []
     detail_audit: list[dict[str, str]] = []  # 操作记录: the order's audit entries
+    detail_delivery: dict[str, str] = {}
 
     @rx.event
     @requires("page.orders")
@@ -124,9 +127,13 @@ class OrderDetailState(rx.State):
         def read(session):
             views = _views(order_service.get_order_detail(session, actor=actor, order_id=order_id))  # scope check
             entries = audit_service.for_target(session, actor=actor, kind="order", target_id=order_id)
-            return views, [entry_row(e) for e in entries]
+            return views, [entry_row(e) for e in entries], delivery_view(session, order_id)
 
-        (self.detail, self.detail_lines, self.detail_events), self.detail_audit = await in_session(read)
+        (
+            (self.detail, self.detail_lines, self.detail_events),
+            self.detail_audit,
+            self.detail_delivery,
+        ) = await in_session(read)
         self.detail_open = True
 
     @rx.event

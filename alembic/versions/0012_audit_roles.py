@@ -18,7 +18,7 @@ from qihang_app.models.audit import APPEND_ONLY_DDL, DROP_APPEND_ONLY_DDL
 from qihang_app.models.base import UTCDateTime, utcnow
 
 revision: str = "0012_audit_roles"
-down_revision: str | None = "0004"
+down_revision: str | None = "0009_delivery"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

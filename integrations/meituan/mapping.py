@@ -62,6 +62,10 @@ LOGISTICS_SYNC_CODE = {
     DeliveryStatus.CANCELLED: 100,
 }
 
+# `logistics_provider_code` of the carrier a self-delivered order rides with (§1.5); the store's
+# own riders send none.
+LOGISTICS_PROVIDER = {"sf_same_city": "10001", "dada": "10002", "shansong": "10003", "meituan_paotui": "10032"}
+
 # Full-refund push `notify_type` (§1.4).
 REFUND_NOTIFY = {
     "apply": RefundStatus.APPLIED,

@@ -9,13 +9,19 @@ from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from qihang_app.api import audit, health, webhooks
+from qihang_app.api import audit, carrier_hooks, health, metrics, webhooks
 from qihang_app.api.guard import public
 
 
 def _signed_by_partner(route: Route) -> Route:
     """A webhook is checked by its platform's signature, not a session."""
     public("the platform signs every push; the route verifies it")(route.endpoint)
+    return route
+
+
+def _carrier_signed(route: Route) -> Route:
+    """A carrier's status callback is checked by the carrier's signature, not a session."""
+    public("the carrier signs every callback; the route verifies it")(route.endpoint)
     return route
 
 
@@ -27,9 +33,13 @@ def build_api(*, engine: Engine | None = None, redis_url: str | None = None, enq
             Route("/api/version", health.version, methods=["GET"]),
             Route("/api/audit", audit.entries, methods=["GET"]),
             Route("/api/audit.csv", audit.export, methods=["GET"]),
+            Route("/metrics", metrics.endpoint, methods=["GET"]),
             *(_signed_by_partner(r) for r in webhooks.build_routes()),
+            *(_carrier_signed(r) for r in carrier_hooks.build_routes()),
         ]
     )
     app.state.db_engine = engine
+    app.state.carrier_engine = engine
     app.state.webhooks = webhooks.Webhooks(engine=engine, redis_url=redis_url, enqueue=enqueue)
+    app.state.metrics_engine, app.state.metrics_redis_url = engine, redis_url
     return app

@@ -1,22 +1,32 @@
 """All tables. Importing this package makes SQLModel.metadata complete (alembic relies on it)."""
 
+from .alerts import DELIVERY_STATUSES, AlertChannel, AlertDelivery, AlertProblem, AlertRuleSetting
 from .audit import AuditEntry
 from .base import UTC, UTCDateTime, utcnow
+from .delivery import CarrierAccount, Delivery, DispatchRule, OwnRider
 from .messaging import INBOX_STATUSES, OUTBOX_STATUSES, InboxMessage, OutboxMessage
 from .orders import Order, OrderEvent, OrderLine, phone_search_columns
 from .pulls import PULL_KINDS, PULL_STATUSES, PullLog
-from .skus import ErpSku, ShopSku
+from .skus import ErpSku, Product, ShopSku, SkuLinkEvent
 from .stores import Shop, Store
 from .system import WorkerHeartbeat
 from .users import ROLES, AuthSession, LoginThrottle, Role, User, UserStoreGrant
 
 __all__ = [
+    "DELIVERY_STATUSES",
+    "AlertChannel",
+    "AlertDelivery",
+    "AlertProblem",
+    "AlertRuleSetting",
     "INBOX_STATUSES",
     "OUTBOX_STATUSES",
     "ROLES",
     "UTC",
     "AuditEntry",
     "AuthSession",
+    "CarrierAccount",
+    "Delivery",
+    "DispatchRule",
     "ErpSku",
     "InboxMessage",
     "LoginThrottle",
@@ -24,12 +34,15 @@ __all__ = [
     "OrderEvent",
     "OrderLine",
     "OutboxMessage",
+    "OwnRider",
     "PULL_KINDS",
     "PULL_STATUSES",
+    "Product",
     "PullLog",
     "Role",
     "Shop",
     "ShopSku",
+    "SkuLinkEvent",
     "Store",
     "UTCDateTime",
     "User",

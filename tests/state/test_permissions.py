@@ -18,6 +18,8 @@ from state.marks import PERMISSION_ATTR, PUBLIC, VIEW_ONLY
 STATE = Path(__file__).resolve().parent.parent.parent / "state"
 DECLARATIONS = {"requires", "view_only", "public"}
 PUBLIC_HANDLERS = {"require_login", "go_home", "logout", "submit", "redirect_if_logged_in"}  # log in / out
+# the rider's phone page (/rider?k=): no account; the secret link is checked by own_riders
+PUBLIC_BY_FILE = {"rider_page.py": {"load", "step"}}
 REFLEX_BUILT_IN = {"setvar"}  # Reflex's own setter of a declared var (no data)
 
 
@@ -45,7 +47,7 @@ def undeclared(source: str, filename: str = "x.py") -> list[str]:
             problems.append(f"{where} declares no permission")
         elif "view_only" in declared and isinstance(node, ast.AsyncFunctionDef):
             problems.append(f"{where} is view_only but async (it could reach data)")
-        elif "public" in declared and node.name not in PUBLIC_HANDLERS:
+        elif "public" in declared and node.name not in PUBLIC_HANDLERS | PUBLIC_BY_FILE.get(filename, set()):
             problems.append(f"{where} is public: only log in / out may be")
         elif names.index("event") > names.index(declared[0]):
             problems.append(f"{where} has @rx.event inside: it must be the outer decorator")
