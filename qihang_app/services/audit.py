@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from qihang_app.domain.audit import redact
-from qihang_app.models import AuditEntry, utcnow
+from qihang_app.models import AuditEntry, User, utcnow
 
 from .scope import Actor, require_permission, store_filter
 
@@ -66,6 +66,17 @@ def record(
     session.add(entry)
     session.flush()
     return entry
+
+
+def record_by_ref(session: Session, who: str, action: str, target: Target, **changes) -> AuditEntry | None:
+    """Record a change a worker carried out for a person (`who` is "user:<id>"); None for the
+    system's own moves ("worker", "auto-dispatch"), which the order's timeline already shows."""
+    kind, _, user_id = who.partition(":")
+    user = session.get(User, int(user_id)) if kind == "user" and user_id.isdigit() else None
+    if user is None:
+        return None
+    actor = Actor(user_id=user.id, username=user.username, role=user.role)
+    return record(session, actor, action, target, **changes)
 
 
 @dataclass(frozen=True)

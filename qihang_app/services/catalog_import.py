@@ -19,6 +19,7 @@ from qihang_app.domain.catalog_rows import COLUMNS, RowProblem, check_rows, head
 from qihang_app.domain.money import fen_to_yuan_str
 from qihang_app.models import ErpSku, Product
 
+from . import audit
 from .catalog_files import read_table, write_csv, write_xlsx
 from .errors import ValidationError
 from .scope import Actor, require_permission
@@ -136,7 +137,9 @@ def apply_import(session: Session, *, actor: Actor, check: ImportCheck, progress
             session.flush()
             if progress is not None:
                 progress(done, total)
-    return {"products": check.new_products, "created": check.new_skus, "updated": check.updated_skus}
+    summary = {"products": check.new_products, "created": check.new_skus, "updated": check.updated_skus}
+    audit.record(session, actor, "product.import", audit.Target("product"), after={**summary, "rows": total})
+    return summary
 
 
 def export_rows(session: Session, *, actor: Actor) -> list[list[str]]:
@@ -167,5 +170,7 @@ def export_rows(session: Session, *, actor: Actor) -> list[list[str]]:
 
 
 def export_file(session: Session, *, actor: Actor, kind: str) -> bytes:
+    require_permission(actor, "product.export")
     rows = export_rows(session, actor=actor)
+    audit.record(session, actor, "product.export", audit.Target("product"), after={"kind": kind, "rows": len(rows)})
     return write_xlsx(rows) if kind == "xlsx" else write_csv(rows)

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from qihang_app.domain import partners
 from qihang_app.models import ErpSku, Order, OrderLine, PullLog, Shop, ShopSku, utcnow
 
+from . import audit
 from .errors import ValidationError
 from .pulls import PullView, _shop_for
 from .scope import Actor, require_permission, store_filter
@@ -273,6 +274,9 @@ def request_product_pull(session: Session, *, actor: Actor, shop_id: int, now: d
     )
     session.add(log)
     session.flush()
+    audit.record(
+        session, actor, "shop.pull_products", audit.Target("shop", shop.id, shop.store_id), after={"pull_id": log.id}
+    )
     return PullView.of(log)
 
 
