@@ -93,3 +93,17 @@ def test_alert_channel_secret_and_url_are_recorded_as_changed(session, world):
     text = " ".join(f"{r.before} {r.after}" for r in rows)
     assert "SECabc123" not in text and "SECother99" not in text and "0123456789abcdef" not in text
     assert json.loads(rows[1].after)["secret"] == "changed" and "url" not in json.loads(rows[1].after)
+
+
+def test_a_ride_booked_tipped_and_cancelled_for_a_person_is_recorded(session, world):
+    from qihang_app.services import deliveries
+
+    values = dict(carrier="dada", order_ref="QH-1", carrier_order_id="d-1", fee_fen=800)
+    ride = deliveries.record_booking(session, order_id=world.order_a, who=world.staff_a.ref, **values)
+    deliveries.record_tip(session, delivery_id=ride.id, tip_fen=200, who=world.staff_a.ref)
+    deliveries.mark_cancelled(session, delivery_id=ride.id, who=world.staff_a.ref, reason="换一家配送")
+    deliveries.record_booking(session, order_id=world.order_a, who="auto-dispatch", **{**values, "order_ref": "QH-2"})
+    rows = _entries(session, "ride.")
+    assert [r.action for r in rows] == ["ride.book", "ride.tip", "ride.cancel"]  # the system's own move is not
+    assert {r.actor_name for r in rows} == {world.staff_a.username} and rows[0].store_id == world.store_a
+    assert json.loads(rows[1].after) == {"tip_fen": 200}
