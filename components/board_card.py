@@ -6,6 +6,7 @@ from reflex.utils.imports import ImportVar
 from components.badges import platform_badge
 from components.i18n import t
 from components.rider_call import call_button, rider_line
+from state.auth import AuthState
 from state.board import BoardState, CardView
 from state.lang import LangState
 
@@ -173,18 +174,23 @@ def _delivery_label(kind) -> rx.Component:
 
 
 def _primary(card: CardView) -> rx.Component:
-    def button(key: str, handler, color: str = "indigo") -> rx.Component:
+    def button(key: str, handler, permission: str, color: str = "indigo") -> rx.Component:
+        """Hidden when the role lacks the permission (the handler refuses it anyway)."""
         return rx.el.button(
-            t(key), on_click=handler(card.id), class_name=f"qh-primary qh-btn qh-btn-{color}", type="button"
+            t(key),
+            on_click=handler(card.id),
+            class_name=f"qh-primary qh-btn qh-btn-{color}",
+            type="button",
+            style={"display": rx.cond(AuthState.perms.contains(permission), "", "none")},
         )
 
     return rx.match(
         card.action,
-        ("accept", button("action.accept", BoardState.accept)),
-        ("ready", button("action.ready", BoardState.ready, "green")),
-        ("dispatch_self", button("action.dispatch_self", BoardState.dispatch_self, "cyan")),
-        ("delivered", button("action.delivered", BoardState.delivered, "green")),
-        ("ack_exception", button("action.ack_exception", BoardState.ack_exception, "gray")),
+        ("accept", button("action.accept", BoardState.accept, "order.accept")),
+        ("ready", button("action.ready", BoardState.ready, "order.ready", "green")),
+        ("dispatch_self", button("action.dispatch_self", BoardState.dispatch_self, "order.dispatch", "cyan")),
+        ("delivered", button("action.delivered", BoardState.delivered, "order.deliver", "green")),
+        ("ack_exception", button("action.ack_exception", BoardState.ack_exception, "order.exception", "gray")),
         rx.cond(
             card.pending != "",
             rx.el.button(

@@ -10,20 +10,22 @@ from state.lang import LangState
 
 FONT = '"PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Noto Sans SC", sans-serif'
 
-# (route, message key, icon, who: False = everyone, True = admins, "manage" = admins + managers)
+# (route, message key, icon, the page's permission: the menu shows what the role may open)
 NAV = [
-    ("/board", "nav.board", "layout-dashboard", False),
-    ("/orders", "nav.orders", "receipt-text", False),
-    ("/products", "nav.products", "package", False),
-    ("/shop-products", "nav.shop_products", "link", "manage"),
-    ("/stores", "nav.stores", "store", False),
-    ("/delivery", "nav.delivery", "bike", False),
-    ("/inbox", "nav.inbox", "inbox", "manage"),  # admins and managers
-    ("/erp/pushes", "nav.erp_pushes", "send", "manage"),
-    ("/erp", "nav.erp", "plug", "manage"),
-    ("/users", "nav.users", "users", True),
-    ("/alerts", "nav.alerts", "bell-ring", "manage"),
-    ("/system", "nav.system", "activity", False),
+    ("/board", "nav.board", "layout-dashboard", "page.board"),
+    ("/orders", "nav.orders", "receipt-text", "page.orders"),
+    ("/products", "nav.products", "package", "page.products"),
+    ("/shop-products", "nav.shop_products", "link", "page.shop_products"),
+    ("/stores", "nav.stores", "store", "page.stores"),
+    ("/delivery", "nav.delivery", "bike", "page.delivery"),
+    ("/inbox", "nav.inbox", "inbox", "page.inbox"),
+    ("/erp/pushes", "nav.erp_pushes", "send", "page.erp_pushes"),
+    ("/erp", "nav.erp", "plug", "page.erp"),
+    ("/users", "nav.users", "users", "page.users"),
+    ("/roles", "nav.roles", "shield-check", "page.roles"),
+    ("/audit", "nav.audit", "scroll-text", "page.audit"),
+    ("/alerts", "nav.alerts", "bell-ring", "page.alerts"),
+    ("/system", "nav.system", "activity", "page.system"),
 ]
 
 
@@ -50,14 +52,10 @@ def _nav_item(route: str, key: str, icon: str, active: str) -> rx.Component:
 
 
 def _nav_items(active: str) -> list[rx.Component]:
-    items = []
-    for route, key, icon, admin_only in NAV:
-        item = _nav_item(route, key, icon, active)
-        if admin_only == "manage":
-            items.append(rx.cond(AuthState.can_manage, item, rx.fragment()))
-        else:
-            items.append(rx.cond(AuthState.is_admin, item, rx.fragment()) if admin_only else item)
-    return items
+    return [
+        rx.cond(AuthState.perms.contains(permission), _nav_item(route, key, icon, active), rx.fragment())
+        for route, key, icon, permission in NAV
+    ]
 
 
 def _user_block() -> rx.Component:
@@ -68,7 +66,11 @@ def _user_block() -> rx.Component:
                 rx.text(AuthState.display_name, size="2", weight="medium"),
                 rx.text(
                     rx.match(
-                        AuthState.role, ("admin", t("role.admin")), ("manager", t("role.manager")), t("role.staff")
+                        AuthState.role,
+                        ("admin", t("role.admin")),
+                        ("manager", t("role.manager")),
+                        ("staff", t("role.staff")),
+                        AuthState.role_name,
                     ),
                     size="1",
                     color_scheme="gray",

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from components.audit_bits import audit_line
 from components.badges import platform_badge, status_badge
 from components.delivery_panel import delivery_section
 from components.i18n import t
@@ -189,6 +190,14 @@ def detail_drawer() -> rx.Component:
                             d["seller_memo"] != "", _section("orders.seller_memo", rx.text(d["seller_memo"], size="2"))
                         ),
                         _section("orders.timeline", rx.foreach(OrderDetailState.detail_events, _event)),
+                        _section(
+                            "audit.order_log",
+                            rx.cond(
+                                OrderDetailState.detail_audit.length() > 0,
+                                rx.foreach(OrderDetailState.detail_audit, audit_line),
+                                rx.text(t("audit.order_log_empty"), size="2", color_scheme="gray"),
+                            ),
+                        ),
                         spacing="4",
                         padding="20px",
                         width="100%",

@@ -71,7 +71,7 @@ def _state_badge(row: dict) -> rx.Component:
 
 def _actions(row: dict) -> rx.Component:
     return rx.cond(
-        AuthState.can_manage,
+        AuthState.perms.contains("product.edit"),
         rx.hstack(
             rx.button(
                 rx.icon("pencil", size=14),

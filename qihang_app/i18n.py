@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from qihang_app.domain.messages import decode, encode
+from qihang_app.i18n_audit import AUDIT_MESSAGES
 from qihang_app.i18n_board import BOARD_MESSAGES
 from qihang_app.i18n_carriers import CARRIER_MESSAGES
 from qihang_app.i18n_catalog import CATALOG_MESSAGES
@@ -263,6 +264,7 @@ MESSAGES.update(BOARD_MESSAGES)  # the dispatch board
 MESSAGES.update(SERVICE_MESSAGES)  # what services and workers send as keys
 MESSAGES.update(CARRIER_MESSAGES)  # instant-delivery carriers
 MESSAGES.update(ERP_KIND_MESSAGES)  # 测试连接 of the 聚水潭 / 旺店通 / 金蝶 connections
+MESSAGES.update(AUDIT_MESSAGES)  # the audit trail, roles and permissions
 MESSAGES.update(CATALOG_MESSAGES)  # 商品 and 店铺商品
 MESSAGES.update(OPS_MESSAGES)  # alerts, metrics, backups (operations)
 MESSAGES.update(DELIVERY_MESSAGES)  # instant delivery: dispatch, riders, auto-dispatch

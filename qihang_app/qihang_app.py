@@ -6,6 +6,7 @@ from components.layout import FONT
 from qihang_app.api.routes import build_api
 from qihang_app.config import get_settings
 from qihang_app.pages.alerts import alerts_page
+from qihang_app.pages.audit import audit_page
 from qihang_app.pages.board import board_page
 from qihang_app.pages.delivery import delivery_page
 from qihang_app.pages.erp import erp_page
@@ -16,12 +17,14 @@ from qihang_app.pages.orders import orders_page
 from qihang_app.pages.print import print_page
 from qihang_app.pages.products import products_page
 from qihang_app.pages.rider import rider_page
+from qihang_app.pages.roles import roles_page
 from qihang_app.pages.shop_products import shop_products_page
 from qihang_app.pages.stores import stores_page
 from qihang_app.pages.system import system_page
 from qihang_app.pages.users import users_page
 from qihang_app.runtime import set_app
 from state.alerts import AlertsState
+from state.audit import AuditState
 from state.auth import AuthState, LoginState
 from state.board import BoardState
 from state.delivery_settings import DeliverySettingsState
@@ -33,6 +36,7 @@ from state.orders import OrdersState
 from state.platform_calls import PlatformCallsState
 from state.products import ProductsState
 from state.rider_page import RiderPageState
+from state.roles import RolesState
 from state.shop_products import ShopProductsState
 from state.stores import StoresState
 from state.system import SystemState
@@ -98,6 +102,10 @@ app.add_page(
     inbox_page, route="/inbox", title="数据接收 · 启航 OMS", on_load=[AuthState.require_login, InboxState.load]
 )
 app.add_page(users_page, route="/users", title="用户 · 启航 OMS", on_load=[AuthState.require_login, UsersState.load])
+app.add_page(roles_page, route="/roles", title="角色 · 启航 OMS", on_load=[AuthState.require_login, RolesState.load])
+app.add_page(
+    audit_page, route="/audit", title="审计日志 · 启航 OMS", on_load=[AuthState.require_login, AuditState.load]
+)
 app.add_page(
     system_page, route="/system", title="系统状态 · 启航 OMS", on_load=[AuthState.require_login, SystemState.load]
 )

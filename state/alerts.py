@@ -16,6 +16,7 @@ from qihang_app.services import stores as store_service
 from state.auth import current_actor, refuse, translate
 from state.form_errors import messages
 from state.offloop import in_session
+from state.permissions import requires, view_only
 from state.stores import form_failure, save_form
 
 EMPTY = {
@@ -68,6 +69,7 @@ class AlertsState(rx.State):
         return any(r[0] == self.form.get("kind") and r[3] for r in self.robot_options)
 
     @rx.event
+    @requires("page.alerts")
     async def load(self):
         try:
             await self._reload()
@@ -108,23 +110,28 @@ class AlertsState(rx.State):
         ]
 
     @rx.event
+    @view_only
     def new_channel(self):
         self.form, self.errors, self.form_error, self.dialog = dict(EMPTY), {}, "", True
 
     @rx.event
+    @view_only
     def edit_channel(self, row: dict):
         self.form = {**EMPTY, **{k: str(row.get(k, "")) for k in EMPTY}}
         self.errors, self.form_error, self.dialog = {}, "", True
 
     @rx.event
+    @view_only
     def set_dialog(self, value: bool):
         self.dialog = value
 
     @rx.event
+    @view_only
     def set_form_value(self, name: str, value: str):
         self.form[name] = value
 
     @rx.event
+    @requires("alerts.manage")
     async def save(self, data: dict):
         channel_id = int(self.form["id"]) if self.form.get("id") else None
         checks = {
@@ -176,6 +183,7 @@ class AlertsState(rx.State):
         return await self._done("common.saved")
 
     @rx.event
+    @requires("alerts.manage")
     async def delete(self, channel_id: str):
         try:
             actor = await current_actor(self)
@@ -185,6 +193,7 @@ class AlertsState(rx.State):
         return await self._done("common.deleted")
 
     @rx.event
+    @requires("alerts.manage")
     async def set_rule(self, code: str, enabled: bool, threshold: str):
         try:
             actor = await current_actor(self)
@@ -197,11 +206,13 @@ class AlertsState(rx.State):
         return await self._done("common.saved")
 
     @rx.event
+    @requires("alerts.manage")
     async def toggle_rule(self, code: str, enabled: bool):
         threshold = next((r["threshold"] for r in self.rules if r["code"] == code), "")
         return await self.set_rule(code, enabled, threshold)
 
     @rx.event
+    @requires("alerts.manage")
     async def save_threshold(self, code: str, threshold: str):
         enabled = next((bool(r["enabled"]) for r in self.rules if r["code"] == code), True)
         return await self.set_rule(code, enabled, threshold)
@@ -214,6 +225,7 @@ class AlertsState(rx.State):
         return rx.toast.success(await translate(self, key))
 
     @rx.event(background=True)
+    @requires("alerts.manage")
     async def send_test(self, channel_id: str):
         """测试: a worker sends a sample through the robot; its answer is shown in words."""
         async with self:

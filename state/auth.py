@@ -7,15 +7,21 @@ checked per handler, not per page. Every lookup runs off the event loop (state/o
 
 from __future__ import annotations
 
+import contextvars
+import dataclasses
+from contextlib import contextmanager
+
 import reflex as rx
 
 from qihang_app.config import get_settings
 from qihang_app.domain import input_rules as rules
 from qihang_app.i18n import tr
 from qihang_app.services import auth
+from qihang_app.services import roles as role_service
 from qihang_app.services.errors import ServiceError
 from qihang_app.services.scope import Actor, ScopeError
 from state.lang import LangState
+from state.marks import public
 from state.offloop import in_session
 
 SESSION_COOKIE = "qh_session"
@@ -31,6 +37,8 @@ class AuthState(rx.State):
     username: str = ""
     display_name: str = ""
     role: str = ""
+    role_name: str = ""  # the role's own name (merchant-defined roles have no catalog key)
+    perms: list[str] = []  # permission keys of the role: menus and buttons follow them
     store_count: int = 0  # stores granted (admins: all); 0 means the board can never fill
 
     async def _resolve(self) -> Actor:
@@ -45,7 +53,7 @@ class AuthState(rx.State):
 
     @rx.var
     def is_admin(self) -> bool:
-        return self.role == "admin"
+        return "users.manage" in self.perms
 
     @rx.var
     def without_stores(self) -> bool:
@@ -53,10 +61,11 @@ class AuthState(rx.State):
 
     @rx.var
     def can_manage(self) -> bool:
-        return self.role in ("admin", "manager")
+        return "stores.manage" in self.perms
 
     # ---- events ------------------------------------------------------------------------------
     @rx.event
+    @public
     async def require_login(self):
         """on_load of every protected page."""
         try:
@@ -67,9 +76,12 @@ class AuthState(rx.State):
         self.username = actor.username
         self.display_name = getattr(actor, "display_name", "") or actor.username
         self.role = actor.role
+        self.perms = sorted(actor.permissions)
+        self.role_name = await in_session(lambda s: role_service.name_of(s, actor.role))
         self.store_count = 1 if actor.all_stores else len(actor.store_ids)
 
     @rx.event
+    @public
     async def go_home(self):
         try:
             await self._resolve()
@@ -78,19 +90,40 @@ class AuthState(rx.State):
         return rx.redirect("/board")
 
     @rx.event
+    @public
     async def logout(self):
-        token = self.token
+        token, address = self.token, self.router.session.client_ip or None
         if token:
-            await in_session(lambda s: auth.logout(s, token=token))
+            await in_session(lambda s: auth.logout(s, token=token, client_ip=address))
         self.token = ""
-        self.username = self.display_name = self.role = ""
+        self.username = self.display_name = self.role = self.role_name = ""
+        self.perms = []
         return rx.redirect("/login")
 
 
 # ---- what every page state uses -------------------------------------------------------------
+# The user a @requires check resolved for the handler running now (state/permissions.py): the
+# handler's own current_actor() call reuses it instead of a second lookup.
+_checked: contextvars.ContextVar[tuple[str, Actor] | None] = contextvars.ContextVar("qh_checked", default=None)
+
+
+@contextmanager
+def checked_actor(state: rx.State, actor: Actor):
+    mark = _checked.set((state.router.session.client_token, actor))
+    try:
+        yield
+    finally:
+        _checked.reset(mark)
+
+
 async def current_actor(state: rx.State) -> Actor:
-    """The signed-in user of this tab, resolved now (raises NotLoggedIn)."""
-    return await (await state.get_state(AuthState))._resolve()
+    """The signed-in user of this tab, resolved now (raises NotLoggedIn), with the tab's address
+    (the audit trail records it)."""
+    checked = _checked.get()
+    if checked is not None and checked[0] == state.router.session.client_token:
+        return checked[1]
+    actor = await (await state.get_state(AuthState))._resolve()
+    return dataclasses.replace(actor, address=state.router.session.client_ip or None)
 
 
 async def lang_of(state: rx.State) -> str:
@@ -124,6 +157,7 @@ class LoginState(rx.State):
     busy: bool = False
 
     @rx.event
+    @public
     async def submit(self, form: dict):
         """Only the shape is checked here (empty, too long, emoji or markup): whether such a
         user exists is the login's business, answered without saying which part was wrong."""
@@ -158,6 +192,7 @@ class LoginState(rx.State):
         return rx.redirect("/board")
 
     @rx.event
+    @public
     async def redirect_if_logged_in(self):
         try:
             await current_actor(self)

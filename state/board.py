@@ -26,6 +26,7 @@ from qihang_app.services.scope import require_store
 from state.auth import current_actor, explain, refuse
 from state.board_cards import CardView, ItemView, view_of  # noqa: F401  (components import them from here)
 from state.offloop import in_session, publish
+from state.permissions import requires, view_only
 
 # At most one update per board per this many seconds: under a burst (hundreds of orders a
 # second) more updates only queue on the websocket and keep the page rendering.
@@ -116,6 +117,7 @@ class BoardState(rx.State):
         self._render(actor)
 
     @rx.event
+    @requires("page.board")
     async def open_board(self):
         try:
             actor = await self._fresh_actor()
@@ -132,6 +134,7 @@ class BoardState(rx.State):
         return [rx.call_script(LAYOUT_PROBE, callback=BoardState.set_layout), BoardState.listen]
 
     @rx.event
+    @requires("page.board")
     async def set_layout(self, desk: bool):
         layout = "desk" if desk else "phone"
         if layout != self.layout:
@@ -139,11 +142,13 @@ class BoardState(rx.State):
             return await self._safe_render()
 
     @rx.event
+    @view_only
     def probe_layout(self):
         """board.js clicks this when the window crosses the desk breakpoint."""
         return rx.call_script(LAYOUT_PROBE, callback=BoardState.set_layout)
 
     @rx.event(background=True)
+    @requires("page.board")
     async def listen(self):
         async with self:
             epoch = self._epoch
@@ -182,27 +187,32 @@ class BoardState(rx.State):
 
     # ---- filters -----------------------------------------------------------------------------
     @rx.event
+    @requires("page.board")
     async def set_tab(self, value: str):
         self.tab = value
         if self.layout != "desk":  # a phone holds only the cards of the tab it shows
             return await self._safe_render()
 
     @rx.event
+    @requires("page.board")
     async def show_more(self, tab: str):
         self._caps[tab] = self._cap(tab) + MORE_STEP
         return await self._safe_render()
 
     @rx.event
+    @requires("page.board")
     async def set_store(self, value: str):
         self.f_store = "" if value == "all" else value
         return await self._safe_load()
 
     @rx.event
+    @requires("page.board")
     async def set_platform(self, value: str):
         self.f_platform = "" if value == "all" else value
         return await self._safe_render()
 
     @rx.event
+    @requires("page.board")
     async def search(self, form: dict):
         """Searches every tab; a phone shows a tab that has the result."""
         self.f_query = (form.get("q") or "").strip()
@@ -218,6 +228,7 @@ class BoardState(rx.State):
             return await refuse(self, exc)
 
     @rx.event
+    @requires("page.board")
     async def clear_search(self):
         self.f_query = ""
         return await self._safe_render()
@@ -256,36 +267,44 @@ class BoardState(rx.State):
             return await refuse(self, exc)
 
     @rx.event
+    @requires("order.accept")
     async def accept(self, order_id: int):
         return await self._act(dispatch.accept, order_id)
 
     @rx.event
+    @requires("order.ready")
     async def ready(self, order_id: int):
         return await self._act(dispatch.mark_ready, order_id)
 
     @rx.event
+    @requires("order.dispatch")
     async def dispatch_self(self, order_id: int):
         return await self._act(dispatch.dispatch_self, order_id)
 
     @rx.event
+    @requires("order.deliver")
     async def delivered(self, order_id: int):
         return await self._act(dispatch.mark_delivered, order_id)
 
     @rx.event
+    @requires("order.exception")
     async def ack_exception(self, order_id: int):
         return await self._act(dispatch.acknowledge_exception, order_id)
 
     @rx.event
+    @view_only
     def ask_reject(self, order_id: int, platform: str):
         self.reject_order = int(order_id)
         self.reject_options = [[code, zh, en] for code, (zh, en) in reject_reasons(platform).items()]
         self.reject_open = bool(self.reject_options)
 
     @rx.event
+    @view_only
     def set_reject_open(self, value: bool):
         self.reject_open = value
 
     @rx.event
+    @requires("order.reject")
     async def reject(self, reason_code: str):
         self.reject_open = False
         return await self._act(dispatch.reject, self.reject_order, reason_code=reason_code)

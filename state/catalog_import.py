@@ -15,6 +15,7 @@ from qihang_app.services import catalog_import as io_service
 from qihang_app.services.errors import ServiceError
 from state.auth import current_actor, explain, lang_of, refuse, translate
 from state.offloop import in_session
+from state.permissions import requires, view_only
 from state.products import ProductsState
 
 SHOWN_PROBLEMS = 200
@@ -36,16 +37,19 @@ class CatalogImportState(rx.State):
     _data: bytes = b""
 
     @rx.event
+    @view_only
     def open(self):
         self.dialog, self.phase, self.error, self.problems, self.problem_count = True, "pick", "", [], 0
         self.summary, self.file_name, self.progress, self._data = "", "", 0, b""
 
     @rx.event
+    @view_only
     def set_dialog(self, value: bool):
         if self.phase != "importing":  # an import in flight finishes; the dialog stays to show it
             self.dialog = value
 
     @rx.event
+    @requires("product.import")
     async def check(self, files: list[rx.UploadFile]):
         if not files:
             return
@@ -89,6 +93,7 @@ class CatalogImportState(rx.State):
         self.phase = "checked"
 
     @rx.event(background=True)
+    @requires("product.import")
     async def run(self):
         """Check again and write, in one transaction, with the progress shown as it goes."""
         async with self:
@@ -130,6 +135,7 @@ class CatalogImportState(rx.State):
             await (await self.get_state(ProductsState))._refresh()
 
     @rx.event
+    @requires("product.export")
     async def export(self, kind: str):
         try:
             actor = await current_actor(self)

@@ -16,6 +16,7 @@ from qihang_app.services.errors import ServiceError
 from state.auth import current_actor, explain, lang_of, refuse, translate
 from state.form_errors import placed
 from state.offloop import in_session
+from state.permissions import requires, view_only
 
 RIDER_PAGE = "/rider?k="
 
@@ -44,6 +45,7 @@ class DeliverySettingsState(rx.State):
     form_error: str = ""
 
     @rx.event
+    @requires("page.delivery")
     async def load(self):
         try:
             actor = await current_actor(self)
@@ -58,6 +60,7 @@ class DeliverySettingsState(rx.State):
             return await refuse(self, exc)
 
     @rx.event
+    @requires("page.delivery")
     async def set_store(self, value: str):
         self.store_id, self.link, self.tests = value, "", {}
         try:
@@ -112,16 +115,19 @@ class DeliverySettingsState(rx.State):
 
     # ---- carrier accounts --------------------------------------------------------------------
     @rx.event
+    @view_only
     def new_account(self, carrier: str):
         self.account_form = {"id": "", "carrier": carrier, "name": carriers.name(carrier)}
         self.account_fields = _kind_fields(carrier)
         self.errors, self.form_error, self.account_open = {}, "", True
 
     @rx.event
+    @view_only
     def set_account_open(self, value: bool):
         self.account_open = value
 
     @rx.event
+    @requires("delivery.settings")
     async def save_account(self, form: dict):
         carrier = self.account_form.get("carrier", "")
         keys = {f[0]: str(form.get(f[0], "")) for f in self.account_fields}
@@ -147,6 +153,7 @@ class DeliverySettingsState(rx.State):
         return rx.toast.success(await translate(self, "common.saved"))
 
     @rx.event
+    @requires("delivery.settings")
     async def toggle_account(self, account: dict):
         try:
             actor = await current_actor(self)
@@ -159,6 +166,7 @@ class DeliverySettingsState(rx.State):
             return await self._failed(exc)
 
     @rx.event
+    @requires("delivery.settings")
     async def delete_account(self, account_id: str):
         try:
             actor = await current_actor(self)
@@ -168,6 +176,7 @@ class DeliverySettingsState(rx.State):
             return await self._failed(exc)
 
     @rx.event(background=True)
+    @requires("delivery.settings")
     async def test_account(self, account_id: str):
         async with self:
             try:
@@ -191,6 +200,7 @@ class DeliverySettingsState(rx.State):
 
     # ---- own riders --------------------------------------------------------------------------
     @rx.event
+    @requires("delivery.settings")
     async def add_rider(self, form: dict):
         self.errors, self.form_error, self.link = {}, "", ""
         try:
@@ -207,6 +217,7 @@ class DeliverySettingsState(rx.State):
         return rx.toast.success(await translate(self, "common.saved"))
 
     @rx.event
+    @requires("delivery.settings")
     async def toggle_rider(self, rider: dict):
         try:
             actor = await current_actor(self)
@@ -227,6 +238,7 @@ class DeliverySettingsState(rx.State):
             return await self._failed(exc)
 
     @rx.event
+    @requires("delivery.settings")
     async def new_link(self, rider_id: str):
         try:
             actor = await current_actor(self)
@@ -237,6 +249,7 @@ class DeliverySettingsState(rx.State):
 
     # ---- auto-dispatch -----------------------------------------------------------------------
     @rx.event
+    @requires("delivery.settings")
     async def save_rule(self, form: dict):
         self.errors, self.form_error = {}, ""
         try:

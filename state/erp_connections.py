@@ -16,6 +16,7 @@ from qihang_app.services.errors import ServiceError
 from state.auth import current_actor, explain, lang_of, refuse, translate
 from state.form_errors import placed
 from state.offloop import in_session
+from state.permissions import requires, view_only
 
 EMPTY = {
     "id": "", "name": "", "erp": "qihang", "store_id": "all", "base_url": "", "settings": "{}", "push_on": "accept",
@@ -75,6 +76,7 @@ class ErpConnectionsState(rx.State):
         return [{"code": p.code, "zh": p.name_zh, "en": p.name_en} for p in erp_kinds.profiles()]
 
     @rx.event
+    @requires("page.erp")
     async def load(self):
         try:
             actor = await current_actor(self)
@@ -90,27 +92,33 @@ class ErpConnectionsState(rx.State):
         self.store_options = [{"id": str(s.id), "name": s.name} for s in stores]
 
     @rx.event
+    @view_only
     def new_connection(self):
         self.form, self.form_errors, self.form_error, self.form_open = dict(EMPTY), {}, "", True
 
     @rx.event
+    @view_only
     def edit(self, row: dict):
         self.form = {k: str(row.get(k, v)) for k, v in EMPTY.items()}
         self.form_errors, self.form_error, self.form_open = {}, "", True
 
     @rx.event
+    @view_only
     def set_form_open(self, value: bool):
         self.form_open = value
 
     @rx.event
+    @view_only
     def set_choice(self, name: str, value: str):
         self.form = {**self.form, name: value}
 
     @rx.event
+    @view_only
     def set_flag(self, name: str, value: bool):
         self.form = {**self.form, name: "1" if value else ""}
 
     @rx.event
+    @requires("erp.settings")
     async def save(self, typed: dict):
         self.form_errors, self.form_error = {}, ""
         f = {**self.form, **{k: str(v) for k, v in typed.items()}}
@@ -154,6 +162,7 @@ class ErpConnectionsState(rx.State):
         return [ErpConnectionsState.load, rx.toast.success(message)]
 
     @rx.event(background=True)
+    @requires("erp.settings")
     async def test(self, connection_id: str):
         async with self:
             self.testing = connection_id
@@ -168,6 +177,7 @@ class ErpConnectionsState(rx.State):
 
     # ---- 固定客户 per shop (when the connection maps per shop) --------------------------------
     @rx.event
+    @requires("page.erp")
     async def open_customers(self, connection_id: str):
         try:
             actor = await current_actor(self)
@@ -182,10 +192,12 @@ class ErpConnectionsState(rx.State):
         self.customers_for, self.customer_errors, self.customers_open = connection_id, {}, True
 
     @rx.event
+    @view_only
     def set_customers_open(self, value: bool):
         self.customers_open = value
 
     @rx.event
+    @requires("erp.settings")
     async def save_customers(self, typed: dict):
         self.customer_errors = {}
         try:

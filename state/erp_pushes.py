@@ -12,6 +12,7 @@ from qihang_app.services import stores as store_service
 from state.auth import current_actor, refuse, translate
 from state.offloop import in_session
 from state.orders import fmt_dt
+from state.permissions import requires
 
 EVENT_WORDS = {
     "order.created": "erp.event.order",
@@ -51,6 +52,7 @@ class ErpPushesState(rx.State):
         return max(1, (self.total + erp_log.PAGE - 1) // erp_log.PAGE)
 
     @rx.event
+    @requires("page.erp_pushes")
     async def load(self):
         params = self.router.url.query_parameters
         state = params.get("state", "all")
@@ -82,26 +84,31 @@ class ErpPushesState(rx.State):
         return rx.call_script(f"window.history.replaceState(null, '', '/erp/pushes{'?' + query if query else ''}')")
 
     @rx.event
+    @requires("page.erp_pushes")
     async def set_state_filter(self, value: str):
         self.f_state, self.page = (value if value in erp_log.FILTERS else "all"), 1
         return await self._refresh()
 
     @rx.event
+    @requires("page.erp_pushes")
     async def set_store(self, value: str):
         self.f_store, self.page = ("" if value == "all" else value), 1
         return await self._refresh()
 
     @rx.event
+    @requires("page.erp_pushes")
     async def search(self, form: dict):
         self.f_query, self.page = str(form.get("q", "")).strip()[:40], 1
         return await self._refresh()
 
     @rx.event
+    @requires("page.erp_pushes")
     async def go_page(self, page: int):
         self.page = min(max(1, page), self.pages)
         return await self._refresh()
 
     @rx.event
+    @requires("erp.push")
     async def repush(self, push_id: str):
         try:
             actor = await current_actor(self)

@@ -12,6 +12,7 @@ from qihang_app.i18n import tr
 from qihang_app.services import inbox_problems
 from state.auth import current_actor, explain, refuse, translate
 from state.offloop import in_session
+from state.permissions import requires
 
 
 class InboxState(rx.State):
@@ -27,6 +28,7 @@ class InboxState(rx.State):
         return max(1, -(-self.total // self.page_size))
 
     @rx.event
+    @requires("page.inbox")
     async def load(self):
         return await self._refresh()
 
@@ -62,21 +64,25 @@ class InboxState(rx.State):
         ]
 
     @rx.event
+    @requires("page.inbox")
     async def set_status(self, value: str):
         self.f_status = "" if value == "all" else value
         self.page = 1
         return await self._refresh()
 
     @rx.event
+    @requires("page.inbox")
     async def go_page(self, page: int):
         self.page = min(max(1, page), self.pages)
         return await self._refresh()
 
     @rx.event
+    @requires("inbox.replay")
     async def replay(self, inbox_id: str):
         return await self._replay(inbox_ids=[int(inbox_id)])
 
     @rx.event
+    @requires("inbox.replay")
     async def replay_all(self):
         return await self._replay(all_rows=True)
 

@@ -15,6 +15,7 @@ from state.form_errors import messages, placed
 from state.offloop import in_session
 from state.order_detail import OrderDetailState
 from state.orders import OrdersState
+from state.permissions import requires, view_only
 
 
 def _line(key: str, name: str = "", qty: str = "1", price: str = "", code: str = "") -> dict[str, str]:
@@ -36,6 +37,7 @@ class ManualOrderState(rx.State):
     manual_errors: dict[str, str] = {}  # input name → its message
 
     @rx.event
+    @requires("order.create")
     async def open_manual(self):
         orders = await self.get_state(OrdersState)
         self.manual_store = orders.f_store or (orders.store_options[0]["id"] if orders.store_options else "")
@@ -47,20 +49,24 @@ class ManualOrderState(rx.State):
         self.manual_open = True
 
     @rx.event
+    @view_only
     def set_manual_open(self, value: bool):
         self.manual_open = value
 
     @rx.event
+    @view_only
     def set_manual_store(self, value: str):
         self.manual_store = value
 
     @rx.event
+    @view_only
     def add_manual_line(self):
         self.manual_lines = [*self.manual_lines, _line(str(self.manual_next_key))]
         self.manual_next_key += 1
 
     # ---- picking from the catalog (a scanner types the barcode and presses Enter) ---------------
     @rx.event
+    @requires("order.create")
     async def pick(self, form: dict):
         """One exact code or barcode adds its line at once; anything else lists the matches."""
         query = str(form.get("pick") or "").strip()[: rules.LIMITS["search"]]
@@ -94,6 +100,7 @@ class ManualOrderState(rx.State):
             self.pick_note = await translate(self, "manual.pick_none")
 
     @rx.event
+    @view_only
     def add_pick(self, sku: dict):
         self._add_picked(sku["code"], sku["name"], int(sku["price_fen"]))
         self.pick_results = []
@@ -115,11 +122,13 @@ class ManualOrderState(rx.State):
         self.manual_lines = [*lines, picked]
 
     @rx.event
+    @view_only
     def remove_manual_line(self, key: str):
         if len(self.manual_lines) > 1:
             self.manual_lines = [line for line in self.manual_lines if line["key"] != key]
 
     @rx.event
+    @requires("order.create")
     async def submit_manual(self, form: dict):
         """Every bad field gets its message at once; the dialog stays open with what was typed."""
         self.manual_error = ""

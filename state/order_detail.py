@@ -8,12 +8,15 @@ from qihang_app.domain.money import format_money
 from qihang_app.domain.order_flow import status_label
 from qihang_app.domain.timeline import describe
 from qihang_app.i18n import render
+from qihang_app.services import audit as audit_service
 from qihang_app.services import orders as order_service
+from state.audit_rows import entry_row
 from state.auth import current_actor, refuse
 from state.delivery_view import delivery_view
 from state.offloop import in_session
 from state.order_erp import OrderErpState
 from state.orders import fmt_dt
+from state.permissions import requires, view_only
 
 
 def _views(d) -> tuple[dict[str, str], list[dict[str, str]], list[dict[str, str]]]:
@@ -94,9 +97,11 @@ class OrderDetailState(rx.State):
     detail: dict[str, str] = {}
     detail_lines: list[dict[str, str]] = []
     detail_events: list[dict[str, str]] = []
+    detail_audit: list[dict[str, str]] = []  # 操作记录: the order's audit entries
     detail_delivery: dict[str, str] = {}
 
     @rx.event
+    @requires("page.orders")
     async def load(self):
         """On entering 订单: the drawer starts closed (it kept the last order open when staff
         came back from another page) unless the link asks for one: /orders?order=12."""
@@ -110,6 +115,7 @@ class OrderDetailState(rx.State):
             return OrderErpState.load_for(wanted)
 
     @rx.event
+    @requires("page.orders")
     async def open_detail(self, order_id: str):
         try:
             await self._show(int(order_id))
@@ -120,14 +126,20 @@ class OrderDetailState(rx.State):
     async def _show(self, order_id: int) -> None:
         """Load the order (scope-checked by the service) and open the drawer."""
         actor = await current_actor(self)
-        (self.detail, self.detail_lines, self.detail_events), self.detail_delivery = await in_session(
-            lambda s: (
-                _views(order_service.get_order_detail(s, actor=actor, order_id=order_id)),
-                delivery_view(s, order_id),
-            )
-        )
+
+        def read(session):
+            views = _views(order_service.get_order_detail(session, actor=actor, order_id=order_id))  # scope check
+            entries = audit_service.for_target(session, actor=actor, kind="order", target_id=order_id)
+            return views, [entry_row(e) for e in entries], delivery_view(session, order_id)
+
+        (
+            (self.detail, self.detail_lines, self.detail_events),
+            self.detail_audit,
+            self.detail_delivery,
+        ) = await in_session(read)
         self.detail_open = True
 
     @rx.event
+    @view_only
     def set_detail_open(self, value: bool):
         self.detail_open = value

@@ -6,8 +6,8 @@ from __future__ import annotations
 import reflex as rx
 
 from qihang_app import live
-from qihang_app.domain.express_carriers import CARRIERS, carrier
 from qihang_app.domain.erp_link import label
+from qihang_app.domain.express_carriers import CARRIERS, carrier
 from qihang_app.i18n import render
 from qihang_app.services import erp_log, erp_manual
 from qihang_app.services import orders as order_service
@@ -15,6 +15,7 @@ from qihang_app.services.errors import ServiceError
 from state.auth import current_actor, refuse, translate
 from state.form_errors import placed
 from state.offloop import in_session, publish
+from state.permissions import requires, view_only
 
 CARRIER_OPTIONS = [{"code": c.code, "zh": c.name_zh, "en": c.name_en} for c in CARRIERS]
 
@@ -53,6 +54,7 @@ class OrderErpState(rx.State):
         return CARRIER_OPTIONS
 
     @rx.event
+    @requires("page.orders")
     async def load_for(self, order_id: str):
         self.order_id, self.ship_errors = str(order_id), {}
         try:
@@ -67,10 +69,12 @@ class OrderErpState(rx.State):
             return await refuse(self, exc)
 
     @rx.event
+    @view_only
     def set_carrier(self, value: str):
         self.carrier = value
 
     @rx.event
+    @requires("erp.ship")
     async def enter_shipment(self, form: dict):
         """录入运单号: the order moves to 已发货 and the platform hears of it (outbox)."""
         self.ship_errors, self.saving = {}, True
@@ -107,6 +111,7 @@ class OrderErpState(rx.State):
         return [OrderDetailState.open_detail(self.order_id), rx.toast.success(message)]
 
     @rx.event
+    @requires("erp.push")
     async def push_now(self):
         try:
             actor = await current_actor(self)

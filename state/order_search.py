@@ -8,12 +8,14 @@ import reflex as rx
 from qihang_app.domain import input_rules as rules
 from state.auth import translate
 from state.orders import OrdersState
+from state.permissions import requires
 
 
 class OrderSearchState(rx.State):
     error: str = ""
 
     @rx.event
+    @requires("page.orders")
     async def search(self, form: dict):
         try:
             query = rules.search(form.get("q"))

@@ -17,6 +17,7 @@ from qihang_app.services import orders as order_service
 from qihang_app.services import stores as store_service
 from state.auth import current_actor, refuse, translate
 from state.offloop import in_session
+from state.permissions import requires, view_only
 
 FILTER_KEYS = ("store", "shop", "platform", "status", "from", "to", "q")
 
@@ -89,6 +90,7 @@ class OrdersState(rx.State):
 
     # ---- loading -----------------------------------------------------------------------------
     @rx.event
+    @requires("page.orders")
     async def load(self):
         params = self.router.url.query_parameters
         self.f_store = params.get("store", "")
@@ -159,6 +161,7 @@ class OrdersState(rx.State):
 
     # ---- filters (applied at once, no reload) ------------------------------------------------
     @rx.event
+    @requires("page.orders")
     async def set_store(self, value: str):
         self.f_store = "" if value == "all" else value
         self.f_shop = ""
@@ -166,59 +169,69 @@ class OrdersState(rx.State):
         return await self._refresh()
 
     @rx.event
+    @requires("page.orders")
     async def set_shop(self, value: str):
         self.f_shop = "" if value == "all" else value
         self.page = 1
         return await self._refresh()
 
     @rx.event
+    @requires("page.orders")
     async def set_platform(self, value: str):
         self.f_platform = "" if value == "all" else value
         self.page = 1
         return await self._refresh()
 
     @rx.event
+    @requires("page.orders")
     async def set_status(self, value: str):
         self.f_status = "" if value == "all" else value
         self.page = 1
         return await self._refresh()
 
     @rx.event
+    @requires("page.orders")
     async def set_from(self, value: str):
         self.f_from, self.range_swapped = value, False
         self.page = 1
         return await self._refresh()
 
     @rx.event
+    @requires("page.orders")
     async def set_to(self, value: str):
         self.f_to, self.range_swapped = value, False
         self.page = 1
         return await self._refresh()
 
     @rx.event
+    @requires("page.orders")
     async def search(self, form: dict):
         self.f_query = (form.get("q") or "").strip()
         self.page = 1
         return await self._refresh()
 
     @rx.event
+    @requires("page.orders")
     async def reset_filters(self):
         self.f_store = self.f_shop = self.f_platform = self.f_status = self.f_from = self.f_to = self.f_query = ""
         self.page, self.range_swapped = 1, False
         return await self._refresh()
 
     @rx.event
+    @requires("page.orders")
     async def go_page(self, page: int):
         self.page = min(max(1, page), self.pages)
         return await self._refresh()
 
     # ---- 推送到 ERP --------------------------------------------------------------------------
     @rx.event
+    @view_only
     def toggle_selected(self, order_id: str, checked: bool):
         rest = [i for i in self.selected if i != order_id]
         self.selected = [*rest, order_id] if checked else rest
 
     @rx.event
+    @requires("erp.push")
     async def push_selected(self):
         """Manual push of the ticked orders (each goes when its lines are linked)."""
         try:

@@ -17,6 +17,7 @@ from qihang_app.services import pulls as pull_service
 from qihang_app.services import stores as store_service
 from state.auth import current_actor, explain, lang_of, refuse, translate
 from state.offloop import in_session
+from state.permissions import requires, view_only
 
 PULL_WATCH_SECONDS = 15 * 60  # the progress poll of a manual pull stops after this, whatever
 
@@ -59,6 +60,7 @@ class PlatformCallsState(rx.State):
 
     # ---- pulls -------------------------------------------------------------------------------
     @rx.event
+    @requires("page.stores")
     async def load(self):
         try:
             busy = await self._reload_pulls()
@@ -77,6 +79,7 @@ class PlatformCallsState(rx.State):
         return any(r["status"] in ("queued", "running") for r in self.pull_logs)
 
     @rx.event
+    @view_only
     def open_pull(self, shop: dict):
         now = datetime.now(SHANGHAI).replace(second=0, microsecond=0)
         self.pull_form = {
@@ -89,10 +92,12 @@ class PlatformCallsState(rx.State):
         self.pull_dialog = True
 
     @rx.event
+    @view_only
     def set_pull_dialog(self, value: bool):
         self.pull_dialog = value
 
     @rx.event
+    @requires("shops.pull")
     async def start_pull(self, form: dict):
         """Queue a manual pull (a worker cron starts it within seconds) and watch its progress."""
         try:
@@ -119,6 +124,7 @@ class PlatformCallsState(rx.State):
         return [rx.toast.info(await translate(self, "pulls.queued")), PlatformCallsState.watch_pulls]
 
     @rx.event(background=True)
+    @requires("page.stores")
     async def watch_pulls(self):
         """Poll the pull logs every second while a pull is queued or running (bounded)."""
         async with self:
@@ -142,6 +148,7 @@ class PlatformCallsState(rx.State):
 
     # ---- 测试连接 -----------------------------------------------------------------------------
     @rx.event(background=True)
+    @requires("shops.pull")
     async def test_connection(self, shop_id: str):
         """A worker calls the platform; the answer is shown in plain words."""
         async with self:

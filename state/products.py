@@ -15,6 +15,7 @@ from qihang_app.services.errors import ServiceError
 from state.auth import current_actor, explain, refuse, translate
 from state.form_errors import messages, placed
 from state.offloop import in_session
+from state.permissions import requires, view_only
 
 SKU_INPUTS = ("sku_code", "color", "size", "variant", "barcode", "weight_g", "price", "cost")
 
@@ -78,6 +79,7 @@ class ProductsState(rx.State):
     form_error: str = ""
 
     @rx.event
+    @requires("page.products")
     async def load(self):
         params = self.router.url.query_parameters
         self.f_query = params.get("q", "")
@@ -105,24 +107,28 @@ class ProductsState(rx.State):
         return rx.call_script(f"window.history.replaceState(null, '', '/products{query_string(wanted)}')")
 
     @rx.event
+    @requires("page.products")
     async def search(self, form: dict):
         self.f_query = str(form.get("q") or "").strip()
         self.page = 1
         return await self._refresh()
 
     @rx.event
+    @requires("page.products")
     async def set_category(self, value: str):
         self.f_category = "" if value == "all" else value
         self.page = 1
         return await self._refresh()
 
     @rx.event
+    @requires("page.products")
     async def set_state_filter(self, value: str):
         self.f_state = "" if value == "all" else value
         self.page = 1
         return await self._refresh()
 
     @rx.event
+    @requires("page.products")
     async def go_page(self, page: int):
         self.page = min(max(1, page), self.pages)
         return await self._refresh()
@@ -133,6 +139,7 @@ class ProductsState(rx.State):
         return f"{self.version}-{self.next_key}"
 
     @rx.event
+    @view_only
     def open_new(self):
         self.version += 1
         self.form = {"id": "", "code": "", "name": "", "category": "", "unit": ""}
@@ -141,6 +148,7 @@ class ProductsState(rx.State):
         self.dialog = True
 
     @rx.event
+    @requires("product.edit")
     async def open_edit(self, product_id: str):
         try:
             actor = await current_actor(self)
@@ -162,23 +170,28 @@ class ProductsState(rx.State):
         self.dialog = True
 
     @rx.event
+    @view_only
     def set_dialog(self, value: bool):
         self.dialog = value
 
     @rx.event
+    @view_only
     def add_sku(self):
         self.sku_rows = [*self.sku_rows, _sku_form_row(self._key())]
 
     @rx.event
+    @view_only
     def remove_sku(self, key: str):
         if len(self.sku_rows) > 1:
             self.sku_rows = [r for r in self.sku_rows if r["key"] != key]
 
     @rx.event
+    @view_only
     def toggle_sku(self, key: str):
         self.sku_rows = [{**r, "enabled": "" if r["enabled"] else "1"} if r["key"] == key else r for r in self.sku_rows]
 
     @rx.event
+    @requires("product.edit")
     async def save(self, form: dict):
         """Every bad field gets its message at once; the dialog keeps what was typed."""
         checks = {
@@ -248,6 +261,7 @@ class ProductsState(rx.State):
         return rx.toast.success(await translate(self, "common.saved"))
 
     @rx.event
+    @requires("product.edit")
     async def set_enabled(self, product_id: str, enabled: bool):
         try:
             actor = await current_actor(self)

@@ -20,6 +20,7 @@ from qihang_app.services import own_riders, ride_requests
 from qihang_app.services.board_feed import feed
 from state.auth import current_actor, explain, lang_of, refuse
 from state.offloop import in_session, publish
+from state.permissions import requires, view_only
 
 JOB_SECONDS = 25.0
 MAX_TIP_FEN = 20_000
@@ -90,10 +91,12 @@ class RiderCallState(rx.State):
     own: list[list[str]] = []  # [id, name, phone] of the store's active riders
 
     @rx.event
+    @view_only
     def set_open(self, value: bool):
         self.open = value
 
     @rx.event
+    @view_only
     def set_tip(self, value: str):
         self.tip = value
         self.tip_error = ""
@@ -106,6 +109,7 @@ class RiderCallState(rx.State):
             return None
 
     @rx.event(background=True)
+    @requires("ride.call")
     async def open_for(self, order_id: int, order_no: str = ""):
         async with self:
             self.open, self.order_id, self.order_no = True, int(order_id), order_no
@@ -170,6 +174,7 @@ class RiderCallState(rx.State):
             return actor, tip
 
     @rx.event(background=True)
+    @requires("ride.call")
     async def choose(self, account_id: int, eta: int):
         started = await self._start()
         if not started or isinstance(started[0], str):
@@ -185,6 +190,7 @@ class RiderCallState(rx.State):
         )
 
     @rx.event(background=True)
+    @requires("ride.own")
     async def assign_own(self, rider_id: str):
         """自配送 by one of the store's riders: the platform hears the rider's name and phone."""
         async with self:
@@ -204,6 +210,7 @@ class RiderCallState(rx.State):
         return rx.toast.success(row.rider_name)
 
     @rx.event(background=True)
+    @requires("ride.tip")
     async def add_tip(self):
         started = await self._start()
         if not started or isinstance(started[0], str):
@@ -213,6 +220,7 @@ class RiderCallState(rx.State):
         return rx.toast.success("+" + format_money(tip)) if result.get("ok") else rx.toast.error(said)
 
     @rx.event(background=True)
+    @requires("ride.cancel")
     async def cancel_and_requote(self):
         started = await self._start()
         if not started or isinstance(started[0], str):

@@ -10,6 +10,7 @@ from qihang_app.services import own_riders
 from qihang_app.services.board_feed import feed
 from qihang_app.services.errors import ServiceError
 from state.auth import explain
+from state.marks import public
 from state.offloop import in_session, publish
 
 NEXT = {"rider_accepted": "at_store", "at_store": "picked_up", "delivering": "delivered"}
@@ -22,6 +23,7 @@ class RiderPageState(rx.State):
     _token: str = ""
 
     @rx.event
+    @public
     async def load(self):
         self._token = str(self.router.url.query_parameters.get("k", ""))[:100]
         await self._reload()
@@ -36,6 +38,7 @@ class RiderPageState(rx.State):
         self.rider, self.rides, self.problem = rider, rows, ""
 
     @rx.event
+    @public
     async def step(self, delivery_id: str, step: str):
         token = self._token
         try:

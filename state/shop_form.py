@@ -10,6 +10,7 @@ from qihang_app.services import stores as store_service
 from state.auth import current_actor, refuse, translate
 from state.form_errors import messages
 from state.offloop import in_session
+from state.permissions import requires, view_only
 from state.stores import StoresState, form_failure, save_form
 
 EMPTY_SHOP = {
@@ -49,6 +50,7 @@ class ShopFormState(rx.State):
     platform_options: list[list[str]] = []
 
     @rx.event
+    @view_only
     def new_shop(self, store_id: str):
         connected = partners.profiles(connected_only=True)
         self.platform_options = [[p.code, p.name_zh, p.name_en] for p in connected]
@@ -58,6 +60,7 @@ class ShopFormState(rx.State):
         self.shop_dialog = True
 
     @rx.event
+    @view_only
     def edit_shop(self, shop: dict):
         self.platform_options = [[p.code, p.name_zh, p.name_en] for p in partners.profiles()]
         self.shop_form = dict(EMPTY_SHOP, **{k: str(shop.get(k, "")) for k in SHOP_KEYS})
@@ -66,14 +69,17 @@ class ShopFormState(rx.State):
         self.shop_dialog = True
 
     @rx.event
+    @view_only
     def set_shop_dialog(self, value: bool):
         self.shop_dialog = value
 
     @rx.event
+    @view_only
     def set_shop_platform(self, value: str):
         self.shop_form["platform"] = value
 
     @rx.event
+    @requires("stores.manage")
     async def save_shop(self, form: dict):
         """New: everything typed. Edit: the platform and its shop id are fixed (their inputs are
         disabled, so the browser does not send them); an empty key or secret keeps the stored one."""
@@ -130,6 +136,7 @@ class ShopFormState(rx.State):
         return await self._reloaded("common.saved")
 
     @rx.event
+    @requires("stores.manage")
     async def delete_shop(self, shop_id: str):
         try:
             actor = await current_actor(self)

@@ -18,6 +18,7 @@ from qihang_app.services import catalog, shop_skus, sku_links
 from qihang_app.services.errors import ServiceError
 from state.auth import current_actor, explain, lang_of, refuse, translate
 from state.offloop import in_session
+from state.permissions import requires, view_only
 from state.products import query_string
 
 WATCH_SECONDS = 15 * 60  # the progress poll stops after this, whatever
@@ -76,6 +77,7 @@ class ShopProductsState(rx.State):
     history: list[dict[str, str]] = []
 
     @rx.event
+    @requires("page.shop_products")
     async def load(self):
         params = self.router.url.query_parameters
         self.f_shop, self.f_query = params.get("shop", ""), params.get("q", "")
@@ -129,27 +131,32 @@ class ShopProductsState(rx.State):
 
     # ---- filters ------------------------------------------------------------------------------
     @rx.event
+    @requires("page.shop_products")
     async def search(self, form: dict):
         self.f_query, self.page = str(form.get("q") or "").strip(), 1
         return await self._refresh()
 
     @rx.event
+    @requires("page.shop_products")
     async def set_shop(self, value: str):
         self.f_shop, self.page = ("" if value == "all" else value), 1
         return await self._refresh()
 
     @rx.event
+    @requires("page.shop_products")
     async def set_linked(self, value: str):
         self.f_linked, self.page = ("" if value == "all" else value), 1
         return await self._refresh()
 
     @rx.event
+    @requires("page.shop_products")
     async def go_page(self, page: int):
         self.page = min(max(1, page), self.pages)
         return await self._refresh()
 
     # ---- pulls --------------------------------------------------------------------------------
     @rx.event
+    @requires("shop_products.pull")
     async def pull(self, shop_id: str):
         try:
             actor = await current_actor(self)
@@ -162,6 +169,7 @@ class ShopProductsState(rx.State):
         return [rx.toast.info(await translate(self, "shopsku.pull_queued")), ShopProductsState.watch]
 
     @rx.event(background=True)
+    @requires("page.shop_products")
     async def watch(self):
         """Reread the pull rows every second while one is queued or running (bounded)."""
         async with self:
@@ -197,25 +205,30 @@ class ShopProductsState(rx.State):
         return rx.toast.success(await translate(self, toast_key, n=len(order_ids)))
 
     @rx.event
+    @requires("sku.link")
     async def accept_hint(self, shop_sku_id: str, erp_sku_id: str):
         pairs = [(int(shop_sku_id), int(erp_sku_id))]
         return await self._linked(lambda s, a: shop_skus.accept_suggestions(s, actor=a, pairs=pairs), "shopsku.linked")
 
     @rx.event
+    @requires("sku.link")
     async def accept_all_hints(self):
         pairs = [(int(h["shop_sku_id"]), int(h["erp_sku_id"])) for h in self.hints]
         return await self._linked(lambda s, a: shop_skus.accept_suggestions(s, actor=a, pairs=pairs), "shopsku.linked")
 
     @rx.event
+    @view_only
     def open_link(self, row: dict):
         self.target, self.erp_query, self.erp_results = dict(row), "", []
         self.link_dialog = True
 
     @rx.event
+    @view_only
     def set_link_dialog(self, value: bool):
         self.link_dialog = value
 
     @rx.event
+    @requires("sku.link")
     async def find_erp(self, form: dict):
         self.erp_query = str(form.get("q") or "").strip()[: rules.LIMITS["search"]]
         try:
@@ -230,6 +243,7 @@ class ShopProductsState(rx.State):
         ]
 
     @rx.event
+    @requires("sku.link")
     async def link_to(self, erp_sku_id: str):
         shop_sku_id = int(self.target["id"])
 
@@ -241,14 +255,17 @@ class ShopProductsState(rx.State):
         return await self._linked(work, "shopsku.linked")
 
     @rx.event
+    @view_only
     def open_unlink(self, row: dict):
         self.target, self.unlink_error, self.unlink_dialog = dict(row), "", True
 
     @rx.event
+    @view_only
     def set_unlink_dialog(self, value: bool):
         self.unlink_dialog = value
 
     @rx.event
+    @requires("sku.unlink")
     async def unlink(self, form: dict):
         shop_sku_id, reason = int(self.target["id"]), str(form.get("reason") or "")
         try:
@@ -267,6 +284,7 @@ class ShopProductsState(rx.State):
 
     # ---- who linked and unlinked, and why ---------------------------------------------------
     @rx.event
+    @requires("page.shop_products")
     async def open_history(self, row: dict):
         shop_sku_id = int(row["id"])
         try:
@@ -294,5 +312,6 @@ class ShopProductsState(rx.State):
         self.history_dialog = True
 
     @rx.event
+    @view_only
     def set_history_dialog(self, value: bool):
         self.history_dialog = value

@@ -13,6 +13,7 @@ from qihang_app.services.errors import ServiceError
 from state.auth import current_actor, explain, refuse, translate
 from state.form_errors import messages, placed
 from state.offloop import in_session
+from state.permissions import requires, view_only
 
 EMPTY_STORE = {"id": "", "name": "", "address": "", "phone": "", "opening_hours": "", "lat": "", "lng": ""}
 
@@ -79,6 +80,7 @@ class StoresState(rx.State):
     errors: dict[str, str] = {}  # input name → its message
 
     @rx.event
+    @requires("page.stores")
     async def load(self):
         try:
             await self._reload()
@@ -95,6 +97,7 @@ class StoresState(rx.State):
 
     # ---- the store form ----------------------------------------------------------------------
     @rx.event
+    @view_only
     def new_store(self):
         self.store_form = dict(EMPTY_STORE)
         self.form_error = ""
@@ -102,6 +105,7 @@ class StoresState(rx.State):
         self.store_dialog = True
 
     @rx.event
+    @view_only
     def edit_store(self, store: dict):
         self.store_form = {k: str(store.get(k, "")) for k in EMPTY_STORE}
         self.form_error = ""
@@ -109,10 +113,12 @@ class StoresState(rx.State):
         self.store_dialog = True
 
     @rx.event
+    @view_only
     def set_store_dialog(self, value: bool):
         self.store_dialog = value
 
     @rx.event
+    @requires("stores.manage")
     async def save_store(self, form: dict):
         values, problems = rules.check_all(
             {
@@ -143,6 +149,7 @@ class StoresState(rx.State):
         return await self._reloaded("common.saved")
 
     @rx.event
+    @requires("stores.manage")
     async def delete_store(self, store_id: str):
         try:
             actor = await current_actor(self)

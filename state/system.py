@@ -10,6 +10,7 @@ from qihang_app import __version__
 from qihang_app.domain.display import format_time
 from qihang_app.services import system
 from state.auth import current_actor, refuse
+from state.permissions import requires
 
 
 class SystemState(rx.State):
@@ -26,6 +27,7 @@ class SystemState(rx.State):
     checked_at: str = ""
 
     @rx.event
+    @requires("page.system")
     async def load(self):
         try:
             await current_actor(self)

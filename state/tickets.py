@@ -13,6 +13,7 @@ from qihang_app.services.errors import NotFoundError
 from qihang_app.services.scope import ScopeError
 from state.auth import current_actor, refuse
 from state.offloop import in_session
+from state.permissions import requires
 
 
 class TicketState(rx.State):
@@ -27,6 +28,7 @@ class TicketState(rx.State):
     refused: str = ""
 
     @rx.event
+    @requires("order.print")
     async def load(self):
         params = self.router.url.query_parameters
         self.width = "80" if params.get("w") == "80" else "58"

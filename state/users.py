@@ -8,6 +8,9 @@ import reflex as rx
 
 from qihang_app.domain import input_rules as rules
 from qihang_app.domain.display import format_time
+from qihang_app.domain.permissions import ALL_STORES
+from qihang_app.i18n import MESSAGES
+from qihang_app.services import roles as role_service
 from qihang_app.services import stores as store_service
 from qihang_app.services import users as user_service
 from qihang_app.services.auth import MIN_PASSWORD_LENGTH
@@ -15,6 +18,7 @@ from qihang_app.services.errors import ServiceError
 from state.auth import current_actor, explain, refuse, translate
 from state.form_errors import messages, placed
 from state.offloop import in_session
+from state.permissions import requires, view_only
 
 EMPTY_USER = {"id": "", "username": "", "display_name": "", "role": "staff", "enabled": "1"}
 
@@ -22,6 +26,8 @@ EMPTY_USER = {"id": "", "username": "", "display_name": "", "role": "staff", "en
 class UsersState(rx.State):
     users: list[dict[str, str]] = []
     store_options: list[dict[str, str]] = []
+    role_options: list[dict[str, str]] = []  # key, name, name_en
+    all_store_roles: list[str] = []  # roles that see every store (no grants to pick)
     dialog: bool = False
     form: dict[str, str] = dict(EMPTY_USER)
     grants: list[str] = []
@@ -29,19 +35,33 @@ class UsersState(rx.State):
     errors: dict[str, str] = {}  # input name → its message ("stores" for the grants)
 
     @rx.event
+    @requires("page.users")
     async def load(self):
         try:
             actor = await current_actor(self)
-            users, stores = await in_session(
-                lambda s: (user_service.list_users(s, actor=actor), store_service.list_stores(s, actor=actor))
+            users, stores, roles = await in_session(
+                lambda s: (
+                    user_service.list_users(s, actor=actor),
+                    store_service.list_stores(s, actor=actor),
+                    role_service.list_roles(s, actor=actor),
+                )
             )
             now = datetime.now(UTC)
+            names = {
+                r.key: MESSAGES.get(f"role.{r.key}", (r.name, r.name)) if r.preset else (r.name, r.name) for r in roles
+            }
+            every_store = {r.key for r in roles if ALL_STORES in r.permissions}
+            self.role_options = [{"key": r.key, "name": names[r.key][0], "name_en": names[r.key][1]} for r in roles]
+            self.all_store_roles = sorted(every_store)
             self.users = [
                 {
                     "id": str(u.id),
                     "username": u.username,
                     "display_name": u.display_name or "",
                     "role": u.role,
+                    "role_name": names.get(u.role, (u.role, u.role))[0],
+                    "role_name_en": names.get(u.role, (u.role, u.role))[1],
+                    "all_stores": "1" if u.role in every_store else "",
                     "enabled": "1" if u.enabled else "",
                     "last_login": format_time(u.last_login_at, now) if u.last_login_at else "",
                     "stores": ",".join(str(s) for s in sorted(u.store_ids)),
@@ -53,6 +73,7 @@ class UsersState(rx.State):
             return await refuse(self, exc)
 
     @rx.event
+    @view_only
     def new_user(self):
         self.form = dict(EMPTY_USER)
         self.grants = []
@@ -61,6 +82,7 @@ class UsersState(rx.State):
         self.dialog = True
 
     @rx.event
+    @view_only
     def edit_user(self, user: dict):
         self.form = {k: str(user.get(k, "")) for k in EMPTY_USER}
         self.grants = [s for s in str(user.get("stores", "")).split(",") if s]
@@ -69,14 +91,17 @@ class UsersState(rx.State):
         self.dialog = True
 
     @rx.event
+    @view_only
     def set_dialog(self, value: bool):
         self.dialog = value
 
     @rx.event
+    @view_only
     def set_role(self, value: str | list[str]):
         self.form["role"] = value if isinstance(value, str) else value[0]
 
     @rx.event
+    @view_only
     def toggle_grant(self, store_id: str):
         if store_id in self.grants:
             self.grants = [g for g in self.grants if g != store_id]
@@ -84,6 +109,7 @@ class UsersState(rx.State):
             self.grants = self.grants + [store_id]
 
     @rx.event
+    @requires("users.manage")
     async def save(self, form: dict):
         existing = int(self.form["id"]) if self.form.get("id") else None
         password = form.get("password") or ""
@@ -93,7 +119,7 @@ class UsersState(rx.State):
             checks["username"] = (rules.username, form.get("username"))
         values, problems = rules.check_all(checks)
         self.errors = await messages(self, problems)
-        if role != "admin" and not self.grants:
+        if role not in self.all_store_roles and not self.grants:
             self.errors["stores"] = await translate(self, "users.err.store_required")
         if (existing is None or password) and not MIN_PASSWORD_LENGTH <= len(password) <= rules.LIMITS["password"]:
             short = len(password) < MIN_PASSWORD_LENGTH
@@ -149,6 +175,7 @@ class UsersState(rx.State):
         return rx.toast.success(await translate(self, "common.saved"))
 
     @rx.event
+    @requires("users.manage")
     async def set_enabled(self, user_id: str, enabled: bool):
         """停用 / 启用 from the list: a disabled user's sessions end at once."""
         return await self._change(
@@ -157,6 +184,7 @@ class UsersState(rx.State):
         )
 
     @rx.event
+    @requires("users.manage")
     async def delete(self, user_id: str):
         return await self._change(
             lambda s, actor: user_service.delete_user(s, actor=actor, user_id=int(user_id)), "common.deleted"

@@ -53,10 +53,6 @@ LOGISTICS_STATUS = {
 }
 
 # Self-delivery status we send with ecommerce/order/logistics/sync (§1.5).
-# Our carrier codes (domain.carriers) → Meituan's logistics_provider_code (§1.5: 10001 SF, 10002 Dada,
-# 10003 Shansong, 10032 Meituan paotui …); carriers without a Meituan code send none.
-LOGISTICS_PROVIDER = {"SF": "10001"}
-
 LOGISTICS_SYNC_CODE = {
     DeliveryStatus.AWAITING_RIDER: 0,
     DeliveryStatus.RIDER_ACCEPTED: 10,
@@ -66,9 +62,16 @@ LOGISTICS_SYNC_CODE = {
     DeliveryStatus.CANCELLED: 100,
 }
 
-# `logistics_provider_code` of the carrier a self-delivered order rides with (§1.5); the store's
-# own riders send none.
-LOGISTICS_PROVIDER = {"sf_same_city": "10001", "dada": "10002", "shansong": "10003", "meituan_paotui": "10032"}
+# `logistics_provider_code` (§1.5: 10001 SF, 10002 Dada, 10003 Shansong, 10032 Meituan paotui) of the
+# carrier an order rides with: an instant-delivery carrier (domain.carriers) or an ERP shipment's express
+# carrier (domain.express_carriers). The store's own riders and carriers Meituan has no code for send none.
+LOGISTICS_PROVIDER = {
+    "sf_same_city": "10001",
+    "dada": "10002",
+    "shansong": "10003",
+    "meituan_paotui": "10032",
+    "SF": "10001",
+}
 
 # Full-refund push `notify_type` (§1.4).
 REFUND_NOTIFY = {

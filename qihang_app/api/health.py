@@ -8,7 +8,10 @@ from starlette.responses import JSONResponse
 from qihang_app import __version__
 from qihang_app.services import system
 
+from .guard import public
 
+
+@public("a load balancer or monitor probes it; it tells no business data")
 async def health(request: Request) -> JSONResponse:
     probe = await system.probe_health()
     body: dict = {"version": __version__}
@@ -34,5 +37,6 @@ async def health(request: Request) -> JSONResponse:
     return JSONResponse(body, status_code=200 if not problems else 503)
 
 
+@public("names the product and version only")
 async def version(request: Request) -> JSONResponse:
     return JSONResponse({"name": "QiHang OMS", "version": __version__})

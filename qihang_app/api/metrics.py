@@ -28,6 +28,8 @@ from qihang_app.models import INBOX_STATUSES, OUTBOX_STATUSES
 from qihang_app.services.ops_metrics import DbFigures, read_figures
 from qihang_app.services.system import QUEUE_KEY
 
+from .guard import public
+
 
 def _internal(address: str) -> bool:
     try:
@@ -148,6 +150,7 @@ async def render(*, engine=None, redis_url: str | None = None) -> bytes:
     return generate_latest(registry)
 
 
+@public("checked by its own metrics token, not a session: a scraper has no user")
 async def endpoint(request: Request) -> Response:
     settings = get_settings()
     if not allowed(request, settings.metrics_token.get_secret_value()):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from qihang_app.domain.express_carriers import CARRIERS
 from qihang_app.domain.erp_link import LABEL
+from qihang_app.domain.express_carriers import CARRIERS
 
 SIGNING = """\
 ## Signing (both directions)

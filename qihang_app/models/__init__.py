@@ -1,6 +1,7 @@
 """All tables. Importing this package makes SQLModel.metadata complete (alembic relies on it)."""
 
 from .alerts import DELIVERY_STATUSES, AlertChannel, AlertDelivery, AlertProblem, AlertRuleSetting
+from .audit import AuditEntry
 from .base import UTC, UTCDateTime, utcnow
 from .delivery import CarrierAccount, Delivery, DispatchRule, OwnRider
 from .erp import ErpConnection, ErpCustomerMap, ErpOrderState, ErpResult, ErpSeenSignature, ErpShipment
@@ -10,7 +11,7 @@ from .pulls import PULL_KINDS, PULL_STATUSES, PullLog
 from .skus import ErpSku, Product, ShopSku, SkuLinkEvent
 from .stores import Shop, Store
 from .system import WorkerHeartbeat
-from .users import ROLES, AuthSession, LoginThrottle, User, UserStoreGrant
+from .users import ROLES, AuthSession, LoginThrottle, Role, User, UserStoreGrant
 
 __all__ = [
     "DELIVERY_STATUSES",
@@ -22,6 +23,7 @@ __all__ = [
     "OUTBOX_STATUSES",
     "ROLES",
     "UTC",
+    "AuditEntry",
     "AuthSession",
     "CarrierAccount",
     "Delivery",
@@ -44,6 +46,7 @@ __all__ = [
     "PULL_STATUSES",
     "Product",
     "PullLog",
+    "Role",
     "Shop",
     "ShopSku",
     "SkuLinkEvent",

@@ -7,9 +7,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from .base import At, created_at_field, updated_at_field
+from .base import At, Text, created_at_field, updated_at_field
 
-ROLES = ("admin", "manager", "staff")
+ROLES = ("admin", "manager", "staff")  # the presets (domain/permissions.py PRESETS); merchants add more
 
 
 class User(SQLModel, table=True):
@@ -19,13 +19,27 @@ class User(SQLModel, table=True):
     username: str = Field(unique=True)  # stored lower-cased
     display_name: str = ""
     password_hash: str  # argon2id, never the password
-    role: str = "staff"  # one of ROLES
+    role: str = "staff"  # roles.key
     enabled: bool = True
     last_login_at: datetime | None = At()
     created_at: datetime = created_at_field()
     updated_at: datetime = updated_at_field()
     # Failed-login counters live in login_throttles, keyed by username whether or not the user
     # exists, so a lock-out never reveals which usernames are real.
+
+
+class Role(SQLModel, table=True):
+    """A merchant-defined set of permissions (keys of domain/permissions.py)."""
+
+    __tablename__ = "roles"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)  # what users.role holds; never changes once created
+    name: str
+    permissions: str = Text("[]")  # JSON list of permission keys
+    preset: bool = False  # 管理员 / 店长 / 店员: seeded, editable, never deleted
+    created_at: datetime = created_at_field()
+    updated_at: datetime = updated_at_field()
 
 
 class UserStoreGrant(SQLModel, table=True):

@@ -28,7 +28,7 @@ def alerts_page() -> rx.Component:
         ),
     )
     rules = rx.cond(
-        AuthState.is_admin,
+        AuthState.perms.contains("stores.all") & AuthState.perms.contains("alerts.manage"),
         _section("alerts.rules", rx.card(rx.foreach(AlertsState.rules, rule_row), width="100%")),
     )
     history = _section("alerts.history", rx.card(rx.foreach(AlertsState.history, history_line), width="100%"))

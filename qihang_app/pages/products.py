@@ -18,7 +18,7 @@ def products_page() -> rx.Component:
             page_header(
                 "nav.products",
                 rx.cond(
-                    AuthState.can_manage,
+                    AuthState.perms.contains("product.edit"),
                     rx.hstack(
                         import_export_buttons(),
                         rx.button(

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from components.audit_bits import in_lang
 from components.form_bits import field_error
 from components.i18n import t
 from components.layout import app_shell, page_header
@@ -11,8 +12,8 @@ from state.users import UsersState
 ELLIPSIS = {"overflow": "hidden", "text_overflow": "ellipsis", "white_space": "nowrap", "max_width": "200px"}
 
 
-def _role_label(role) -> rx.Component:
-    return rx.match(role, ("admin", t("role.admin")), ("manager", t("role.manager")), t("role.staff"))
+def _role_label(u: dict) -> rx.Component:
+    return in_lang(u["role_name"], u["role_name_en"])
 
 
 def _actions(u: dict, size: str) -> rx.Component:
@@ -37,7 +38,7 @@ def _actions(u: dict, size: str) -> rx.Component:
 
 def _stores_of(u: dict) -> rx.Component:
     return rx.cond(
-        u["role"] == "admin",
+        u["all_stores"] == "1",
         rx.text(t("users.all_stores"), size="2", color_scheme="gray"),
         rx.cond(
             u["stores"] == "",
@@ -89,9 +90,7 @@ def _user_card(u: dict) -> rx.Component:
 
 
 def _role_badge(u: dict) -> rx.Component:
-    return rx.badge(
-        _role_label(u["role"]), color_scheme=rx.match(u["role"], ("admin", "red"), ("manager", "blue"), "gray")
-    )
+    return rx.badge(_role_label(u), color_scheme=rx.match(u["role"], ("admin", "red"), ("manager", "blue"), "gray"))
 
 
 def _enabled_badge(u: dict) -> rx.Component:
@@ -200,17 +199,21 @@ def user_dialog() -> rx.Component:
                     ),
                     field_error(E["password"]),
                     rx.text(t("users.role"), size="2", weight="medium"),
-                    rx.segmented_control.root(
-                        rx.segmented_control.item(t("role.staff"), value="staff"),
-                        rx.segmented_control.item(t("role.manager"), value="manager"),
-                        rx.segmented_control.item(t("role.admin"), value="admin"),
+                    rx.select.root(
+                        rx.select.trigger(width="100%", id="user-role"),
+                        rx.select.content(
+                            rx.foreach(
+                                UsersState.role_options,
+                                lambda r: rx.select.item(in_lang(r["name"], r["name_en"]), value=r["key"]),
+                            )
+                        ),
                         value=f["role"],
                         on_change=UsersState.set_role,
-                        width="100%",
+                        size="3",
                     ),
                     rx.text(t("users.stores"), size="2", weight="medium"),
                     rx.cond(
-                        f["role"] == "admin",
+                        UsersState.all_store_roles.contains(f["role"]),
                         rx.text(t("users.all_stores"), size="2", color_scheme="gray"),
                         rx.flex(
                             rx.foreach(
@@ -228,7 +231,10 @@ def user_dialog() -> rx.Component:
                     rx.cond(
                         E["stores"],
                         field_error(E["stores"]),
-                        rx.cond(f["role"] != "admin", rx.text(t("users.stores_hint"), size="1", color_scheme="gray")),
+                        rx.cond(
+                            ~UsersState.all_store_roles.contains(f["role"]),
+                            rx.text(t("users.stores_hint"), size="1", color_scheme="gray"),
+                        ),
                     ),
                     rx.checkbox(t("common.enabled"), name="enabled", default_checked=f["enabled"] == "1"),
                     field_error(E["enabled"]),

@@ -17,9 +17,10 @@ from qihang_app.domain import alert_inputs, alert_robots
 from qihang_app.domain import input_rules as rules_
 from qihang_app.domain.alert_rules import RULES
 from qihang_app.models import AlertChannel, AlertRuleSetting, Store, utcnow
+from qihang_app.services import audit
 from qihang_app.services.crypto import decrypt_credentials, encrypt_credentials
 from qihang_app.services.errors import NotFoundError, ValidationError, checked
-from qihang_app.services.scope import Actor, require_role, require_store
+from qihang_app.services.scope import Actor, require_permission, require_store
 
 
 @dataclass(frozen=True)
@@ -65,15 +66,15 @@ def _view(channel: AlertChannel, store_names: dict[int, str]) -> ChannelView:
 
 
 def _may_manage(actor: Actor, store_id: int | None) -> None:
-    require_role(actor, "admin", "manager")
+    require_permission(actor, "alerts.manage")
     if store_id is None:
-        require_role(actor, "admin")  # merchant-wide channels hear every store and the system
+        require_permission(actor, "stores.all")  # merchant-wide channels hear every store and the system
     else:
         require_store(actor, store_id)
 
 
 def list_channels(session: Session, *, actor: Actor) -> list[ChannelView]:
-    require_role(actor, "admin", "manager")
+    require_permission(actor, "page.alerts")
     names = {s.id: s.name for s in session.exec(select(Store))}
     channels = session.exec(select(AlertChannel).order_by(AlertChannel.id)).all()
     return [_view(c, names) for c in channels if actor.all_stores or actor.can_access(c.store_id)]
@@ -162,7 +163,19 @@ def create_channel(
     )
     session.add(channel)
     session.flush()
+    after = {**_audit_view(channel), "url": "changed", **({"secret": "changed"} if credentials["secret"] else {})}
+    audit.record(session, actor, "alert_channel.create", _target(channel), after=after)
     return _view(channel, {s.id: s.name for s in session.exec(select(Store))})
+
+
+def _audit_view(channel: AlertChannel) -> dict:
+    """The channel's settings; its robot address and secret only ever appear as "changed"."""
+    skip = {"id", "credentials_encrypted", "url_hint", "created_at", "updated_at"}
+    return {k: v for k, v in channel.model_dump().items() if k not in skip}
+
+
+def _target(channel: AlertChannel) -> audit.Target:
+    return audit.Target("alert_channel", channel.id, channel.store_id)
 
 
 def update_channel(
@@ -176,6 +189,7 @@ def update_channel(
     values = _values(session, fields, creating=False)
     if "store_id" in values:
         _may_manage(actor, values["store_id"])
+    before = _audit_view(channel)
     for name, value in values.items():
         setattr(channel, name, value)
     stored = decrypt_credentials(channel.credentials_encrypted)
@@ -185,11 +199,17 @@ def update_channel(
     channel.updated_at = utcnow()
     session.add(channel)
     session.flush()
+    after = _audit_view(channel)
+    after.update({n: "changed" for n in ("url", "secret") if credentials[n] != stored.get(n, "")})
+    if before != after:
+        audit.record(session, actor, "alert_channel.update", _target(channel), before=before, after=after)
     return _view(channel, {s.id: s.name for s in session.exec(select(Store))})
 
 
 def delete_channel(session: Session, *, actor: Actor, channel_id: int) -> None:
-    session.delete(_channel(session, actor, channel_id))
+    channel = _channel(session, actor, channel_id)
+    audit.record(session, actor, "alert_channel.delete", _target(channel), before=_audit_view(channel))
+    session.delete(channel)
     session.flush()
 
 
@@ -224,11 +244,13 @@ def rule_settings(session: Session) -> dict[str, RuleView]:
 
 
 def set_rule(session: Session, *, actor: Actor, code: str, enabled: bool, threshold: object = None) -> RuleView:
-    require_role(actor, "admin")
+    require_permission(actor, "alerts.manage")
+    require_permission(actor, "stores.all")  # rules apply merchant-wide
     rule = RULES.get(code)
     if rule is None:
         raise ValidationError(key="alerts.err.bad_rule", field="rules", rule=str(code)[:40])
     row = session.get(AlertRuleSetting, code) or AlertRuleSetting(code=code, threshold=rule.default_threshold)
+    before = {"enabled": row.enabled, "threshold": row.threshold}
     if rule.unit and threshold not in (None, ""):
         row.threshold = checked(
             "threshold", rules_.whole, threshold, minimum=1, maximum=alert_inputs.MAX_THRESHOLD, limit="hourly_cap"
@@ -237,4 +259,7 @@ def set_rule(session: Session, *, actor: Actor, code: str, enabled: bool, thresh
     row.updated_at = utcnow()
     session.add(row)
     session.flush()
+    after = {"enabled": row.enabled, "threshold": row.threshold}
+    if before != after:
+        audit.record(session, actor, "alert_rule.update", audit.Target("alert_rule", code), before=before, after=after)
     return rule_settings(session)[code]

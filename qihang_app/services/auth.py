@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -31,8 +31,10 @@ from sqlmodel import Session, select
 from qihang_app.config import ConfigError, Settings, get_settings
 from qihang_app.domain.input_rules import LIMITS
 from qihang_app.domain.login_throttle import delay_seconds
+from qihang_app.domain.permissions import ALL_STORES
 from qihang_app.models import AuthSession, LoginThrottle, User, UserStoreGrant, utcnow
 
+from . import audit
 from .crypto import (
     DUMMY_PASSWORD_HASH,
     hash_password,
@@ -42,6 +44,7 @@ from .crypto import (
     verify_password,
 )
 from .errors import ValidationError
+from .roles import permissions_of
 from .scope import Actor
 
 MIN_PASSWORD_LENGTH = 8
@@ -164,11 +167,11 @@ def login(
 
     until = _retry_at(session, keys, now)
     if until:
-        return _locked(until, now)
+        return _failed(session, name, client_ip, _locked(until, now), now)
     # Counted as a failure before the check (a success clears it): see the module docstring.
     free = settings.login_free_failures
     if not _count_failure(session, account, free=free, now=now, settings=settings):
-        return _locked(_retry_at(session, keys, now) or now, now)
+        return _failed(session, name, client_ip, _locked(_retry_at(session, keys, now) or now, now), now)
 
     user = session.exec(select(User).where(User.username == name)).first()
     # Always run argon2, so an unknown user takes as long as a wrong password.
@@ -177,9 +180,10 @@ def login(
         if address:
             _count_failure(session, address, free=settings.login_address_free_failures, now=now, settings=settings)
         until = _retry_at(session, keys, now)
-        return _locked(until, now) if until else LoginResult(ok=False, error="bad_credentials")
+        result = _locked(until, now) if until else LoginResult(ok=False, error="bad_credentials")
+        return _failed(session, name, client_ip, result, now)
     if not user.enabled:
-        return LoginResult(ok=False, error="disabled")
+        return _failed(session, name, client_ip, LoginResult(ok=False, error="disabled"), now)
 
     session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key == account))
     if password_needs_rehash(user.password_hash):
@@ -198,17 +202,38 @@ def login(
         )
     )
     session.flush()
+    actor = replace(actor_for_user(session, user), address=client_ip)
+    audit.record(
+        session, actor, "auth.login", audit.Target("user", user.id), after={"user_agent": user_agent[:200]}, now=now
+    )
     return LoginResult(ok=True, token=token, expires_at=expires_at, user_id=user.id)
+
+
+def _failed(session: Session, name: str, client_ip: str | None, result: LoginResult, now: datetime) -> LoginResult:
+    """A refused log in is audited under the name typed (no account is revealed: it may not exist)."""
+    audit.record(
+        session,
+        None,
+        "auth.login_failed",
+        audit.Target("user", ""),
+        after={"reason": result.error},
+        address=client_ip,
+        actor_name=name,
+        now=now,
+    )
+    return result
 
 
 def actor_for_user(session: Session, user: User) -> Actor:
     store_ids = session.exec(select(UserStoreGrant.store_id).where(UserStoreGrant.user_id == user.id)).all()
+    permissions = permissions_of(session, user.role)
     return Actor(
         user_id=user.id,
         username=user.username,
         role=user.role,
         store_ids=frozenset(store_ids),
-        all_stores=user.role == "admin",
+        all_stores=ALL_STORES in permissions,
+        permissions=permissions,
     )
 
 
@@ -229,14 +254,20 @@ def resolve_session(session: Session, *, token: str, now: datetime | None = None
     return actor_for_user(session, user)
 
 
-def logout(session: Session, *, token: str, now: datetime | None = None) -> None:
+def logout(session: Session, *, token: str, client_ip: str | None = None, now: datetime | None = None) -> None:
     if not token:
         return
-    session.execute(
-        sa.update(AuthSession)
-        .where(AuthSession.token_hash == hash_token(token), AuthSession.revoked_at.is_(None))
-        .values(revoked_at=now or utcnow())
-    )
+    row = session.exec(
+        select(AuthSession).where(AuthSession.token_hash == hash_token(token), AuthSession.revoked_at.is_(None))
+    ).first()
+    if row is None:
+        return
+    row.revoked_at = now or utcnow()
+    session.add(row)
+    user = session.get(User, row.user_id)
+    if user is not None:
+        actor = replace(actor_for_user(session, user), address=client_ip)
+        audit.record(session, actor, "auth.logout", audit.Target("user", user.id), now=row.revoked_at)
 
 
 def revoke_user_sessions(session: Session, *, user_id: int, now: datetime | None = None) -> None:

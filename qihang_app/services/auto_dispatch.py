@@ -15,9 +15,9 @@ from qihang_app.domain.messages import encode
 from qihang_app.domain.order_status import OrderStatus
 from qihang_app.models import DispatchRule, Order, OrderEvent, utcnow
 
-from . import deliveries
+from . import audit, deliveries
 from .errors import ValidationError
-from .scope import Actor, require_role, require_store
+from .scope import Actor, require_permission, require_store
 
 DECIDED = "auto_dispatch"  # an OrderEvent kind: what the rule chose, and why
 STOPPED = "auto_dispatch_stop"  # the rule gave up on this order: staff take over
@@ -57,7 +57,7 @@ def save_rule(
     max_fee_fen: int | None = None,
     accept_minutes: int = 5,
 ) -> DispatchRule:
-    require_role(actor, "admin", "manager")
+    require_permission(actor, "delivery.settings")
     require_store(actor, store_id)
     if trigger not in set(Trigger):
         raise ValidationError(key="delivery.err.bad_choice", field="trigger", value=trigger)
@@ -71,6 +71,7 @@ def save_rule(
     if max_fee_fen is not None and not 0 < max_fee_fen <= 100_000:
         raise ValidationError(key="input.money_range", field="max_fee_fen", maximum="¥1000.00")
     row = session.exec(select(DispatchRule).where(DispatchRule.store_id == store_id)).first()
+    before = _audit_view(row) if row else None
     row = row or DispatchRule(store_id=store_id)
     row.enabled, row.trigger, row.strategy = bool(enabled), trigger, strategy
     row.preferred = ",".join(dict.fromkeys(preferred))
@@ -78,7 +79,22 @@ def save_rule(
     row.updated_at = utcnow()
     session.add(row)
     session.flush()
+    after = _audit_view(row)
+    if before != after:
+        audit.record(
+            session,
+            actor,
+            "dispatch_rule.update",
+            audit.Target("store", store_id, store_id),
+            before=before,
+            after=after,
+        )
     return row
+
+
+def _audit_view(row: DispatchRule) -> dict:
+    fields = ("enabled", "trigger", "strategy", "preferred", "max_fee_fen", "accept_minutes")
+    return {f: getattr(row, f) for f in fields}
 
 
 def due(session: Session, *, now: datetime | None = None) -> list[Work]:

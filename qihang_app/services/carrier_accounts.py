@@ -14,9 +14,10 @@ from qihang_app.domain import carriers
 from qihang_app.domain import input_rules as rules_
 from qihang_app.models import CarrierAccount, Store, utcnow
 
+from . import audit
 from .crypto import decrypt_credentials, encrypt_credentials
 from .errors import NotFoundError, ValidationError, checked
-from .scope import Actor, require_role, require_store
+from .scope import Actor, require_permission, require_store
 
 CALLBACK_PATH = "/api/webhooks/carriers/{carrier}"
 
@@ -130,7 +131,7 @@ def save_account(
     enabled: bool = True,
 ) -> CarrierAccount:
     """Create (account_id None) or change a store's carrier account."""
-    require_role(actor, "admin", "manager")
+    require_permission(actor, "delivery.settings")
     require_store(actor, store_id)
     if session.get(Store, store_id) is None:
         raise NotFoundError(key="stores.err.not_found", store_id=store_id)
@@ -139,20 +140,40 @@ def save_account(
     if row.carrier != carrier:
         raise ValidationError(key="delivery.err.carrier_fixed", field="carrier")
     stored = decrypt_credentials(row.keys_encrypted) if row.keys_encrypted else {}
-    row.keys_encrypted = encrypt_credentials(_clean_keys(kind, keys, stored))
+    before = _audit_view(row) if account_id else None
+    clean = _clean_keys(kind, keys, stored)
+    row.keys_encrypted = encrypt_credentials(clean)
     row.name = checked("name", partial(rules_.text, limit="shop_name"), name) or kind.name_zh
     row.base_url = _clean_url(base_url)
     row.enabled = bool(enabled)
     row.updated_at = utcnow()
     session.add(row)
     session.flush()
+    after = _audit_view(row)  # credentials: their names only, written as "changed"
+    after.update({f"credentials.{n}": "changed" for n in sorted(clean) if clean[n] != stored.get(n)})
+    if before != after:
+        action = "carrier_account.update" if account_id else "carrier_account.create"
+        audit.record(session, actor, action, _target(row), before=before, after=after)
     return row
+
+
+def _audit_view(row: CarrierAccount) -> dict:
+    return {"carrier": row.carrier, "name": row.name, "base_url": row.base_url, "enabled": row.enabled}
+
+
+def _target(row: CarrierAccount) -> audit.Target:
+    return audit.Target("carrier_account", row.id, row.store_id)
 
 
 def set_enabled(session: Session, *, actor: Actor, account_id: int, enabled: bool) -> CarrierAccount:
     """Switch an account off (no quotes, no auto-dispatch) or on again, keys untouched."""
-    require_role(actor, "admin", "manager")
+    require_permission(actor, "delivery.settings")
     row = _account(session, actor, account_id)
+    if row.enabled != bool(enabled):
+        audit.record(
+            session, actor, "carrier_account.update", _target(row),
+            before={"enabled": row.enabled}, after={"enabled": bool(enabled)},
+        )  # fmt: skip
     row.enabled, row.updated_at = bool(enabled), utcnow()
     session.add(row)
     session.flush()
@@ -160,8 +181,9 @@ def set_enabled(session: Session, *, actor: Actor, account_id: int, enabled: boo
 
 
 def delete_account(session: Session, *, actor: Actor, account_id: int) -> None:
-    require_role(actor, "admin", "manager")
+    require_permission(actor, "delivery.settings")
     row = _account(session, actor, account_id)
+    audit.record(session, actor, "carrier_account.delete", _target(row), before=_audit_view(row))
     session.delete(row)
     session.flush()
 

@@ -17,8 +17,9 @@ from qihang_app.domain import input_rules as rules
 from qihang_app.domain.catalog_rows import spec_text, weight
 from qihang_app.models import ErpSku, Product
 
+from . import audit
 from .errors import ConflictError, NotFoundError, ValidationError, checked
-from .scope import Actor, require_role
+from .scope import Actor, require_permission
 
 MAX_SKUS = 200  # per product: colours × sizes of the widest garment range
 PAGE_SIZE = 20
@@ -188,7 +189,7 @@ def save_product(
 ) -> ProductView:
     """Create (product_id None) or edit a product with its SKUs. A SKU left out of an edit is
     disabled, not deleted (orders may point at it)."""
-    require_role(actor, "admin", "manager")
+    require_permission(actor, "product.edit")
     code = checked("code", rules.code, code, limit="sku_code", required=True)
     name = checked("name", rules.text, name, limit="item_name", required=True)
     category = checked("category", rules.text, category, limit="category")
@@ -197,6 +198,7 @@ def save_product(
     product = Product(code=code, name=name) if product_id is None else session.get(Product, product_id)
     if product is None:
         raise NotFoundError(key="catalog.err.not_found", id=product_id)
+    before = None if product_id is None else _audit_view(session, product)
     clash = session.exec(select(Product.id).where(Product.code == code, Product.id != product.id)).first()
     if clash is not None:
         raise ConflictError(key="catalog.err.code_taken", field="code", code=code)
@@ -230,7 +232,23 @@ def save_product(
             sku.enabled = False
             session.add(sku)
     session.flush()
+    action = "product.create" if before is None else "product.update"
+    after = _audit_view(session, product)
+    if before != after:
+        audit.record(session, actor, action, audit.Target("product", product.id), before=before, after=after)
     return get_product(session, actor=actor, product_id=product.id)
+
+
+def _audit_view(session: Session, product: Product) -> dict:
+    """What the audit trail keeps of a product: its fields and its SKUs' codes, prices and states."""
+    skus = session.exec(select(ErpSku).where(ErpSku.product_id == product.id).order_by(ErpSku.code)).all()
+    return {
+        "code": product.code,
+        "name": product.name,
+        "category": product.category,
+        "unit": product.unit,
+        "skus": [f"{s.code} {s.spec} {s.price_fen}{'' if s.enabled else ' off'}".replace("  ", " ") for s in skus],
+    }
 
 
 def _fill(sku: ErpSku, values: dict, product: Product) -> None:
@@ -249,10 +267,15 @@ def _fill(sku: ErpSku, values: dict, product: Product) -> None:
 
 def set_product_enabled(session: Session, *, actor: Actor, product_id: int, enabled: bool) -> None:
     """Disable a product (and every SKU of it) or enable it again (its SKUs with it)."""
-    require_role(actor, "admin", "manager")
+    require_permission(actor, "product.edit")
     product = session.get(Product, product_id)
     if product is None:
         raise NotFoundError(key="catalog.err.not_found", id=product_id)
+    if product.enabled != enabled:
+        audit.record(
+            session, actor, "product.enable" if enabled else "product.disable", audit.Target("product", product.id),
+            before={"enabled": product.enabled}, after={"enabled": enabled},
+        )  # fmt: skip
     product.enabled = enabled
     session.add(product)
     session.execute(sa.update(ErpSku).where(ErpSku.product_id == product_id).values(enabled=enabled))

@@ -19,9 +19,10 @@ from qihang_app.domain.catalog_rows import COLUMNS, RowProblem, check_rows, head
 from qihang_app.domain.money import fen_to_yuan_str
 from qihang_app.models import ErpSku, Product
 
+from . import audit
 from .catalog_files import read_table, write_csv, write_xlsx
 from .errors import ValidationError
-from .scope import Actor, require_role
+from .scope import Actor, require_permission
 from .sku_links import chunks
 
 Progress = Callable[[int, int], None]  # (rows done, rows in all)
@@ -43,7 +44,7 @@ class ImportCheck:
 
 def check_file(session: Session, *, actor: Actor, filename: str, data: bytes) -> ImportCheck:
     """Read and check everything; nothing is written."""
-    require_role(actor, "admin", "manager")
+    require_permission(actor, "product.import")
     table = read_table(filename, data)
     columns, missing = header_map(table.header)
     if missing:
@@ -104,7 +105,7 @@ def _existing(session: Session, rows: list[dict]) -> tuple[dict[str, tuple[int, 
 
 def apply_import(session: Session, *, actor: Actor, check: ImportCheck, progress: Progress | None = None) -> dict:
     """Write a clean file's rows (the caller commits once at the end: all or nothing)."""
-    require_role(actor, "admin", "manager")
+    require_permission(actor, "product.import")
     if check.problems:
         raise ValidationError(key="catalog.err.file_has_problems", field="file", n=len(check.problems))
     skus, products = _existing(session, check.rows)
@@ -136,7 +137,9 @@ def apply_import(session: Session, *, actor: Actor, check: ImportCheck, progress
             session.flush()
             if progress is not None:
                 progress(done, total)
-    return {"products": check.new_products, "created": check.new_skus, "updated": check.updated_skus}
+    summary = {"products": check.new_products, "created": check.new_skus, "updated": check.updated_skus}
+    audit.record(session, actor, "product.import", audit.Target("product"), after={**summary, "rows": total})
+    return summary
 
 
 def export_rows(session: Session, *, actor: Actor) -> list[list[str]]:
@@ -167,5 +170,7 @@ def export_rows(session: Session, *, actor: Actor) -> list[list[str]]:
 
 
 def export_file(session: Session, *, actor: Actor, kind: str) -> bytes:
+    require_permission(actor, "product.export")
     rows = export_rows(session, actor=actor)
+    audit.record(session, actor, "product.export", audit.Target("product"), after={"kind": kind, "rows": len(rows)})
     return write_xlsx(rows) if kind == "xlsx" else write_csv(rows)

@@ -26,6 +26,7 @@ from qihang_app.domain.platform_order import DeliveryStatus as S
 from qihang_app.domain.rider_state import FINAL, winner
 from qihang_app.models import Delivery, Order, OrderEvent, OutboxMessage, utcnow
 
+from . import audit
 from .errors import ConflictError, NotFoundError
 
 ENDED = frozenset({OrderStatus.COMPLETED.value, OrderStatus.CANCELLED.value, OrderStatus.CLOSED.value})
@@ -75,6 +76,10 @@ def _locked_order(session: Session, order_id: int) -> Order:
 
 def _event(session: Session, order: Order, who: str, kind: str, note: str, old: str | None = None) -> None:
     session.add(OrderEvent(order_id=order.id, actor=who, kind=kind, from_status=old, to_status=order.status, note=note))
+
+
+def _target(order: Order) -> audit.Target:
+    return audit.Target("order", order.id, order.store_id)
 
 
 def note(key: str, **params: object) -> str:
@@ -147,6 +152,10 @@ def record_booking(
         "delivery_booked",
         note("delivery.note.booked", **params) + (f" {reason}" if reason else ""),
     )
+    audit.record_by_ref(
+        session, who, "ride.own" if carrier == carriers.OWN else "ride.book", _target(order),
+        after={"carrier": carrier, "fee_fen": fee_fen, "tip_fen": tip_fen, "ref": order_ref, "rider": rider_name},
+    )  # fmt: skip
     _tell_platform(session, order, row)
     session.flush()
     return row
@@ -289,6 +298,10 @@ def mark_cancelled(session: Session, *, delivery_id: int, who: str, reason: str)
         "delivery_cancelled",
         note("delivery.note.store_cancelled", carrier=carriers.name(row.carrier), reason=reason),
     )
+    audit.record_by_ref(
+        session, who, "ride.cancel", _target(order), before={"carrier": row.carrier, "ref": row.order_ref},
+        after={"reason": reason},
+    )  # fmt: skip
     session.flush()
     return row
 
@@ -306,6 +319,14 @@ def record_tip(session: Session, *, delivery_id: int, tip_fen: int, who: str) ->
         who,
         "delivery_tip",
         note("delivery.note.tip", tip=format_money(tip_fen), total=format_money(row.tip_fen)),
+    )
+    audit.record_by_ref(
+        session,
+        who,
+        "ride.tip",
+        _target(order),
+        before={"tip_fen": row.tip_fen - tip_fen},
+        after={"tip_fen": row.tip_fen},
     )
     session.flush()
     return row

@@ -22,9 +22,9 @@ from qihang_app.domain.order_status import OrderStatus
 from qihang_app.domain.platform_order import DeliveryStatus
 from qihang_app.models import Order, OrderEvent, OutboxMessage, Shop, utcnow
 
-from . import deliveries, own_riders
+from . import audit, deliveries, own_riders
 from .errors import ConflictError, NotFoundError, ValidationError
-from .scope import Actor, require_store
+from .scope import Actor, require_permission, require_store
 
 PLATFORM_KIND = {
     "accept": "platform_accept",
@@ -35,7 +35,9 @@ PLATFORM_KIND = {
 }
 
 
-def _order_for(session: Session, actor: Actor | None, order_id: int) -> Order:
+def _order_for(session: Session, actor: Actor | None, order_id: int, permission: str) -> Order:
+    if actor is not None:
+        require_permission(actor, permission)
     order = session.exec(select(Order).where(Order.id == order_id).with_for_update()).first()
     if order is None:
         raise NotFoundError(key="orders.err.not_found", order_id=order_id)
@@ -44,8 +46,27 @@ def _order_for(session: Session, actor: Actor | None, order_id: int) -> Order:
     return order
 
 
-def _event(session: Session, order: Order, who: str, kind: str, old: str | None, note: str = "") -> None:
-    session.add(OrderEvent(order_id=order.id, actor=who, kind=kind, from_status=old, to_status=order.status, note=note))
+# OrderEvent kind → the audit action a person's change is recorded under
+AUDIT_ACTIONS = {
+    "accepted": "order.accept",
+    "rejected": "order.reject",
+    "cancelled": "order.cancel",
+    "ready": "order.ready",
+    "dispatched": "order.dispatch",
+    "delivered": "order.deliver",
+    "exception_acknowledged": "order.exception",
+}
+
+
+def _event(session: Session, order: Order, who: Actor | str, kind: str, old: str | None, note: str = "") -> None:
+    """The order's history line; a person's action also goes to the audit trail."""
+    ref = who.ref if isinstance(who, Actor) else who
+    session.add(OrderEvent(order_id=order.id, actor=ref, kind=kind, from_status=old, to_status=order.status, note=note))
+    if isinstance(who, Actor):
+        audit.record(
+            session, who, AUDIT_ACTIONS.get(kind, f"order.{kind}"), audit.Target("order", order.id, order.store_id),
+            before={"status": old}, after={"status": order.status, **({"note": note} if note else {})},
+        )  # fmt: skip
 
 
 def _outbox(session: Session, order: Order, action: str, payload: dict) -> None:
@@ -80,7 +101,7 @@ def accept(
 ) -> Order:
     """接单. `actor=None` with auto=True is the shop's auto-accept."""
     now = now or utcnow()
-    order = _order_for(session, actor, order_id)
+    order = _order_for(session, actor, order_id, "order.accept")
     if order.status != OrderStatus.AWAITING_ACCEPT.value:
         raise ConflictError(key="board.err.not_awaiting_accept", status=order.status)
     old = _move(order, Ev.ACCEPT)
@@ -88,7 +109,7 @@ def accept(
     order.auto_accepted = auto
     order.action_error = None
     _outbox(session, order, "accept", {})
-    _event(session, order, actor.ref if actor else "auto-accept", "accepted", old, "自动接单" if auto else "")
+    _event(session, order, actor or "auto-accept", "accepted", old, "自动接单" if auto else "")
     session.add(order)
     session.flush()
     return order
@@ -96,7 +117,7 @@ def accept(
 
 def reject(session: Session, *, actor: Actor, order_id: int, reason_code: str, reason: str = "") -> Order:
     """拒单 / 取消 with one of the platform's reason codes."""
-    order = _order_for(session, actor, order_id)
+    order = _order_for(session, actor, order_id, "order.reject")
     reasons = reject_reasons(order.platform)
     if not reasons:  # the platform has no reject call: staff must do it in its console
         raise ValidationError(key="board.err.no_reject_call")
@@ -108,7 +129,7 @@ def reject(session: Session, *, actor: Actor, order_id: int, reason_code: str, r
     order.cancelled_at = utcnow()
     order.cancelled_by, order.cancel_reason = "merchant", text  # the card's 已拒单 / 已取消 mark
     _outbox(session, order, "reject", {"reason_code": reason_code, "reason": text})
-    _event(session, order, actor.ref, "rejected" if event is Ev.REJECT else "cancelled", old, f"{reason_code} {text}")
+    _event(session, order, actor, "rejected" if event is Ev.REJECT else "cancelled", old, f"{reason_code} {text}")
     session.add(order)
     session.flush()
     return order
@@ -116,12 +137,12 @@ def reject(session: Session, *, actor: Actor, order_id: int, reason_code: str, r
 
 def mark_ready(session: Session, *, actor: Actor, order_id: int) -> Order:
     """备货完成."""
-    order = _order_for(session, actor, order_id)
+    order = _order_for(session, actor, order_id, "order.ready")
     if order.status != OrderStatus.TO_SHIP.value or order.ready_at is not None:
         raise ConflictError(key="board.err.not_picking")
     order.ready_at = utcnow()
     _outbox(session, order, "ready", {})
-    _event(session, order, actor.ref, "ready", order.status, "备货完成")
+    _event(session, order, actor, "ready", order.status, "备货完成")
     session.add(order)
     session.flush()
     return order
@@ -138,7 +159,7 @@ def dispatch_self(
 ) -> Order:
     """Own rider leaves the store (自配送出发). With one of the store's riders (chosen now, or
     assigned before) the platform hears that rider's name and phone."""
-    order = _order_for(session, actor, order_id)
+    order = _order_for(session, actor, order_id, "order.dispatch")
     if order.delivery_type != "self":
         raise ConflictError(key="board.err.platform_delivers")
     ride = deliveries.current(session, order_id=order_id)
@@ -171,7 +192,7 @@ def dispatch_self(
             "courier_phone": rider_phone,
         },
     )
-    _event(session, order, actor.ref, "dispatched", old, order.rider_name)
+    _event(session, order, actor, "dispatched", old, order.rider_name)
     session.add(order)
     session.flush()
     return order
@@ -179,7 +200,7 @@ def dispatch_self(
 
 def mark_delivered(session: Session, *, actor: Actor, order_id: int) -> Order:
     """已送达 for own-rider orders."""
-    order = _order_for(session, actor, order_id)
+    order = _order_for(session, actor, order_id, "order.deliver")
     if order.delivery_type != "self":
         raise ConflictError(key="board.err.platform_delivers")
     ride = deliveries.current(session, order_id=order_id)
@@ -196,7 +217,7 @@ def mark_delivered(session: Session, *, actor: Actor, order_id: int) -> Order:
         "delivered",
         {"delivery_status": DeliveryStatus.DELIVERED.value, "courier_name": order.rider_name or ""},
     )
-    _event(session, order, actor.ref, "delivered", old)
+    _event(session, order, actor, "delivered", old)
     session.add(order)
     session.flush()
     return order
@@ -204,11 +225,11 @@ def mark_delivered(session: Session, *, actor: Actor, order_id: int) -> Order:
 
 def acknowledge_exception(session: Session, *, actor: Actor, order_id: int) -> Order:
     """知道了: staff have seen the cancellation / refund / failure; the card leaves 异常."""
-    order = _order_for(session, actor, order_id)
+    order = _order_for(session, actor, order_id, "order.exception")
     note = order.exception_reason or order.action_error or ""
     order.exception_reason = None
     order.action_error = None
-    _event(session, order, actor.ref, "exception_acknowledged", order.status, note)
+    _event(session, order, actor, "exception_acknowledged", order.status, note)
     session.add(order)
     session.flush()
     return order

@@ -23,7 +23,7 @@ from qihang_app.models import ErpConnection, ErpCustomerMap, Shop, utcnow
 
 from .crypto import decrypt_credentials, encrypt_credentials
 from .errors import ConflictError, NotFoundError, ValidationError, checked
-from .scope import Actor, require_role, require_store
+from .scope import Actor, require_permission, require_store
 
 CUSTOMER_MODES = ("per_buyer", "per_shop")
 MAX_URL = 500
@@ -108,9 +108,9 @@ def _options(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_scope(actor: Actor, store_id: int | None) -> None:
-    require_role(actor, "admin", "manager")
+    require_permission(actor, "erp.settings")
     if store_id is None:
-        require_role(actor, "admin")  # a merchant-wide connection is the admin's
+        require_permission(actor, "stores.all")  # a merchant-wide connection serves every store
     else:
         require_store(actor, store_id)
 
@@ -247,7 +247,7 @@ def conn_of(row: ErpConnection) -> ErpConn:
 
 
 def list_connections(session: Session, *, actor: Actor) -> list[ConnectionView]:
-    require_role(actor, "admin", "manager")
+    require_permission(actor, "page.erp")
     rows = session.exec(select(ErpConnection).order_by(ErpConnection.id)).all()
     return [_view(r) for r in rows if r.store_id is None or actor.can_access(r.store_id)]
 

@@ -15,8 +15,9 @@ from sqlmodel import Session
 
 from qihang_app.models import InboxMessage, Shop, Store
 
+from . import audit
 from .errors import ValidationError
-from .scope import Actor, ScopeError, require_role
+from .scope import Actor, ScopeError, require_permission
 
 PREVIEW_CHARS = 160
 MAX_PAGE_SIZE = 100
@@ -55,8 +56,8 @@ class InboxPage:
         return max(1, -(-self.total // self.page_size))
 
 
-def _manager(actor: Actor) -> None:
-    require_role(actor, "admin", "manager")
+def _manager(actor: Actor, permission: str = "page.inbox") -> None:
+    require_permission(actor, permission)
 
 
 def _scope(actor: Actor) -> sa.ColumnElement[bool]:
@@ -159,7 +160,7 @@ def replay_inbox(
     Either `inbox_ids` or `all=True` (every problem row in scope, optionally of one `status`).
     Rows outside the actor's stores are refused, not silently skipped. Returns the row count.
     """
-    _manager(actor)
+    _manager(actor, "inbox.replay")
     if not all and not inbox_ids:
         raise ValidationError(key="inbox.err.nothing_chosen")
     statuses = [status] if status else list(PROBLEM_STATUSES)
@@ -184,6 +185,13 @@ def replay_inbox(
             .values(status="received", attempts=0, processed_at=None)
         )
     session.flush()
+    if ids:
+        scope = {store_id for _id, store_id in found}
+        store_id = next(iter(scope)) if len(scope) == 1 else None
+        audit.record(
+            session, actor, "inbox.replay", audit.Target("inbox", ids[0] if len(ids) == 1 else "", store_id),
+            after={"rows": len(ids), "ids": ids[:50], "status": status or "", "all": all},
+        )  # fmt: skip
     return len(ids)
 
 

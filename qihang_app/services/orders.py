@@ -18,8 +18,9 @@ from qihang_app.domain.money import allocate_discount
 from qihang_app.domain.order_status import OrderStatus, Platform
 from qihang_app.models import Order, OrderEvent, OrderLine, Shop, Store, User, utcnow
 
+from . import audit
 from .errors import NotFoundError, ValidationError, checked
-from .scope import Actor, ScopeError, require_store, store_filter
+from .scope import Actor, ScopeError, require_permission, require_store, store_filter
 from .sku_links import catalog_links
 
 MAX_PAGE_SIZE = 200
@@ -288,6 +289,7 @@ def create_manual_order(
     discount_fen is the merchant's discount on the goods, spread over the lines in proportion
     to their amounts (exact to the fen). An OrderEvent "created" is written alongside.
     """
+    require_permission(actor, "order.create")
     require_store(actor, store_id)
     store = session.get(Store, store_id)
     if store is None:
@@ -367,4 +369,8 @@ def create_manual_order(
         )
     )
     session.flush()
+    audit.record(
+        session, actor, "order.create", audit.Target("order", order.id, store.id),
+        after={"display_no": order_no, "paid_fen": paid_fen, "lines": len(lines), "receiver_name": receiver_name},
+    )  # fmt: skip
     return order

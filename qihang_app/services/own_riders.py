@@ -13,10 +13,10 @@ from qihang_app.domain.carriers import OWN
 from qihang_app.domain.platform_order import DeliveryStatus as S
 from qihang_app.models import Delivery, Order, OwnRider, utcnow
 
-from . import deliveries, ride_requests
+from . import audit, deliveries, ride_requests
 from .crypto import hash_token, new_token
 from .errors import ConflictError, NotFoundError, ValidationError, checked
-from .scope import Actor, require_role, require_store
+from .scope import Actor, require_permission, require_store
 
 # What the rider taps on the phone page → the state it reports.
 STEPS = {"at_store": S.AT_STORE, "picked_up": S.DELIVERING, "delivered": S.DELIVERED}
@@ -40,7 +40,7 @@ def save_rider(
     active: bool = True,
     rider_id: int | None = None,
 ) -> OwnRider:
-    require_role(actor, "admin", "manager")
+    require_permission(actor, "delivery.settings")
     require_store(actor, store_id)
     clean_name = checked("name", partial(rules_.text, limit="receiver_name"), name)
     if not clean_name:
@@ -49,10 +49,17 @@ def save_rider(
     if not clean_phone or "*" in clean_phone:
         raise ValidationError(key="delivery.err.rider_phone", field="phone")
     row = _rider(session, rider_id, store_id) if rider_id else OwnRider(store_id=store_id, name=clean_name, phone="")
+    before = {"name": row.name, "phone": row.phone, "active": row.active} if rider_id else None
     row.name, row.phone, row.active = clean_name, clean_phone, bool(active)
     row.updated_at = utcnow()
     session.add(row)
     session.flush()
+    after = {"name": row.name, "phone": row.phone, "active": row.active}
+    if before != after:
+        action = "rider.update" if rider_id else "rider.create"
+        audit.record(
+            session, actor, action, audit.Target("own_rider", row.id, row.store_id), before=before, after=after
+        )
     return row
 
 
@@ -65,12 +72,15 @@ def _rider(session: Session, rider_id: int, store_id: int | None = None) -> OwnR
 
 def new_link(session: Session, *, actor: Actor, rider_id: int) -> str:
     """A fresh secret for the rider's page (shown once; the previous link stops working)."""
-    require_role(actor, "admin", "manager")
+    require_permission(actor, "delivery.settings")
     row = _rider(session, rider_id)
     require_store(actor, row.store_id)
     token = new_token()
     row.link_hash = hash_token(token)
     session.add(row)
+    audit.record(
+        session, actor, "rider.link", audit.Target("own_rider", row.id, row.store_id), after={"link_secret": "changed"}
+    )
     session.flush()
     return token
 
@@ -86,6 +96,8 @@ def rider_by_link(session: Session, *, token: str) -> OwnRider:
 
 def assign(session: Session, *, actor: Actor, order_id: int, rider_id: int) -> Delivery:
     """自配送 by one of the store's riders: the order's delivery, the rider has it (已接单)."""
+    if not (actor.can("ride.own") or actor.can("order.dispatch")):  # 呼叫骑手, or 出发 on the card
+        require_permission(actor, "ride.own")
     ride_requests.ride_request(session, order_id=order_id, actor=actor)
     order = session.get(Order, order_id)
     rider = _rider(session, rider_id, order.store_id)

@@ -19,8 +19,9 @@ from qihang_app.domain import partners
 from qihang_app.domain.order_status import OrderStatus
 from qihang_app.models import Order, PullLog, Shop, utcnow
 
+from . import audit
 from .errors import NotFoundError, ValidationError
-from .scope import Actor, ScopeError, require_role, require_store, store_filter
+from .scope import Actor, ScopeError, require_permission, require_store, store_filter
 
 
 def pullable_platforms() -> list[str]:
@@ -254,7 +255,7 @@ def request_pull(
 ) -> PullView:
     """Queue a manual pull of orders updated in [start, end]; a worker starts it within seconds.
     Admins and managers of the shop's store. One queued/running pull per shop at a time."""
-    require_role(actor, "admin", "manager")
+    require_permission(actor, "shops.pull")
     shop = _shop_for(session, actor, shop_id)
     now = now or utcnow()
     if not pullable(shop.platform):
@@ -287,6 +288,10 @@ def request_pull(
     )
     session.add(log)
     session.flush()
+    audit.record(
+        session, actor, "shop.pull", audit.Target("shop", shop.id, shop.store_id),
+        after={"pull_id": log.id, "start": start.isoformat(), "end": end.isoformat()}, now=now,
+    )  # fmt: skip
     return PullView.of(log)
 
 

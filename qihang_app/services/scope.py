@@ -17,14 +17,19 @@ class Actor:
 
     user_id: int
     username: str
-    role: str  # "admin" | "manager" | "staff"
+    role: str  # roles.key: "admin" | "manager" | "staff" | a merchant's own
     store_ids: frozenset[int] = field(default_factory=frozenset)
-    all_stores: bool = False  # admins see every store, including ones created later
+    all_stores: bool = False  # holders of "stores.all" see every store, including ones created later
+    permissions: frozenset[str] = field(default_factory=frozenset)  # keys of domain/permissions.py
+    address: str | None = None  # the client's IP, recorded in the audit trail (set by the caller)
 
     @property
     def ref(self) -> str:
         """How this actor is recorded in OrderEvent.actor."""
         return f"user:{self.user_id}"
+
+    def can(self, permission: str) -> bool:
+        return permission in self.permissions
 
     def can_access(self, store_id: int | None) -> bool:
         return self.all_stores or (store_id is not None and store_id in self.store_ids)
@@ -44,11 +49,12 @@ def require_store(actor: Actor, store_id: int | None) -> None:
         raise ScopeError(f"无权访问门店 {store_id}", f"no access to store {store_id} for {actor.username}")
 
 
-def require_role(actor: Actor, *roles: str) -> None:
-    if actor.role not in roles:
+def require_permission(actor: Actor, permission: str) -> None:
+    """Refuse unless the actor's role holds `permission` (a key of domain/permissions.py)."""
+    if not actor.can(permission):
         raise ScopeError(
-            f"当前角色（{actor.role}）无权执行此操作",
-            f"role {actor.role!r} may not do this (needs {' or '.join(roles)})",
+            f"当前角色（{actor.role}）无权执行此操作（需要权限 {permission}）",
+            f"role {actor.role!r} may not do this (needs the permission {permission!r})",
         )
 
 

@@ -15,9 +15,10 @@ from sqlmodel import Session, select
 from qihang_app.domain import partners
 from qihang_app.models import ErpSku, Order, OrderLine, PullLog, Shop, ShopSku, utcnow
 
+from . import audit
 from .errors import ValidationError
 from .pulls import PullView, _shop_for
-from .scope import Actor, require_role, store_filter
+from .scope import Actor, require_permission, store_filter
 from .sku_links import Suggestion, chunks, link_shop_sku, suggest
 
 PAGE_SIZE = 20
@@ -255,7 +256,7 @@ def product_pullable(platform: str) -> bool:
 
 def request_product_pull(session: Session, *, actor: Actor, shop_id: int, now: datetime | None = None) -> PullView:
     """Queue a pull of the shop's product list (one at a time per shop)."""
-    require_role(actor, "admin", "manager")
+    require_permission(actor, "shop_products.pull")
     shop = _shop_for(session, actor, shop_id)
     if not product_pullable(shop.platform):
         raise ValidationError(key="shopsku.err.unsupported", field="shop")
@@ -273,6 +274,9 @@ def request_product_pull(session: Session, *, actor: Actor, shop_id: int, now: d
     )
     session.add(log)
     session.flush()
+    audit.record(
+        session, actor, "shop.pull_products", audit.Target("shop", shop.id, shop.store_id), after={"pull_id": log.id}
+    )
     return PullView.of(log)
 
 

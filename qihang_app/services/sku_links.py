@@ -18,9 +18,9 @@ from qihang_app.domain.platform_order import PlatformOrderLine
 from qihang_app.domain.sku_link import link_sku, normalize_code, unique_index
 from qihang_app.models import ErpSku, Order, OrderLine, Shop, ShopSku, SkuLinkEvent, User
 
-from . import erp_push
+from . import audit, erp_push
 from .errors import NotFoundError, ValidationError, checked
-from .scope import Actor, require_role, require_store
+from .scope import Actor, require_permission, require_store
 
 CHUNK = 500  # bounded IN lists
 
@@ -170,12 +170,12 @@ def backfill_lines(session: Session, *, shop_id: int, platform_sku_id: str, erp_
     return LinkResult(sorted({order_id for _, order_id in rows}), len(line_ids))
 
 
-def _shop_sku_for(session: Session, actor: Actor | None, shop_sku_id: int) -> ShopSku:
+def _shop_sku_for(session: Session, actor: Actor | None, shop_sku_id: int, permission: str = "sku.link") -> ShopSku:
     shop_sku = session.get(ShopSku, shop_sku_id)
     if shop_sku is None:
         raise NotFoundError(key="links.err.no_shop_sku", id=shop_sku_id)
     if actor is not None:
-        require_role(actor, "admin", "manager")
+        require_permission(actor, permission)
         require_store(actor, session.get(Shop, shop_sku.shop_id).store_id)
     return shop_sku
 
@@ -209,13 +209,22 @@ def link_shop_sku(
     erp_sku = session.get(ErpSku, erp_sku_id)
     if erp_sku is None or not erp_sku.enabled:
         raise ValidationError(key="links.err.no_erp_sku", field="erp_sku", id=erp_sku_id)
-    return _link(session, shop_sku, erp_sku_id, how=how, actor_ref=actor.ref)
+    result = _link(session, shop_sku, erp_sku_id, how=how, actor_ref=actor.ref)
+    audit.record(
+        session, actor, "sku.link", _target(session, shop_sku),
+        after={"shop_sku": shop_sku.platform_sku_id, "erp_sku": erp_sku.code, "how": how, "lines": result.lines},
+    )  # fmt: skip
+    return result
+
+
+def _target(session: Session, shop_sku: ShopSku) -> audit.Target:
+    return audit.Target("shop_sku", shop_sku.id, session.get(Shop, shop_sku.shop_id).store_id)
 
 
 def unlink_shop_sku(session: Session, *, actor: Actor, shop_sku_id: int, reason: str) -> None:
     """Undo a link, saying why. Order lines linked before keep their ERP SKU: they may already
     be reserved or pushed to the ERP, and a wrong link is fixed on the order, not here."""
-    shop_sku = _shop_sku_for(session, actor, shop_sku_id)
+    shop_sku = _shop_sku_for(session, actor, shop_sku_id, "sku.unlink")
     reason = checked(
         "reason", rules.text, reason, limit="reason", required=True, required_key="links.err.reason_required"
     )
@@ -226,6 +235,12 @@ def unlink_shop_sku(session: Session, *, actor: Actor, shop_sku_id: int, reason:
             shop_sku_id=shop_sku.id, action="unlink", erp_sku_id=shop_sku.erp_sku_id, actor=actor.ref, reason=reason
         )
     )
+    erp_sku = session.get(ErpSku, shop_sku.erp_sku_id)
+    audit.record(
+        session, actor, "sku.unlink", _target(session, shop_sku),
+        before={"shop_sku": shop_sku.platform_sku_id, "erp_sku": erp_sku.code if erp_sku else shop_sku.erp_sku_id},
+        after={"reason": reason},
+    )  # fmt: skip
     shop_sku.erp_sku_id = None
     session.add(shop_sku)
     session.flush()

@@ -16,11 +16,13 @@ from sqlmodel import Session, select
 
 from qihang_app.domain import input_rules as rules_
 from qihang_app.domain import partners
+from qihang_app.domain.audit import changed_only
 from qihang_app.models import Order, Shop, Store, UserStoreGrant
 
+from . import audit
 from .crypto import decrypt_credentials, encrypt_credentials
 from .errors import ConflictError, NotFoundError, ValidationError, checked
-from .scope import Actor, ScopeError, require_role, require_store, store_filter
+from .scope import Actor, ScopeError, require_permission, require_store, store_filter
 
 STORE_FIELDS = frozenset({"name", "address", "lat", "lng", "opening_hours", "phone", "enabled"})
 SHOP_FIELDS = frozenset(
@@ -76,7 +78,20 @@ class ShopView:
 
 
 def _manager(actor: Actor) -> None:
-    require_role(actor, "admin", "manager")
+    require_permission(actor, "stores.manage")
+
+
+def _fields(row, names) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in names}
+
+
+def _credentials_changed(session: Session, actor: Actor, shop: Shop, names) -> None:
+    """Who changed a shop's keys, and which: the audit trail never holds the values."""
+    require_permission(actor, "shops.credentials")
+    audit.record(
+        session, actor, "shop.credentials", audit.Target("shop", shop.id, shop.store_id),
+        after={f"credentials.{n}": "changed" for n in sorted(names)} or {"credentials": "cleared"},
+    )  # fmt: skip
 
 
 def _store(session: Session, actor: Actor, store_id: int) -> Store:
@@ -153,6 +168,7 @@ def create_store(session: Session, *, actor: Actor, name: str, **fields: Any) ->
     store = Store(**values)
     session.add(store)
     session.flush()
+    audit.record(session, actor, "store.create", audit.Target("store", store.id, store.id), after=values)
     if not actor.all_stores:
         session.add(UserStoreGrant(user_id=actor.user_id, store_id=store.id))
         session.flush()
@@ -163,10 +179,15 @@ def update_store(session: Session, *, actor: Actor, store_id: int, **changes: An
     _manager(actor)
     store = _store(session, actor, store_id)
     _unknown(changes, STORE_FIELDS)
-    for key, value in _cleaned(changes, _STORE_RULES).items():
+    values = _cleaned(changes, _STORE_RULES)
+    before = _fields(store, values)
+    for key, value in values.items():
         setattr(store, key, value)
     session.add(store)
     session.flush()
+    old, new = changed_only(before, values)
+    if new:
+        audit.record(session, actor, "store.update", audit.Target("store", store.id, store.id), before=old, after=new)
     return store
 
 
@@ -177,6 +198,7 @@ def delete_store(session: Session, *, actor: Actor, store_id: int) -> None:
     for table in (Shop, Order):
         if session.exec(select(table.id).where(table.store_id == store_id).limit(1)).first():
             raise ConflictError(key="stores.err.in_use")
+    audit.record(session, actor, "store.delete", audit.Target("store", store.id, store.id), before={"name": store.name})
     session.execute(sa.delete(UserStoreGrant).where(UserStoreGrant.store_id == store_id))
     session.delete(store)
     session.flush()
@@ -240,6 +262,11 @@ def create_shop(
     )
     session.add(shop)
     session.flush()
+    target = audit.Target("shop", shop.id, store_id)
+    after = {"platform": platform, "platform_shop_id": platform_shop_id, **values}
+    audit.record(session, actor, "shop.create", target, after=after)
+    if credentials:
+        _credentials_changed(session, actor, shop, credentials)
     return ShopView.of(shop)
 
 
@@ -257,16 +284,23 @@ def update_shop(
     _manager(actor)
     shop = _shop(session, actor, shop_id)
     _unknown(changes, SHOP_FIELDS)
-    for key, value in _validate_shop(changes).items():
+    values = _validate_shop(changes)
+    before = _fields(shop, values)
+    for key, value in values.items():
         setattr(shop, key, value)
     credentials = _cleaned(credentials or {}, _CREDENTIAL_RULES) if credentials is not None else None
     if credentials is not None:
+        _credentials_changed(session, actor, shop, credentials)
         shop.credentials_encrypted = encrypt_credentials(credentials) if credentials else ""
     if credential_changes:
         typed = _cleaned(credential_changes, _CREDENTIAL_RULES)
+        _credentials_changed(session, actor, shop, typed)
         shop.credentials_encrypted = encrypt_credentials({**decrypt_credentials(shop.credentials_encrypted), **typed})
     session.add(shop)
     session.flush()
+    old, new = changed_only(before, values)
+    if new:
+        audit.record(session, actor, "shop.update", audit.Target("shop", shop.id, shop.store_id), before=old, after=new)
     return ShopView.of(shop)
 
 
@@ -276,6 +310,8 @@ def delete_shop(session: Session, *, actor: Actor, shop_id: int) -> None:
     shop = _shop(session, actor, shop_id)
     if session.exec(select(Order.id).where(Order.shop_id == shop_id).limit(1)).first():
         raise ConflictError(key="shops.err.in_use")
+    before = {"platform": shop.platform, "platform_shop_id": shop.platform_shop_id, "name": shop.name}
+    audit.record(session, actor, "shop.delete", audit.Target("shop", shop.id, shop.store_id), before=before)
     session.delete(shop)
     session.flush()
 

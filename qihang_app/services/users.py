@@ -10,12 +10,16 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from qihang_app.domain import input_rules as rules
-from qihang_app.models import ROLES, AuthSession, LoginThrottle, PullLog, Store, User, UserStoreGrant, utcnow
+from qihang_app.domain.audit import changed_only
+from qihang_app.domain.permissions import ADMIN_KEY, ALL_STORES
+from qihang_app.models import AuthSession, LoginThrottle, PullLog, Role, Store, User, UserStoreGrant, utcnow
 
+from . import audit
 from .auth import check_password_strength, revoke_user_sessions
 from .crypto import hash_password
 from .errors import ConflictError, NotFoundError, ValidationError, checked
-from .scope import Actor, require_role
+from .roles import permissions_of, role_exists
+from .scope import Actor, require_permission
 
 
 @dataclass(frozen=True)
@@ -37,9 +41,10 @@ def _get(session: Session, user_id: int) -> User:
     return user
 
 
-def _check_role(role: str) -> None:
-    if role not in ROLES:
-        raise ValidationError(key="users.err.bad_role", field="role", role=role, roles=", ".join(ROLES))
+def _check_role(session: Session, role: str) -> None:
+    if not role_exists(session, role):
+        known = ", ".join(session.exec(select(Role.key).order_by(Role.id)).all())
+        raise ValidationError(key="users.err.bad_role", field="role", role=role, roles=known)
 
 
 def _check_password(password: str) -> None:
@@ -52,20 +57,27 @@ def _display_name(value: str) -> str:
     return checked("display_name", rules.text, value, limit="display_name")
 
 
+def _is_admin(session: Session, role: str) -> bool:
+    return ADMIN_KEY in permissions_of(session, role)
+
+
 def _would_leave_no_admin(session: Session, user: User) -> bool:
-    others = session.exec(
-        select(sa.func.count()).select_from(User).where(User.role == "admin", User.enabled, User.id != user.id)
-    ).one()
-    return others == 0
+    """True when `user` is the last enabled account whose role may manage users."""
+    others = session.exec(select(User.role).where(User.enabled, User.id != user.id).distinct()).all()
+    return not any(_is_admin(session, role) for role in others)
 
 
-def _stores_for(role: str, store_ids) -> None:
-    if role != "admin" and not store_ids:
+def _stores_for(session: Session, role: str, store_ids) -> None:
+    if ALL_STORES not in permissions_of(session, role) and not store_ids:
         raise ValidationError(key="users.err.store_required", field="stores")
 
 
+def _snapshot(user: User) -> dict:
+    return {"username": user.username, "display_name": user.display_name, "role": user.role, "enabled": user.enabled}
+
+
 def list_users(session: Session, *, actor: Actor, now: datetime | None = None) -> list[UserRow]:
-    require_role(actor, "admin")
+    require_permission(actor, "users.manage")
     now = now or utcnow()
     grants: dict[int, list[int]] = {}
     for user_id, store_id in session.exec(
@@ -105,15 +117,15 @@ def create_user(
     store_ids: Iterable[int] = (),
 ) -> User:
     """Staff and managers need at least one store (else their board stays empty forever)."""
-    require_role(actor, "admin")
+    require_permission(actor, "users.manage")
     name = checked("username", rules.username, username)
     display_name = _display_name(display_name)
-    _check_role(role)
+    _check_role(session, role)
     _check_password(password)
     if session.exec(select(User.id).where(User.username == name)).first() is not None:
         raise ConflictError(key="users.err.username_taken", field="username", username=name)
     store_ids = list(store_ids)
-    _stores_for(role, store_ids)
+    _stores_for(session, role, store_ids)
     user = User(
         username=name,
         display_name=display_name,
@@ -122,6 +134,9 @@ def create_user(
     )
     session.add(user)
     session.flush()
+    audit.record(
+        session, actor, "user.create", audit.Target("user", user.id), after=_snapshot(user) | {"password": "*"}
+    )
     set_store_grants(session, actor=actor, user_id=user.id, store_ids=store_ids)
     return user
 
@@ -137,13 +152,15 @@ def update_user(
 ) -> User:
     """Change only the arguments given. Refuses to leave the system without an enabled admin,
     and an admin to disable their own account."""
-    require_role(actor, "admin")
+    require_permission(actor, "users.manage")
     user = _get(session, user_id)
+    before = _snapshot(user)
     if role is not None:
-        _check_role(role)
+        _check_role(session, role)
     if enabled is False and user.id == actor.user_id:
         raise ConflictError(key="users.err.disable_self", field="enabled")
-    demoted = user.role == "admin" and (role not in (None, "admin") or enabled is False)
+    losing = (role is not None and not _is_admin(session, role)) or enabled is False
+    demoted = _is_admin(session, user.role) and losing
     if demoted and user.enabled and _would_leave_no_admin(session, user):
         raise ConflictError(key="users.err.last_admin")
     if role is not None:
@@ -156,33 +173,39 @@ def update_user(
             revoke_user_sessions(session, user_id=user.id)
     session.add(user)
     session.flush()
+    old, new = changed_only(before, _snapshot(user))
+    if new:
+        audit.record(session, actor, "user.update", audit.Target("user", user.id), before=old, after=new)
     return user
 
 
 def set_password(session: Session, *, actor: Actor, user_id: int, password: str) -> None:
     """Set a new password; the user's open sessions end and a lock-out is lifted."""
-    require_role(actor, "admin")
+    require_permission(actor, "users.manage")
     user = _get(session, user_id)
     _check_password(password)
     user.password_hash = hash_password(password)
     session.add(user)
     revoke_user_sessions(session, user_id=user.id)
+    audit.record(session, actor, "user.password", audit.Target("user", user.id), after={"password": "*"})
     unlock_user(session, actor=actor, user_id=user.id)
 
 
 def unlock_user(session: Session, *, actor: Actor, user_id: int) -> None:
     """Clear the failed-login lock of a username."""
-    require_role(actor, "admin")
+    require_permission(actor, "users.manage")
     user = _get(session, user_id)
-    session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key == f"user:{user.username}"))
+    gone = session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key == f"user:{user.username}")).rowcount
+    if gone:
+        audit.record(session, actor, "user.unlock", audit.Target("user", user.id))
 
 
 def set_store_grants(session: Session, *, actor: Actor, user_id: int, store_ids: Iterable[int]) -> None:
     """Replace the stores a user may see with exactly `store_ids` (at least one unless admin)."""
-    require_role(actor, "admin")
+    require_permission(actor, "users.manage")
     user = _get(session, user_id)
     wanted = set(store_ids)
-    _stores_for(user.role, wanted)
+    _stores_for(session, user.role, wanted)
     existing = set(session.exec(select(Store.id).where(Store.id.in_(wanted))).all())
     if missing := wanted - existing:
         raise NotFoundError(key="stores.err.not_found", field="stores", store_id=", ".join(map(str, sorted(missing))))
@@ -194,17 +217,23 @@ def set_store_grants(session: Session, *, actor: Actor, user_id: int, store_ids:
     for store_id in sorted(wanted - current):
         session.add(UserStoreGrant(user_id=user_id, store_id=store_id))
     session.flush()
+    if wanted != current:
+        audit.record(
+            session, actor, "user.grants", audit.Target("user", user_id),
+            before={"stores": sorted(current)}, after={"stores": sorted(wanted)},
+        )  # fmt: skip
 
 
 def delete_user(session: Session, *, actor: Actor, user_id: int) -> None:
     """Remove an account with its sessions and grants. Never your own, never the last admin;
     orders keep "user:<id>" in their history (disable instead to keep the name on it)."""
-    require_role(actor, "admin")
+    require_permission(actor, "users.manage")
     user = _get(session, user_id)
     if user.id == actor.user_id:
         raise ConflictError(key="users.err.delete_self")
-    if user.role == "admin" and user.enabled and _would_leave_no_admin(session, user):
+    if _is_admin(session, user.role) and user.enabled and _would_leave_no_admin(session, user):
         raise ConflictError(key="users.err.last_admin")
+    audit.record(session, actor, "user.delete", audit.Target("user", user.id), before=_snapshot(user))
     revoke_user_sessions(session, user_id=user.id)
     session.execute(sa.delete(UserStoreGrant).where(UserStoreGrant.user_id == user.id))
     session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key == f"user:{user.username}"))

@@ -6,7 +6,7 @@ import pytest
 
 from qihang_app.services import orders, stores, users
 from qihang_app.services.errors import NotFoundError
-from qihang_app.services.scope import ScopeError, require_role, visible_store_ids
+from qihang_app.services.scope import ScopeError, require_permission, visible_store_ids
 
 
 @pytest.fixture(params=["staff_a", "manager_a"])
@@ -98,6 +98,6 @@ def test_admin_sees_not_found_for_missing_rows(session, world):
 
 def test_scope_error_message_is_bilingual(world):
     with pytest.raises(ScopeError) as caught:
-        require_role(world.staff_a, "admin")
+        require_permission(world.staff_a, "users.manage")
     assert "无权" in str(caught.value) and "may not" in str(caught.value)
     assert isinstance(caught.value, PermissionError)
