@@ -4,6 +4,7 @@ from .base import UTC, UTCDateTime, utcnow
 from .messaging import INBOX_STATUSES, OUTBOX_STATUSES, InboxMessage, OutboxMessage
 from .orders import Order, OrderEvent, OrderLine, phone_search_columns
 from .pulls import PULL_KINDS, PULL_STATUSES, PullLog
+from .reports import ReportCancel, ReportDaily, ReportDuration, ReportHourly, ReportSku
 from .skus import ErpSku, ShopSku
 from .stores import Shop, Store
 from .system import WorkerHeartbeat
@@ -25,6 +26,11 @@ __all__ = [
     "PULL_KINDS",
     "PULL_STATUSES",
     "PullLog",
+    "ReportCancel",
+    "ReportDaily",
+    "ReportDuration",
+    "ReportHourly",
+    "ReportSku",
     "Shop",
     "ShopSku",
     "Store",

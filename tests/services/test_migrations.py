@@ -34,5 +34,6 @@ def test_every_table_is_in_the_metadata():
         "stores", "shops", "users", "user_store_grants", "auth_sessions", "login_throttles",
         "orders", "order_lines", "order_events", "erp_skus", "shop_skus", "inbox_messages",
         "outbox_messages", "worker_heartbeats", "pull_logs",
+        "report_daily", "report_hourly", "report_durations", "report_cancels", "report_skus",
     }  # fmt: skip
     assert expected <= set(SQLModel.metadata.tables)
