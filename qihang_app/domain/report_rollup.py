@@ -120,16 +120,25 @@ class BucketRows:
     """The rollup rows of one or more buckets, keyed like the tables' primary keys."""
 
     daily: dict[tuple, dict[str, int]] = field(default_factory=lambda: defaultdict(_zero_daily))
-    hourly: dict[tuple, dict[str, int]] = field(default_factory=lambda: defaultdict(lambda: {"orders": 0, "paid_fen": 0}))
+    hourly: dict[tuple, dict[str, int]] = field(
+        default_factory=lambda: defaultdict(lambda: {"orders": 0, "paid_fen": 0})
+    )
     durations: dict[tuple, int] = field(default_factory=lambda: defaultdict(int))
     cancels: dict[tuple, int] = field(default_factory=lambda: defaultdict(int))
-    skus: dict[tuple, dict[str, int]] = field(default_factory=lambda: defaultdict(lambda: {"quantity": 0, "amount_fen": 0}))
+    skus: dict[tuple, dict[str, int]] = field(
+        default_factory=lambda: defaultdict(lambda: {"quantity": 0, "amount_fen": 0})
+    )
 
 
 def _zero_daily() -> dict[str, int]:
-    return {"orders": 0, "valid_orders": 0, "cancelled": 0, "accepted": 0, "accepted_late": 0, "refunded": 0} | {
-        k: 0 for k in DAILY_SUMS
-    }
+    return {
+        "orders": 0,
+        "valid_orders": 0,
+        "cancelled": 0,
+        "accepted": 0,
+        "accepted_late": 0,
+        "refunded": 0,
+    } | dict.fromkeys(DAILY_SUMS, 0)
 
 
 def sku_key(line: Mapping, shop_id: int) -> str:
