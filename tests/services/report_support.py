@@ -27,7 +27,7 @@ order_st = st.fixed_dictionaries(
         "which": st.integers(0, 1),  # store a / store b
         "status": st.sampled_from(STATUSES),
         "minutes": st.integers(-36 * 60, 60 * 60),  # from BASE: a day and a half before to 2.5 days after
-        "money": st.fixed_dictionaries({k: fen for k in MONEY}),
+        "money": st.fixed_dictionaries(dict.fromkeys(MONEY, fen)),
         "accept_s": st.none() | st.integers(0, 4000),
         "deadline_s": st.none() | st.integers(0, 600),
         "deliver_s": st.none() | st.integers(0, 90_000),
