@@ -105,9 +105,10 @@ def apply_rows(session: OrmSession, rows: Iterable[tuple[int | None, Mapping]]) 
 def settle(session: OrmSession) -> int:
     """Recompute every bucket marked in this transaction (called before commit). Returns how
     many buckets were recomputed."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # unflushed ORM changes mark their buckets as they are flushed
     if not (session.info.get(_PENDING) or session.info.get(_PENDING_ORDERS)):
         return 0
-    session.flush()
     order_ids = session.info.pop(_PENDING_ORDERS, set())
     if order_ids:
         mark(session, _buckets_of_ids(session, order_ids))
