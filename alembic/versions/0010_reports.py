@@ -1,4 +1,4 @@
-"""report rollups: daily sales, hourly orders, duration histograms, cancels, SKUs per store-day
+"""report rollups: daily sales, orders by hour, duration histograms, cancels, SKUs per store-day and month
 
 Derived data: after upgrading a database that already has orders, fill them once with
 `python -m qihang_app.services.reports.rebuild`.
@@ -67,18 +67,18 @@ def upgrade() -> None:
         "report_durations",
         *_key_columns(),
         sa.Column("metric", sa.String(), nullable=False),
-        sa.Column("bin", sa.Integer(), autoincrement=False, nullable=False),
         *_counts("count"),
-        sa.PrimaryKeyConstraint("day", "store_id", "metric", "bin", name=op.f("pk_report_durations")),
+        sa.Column("bins", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("day", "store_id", "metric", name=op.f("pk_report_durations")),
     )
     _index("report_durations")
     op.create_table(
         "report_hourly",
         *_key_columns(),
-        sa.Column("hour", sa.Integer(), autoincrement=False, nullable=False),
         *_counts("orders"),
         *_fen("paid_fen"),
-        sa.PrimaryKeyConstraint("day", "store_id", "hour", name=op.f("pk_report_hourly")),
+        sa.Column("by_hour", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("day", "store_id", name=op.f("pk_report_hourly")),
     )
     _index("report_hourly")
     op.create_table(
@@ -91,9 +91,22 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("day", "store_id", "sku_key", name=op.f("pk_report_skus")),
     )
     _index("report_skus")
+    op.create_table(
+        "report_skus_monthly",
+        sa.Column("month", sa.Date(), nullable=False),
+        sa.Column("store_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("sku_key", sa.String(length=200), nullable=False),
+        sa.Column("erp_sku_id", sa.Integer(), nullable=True),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        *_fen("quantity", "amount_fen"),
+        sa.PrimaryKeyConstraint("month", "store_id", "sku_key", name=op.f("pk_report_skus_monthly")),
+    )
+    op.create_index("ix_report_skus_monthly_store_month", "report_skus_monthly", ["store_id", "month"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_report_skus_monthly_store_month", table_name="report_skus_monthly")
+    op.drop_table("report_skus_monthly")
     for table in ("report_skus", "report_hourly", "report_durations", "report_daily", "report_cancels"):
         op.drop_index(f"ix_{table}_store_day", table_name=table)
         op.drop_table(table)

@@ -4,7 +4,7 @@ from .base import UTC, UTCDateTime, utcnow
 from .messaging import INBOX_STATUSES, OUTBOX_STATUSES, InboxMessage, OutboxMessage
 from .orders import Order, OrderEvent, OrderLine, phone_search_columns
 from .pulls import PULL_KINDS, PULL_STATUSES, PullLog
-from .reports import ReportCancel, ReportDaily, ReportDuration, ReportHourly, ReportSku
+from .reports import ReportCancel, ReportDaily, ReportDuration, ReportHourly, ReportSku, ReportSkuMonth
 from .skus import ErpSku, ShopSku
 from .stores import Shop, Store
 from .system import WorkerHeartbeat
@@ -31,6 +31,7 @@ __all__ = [
     "ReportDuration",
     "ReportHourly",
     "ReportSku",
+    "ReportSkuMonth",
     "Shop",
     "ShopSku",
     "Store",

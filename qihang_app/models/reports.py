@@ -12,7 +12,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from .base import Fen
+from .base import Fen, Text
 
 
 def _day() -> date:
@@ -53,21 +53,21 @@ class ReportDaily(SQLModel, table=True):
 
 
 class ReportHourly(SQLModel, table=True):
-    """Valid orders per day and hour of day (Shanghai): the busy-hours heat map."""
+    """Valid orders per day with their hour of day (Shanghai): the busy-hours heat map."""
 
     __tablename__ = "report_hourly"
     __table_args__ = (sa.Index("ix_report_hourly_store_day", "store_id", "day"),)
 
     day: date = _day()
     store_id: int = _key_int()
-    hour: int = _key_int()
     orders: int = _count()
     paid_fen: int = Fen()
+    by_hour: str = Text("")  # packed {hour: orders} (domain/report_rollup.pack)
 
 
 class ReportDuration(SQLModel, table=True):
-    """Histogram of seconds from placed to accepted / ready / picked up / delivered
-    (fixed bins, domain/report_rollup.BIN_EDGES)."""
+    """Histogram of seconds from placed to accepted / ready / picked up / delivered (fixed bins,
+    domain/report_rollup.BIN_EDGES), packed: one row per day, store and metric."""
 
     __tablename__ = "report_durations"
     __table_args__ = (sa.Index("ix_report_durations_store_day", "store_id", "day"),)
@@ -75,8 +75,8 @@ class ReportDuration(SQLModel, table=True):
     day: date = _day()
     store_id: int = _key_int()
     metric: str = Field(primary_key=True)
-    bin: int = _key_int()
     count: int = _count()
+    bins: str = Text("")  # packed {bin: orders}
 
 
 class ReportCancel(SQLModel, table=True):
@@ -99,6 +99,22 @@ class ReportSku(SQLModel, table=True):
     __table_args__ = (sa.Index("ix_report_skus_store_day", "store_id", "day"),)
 
     day: date = _day()
+    store_id: int = _key_int()
+    sku_key: str = Field(primary_key=True, max_length=200)
+    erp_sku_id: int | None = Field(default=None, sa_type=sa.Integer)
+    name: str = Field(default="", max_length=200)
+    quantity: int = Field(default=0, sa_type=sa.BigInteger, nullable=False)
+    amount_fen: int = Fen()
+
+
+class ReportSkuMonth(SQLModel, table=True):
+    """report_skus summed per calendar month (Shanghai): a year of top SKUs reads 12 months
+    instead of 365 days of rows. Rewritten from report_skus whenever a day of the month is."""
+
+    __tablename__ = "report_skus_monthly"
+    __table_args__ = (sa.Index("ix_report_skus_monthly_store_month", "store_id", "month"),)
+
+    month: date = Field(primary_key=True, sa_type=sa.Date)  # the first day of the month
     store_id: int = _key_int()
     sku_key: str = Field(primary_key=True, max_length=200)
     erp_sku_id: int | None = Field(default=None, sa_type=sa.Integer)

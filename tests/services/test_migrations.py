@@ -35,5 +35,6 @@ def test_every_table_is_in_the_metadata():
         "orders", "order_lines", "order_events", "erp_skus", "shop_skus", "inbox_messages",
         "outbox_messages", "worker_heartbeats", "pull_logs",
         "report_daily", "report_hourly", "report_durations", "report_cancels", "report_skus",
+        "report_skus_monthly",
     }  # fmt: skip
     assert expected <= set(SQLModel.metadata.tables)

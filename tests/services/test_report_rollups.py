@@ -15,9 +15,11 @@ from sqlmodel import Session, select
 
 from qihang_app.domain.order_status import OrderStatus
 from qihang_app.domain.platform_order import EventKind
-from qihang_app.models import Order, OrderEvent, ReportDaily, ReportHourly, ReportSku
+from qihang_app.domain.report_period import Period
+from qihang_app.models import Order, OrderEvent, OrderLine, ReportDaily, ReportHourly, ReportSku
 from qihang_app.services import dispatch
-from qihang_app.services.reports import rebuild, rollups
+from qihang_app.services.reports import products, rebuild, rollups
+from qihang_app.services.reports.query import ReportQuery
 from qihang_app.services.reports.raw import RAW_SUMS, raw_daily
 from tests.services.ingest_factories import T0, apply, event, snapshot
 
@@ -186,3 +188,34 @@ def test_concurrent_writers_to_one_bucket_lose_nothing(engine, world, session):
 @pytest.mark.parametrize("bad", [None, {"store_id": 1}, {"placed_at": T0}])
 def test_orders_without_a_store_or_a_time_have_no_bucket(bad):
     assert rollups.bucket_of(bad or {}) is None
+
+
+@pytest.mark.parametrize(
+    "first,last",
+    [
+        ("2026-10-01", "2026-12-31"),
+        ("2026-10-15", "2026-12-02"),
+        ("2026-11-01", "2026-11-30"),
+        ("2026-11-03", "2026-11-03"),
+    ],
+)
+def test_top_skus_over_whole_months_and_edge_days_equal_the_lines(session, world, first, last):
+    session.commit()
+    start = BASE - timedelta(days=60)
+    for i in range(90):  # one order a day from late September to mid December, 1..3 of SKU A or B
+        spec = {"which": i % 2, "status": "completed", "minutes": int((start - BASE).total_seconds() // 60) + i * 1440,
+                "money": {"paid_fen": 10}, "accept_s": None, "deadline_s": None, "deliver_s": None, "reason": "",
+                "by": None, "refund": False, "lines": [{"quantity": 1 + i % 3, "paid_fen": 100 + i, "sku": "AB"[i % 2]}]}  # fmt: skip
+        insert(session, spec, world=world, no=f"M{i}")
+    session.commit()
+    period = Period(date.fromisoformat(first), date.fromisoformat(last))
+    got = products.top_skus(session, ReportQuery(actor=world.admin, period=period), limit=500)
+    want = session.execute(
+        sa.select(sa.func.sum(OrderLine.quantity), sa.func.sum(OrderLine.paid_fen))
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(
+            Order.placed_at >= rollups.day_start(period.first),
+            Order.placed_at < rollups.day_start(period.last + timedelta(days=1)),
+        )
+    ).one()
+    assert (sum(r["quantity"] for r in got), sum(r["amount_fen"] for r in got)) == (want[0] or 0, want[1] or 0)

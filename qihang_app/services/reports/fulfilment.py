@@ -8,7 +8,7 @@ from collections import defaultdict
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from qihang_app.domain.report_rollup import METRICS, percentile
+from qihang_app.domain.report_rollup import METRICS, percentile, unpack
 from qihang_app.models import ReportCancel, ReportDaily, ReportDuration
 
 from .query import ReportQuery, check, store_names, where
@@ -26,16 +26,13 @@ def _group_columns(group: str | None) -> list:
 def percentiles(session: Session, q: ReportQuery, group: str | None = None) -> dict:
     """{group value (or None): {metric: {"p50", "p90", "n"}}}; p50/p90 in seconds or None."""
     check(q)
-    cols = [_durations.c[c] for c in _group_columns(group)]
-    query = (
-        sa.select(*cols, _durations.c.metric, _durations.c.bin, sa.func.sum(_durations.c.count).label("n"))
-        .where(*where(q, _durations))
-        .group_by(*cols, _durations.c.metric, _durations.c.bin)
+    query = sa.select(_durations.c.day, _durations.c.store_id, _durations.c.metric, _durations.c.bins).where(
+        *where(q, _durations)
     )
     hist: dict = defaultdict(lambda: defaultdict(dict))
     for row in session.execute(query).mappings():
-        key = row[group if group != "store" else "store_id"] if group else None
-        hist[key][row["metric"]][row["bin"]] = int(row["n"])
+        key = row["store_id"] if group == "store" else row["day"] if group == "day" else None
+        unpack(row["bins"], hist[key][row["metric"]])
     out = {}
     for key, metrics in hist.items():
         out[key] = {

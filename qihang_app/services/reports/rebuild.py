@@ -1,5 +1,5 @@
 """Recreate every report rollup from the orders (after a restore, a bug fix, or the upgrade
-that added them). Safe while workers run: each chunk is one transaction under the buckets'
+that added them). Safe while workers run: each month is one transaction under the buckets'
 locks, and later order changes recompute their buckets again.
 
     python -m qihang_app.services.reports.rebuild [--store ID]
@@ -17,8 +17,6 @@ from sqlalchemy.orm import Session
 from qihang_app.models import Order
 
 from . import rollups
-
-CHUNK_DAYS = 31
 
 
 def order_days(session: Session, store_id: int | None = None) -> dict[int, tuple[date, date]]:
@@ -43,14 +41,16 @@ def rebuild(session: Session, *, store_id: int | None = None, commit: bool = Fal
         for t in tables:
             session.execute(t.delete())
     for sid, (first, last) in sorted(order_days(session, store_id).items()):
-        day = first
-        while day <= last:
-            end = min(last, day + timedelta(days=CHUNK_DAYS - 1))
-            rollups.lock_days(session, sid, day, end)
-            read += rollups.rewrite(session, sid, day, end)
+        month = first.replace(day=1)
+        while month <= last:
+            end = rollups.month_end(month)
+            rollups.lock_days(session, sid, month, end)
+            read += rollups.rewrite(session, sid, month, end)
+            rollups.lock(session, "month", sid, month)
+            rollups.rewrite_month(session, sid, month)
             if commit:
                 session.commit()
-            day = end + timedelta(days=1)
+            month = end + timedelta(days=1)
     return read
 
 

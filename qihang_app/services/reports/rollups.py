@@ -30,7 +30,16 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session as OrmSession
 
 from qihang_app.domain.clock import SHANGHAI
-from qihang_app.domain.report_rollup import DAILY_SUMS, ENDED, METRICS, NOT_COUNTED, OrderFacts, local_day, rollup
+from qihang_app.domain.report_rollup import (
+    DAILY_SUMS,
+    ENDED,
+    METRICS,
+    NOT_COUNTED,
+    OrderFacts,
+    local_day,
+    pack,
+    rollup,
+)
 from qihang_app.models import (
     Order,
     OrderEvent,
@@ -40,6 +49,7 @@ from qihang_app.models import (
     ReportDuration,
     ReportHourly,
     ReportSku,
+    ReportSkuMonth,
 )
 
 Bucket = tuple[int, date]  # (store id, Shanghai day)
@@ -47,7 +57,8 @@ _PENDING = "report_buckets"
 _PENDING_ORDERS = "report_order_ids"
 _BEFORE = "report_before"
 _LOCK_SPACE = 0x5150 << 48  # advisory lock keys of report buckets
-TABLES = (ReportDaily, ReportHourly, ReportDuration, ReportCancel, ReportSku)
+DAY_TABLES = (ReportDaily, ReportHourly, ReportDuration, ReportCancel, ReportSku)
+TABLES = (*DAY_TABLES, ReportSkuMonth)
 
 _orders = Order.__table__
 _lines = OrderLine.__table__
@@ -131,7 +142,7 @@ def _buckets_of_ids(session: OrmSession, order_ids: set[int]) -> set[Bucket]:
 
 
 def recompute(session: OrmSession, buckets: Iterable[Bucket]) -> None:
-    """Replace the rollup rows of these buckets with sums over their orders now."""
+    """Replace the rollup rows of these buckets (and their months) with sums over their orders."""
     by_store: dict[int, set[date]] = defaultdict(set)
     for store_id, day in buckets:
         by_store[store_id].add(day)
@@ -139,17 +150,52 @@ def recompute(session: OrmSession, buckets: Iterable[Bucket]) -> None:
         for day in sorted(by_store[store_id]):
             lock_days(session, store_id, day, day)
             rewrite(session, store_id, day, day)
+    # months after days, each in sorted order: concurrent writers never wait on each other in a circle
+    for store_id in sorted(by_store):
+        for month in sorted({d.replace(day=1) for d in by_store[store_id]}):
+            lock(session, "month", store_id, month)
+            rewrite_month(session, store_id, month)
+
+
+def month_end(month: date) -> date:
+    """The last day of the month that starts on `month`."""
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def rewrite_month(session: OrmSession, store_id: int, month: date) -> None:
+    """report_skus_monthly of one store-month, summed from its days' report_skus rows."""
+    daily, monthly = ReportSku.__table__, ReportSkuMonth.__table__
+    session.execute(monthly.delete().where(monthly.c.store_id == store_id, monthly.c.month == month))
+    summed = (
+        sa.select(
+            sa.literal(month, sa.Date).label("month"),
+            daily.c.store_id,
+            daily.c.sku_key,
+            sa.func.max(daily.c.erp_sku_id),
+            sa.func.max(daily.c.name),
+            sa.func.sum(daily.c.quantity),
+            sa.func.sum(daily.c.amount_fen),
+        )
+        .where(daily.c.store_id == store_id, daily.c.day >= month, daily.c.day <= month_end(month))
+        .group_by(daily.c.store_id, daily.c.sku_key)
+    )
+    columns = ["month", "store_id", "sku_key", "erp_sku_id", "name", "quantity", "amount_fen"]
+    session.execute(monthly.insert().from_select(columns, summed))
 
 
 def lock_days(session: OrmSession, store_id: int, first: date, last: date) -> None:
     """Hold the buckets until commit (PostgreSQL; SQLite writers are serialised anyway)."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
     day = first
     while day <= last:
-        key = _LOCK_SPACE | (store_id << 20) | (day.toordinal() & 0xFFFFF)
-        session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+        lock(session, "day", store_id, day)
         day += timedelta(days=1)
+
+
+def lock(session: OrmSession, kind: str, store_id: int, day: date) -> None:
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    key = _LOCK_SPACE | (int(kind == "month") << 47) | (store_id << 20) | (day.toordinal() & 0xFFFFF)
+    session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
 
 
 def rewrite(session: OrmSession, store_id: int, first: date, last: date) -> int:
@@ -157,7 +203,7 @@ def rewrite(session: OrmSession, store_id: int, first: date, last: date) -> int:
     start, end = day_start(first), day_start(last + timedelta(days=1))
     facts = load_facts(session, store_id, start, end)
     rows = rollup(facts)
-    for table in TABLES:
+    for table in DAY_TABLES:
         t = table.__table__
         session.execute(t.delete().where(t.c.store_id == store_id, t.c.day >= first, t.c.day <= last))
     _insert(
@@ -165,11 +211,21 @@ def rewrite(session: OrmSession, store_id: int, first: date, last: date) -> int:
         ReportDaily,
         [dict(zip(("day", "store_id", "shop_id", "platform"), k)) | v for k, v in rows.daily.items()],
     )
-    _insert(session, ReportHourly, [dict(zip(("day", "store_id", "hour"), k)) | v for k, v in rows.hourly.items()])
+    _insert(
+        session,
+        ReportHourly,
+        [
+            {"day": d, "store_id": s, "orders": v["orders"], "paid_fen": v["paid_fen"], "by_hour": pack(v["hours"])}
+            for (d, s), v in rows.hourly.items()
+        ],
+    )
     _insert(
         session,
         ReportDuration,
-        [dict(zip(("day", "store_id", "metric", "bin"), k), count=v) for k, v in rows.durations.items()],
+        [
+            {"day": d, "store_id": s, "metric": m, "count": sum(bins.values()), "bins": pack(bins)}
+            for (d, s, m), bins in rows.durations.items()
+        ],
     )
     _insert(
         session,
