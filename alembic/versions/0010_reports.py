@@ -67,8 +67,7 @@ def upgrade() -> None:
         "report_durations",
         *_key_columns(),
         sa.Column("metric", sa.String(), nullable=False),
-        *_counts("count"),
-        sa.Column("bins", sa.Text(), nullable=False),
+        *_counts("count", *(f"b{i}" for i in range(30))),
         sa.PrimaryKeyConstraint("day", "store_id", "metric", name=op.f("pk_report_durations")),
     )
     _index("report_durations")
@@ -77,7 +76,7 @@ def upgrade() -> None:
         *_key_columns(),
         *_counts("orders"),
         *_fen("paid_fen"),
-        sa.Column("by_hour", sa.Text(), nullable=False),
+        *_counts(*(f"h{i}" for i in range(24))),
         sa.PrimaryKeyConstraint("day", "store_id", name=op.f("pk_report_hourly")),
     )
     _index("report_hourly")

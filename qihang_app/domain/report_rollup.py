@@ -34,6 +34,7 @@ BIN_EDGES: tuple[int, ...] = (
     2700, 3000, 3600, 4500, 5400, 7200, 9000, 10800, 14400, 21600, 43200, 86400,
 )  # fmt: skip
 OPEN_BIN = len(BIN_EDGES)
+BINS = OPEN_BIN + 1  # columns b0..b29 of report_durations
 
 # metric → the order's timestamp that ends it (all start at placed_at)
 METRICS: dict[str, str] = {
@@ -61,22 +62,6 @@ def bin_of(seconds: float) -> int:
 
 def bin_upper(index: int) -> int | None:
     return BIN_EDGES[index] if index < OPEN_BIN else None
-
-
-def pack(counts: Mapping[int, int]) -> str:
-    """Sparse counts as text, "3:5,4:12": one row per (day, store, metric) instead of one per bin
-    keeps a year of histograms small enough to read in a few milliseconds."""
-    return ",".join(f"{k}:{v}" for k, v in sorted(counts.items()) if v)
-
-
-def unpack(text: str | None, into: dict[int, int] | None = None) -> dict[int, int]:
-    """Adds packed counts to `into` (a new dict when None)."""
-    out = into if into is not None else {}
-    for part in (text or "").split(","):
-        if part:
-            key, _, value = part.partition(":")
-            out[int(key)] = out.get(int(key), 0) + int(value)
-    return out
 
 
 def percentile(counts: Mapping[int, int], q: float) -> int | None:

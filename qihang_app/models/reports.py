@@ -12,7 +12,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from .base import Fen, Text
+from .base import Fen
 
 
 def _day() -> date:
@@ -62,12 +62,37 @@ class ReportHourly(SQLModel, table=True):
     store_id: int = _key_int()
     orders: int = _count()
     paid_fen: int = Fen()
-    by_hour: str = Text("")  # packed {hour: orders} (domain/report_rollup.pack)
+    # valid orders placed in each hour of the day (h0 = 00:00-00:59)
+    h0: int = _count()
+    h1: int = _count()
+    h2: int = _count()
+    h3: int = _count()
+    h4: int = _count()
+    h5: int = _count()
+    h6: int = _count()
+    h7: int = _count()
+    h8: int = _count()
+    h9: int = _count()
+    h10: int = _count()
+    h11: int = _count()
+    h12: int = _count()
+    h13: int = _count()
+    h14: int = _count()
+    h15: int = _count()
+    h16: int = _count()
+    h17: int = _count()
+    h18: int = _count()
+    h19: int = _count()
+    h20: int = _count()
+    h21: int = _count()
+    h22: int = _count()
+    h23: int = _count()
 
 
 class ReportDuration(SQLModel, table=True):
-    """Histogram of seconds from placed to accepted / ready / picked up / delivered (fixed bins,
-    domain/report_rollup.BIN_EDGES), packed: one row per day, store and metric."""
+    """Histogram of seconds from placed to accepted / ready / picked up / delivered: one row per
+    day, store and metric, one column per fixed bin (domain/report_rollup.BIN_EDGES), so a year
+    of percentiles is one SUM per bin over a few thousand rows."""
 
     __tablename__ = "report_durations"
     __table_args__ = (sa.Index("ix_report_durations_store_day", "store_id", "day"),)
@@ -76,7 +101,36 @@ class ReportDuration(SQLModel, table=True):
     store_id: int = _key_int()
     metric: str = Field(primary_key=True)
     count: int = _count()
-    bins: str = Text("")  # packed {bin: orders}
+    b0: int = _count()
+    b1: int = _count()
+    b2: int = _count()
+    b3: int = _count()
+    b4: int = _count()
+    b5: int = _count()
+    b6: int = _count()
+    b7: int = _count()
+    b8: int = _count()
+    b9: int = _count()
+    b10: int = _count()
+    b11: int = _count()
+    b12: int = _count()
+    b13: int = _count()
+    b14: int = _count()
+    b15: int = _count()
+    b16: int = _count()
+    b17: int = _count()
+    b18: int = _count()
+    b19: int = _count()
+    b20: int = _count()
+    b21: int = _count()
+    b22: int = _count()
+    b23: int = _count()
+    b24: int = _count()
+    b25: int = _count()
+    b26: int = _count()
+    b27: int = _count()
+    b28: int = _count()
+    b29: int = _count()
 
 
 class ReportCancel(SQLModel, table=True):

@@ -8,7 +8,7 @@ from collections import defaultdict
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from qihang_app.domain.report_rollup import METRICS, percentile, unpack
+from qihang_app.domain.report_rollup import BINS, METRICS, percentile
 from qihang_app.models import ReportCancel, ReportDaily, ReportDuration
 
 from .query import ReportQuery, check, store_names, where
@@ -26,21 +26,22 @@ def _group_columns(group: str | None) -> list:
 def percentiles(session: Session, q: ReportQuery, group: str | None = None) -> dict:
     """{group value (or None): {metric: {"p50", "p90", "n"}}}; p50/p90 in seconds or None."""
     check(q)
-    query = sa.select(_durations.c.day, _durations.c.store_id, _durations.c.metric, _durations.c.bins).where(
-        *where(q, _durations)
+    cols = [_durations.c[c] for c in _group_columns(group)]
+    bins = [sa.func.sum(_durations.c[f"b{i}"]).label(f"b{i}") for i in range(BINS)]
+    query = (
+        sa.select(*cols, _durations.c.metric, *bins).where(*where(q, _durations)).group_by(*cols, _durations.c.metric)
     )
-    hist: dict = defaultdict(lambda: defaultdict(dict))
+    out: dict = defaultdict(dict)
     for row in session.execute(query).mappings():
-        key = row["store_id"] if group == "store" else row["day"] if group == "day" else None
-        unpack(row["bins"], hist[key][row["metric"]])
-    out = {}
-    for key, metrics in hist.items():
-        out[key] = {
-            m: {"p50": percentile(c, 0.5), "p90": percentile(c, 0.9), "n": sum(c.values())}
-            for m, c in metrics.items()
-            if m in METRICS
-        }
-    return out
+        key = row[group if group != "store" else "store_id"] if group else None
+        counts = {i: int(row[f"b{i}"]) for i in range(BINS) if row[f"b{i}"]}
+        if row["metric"] in METRICS:
+            out[key][row["metric"]] = {
+                "p50": percentile(counts, 0.5),
+                "p90": percentile(counts, 0.9),
+                "n": sum(counts.values()),
+            }
+    return dict(out)
 
 
 def rates(session: Session, q: ReportQuery, group: str | None = None) -> dict:

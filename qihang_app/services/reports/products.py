@@ -8,7 +8,6 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from qihang_app.domain.report_rollup import unpack
 from qihang_app.models import ErpSku, ReportHourly, ReportSku, ReportSkuMonth
 from qihang_app.services.scope import store_filter
 
@@ -77,9 +76,11 @@ def top_skus(session: Session, q: ReportQuery, *, by: str = "quantity", limit: i
 def heatmap(session: Session, q: ReportQuery) -> list[list[int]]:
     """7 rows (Monday first) × 24 hours of valid orders in the period."""
     check(q)
+    hours = [sa.func.sum(_hourly.c[f"h{h}"]) for h in range(24)]
+    query = sa.select(_hourly.c.day, *hours).where(*where(q, _hourly)).group_by(_hourly.c.day)
     grid = [[0] * 24 for _ in range(7)]
-    for day, packed in session.execute(sa.select(_hourly.c.day, _hourly.c.by_hour).where(*where(q, _hourly))):
+    for day, *counts in session.execute(query):
         row = grid[day.weekday()]
-        for hour, orders in unpack(packed).items():
-            row[hour] += orders
+        for hour, orders in enumerate(counts):
+            row[hour] += int(orders or 0)
     return grid

@@ -31,13 +31,13 @@ from sqlalchemy.orm import Session as OrmSession
 
 from qihang_app.domain.clock import SHANGHAI
 from qihang_app.domain.report_rollup import (
+    BINS,
     DAILY_SUMS,
     ENDED,
     METRICS,
     NOT_COUNTED,
     OrderFacts,
     local_day,
-    pack,
     rollup,
 )
 from qihang_app.models import (
@@ -215,7 +215,8 @@ def rewrite(session: OrmSession, store_id: int, first: date, last: date) -> int:
         session,
         ReportHourly,
         [
-            {"day": d, "store_id": s, "orders": v["orders"], "paid_fen": v["paid_fen"], "by_hour": pack(v["hours"])}
+            {"day": d, "store_id": s, "orders": v["orders"], "paid_fen": v["paid_fen"]}
+            | {f"h{h}": v["hours"].get(h, 0) for h in range(24)}
             for (d, s), v in rows.hourly.items()
         ],
     )
@@ -223,7 +224,8 @@ def rewrite(session: OrmSession, store_id: int, first: date, last: date) -> int:
         session,
         ReportDuration,
         [
-            {"day": d, "store_id": s, "metric": m, "count": sum(bins.values()), "bins": pack(bins)}
+            {"day": d, "store_id": s, "metric": m, "count": sum(bins.values())}
+            | {f"b{i}": bins.get(i, 0) for i in range(BINS)}
             for (d, s, m), bins in rows.durations.items()
         ],
     )
