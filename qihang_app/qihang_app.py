@@ -10,6 +10,7 @@ from qihang_app.pages.inbox import inbox_page
 from qihang_app.pages.login import login_page
 from qihang_app.pages.orders import orders_page
 from qihang_app.pages.print import print_page
+from qihang_app.pages.reports import reports_page
 from qihang_app.pages.stores import stores_page
 from qihang_app.pages.system import system_page
 from qihang_app.pages.users import users_page
@@ -20,6 +21,7 @@ from state.inbox import InboxState
 from state.order_detail import OrderDetailState
 from state.orders import OrdersState
 from state.platform_calls import PlatformCallsState
+from state.reports import ReportsState
 from state.stores import StoresState
 from state.system import SystemState
 from state.tickets import TicketState
@@ -63,6 +65,9 @@ app.add_page(
 )
 app.add_page(
     inbox_page, route="/inbox", title="数据接收 · 启航 OMS", on_load=[AuthState.require_login, InboxState.load]
+)
+app.add_page(
+    reports_page, route="/reports", title="报表 · 启航 OMS", on_load=[AuthState.require_login, ReportsState.load]
 )
 app.add_page(users_page, route="/users", title="用户 · 启航 OMS", on_load=[AuthState.require_login, UsersState.load])
 app.add_page(
