@@ -3,14 +3,12 @@ charts, the heat map and every report table of services/reports/registry.py with
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from datetime import datetime
 from urllib.parse import urlencode
 
 import reflex as rx
 
-from qihang_app.db import read_scope
 from qihang_app.domain.clock import SHANGHAI
 from qihang_app.domain.report_period import PRESETS, Period, custom_period, preset_period
 from qihang_app.i18n import tr
@@ -18,6 +16,7 @@ from qihang_app.services import stores as store_service
 from qihang_app.services.reports import export, registry
 from qihang_app.services.reports.query import ReportQuery
 from state.auth import current_actor, lang_of, refuse
+from state.offloop import in_read_session
 
 # the tables the page shows, in order; charts and the heat map are drawn from some of them
 PAGE_TABLES = (
@@ -48,14 +47,6 @@ class KpiView:
 class HeatCell:
     n: int = 0
     level: int = 0  # 0 (none) … HEAT_LEVELS - 1 (the busiest hour)
-
-
-def _read(work):
-    def run():
-        with read_scope() as session:
-            return work(session)
-
-    return asyncio.to_thread(run)
 
 
 def _int_or_none(value: str) -> int | None:
@@ -131,7 +122,7 @@ class ReportsState(rx.State):
             return stores, tables
 
         try:
-            stores, tables = await _read(read)
+            stores, tables = await in_read_session(read)
         except Exception as exc:
             self.loading = False
             yield await refuse(self, exc)
@@ -224,7 +215,7 @@ class ReportsState(rx.State):
             return
         lang = await lang_of(self)
         try:
-            table = await _read(lambda session: registry.table(session, key, q, lang))
+            table = await in_read_session(lambda session: registry.table(session, key, q, lang))
         except Exception as exc:
             yield await refuse(self, exc)
             return
