@@ -117,7 +117,8 @@ class ReportsState(rx.State):
         yield
 
         def read(session):
-            stores = store_service.list_stores(session, actor=q.actor)
+            # plain values: the read-only session's rollback expires ORM rows
+            stores = [{"id": str(s.id), "name": s.name} for s in store_service.list_stores(session, actor=q.actor)]
             tables = {key: registry.table(session, key, q, lang) for key in ("summary", "heatmap", *PAGE_TABLES)}
             return stores, tables
 
@@ -127,7 +128,7 @@ class ReportsState(rx.State):
             self.loading = False
             yield await refuse(self, exc)
             return
-        self.store_options = [{"id": str(s.id), "name": s.name} for s in stores]
+        self.store_options = stores
         self._show(q, tables, lang)
         self.loading = False
         yield rx.call_script(f"window.history.replaceState(null, '', '/reports{self._query_string()}')")
