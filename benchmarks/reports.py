@@ -17,7 +17,8 @@ rebuild command (timed: it is also what an upgrade runs once). Then:
   sales report without rollups; best of 3.
 
 The last line is `RESULT {json}` with orders, report_p95_ms, raw_group_by_ms, ratio (report p95 /
-raw), db, plus the build and rebuild times.
+raw), db, plus the build and rebuild times and what recomputing one (store, day) bucket costs
+(the work each commit that changes an order adds).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ from qihang_app.db import make_engine, upgrade_db  # noqa: E402
 from qihang_app.domain.clock import SHANGHAI  # noqa: E402
 from qihang_app.domain.report_period import Period  # noqa: E402
 from qihang_app.models import Order, OrderLine, Shop, Store  # noqa: E402
-from qihang_app.services.reports import rebuild, registry  # noqa: E402
+from qihang_app.services.reports import rebuild, registry, rollups  # noqa: E402
 from qihang_app.services.reports.query import ReportQuery  # noqa: E402
 from qihang_app.services.reports.raw import raw_daily  # noqa: E402
 from qihang_app.services.scope import Actor  # noqa: E402
@@ -196,6 +197,23 @@ def raw(engine, year: Period) -> float:
     return (time.perf_counter() - started) * 1000
 
 
+def bucket_cost(engine, year: Period, samples: int = 20) -> tuple[float, float]:
+    """(p95 ms, mean orders) of recomputing one random (store, day) bucket: what every commit
+    that changes an order of that store-day adds to its transaction."""
+    rng = random.Random(3)
+    times, sizes = [], []
+    with Session(engine) as session:
+        stores = list(session.execute(sa.select(Store.id)).scalars())
+        for _ in range(samples):
+            store_id, day = rng.choice(stores), year.first + timedelta(days=rng.randrange(year.days))
+            started = time.perf_counter()
+            sizes.append(rollups.rewrite(session, store_id, day, day))
+            rollups.rewrite_month(session, store_id, day.replace(day=1))
+            session.commit()
+            times.append((time.perf_counter() - started) * 1000)
+    return p95(times), sum(sizes) / len(sizes)
+
+
 def p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[max(0, -(-len(ordered) * 95 // 100) - 1)]
@@ -218,6 +236,7 @@ def run(args: argparse.Namespace) -> dict:
         page(engine, admin, year)  # warm the caches once, like a page that was opened before
         times = [page(engine, admin, year) for _ in range(args.repeat)]
         raws = [raw(engine, year) for _ in range(3)]
+        bucket_p95, bucket_orders = bucket_cost(engine, year)
         engine.dispose()
         report_p95, raw_ms = p95(times), min(raws)
         return {
@@ -231,6 +250,8 @@ def run(args: argparse.Namespace) -> dict:
             "reports_per_page": len(PAGE_REPORTS),
             "build_s": round(build_s, 1),
             "rebuild_s": round(rebuild_s, 1),
+            "bucket_recompute_p95_ms": round(bucket_p95, 1),
+            "orders_per_bucket": round(bucket_orders),
             "cpu_count": os.cpu_count(),
         }
     finally:

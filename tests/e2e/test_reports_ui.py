@@ -83,7 +83,7 @@ def test_reports_on_desk_show_the_month_and_export_the_screen(app_server, browse
         page.locator("#export-xlsx-top_quantity").click()
     assert download.value.suggested_filename.endswith("top_quantity.xlsx")
     # yesterday compared with the day before: the period line says which days
-    page.locator("#report-preset").get_by_text("昨天").click()
+    page.locator("#report-preset").get_by_role("radio", name="昨天").click()
     yesterday = (datetime.now(SHANGHAI).date() - timedelta(days=1)).isoformat()
     expect(page.get_by_text(f"{yesterday} 至 {yesterday}")).to_be_visible()
     page.close()
