@@ -91,7 +91,7 @@ def filter_bar() -> rx.Component:
             rx.text(ReportsState.period_text, size="2", weight="medium"),
             rx.text(ReportsState.compare_text, size="1", color_scheme="gray"),
             rx.cond(ReportsState.loading, rx.spinner(size="1")),
-            gap="2",
+            gap="8px",
             wrap="wrap",
             align="center",
         ),
@@ -108,7 +108,7 @@ def _kpi(k: KpiView) -> rx.Component:
             rx.text(k.label, size="1", color_scheme="gray"),
             rx.text(k.value, size="5", weight="bold", style=NUM),
             rx.hstack(
-                rx.text(k.previous, size="1", color_scheme="gray", style=NUM),
+                rx.text(t("col.previous"), " ", k.previous, size="1", color_scheme="gray", style=NUM),
                 rx.cond(
                     k.change != "",
                     rx.badge(k.change, color_scheme=rx.cond(k.up, "green", "red"), variant="soft", size="1"),
@@ -171,7 +171,12 @@ def sales_charts() -> rx.Component:
         margin={"top": 8, "right": 0, "left": 0, "bottom": 0},
     )
     by_platform = rx.recharts.bar_chart(
-        rx.recharts.bar(data_key="paid", fill="var(--accent-9)", name=t("col.paid")),
+        rx.recharts.bar(
+            rx.recharts.label_list(data_key="paid", position="insideRight", fill="white", font_size=12),
+            data_key="paid",
+            fill="var(--accent-9)",
+            name=t("col.paid"),
+        ),
         rx.recharts.x_axis(type_="number", hide=True),
         rx.recharts.y_axis(data_key="name", type_="category", width=80, font_size=12, tick_line=False),
         rx.recharts.graphing_tooltip(),
@@ -222,6 +227,7 @@ def heat_map() -> rx.Component:
         ),
         display=["none", "none", "block"],
         width="100%",
+        id="heat-desk",
     )
     phone = rx.box(
         rx.grid(
@@ -237,6 +243,7 @@ def heat_map() -> rx.Component:
         ),
         display=["block", "block", "none"],
         width="100%",
+        id="heat-phone",
     )
     return rx.card(
         rx.vstack(
