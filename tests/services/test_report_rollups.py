@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from qihang_app.domain.order_status import OrderStatus
 from qihang_app.domain.platform_order import EventKind
 from qihang_app.domain.report_period import Period
-from qihang_app.models import Order, OrderEvent, OrderLine, ReportDaily, ReportHourly, ReportSku
+from qihang_app.models import Order, OrderEvent, OrderLine, ReportDaily, ReportHourly, ReportSku, ReportSkuMonth
 from qihang_app.services import dispatch
 from qihang_app.services.reports import products, rebuild, rollups
 from qihang_app.services.reports.query import ReportQuery
@@ -37,8 +37,24 @@ def rollup_daily(session) -> dict[tuple, dict]:
     return out
 
 
+def monthly_skus(session) -> tuple[dict, dict]:
+    """(the monthly table, the daily SKU rows summed per month) as {(month, store, key): (qty, fen)}."""
+    stored = {
+        (r.month, r.store_id, r.sku_key): (r.quantity, r.amount_fen)
+        for r in session.execute(sa.select(ReportSkuMonth.__table__))
+    }
+    summed: dict = {}
+    for r in session.execute(sa.select(ReportSku.__table__)):
+        key = (r.day.replace(day=1), r.store_id, r.sku_key)
+        q, a = summed.get(key, (0, 0))
+        summed[key] = (q + r.quantity, a + r.amount_fen)
+    return stored, summed
+
+
 def assert_rollups_equal_raw(session):
     assert rollup_daily(session) == raw_daily(session, *WIDE)
+    stored, summed = monthly_skus(session)
+    assert stored == summed
     hourly = session.execute(sa.select(sa.func.coalesce(sa.func.sum(ReportHourly.orders), 0))).scalar()
     assert hourly == sum(v["valid_orders"] for v in raw_daily(session, *WIDE).values())
 

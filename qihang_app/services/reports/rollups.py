@@ -52,6 +52,20 @@ from qihang_app.models import (
     ReportSkuMonth,
 )
 
+from .sku_months import Deltas, month_end, rewrite_month
+
+__all__ = [
+    "apply",
+    "apply_rows",
+    "mark",
+    "month_end",
+    "recompute",
+    "remember_before",
+    "rewrite",
+    "rewrite_month",
+    "settle",
+]
+
 Bucket = tuple[int, date]  # (store id, Shanghai day)
 _PENDING = "report_buckets"
 _PENDING_ORDERS = "report_order_ids"
@@ -146,41 +160,15 @@ def recompute(session: OrmSession, buckets: Iterable[Bucket]) -> None:
     by_store: dict[int, set[date]] = defaultdict(set)
     for store_id, day in buckets:
         by_store[store_id].add(day)
+    deltas = Deltas()
     for store_id in sorted(by_store):
         for day in sorted(by_store[store_id]):
             lock_days(session, store_id, day, day)
-            rewrite(session, store_id, day, day)
+            rewrite(session, store_id, day, day, deltas=deltas)
     # months after days, each in sorted order: concurrent writers never wait on each other in a circle
-    for store_id in sorted(by_store):
-        for month in sorted({d.replace(day=1) for d in by_store[store_id]}):
-            lock(session, "month", store_id, month)
-            rewrite_month(session, store_id, month)
-
-
-def month_end(month: date) -> date:
-    """The last day of the month that starts on `month`."""
-    return (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-
-
-def rewrite_month(session: OrmSession, store_id: int, month: date) -> None:
-    """report_skus_monthly of one store-month, summed from its days' report_skus rows."""
-    daily, monthly = ReportSku.__table__, ReportSkuMonth.__table__
-    session.execute(monthly.delete().where(monthly.c.store_id == store_id, monthly.c.month == month))
-    summed = (
-        sa.select(
-            sa.literal(month, sa.Date).label("month"),
-            daily.c.store_id,
-            daily.c.sku_key,
-            sa.func.max(daily.c.erp_sku_id),
-            sa.func.max(daily.c.name),
-            sa.func.sum(daily.c.quantity),
-            sa.func.sum(daily.c.amount_fen),
-        )
-        .where(daily.c.store_id == store_id, daily.c.day >= month, daily.c.day <= month_end(month))
-        .group_by(daily.c.store_id, daily.c.sku_key)
-    )
-    columns = ["month", "store_id", "sku_key", "erp_sku_id", "name", "quantity", "amount_fen"]
-    session.execute(monthly.insert().from_select(columns, summed))
+    for store_id, month in deltas.months():
+        lock(session, "month", store_id, month)
+        deltas.apply(session, store_id, month)
 
 
 def lock_days(session: OrmSession, store_id: int, first: date, last: date) -> None:
@@ -198,11 +186,15 @@ def lock(session: OrmSession, kind: str, store_id: int, day: date) -> None:
     session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
 
 
-def rewrite(session: OrmSession, store_id: int, first: date, last: date) -> int:
-    """Rows of one store for the days first..last, from its orders. Returns the orders read."""
+def rewrite(session: OrmSession, store_id: int, first: date, last: date, *, deltas: Deltas | None = None) -> int:
+    """Rows of one store for the days first..last, from its orders. Returns the orders read.
+    With `deltas`, the change of the days' SKU rows is collected for their months."""
     start, end = day_start(first), day_start(last + timedelta(days=1))
     facts = load_facts(session, store_id, start, end)
     rows = rollup(facts)
+    if deltas is not None:
+        deltas.remove_days(session, store_id, first, last)
+        deltas.add_rows(rows.skus)
     for table in DAY_TABLES:
         t = table.__table__
         session.execute(t.delete().where(t.c.store_id == store_id, t.c.day >= first, t.c.day <= last))
