@@ -53,39 +53,49 @@ class Deltas:
         return sorted({(store_id, month) for store_id, month, _ in self.by_key})
 
     def apply(self, session: Session, store_id: int, month: date) -> None:
-        """Move one store-month by its deltas (the caller holds the month's lock)."""
+        """Move one store-month by its deltas (the caller holds the month's lock): one read, then
+        batched inserts, updates and deletes (a write costs a few round trips, not one per SKU)."""
         mine = {k[2]: v for k, v in self.by_key.items() if k[:2] == (store_id, month)}
         keys = sorted(mine)
         where = (_monthly.c.store_id == store_id, _monthly.c.month == month)
+        inserts, updates, deletes = [], [], []
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
-            found = {
-                r.sku_key: r for r in session.execute(sa.select(_monthly).where(*where, _monthly.c.sku_key.in_(chunk)))
-            }
+            query = sa.select(_monthly).where(*where, _monthly.c.sku_key.in_(chunk))
+            found = {r.sku_key: r for r in session.execute(query)}
             for key in chunk:
                 delta, row = mine[key], found.get(key)
                 if row is None:
-                    session.execute(
-                        _monthly.insert().values(
-                            month=month,
-                            store_id=store_id,
-                            sku_key=key,
-                            erp_sku_id=delta.get("erp_sku_id"),
-                            name=delta.get("name", ""),
-                            quantity=delta["quantity"],
-                            amount_fen=delta["amount_fen"],
-                        )  # fmt: skip
-                    )
+                    inserts.append(
+                        {"month": month, "store_id": store_id, "sku_key": key, "erp_sku_id": delta.get("erp_sku_id"),
+                         "name": delta.get("name", ""), "quantity": delta["quantity"], "amount_fen": delta["amount_fen"]}
+                    )  # fmt: skip
                     continue
                 quantity, amount = row.quantity + delta["quantity"], row.amount_fen + delta["amount_fen"]
-                target = sa.and_(*where, _monthly.c.sku_key == key)
                 if quantity == 0 and amount == 0 and "name" not in delta:
-                    session.execute(_monthly.delete().where(target))  # no day of the month sold it any more
+                    deletes.append(key)  # no day of the month sold it any more
                     continue
-                values = {"quantity": quantity, "amount_fen": amount}
-                if "name" in delta:
-                    values |= {"erp_sku_id": delta["erp_sku_id"], "name": delta["name"]}
-                session.execute(_monthly.update().where(target).values(**values))
+                fresh = "name" in delta
+                updates.append(
+                    {"b_key": key, "n_quantity": quantity, "n_amount": amount,
+                     "n_erp": delta["erp_sku_id"] if fresh else row.erp_sku_id, "n_name": delta["name"] if fresh else row.name}
+                )  # fmt: skip
+        if inserts:
+            session.execute(_monthly.insert(), inserts)
+        if updates:
+            statement = (
+                _monthly.update()
+                .where(*where, _monthly.c.sku_key == sa.bindparam("b_key"))
+                .values(
+                    quantity=sa.bindparam("n_quantity"),
+                    amount_fen=sa.bindparam("n_amount"),
+                    erp_sku_id=sa.bindparam("n_erp"),
+                    name=sa.bindparam("n_name"),
+                )
+            )
+            session.execute(statement, updates)
+        for start in range(0, len(deletes), 500):
+            session.execute(_monthly.delete().where(*where, _monthly.c.sku_key.in_(deletes[start : start + 500])))
 
 
 def rewrite_month(session: Session, store_id: int, month: date) -> None:
