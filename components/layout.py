@@ -16,6 +16,7 @@ NAV = [
     ("/orders", "nav.orders", "receipt-text", "page.orders"),
     ("/products", "nav.products", "package", "page.products"),
     ("/shop-products", "nav.shop_products", "link", "page.shop_products"),
+    ("/reports", "nav.reports", "chart-column", "page.reports"),
     ("/stores", "nav.stores", "store", "page.stores"),
     ("/delivery", "nav.delivery", "bike", "page.delivery"),
     ("/inbox", "nav.inbox", "inbox", "page.inbox"),

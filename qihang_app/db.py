@@ -132,3 +132,8 @@ def downgrade_db(url: str | None = None, revision: str = "base") -> None:
     from alembic import command
 
     command.downgrade(alembic_config(url), revision)
+
+
+# Every process that opens sessions keeps the report rollups equal to the orders: its session
+# listeners recompute the buckets of changed orders before each commit (services/reports/rollups.py).
+import qihang_app.services.reports.rollups  # noqa: E402, F401

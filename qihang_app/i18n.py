@@ -17,6 +17,7 @@ from qihang_app.i18n_delivery import DELIVERY_MESSAGES
 from qihang_app.i18n_erp import ERP_MESSAGES
 from qihang_app.i18n_erp_kinds import ERP_KIND_MESSAGES
 from qihang_app.i18n_ops import OPS_MESSAGES
+from qihang_app.i18n_reports import REPORT_MESSAGES
 from qihang_app.i18n_services import SERVICE_MESSAGES
 from qihang_app.i18n_words import WORDS
 
@@ -268,6 +269,7 @@ MESSAGES.update(AUDIT_MESSAGES)  # the audit trail, roles and permissions
 MESSAGES.update(CATALOG_MESSAGES)  # 商品 and 店铺商品
 MESSAGES.update(OPS_MESSAGES)  # alerts, metrics, backups (operations)
 MESSAGES.update(DELIVERY_MESSAGES)  # instant delivery: dispatch, riders, auto-dispatch
+MESSAGES.update(REPORT_MESSAGES)  # 报表
 MESSAGES.update(WORDS)  # what was stored for later reading (timeline, 异常 reasons, …)
 MESSAGES.update(ERP_MESSAGES)  # the ERP link
 

@@ -16,6 +16,7 @@ from qihang_app.pages.login import login_page
 from qihang_app.pages.orders import orders_page
 from qihang_app.pages.print import print_page
 from qihang_app.pages.products import products_page
+from qihang_app.pages.reports import reports_page
 from qihang_app.pages.rider import rider_page
 from qihang_app.pages.roles import roles_page
 from qihang_app.pages.shop_products import shop_products_page
@@ -35,6 +36,7 @@ from state.order_detail import OrderDetailState
 from state.orders import OrdersState
 from state.platform_calls import PlatformCallsState
 from state.products import ProductsState
+from state.reports import ReportsState
 from state.rider_page import RiderPageState
 from state.roles import RolesState
 from state.shop_products import ShopProductsState
@@ -100,6 +102,9 @@ app.add_page(
 )
 app.add_page(
     inbox_page, route="/inbox", title="数据接收 · 启航 OMS", on_load=[AuthState.require_login, InboxState.load]
+)
+app.add_page(
+    reports_page, route="/reports", title="报表 · 启航 OMS", on_load=[AuthState.require_login, ReportsState.load]
 )
 app.add_page(users_page, route="/users", title="用户 · 启航 OMS", on_load=[AuthState.require_login, UsersState.load])
 app.add_page(roles_page, route="/roles", title="角色 · 启航 OMS", on_load=[AuthState.require_login, RolesState.load])

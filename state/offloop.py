@@ -11,7 +11,7 @@ from typing import TypeVar
 from sqlmodel import Session
 
 from qihang_app import live
-from qihang_app.db import session_scope
+from qihang_app.db import read_scope, session_scope
 
 T = TypeVar("T")
 
@@ -21,6 +21,17 @@ async def in_session(work: Callable[[Session], T]) -> T:
 
     def run() -> T:
         with session_scope() as session:
+            return work(session)
+
+    return await asyncio.to_thread(run)
+
+
+async def in_read_session(work: Callable[[Session], T]) -> T:
+    """work(session) in a thread, read-only: on SQLite it takes no write lock, so a long read
+    (a report over a year) never holds up the workers' writes."""
+
+    def run() -> T:
+        with read_scope() as session:
             return work(session)
 
     return await asyncio.to_thread(run)

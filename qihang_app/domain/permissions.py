@@ -21,6 +21,7 @@ class Permission:
 PERMISSIONS: tuple[Permission, ...] = (
     Permission("page.board", "page", "调度看板", "Dispatch board"),
     Permission("page.orders", "page", "订单", "Orders"),
+    Permission("page.reports", "page", "报表", "Reports"),
     Permission("page.products", "page", "商品", "Products"),
     Permission("page.shop_products", "page", "店铺商品", "Shop products"),
     Permission("page.stores", "page", "门店与店铺", "Stores and shops"),
@@ -42,6 +43,7 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission("order.create", "order", "手工录单", "Enter orders by hand"),
     Permission("order.print", "order", "打印小票", "Print tickets"),
     Permission("order.export", "order", "导出订单", "Export orders"),
+    Permission("reports.export", "order", "导出报表", "Export reports"),
     Permission("erp.push", "order", "推送 ERP", "Push to ERP"),
     Permission("erp.ship", "order", "录入发货单号", "Enter tracking numbers"),
     Permission("erp.settings", "stores", "修改 ERP 对接（含密钥）", "Edit ERP connections (keys included)"),
@@ -81,7 +83,7 @@ _STAFF = {
     "page.products", "page.delivery", "ride.call", "ride.tip", "ride.cancel", "ride.own",
 }  # fmt: skip
 _MANAGER = _STAFF | {
-    "page.inbox", "page.audit", "order.export", "erp.push", "erp.ship", "page.erp", "page.erp_pushes", "erp.settings",
+    "page.inbox", "page.audit", "order.export", "page.reports", "reports.export", "erp.push", "erp.ship", "page.erp", "page.erp_pushes", "erp.settings",
     "stores.manage", "shops.credentials", "shops.pull", "inbox.replay", "audit.view",
     "page.shop_products", "product.edit", "product.import", "product.export", "shop_products.pull", "sku.link",
     "sku.unlink", "delivery.settings", "page.alerts", "alerts.manage",

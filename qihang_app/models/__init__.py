@@ -8,6 +8,7 @@ from .erp import ErpConnection, ErpCustomerMap, ErpOrderState, ErpResult, ErpSee
 from .messaging import INBOX_STATUSES, OUTBOX_STATUSES, InboxMessage, OutboxMessage
 from .orders import Order, OrderEvent, OrderLine, phone_search_columns
 from .pulls import PULL_KINDS, PULL_STATUSES, PullLog
+from .reports import ReportCancel, ReportDaily, ReportDuration, ReportHourly, ReportSku, ReportSkuMonth
 from .skus import ErpSku, Product, ShopSku, SkuLinkEvent
 from .stores import Shop, Store
 from .system import WorkerHeartbeat
@@ -47,6 +48,12 @@ __all__ = [
     "Product",
     "PullLog",
     "Role",
+    "ReportCancel",
+    "ReportDaily",
+    "ReportDuration",
+    "ReportHourly",
+    "ReportSku",
+    "ReportSkuMonth",
     "Shop",
     "ShopSku",
     "SkuLinkEvent",

@@ -18,3 +18,7 @@ Conventions (every module here follows them):
   workers (e.g. `stores.get_shop_credentials`, `system.record_heartbeat`) take no actor.
 - Rows for the UI are small frozen dataclasses holding no secrets.
 """
+
+# Its session listeners keep the report rollups equal to the orders on every commit that
+# changes an order, whichever service made the change.
+from .reports import rollups as _report_rollups  # noqa: E402, F401

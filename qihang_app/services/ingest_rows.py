@@ -19,6 +19,7 @@ from qihang_app.domain.platform_order import PlatformOrder
 from qihang_app.models import Order, OrderEvent, OrderLine, Shop
 
 from .inbox import insert_returning_ids
+from .reports import rollups
 from .sku_links import chunks
 
 _orders = Order.__table__
@@ -59,6 +60,7 @@ def load_states(session: Session, keys: set[tuple[int, str]], shops: dict) -> di
             key = (row["shop_id"], row["platform_order_id"])
             if key in keys:
                 states[key] = MergeState(key=key, values=dict(row), id=row["id"])
+    rollups.remember_before(session, (s.values for s in states.values()))
     return states
 
 
@@ -121,4 +123,6 @@ def write_states(session: Session, states: dict, now: datetime) -> list[MergeSta
     event_rows = [{**event, "order_id": s.id, "at": now} for s in states.values() for event in s.events]
     if event_rows:
         session.execute(_events.insert(), event_rows)
+    # report buckets of what changed: recomputed before the commit (services/reports/rollups.py)
+    rollups.apply_rows(session, ((s.id, s.values) for s in states.values() if s.is_new or s.changed or s.events))
     return [s for s in states.values() if s.is_new or (s.changed and s.events)]

@@ -38,5 +38,7 @@ def test_every_table_is_in_the_metadata():
         "carrier_accounts", "own_riders", "dispatch_rules", "deliveries",
         "erp_connections", "erp_customer_maps",
         "erp_order_states", "erp_shipments", "erp_results", "erp_seen_signatures",
+        "report_daily", "report_hourly", "report_durations", "report_cancels", "report_skus",
+        "report_skus_monthly",
     }  # fmt: skip
     assert expected <= set(SQLModel.metadata.tables)
