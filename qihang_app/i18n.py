@@ -11,6 +11,7 @@ import re
 from qihang_app.domain.messages import decode, encode
 from qihang_app.i18n_board import BOARD_MESSAGES
 from qihang_app.i18n_services import SERVICE_MESSAGES
+from qihang_app.i18n_stock import STOCK_MESSAGES
 from qihang_app.i18n_words import WORDS
 
 __all__ = ["MESSAGES", "PLATFORM_LABEL", "encode", "render", "tr", "tr_known"]
@@ -255,6 +256,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 MESSAGES.update(BOARD_MESSAGES)  # the dispatch board
 MESSAGES.update(SERVICE_MESSAGES)  # what services and workers send as keys
+MESSAGES.update(STOCK_MESSAGES)  # stock (库存)
 MESSAGES.update(WORDS)  # what was stored for later reading (timeline, 异常 reasons, …)
 
 PLATFORM_LABEL: dict[str, tuple[str, str]] = {

@@ -5,6 +5,7 @@ from .messaging import INBOX_STATUSES, OUTBOX_STATUSES, InboxMessage, OutboxMess
 from .orders import Order, OrderEvent, OrderLine, phone_search_columns
 from .pulls import PULL_KINDS, PULL_STATUSES, PullLog
 from .skus import ErpSku, ShopSku
+from .stock import ShopStockSetting, StockLevel, StockLocation, StockMove, StockPublished, StockShortage
 from .stores import Shop, Store
 from .system import WorkerHeartbeat
 from .users import ROLES, AuthSession, LoginThrottle, User, UserStoreGrant
@@ -27,6 +28,12 @@ __all__ = [
     "PullLog",
     "Shop",
     "ShopSku",
+    "ShopStockSetting",
+    "StockLevel",
+    "StockLocation",
+    "StockMove",
+    "StockPublished",
+    "StockShortage",
     "Store",
     "UTCDateTime",
     "User",

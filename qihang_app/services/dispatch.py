@@ -21,6 +21,7 @@ from qihang_app.domain.order_status import OrderStatus
 from qihang_app.domain.platform_order import DeliveryStatus
 from qihang_app.models import Order, OrderEvent, OutboxMessage, Shop, utcnow
 
+from . import stock
 from .errors import ConflictError, NotFoundError, ValidationError
 from .scope import Actor, require_store
 
@@ -89,6 +90,7 @@ def accept(
     _event(session, order, actor.ref if actor else "auto-accept", "accepted", old, "自动接单" if auto else "")
     session.add(order)
     session.flush()
+    stock.sync_orders(session, [order.id], actor=actor.ref if actor else "auto-accept")  # reserve
     return order
 
 
@@ -109,6 +111,7 @@ def reject(session: Session, *, actor: Actor, order_id: int, reason_code: str, r
     _event(session, order, actor.ref, "rejected" if event is Ev.REJECT else "cancelled", old, f"{reason_code} {text}")
     session.add(order)
     session.flush()
+    stock.sync_orders(session, [order.id], actor=actor.ref)  # release
     return order
 
 
@@ -150,6 +153,7 @@ def dispatch_self(
     _event(session, order, actor.ref, "dispatched", old, order.rider_name)
     session.add(order)
     session.flush()
+    stock.sync_orders(session, [order.id], actor=actor.ref)  # handed over: deduct
     return order
 
 
@@ -170,6 +174,7 @@ def mark_delivered(session: Session, *, actor: Actor, order_id: int) -> Order:
     _event(session, order, actor.ref, "delivered", old)
     session.add(order)
     session.flush()
+    stock.sync_orders(session, [order.id], actor=actor.ref)
     return order
 
 

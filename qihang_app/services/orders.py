@@ -18,6 +18,7 @@ from qihang_app.domain.money import allocate_discount
 from qihang_app.domain.order_status import OrderStatus, Platform
 from qihang_app.models import Order, OrderEvent, OrderLine, Shop, Store, User, utcnow
 
+from . import stock
 from .errors import NotFoundError, ValidationError, checked
 from .scope import Actor, ScopeError, require_store, store_filter
 
@@ -363,4 +364,5 @@ def create_manual_order(
         )
     )
     session.flush()
+    stock.sync_orders(session, [order.id], actor=actor.ref)  # linked lines hold their stock
     return order
