@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import secrets
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -13,7 +14,7 @@ _numbers = itertools.count(1)
 
 
 def make_sku(session: Session, code: str | None = None, name: str = "可乐") -> int:
-    sku = ErpSku(code=code or f"SKU{next(_numbers):05d}", name=name)
+    sku = ErpSku(code=code or f"SKU{next(_numbers):05d}{secrets.token_hex(2)}", name=name)
     session.add(sku)
     session.flush()
     return sku.id
@@ -23,7 +24,7 @@ def linked_order(
     session: Session, *, shop_id: int, store_id: int, lines: list[tuple[int, int]], status: str = "awaiting_accept"
 ) -> int:
     """An order whose lines are (erp sku id, quantity), already linked."""
-    no = f"S{next(_numbers):06d}"
+    no = f"S{next(_numbers):06d}-{secrets.token_hex(3)}"  # unique across racing processes
     order = Order(
         platform="meituan",
         shop_id=shop_id,
