@@ -61,6 +61,8 @@ class WriteRequest:
     tracking_no: str = ""
     refund_id: str = ""
     stock: tuple[tuple[str, str, int], ...] = ()  # (platform item id, sku id, quantity)
+    sold_out: tuple[tuple[str, str], ...] = ()  # (item id, sku id) now at zero: 售罄 where there is a call
+    on_sale: tuple[tuple[str, str], ...] = ()  # back in stock: 上架 again
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any], idempotency_key: str) -> WriteRequest:
@@ -78,6 +80,8 @@ class WriteRequest:
             tracking_no=str(payload.get("tracking_no") or ""),
             refund_id=str(payload.get("refund_id") or ""),
             stock=tuple((str(i), str(s), int(q)) for i, s, q in payload.get("stock") or ()),
+            sold_out=tuple((str(i), str(s)) for i, s in payload.get("sold_out") or ()),
+            on_sale=tuple((str(i), str(s)) for i, s in payload.get("on_sale") or ()),
         )
 
 

@@ -17,6 +17,7 @@ from workers.tasks.heartbeat import heartbeat
 from workers.tasks.ingest import drain_inbox, ingest_inbox
 from workers.tasks.outbox import relay_outbox
 from workers.tasks.retention import prune_inbox
+from workers.tasks.stock import sync_stock
 from workers.tasks.sweep import run_pull, schedule_pulls, sweep_shop
 
 _settings = get_settings()
@@ -47,6 +48,8 @@ class WorkerSettings:
         cron(schedule_pulls, second=_every(SCHEDULE_EVERY), keep_result=30, timeout=30, max_tries=1),
         # Platform write-backs (接单, 备货完成, …): every second, so a tap reaches the platform fast.
         cron(relay_outbox, second=_every(1), run_at_startup=True, keep_result=5, timeout=30, max_tries=1),
+        # Stock changes reach every shop selling the SKU (debounced in the service, batched per shop).
+        cron(sync_stock, second=_every(2), keep_result=5, timeout=30, max_tries=1),
         # Processed inbox rows past their retention: once a day, at a quiet hour (worker's clock).
         cron(prune_inbox, hour={4}, minute={17}, keep_result=3600, timeout=1800, max_tries=1),
     ]

@@ -63,6 +63,7 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("synced_version", sa.Integer(), nullable=False),
         sa.Column("changed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("dirty_since", sa.DateTime(timezone=True), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "reserved >= 0 AND on_hand >= reserved", name=op.f("ck_stock_levels_available_not_negative")

@@ -47,6 +47,7 @@ class StockLevel(SQLModel, table=True):
     version: int = 0
     synced_version: int = 0
     changed_at: datetime | None = At()
+    dirty_since: datetime | None = At()  # first change not yet pushed (bounds the debounce)
     updated_at: datetime = updated_at_field()
 
 

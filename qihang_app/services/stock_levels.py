@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from qihang_app.domain.stock import Delta
-from qihang_app.models import ShopStockSetting, StockLevel, StockLocation, StockMove, Store, utcnow
+from qihang_app.models import ShopStockSetting, StockLevel, StockLocation, StockMove, Store, UTCDateTime, utcnow
 
 _levels = StockLevel.__table__
 _moves = StockMove.__table__
@@ -97,6 +97,10 @@ def change_level(session: Session, location_id: int, sku_id: int, delta: Delta, 
             reserved=reserved,
             version=_levels.c.version + 1,
             changed_at=now,
+            dirty_since=sa.case(
+                (_levels.c.version == _levels.c.synced_version, sa.literal(now, UTCDateTime())),
+                else_=_levels.c.dirty_since,
+            ),
             updated_at=now,
         )
     )
