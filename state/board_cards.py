@@ -9,7 +9,7 @@ import hashlib
 from qihang_app.domain import partners
 from qihang_app.domain.board import EndMark, reject_reasons, shows_deadline
 from qihang_app.domain.money import format_money
-from qihang_app.i18n import render, tr_known
+from qihang_app.i18n import render, tr, tr_known
 from qihang_app.services import board as board_service
 
 
@@ -57,6 +57,8 @@ class CardView:
     cancelled_by: str = ""
     cancel_reason: str = ""
     countdown: bool = True  # a 接单/送达 countdown still matters
+    short: str = ""  # 缺货: what stock could not hold for this order
+    short_en: str = ""
     rev: str = ""  # a hash of everything above: the browser re-renders a card only when it changes
 
 
@@ -77,6 +79,11 @@ def _view(card: board_service.Card) -> CardView:
     view = _fields(card)
     view.rev = hashlib.blake2b(repr(view).encode(), digest_size=8).hexdigest()
     return view
+
+
+def _short(card: board_service.Card, lang: str) -> str:
+    items = "、".join(f"{line.name} ×{line.short}" for line in card.lines if line.short)
+    return tr("stock.short", lang, items=items) if items else ""
 
 
 def _fields(card: board_service.Card) -> CardView:
@@ -119,4 +126,6 @@ def _fields(card: board_service.Card) -> CardView:
         cancelled_by=card.cancelled_by,
         cancel_reason=card.cancel_reason,
         countdown=shows_deadline(tab=card.tab, mark=EndMark(card.end_mark) if card.end_mark else None),
+        short=_short(card, "zh"),
+        short_en=_short(card, "en"),
     )
