@@ -15,6 +15,7 @@ NAV = [
     ("/board", "nav.board", "layout-dashboard", False),
     ("/orders", "nav.orders", "receipt-text", False),
     ("/stores", "nav.stores", "store", False),
+    ("/stock", "nav.stock", "boxes", False),
     ("/inbox", "nav.inbox", "inbox", "manage"),  # admins and managers
     ("/users", "nav.users", "users", True),
     ("/system", "nav.system", "activity", False),

@@ -10,6 +10,7 @@ from qihang_app.pages.inbox import inbox_page
 from qihang_app.pages.login import login_page
 from qihang_app.pages.orders import orders_page
 from qihang_app.pages.print import print_page
+from qihang_app.pages.stock import stock_page
 from qihang_app.pages.stores import stores_page
 from qihang_app.pages.system import system_page
 from qihang_app.pages.users import users_page
@@ -20,6 +21,7 @@ from state.inbox import InboxState
 from state.order_detail import OrderDetailState
 from state.orders import OrdersState
 from state.platform_calls import PlatformCallsState
+from state.stock import StockAlertState, StockState
 from state.stores import StoresState
 from state.system import SystemState
 from state.tickets import TicketState
@@ -47,7 +49,10 @@ def index() -> rx.Component:
 app.add_page(index, route="/", title="启航 OMS", on_load=AuthState.go_home)
 app.add_page(login_page, route="/login", title="登录 · 启航 OMS", on_load=LoginState.redirect_if_logged_in)
 app.add_page(
-    board_page, route="/board", title="调度看板 · 启航 OMS", on_load=[AuthState.require_login, BoardState.open_board]
+    board_page,
+    route="/board",
+    title="调度看板 · 启航 OMS",
+    on_load=[AuthState.require_login, BoardState.open_board, StockAlertState.refresh],
 )
 app.add_page(
     orders_page,
@@ -61,6 +66,7 @@ app.add_page(
     title="门店与店铺 · 启航 OMS",
     on_load=[AuthState.require_login, StoresState.load, PlatformCallsState.load],
 )
+app.add_page(stock_page, route="/stock", title="库存 · 启航 OMS", on_load=[AuthState.require_login, StockState.load])
 app.add_page(
     inbox_page, route="/inbox", title="数据接收 · 启航 OMS", on_load=[AuthState.require_login, InboxState.load]
 )

@@ -39,15 +39,6 @@ class Reason(StrEnum):
     ORDER = "order"
 
 
-REASON_LABEL = {
-    Reason.COUNT: ("盘点", "Stock count"),
-    Reason.DAMAGE: ("报损", "Damage / loss"),
-    Reason.TRANSFER: ("调拨", "Transfer"),
-    Reason.PURCHASE: ("采购入库", "Purchase receipt"),
-    Reason.ORDER: ("订单", "Order"),
-}
-
-
 class ReserveOn(StrEnum):
     """When a shop's orders take stock (a per-shop setting)."""
 
