@@ -67,9 +67,11 @@ class StockState(rx.State):
             actor = await current_actor(self)
             found = await in_session(lambda s: stock_admin.locations(s, actor=actor))
             self.locations = [{"id": str(loc.id), "name": loc.name} for loc in found]
+            params = self.router.url.query_parameters
+            self.location = params.get("location", self.location)
             if self.location not in {loc["id"] for loc in self.locations}:
                 self.location = self.locations[0]["id"] if self.locations else ""
-            if self.router.url.query_parameters.get("low") == "1":
+            if params.get("low") == "1":
                 self.low_only = True
             await self._reload()
         except Exception as exc:
