@@ -22,7 +22,6 @@ from qihang_app.domain.stock import (
     ORDER_KINDS,
     MoveKind,
     Reason,
-    Want,
     needs_available,
     next_moves,
     order_delta,
@@ -80,24 +79,20 @@ def sync_orders(
     if not orders:
         return []
     places = shop_locations(session, {o.shop_id for o in orders.values()})
-    steps, clear = _plan(session, orders, places)
+    steps = _plan(session, orders, places)
     short: list[Shortage] = []
-    done_lines: set[tuple[int, int]] = set()
     # A fixed order (location, SKU) so transactions touching several hot rows never deadlock.
     for step in sorted(steps, key=lambda s: (s.location_id, s.sku_id, s.order_id, s.line_no)):
-        ok = _make(session, step, actor, now)
-        if ok:
-            done_lines.add((step.order_id, step.line_no))
-        elif ok is False:
+        if _make(session, step, actor, now) is False:
             missing = shortfall(available(session, step.location_id, step.sku_id), step.quantity)
             short.append(
                 Shortage(step.order_id, step.line_no, step.sku_id, step.location_id, step.quantity, max(1, missing))
             )
-    _record_shortages(session, short, done_lines, clear, now)
+    _record_shortages(session, sorted(orders), short, now)
     return short
 
 
-def _plan(session: Session, orders: dict, places: dict) -> tuple[list[_Step], set[int]]:
+def _plan(session: Session, orders: dict, places: dict) -> list[_Step]:
     ids = sorted(orders)
     lines: dict[int, list] = defaultdict(list)
     done: dict[tuple[int, int], dict[str, tuple[int, int, int]]] = defaultdict(dict)
@@ -120,12 +115,9 @@ def _plan(session: Session, orders: dict, places: dict) -> tuple[list[_Step], se
         ):
             done[(row.order_id, row.line_no)][row.kind] = (row.location_id, row.erp_sku_id, row.reserved_delta)
     steps: list[_Step] = []
-    clear: set[int] = set()  # orders whose shortage marks no longer matter (cancelled)
     for order_id, order in orders.items():
         location_id, reserve_on = places[order.shop_id]
         want = wanted(order.status, reserve_on)
-        if want is Want.RELEASED:
-            clear.add(order_id)
         keyed = {(line.line_no): line for line in lines.get(order_id, [])}
         # lines reserved earlier but since replaced by the platform still get released / deducted
         line_nos = set(keyed) | {no for (oid, no) in done if oid == order_id}
@@ -140,7 +132,7 @@ def _plan(session: Session, orders: dict, places: dict) -> tuple[list[_Step], se
                 else:
                     continue
                 steps.append(_Step(order_id, line_no, kind, loc, sku, qty, reserve is not None))
-    return steps, clear
+    return steps
 
 
 def _make(session: Session, step: _Step, actor: str, now: datetime) -> bool | None:
@@ -169,15 +161,10 @@ def _make(session: Session, step: _Step, actor: str, now: datetime) -> bool | No
     return False
 
 
-def _record_shortages(
-    session: Session, short: list[Shortage], done: set[tuple[int, int]], clear: set[int], now: datetime
-) -> None:
-    for order_id, line_no in done:
-        session.execute(_short.delete().where(_short.c.order_id == order_id, _short.c.line_no == line_no))
-    for chunk in chunks(sorted(clear)):
+def _record_shortages(session: Session, order_ids: list[int], short: list[Shortage], now: datetime) -> None:
+    """Every line of these orders was just planned again: the marks are exactly what is short now."""
+    for chunk in chunks(order_ids):
         session.execute(_short.delete().where(_short.c.order_id.in_(chunk)))
-    for s in short:
-        session.execute(_short.delete().where(_short.c.order_id == s.order_id, _short.c.line_no == s.line_no))
     if short:
         session.execute(
             _short.insert(),

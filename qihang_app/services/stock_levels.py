@@ -9,6 +9,7 @@ IMMEDIATE lets one writer in at a time (see qihang_app/db.py).
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -78,17 +79,16 @@ def ensure_level(session: Session, location_id: int, sku_id: int) -> None:
     )
 
 
-def change_level(session: Session, location_id: int, sku_id: int, delta: Delta, now: datetime | None = None) -> bool:
-    """Apply `delta` when the level stays valid; False (nothing changed) otherwise, or when the
-    level does not exist (nothing is there to take)."""
-    now = now or utcnow()
-    on_hand = _levels.c.on_hand + delta.on_hand
-    reserved = _levels.c.reserved + delta.reserved
-    result = session.execute(
+def _change_statement():
+    """Built once: the hot path only binds values (statement building costs more than the SQL)."""
+    dh, dr = sa.bindparam("b_dh", type_=sa.Integer), sa.bindparam("b_dr", type_=sa.Integer)
+    now = sa.bindparam("b_now", type_=UTCDateTime())
+    on_hand, reserved = _levels.c.on_hand + dh, _levels.c.reserved + dr
+    return (
         _levels.update()
         .where(
-            _levels.c.location_id == location_id,
-            _levels.c.erp_sku_id == sku_id,
+            _levels.c.location_id == sa.bindparam("b_loc"),
+            _levels.c.erp_sku_id == sa.bindparam("b_sku"),
             reserved >= 0,
             on_hand - reserved >= 0,
         )
@@ -97,14 +97,26 @@ def change_level(session: Session, location_id: int, sku_id: int, delta: Delta, 
             reserved=reserved,
             version=_levels.c.version + 1,
             changed_at=now,
-            dirty_since=sa.case(
-                (_levels.c.version == _levels.c.synced_version, sa.literal(now, UTCDateTime())),
-                else_=_levels.c.dirty_since,
-            ),
+            dirty_since=sa.case((_levels.c.version == _levels.c.synced_version, now), else_=_levels.c.dirty_since),
             updated_at=now,
         )
     )
-    return result.rowcount == 1
+
+
+_CHANGE = _change_statement()
+
+
+def change_level(session: Session, location_id: int, sku_id: int, delta: Delta, now: datetime | None = None) -> bool:
+    """Apply `delta` when the level stays valid; False (nothing changed) otherwise, or when the
+    level does not exist (nothing is there to take)."""
+    params = {
+        "b_loc": location_id,
+        "b_sku": sku_id,
+        "b_dh": delta.on_hand,
+        "b_dr": delta.reserved,
+        "b_now": now or utcnow(),
+    }
+    return session.execute(_CHANGE, params).rowcount == 1
 
 
 def available(session: Session, location_id: int, sku_id: int) -> int:
@@ -133,27 +145,27 @@ def add_move(
 ) -> int | None:
     """Insert a ledger row; None when a row with the same idempotency key exists (the move was
     already made, by this worker earlier or by another one right now)."""
-    statement = (
-        _insert(session, _moves)
-        .values(
-            location_id=location_id,
-            erp_sku_id=sku_id,
-            kind=kind,
-            on_hand_delta=delta.on_hand,
-            reserved_delta=delta.reserved,
-            order_id=order_id,
-            line_no=line_no,
-            idem_key=idem_key,
-            actor=actor,
-            reason=reason,
-            note=note[:2000],
-            created_at=now or utcnow(),
-        )
-        .returning(_moves.c.id)
-    )
-    if idem_key is not None:
-        statement = statement.on_conflict_do_nothing(index_elements=["idem_key"])
-    return session.execute(statement).scalar()
+    params = {
+        "location_id": location_id,
+        "erp_sku_id": sku_id,
+        "kind": kind,
+        "on_hand_delta": delta.on_hand,
+        "reserved_delta": delta.reserved,
+        "order_id": order_id,
+        "line_no": line_no,
+        "idem_key": idem_key,
+        "actor": actor,
+        "reason": str(reason),
+        "note": note[:2000],
+        "created_at": now or utcnow(),
+    }
+    return session.execute(_move_insert(session.get_bind().dialect.name, idem_key is not None), params).scalar()
+
+
+@lru_cache
+def _move_insert(dialect: str, idempotent: bool):
+    statement = (postgresql if dialect == "postgresql" else sqlite).insert(_moves).returning(_moves.c.id)
+    return statement.on_conflict_do_nothing(index_elements=["idem_key"]) if idempotent else statement
 
 
 def drop_move(session: Session, move_id: int) -> None:
