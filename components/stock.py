@@ -8,10 +8,11 @@ from qihang_app.domain.input_rules import LIMITS
 from state.stock import MODES, StockAlertState, StockState
 
 
-def _number(label_key: str, value, color: str = "") -> rx.Component:
+def _number(label_key: str, value, color=None) -> rx.Component:
+    paint = {} if color is None else {"color": color}
     return rx.vstack(
         rx.text(t(label_key), size="1", color_scheme="gray"),
-        rx.text(value, size="4", weight="bold", class_name="tabular", color=color or None),
+        rx.text(value, size="4", weight="bold", class_name="tabular", **paint),
         spacing="0",
         align="center",
         min_width="56px",
@@ -36,7 +37,7 @@ def level_card(row) -> rx.Component:
             rx.hstack(
                 _number("stock.on_hand", row["on_hand"]),
                 _number("stock.reserved", row["reserved"]),
-                _number("stock.available", row["available"], rx.cond(row["low"] != "", rx.color("red", 11), "")),
+                _number("stock.available", row["available"], rx.cond(row["low"] != "", rx.color("red", 11), "inherit")),
                 spacing="3",
             ),
             rx.hstack(
