@@ -199,13 +199,14 @@ def _move(m) -> rx.Component:
         ),
         rx.table.cell(m["on_hand"], class_name="tabular"),
         rx.table.cell(m["reserved"], class_name="tabular"),
+        rx.table.cell(m["actor"]),
         rx.table.cell(
             rx.match(
                 m["reason"],
                 *[(r, t(f"stock.reason.{r}")) for r in ("count", "damage", "transfer", "purchase", "order")],
                 m["reason"],
             ),
-            rx.cond(m["order_id"] != "", rx.text(" #", m["order_id"], as_="span", color_scheme="gray")),
+            rx.cond(m["order_no"] != "", rx.text(" ", m["order_no"], as_="span", color_scheme="gray")),
             rx.cond(m["note"] != "", rx.text(m["note"], size="1", color_scheme="gray")),
         ),
     )
@@ -242,7 +243,7 @@ def ledger_dialog() -> rx.Component:
                 rx.text(t("stock.ledger_empty"), color_scheme="gray"),
             ),
             rx.hstack(
-                rx.dialog.close(rx.button(t("stock.cancel"), variant="soft", size="3")),
+                rx.dialog.close(rx.button(t("stock.close"), variant="soft", size="3")),
                 justify="end",
                 padding_top="12px",
             ),

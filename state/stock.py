@@ -39,6 +39,7 @@ def _move_row(m: stock_queries.MoveRow) -> dict[str, str]:
         "on_hand": f"{m.on_hand_delta:+d}" if m.on_hand_delta else "",
         "reserved": f"{m.reserved_delta:+d}" if m.reserved_delta else "",
         "order_id": str(m.order_id or ""),
+        "order_no": m.order_no,
         "actor": m.actor,
         "note": m.note,
     }

@@ -5,13 +5,14 @@ import reflex as rx
 from components.i18n import t
 from components.layout import app_shell, page_header
 from components.stock import adjust_dialog, ledger_dialog, level_card, toolbar
+from components.stock_shops import shops_button, shops_dialog
 from state.stock import StockState
 
 
 def stock_page() -> rx.Component:
     return app_shell(
         rx.vstack(
-            page_header("stock.title"),
+            page_header("stock.title", shops_button()),
             toolbar(),
             rx.cond(
                 StockState.rows.length() > 0,
@@ -20,6 +21,7 @@ def stock_page() -> rx.Component:
             ),
             adjust_dialog(),
             ledger_dialog(),
+            shops_dialog(),
             spacing="3",
             width="100%",
         ),

@@ -12,6 +12,7 @@ from qihang_app.domain import input_rules as rules
 from qihang_app.domain.stock import Delta, Level, MoveKind, Reason, ReserveOn, count_delta
 from qihang_app.models import ErpSku, Shop, ShopStockSetting, StockLevel, StockLocation, utcnow
 
+from . import stock_sync
 from .errors import NotFoundError, ValidationError, checked
 from .scope import Actor, require_role, require_store, visible_store_ids
 from .stock import retry_shortages
@@ -176,8 +177,18 @@ def set_threshold(session: Session, *, actor: Actor, location_id: int, sku_id: i
     )
 
 
-def shop_setting(session: Session, *, shop_id: int) -> ShopStockSetting:
-    return session.get(ShopStockSetting, shop_id) or ShopStockSetting(shop_id=shop_id)
+def shop_settings(session: Session, *, actor: Actor) -> list[tuple[Shop, ShopStockSetting]]:
+    """Each shop the actor may see with its stock setting (defaults where none was saved)."""
+    rows = session.exec(
+        select(Shop, ShopStockSetting)
+        .join(ShopStockSetting, ShopStockSetting.shop_id == Shop.id, isouter=True)
+        .order_by(Shop.store_id, Shop.id)
+    ).all()
+    return [
+        (shop, setting or ShopStockSetting(shop_id=shop.id))
+        for shop, setting in rows
+        if actor.can_access(shop.store_id)
+    ]
 
 
 def set_shop_setting(
@@ -200,7 +211,10 @@ def set_shop_setting(
     if location_id is not None:
         location_for(session, actor=actor, location_id=location_id)
     setting = session.get(ShopStockSetting, shop_id) or ShopStockSetting(shop_id=shop_id)
+    moved = (setting.buffer, setting.location_id) != (kept, location_id)
     setting.reserve_on, setting.buffer, setting.location_id = reserve_on, kept, location_id
     session.add(setting)
     session.flush()
+    if moved:  # what the shop may sell changed: tell it everything again
+        stock_sync.push_all(session, shop_id=shop_id)
     return setting

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from qihang_app.domain import input_rules as rules
 from qihang_app.domain.stock import is_low
-from qihang_app.models import ErpSku, StockLevel, StockLocation, StockMove
+from qihang_app.models import ErpSku, Order, StockLevel, StockLocation, StockMove, User
 
 from .errors import checked
 from .scope import Actor
@@ -45,7 +45,8 @@ class MoveRow:
     on_hand_delta: int
     reserved_delta: int
     order_id: int | None
-    actor: str
+    order_no: str  # the order's display number, "" for staff movements
+    actor: str  # who: a username, or "worker" / "auto-accept"
     note: str
 
 
@@ -84,14 +85,18 @@ def ledger(
     """The newest movements here (of one SKU, or all), newest first."""
     location_for(session, actor=actor, location_id=location_id)
     statement = (
-        sa.select(StockMove, ErpSku.code, ErpSku.name)
+        sa.select(StockMove, ErpSku.code, ErpSku.name, Order.display_no)
         .join(ErpSku, ErpSku.id == StockMove.erp_sku_id)
+        .outerjoin(Order, Order.id == StockMove.order_id)
         .where(StockMove.location_id == location_id)
         .order_by(StockMove.id.desc())
         .limit(limit)
     )
     if sku_id is not None:
         statement = statement.where(StockMove.erp_sku_id == sku_id)
+    found = session.execute(statement).all()
+    user_ids = {int(m.actor[5:]) for m, *_ in found if m.actor.startswith("user:") and m.actor[5:].isdigit()}
+    names = dict(session.execute(sa.select(User.id, User.username).where(User.id.in_(sorted(user_ids)))).all())
     return [
         MoveRow(
             m.id,
@@ -103,11 +108,18 @@ def ledger(
             m.on_hand_delta,
             m.reserved_delta,
             m.order_id,
-            m.actor,
+            order_no or "",
+            _who(m.actor, names),
             m.note,
         )
-        for m, code, name in session.execute(statement)
+        for m, code, name, order_no in found
     ]
+
+
+def _who(actor: str, names: dict[int, str]) -> str:
+    if actor.startswith("user:") and actor[5:].isdigit():
+        return names.get(int(actor[5:]), actor)
+    return actor
 
 
 def low_count(session: Session, *, actor: Actor) -> int:

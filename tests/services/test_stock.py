@@ -150,3 +150,23 @@ def test_staff_of_another_store_cannot_touch_its_stock(session, world, shelf):
     with pytest.raises(ScopeError):
         stock_admin.receive(session, actor=world.staff_a, location_id=other, sku_id=shelf[1], quantity=1)
     assert [loc.id for loc in stock_admin.locations(session, actor=world.staff_a)] == [shelf[0]]
+
+
+def test_shop_settings_are_scoped_and_a_new_buffer_is_pushed_at_once(session, world, shelf):
+    import json
+
+    from qihang_app.models import OutboxMessage, ShopSku
+
+    loc, sku = shelf
+    session.add(ShopSku(shop_id=world.shop_a, platform_item_id="I1", platform_sku_id="S1", erp_sku_id=sku))
+    session.flush()
+    assert [shop.id for shop, _ in stock_admin.shop_settings(session, actor=world.staff_a)] == [world.shop_a]
+    with pytest.raises(ValidationError) as refused:
+        stock_admin.set_shop_setting(session, actor=world.admin, shop_id=world.shop_a, reserve_on="never", buffer=1)
+    assert refused.value.field == "reserve_on"
+    with pytest.raises(ValidationError) as refused:
+        stock_admin.set_shop_setting(session, actor=world.admin, shop_id=world.shop_a, reserve_on="paid", buffer="-1")
+    assert refused.value.field == "buffer"
+    stock_admin.set_shop_setting(session, actor=world.admin, shop_id=world.shop_a, reserve_on="paid", buffer=4)
+    (row,) = session.execute(sa.select(OutboxMessage).where(OutboxMessage.shop_id == world.shop_a)).scalars()
+    assert json.loads(row.payload)["stock"] == [["I1", "S1", 6]]  # 10 on hand − buffer 4
