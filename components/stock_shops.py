@@ -76,7 +76,7 @@ def _shop_form(shop) -> rx.Component:
         reset_on_submit=False,
         width="100%",
         class_name="stock-shop",
-        custom_attrs={"data-shop": shop["name"]},
+        custom_attrs={"data-shop": shop["id"]},
     )
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import reflex as rx
 
+from qihang_app import live
 from qihang_app.domain import input_rules as rules
 from qihang_app.domain.clock import SHANGHAI
-from qihang_app.services import stock_admin, stock_queries
+from qihang_app.services import stock, stock_admin, stock_queries
 from qihang_app.services.errors import ServiceError
 from state.auth import current_actor, refuse, translate
 from state.form_errors import placed
-from state.offloop import in_session
+from state.offloop import in_session, publish
 
 MODES = ("receive", "count", "write_off", "transfer", "threshold")
 
@@ -154,10 +155,11 @@ class StockState(rx.State):
                 stock_admin.transfer(session, from_id=location, to_id=int(target), quantity=amount, **common)
             else:
                 stock_admin.set_threshold(session, actor=actor, location_id=location, sku_id=sku, threshold=amount)
+            return stock.served_orders(session)
 
         try:
             actor = await current_actor(self)
-            await in_session(lambda s: work(s, actor))
+            served = await in_session(lambda s: work(s, actor))
         except ServiceError as exc:
             at_field = await placed(self, exc)
             if at_field:
@@ -168,6 +170,8 @@ class StockState(rx.State):
         except Exception as exc:
             return await refuse(self, exc)
         self.dialog_open = False
+        for order_id, store_id in served:  # short orders now served: their cards lose 缺货
+            await publish(store_id, live.note(order_id=order_id, store_id=store_id, status="", kind="stock"))
         await self._reload()
         return rx.toast.success(await translate(self, "stock.saved"))
 

@@ -35,6 +35,7 @@ from .stock_levels import add_move, available, change_level, drop_move, shop_loc
 
 _moves = StockMove.__table__
 _short = StockShortage.__table__
+SERVED = "stock_served_orders"  # session.info key
 
 
 @dataclass(frozen=True)
@@ -195,7 +196,16 @@ def retry_shortages(session: Session, *, location_id: int, sku_id: int, actor: s
     if not waiting:
         return []
     still = {s.order_id for s in sync_orders(session, waiting, actor=actor)}
-    return [order_id for order_id in waiting if order_id not in still]
+    served = [order_id for order_id in waiting if order_id not in still]
+    # Their board cards lose the 缺货 mark: the caller publishes these after commit.
+    stores = session.execute(sa.select(Order.id, Order.store_id).where(Order.id.in_(served))).all() if served else []
+    session.info.setdefault(SERVED, []).extend((order_id, store_id) for order_id, store_id in stores)
+    return served
+
+
+def served_orders(session: Session) -> list[tuple[int, int]]:
+    """(order id, store id) of the orders this session's stock changes un-marked (for live notes)."""
+    return list(session.info.get(SERVED, []))
 
 
 def shortages_of(session: Session, order_ids: list[int]) -> dict[int, list[tuple[int, int]]]:

@@ -19,8 +19,9 @@ from tests.e2e.test_board import MEITUAN, _control, _new_meituan_order, _wait_wr
 pytestmark = pytest.mark.e2e
 
 
-def _cola(env, sandbox) -> tuple[int, dict]:
-    """An ERP SKU linked to the first product of the Meituan demo shop; (location id, product)."""
+def _cola(env, sandbox) -> tuple[int, dict, int]:
+    """An ERP SKU linked to the first product of the Meituan demo shop; (location id, product,
+    OMS shop id)."""
     product = _control(sandbox, "GET", f"shops/meituan/{MEITUAN['shop_id']}/catalog")[0]
     engine = make_engine(env["DATABASE_URL"])
     with session_scope(engine) as session:
@@ -37,22 +38,27 @@ def _cola(env, sandbox) -> tuple[int, dict]:
             )
         )
         location = store_location(session, shop.store_id)
+        shop_id = shop.id
     engine.dispose()
-    return location, product
+    return location, product, shop_id
 
 
 def _row(page):
     return page.locator(".stock-row[data-sku='E2E-COLA']")
 
 
-def _twin_stock(sandbox, sku_id: str) -> int:
+def _twin(sandbox, sku_id: str) -> dict:
     products = _control(sandbox, "GET", f"shops/meituan/{MEITUAN['shop_id']}/catalog")
-    return next(p["stock"] for p in products if p["sku_id"] == sku_id)
+    return next(p for p in products if p["sku_id"] == sku_id)
+
+
+def _twin_stock(sandbox, sku_id: str) -> int:
+    return _twin(sandbox, sku_id)["stock"]
 
 
 def test_receive_race_short_mark_sync_and_ledger(app_server, sandbox, browser):
     base, env = app_server
-    location, product = _cola(env, sandbox)
+    location, product, shop_id = _cola(env, sandbox)
 
     page = browser.new_page(viewport=PHONE)
     login(page, base, "admin", env["E2E_ADMIN_PASSWORD"])
@@ -63,6 +69,7 @@ def test_receive_race_short_mark_sync_and_ledger(app_server, sandbox, browser):
     page.locator("#stock-quantity").fill("-3")
     page.locator("#stock-save").click()
     expect(page.locator(".field-error")).to_contain_text("1", timeout=10_000)  # the allowed range, at the field
+    shot(page, "stock-phone-adjust-refused")
     page.locator("#stock-quantity").fill("3")
     page.locator("#stock-save").click()
     expect(row).to_contain_text("3", timeout=10_000)
@@ -98,11 +105,51 @@ def test_receive_race_short_mark_sync_and_ledger(app_server, sandbox, browser):
     desk.goto(f"{base}/stock?location={location}")
     row = _row(desk)
     expect(row).to_contain_text("可用", timeout=30_000)
-    numbers = row.locator(".tabular").all_inner_texts()
-    assert numbers == ["3", "2", "1"], numbers  # on hand, reserved, available
+    assert row.locator(".tabular").all_inner_texts() == ["3", "2", "1"]  # on hand, reserved, available
     row.get_by_role("button", name="流水").click()
     ledger = desk.locator("#stock-ledger")
     expect(ledger).to_contain_text("订单占用", timeout=10_000)
     expect(ledger).to_contain_text("采购入库")
+    expect(ledger).to_contain_text("admin")  # who
     shot(desk, "stock-desk-ledger")
+    desk.get_by_role("button", name="关闭").click()
+
+    # 预警值 3: one available is low, and the board says so
+    row.locator(".stock-adjust").click()
+    desk.get_by_role("radio", name="预警值").click()
+    desk.locator("#stock-quantity").fill("3")
+    desk.locator("#stock-save").click()
+    expect(row.locator(".stock-low")).to_be_visible(timeout=10_000)
+    desk.goto(f"{base}/board")
+    expect(desk.locator("#board-low-stock")).to_contain_text("1", timeout=15_000)
+
+    # a safety buffer of 1 leaves nothing to sell: the platform shows it sold out (售罄)
+    desk.goto(f"{base}/stock?location={location}")
+    desk.get_by_role("button", name="店铺库存设置").click()
+    shop_form = desk.locator(f".stock-shop[data-shop='{shop_id}']")
+    shop_form.locator("input[name=buffer]").fill("1")
+    shop_form.get_by_role("button", name="确定").click()
+    shot(desk, "stock-desk-shop-settings")
+    deadline = time.monotonic() + 30
+    while _twin(sandbox, product["sku_id"])["on_sale"] and time.monotonic() < deadline:
+        time.sleep(0.5)
+    sold_out = _twin(sandbox, product["sku_id"])
+    assert sold_out["stock"] == 0 and sold_out["on_sale"] is False
+
+    # a receipt serves the short order: its card loses 缺货, the platform lists the SKU again
+    desk.keyboard.press("Escape")
+    row = _row(desk)
+    row.locator(".stock-adjust").click()
+    desk.locator("#stock-quantity").fill("5")
+    desk.locator("#stock-save").click()
+    expect(row.locator(".tabular").first).to_have_text("8", timeout=10_000)
+    desk.goto(f"{base}/board")
+    loser = desk.locator(".qh-card", has_text=f"#{orders[1]['day_seq']}").filter(has_text="美团")
+    expect(loser).to_be_visible(timeout=15_000)
+    expect(loser.locator(".qh-c-short")).to_have_count(0, timeout=15_000)
+    deadline = time.monotonic() + 30
+    while not _twin(sandbox, product["sku_id"])["on_sale"] and time.monotonic() < deadline:
+        time.sleep(0.5)
+    listed = _twin(sandbox, product["sku_id"])
+    assert listed["on_sale"] is True and listed["stock"] == 3  # 8 on hand − 4 held − buffer 1
     desk.close()

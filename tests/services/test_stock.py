@@ -75,6 +75,7 @@ def test_too_little_stock_is_a_shortage_until_stock_arrives(session, world, shel
     assert level(session, loc, sku) == (10, 8)  # the loser holds nothing
     stock_admin.receive(session, actor=world.admin, location_id=loc, sku_id=sku, quantity=3)
     assert stock.shortages_of(session, [second]) == {}
+    assert stock.served_orders(session) == [(second, world.store_a)]  # its card hears it
     assert level(session, loc, sku) == (13, 13)
     assert ledger_sums(session, loc, sku) == (13, 13)
 
