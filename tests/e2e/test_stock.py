@@ -78,7 +78,10 @@ def test_receive_race_short_mark_sync_and_ledger(app_server, sandbox, browser):
     shot(page, "stock-phone-received")
 
     # two orders want 2 each of the 3 on hand: the second one accepted is short by 1
-    orders = [_new_meituan_order(sandbox, items=[{"sku_id": product["sku_id"], "quantity": 2}]) for _ in range(2)]
+    orders = [
+        _new_meituan_order(sandbox, items=[{"sku_id": product["sku_id"], "quantity": 2}], delivery_type="merchant")
+        for _ in range(2)
+    ]  # own riders: they wait in 备货中 until the store acts
     page.goto(f"{base}/board")
     for truth in orders:
         card = page.locator("#board-list .qh-card", has_text=f"#{truth['day_seq']}").filter(has_text="美团")
