@@ -148,12 +148,20 @@ def adjust_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title(StockState.sku_label),
-            rx.segmented_control.root(
-                *[rx.segmented_control.item(t(f"stock.mode.{m}"), value=m) for m in MODES],
-                value=StockState.mode,
-                on_change=StockState.set_mode,
-                size="2",
-                width="100%",
+            rx.flex(  # wraps on a phone (five tabs side by side do not fit 390 px)
+                *[
+                    rx.button(
+                        t(f"stock.mode.{m}"),
+                        variant=rx.cond(StockState.mode == m, "solid", "soft"),
+                        size="2",
+                        type="button",
+                        on_click=StockState.set_mode(m),
+                        id=f"stock-mode-{m}",
+                    )
+                    for m in MODES
+                ],
+                gap="6px",
+                wrap="wrap",
                 id="stock-mode",
             ),
             rx.form(

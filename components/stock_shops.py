@@ -87,7 +87,7 @@ def shops_dialog() -> rx.Component:
             rx.text(t("stock.shop.hint"), size="2", color_scheme="gray"),
             rx.vstack(rx.foreach(StockShopsState.shops, _shop_form), spacing="4", width="100%", padding_y="12px"),
             rx.hstack(
-                rx.dialog.close(rx.button(t("stock.cancel"), variant="soft", color_scheme="gray", size="3")),
+                rx.dialog.close(rx.button(t("stock.close"), variant="soft", color_scheme="gray", size="3")),
                 justify="end",
             ),
             max_width="640px",

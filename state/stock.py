@@ -128,8 +128,7 @@ class StockState(rx.State):
         self.dialog_open = value
 
     @rx.event
-    def set_mode(self, value: str | list[str]):
-        value = value if isinstance(value, str) else (value[0] if value else "")
+    def set_mode(self, value: str):
         if value in MODES:
             self.mode, self.errors, self.form_error = value, {}, ""
 

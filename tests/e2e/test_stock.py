@@ -69,6 +69,8 @@ def test_receive_race_short_mark_sync_and_ledger(app_server, sandbox, browser):
     page.locator("#stock-quantity").fill("-3")
     page.locator("#stock-save").click()
     expect(page.locator(".field-error")).to_contain_text("1", timeout=10_000)  # the allowed range, at the field
+    dialog = page.locator("[role=dialog]").bounding_box()
+    assert dialog["x"] >= 0 and dialog["x"] + dialog["width"] <= PHONE["width"]  # the whole dialog on screen
     shot(page, "stock-phone-adjust-refused")
     page.locator("#stock-quantity").fill("3")
     page.locator("#stock-save").click()
@@ -119,7 +121,7 @@ def test_receive_race_short_mark_sync_and_ledger(app_server, sandbox, browser):
 
     # 预警值 3: one available is low, and the board says so
     row.locator(".stock-adjust").click()
-    desk.get_by_role("radio", name="预警值").click()
+    desk.locator("#stock-mode-threshold").click()
     desk.locator("#stock-quantity").fill("3")
     desk.locator("#stock-save").click()
     expect(row.locator(".stock-low")).to_be_visible(timeout=10_000)
