@@ -5,8 +5,9 @@ import reflex as rx
 from components.form_bits import field_error
 from components.i18n import platform_label, t
 from qihang_app.domain.input_rules import LIMITS
+from state.auth import AuthState
 from state.stock import StockState
-from state.stock_shops import STORE_SHELF, StockShopsState
+from state.stock_shops import STORE_SHELF, StockShopsState, WarehouseState
 
 
 def _shop_form(shop) -> rx.Component:
@@ -98,6 +99,56 @@ def shops_dialog() -> rx.Component:
 
 
 def shops_button() -> rx.Component:
-    return rx.button(
-        rx.icon("settings-2", size=16), t("stock.shop.title"), variant="soft", size="3", on_click=StockShopsState.show
+    return rx.cond(
+        AuthState.can_manage,
+        rx.button(
+            rx.icon("settings-2", size=16),
+            t("stock.shop.title"),
+            variant="soft",
+            size="3",
+            on_click=StockShopsState.show,
+        ),
+    )
+
+
+def warehouse_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(t("stock.warehouse.new")),
+            rx.form(
+                rx.vstack(
+                    rx.text(t("stock.warehouse.name"), size="2", weight="medium"),
+                    rx.input(name="name", max_length=LIMITS["store_name"], size="3", width="100%", id="warehouse-name"),
+                    field_error(WarehouseState.error),
+                    rx.hstack(
+                        rx.dialog.close(
+                            rx.button(t("stock.cancel"), variant="soft", color_scheme="gray", size="3", type="button")
+                        ),
+                        rx.button(t("stock.save"), size="3", type="submit"),
+                        justify="end",
+                        width="100%",
+                    ),
+                    spacing="3",
+                    width="100%",
+                ),
+                on_submit=WarehouseState.create,
+                reset_on_submit=False,
+            ),
+            max_width="400px",
+        ),
+        open=WarehouseState.open,
+        on_open_change=WarehouseState.set_open,
+    )
+
+
+def warehouse_button() -> rx.Component:
+    return rx.cond(
+        AuthState.is_admin,
+        rx.button(
+            rx.icon("warehouse", size=16),
+            t("stock.warehouse.new"),
+            variant="soft",
+            size="3",
+            on_click=WarehouseState.set_open(True),
+        ),
     )

@@ -74,6 +74,8 @@ STOCK_MESSAGES.update(
         "stock.shop.buffer": ("安全库存", "Buffer"),
         "stock.shop.location": ("出货地点", "Ships from"),
         "stock.shop.own_store": ("所属门店", "Its own store"),
+        "stock.warehouse.new": ("新建仓库", "New warehouse"),
+        "stock.warehouse.name": ("仓库名称", "Warehouse name"),
         "stock.col.at": ("时间", "Time"),
         "stock.col.who": ("操作人", "By"),
         "stock.close": ("关闭", "Close"),

@@ -9,8 +9,34 @@ from qihang_app.services import stock_admin
 from qihang_app.services.errors import ServiceError
 from state.auth import current_actor, refuse, translate
 from state.offloop import in_session
+from state.stock import StockState
 
 STORE_SHELF = "store"  # the select's value for "its own store's shelf" (no location chosen)
+
+
+class WarehouseState(rx.State):
+    """新建仓库 (admins): a location that is not a store's shelf, for 调拨 and receipts."""
+
+    open: bool = False
+    error: str = ""
+
+    @rx.event
+    def set_open(self, value: bool):
+        self.open, self.error = value, ""
+
+    @rx.event
+    async def create(self, form: dict):
+        name = form.get("name", "")
+        try:
+            actor = await current_actor(self)
+            await in_session(lambda s: stock_admin.create_warehouse(s, actor=actor, name=name))
+        except ServiceError as exc:
+            self.error = await translate(self, exc.key or "", **exc.params)
+            return
+        except Exception as exc:
+            return await refuse(self, exc)
+        self.open = False
+        return [StockState.load, rx.toast.success(await translate(self, "stock.saved"))]
 
 
 class StockShopsState(rx.State):

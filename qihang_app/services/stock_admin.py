@@ -28,7 +28,14 @@ def locations(session: Session, *, actor: Actor) -> list[StockLocation]:
         store_location(session, store_id)
     session.flush()
     rows = session.exec(select(StockLocation).where(StockLocation.enabled).order_by(StockLocation.id)).all()
-    return [loc for loc in rows if loc.store_id is None or actor.can_access(loc.store_id)]
+    return [loc for loc in rows if _may_use(actor, loc)]
+
+
+def _may_use(actor: Actor, location: StockLocation) -> bool:
+    """A store's shelf: whoever works in that store; a warehouse: admins and managers."""
+    if location.store_id is None:
+        return actor.role in ("admin", "manager")
+    return actor.can_access(location.store_id)
 
 
 def location_for(session: Session, *, actor: Actor, location_id: int) -> StockLocation:
@@ -37,6 +44,8 @@ def location_for(session: Session, *, actor: Actor, location_id: int) -> StockLo
         raise NotFoundError(key="stock.err.no_location", location_id=location_id)
     if location.store_id is not None:
         require_store(actor, location.store_id)
+    else:
+        require_role(actor, "admin", "manager")
     return location
 
 

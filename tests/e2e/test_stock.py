@@ -157,4 +157,20 @@ def test_receive_race_short_mark_sync_and_ledger(app_server, sandbox, browser):
         time.sleep(0.5)
     listed = _twin(sandbox, product["sku_id"])
     assert listed["on_sale"] is True and listed["stock"] == 3  # 8 on hand − 4 held − buffer 1
+
+    # 调拨: a new warehouse takes 2 of the store's free units
+    desk.goto(f"{base}/stock?location={location}")
+    desk.get_by_role("button", name="新建仓库").click()
+    desk.locator("#warehouse-name").fill("中心仓")
+    desk.get_by_role("button", name="确定").click()
+    row = _row(desk)
+    row.locator(".stock-adjust").click()
+    desk.locator("#stock-mode-transfer").click()
+    desk.locator("#stock-to-location").click()
+    desk.get_by_role("option", name="中心仓").click()
+    desk.locator("#stock-quantity").fill("2")
+    desk.locator("#stock-save").click()
+    expect(row.locator(".tabular").first).to_have_text("6", timeout=10_000)
+    assert row.locator(".tabular").all_inner_texts() == ["6", "4", "2"]
+    shot(desk, "stock-desk-transferred")
     desk.close()

@@ -171,3 +171,36 @@ def test_shop_settings_are_scoped_and_a_new_buffer_is_pushed_at_once(session, wo
     stock_admin.set_shop_setting(session, actor=world.admin, shop_id=world.shop_a, reserve_on="paid", buffer=4)
     (row,) = session.execute(sa.select(OutboxMessage).where(OutboxMessage.shop_id == world.shop_a)).scalars()
     assert json.loads(row.payload)["stock"] == [["I1", "S1", 6]]  # 10 on hand − buffer 4
+
+
+def test_warehouses_are_for_managers_and_admins(session, world, shelf):
+    from qihang_app.services.scope import ScopeError
+
+    depot = stock_admin.create_warehouse(session, actor=world.admin, name="中心仓").id
+    with pytest.raises(ScopeError):
+        stock_admin.create_warehouse(session, actor=world.manager_a, name="二号仓")
+    with pytest.raises(ValidationError) as refused:
+        stock_admin.create_warehouse(session, actor=world.admin, name="<b>仓</b>")
+    assert refused.value.field == "name"
+    assert depot in [loc.id for loc in stock_admin.locations(session, actor=world.manager_a)]
+    assert depot not in [loc.id for loc in stock_admin.locations(session, actor=world.staff_a)]
+    with pytest.raises(ScopeError):
+        stock_admin.receive(session, actor=world.staff_a, location_id=depot, sku_id=shelf[1], quantity=1)
+
+
+def test_sync_waits_for_quiet_but_not_forever(session, world, shelf):
+    from datetime import timedelta
+
+    from qihang_app.domain.stock import Delta
+    from qihang_app.models import ShopSku, utcnow
+    from qihang_app.services import stock_sync
+    from qihang_app.services.stock_levels import change_level
+
+    loc, sku = shelf
+    session.add(ShopSku(shop_id=world.shop_a, platform_item_id="I1", platform_sku_id="S1", erp_sku_id=sku))
+    t0 = utcnow() + timedelta(minutes=1)
+    assert stock_sync.flush_due(session, now=t0) == 1  # the receipt of the fixture, long quiet
+    for second in range(0, 7):  # a change every second: never quiet for QUIET
+        change_level(session, loc, sku, Delta(reserved=1), now=t0 + timedelta(seconds=second))
+        queued = stock_sync.flush_due(session, now=t0 + timedelta(seconds=second, milliseconds=500))
+        assert queued == (1 if second == 5 else 0), second  # dirty since t0: pushed at MAX_WAIT
