@@ -204,3 +204,17 @@ def test_sync_waits_for_quiet_but_not_forever(session, world, shelf):
         change_level(session, loc, sku, Delta(reserved=1), now=t0 + timedelta(seconds=second))
         queued = stock_sync.flush_due(session, now=t0 + timedelta(seconds=second, milliseconds=500))
         assert queued == (1 if second == 5 else 0), second  # dirty since t0: pushed at MAX_WAIT
+
+
+def test_the_short_order_card_says_what_is_missing(session, world, shelf):
+    from qihang_app.services.board import load_cards
+    from state.board_cards import view_of
+
+    loc, sku = shelf
+    full = linked_order(session, shop_id=world.shop_a, store_id=world.store_a, lines=[(sku, 10)], status="to_ship")
+    short = linked_order(session, shop_id=world.shop_a, store_id=world.store_a, lines=[(sku, 3)], status="to_ship")
+    stock.sync_orders(session, [full, short])
+    cards = load_cards(session, store_ids=[world.store_a])
+    assert view_of(cards[short]).short == f"缺货：sku{sku} ×3"
+    assert view_of(cards[short]).short_en == f"Out of stock: sku{sku} ×3"
+    assert view_of(cards[full]).short == ""
