@@ -151,9 +151,11 @@ def upgrade() -> None:
         sa.UniqueConstraint("order_id", "line_no", name=op.f("uq_stock_shortages_order_id_line_no")),
     )
     op.create_index(op.f("ix_stock_shortages_order_id"), "stock_shortages", ["order_id"], unique=False)
+    op.create_index("ix_stock_shortages_level", "stock_shortages", ["location_id", "erp_sku_id"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_stock_shortages_level", table_name="stock_shortages")
     op.drop_index(op.f("ix_stock_shortages_order_id"), table_name="stock_shortages")
     op.drop_table("stock_shortages")
     op.drop_table("stock_published")

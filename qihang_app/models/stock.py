@@ -77,7 +77,10 @@ class StockShortage(SQLModel, table=True):
     """An order line that wanted stock and found too little (缺货 on its board card)."""
 
     __tablename__ = "stock_shortages"
-    __table_args__ = (sa.UniqueConstraint("order_id", "line_no"),)
+    __table_args__ = (
+        sa.UniqueConstraint("order_id", "line_no"),
+        sa.Index("ix_stock_shortages_level", "location_id", "erp_sku_id"),  # who waits for this SKU here
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="orders.id", ondelete="CASCADE", index=True)

@@ -201,6 +201,7 @@ def apply_batch(session: Session, *, items: Sequence[IngestItem], now: datetime 
     )
     # 5. Stock follows the orders' new statuses (reserve, release, deduct) in the same transaction.
     stock.sync_orders(session, [c.order_id for c in result.changes], now=now)
+    result.changes += _served(session, {c.order_id for c in result.changes})
     finish_rows(session, processed=processed, failed=failed, rejected=rejected, now=now)
     result.inbox_ids = store_raw(session, keep, now=now)
     for error, ids in retry.items():
@@ -234,6 +235,15 @@ def _auto_accept(session: Session, changes: list[OrderChange], now: datetime) ->
                 change = replace(change, status=order.status)
         out.append(change)
     return out
+
+
+def _served(session: Session, known: set[int]) -> list[OrderChange]:
+    """Orders that were short and got the units a cancel gave back: their cards change too."""
+    served = {order_id: store_id for order_id, store_id in stock.served_orders(session) if order_id not in known}
+    if not served:
+        return []
+    rows = session.execute(sa.select(Order.id, Order.store_id, Order.status).where(Order.id.in_(sorted(served))))
+    return [OrderChange(order_id=r.id, store_id=r.store_id, status=r.status, kind="changed") for r in rows]
 
 
 # -- applying ---------------------------------------------------------------------------------

@@ -66,9 +66,15 @@ def reserve_lines(session: Session, order_ids: Iterable[int], *, actor: str = "w
 
 
 def sync_orders(
-    session: Session, order_ids: Iterable[int], *, actor: str = "worker", now: datetime | None = None
+    session: Session,
+    order_ids: Iterable[int],
+    *,
+    actor: str = "worker",
+    now: datetime | None = None,
+    retry: bool = True,
 ) -> list[Shortage]:
-    """Make the stock movements the orders' statuses ask for; returns the lines left short."""
+    """Make the stock movements the orders' statuses ask for; returns the lines left short.
+    Units a cancel gives back go first to orders waiting short for them (`retry`)."""
     now = now or utcnow()
     ids = sorted(set(order_ids))
     if not ids:
@@ -82,14 +88,20 @@ def sync_orders(
     places = shop_locations(session, {o.shop_id for o in orders.values()})
     steps = _plan(session, orders, places)
     short: list[Shortage] = []
+    freed: set[tuple[int, int]] = set()
     # A fixed order (location, SKU) so transactions touching several hot rows never deadlock.
     for step in sorted(steps, key=lambda s: (s.location_id, s.sku_id, s.order_id, s.line_no)):
-        if _make(session, step, actor, now) is False:
+        made = _make(session, step, actor, now)
+        if made and step.kind is MoveKind.RELEASE:
+            freed.add((step.location_id, step.sku_id))
+        if made is False:
             missing = shortfall(available(session, step.location_id, step.sku_id), step.quantity)
             short.append(
                 Shortage(step.order_id, step.line_no, step.sku_id, step.location_id, step.quantity, max(1, missing))
             )
     _record_shortages(session, sorted(orders), short, now)
+    for location_id, sku_id in sorted(freed) if retry else ():
+        retry_shortages(session, location_id=location_id, sku_id=sku_id, actor=actor)
     return short
 
 
@@ -195,7 +207,7 @@ def retry_shortages(session: Session, *, location_id: int, sku_id: int, actor: s
     )
     if not waiting:
         return []
-    still = {s.order_id for s in sync_orders(session, waiting, actor=actor)}
+    still = {s.order_id for s in sync_orders(session, waiting, actor=actor, retry=False)}
     served = [order_id for order_id in waiting if order_id not in still]
     # Their board cards lose the 缺货 mark: the caller publishes these after commit.
     stores = session.execute(sa.select(Order.id, Order.store_id).where(Order.id.in_(served))).all() if served else []
@@ -204,8 +216,9 @@ def retry_shortages(session: Session, *, location_id: int, sku_id: int, actor: s
 
 
 def served_orders(session: Session) -> list[tuple[int, int]]:
-    """(order id, store id) of the orders this session's stock changes un-marked (for live notes)."""
-    return list(session.info.get(SERVED, []))
+    """(order id, store id) of the orders this session's stock changes un-marked since last asked
+    (their boards hear it: the caller publishes live notes after commit)."""
+    return session.info.pop(SERVED, [])
 
 
 def shortages_of(session: Session, order_ids: list[int]) -> dict[int, list[tuple[int, int]]]:

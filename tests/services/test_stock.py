@@ -80,6 +80,20 @@ def test_too_little_stock_is_a_shortage_until_stock_arrives(session, world, shel
     assert ledger_sums(session, loc, sku) == (13, 13)
 
 
+def test_a_cancel_gives_its_units_to_the_order_waiting_short(session, world, shelf):
+    loc, sku = shelf
+    first = linked_order(session, shop_id=world.shop_a, store_id=world.store_a, lines=[(sku, 8)], status="to_ship")
+    second = linked_order(session, shop_id=world.shop_a, store_id=world.store_a, lines=[(sku, 4)], status="to_ship")
+    stock.sync_orders(session, [first, second])
+    assert stock.shortages_of(session, [second]) == {second: [(1, 2)]}
+    session.get(Order, first).status = "cancelled"
+    session.flush()
+    stock.sync_orders(session, [first])
+    assert stock.shortages_of(session, [second]) == {}
+    assert level(session, loc, sku) == (10, 4)
+    assert stock.served_orders(session) == [(second, world.store_a)]
+
+
 def test_a_cancelled_short_order_loses_its_mark(session, world, shelf):
     loc, sku = shelf
     order = linked_order(session, shop_id=world.shop_a, store_id=world.store_a, lines=[(sku, 50)], status="to_ship")

@@ -73,3 +73,14 @@ def test_replaced_lines_release_what_they_held(session, world):
     apply(session, world, snapshot(lines=two[:1], status="cancelled", at=T0 + timedelta(minutes=2)))
     assert level(session, loc, sku) == (10, 0)
     assert ledger_sums(session, loc, sku) == (10, 0)
+
+
+def test_a_platform_cancel_serves_the_order_waiting_short_and_its_board_hears(session, world):
+    loc, sku = _shelf(session, world)
+    apply(session, world, snapshot("MT1", lines=[line(outer="APPLE-1", qty=8)], status="to_ship"))
+    apply(session, world, snapshot("MT2", lines=[line(outer="APPLE-1", qty=5)], status="to_ship"))
+    waiting = order(session, "MT2").id
+    assert level(session, loc, sku) == (10, 8)  # MT2 is short by 3
+    result = apply(session, world, event(EventKind.CANCEL, "MT1", at=T0 + timedelta(minutes=1)))
+    assert level(session, loc, sku) == (10, 5)
+    assert {c.order_id for c in result.changes} == {order(session, "MT1").id, waiting}
