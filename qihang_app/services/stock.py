@@ -127,13 +127,16 @@ def _plan(session: Session, orders: dict, places: dict) -> list[_Step]:
             ).where(_moves.c.order_id.in_(chunk), _moves.c.kind.in_([k.value for k in ORDER_KINDS]))
         ):
             done[(row.order_id, row.line_no)][row.kind] = (row.location_id, row.erp_sku_id, row.reserved_delta)
+    moved_lines: dict[int, set[int]] = defaultdict(set)
+    for order_id, line_no in done:
+        moved_lines[order_id].add(line_no)
     steps: list[_Step] = []
     for order_id, order in orders.items():
         location_id, reserve_on = places[order.shop_id]
         want = wanted(order.status, reserve_on)
         keyed = {(line.line_no): line for line in lines.get(order_id, [])}
         # lines reserved earlier but since replaced by the platform still get released / deducted
-        line_nos = set(keyed) | {no for (oid, no) in done if oid == order_id}
+        line_nos = set(keyed) | moved_lines.get(order_id, set())
         for line_no in sorted(line_nos):
             made = done.get((order_id, line_no), {})
             reserve = made.get(MoveKind.RESERVE.value)
