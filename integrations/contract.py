@@ -5,7 +5,8 @@ A platform adapter is one object (see `PlatformAdapter`) that the webhook routes
 signing tool reach through `integrations.registry`. Nothing outside `integrations/` branches on a
 platform's name: it asks the adapter, or the adapter's pure `PlatformProfile` (domain.partners).
 
-Carrier and ERP contracts follow the same idea; their issues fill in real partners.
+Carriers (integrations.carrier_contract) and ERPs (integrations.erp_contract) follow the same idea:
+a kind registered once, connected per account.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from integrations.base import PlatformError, RetryPolicy, Token
 from qihang_app.domain.partners import PlatformProfile, WriteBack
-from qihang_app.domain.platform_order import DeliveryStatus, PlatformEvent, PlatformOrder
+from qihang_app.domain.platform_order import DeliveryStatus, PlatformEvent, PlatformOrder, PlatformSku
 
 
 class Unsupported(PlatformError):
@@ -45,6 +46,13 @@ class ShopKeys(Protocol):
 TokenSaver = Callable[[int, Token], Awaitable[None]]
 
 
+def _float(value: Any) -> float | None:
+    try:
+        return None if value in (None, "") else float(value)
+    except (TypeError, ValueError):
+        return None
+
+
 @dataclass(frozen=True, slots=True)
 class WriteRequest:
     """One platform write-back as the outbox row carries it (platform-neutral values)."""
@@ -63,6 +71,8 @@ class WriteRequest:
     stock: tuple[tuple[str, str, int], ...] = ()  # (platform item id, sku id, quantity)
     sold_out: tuple[tuple[str, str], ...] = ()  # (item id, sku id) now at zero: 售罄 where there is a call
     on_sale: tuple[tuple[str, str], ...] = ()  # back in stock: 上架 again
+    latitude: float | None = None  # the rider's last position (GCJ-02), for delivery statuses
+    longitude: float | None = None
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any], idempotency_key: str) -> WriteRequest:
@@ -79,6 +89,8 @@ class WriteRequest:
             carrier=str(payload.get("carrier") or ""),
             tracking_no=str(payload.get("tracking_no") or ""),
             refund_id=str(payload.get("refund_id") or ""),
+            latitude=_float(payload.get("latitude")),
+            longitude=_float(payload.get("longitude")),
             stock=tuple((str(i), str(s), int(q)) for i, s, q in payload.get("stock") or ()),
             sold_out=tuple((str(i), str(s)) for i, s in payload.get("sold_out") or ()),
             on_sale=tuple((str(i), str(s)) for i, s in payload.get("on_sale") or ()),
@@ -181,6 +193,15 @@ class PullPage:
     requests: int = 1  # API calls this page cost (shown as 页数 in the pull log)
 
 
+@dataclass(slots=True)
+class ProductPage:
+    """One page of a shop's product list, every SKU mapped (money in fen)."""
+
+    skus: list[PlatformSku]
+    requests: int = 1
+    total: int | None = None  # SKUs in the whole list, when the platform says
+
+
 # ---- sandbox twin ------------------------------------------------------------------------------------
 
 
@@ -238,6 +259,9 @@ class PlatformAdapter(Protocol):
         self, client: Any, shop: ShopKeys, window: PullWindow, lookups: PullLookups
     ) -> AsyncIterator[PullPage]: ...
 
+    def pull_products(self, client: Any, shop: ShopKeys) -> AsyncIterator[ProductPage]:
+        """Every SKU of the shop's product list (店铺商品), page by page."""
+
     async def write_back(self, client: Any, request: WriteRequest) -> None:
         """Perform one declared write-back; raises Unsupported for anything undeclared."""
 
@@ -256,69 +280,5 @@ def check_declared(adapter: PlatformAdapter, request: WriteRequest) -> None:
         raise Unsupported(adapter.profile.code, request.action.value)
 
 
-# ---- carriers (instant delivery) ------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class DeliveryOrder:
-    """What a carrier needs to carry one order (coordinates in GCJ-02, money in fen)."""
-
-    order_ref: str  # our order id as the carrier sees it (idempotent create)
-    store_ref: str
-    pickup_address: str
-    pickup_lat: float
-    pickup_lng: float
-    receiver_name: str
-    receiver_phone: str
-    receiver_address: str
-    receiver_lat: float
-    receiver_lng: float
-    value_fen: int
-    weight_g: int = 1000
-    note: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Quote:
-    carrier: str
-    fee_fen: int
-    distance_m: int
-    eta_minutes: int
-    quote_ref: str = ""  # some carriers book against a quote id
-
-
-@dataclass(frozen=True, slots=True)
-class RiderUpdate:
-    """One status callback of a carrier, mapped to the unified rider state."""
-
-    order_ref: str
-    carrier_order_id: str
-    status: DeliveryStatus
-    rider_name: str = ""
-    rider_phone: str = ""
-    lat: float | None = None
-    lng: float | None = None
-    reason: str = ""
-    at: datetime | None = None
-
-
-class CarrierAdapter(Protocol):
-    code: str
-    name_zh: str
-    name_en: str
-
-    async def quote(self, order: DeliveryOrder) -> Quote: ...
-
-    async def create(self, order: DeliveryOrder, *, idempotency_key: str) -> str:
-        """Book a rider; returns the carrier's order id (the same id for a repeated key)."""
-
-    async def cancel(self, carrier_order_id: str, *, reason: str) -> None: ...
-
-    async def add_tip(self, carrier_order_id: str, *, tip_fen: int) -> None: ...
-
-    def verify_callback(self, body: bytes, headers: Mapping[str, str]) -> bool: ...
-
-    def parse_callback(self, body: bytes) -> RiderUpdate: ...
-
-
-# The ERP contract lives in integrations.erp_contract.
+# The carrier contract lives in integrations.carrier_contract, the ERP contract in
+# integrations.erp_contract.

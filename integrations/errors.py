@@ -54,12 +54,31 @@ def _platform(exc: PlatformError) -> str:
     number = int(exc.code) if exc.code.isdigit() else None
     words = " ".join(exc.message.split())[:MAX_PLATFORM_WORDS]
     said = {"zh": f"{exc.code}：{words}", "en": f"{exc.code}: {words}"} if words else exc.code
+    kind = registry.CARRIERS.get(exc.platform)
+    if kind is not None:
+        return _carrier(kind, exc.code, said)
     # The platforms' own codes, per adapter (the same number may mean other things elsewhere).
     adapter = registry.find(exc.platform)
     if adapter is not None and number in adapter.rate_limit_codes:
         return encode("platform_err.rate_limited", said=said)
     if adapter is not None and number in adapter.credential_codes:
         return encode("platform_err.credentials", said=said)
+    return encode("platform_err.said", said=said)
+
+
+def _carrier(kind, code: str, said: object) -> str:
+    """A carrier's own refusal: balance and "no rider" get words of their own."""
+    carrier = {"zh": kind.name_zh, "en": kind.name_en}
+    if code in kind.balance_codes:
+        return encode("carrier_err.balance_low", carrier=carrier, said=said)
+    if code in kind.no_rider_codes:
+        return encode("carrier_err.no_rider", carrier=carrier, said=said)
+    if code in kind.rate_limit_codes:
+        return encode("carrier_err.rate_limited", carrier=carrier, said=said)
+    if code in kind.credential_codes:
+        return encode("carrier_err.credentials", carrier=carrier, said=said)
+    if code == "unsupported":
+        return encode("carrier_err.unsupported", carrier=carrier)
     return encode("platform_err.said", said=said)
 
 

@@ -16,7 +16,7 @@ import sqlmodel  # noqa: F401  (autogenerate renders sqlmodel.sql.sqltypes.AutoS
 from alembic import op
 
 revision: str = "0007_stock"
-down_revision: str | None = "0004"
+down_revision: str | None = "0005_erp_link"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

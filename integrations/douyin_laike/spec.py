@@ -29,6 +29,10 @@ class Path(StrEnum):
     # ASSUMED (sandbox only, no public doc found): batch stock of listed SKUs. Zero stock shows
     # the SKU as 售罄 on 来客 itself; there is no separate sell-status call.
     STOCK_SYNC = "/goodlife/v1/goods/stock/sync"  # POST
+    PRODUCT_QUERY = "/goodlife/v1/goods/product/online/query/"  # GET; ASSUMED fields, see platforms.md
+
+
+MAX_PRODUCT_PAGE = 50  # ASSUMED `count` cap of the product list
 
 
 MAX_PAGE_SIZE = 100  # ASSUMED (Doudian's searchList has the same cap)

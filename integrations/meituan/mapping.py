@@ -53,6 +53,10 @@ LOGISTICS_STATUS = {
 }
 
 # Self-delivery status we send with ecommerce/order/logistics/sync (§1.5).
+# Our carrier codes (domain.carriers) → Meituan's logistics_provider_code (§1.5: 10001 SF, 10002 Dada,
+# 10003 Shansong, 10032 Meituan paotui …); carriers without a Meituan code send none.
+LOGISTICS_PROVIDER = {"SF": "10001"}
+
 LOGISTICS_SYNC_CODE = {
     DeliveryStatus.AWAITING_RIDER: 0,
     DeliveryStatus.RIDER_ACCEPTED: 10,
@@ -61,6 +65,10 @@ LOGISTICS_SYNC_CODE = {
     DeliveryStatus.DELIVERED: 40,
     DeliveryStatus.CANCELLED: 100,
 }
+
+# `logistics_provider_code` of the carrier a self-delivered order rides with (§1.5); the store's
+# own riders send none.
+LOGISTICS_PROVIDER = {"sf_same_city": "10001", "dada": "10002", "shansong": "10003", "meituan_paotui": "10032"}
 
 # Full-refund push `notify_type` (§1.4).
 REFUND_NOTIFY = {

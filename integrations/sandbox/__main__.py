@@ -1,6 +1,7 @@
 """python -m integrations.sandbox --port 8700 [--rate 0.5] [--callback-base http://127.0.0.1:3000]
 
-Starts the sandbox on loopback with one demo shop per platform (credentials printed at start).
+Starts the sandbox on loopback with one demo shop per platform and one demo account per carrier
+(credentials printed at start).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import logging
 
 import uvicorn
 
+from integrations import registry
 from integrations.sandbox.app import DEMO_SHOPS, create_app
 
 DEFAULT_PORT = 8700  # Settings.sandbox_port
@@ -39,7 +41,16 @@ def main(argv: list[str] | None = None) -> int:
                 f"demo shop {shop['platform']}: shop_id={shop['shop_id']} "
                 f"app_id={shop['app_id']} secret={shop['secret']}"
             )
-    print(f"sandbox on http://{args.host}:{args.port}  (control API: /_control/stats)")
+        for kind in registry.carriers():
+            twin = kind.twin()
+            demo = twin.demo_account
+            print(
+                f"demo carrier {kind.code}: key={demo['key']} secret={demo['secret']} shop={demo['shop']} at {twin.prefix}"
+            )
+    for kind in registry.erps():  # the ERP twins' demo connections (mounted always)
+        keys = " ".join(f"{k}={v}" for k, v in kind.twin().demo_keys.items())
+        print(f"demo ERP {kind.code}: {keys}")
+    print(f"sandbox on http://{args.host}:{args.port}  (control API: /_control/stats, /_control/erp/<erp>)")
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
 

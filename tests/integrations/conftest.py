@@ -48,6 +48,7 @@ class ReceivedPush:
     headers: dict[str, str]
     body: bytes
     form: dict[str, str] = field(default_factory=dict)  # decoded once, like a web framework
+    query: str = ""  # the URL's query string (some carriers sign there)
 
 
 class Receiver:
@@ -62,7 +63,7 @@ class Receiver:
         if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
             form = dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
         with self._lock:
-            self.pushes.append(ReceivedPush(request.url.path, dict(request.headers), body, form))
+            self.pushes.append(ReceivedPush(request.url.path, dict(request.headers), body, form, request.url.query))
         if request.url.path.startswith("/api/webhooks/meituan/"):
             return JSONResponse({"data": "ok"})
         return JSONResponse(ACK_BODY)

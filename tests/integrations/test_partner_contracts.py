@@ -17,7 +17,17 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from integrations import registry
-from integrations.contract import CarrierAdapter, DeliveryOrder, Quote, RiderUpdate
+from integrations.carrier_base import CarrierAdapterBase, CarrierKindBase
+from integrations.carrier_contract import (
+    Account,
+    Booking,
+    CarrierAdapter,
+    CarrierKind,
+    DeliveryOrder,
+    Quote,
+    RiderUpdate,
+    Unsupported,
+)
 from integrations.erp_contract import AfterSaleResult, ErpAdapter, Shipment
 from integrations.sandbox.server import ServerThread
 from qihang_app.domain.platform_order import DeliveryStatus
@@ -66,31 +76,23 @@ class PartnerServer:
         )
 
 
-class LoopbackCarrier:
-    code, name_zh, name_en = "loopback_riders", "测试跑腿", "Test riders"
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-
+class LoopbackCarrier(CarrierAdapterBase):
     async def _post(self, path: str, body: dict, key: str = "") -> dict:
         async with httpx.AsyncClient(trust_env=False, timeout=5) as http:
-            answer = await http.post(self.url + path, json=body, headers={"Idempotency-Key": key} if key else {})
+            answer = await http.post(self.base_url + path, json=body, headers={"Idempotency-Key": key} if key else {})
         return answer.json()
 
     async def quote(self, order: DeliveryOrder) -> Quote:
         data = await self._post("/quote", {"ref": order.order_ref})
         return Quote(self.code, data["fee"], data["distance"], data["eta"])
 
-    async def create(self, order: DeliveryOrder, *, idempotency_key: str) -> str:
-        return (await self._post("/book", {"ref": order.order_ref}, idempotency_key))["id"]
+    async def create(self, order: DeliveryOrder, *, idempotency_key: str) -> Booking:
+        return Booking((await self._post("/book", {"ref": order.order_ref}, idempotency_key))["id"])
 
-    async def cancel(self, carrier_order_id: str, *, reason: str) -> None:
+    async def cancel(self, carrier_order_id: str, *, reason: str, reason_code: str = "") -> None:
         return None
 
-    async def add_tip(self, carrier_order_id: str, *, tip_fen: int) -> None:
-        return None
-
-    def verify_callback(self, body: bytes, headers) -> bool:
+    def verify_callback(self, body: bytes, headers, query) -> bool:
         return hmac.compare_digest(headers.get("x-sign", ""), _sig(body))
 
     def parse_callback(self, body: bytes) -> RiderUpdate:
@@ -103,6 +105,13 @@ class LoopbackCarrier:
             rider_name=data.get("rider", ""),
             rider_phone=data.get("phone", ""),
         )
+
+
+class LoopbackKind(CarrierKindBase):
+    code, name_zh, name_en = "loopback_riders", "测试跑腿", "Test riders"
+    fields = ()
+    has_balance, tips = False, False
+    adapter = LoopbackCarrier
 
 
 class LoopbackErp:
@@ -143,7 +152,7 @@ def partner():
     with ServerThread(server.app()) as running:
         server.url = running.url
         yield server
-    registry.CARRIERS.pop(LoopbackCarrier.code, None)
+    registry.unregister_carrier(LoopbackKind.code)
 
 
 DELIVERY = DeliveryOrder(
@@ -162,17 +171,24 @@ DELIVERY = DeliveryOrder(
 
 
 async def test_a_carrier_on_the_contract(partner):
-    carrier: CarrierAdapter = registry.register_carrier(LoopbackCarrier(partner.url))
-    assert registry.CARRIERS["loopback_riders"] is carrier
+    kind: CarrierKind = registry.register_carrier(LoopbackKind())
+    assert registry.carrier("loopback_riders") is kind  # a kind is registered once ...
+    carrier: CarrierAdapter = kind.connect(Account(kind.code, {}, base_url=partner.url))  # ... connected per account
     assert (await carrier.quote(DELIVERY)).fee_fen == 650
     first = await carrier.create(DELIVERY, idempotency_key="ride:QH1")
     again = await carrier.create(DELIVERY, idempotency_key="ride:QH1")  # a retried job
-    assert first == again == "RIDE0001" and len(partner.bookings) == 1
-    body = json.dumps({"ref": "QH1", "id": first, "state": "picked", "rider": "王师傅"}).encode()
-    assert not carrier.verify_callback(body, {"x-sign": "0" * 64})
-    assert carrier.verify_callback(body, {"x-sign": _sig(body)})
+    assert first == again == Booking("RIDE0001") and len(partner.bookings) == 1
+    body = json.dumps({"ref": "QH1", "id": first.carrier_order_id, "state": "picked", "rider": "王师傅"}).encode()
+    assert not carrier.verify_callback(body, {"x-sign": "0" * 64}, {})
+    assert carrier.verify_callback(body, {"x-sign": _sig(body)}, {})
     update = carrier.parse_callback(body)
     assert update.status is DeliveryStatus.DELIVERING and update.rider_name == "王师傅"
+    with pytest.raises(Unsupported):  # a call the kind does not offer is refused before any request
+        await carrier.add_tip(first.carrier_order_id, tip_fen=200)
+    assert await kind.check_connection(Account(kind.code, {}, base_url="http://127.0.0.1:9")) == (
+        "carrier.test.failed",
+        {"reason": "i18n:" + '{"k":"carrier_err.unsupported","p":{"carrier":{"en":"Test riders","zh":"测试跑腿"}}}'},
+    )
 
 
 async def test_an_erp_on_the_contract(partner):

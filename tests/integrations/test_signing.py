@@ -63,3 +63,33 @@ def test_cli_douyin_params_are_compact_json(capsys):
 def test_cli_needs_params_for_meituan():
     with pytest.raises(SystemExit):
         sign_cli.main(["meituan", "--secret", "S"])
+
+
+def test_cli_sf_same_city_prints_the_worked_example(capsys):
+    params = '{"dev_id":1,"push_time":1700000000,"version":17}'
+    assert sign_cli.main(["sf_same_city", "--secret", "DEVKEY", "--params", params, "--show-base"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[-1] == "NDU5MmRmOTc0YmZhNDFmM2UzN2Q5MTBkZGUxOGE3ZmY="  # the signature is printed last
+    assert lines[0] == params + "&1&DEVKEY"
+
+
+@pytest.mark.parametrize(
+    ("carrier", "base"),
+    [
+        ("dada", "Sapp_keykbody{}formatjsonsource_id9timestamp1v1.0S"),
+        ("shansong", 'SclientIdcdata{"a":1}shopId9timestamp1'),
+        ("meituan_paotui", "Sappkeyktimestamp1version1.0"),
+    ],
+)
+def test_cli_carriers_sign_their_fields(carrier, base, capsys):
+    fields = {
+        "dada": {"app_key": "k", "body": "{}", "format": "json", "source_id": 9, "timestamp": 1, "v": "1.0"},
+        "shansong": {"clientId": "c", "data": {"a": 1}, "shopId": 9, "timestamp": 1},
+        "meituan_paotui": {"appkey": "k", "timestamp": 1, "version": "1.0", "note": ""},
+    }[carrier]
+    assert sign_cli.main([carrier, "--secret", "S", "--params", json.dumps(fields), "--show-base"]) == 0
+    shown, signature = capsys.readouterr().out.strip().splitlines()
+    assert shown == base
+    digest = hashlib.sha1 if carrier == "meituan_paotui" else hashlib.md5
+    expected = digest(base.encode()).hexdigest()
+    assert signature == (expected if carrier == "meituan_paotui" else expected.upper())

@@ -1,0 +1,1 @@
+"""达达 (Dada open platform): signing, wire format, status mapping, adapter and sandbox twin."""

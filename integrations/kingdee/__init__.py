@@ -1,0 +1,1 @@
+"""金蝶云星空 Kingdee K/3 Cloud WebAPI: ERP kind, adapter and sandbox twin."""
