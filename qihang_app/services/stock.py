@@ -30,7 +30,7 @@ from qihang_app.domain.stock import (
 )
 from qihang_app.models import Order, OrderLine, StockMove, StockShortage, utcnow
 
-from .sku_links import chunks
+from . import sku_links  # module, not names: sku_links calls back into reserve_lines
 from .stock_levels import add_move, available, change_level, drop_move, shop_locations
 
 _moves = StockMove.__table__
@@ -80,7 +80,7 @@ def sync_orders(
     if not ids:
         return []
     orders = {}
-    for chunk in chunks(ids):
+    for chunk in sku_links.chunks(ids):
         for row in session.execute(sa.select(Order.id, Order.status, Order.shop_id).where(Order.id.in_(chunk))):
             orders[row.id] = row
     if not orders:
@@ -109,7 +109,7 @@ def _plan(session: Session, orders: dict, places: dict) -> list[_Step]:
     ids = sorted(orders)
     lines: dict[int, list] = defaultdict(list)
     done: dict[tuple[int, int], dict[str, tuple[int, int, int]]] = defaultdict(dict)
-    for chunk in chunks(ids):
+    for chunk in sku_links.chunks(ids):
         for row in session.execute(
             sa.select(OrderLine.order_id, OrderLine.line_no, OrderLine.erp_sku_id, OrderLine.quantity).where(
                 OrderLine.order_id.in_(chunk), OrderLine.erp_sku_id.is_not(None), OrderLine.quantity > 0
@@ -179,7 +179,7 @@ def _make(session: Session, step: _Step, actor: str, now: datetime) -> bool | No
 
 def _record_shortages(session: Session, order_ids: list[int], short: list[Shortage], now: datetime) -> None:
     """Every line of these orders was just planned again: the marks are exactly what is short now."""
-    for chunk in chunks(order_ids):
+    for chunk in sku_links.chunks(order_ids):
         session.execute(_short.delete().where(_short.c.order_id.in_(chunk)))
     if short:
         session.execute(
@@ -227,7 +227,7 @@ def served_orders(session: Session) -> list[tuple[int, int]]:
 def shortages_of(session: Session, order_ids: list[int]) -> dict[int, list[tuple[int, int]]]:
     """{order id: [(line no, missing units)]} for the board's 缺货 mark."""
     out: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for chunk in chunks(sorted(order_ids)):
+    for chunk in sku_links.chunks(sorted(order_ids)):
         for row in session.execute(
             sa.select(_short.c.order_id, _short.c.line_no, _short.c.missing)
             .where(_short.c.order_id.in_(chunk))
