@@ -81,5 +81,13 @@ STOCK_MESSAGES.update(
         "stock.close": ("关闭", "Close"),
         "stock.col.kind": ("变动", "Movement"),
         "stock.col.reason": ("原因", "Reason"),
+        # the 库存不足 alert rule (its line is set per SKU and place on 库存)
+        "alerts.rule.stock_low": ("库存不足", "Stock low"),
+        "alerts.rule.stock_low.title": ("{location}：{name} 库存不足", "{location}: {name} is running low"),
+        "alerts.rule.stock_low.text": (
+            "**{location}** 的 **{name}**（{code}）可用库存只剩 **{available}**，已低于预警线，请及时补货。",
+            "**{name}** ({code}) at **{location}** is down to **{available}** available, at or below its "
+            "low-stock line; restock it.",
+        ),
     }
 )
