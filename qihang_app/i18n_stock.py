@@ -81,6 +81,7 @@ STOCK_MESSAGES.update(
         "stock.close": ("关闭", "Close"),
         "stock.col.kind": ("变动", "Movement"),
         "stock.col.reason": ("原因", "Reason"),
+        "stock.col.on_products": ("可用库存", "In stock"),  # 商品 list: available over the places one may see
         # the 库存不足 alert rule (its line is set per SKU and place on 库存)
         "alerts.rule.stock_low": ("库存不足", "Stock low"),
         "alerts.rule.stock_low.title": ("{location}：{name} 库存不足", "{location}: {name} is running low"),

@@ -139,3 +139,21 @@ def low_count(session: Session, *, actor: Actor) -> int:
             sa.or_(StockLocation.store_id.is_(None), StockLocation.store_id.in_(sorted(actor.store_ids)))
         )
     return int(session.execute(statement).scalar() or 0)
+
+
+def available_by_sku(session: Session, *, actor: Actor, sku_ids: list[int]) -> dict[int, int]:
+    """Available units per ERP SKU, summed over the enabled places the actor may see (商品 list);
+    SKUs with no stock row anywhere are left out."""
+    if not sku_ids:
+        return {}
+    statement = (
+        sa.select(StockLevel.erp_sku_id, sa.func.sum(StockLevel.on_hand - StockLevel.reserved))
+        .join(StockLocation, StockLocation.id == StockLevel.location_id)
+        .where(StockLevel.erp_sku_id.in_(sorted(set(sku_ids))), StockLocation.enabled)
+        .group_by(StockLevel.erp_sku_id)
+    )
+    if not actor.all_stores:
+        statement = statement.where(
+            sa.or_(StockLocation.store_id.is_(None), StockLocation.store_id.in_(sorted(actor.store_ids)))
+        )
+    return {sku: int(units or 0) for sku, units in session.execute(statement)}

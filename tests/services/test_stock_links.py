@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from qihang_app.models import OrderLine, ShopSku, StockShortage
 from qihang_app.services import sku_links, stock_admin
 from qihang_app.services.stock_levels import store_location
+from qihang_app.services.stock_queries import available_by_sku
 
 from .factories import platform_order
 from .stock_support import level, make_sku
@@ -52,3 +53,16 @@ def test_linking_more_than_is_on_the_shelf_marks_the_order_short(session, world)
     assert level(session, loc, sku) == (2, 2)
     marked = session.execute(sa.select(StockShortage.order_id)).scalars().all()
     assert marked == [short] and served not in marked
+
+
+def test_the_product_list_sums_what_each_viewer_may_see(session, world):
+    cola, tea, unstocked = make_sku(session), make_sku(session), make_sku(session)
+    shelf_a, shelf_b = store_location(session, world.store_a), store_location(session, world.store_b)
+    warehouse = stock_admin.create_warehouse(session, actor=world.admin, name="中心仓").id
+    for place, sku, units in ((shelf_a, cola, 4), (shelf_b, cola, 6), (warehouse, cola, 10), (shelf_b, tea, 2)):
+        stock_admin.receive(session, actor=world.admin, location_id=place, sku_id=sku, quantity=units, note="首批")
+    session.commit()
+    wanted = [cola, tea, unstocked]
+    assert available_by_sku(session, actor=world.admin, sku_ids=wanted) == {cola: 20, tea: 2}
+    assert available_by_sku(session, actor=world.manager_a, sku_ids=wanted) == {cola: 14}  # not store B's shelf
+    assert available_by_sku(session, actor=world.admin, sku_ids=[]) == {}
