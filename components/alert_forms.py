@@ -19,6 +19,7 @@ RULE_CODES = (
     "redis_down",
     "outbox_dead",
     "erp_push_dead",
+    "stock_low",
 )
 UNITS = ("minutes", "seconds", "hours", "orders", "rows")
 

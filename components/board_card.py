@@ -286,6 +286,15 @@ def order_card(card: CardView) -> rx.Component:
         _timers(card),
         _el("div", rx.foreach(card.lines, _item), cls="qh-c-items"),
         rx.cond(
+            card.short != "",
+            _el(
+                "div",
+                rx.icon("package-x", size=16),
+                _el("span", _in_lang(card.short, card.short_en)),
+                cls="qh-c-alert qh-c-short",
+            ),
+        ),
+        rx.cond(
             card.memo != "",
             _el("div", rx.icon("message-square-text", size=14), _el("span", card.memo), cls="qh-c-memo"),
         ),

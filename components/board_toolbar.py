@@ -4,6 +4,7 @@ the alert probe and the reject dialog."""
 import reflex as rx
 
 from components.i18n import t
+from components.stock import low_stock_link
 from state.board import BoardState
 from state.lang import LangState
 
@@ -64,6 +65,7 @@ def toolbar() -> rx.Component:
             on_change=BoardState.set_platform,
             size="3",
         ),
+        low_stock_link(),
         mute_button(),
         gap="8px",
         wrap="wrap",

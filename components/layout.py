@@ -18,6 +18,7 @@ NAV = [
     ("/shop-products", "nav.shop_products", "link", "page.shop_products"),
     ("/reports", "nav.reports", "chart-column", "page.reports"),
     ("/stores", "nav.stores", "store", "page.stores"),
+    ("/stock", "nav.stock", "boxes", "page.stock"),
     ("/delivery", "nav.delivery", "bike", "page.delivery"),
     ("/inbox", "nav.inbox", "inbox", "page.inbox"),
     ("/erp/pushes", "nav.erp_pushes", "send", "page.erp_pushes"),

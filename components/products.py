@@ -114,6 +114,7 @@ def _table_row(row: dict) -> rx.Component:
         rx.table.cell(rx.text(row["category"], size="2")),
         rx.table.cell(rx.text(row["skus"], size="2", class_name="tabular")),
         rx.table.cell(rx.text(row["price"], size="2", style=MONEY), text_align="right"),
+        rx.table.cell(rx.text(row["stock"], size="2", class_name="tabular product-stock"), text_align="right"),
         rx.table.cell(_state_badge(row)),
         rx.table.cell(_actions(row)),
         class_name="product-row",
@@ -130,6 +131,7 @@ def products_table() -> rx.Component:
                     rx.table.column_header_cell(t("catalog.col.category")),
                     rx.table.column_header_cell(t("catalog.col.skus")),
                     rx.table.column_header_cell(t("catalog.col.price"), text_align="right"),
+                    rx.table.column_header_cell(t("stock.col.on_products"), text_align="right"),
                     rx.table.column_header_cell(t("catalog.col.state")),
                     rx.table.column_header_cell(""),
                 )
@@ -157,6 +159,7 @@ def _card(row: dict) -> rx.Component:
             rx.hstack(
                 rx.text(row["code"], size="1", font_family="monospace", color_scheme="gray"),
                 rx.text(row["category"], size="1", color_scheme="gray"),
+                rx.text(t("stock.col.on_products"), " ", row["stock"], size="1", color_scheme="gray"),
                 rx.spacer(),
                 rx.text(row["price"], weight="medium", style=MONEY),
                 width="100%",

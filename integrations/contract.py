@@ -69,6 +69,8 @@ class WriteRequest:
     tracking_no: str = ""
     refund_id: str = ""
     stock: tuple[tuple[str, str, int], ...] = ()  # (platform item id, sku id, quantity)
+    sold_out: tuple[tuple[str, str], ...] = ()  # (item id, sku id) now at zero: 售罄 where there is a call
+    on_sale: tuple[tuple[str, str], ...] = ()  # back in stock: 上架 again
     latitude: float | None = None  # the rider's last position (GCJ-02), for delivery statuses
     longitude: float | None = None
 
@@ -90,6 +92,8 @@ class WriteRequest:
             latitude=_float(payload.get("latitude")),
             longitude=_float(payload.get("longitude")),
             stock=tuple((str(i), str(s), int(q)) for i, s, q in payload.get("stock") or ()),
+            sold_out=tuple((str(i), str(s)) for i, s in payload.get("sold_out") or ()),
+            on_sale=tuple((str(i), str(s)) for i, s in payload.get("on_sale") or ()),
         )
 
 

@@ -19,6 +19,7 @@ from qihang_app.i18n_erp_kinds import ERP_KIND_MESSAGES
 from qihang_app.i18n_ops import OPS_MESSAGES
 from qihang_app.i18n_reports import REPORT_MESSAGES
 from qihang_app.i18n_services import SERVICE_MESSAGES
+from qihang_app.i18n_stock import STOCK_MESSAGES
 from qihang_app.i18n_words import WORDS
 
 __all__ = ["MESSAGES", "PLATFORM_LABEL", "encode", "render", "tr", "tr_known"]
@@ -263,6 +264,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 MESSAGES.update(BOARD_MESSAGES)  # the dispatch board
 MESSAGES.update(SERVICE_MESSAGES)  # what services and workers send as keys
+MESSAGES.update(STOCK_MESSAGES)  # stock (库存)
 MESSAGES.update(CARRIER_MESSAGES)  # instant-delivery carriers
 MESSAGES.update(ERP_KIND_MESSAGES)  # 测试连接 of the 聚水潭 / 旺店通 / 金蝶 connections
 MESSAGES.update(AUDIT_MESSAGES)  # the audit trail, roles and permissions

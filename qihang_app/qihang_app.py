@@ -20,6 +20,7 @@ from qihang_app.pages.reports import reports_page
 from qihang_app.pages.rider import rider_page
 from qihang_app.pages.roles import roles_page
 from qihang_app.pages.shop_products import shop_products_page
+from qihang_app.pages.stock import stock_page
 from qihang_app.pages.stores import stores_page
 from qihang_app.pages.system import system_page
 from qihang_app.pages.users import users_page
@@ -40,6 +41,7 @@ from state.reports import ReportsState
 from state.rider_page import RiderPageState
 from state.roles import RolesState
 from state.shop_products import ShopProductsState
+from state.stock import StockAlertState, StockState
 from state.stores import StoresState
 from state.system import SystemState
 from state.tickets import TicketState
@@ -68,7 +70,10 @@ def index() -> rx.Component:
 app.add_page(index, route="/", title="启航 OMS", on_load=AuthState.go_home)
 app.add_page(login_page, route="/login", title="登录 · 启航 OMS", on_load=LoginState.redirect_if_logged_in)
 app.add_page(
-    board_page, route="/board", title="调度看板 · 启航 OMS", on_load=[AuthState.require_login, BoardState.open_board]
+    board_page,
+    route="/board",
+    title="调度看板 · 启航 OMS",
+    on_load=[AuthState.require_login, BoardState.open_board, StockAlertState.refresh],
 )
 app.add_page(
     orders_page,
@@ -82,6 +87,7 @@ app.add_page(
     title="门店与店铺 · 启航 OMS",
     on_load=[AuthState.require_login, StoresState.load, PlatformCallsState.load],
 )
+app.add_page(stock_page, route="/stock", title="库存 · 启航 OMS", on_load=[AuthState.require_login, StockState.load])
 app.add_page(
     products_page,
     route="/products",

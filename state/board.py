@@ -18,7 +18,7 @@ import reflex as rx
 from qihang_app import live, runtime
 from qihang_app.domain import partners
 from qihang_app.domain.board import TAB_ORDER, Tab, reject_reasons, search_tab
-from qihang_app.services import dispatch
+from qihang_app.services import dispatch, stock
 from qihang_app.services import stores as store_service
 from qihang_app.services.board_feed import REFRESH_SECONDS, feed
 from qihang_app.services.errors import ConflictError, NotFoundError, ValidationError
@@ -251,15 +251,18 @@ class BoardState(rx.State):
             actor = await self._fresh_actor()
             warning = None
             try:
-                store_id, status = await in_session(
-                    lambda s: _acted(fn(s, actor=actor, order_id=int(order_id), **kwargs))
+                store_id, status, served = await in_session(
+                    lambda s: (*_acted(fn(s, actor=actor, order_id=int(order_id), **kwargs)), stock.served_orders(s))
                 )
                 await publish(
                     store_id, live.note(order_id=int(order_id), store_id=store_id, status=status, kind="action")
                 )
+                for other, other_store in served:  # a cancel gave its units to orders waiting short
+                    await publish(other_store, live.note(order_id=other, store_id=other_store, status="", kind="stock"))
             except (ConflictError, ValidationError, NotFoundError) as exc:
-                warning = await explain(self, exc)
-            await feed.refresh_orders([int(order_id)])  # the card moves now, not at the next note
+                warning, served = await explain(self, exc), []
+            # the card moves now, not at the next note
+            await feed.refresh_orders([int(order_id), *(other for other, _ in served)])
             self._render(actor)
             if warning:
                 return rx.toast.warning(warning)

@@ -9,7 +9,7 @@ import hashlib
 from qihang_app.domain import partners
 from qihang_app.domain.board import EndMark, reject_reasons, shows_deadline
 from qihang_app.domain.money import format_money
-from qihang_app.i18n import render, tr_known
+from qihang_app.i18n import render, tr, tr_known
 from qihang_app.services import board as board_service
 from state.rider_view import carrier_on_its_way, rider_fields
 
@@ -58,6 +58,8 @@ class CardView:
     cancelled_by: str = ""
     cancel_reason: str = ""
     countdown: bool = True  # a 接单/送达 countdown still matters
+    short: str = ""  # 缺货: what stock could not hold for this order
+    short_en: str = ""
     rider_status: str = ""  # DeliveryStatus of the current ride ("" without one)
     rider_carrier: str = ""
     rider_carrier_en: str = ""
@@ -88,6 +90,11 @@ def _view(card: board_service.Card) -> CardView:
         view.action = ""  # a carrier's rider is coming: no 自配送出发 (the card says it waits)
     view.rev = hashlib.blake2b(repr(view).encode(), digest_size=8).hexdigest()
     return view
+
+
+def _short(card: board_service.Card, lang: str) -> str:
+    items = "、".join(f"{line.name} ×{line.short}" for line in card.lines if line.short)
+    return tr("stock.short", lang, items=items) if items else ""
 
 
 def _fields(card: board_service.Card) -> CardView:
@@ -130,5 +137,7 @@ def _fields(card: board_service.Card) -> CardView:
         cancelled_by=card.cancelled_by,
         cancel_reason=card.cancel_reason,
         countdown=shows_deadline(tab=card.tab, mark=EndMark(card.end_mark) if card.end_mark else None),
+        short=_short(card, "zh"),
+        short_en=_short(card, "en"),
         **rider_fields(card),
     )

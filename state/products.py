@@ -10,7 +10,7 @@ import reflex as rx
 from qihang_app.domain import input_rules as rules
 from qihang_app.domain.catalog_rows import weight
 from qihang_app.domain.money import fen_to_yuan_str, format_money
-from qihang_app.services import catalog
+from qihang_app.services import catalog, stock_queries
 from qihang_app.services.errors import ServiceError
 from state.auth import current_actor, explain, refuse, translate
 from state.form_errors import messages, placed
@@ -26,9 +26,10 @@ def query_string(values: dict[str, str]) -> str:
     return f"?{qs}" if qs else ""
 
 
-def _product_row(p) -> dict:
+def _product_row(p, stock: dict[int, int]) -> dict:
     prices = sorted({s.price_fen for s in p.skus if s.enabled}) or [0]
     price = format_money(prices[0]) if len(prices) == 1 else f"{format_money(prices[0])} – {format_money(prices[-1])}"
+    held = [stock[s.id] for s in p.skus if s.id in stock]  # no stock row anywhere: "—", not 0
     return {
         "id": str(p.id),
         "code": p.code,
@@ -39,6 +40,7 @@ def _product_row(p) -> dict:
         "skus": str(len(p.skus)),
         "specs": "、".join(s.spec or s.code for s in p.skus[:4]) + (" …" if len(p.skus) > 4 else ""),
         "price": price,
+        "stock": str(sum(held)) if held else "—",
     }
 
 
@@ -97,11 +99,13 @@ class ProductsState(rx.State):
 
         def read(session):
             result = catalog.list_products(session, actor=actor, q=query, category=category, state=state, page=page)
-            return result, catalog.categories(session)
+            sku_ids = [s.id for p in result.rows for s in p.skus]
+            stock = stock_queries.available_by_sku(session, actor=actor, sku_ids=sku_ids)
+            return result, catalog.categories(session), stock
 
-        result, categories = await in_session(read)
+        result, categories, stock = await in_session(read)
         wanted = {"q": query, "category": category, "state": state}
-        self.rows = [_product_row(p) for p in result.rows]
+        self.rows = [_product_row(p, stock) for p in result.rows]
         self.total, self.pages, self.page = result.total, result.pages, min(result.page, result.pages)
         self.category_options = categories
         return rx.call_script(f"window.history.replaceState(null, '', '/products{query_string(wanted)}')")

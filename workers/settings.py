@@ -22,6 +22,7 @@ from workers.tasks.heartbeat import heartbeat
 from workers.tasks.ingest import drain_inbox, ingest_inbox
 from workers.tasks.outbox import relay_outbox
 from workers.tasks.retention import prune_inbox
+from workers.tasks.stock import sync_stock
 from workers.tasks.sweep import run_pull, schedule_pulls, sweep_shop
 
 _settings = get_settings()
@@ -60,6 +61,8 @@ class WorkerSettings:
         cron(schedule_pulls, second=_every(SCHEDULE_EVERY), keep_result=30, timeout=30, max_tries=1),
         # Platform write-backs (接单, 备货完成, …): every second, so a tap reaches the platform fast.
         cron(relay_outbox, second=_every(1), run_at_startup=True, keep_result=5, timeout=30, max_tries=1),
+        # Stock changes reach every shop selling the SKU (debounced in the service, batched per shop).
+        cron(sync_stock, second=_every(2), keep_result=5, timeout=30, max_tries=1),
         # Auto-dispatch rules of the stores: book, and give up on rides nobody took in time.
         cron(auto_dispatch, second=_every(5), keep_result=5, timeout=60, max_tries=1),
         # Shipments of the ERPs that are polled (the others call our inbound API).

@@ -38,6 +38,7 @@ PROFILE = PlatformProfile(
             WriteBack.SHIP,
             WriteBack.REFUND_AGREE,
             WriteBack.REFUND_REJECT,
+            WriteBack.STOCK_UPDATE,
         }
     ),
     elsewhere_zh="拒单请在抖音来客商家后台操作",
@@ -167,6 +168,8 @@ class DouyinLaikeAdapter:
             await client.refund_agree(request.refund_id or order_id)
         elif action is WriteBack.REFUND_REJECT:
             await client.refund_reject(request.refund_id or order_id, request.reason)
+        elif action is WriteBack.STOCK_UPDATE and request.stock:
+            await client.sync_stock(request.stock)  # zero is 售罄 there: no sell-status call
 
     async def check_connection(self, client: DouyinLaikeClient, shop: ShopKeys) -> tuple[str, dict]:
         page = await client.query_orders(page_num=1, page_size=1)

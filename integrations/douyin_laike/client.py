@@ -250,6 +250,14 @@ class DouyinLaikeClient:
     async def refund_reject(self, after_sale_id: str, reason: str, reason_codes: Sequence[int] = (1,)) -> None:
         await self.audit_after_sale(after_sale_id, approve=False, reject_reason_codes=reason_codes, reject_desc=reason)
 
+    async def sync_stock(self, stocks: Sequence[tuple[str, str, int]]) -> None:
+        """(product id, sku id, quantity) of listed SKUs, in one call."""
+        body = {
+            "account_id": self.account_id,
+            "stocks": [{"product_id": item, "sku_id": sku, "stock_qty": int(qty)} for item, sku, qty in stocks],
+        }
+        await self.call("POST", Path.STOCK_SYNC, body=body)
+
 
 def _unwrap(response: httpx.Response) -> dict:
     """Envelope: {"data": {..., "error_code", "description"}, "extra": {"error_code", ...}}."""

@@ -26,6 +26,9 @@ class Path(StrEnum):
     ORDER_QUERY = "/goodlife/v1/trade/order/query"  # GET
     DELIVERY_SYNC = "/goodlife/v1/fulfilment/distribution/order/sync_status"  # POST
     AFTER_SALE_AUDIT = "/goodlife/v1/after_sale/audit/notify"  # POST
+    # ASSUMED (sandbox only, no public doc found): batch stock of listed SKUs. Zero stock shows
+    # the SKU as 售罄 on 来客 itself; there is no separate sell-status call.
+    STOCK_SYNC = "/goodlife/v1/goods/stock/sync"  # POST
     PRODUCT_QUERY = "/goodlife/v1/goods/product/online/query/"  # GET; ASSUMED fields, see platforms.md
 
 

@@ -235,6 +235,21 @@ def _audit(sandbox: Sandbox, shop: Shop, params: dict[str, Any]) -> dict:
     return {}
 
 
+def _stock_sync(sandbox: Sandbox, shop: Shop, params: dict[str, Any]) -> dict:
+    try:
+        wanted = {(str(s["product_id"]), str(s["sku_id"])): int(s["stock_qty"]) for s in params["stocks"]}
+    except (KeyError, TypeError, ValueError):
+        raise SimError(ErrorCode.PARAM, "stocks 格式错误") from None
+    by_key = {(p.item_id, p.sku_id): p for p in shop.products}
+    unknown = [f"{a}/{b}" for a, b in wanted if (a, b) not in by_key]
+    if unknown or any(q < 0 for q in wanted.values()):  # all or nothing, so a retry never half-applies
+        raise SimError(ErrorCode.PARAM, "商品不存在或库存为负: " + ",".join(unknown))
+    for key, quantity in wanted.items():
+        by_key[key].stock = quantity
+    sandbox.store.record_writeback(DOUYIN, shop.shop_id, "stock_sync", "", params)
+    return {}
+
+
 def _products(sandbox: Sandbox, shop: Shop, params: dict[str, Any]) -> dict:
     """The product list: the cursor is the offset as text; one SKU per product here."""
     try:
@@ -279,6 +294,7 @@ HANDLERS = {
     Path.ORDER_QUERY: _query,
     Path.DELIVERY_SYNC: _sync_status,
     Path.AFTER_SALE_AUDIT: _audit,
+    Path.STOCK_SYNC: _stock_sync,
     Path.PRODUCT_QUERY: _products,
 }
 
@@ -288,5 +304,6 @@ routes = [
     Route(PREFIX + Path.CONFIRM, api_endpoint, methods=["POST"]),
     Route(PREFIX + Path.DELIVERY_SYNC, api_endpoint, methods=["POST"]),
     Route(PREFIX + Path.AFTER_SALE_AUDIT, api_endpoint, methods=["POST"]),
+    Route(PREFIX + Path.STOCK_SYNC, api_endpoint, methods=["POST"]),
     Route(PREFIX + Path.PRODUCT_QUERY, api_endpoint, methods=["GET"]),
 ]

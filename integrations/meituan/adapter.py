@@ -202,7 +202,11 @@ class MeituanAdapter:
             foods: dict[str, list[dict]] = {}
             for item_id, sku_id, quantity in request.stock:
                 foods.setdefault(item_id, []).append({"sku_id": sku_id, "stock": str(quantity)})
-            await client.sku_stock(client.shop, [{"app_food_code": item, "skus": skus} for item, skus in foods.items()])
+            if foods:
+                await client.sku_stock(client.shop, _food_data(foods))
+            for pairs, on_sale in ((request.sold_out, False), (request.on_sale, True)):
+                if pairs:
+                    await client.sell_status(client.shop, _food_data(_by_item(pairs)), on_sale=on_sale)
 
     async def check_connection(self, client: MeituanClient, shop: ShopKeys) -> tuple[str, dict]:
         items = await client.retail_list(shop.platform_shop_id, 0, 1)
@@ -218,6 +222,17 @@ class MeituanAdapter:
         from integrations.meituan.twin import TWIN
 
         return TWIN
+
+
+def _by_item(pairs) -> dict[str, list[dict]]:
+    foods: dict[str, list[dict]] = {}
+    for item_id, sku_id in pairs:
+        foods.setdefault(item_id, []).append({"sku_id": sku_id})
+    return foods
+
+
+def _food_data(foods: dict[str, list[dict]]) -> list[dict]:
+    return [{"app_food_code": item, "skus": skus} for item, skus in foods.items()]
 
 
 def _days(start: datetime, end: datetime) -> list[datetime]:

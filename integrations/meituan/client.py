@@ -184,6 +184,17 @@ class MeituanClient:
             },
         )
 
+    async def sell_status(self, app_poi_code: str, food_data: Sequence[Mapping[str, Any]], *, on_sale: bool) -> None:
+        """sell_status 0 = 上架, 1 = 下架; food_data: [{"app_food_code": ..., "skus": [{"sku_id": ...}]}]."""
+        await self.call(
+            Path.SELL_STATUS,
+            {
+                "app_poi_code": app_poi_code,
+                "food_data": json.dumps(list(food_data), ensure_ascii=False, separators=(",", ":")),
+                "sell_status": 0 if on_sale else 1,
+            },
+        )
+
 
 def _wire(value: object) -> str:
     if isinstance(value, bool):

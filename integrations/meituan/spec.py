@@ -19,6 +19,7 @@ class Path(StrEnum):
     LOGISTICS_SYNC = "ecommerce/order/logistics/sync"
     RETAIL_LIST = "retail/list"
     SKU_STOCK = "retail/sku/stock"
+    SELL_STATUS = "retail/sku/sellStatus"  # 上架 / 下架 (售罄) of listed SKUs
     REFUND_AGREE = "order/refund/agree"
     REFUND_REJECT = "order/refund/reject"
     DAY_SEQ = "order/getOrderDaySeq"
@@ -36,6 +37,7 @@ REQUIRED = {
     Path.LOGISTICS_SYNC: ("order_id", "logistics_status"),
     Path.RETAIL_LIST: ("app_poi_code", "offset", "limit"),
     Path.SKU_STOCK: ("app_poi_code", "food_data"),
+    Path.SELL_STATUS: ("app_poi_code", "food_data", "sell_status"),
     Path.REFUND_AGREE: ("order_id", "reason"),
     Path.REFUND_REJECT: ("order_id", "reason"),
     Path.DAY_SEQ: ("app_poi_code",),

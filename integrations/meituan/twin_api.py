@@ -159,7 +159,7 @@ def _retail_list(sandbox: Sandbox, app_id: str, params: dict[str, str]) -> list[
             "app_food_code": p.item_id,
             "name": p.name,
             "price": meituan_wire.yuan(p.price_fen),
-            "is_sold_out": 0 if p.stock > 0 else 1,
+            "is_sold_out": 0 if p.stock > 0 and p.on_sale else 1,
             "unit": p.unit,
             "box_price": meituan_wire.yuan(p.box_price_fen),
             "skus": json.dumps(
@@ -196,6 +196,28 @@ def _sku_stock(sandbox: Sandbox, app_id: str, params: dict[str, str]) -> str:
     return "ok"
 
 
+def _sell_status(sandbox: Sandbox, app_id: str, params: dict[str, str]) -> str:
+    shop = _shop(sandbox, app_id, params["app_poi_code"])
+    try:
+        foods = json.loads(params["food_data"])
+        wanted = {(str(f["app_food_code"]), str(s["sku_id"])) for f in foods for s in f["skus"]}
+        status = int(params["sell_status"])
+    except (ValueError, KeyError, TypeError):
+        raise SimError(ErrorCode.MISSING_PARAM, "food_data 或 sell_status 格式错误") from None
+    if status not in (0, 1):
+        raise SimError(ErrorCode.MISSING_PARAM, "sell_status 只能是 0 或 1")
+    by_key = {(p.item_id, p.sku_id): p for p in shop.products}
+    unknown = [f"{a}/{b}" for a, b in wanted if (a, b) not in by_key]
+    if unknown:
+        raise SimError(ErrorCode.STATE_CONFLICT, "商品不存在: " + ",".join(unknown))
+    for key in wanted:
+        by_key[key].on_sale = status == 0
+    sandbox.store.record_writeback(
+        MEITUAN, shop.shop_id, "sell_status", "", {"food_data": foods, "sell_status": status}
+    )
+    return "ok"
+
+
 def _refund_decision(agree: bool):
     def handler(sandbox: Sandbox, app_id: str, params: dict[str, str]) -> str:
         order = _order(sandbox, app_id, params["order_id"])
@@ -227,6 +249,7 @@ HANDLERS = {
     Path.LOGISTICS_SYNC: _logistics_sync,
     Path.RETAIL_LIST: _retail_list,
     Path.SKU_STOCK: _sku_stock,
+    Path.SELL_STATUS: _sell_status,
     Path.REFUND_AGREE: _refund_decision(True),
     Path.REFUND_REJECT: _refund_decision(False),
     Path.DAY_SEQ: _day_seq,

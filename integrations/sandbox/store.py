@@ -47,6 +47,7 @@ class Product:
     barcode: str = ""
     unit: str = "份"
     box_price_fen: int = 0  # packaging charged per unit (hot food)
+    on_sale: bool = True  # 上架; False once the merchant (or the OMS at zero stock) took it off
 
 
 @dataclass

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from qihang_app.domain.messages import decode
+from qihang_app.domain.stock import is_low
 
 Facts = Sequence[dict[str, Any]]
 
@@ -104,6 +105,21 @@ def erp_push_dead(facts: Facts, threshold: int, now: datetime) -> list[Problem]:
     ]
 
 
+def stock_low(facts: Facts, threshold: int, now: datetime) -> list[Problem]:
+    """A SKU at or below the low-stock line set for it in that place (库存); the line is per SKU
+    and place, so the rule has no threshold of its own."""
+    return [
+        Problem(
+            "stock_low",
+            f"level:{f['location_id']}:{f['sku_id']}",
+            f["store_id"],
+            {"code": f["code"], "name": f["name"], "location": f["location"], "available": f["available"]},
+        )
+        for f in facts
+        if is_low(f["available"], f["threshold"])
+    ]
+
+
 def _attention(prefix: str, rule: str) -> Callable[[Facts, int, datetime], list[Problem]]:
     """Orders whose 异常 reason (an encoded message) starts with `prefix`."""
 
@@ -136,5 +152,6 @@ RULES: dict[str, Rule] = {
         Rule("redis_down", "", 0, redis_down),
         Rule("outbox_dead", "rows", 1, outbox_dead),
         Rule("erp_push_dead", "", 0, erp_push_dead),
+        Rule("stock_low", "", 0, stock_low),
     )
 }

@@ -25,6 +25,7 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission("page.products", "page", "商品", "Products"),
     Permission("page.shop_products", "page", "店铺商品", "Shop products"),
     Permission("page.stores", "page", "门店与店铺", "Stores and shops"),
+    Permission("page.stock", "page", "库存", "Stock"),
     Permission("page.delivery", "page", "配送设置", "Delivery settings"),
     Permission("page.inbox", "page", "数据接收", "Data intake"),
     Permission("page.erp", "page", "ERP 对接", "ERP connections"),
@@ -58,6 +59,15 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission("shop_products.pull", "catalog", "拉取店铺商品", "Pull shop products"),
     Permission("sku.link", "catalog", "关联商品", "Link shop products"),
     Permission("sku.unlink", "catalog", "解除关联", "Unlink shop products"),
+    Permission(
+        "stock.adjust",
+        "catalog",
+        "调整库存（入库、盘点、报损、调拨）",
+        "Adjust stock (receive, count, write off, transfer)",
+    ),
+    Permission(
+        "stock.settings", "catalog", "库存设置（仓库、店铺安全库存）", "Stock settings (warehouses, shop buffers)"
+    ),
     Permission("stores.all", "stores", "全部门店（含以后新建的）", "Every store, including future ones"),
     Permission("stores.manage", "stores", "修改门店与店铺", "Edit stores and shops"),
     Permission("shops.credentials", "stores", "修改店铺密钥", "Change shop credentials"),
@@ -80,10 +90,10 @@ ALL_STORES = "stores.all"
 _STAFF = {
     "page.board", "page.orders", "page.stores", "page.system", "order.accept", "order.reject", "order.ready", "order.dispatch",
     "order.deliver", "order.exception", "order.create", "order.print",
-    "page.products", "page.delivery", "ride.call", "ride.tip", "ride.cancel", "ride.own",
+    "page.products", "page.stock", "page.delivery", "ride.call", "ride.tip", "ride.cancel", "ride.own",
 }  # fmt: skip
 _MANAGER = _STAFF | {
-    "page.inbox", "page.audit", "order.export", "page.reports", "reports.export", "erp.push", "erp.ship", "page.erp", "page.erp_pushes", "erp.settings",
+    "page.inbox", "page.audit", "stock.adjust", "stock.settings", "order.export", "page.reports", "reports.export", "erp.push", "erp.ship", "page.erp", "page.erp_pushes", "erp.settings",
     "stores.manage", "shops.credentials", "shops.pull", "inbox.replay", "audit.view",
     "page.shop_products", "product.edit", "product.import", "product.export", "shop_products.pull", "sku.link",
     "sku.unlink", "delivery.settings", "page.alerts", "alerts.manage",

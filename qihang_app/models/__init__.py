@@ -10,6 +10,7 @@ from .orders import Order, OrderEvent, OrderLine, phone_search_columns
 from .pulls import PULL_KINDS, PULL_STATUSES, PullLog
 from .reports import ReportCancel, ReportDaily, ReportDuration, ReportHourly, ReportSku, ReportSkuMonth
 from .skus import ErpSku, Product, ShopSku, SkuLinkEvent
+from .stock import ShopStockSetting, StockLevel, StockLocation, StockMove, StockPublished, StockShortage
 from .stores import Shop, Store
 from .system import WorkerHeartbeat
 from .users import ROLES, AuthSession, LoginThrottle, Role, User, UserStoreGrant
@@ -56,7 +57,13 @@ __all__ = [
     "ReportSkuMonth",
     "Shop",
     "ShopSku",
+    "ShopStockSetting",
     "SkuLinkEvent",
+    "StockLevel",
+    "StockLocation",
+    "StockMove",
+    "StockPublished",
+    "StockShortage",
     "Store",
     "UTCDateTime",
     "User",

@@ -14,7 +14,16 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from qihang_app.domain.order_status import OrderStatus
-from qihang_app.models import Order, OutboxMessage, Shop, Store, WorkerHeartbeat
+from qihang_app.models import (
+    ErpSku,
+    Order,
+    OutboxMessage,
+    Shop,
+    StockLevel,
+    StockLocation,
+    Store,
+    WorkerHeartbeat,
+)
 
 Reader = Callable[[Session, datetime, dict[str, Any]], list[dict[str, Any]] | None]
 LOOK_BACK = timedelta(days=2)  # orders older than this are nobody's live problem any more
@@ -101,6 +110,33 @@ def dead_erp_pushes(session: Session, now: datetime, probes: dict) -> list[dict]
     return [{"outbox_id": i, "order_id": o, "store_id": s, "display_no": no or str(o or "")} for i, o, s, no in rows]
 
 
+def low_stock(session: Session, now: datetime, probes: dict) -> list[dict]:
+    """Levels at or below their own low-stock line in enabled places (warehouses: store_id None)."""
+    available = StockLevel.on_hand - StockLevel.reserved
+    rows = session.execute(
+        sa.select(
+            StockLevel.location_id,
+            StockLevel.erp_sku_id,
+            StockLocation.store_id,
+            StockLocation.name,
+            ErpSku.code,
+            ErpSku.name,
+            available,
+            StockLevel.low_threshold,
+        )
+        .join(StockLocation, StockLocation.id == StockLevel.location_id)
+        .join(ErpSku, ErpSku.id == StockLevel.erp_sku_id)
+        .where(StockLevel.low_threshold > 0, available <= StockLevel.low_threshold, StockLocation.enabled)
+        .order_by(StockLevel.id)
+        .limit(ROW_CAP)
+    ).all()
+    return [
+        {"location_id": loc, "sku_id": sku, "store_id": store, "location": place, "code": code, "name": name}
+        | {"available": int(left), "threshold": line}
+        for loc, sku, store, place, code, name, left, line in rows
+    ]
+
+
 FACTS: dict[str, Reader] = {
     "new_order_unaccepted": unaccepted_orders,
     "refund_request": attention_orders,
@@ -111,4 +147,5 @@ FACTS: dict[str, Reader] = {
     "redis_down": redis_probe,
     "outbox_dead": dead_write_backs,
     "erp_push_dead": dead_erp_pushes,
+    "stock_low": low_stock,
 }

@@ -24,6 +24,7 @@ from qihang_app.domain.display import phone_tails
 from qihang_app.domain.order_status import OrderStatus
 from qihang_app.models import Order, OrderLine, Shop, Store, utcnow
 
+from . import stock
 from .scope import Actor, require_store
 
 ACTIVE = [OrderStatus.AWAITING_ACCEPT, OrderStatus.TO_SHIP, OrderStatus.SHIPPED]
@@ -35,6 +36,7 @@ class CardLine:
     name: str
     spec: str
     quantity: int
+    short: int = 0  # units stock could not hold for it (缺货)
 
 
 @dataclass(frozen=True)
@@ -235,13 +237,16 @@ def load_board(
 
 def _lines(session: Session, order_ids: list[int]) -> dict[int, tuple[CardLine, ...]]:
     out: dict[int, list[CardLine]] = defaultdict(list)
+    short = {(o, no): n for o, lines in stock.shortages_of(session, order_ids).items() for no, n in lines}
     for chunk in range(0, len(order_ids), 500):  # bounded IN lists
         for line in session.exec(
             select(OrderLine)
             .where(OrderLine.order_id.in_(order_ids[chunk : chunk + 500]))
             .order_by(OrderLine.order_id, OrderLine.line_no)
         ):
-            out[line.order_id].append(CardLine(line.name, line.spec, line.quantity))
+            out[line.order_id].append(
+                CardLine(line.name, line.spec, line.quantity, short.get((line.order_id, line.line_no), 0))
+            )
     return {k: tuple(v) for k, v in out.items()}
 
 

@@ -22,7 +22,7 @@ from qihang_app.domain.order_status import OrderStatus
 from qihang_app.domain.platform_order import DeliveryStatus
 from qihang_app.models import Order, OrderEvent, OutboxMessage, Shop, utcnow
 
-from . import audit, deliveries, own_riders
+from . import audit, deliveries, own_riders, stock
 from .errors import ConflictError, NotFoundError, ValidationError
 from .scope import Actor, require_permission, require_store
 
@@ -112,6 +112,7 @@ def accept(
     _event(session, order, actor or "auto-accept", "accepted", old, "自动接单" if auto else "")
     session.add(order)
     session.flush()
+    stock.sync_orders(session, [order.id], actor=actor.ref if actor else "auto-accept")  # reserve
     return order
 
 
@@ -132,6 +133,7 @@ def reject(session: Session, *, actor: Actor, order_id: int, reason_code: str, r
     _event(session, order, actor, "rejected" if event is Ev.REJECT else "cancelled", old, f"{reason_code} {text}")
     session.add(order)
     session.flush()
+    stock.sync_orders(session, [order.id], actor=actor.ref)  # release
     return order
 
 
@@ -195,6 +197,7 @@ def dispatch_self(
     _event(session, order, actor, "dispatched", old, order.rider_name)
     session.add(order)
     session.flush()
+    stock.sync_orders(session, [order.id], actor=actor.ref)  # handed over: deduct
     return order
 
 
@@ -220,6 +223,7 @@ def mark_delivered(session: Session, *, actor: Actor, order_id: int) -> Order:
     _event(session, order, actor, "delivered", old)
     session.add(order)
     session.flush()
+    stock.sync_orders(session, [order.id], actor=actor.ref)
     return order
 
 

@@ -37,7 +37,7 @@ from qihang_app.domain.order_status import OrderStatus
 from qihang_app.domain.platform_order import EventKind, PlatformEvent, PlatformOrder
 from qihang_app.models import Order, Shop, utcnow
 
-from . import dispatch
+from . import dispatch, stock
 from .inbox import RawMessage, claim_received, finish_rows, record_attempt, store_raw
 from .ingest_rows import load_lines, load_refund_notes, load_shops, load_states, write_states
 from .sku_links import LinkIndex
@@ -199,6 +199,9 @@ def apply_batch(session: Session, *, items: Sequence[IngestItem], now: datetime 
         ],
         now,
     )
+    # 5. Stock follows the orders' new statuses (reserve, release, deduct) in the same transaction.
+    stock.sync_orders(session, [c.order_id for c in result.changes], now=now)
+    result.changes += _served(session, {c.order_id for c in result.changes})
     finish_rows(session, processed=processed, failed=failed, rejected=rejected, now=now)
     result.inbox_ids = store_raw(session, keep, now=now)
     for error, ids in retry.items():
@@ -232,6 +235,15 @@ def _auto_accept(session: Session, changes: list[OrderChange], now: datetime) ->
                 change = replace(change, status=order.status)
         out.append(change)
     return out
+
+
+def _served(session: Session, known: set[int]) -> list[OrderChange]:
+    """Orders that were short and got the units a cancel gave back: their cards change too."""
+    served = {order_id: store_id for order_id, store_id in stock.served_orders(session) if order_id not in known}
+    if not served:
+        return []
+    rows = session.execute(sa.select(Order.id, Order.store_id, Order.status).where(Order.id.in_(sorted(served))))
+    return [OrderChange(order_id=r.id, store_id=r.store_id, status=r.status, kind="changed") for r in rows]
 
 
 # -- applying ---------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from qihang_app.domain.money import allocate_discount
 from qihang_app.domain.order_status import OrderStatus, Platform
 from qihang_app.models import Order, OrderEvent, OrderLine, Shop, Store, User, utcnow
 
-from . import audit
+from . import audit, stock
 from .errors import NotFoundError, ValidationError, checked
 from .scope import Actor, ScopeError, require_permission, require_store, store_filter
 from .sku_links import catalog_links
@@ -373,4 +373,5 @@ def create_manual_order(
         session, actor, "order.create", audit.Target("order", order.id, store.id),
         after={"display_no": order_no, "paid_fen": paid_fen, "lines": len(lines), "receiver_name": receiver_name},
     )  # fmt: skip
+    stock.sync_orders(session, [order.id], actor=actor.ref)  # linked lines hold their stock
     return order

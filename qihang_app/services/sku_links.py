@@ -18,7 +18,7 @@ from qihang_app.domain.platform_order import PlatformOrderLine
 from qihang_app.domain.sku_link import link_sku, normalize_code, unique_index
 from qihang_app.models import ErpSku, Order, OrderLine, Shop, ShopSku, SkuLinkEvent, User
 
-from . import audit, erp_push
+from . import audit, erp_push, stock
 from .errors import NotFoundError, ValidationError, checked
 from .scope import Actor, require_permission, require_store
 
@@ -149,6 +149,7 @@ def _after_link(session: Session, order_ids: list[int]) -> None:
     """Orders whose lines just got their ERP SKU. Two follow-ups hook in here: reserving their
     stock (services.stock) and releasing ERP pushes held for unlinked lines
     (services.erp_push.release_blocked)."""
+    stock.reserve_lines(session, order_ids)
     erp_push.release_blocked(session, order_ids)
 
 

@@ -34,6 +34,7 @@ def test_every_table_is_in_the_metadata():
         "stores", "shops", "users", "user_store_grants", "auth_sessions", "login_throttles",
         "orders", "order_lines", "order_events", "erp_skus", "shop_skus", "inbox_messages",
         "outbox_messages", "worker_heartbeats", "pull_logs", "roles", "audit_log", "products", "sku_link_events",
+        "stock_locations", "stock_levels", "stock_moves", "stock_shortages", "shop_stock_settings", "stock_published",
         "alert_channels", "alert_rule_settings", "alert_problems", "alert_deliveries",
         "carrier_accounts", "own_riders", "dispatch_rules", "deliveries",
         "erp_connections", "erp_customer_maps",
