@@ -18,7 +18,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from integrations.base import PlatformError, RetryPolicy, Token
 from qihang_app.domain.partners import PlatformProfile, WriteBack
-from qihang_app.domain.platform_order import DeliveryStatus, PlatformEvent, PlatformOrder
+from qihang_app.domain.platform_order import DeliveryStatus, PlatformEvent, PlatformOrder, PlatformRefund
 
 
 class Unsupported(PlatformError):
@@ -62,6 +62,9 @@ class WriteRequest:
     tracking_no: str = ""
     refund_id: str = ""
     stock: tuple[tuple[str, str, int], ...] = ()  # (platform item id, sku id, quantity)
+    # 缺货退款: the lines refunded (platform item id, sku id, quantity) and the money in fen
+    refund_lines: tuple[tuple[str, str, int], ...] = ()
+    amount_fen: int = 0
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any], idempotency_key: str) -> WriteRequest:
@@ -79,6 +82,8 @@ class WriteRequest:
             tracking_no=str(payload.get("tracking_no") or ""),
             refund_id=str(payload.get("refund_id") or ""),
             stock=tuple((str(i), str(s), int(q)) for i, s, q in payload.get("stock") or ()),
+            refund_lines=tuple((str(i), str(s), int(q)) for i, s, q in payload.get("refund_lines") or ()),
+            amount_fen=int(payload.get("amount_fen") or 0),
         )
 
 
@@ -237,6 +242,10 @@ class PlatformAdapter(Protocol):
 
     async def write_back(self, client: Any, request: WriteRequest) -> None:
         """Perform one declared write-back; raises Unsupported for anything undeclared."""
+
+    async def fetch_refunds(self, client: Any, order_id: str) -> list[PlatformRefund]:
+        """The platform's refund query for one order (sweeps recover refunds whose push was
+        lost); [] when the order has none. Raises Unsupported when the platform has no query."""
 
     async def check_connection(self, client: Any, shop: ShopKeys) -> tuple[str, dict]:
         """One cheap authenticated read: (i18n key, params) of the success message."""

@@ -1,5 +1,6 @@
 """All tables. Importing this package makes SQLModel.metadata complete (alembic relies on it)."""
 
+from .aftersales import AfterSale, AfterSaleEvent, AfterSaleLine
 from .base import UTC, UTCDateTime, utcnow
 from .messaging import INBOX_STATUSES, OUTBOX_STATUSES, InboxMessage, OutboxMessage
 from .orders import Order, OrderEvent, OrderLine, phone_search_columns
@@ -10,6 +11,9 @@ from .system import WorkerHeartbeat
 from .users import ROLES, AuthSession, LoginThrottle, User, UserStoreGrant
 
 __all__ = [
+    "AfterSale",
+    "AfterSaleEvent",
+    "AfterSaleLine",
     "INBOX_STATUSES",
     "OUTBOX_STATUSES",
     "ROLES",

@@ -81,7 +81,9 @@ def mark_done(session: Session, *, effect: Effect, now: datetime | None = None) 
     row = session.get(OutboxMessage, effect.id)
     row.status, row.done_at, row.last_error = "done", now or utcnow(), None
     session.add(row)
-    if effect.order_id:
+    if effect.payload.get("after_sale_id"):  # the after-sale shows the answer, not the card
+        _after_sale_answer(session, effect, ok=True)
+    elif effect.order_id:
         dispatch.platform_call_succeeded(session, order_id=effect.order_id, action=effect.payload.get("action", ""))
 
 
@@ -93,7 +95,9 @@ def mark_failed(session: Session, *, effect: Effect, error: str, retryable: bool
     dead = not retryable or row.attempts >= MAX_ATTEMPTS
     if dead:
         row.status = "dead"
-        if effect.order_id:
+        if effect.payload.get("after_sale_id"):
+            _after_sale_answer(session, effect, ok=False, message=error)
+        elif effect.order_id:
             dispatch.platform_call_failed(
                 session, order_id=effect.order_id, action=effect.payload.get("action", ""), message=error
             )
@@ -102,6 +106,18 @@ def mark_failed(session: Session, *, effect: Effect, error: str, retryable: bool
         row.next_attempt_at = now + backoff(row.attempts)
     session.add(row)
     return dead
+
+
+def _after_sale_answer(session: Session, effect: Effect, *, ok: bool, message: str = "") -> None:
+    from .aftersale_actions import write_back_answered
+
+    write_back_answered(
+        session,
+        after_sale_id=int(effect.payload["after_sale_id"]),
+        action=effect.payload.get("action", ""),
+        ok=ok,
+        message=message,
+    )
 
 
 def counts(session: Session) -> dict[str, int]:

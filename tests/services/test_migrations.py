@@ -33,6 +33,7 @@ def test_every_table_is_in_the_metadata():
     expected = {
         "stores", "shops", "users", "user_store_grants", "auth_sessions", "login_throttles",
         "orders", "order_lines", "order_events", "erp_skus", "shop_skus", "inbox_messages",
-        "outbox_messages", "worker_heartbeats", "pull_logs",
+        "outbox_messages", "worker_heartbeats", "pull_logs", "after_sales", "after_sale_lines",
+        "after_sale_events",
     }  # fmt: skip
     assert expected <= set(SQLModel.metadata.tables)
