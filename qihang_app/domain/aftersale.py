@@ -222,6 +222,8 @@ def from_platform(status: RefundStatus, kind: AfterSaleType) -> AfterSaleState:
         return S.REFUSED
     if status is RefundStatus.AGREED:
         return S.APPROVED if T(kind) in GOODS_BACK else S.REFUNDING
+    if status is RefundStatus.RETURN_SHIPPED:
+        return S.RETURNED
     if status is RefundStatus.SUCCEEDED:
         return S.REFUNDED
     if status is RefundStatus.FAILED:

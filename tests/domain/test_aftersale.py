@@ -161,6 +161,7 @@ def test_an_older_report_never_replaces_a_newer_one():
         (RefundStatus.AGREED, T.REFUND_ONLY, S.REFUNDING),
         (RefundStatus.AGREED, T.RETURN_REFUND, S.APPROVED),
         (RefundStatus.REJECTED, T.RETURN_REFUND, S.REFUSED),
+        (RefundStatus.RETURN_SHIPPED, T.RETURN_REFUND, S.RETURNED),
         (RefundStatus.SUCCEEDED, T.REFUND_ONLY, S.REFUNDED),
         (RefundStatus.FAILED, T.REFUND_ONLY, S.REFUNDING),
         (RefundStatus.CANCELLED, T.REFUND_ONLY, S.CLOSED),
