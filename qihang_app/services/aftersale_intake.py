@@ -19,7 +19,7 @@ from qihang_app.domain import aftersale as rules
 from qihang_app.domain.order_flow import OrderEvent as Ev
 from qihang_app.domain.order_flow import next_status
 from qihang_app.domain.order_status import OrderStatus
-from qihang_app.domain.platform_order import PlatformRefund, RefundStatus
+from qihang_app.domain.platform_order import PlatformRefund, RefundKind, RefundStatus
 from qihang_app.models import AfterSale, AfterSaleEvent, AfterSaleLine, Order, OrderEvent, OrderLine, utcnow
 
 from . import aftersale_hooks
@@ -50,6 +50,10 @@ def record_platform_refund(
     refund_id = refund.platform_refund_id or f"order:{refund.platform_order_id}"
     query = select(AfterSale).where(AfterSale.shop_id == order["shop_id"], AfterSale.platform_refund_id == refund_id)
     record = session.exec(query.with_for_update()).first()
+    if record is None and refund.kind is RefundKind.PARTIAL:
+        from .aftersale_partial import adopt
+
+        record = adopt(session, order_id=order_id, amount_fen=refund.amount_fen, refund_id=refund_id)
     if record is None:
         try:
             with session.begin_nested():  # two workers may meet on the same new refund
@@ -240,8 +244,7 @@ def line_states(session: Session, *, order_id: int) -> dict[int, str]:
     claims: dict[int, list[rules.Claim]] = {}
     for line, record in rows:
         if line.order_line_id is not None:
-            refunded = line.amount_fen if record.state == rules.AfterSaleState.REFUNDED.value else line.amount_fen
             claims.setdefault(line.order_line_id, []).append(
-                rules.Claim(rules.AfterSaleState(record.state), refunded, rules.AfterSaleType(record.kind))
+                rules.Claim(rules.AfterSaleState(record.state), line.amount_fen, rules.AfterSaleType(record.kind))
             )
     return {ol.id: rules.combined_state(claims.get(ol.id, []), ol.paid_fen).value for ol in lines}
