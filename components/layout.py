@@ -14,6 +14,7 @@ FONT = '"PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Noto Sans SC", sa
 NAV = [
     ("/board", "nav.board", "layout-dashboard", False),
     ("/orders", "nav.orders", "receipt-text", False),
+    ("/aftersales", "nav.aftersales", "undo-2", False),
     ("/stores", "nav.stores", "store", False),
     ("/inbox", "nav.inbox", "inbox", "manage"),  # admins and managers
     ("/users", "nav.users", "users", True),
