@@ -305,6 +305,10 @@ def order_card(card: CardView) -> rx.Component:
                 "div",
                 rx.icon("triangle-alert", size=16),
                 _el("span", _in_lang(card.exception, card.exception_en)),
+                rx.cond(
+                    card.after_sale,
+                    rx.link(t("aftersale.open_record"), href=f"/aftersales?order={card.id}", class_name="qh-c-as-link"),
+                ),
                 cls="qh-c-alert",
             ),
         ),

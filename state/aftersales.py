@@ -68,6 +68,14 @@ class AfterSalesState(rx.State):
         params = self.router.url.query_parameters
         self.f_state, self.f_kind = params.get("state", ""), params.get("kind", "")
         self.open_id = params.get("id", "")
+        order = params.get("order", "")
+        if order.isdigit() and not self.open_id:  # from the board's 异常 card
+            try:
+                actor = await current_actor(self)
+                found = await in_session(lambda s: queries.latest_for_order(s, actor=actor, order_id=int(order)))
+            except Exception as exc:
+                return await refuse(self, exc)
+            self.open_id = str(found or "")
         await self._refresh()
         if self.open_id.isdigit():
             return await self._open(int(self.open_id))

@@ -118,3 +118,14 @@ def detail(session: Session, *, actor: Actor, after_sale_id: int) -> dict:
         "actions": [a.value for a in rules.allowed_actions(state, kind)],
         "reject_reasons": dict(profile.refund_reject_reasons) if profile else {},
     }
+
+
+def latest_for_order(session: Session, *, actor: Actor, order_id: int) -> int | None:
+    """The order's newest after-sale (the board's 异常 card links there), None without one."""
+    order = session.get(Order, order_id)
+    if order is None:
+        return None
+    require_store(actor, order.store_id)
+    return session.exec(
+        select(AfterSale.id).where(AfterSale.order_id == order_id).order_by(AfterSale.id.desc()).limit(1)
+    ).first()
