@@ -7,6 +7,7 @@ from components.badges import platform_badge
 from components.i18n import t
 from state.board import BoardState, CardView
 from state.lang import LangState
+from state.missing_refund import MissingRefundState
 
 
 # The card is built from plain elements styled by assets/board.css (classes qh-c-*): a busy
@@ -220,6 +221,15 @@ def _more(card: CardView) -> rx.Component:
             ),
             rx.dropdown_menu.item(
                 rx.icon("file-text", size=16), t("action.detail"), on_click=rx.redirect("/orders?q=" + card.no)
+            ),
+            rx.cond(
+                card.can_part_refund & ((card.tab == "picking") | (card.tab == "awaiting_rider")),
+                rx.dropdown_menu.item(
+                    rx.icon("package-minus", size=16),
+                    t("aftersale.missing_refund"),
+                    on_click=MissingRefundState.ask(card.id),
+                    class_name="qh-missing-refund",
+                ),
             ),
             rx.cond(
                 (card.tab == "new")

@@ -56,6 +56,7 @@ class CardView:
     auto: bool = False
     action: str = ""
     can_reject: bool = False  # the platform has a reject call (or the order is the OMS's own)
+    can_part_refund: bool = False  # the platform has a 缺货退款 call
     elsewhere: str = ""  # "拒单请在…后台操作" where the platform has no call for it
     elsewhere_en: str = ""
     mark: str = ""  # EndMark: 已取消 / 已拒单 / 已退款
@@ -119,6 +120,7 @@ def _fields(card: board_service.Card) -> CardView:
         auto=card.auto_accepted,
         action=card.primary_action,
         can_reject=bool(reject_reasons(card.platform)),
+        can_part_refund=partners.supports(card.platform, "partial_refund"),
         elsewhere=getattr(partners.profile(card.platform), "elsewhere_zh", ""),
         elsewhere_en=getattr(partners.profile(card.platform), "elsewhere_en", ""),
         mark=card.end_mark,

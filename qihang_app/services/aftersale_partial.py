@@ -102,6 +102,16 @@ def refund_missing(
     return record
 
 
+def refundable_lines(session: Session, *, actor: Actor, order_id: int) -> list[dict]:
+    """The order's lines as the 缺货退款 dialog lists them (id, name, spec, quantity)."""
+    order = session.get(Order, order_id)
+    if order is None:
+        raise NotFoundError(key="orders.err.not_found", order_id=order_id)
+    require_store(actor, order.store_id)
+    lines = session.exec(select(OrderLine).where(OrderLine.order_id == order_id).order_by(OrderLine.line_no)).all()
+    return [{"id": ol.id, "name": ol.name, "spec": ol.spec, "quantity": ol.quantity} for ol in lines]
+
+
 def adopt(session: Session, *, order_id: int, amount_fen: int | None, refund_id: str) -> AfterSale | None:
     """The platform's partial-refund message for a 缺货退款 we started: give our record its id."""
     candidates = session.exec(
