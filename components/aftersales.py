@@ -167,7 +167,7 @@ def _actions() -> rx.Component:
                 rx.vstack(
                     rx.text(t("aftersale.reject_reason"), size="2"),
                     rx.select.root(
-                        rx.select.trigger(width="100%", id="as-reason"),
+                        rx.select.trigger(width="100%", id="as-reason", placeholder=t("aftersale.pick_reason")),
                         rx.select.content(reasons),
                         name="reason_code",
                         size="3",
@@ -191,25 +191,32 @@ def _actions() -> rx.Component:
                 width="100%",
             ),
         ),
-        rx.form(
-            rx.vstack(
-                rx.text(t("aftersale.result"), size="2"),
-                rx.select.root(
-                    rx.select.trigger(width="100%", id="as-outcome"),
-                    rx.select.content(*[rx.select.item(t(f"aftersale.outcome.{o}"), value=o) for o in OUTCOMES]),
-                    name="outcome",
-                    size="3",
+        rx.cond(
+            S.allowed.length() > 0,
+            rx.form(
+                rx.vstack(
+                    rx.text(t("aftersale.result"), size="2"),
+                    rx.select.root(
+                        rx.select.trigger(width="100%", id="as-outcome", placeholder=t("aftersale.pick_outcome")),
+                        rx.select.content(*[rx.select.item(t(f"aftersale.outcome.{o}"), value=o) for o in OUTCOMES]),
+                        name="outcome",
+                        size="3",
+                    ),
+                    rx.input(
+                        name="tracking_no",
+                        placeholder=t("aftersale.tracking_no"),
+                        max_length=64,
+                        width="100%",
+                        size="3",
+                    ),
+                    field_error(S.errors["tracking_no"]),
+                    field_error(S.errors["outcome"]),
+                    rx.button(t("aftersale.result_save"), type="submit", variant="soft", size="3", width="100%"),
+                    width="100%",
                 ),
-                rx.input(
-                    name="tracking_no", placeholder=t("aftersale.tracking_no"), max_length=64, width="100%", size="3"
-                ),
-                field_error(S.errors["tracking_no"]),
-                field_error(S.errors["outcome"]),
-                rx.button(t("aftersale.result_save"), type="submit", variant="soft", size="3", width="100%"),
+                on_submit=S.save_result,
                 width="100%",
             ),
-            on_submit=S.save_result,
-            width="100%",
         ),
         rx.form(
             rx.vstack(
@@ -324,7 +331,7 @@ def drawer() -> rx.Component:
         rx.drawer.overlay(z_index="40"),
         rx.drawer.portal(
             rx.drawer.content(
-                rx.box(_detail(), padding="16px", overflow_y="auto", height="100%"),
+                rx.box(_detail(), padding="16px", overflow_y="auto", height="100%", width="100%"),
                 width=["100vw", "100vw", "480px"],
                 height="100%",
                 top="0",

@@ -78,6 +78,8 @@ AFTERSALE_MESSAGES: dict[str, tuple[str, str]] = {
     "aftersale.answer_ok": ("平台已接受", "Accepted by the platform"),
     "aftersale.agree": ("同意", "Agree"),
     "aftersale.reject": ("拒绝", "Reject"),
+    "aftersale.pick_reason": ("请选择平台的拒绝原因", "Choose the platform's reason"),
+    "aftersale.pick_outcome": ("选择处理结果", "Choose the result"),
     "aftersale.reject_reason": ("拒绝原因", "Reason for rejecting"),
     "aftersale.reject_text": ("补充说明（选填）", "More words (optional)"),
     "aftersale.note": ("备注", "Note"),

@@ -4,11 +4,13 @@ the drawer shows the platform's answer when the relay has it."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from urllib.parse import urlencode
 
 import reflex as rx
 
+from qihang_app import live, runtime
 from qihang_app.domain.money import format_money
 from qihang_app.services import aftersale_actions as actions
 from qihang_app.services import aftersale_queries as queries
@@ -17,6 +19,8 @@ from state.auth import current_actor, explain, refuse
 from state.form_errors import placed
 from state.offloop import in_session
 from state.orders import fmt_dt
+
+LIVE_IDLE_SECONDS = 15  # without notes, refresh this often anyway (a lost note costs this long)
 
 
 def _ms(value: datetime | None) -> int:
@@ -58,6 +62,7 @@ class AfterSalesState(rx.State):
     reasons: list[dict[str, str]] = []
     errors: dict[str, str] = {}
     busy: bool = False
+    _epoch: int = 0
 
     @rx.var
     def pages(self) -> int:
@@ -78,7 +83,9 @@ class AfterSalesState(rx.State):
             self.open_id = str(found or "")
         await self._refresh()
         if self.open_id.isdigit():
-            return await self._open(int(self.open_id))
+            opened = await self._open(int(self.open_id))
+            return [e for e in (opened, AfterSalesState.listen) if e is not None]
+        return AfterSalesState.listen
 
     async def _refresh(self):
         try:
@@ -226,9 +233,41 @@ class AfterSalesState(rx.State):
             ),
         )
 
-    @rx.event
-    async def on_live(self):
-        """A live note for one of the actor's stores: the queues and the open record move."""
-        await self._refresh()
-        if self.open_id.isdigit():
-            return await self._open(int(self.open_id))
+    @rx.event(background=True)
+    async def listen(self):
+        """Follow the live notes of the actor's stores (a refund push ingested, the platform's
+        answer relayed): the queues and the open record move without a reload. Stops when the
+        tab disconnects, leaves the page or opens it again (a newer listener)."""
+        async with self:
+            self._epoch += 1
+            epoch, token = self._epoch, self.router.session.client_token
+            try:
+                actor = await current_actor(self)
+            except Exception:
+                return
+        stores = None if actor.all_stores else sorted(actor.store_ids)
+        key, queue = live.hub.listen(stores)
+        try:
+            while True:
+                try:
+                    await asyncio.wait_for(queue.get(), timeout=LIVE_IDLE_SECONDS)
+                    await asyncio.sleep(0.3)  # a burst of notes becomes one refresh
+                    while not queue.empty():
+                        queue.get_nowait()
+                except TimeoutError:
+                    pass
+                async with self:
+                    if (
+                        self._epoch != epoch
+                        or not runtime.client_connected(token)
+                        or not self.router.url.path.startswith("/aftersales")
+                    ):
+                        return
+                    try:
+                        await self._refresh()
+                        if self.open_id.isdigit() and not self.busy:
+                            await self._open(int(self.open_id))
+                    except Exception:  # logged out, grant revoked: stop following
+                        return
+        finally:
+            live.hub.unlisten(key)
