@@ -100,7 +100,6 @@ _COMMON = {
     (S.PENDING, A.REJECT): S.REFUSED,
     (S.PENDING, A.CLOSE): S.CLOSED,
     (S.REFUSED, A.CLOSE): S.CLOSED,
-    (S.REFUSED, A.AGREE): S.PENDING,  # the buyer appealed; the merchant looks again
     (S.RECEIPT_REFUSED, A.CLOSE): S.CLOSED,
 }
 _GOODS_BACK = {

@@ -264,5 +264,5 @@ def write_back_answered(
         record.pending_action = None
     record.platform_answer = "ok" if ok else message[:500]
     session.add(AfterSaleEvent(after_sale_id=record.id, actor=f"platform:{record.platform}", kind="answer",
-                               note=f"{action} {'ok' if ok else message[:500]}"))  # fmt: skip
+                               note="" if ok else message[:500]))  # fmt: skip
     session.add(record)

@@ -117,8 +117,7 @@ def test_reject_needs_a_platform_reason_and_missing_item_refund_from_the_card(ap
     # 缺货退款 on another accepted order, from its board card
     page.goto(f"{base}/board")
     other = _accepted_order(page, sandbox)
-    page.locator("#tab-picking").click()
-    card = page.locator("#board-list .qh-card, .qh-col .qh-card", has_text=f"#{other['day_seq']}").first
+    card = page.locator("#column-picking .qh-card", has_text=f"#{other['day_seq']}").first  # desk: one column a tab
     expect(card).to_be_visible(timeout=20_000)
     card.locator(".qh-c-more").click()
     page.locator(".qh-missing-refund").click()
