@@ -1,6 +1,7 @@
 """缺货退款: after accepting, the store finds an item missing and refunds it to the buyer itself
-(the 美团 habit), from the board card. The platform answers with its partial-refund push, which
-the after-sale intake ties back to this record (same order, same money, still in progress)."""
+(a habit of instant-retail stores), from the board card. The platform answers with its
+partial-refund push, which the after-sale intake ties back to this record (same order, same
+money, still in progress)."""
 
 from __future__ import annotations
 

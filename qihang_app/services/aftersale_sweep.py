@@ -1,7 +1,8 @@
 """Which orders a sweep asks the platform's refund query about (lost refund pushes).
 
-Meituan's detail shows a refunded order as cancelled, so the order sweep alone cannot see a
-refund whose push was lost: the sweep asks the refund query for recent orders that may carry one.
+Some platforms' order detail shows a refunded order as cancelled, so the order sweep alone cannot
+see a refund whose push was lost: the sweep asks the refund query for recent orders that may
+carry one.
 """
 
 from __future__ import annotations
