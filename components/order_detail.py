@@ -4,6 +4,7 @@ import reflex as rx
 
 from components.badges import platform_badge, status_badge
 from components.i18n import t
+from components.manual_aftersale import manual_aftersale_button
 from state.lang import LangState
 from state.order_detail import OrderDetailState
 
@@ -161,7 +162,11 @@ def detail_drawer() -> rx.Component:
                             rx.text(d["receiver_name"] + "  " + d["receiver_phone"], size="2"),
                             rx.text(d["receiver_address"], size="2", white_space="normal", word_break="break-all"),
                         ),
-                        _section("orders.lines", rx.foreach(OrderDetailState.detail_lines, _line)),
+                        _section(
+                            "orders.lines",
+                            rx.foreach(OrderDetailState.detail_lines, _line),
+                            manual_aftersale_button(d["id"]),
+                        ),
                         _section(
                             "orders.amounts",
                             _kv("orders.amount.goods", d["goods"]),
