@@ -126,3 +126,32 @@ def test_reject_needs_a_platform_reason_and_missing_item_refund_from_the_card(ap
     sent = _wait_writeback(sandbox, other["order_id"], "apply_part_refund")
     assert '"count":1' in sent["params"]["food_data"].replace(" ", "")
     page.close()
+
+
+def test_resend_by_hand_from_an_order_on_a_phone(app_server, sandbox, browser):
+    base, env = app_server
+    page = browser.new_page(viewport=PHONE)
+    login(page, base, "admin", env["E2E_ADMIN_PASSWORD"])
+    truth = _accepted_order(page, sandbox)
+    page.goto(f"{base}/orders?q={truth['order_id']}")
+    page.locator(".order-card").first.click()
+    page.locator("#detail-new-aftersale").click()
+    page.locator("#new-as-send").click()  # nothing chosen: said in the dialog, nothing made
+    expect(page.locator("[role=dialog] .field-error").first).to_be_visible()
+    page.locator("#new-as-kind").click()
+    page.get_by_role("option", name="补发").click()
+    page.locator("[role=dialog] input[name^='q_']").first.fill("1")
+    page.locator("[role=dialog] input[name='reason']").fill("漏发一件")
+    shot(page, "aftersales-phone-new-resend")
+    page.locator("#new-as-send").click()
+    page.wait_for_url(re.compile(r".*/aftersales\?id=\d+"), timeout=20_000)
+    detail = page.locator("#as-detail")
+    expect(detail).to_contain_text("补发", timeout=20_000)
+    page.locator("#as-outcome").click()
+    page.get_by_role("option", name="补发").click()
+    page.locator("#as-detail input[name='tracking_no']").fill("YT2026112701")
+    page.get_by_role("button", name="保存结果").click()
+    expect(detail).to_contain_text("售后关闭", timeout=20_000)
+    expect(detail).to_contain_text("YT2026112701")
+    shot(page, "aftersales-phone-resend-done")
+    page.close()
