@@ -66,7 +66,7 @@ AFTERSALE_MESSAGES: dict[str, tuple[str, str]] = {
     "aftersale.open_only": ("待处理", "To handle"),
     "aftersale.deadline": ("平台自动同意倒计时", "Platform decides in"),
     "aftersale.overdue": ("已超时", "Overdue"),
-    "aftersale.amount": ("退款金额", "Refund"),
+    "aftersale.amount": ("售后金额", "Amount"),
     "aftersale.reason": ("原因", "Reason"),
     "aftersale.pictures": ("凭证图片", "Evidence"),
     "aftersale.waybill": ("退货运单", "Return waybill"),

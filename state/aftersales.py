@@ -12,15 +12,26 @@ import reflex as rx
 
 from qihang_app import live, runtime
 from qihang_app.domain.money import format_money
+from qihang_app.i18n import MESSAGES, tr
 from qihang_app.services import aftersale_actions as actions
 from qihang_app.services import aftersale_queries as queries
 from qihang_app.services.errors import ServiceError
-from state.auth import current_actor, explain, refuse
+from state.auth import current_actor, explain, lang_of, refuse
 from state.form_errors import placed
 from state.offloop import in_session
 from state.orders import fmt_dt
 
 LIVE_IDLE_SECONDS = 15  # without notes, refresh this often anyway (a lost note costs this long)
+
+
+def _note(event: dict, lang: str) -> str:
+    """A result's note starts with its outcome code: shown in the reader's words."""
+    note = event["note"] or ""
+    if event["kind"] == "erp_result":
+        outcome, _, rest = note.partition(" ")
+        if f"aftersale.outcome.{outcome}" in MESSAGES:
+            return f"{tr(f'aftersale.outcome.{outcome}', lang)} {rest}".strip()
+    return note
 
 
 def _ms(value: datetime | None) -> int:
@@ -174,8 +185,15 @@ class AfterSalesState(rx.State):
             for ln in d["lines"]
         ]
         self.pictures = d["pictures"]
+        lang = await lang_of(self)
         self.events = [
-            {"at": fmt_dt(e["at"]), "kind": e["kind"], "state": e["to_state"], "note": e["note"], "actor": e["actor"]}
+            {
+                "at": fmt_dt(e["at"]),
+                "kind": e["kind"],
+                "state": e["to_state"],
+                "note": _note(e, lang),
+                "actor": e["actor"],
+            }
             for e in reversed(d["events"])
         ]
         self.allowed = d["actions"]

@@ -11,6 +11,8 @@ from sqlmodel import Session, select
 
 from qihang_app.models import AfterSaleEvent, AfterSaleLine, OrderLine
 
+SENT_AS = {"resend": "补发", "exchange": "换货"}  # how the ledger note names the goods sent
+
 
 def _stock_api():
     try:
@@ -66,4 +68,4 @@ def send_out(session: Session, *, after_sale_id: int, store_id: int, reason: str
             api.reserve(session, store_id=store_id, erp_sku_id=erp_sku_id, quantity=line.quantity, ref=ref)
             api.deduct(session, store_id=store_id, erp_sku_id=erp_sku_id, quantity=line.quantity, ref=ref)
         else:
-            _note(session, after_sale_id, "stock", f"{reason}出库 {line.name} ×{line.quantity}")
+            _note(session, after_sale_id, "stock", f"{SENT_AS.get(reason, reason)}出库 {line.name} ×{line.quantity}")
