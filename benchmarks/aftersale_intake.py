@@ -1,7 +1,9 @@
 """Benchmark of refund intake: what the after-sale center adds to ingesting refund messages.
 
     .venv/bin/python -m benchmarks.aftersale_intake                 # 400 orders, SQLite file
-    .venv/bin/python -m benchmarks.aftersale_intake --orders 200 --db postgresql+psycopg://…/db
+    .venv/bin/python -m benchmarks.aftersale_intake --orders 200 --db postgresql+psycopg://…/scratch
+
+`--db` must name a throwaway database: it is migrated and filled.
 
 On a fresh migrated database, N paid orders are ingested; then, in batches of 50 like the
 ingest worker:
