@@ -1,17 +1,22 @@
 """Reflex configuration; every value comes from qihang_app.config.Settings."""
 
+import os
+
 import reflex as rx
 
 from qihang_app.config import get_settings
 
 _settings = get_settings()
+# A backend-only process (deploy/: several behind nginx, which serves the built frontend) gets
+# its port on the command line; Reflex refuses a frontend port there.
+_backend_only = os.environ.get("REFLEX_BACKEND_ONLY", "").lower() in ("1", "true", "yes")
+_ports = {} if _backend_only else {"frontend_port": _settings.app_port, "backend_port": _settings.app_port}
 
 config = rx.Config(
     app_name="qihang_app",
     telemetry_enabled=False,
     show_built_with_reflex=False,
-    frontend_port=_settings.app_port,
-    backend_port=_settings.app_port,
+    **_ports,
     # The frontend bakes in the backend URL: set PUBLIC_URL when staff reach the app by another host.
     **({"api_url": _settings.public_url} if _settings.public_url else {}),
     plugins=[

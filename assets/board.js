@@ -13,7 +13,11 @@
   var WARN_MS = 5 * 60 * 1000;
   window.__qhSeen = window.__qhSeen || {};
   window.__qhPlayed = window.__qhPlayed || [];  // sounds asked for, in order (tests read it)
-  var VOICE = { cancelled: "/sounds/order-cancelled.mp3", refund: "/sounds/refund-requested.mp3" };
+  var VOICE = {
+    cancelled: "/sounds/order-cancelled.mp3",
+    refund: "/sounds/refund-requested.mp3",
+    rider: "/sounds/rider-problem.mp3",
+  };
   var spoken = {};  // "cancelled:12" → true: each cancel / refund request is said once
   var voiceQueue = [];
   var primed = false;  // the first loaded board has been seen

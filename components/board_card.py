@@ -5,6 +5,7 @@ from reflex.utils.imports import ImportVar
 
 from components.badges import platform_badge
 from components.i18n import t
+from components.rider_call import call_button, rider_line
 from state.board import BoardState, CardView
 from state.lang import LangState
 from state.missing_refund import MissingRefundState
@@ -192,7 +193,12 @@ def _primary(card: CardView) -> rx.Component:
             ),
             rx.cond(
                 card.tab == "awaiting_rider",
-                _el("div", rx.icon("bike", size=16), t("board.waiting_rider"), cls="qh-c-note"),
+                _el(
+                    "div",
+                    rx.icon("bike", size=16),
+                    rx.cond(card.rider_status != "", t("dispatch.waiting"), t("board.waiting_rider")),
+                    cls="qh-c-note",
+                ),
             ),
         ),
     )
@@ -306,9 +312,9 @@ def order_card(card: CardView) -> rx.Component:
             "div",
             _el("span", card.amount, cls="qh-c-amount"),
             _el("span", _delivery_label(card.delivery), cls="qh-c-tag qh-c-delivery"),
-            rx.cond(card.rider != "", _el("span", rx.icon("bike", size=14), card.rider, cls="qh-c-rider")),
             cls="qh-c-row",
         ),
+        rider_line(card),
         rx.cond(
             card.exception != "",
             _el(
@@ -331,7 +337,7 @@ def order_card(card: CardView) -> rx.Component:
                 cls="qh-c-alert qh-action-error",
             ),
         ),
-        _el("div", _el("div", _primary(card), cls="qh-c-grow"), _more(card), cls="qh-c-actions"),
+        _el("div", _el("div", _primary(card), cls="qh-c-grow"), call_button(card), _more(card), cls="qh-c-actions"),
         cls=rx.cond(
             card.tab == "new", "qh-card qh-card-new", rx.cond(card.mark != "", "qh-card qh-card-ended", "qh-card")
         ),

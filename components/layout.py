@@ -15,9 +15,15 @@ NAV = [
     ("/board", "nav.board", "layout-dashboard", False),
     ("/orders", "nav.orders", "receipt-text", False),
     ("/aftersales", "nav.aftersales", "undo-2", False),
+    ("/products", "nav.products", "package", False),
+    ("/shop-products", "nav.shop_products", "link", "manage"),
     ("/stores", "nav.stores", "store", False),
+    ("/delivery", "nav.delivery", "bike", False),
     ("/inbox", "nav.inbox", "inbox", "manage"),  # admins and managers
+    ("/erp/pushes", "nav.erp_pushes", "send", "manage"),
+    ("/erp", "nav.erp", "plug", "manage"),
     ("/users", "nav.users", "users", True),
+    ("/alerts", "nav.alerts", "bell-ring", "manage"),
     ("/system", "nav.system", "activity", False),
 ]
 

@@ -34,14 +34,19 @@ def _manual_line(line: dict) -> rx.Component:
     key = line["key"]
     return rx.hstack(
         _line_input(
-            "name_" + key, "item_name", "3 1 140px", placeholder=t("manual.line_name"), class_name="manual-line-name"
+            "name_" + key,
+            "item_name",
+            "3 1 140px",
+            default_value=line["name"],
+            placeholder=t("manual.line_name"),
+            class_name="manual-line-name",
         ),
         # text, not type=number: the browser would drop what it cannot parse and the message would lie
         _line_input(
             "qty_" + key,
             "quantity",
             "0 0 72px",
-            default_value="1",
+            default_value=line["qty"],
             input_mode="numeric",
             placeholder=t("manual.line_qty"),
             class_name="manual-line-qty",
@@ -50,12 +55,13 @@ def _manual_line(line: dict) -> rx.Component:
             "price_" + key,
             "money",
             "1 1 96px",
+            default_value=line["price"],
             placeholder=t("manual.line_price"),
             input_mode="decimal",
             class_name="manual-line-price",
         ),
         rx.box(
-            _line_input("code_" + key, "sku_code", "1", placeholder=t("manual.line_code")),
+            _line_input("code_" + key, "sku_code", "1", default_value=line["code"], placeholder=t("manual.line_code")),
             flex="1 1 90px",
             display=["none", "block"],
         ),
@@ -75,6 +81,51 @@ def _manual_line(line: dict) -> rx.Component:
     )
 
 
+def _pick_result(sku: dict) -> rx.Component:
+    return rx.button(
+        rx.icon("plus", size=14),
+        rx.text(sku["label"], size="2", style={"overflow_wrap": "anywhere"}, text_align="left"),
+        variant="soft",
+        size="2",
+        type="button",
+        on_click=ManualOrderState.add_pick(sku),
+        width="100%",
+        justify="start",
+        height="auto",
+        padding_y="6px",
+        class_name="pick-result",
+    )
+
+
+def _picker() -> rx.Component:
+    """Its own form, beside the order's: a scanner's Enter picks, it never submits the order."""
+    return rx.vstack(
+        rx.form(
+            rx.hstack(
+                rx.input(
+                    rx.input.slot(rx.icon("scan-barcode", size=16)),
+                    name="pick",
+                    placeholder=t("manual.pick_placeholder"),
+                    max_length=LIMITS["search"],
+                    width="100%",
+                    size="2",
+                    id="manual-pick",
+                ),
+                rx.button(t("common.search"), type="submit", size="2", variant="soft"),
+                width="100%",
+            ),
+            on_submit=ManualOrderState.pick,
+            reset_on_submit=False,
+            width="100%",
+        ),
+        rx.cond(ManualOrderState.pick_note != "", rx.text(ManualOrderState.pick_note, size="1", color_scheme="gray")),
+        rx.foreach(ManualOrderState.pick_results, _pick_result),
+        spacing="2",
+        width="100%",
+        margin_bottom="12px",
+    )
+
+
 def manual_order_button() -> rx.Component:
     return rx.button(
         rx.icon("plus", size=16), t("manual.add"), on_click=ManualOrderState.open_manual, id="manual-order"
@@ -85,6 +136,7 @@ def manual_order_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title(t("manual.title")),
+            _picker(),
             rx.form(
                 rx.vstack(
                     rx.text(t("manual.store"), size="2", weight="medium"),

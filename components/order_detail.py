@@ -3,8 +3,10 @@
 import reflex as rx
 
 from components.badges import platform_badge, status_badge
+from components.delivery_panel import delivery_section
 from components.i18n import t
 from components.manual_aftersale import manual_aftersale_button
+from components.order_erp import erp_section
 from state.lang import LangState
 from state.order_detail import OrderDetailState
 
@@ -27,7 +29,15 @@ def _line(line: dict) -> rx.Component:
             rx.text(line["spec"] + "  " + line["code"], size="1", color_scheme="gray"),
             rx.cond(
                 line["erp"] == "",
-                rx.badge(t("orders.line.unlinked"), color_scheme="amber", size="1"),
+                rx.cond(
+                    line["sku"] == "",
+                    rx.badge(t("orders.line.unlinked"), color_scheme="amber", size="1"),
+                    rx.link(  # to the link screen, on this shop SKU
+                        rx.badge(t("orders.line.unlinked"), rx.icon("link", size=12), color_scheme="amber", size="1"),
+                        href="/shop-products?q=" + line["sku"],
+                        class_name="line-to-link",
+                    ),
+                ),
                 rx.badge("ERP #" + line["erp"], color_scheme="green", size="1"),
             ),
             spacing="1",
@@ -162,11 +172,13 @@ def detail_drawer() -> rx.Component:
                             rx.text(d["receiver_name"] + "  " + d["receiver_phone"], size="2"),
                             rx.text(d["receiver_address"], size="2", white_space="normal", word_break="break-all"),
                         ),
+                        delivery_section(),
                         _section(
                             "orders.lines",
                             rx.foreach(OrderDetailState.detail_lines, _line),
                             manual_aftersale_button(d["id"]),
                         ),
+                        erp_section(),
                         _section(
                             "orders.amounts",
                             _kv("orders.amount.goods", d["goods"]),

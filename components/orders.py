@@ -3,6 +3,7 @@
 import reflex as rx
 
 from components.badges import platform_badge, status_badge
+from components.erp_badges import erp_badge
 from components.form_bits import WRAP, field_error
 from components.i18n import t
 from components.order_detail import detail_drawer  # noqa: F401  (the page imports it from here)
@@ -112,8 +113,39 @@ def filter_bar() -> rx.Component:
     )
 
 
+def _pick(row: dict) -> rx.Component:
+    """The tick for 推送到 ERP; a click on it does not open the drawer."""
+    return rx.box(
+        rx.checkbox(
+            checked=OrdersState.selected.contains(row["id"]),
+            on_change=lambda checked: OrdersState.toggle_selected(row["id"], checked),
+            size="3",
+            class_name="order-pick",
+        ),
+        on_click=rx.stop_propagation,
+        padding="4px",
+    )
+
+
+def push_selected_button() -> rx.Component:
+    return rx.cond(
+        OrdersState.selected.length() > 0,
+        rx.button(
+            rx.icon("send", size=16),
+            t("erp.ui.push_selected"),
+            " (",
+            OrdersState.selected.length().to_string(),
+            ")",
+            on_click=OrdersState.push_selected,
+            size="3",
+            id="push-selected",
+        ),
+    )
+
+
 def _table_row(row: dict) -> rx.Component:
     return rx.table.row(
+        rx.table.cell(_pick(row)),
         rx.table.cell(
             rx.vstack(
                 rx.hstack(
@@ -140,6 +172,7 @@ def _table_row(row: dict) -> rx.Component:
         ),
         rx.table.cell(rx.text(row["paid"], weight="medium", style=MONEY), text_align="right"),
         rx.table.cell(status_badge(row["status"])),
+        rx.table.cell(erp_badge(row["erp"])),
         rx.table.cell(rx.text(row["placed"], size="2", style=MONEY)),
         on_click=OrderDetailState.open_detail(row["id"]),
         cursor="pointer",
@@ -153,12 +186,14 @@ def orders_table() -> rx.Component:
         rx.table.root(
             rx.table.header(
                 rx.table.row(
+                    rx.table.column_header_cell(""),
                     rx.table.column_header_cell(t("orders.col.no")),
                     rx.table.column_header_cell(t("orders.col.shop")),
                     rx.table.column_header_cell(t("orders.col.items")),
                     rx.table.column_header_cell(t("orders.col.receiver")),
                     rx.table.column_header_cell(t("orders.col.amount"), text_align="right"),
                     rx.table.column_header_cell(t("orders.col.status")),
+                    rx.table.column_header_cell(t("orders.col.erp")),
                     rx.table.column_header_cell(t("orders.col.placed")),
                 )
             ),
@@ -178,6 +213,7 @@ def _card(row: dict) -> rx.Component:
                 platform_badge(row["platform"]),
                 rx.text(row["seq"], weight="bold", size="5"),
                 rx.spacer(),
+                erp_badge(row["erp"]),
                 status_badge(row["status"]),
                 align="center",
                 width="100%",

@@ -65,6 +65,9 @@ class CarrierKindBase:
     no_rider_codes: frozenset[str] = frozenset()
     credential_codes: frozenset[str] = frozenset()
     adapter: type[CarrierAdapterBase] = CarrierAdapterBase
+    # What the carrier expects back from a status callback: taken, and refused (it retries).
+    callback_ack: dict[str, Any] = {"code": 0, "msg": "ok"}
+    callback_refused: dict[str, Any] = {"code": 1, "msg": "refused"}
 
     def connect(self, account: CarrierKeys, http: Any = None, retry: RetryPolicy | None = None) -> Any:
         return self.adapter(self, account, http, retry)

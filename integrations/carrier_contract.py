@@ -158,6 +158,8 @@ class CarrierKind(Protocol):
     balance_codes: frozenset[str]  # "the balance is too low"
     no_rider_codes: frozenset[str]  # "no rider can take it" (capacity, hours, distance)
     credential_codes: frozenset[str]
+    callback_ack: dict[str, Any]  # the body that tells the carrier a callback was taken
+    callback_refused: dict[str, Any]  # … and that it was not (bad signature): it may retry
 
     def connect(self, account: CarrierKeys, http: Any = None) -> CarrierAdapter: ...
 

@@ -18,7 +18,13 @@ from typing import Any, Protocol, runtime_checkable
 
 from integrations.base import PlatformError, RetryPolicy, Token
 from qihang_app.domain.partners import PlatformProfile, WriteBack
-from qihang_app.domain.platform_order import DeliveryStatus, PlatformEvent, PlatformOrder, PlatformRefund
+from qihang_app.domain.platform_order import (
+    DeliveryStatus,
+    PlatformEvent,
+    PlatformOrder,
+    PlatformRefund,
+    PlatformSku,
+)
 
 
 class Unsupported(PlatformError):
@@ -46,6 +52,13 @@ class ShopKeys(Protocol):
 TokenSaver = Callable[[int, Token], Awaitable[None]]
 
 
+def _float(value: Any) -> float | None:
+    try:
+        return None if value in (None, "") else float(value)
+    except (TypeError, ValueError):
+        return None
+
+
 @dataclass(frozen=True, slots=True)
 class WriteRequest:
     """One platform write-back as the outbox row carries it (platform-neutral values)."""
@@ -65,6 +78,8 @@ class WriteRequest:
     # 缺货退款: the lines refunded (platform item id, sku id, quantity) and the money in fen
     refund_lines: tuple[tuple[str, str, int], ...] = ()
     amount_fen: int = 0
+    latitude: float | None = None  # the rider's last position (GCJ-02), for delivery statuses
+    longitude: float | None = None
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any], idempotency_key: str) -> WriteRequest:
@@ -81,6 +96,8 @@ class WriteRequest:
             carrier=str(payload.get("carrier") or ""),
             tracking_no=str(payload.get("tracking_no") or ""),
             refund_id=str(payload.get("refund_id") or ""),
+            latitude=_float(payload.get("latitude")),
+            longitude=_float(payload.get("longitude")),
             stock=tuple((str(i), str(s), int(q)) for i, s, q in payload.get("stock") or ()),
             refund_lines=tuple((str(i), str(s), int(q)) for i, s, q in payload.get("refund_lines") or ()),
             amount_fen=int(payload.get("amount_fen") or 0),
@@ -183,6 +200,15 @@ class PullPage:
     requests: int = 1  # API calls this page cost (shown as 页数 in the pull log)
 
 
+@dataclass(slots=True)
+class ProductPage:
+    """One page of a shop's product list, every SKU mapped (money in fen)."""
+
+    skus: list[PlatformSku]
+    requests: int = 1
+    total: int | None = None  # SKUs in the whole list, when the platform says
+
+
 # ---- sandbox twin ------------------------------------------------------------------------------------
 
 
@@ -239,6 +265,9 @@ class PlatformAdapter(Protocol):
     def pull(
         self, client: Any, shop: ShopKeys, window: PullWindow, lookups: PullLookups
     ) -> AsyncIterator[PullPage]: ...
+
+    def pull_products(self, client: Any, shop: ShopKeys) -> AsyncIterator[ProductPage]:
+        """Every SKU of the shop's product list (店铺商品), page by page."""
 
     async def write_back(self, client: Any, request: WriteRequest) -> None:
         """Perform one declared write-back; raises Unsupported for anything undeclared."""

@@ -7,6 +7,7 @@ Tests may `register()` a platform of their own and `unregister()` it afterwards.
 
 from __future__ import annotations
 
+import integrations.alerts.registry  # noqa: F401  (registers the alert robots' profiles)
 from integrations.carrier_contract import CarrierKind
 from integrations.contract import PlatformAdapter
 from integrations.dada.adapter import KIND as DADA
@@ -16,10 +17,12 @@ from integrations.jushuitan.adapter import KIND as JUSHUITAN
 from integrations.kingdee.adapter import KIND as KINGDEE
 from integrations.meituan.adapter import ADAPTER as MEITUAN
 from integrations.meituan_paotui.adapter import KIND as MEITUAN_PAOTUI
+from integrations.qihang_erp.kind import KIND as QIHANG_ERP
 from integrations.sf_same_city.adapter import KIND as SF_SAME_CITY
 from integrations.shansong.adapter import KIND as SHANSONG
 from integrations.wdt.adapter import KIND as WDT
-from qihang_app.domain import partners
+from qihang_app.domain import carriers as carrier_profiles
+from qihang_app.domain import erp_kinds, partners
 
 PLATFORMS: dict[str, PlatformAdapter] = {}
 CARRIERS: dict[str, CarrierKind] = {}
@@ -54,11 +57,25 @@ def platforms() -> list[PlatformAdapter]:
 
 def register_carrier(kind: CarrierKind) -> CarrierKind:
     CARRIERS[kind.code] = kind
+    carrier_profiles.register(
+        carrier_profiles.CarrierProfile(
+            kind.code,
+            kind.name_zh,
+            kind.name_en,
+            tuple(
+                carrier_profiles.KeyField(f.name, f.label_zh, f.label_en, f.secret, f.required, f.hint_zh, f.hint_en)
+                for f in kind.fields
+            ),
+            kind.has_balance,
+            kind.tips,
+        )
+    )
     return kind
 
 
 def unregister_carrier(code: str) -> None:
     CARRIERS.pop(code, None)
+    carrier_profiles.unregister(code)
 
 
 def carrier(code: str) -> CarrierKind:
@@ -74,7 +91,26 @@ def carriers() -> list[CarrierKind]:
 
 def register_erp(adapter: ErpKind) -> ErpKind:
     ERPS[adapter.code] = adapter
+    erp_kinds.register_profile(
+        erp_kinds.ErpProfile(
+            code=adapter.code,
+            name_zh=adapter.name_zh,
+            name_en=adapter.name_en,
+            fields=tuple(
+                erp_kinds.ErpFieldInfo(f.name, f.label_zh, f.label_en, f.secret, f.required, f.hint_zh, f.hint_en)
+                for f in adapter.fields
+            ),
+            default_url=adapter.default_url,
+            events=frozenset(adapter.events),
+            polls_shipments=adapter.polls_shipments,
+        )
+    )
     return adapter
+
+
+def unregister_erp(code: str) -> None:
+    ERPS.pop(code, None)
+    erp_kinds.unregister_profile(code)
 
 
 def erps() -> list[ErpKind]:
@@ -102,3 +138,4 @@ register_carrier(MEITUAN_PAOTUI)
 register_erp(JUSHUITAN)
 register_erp(WDT)
 register_erp(KINGDEE)
+register_erp(QIHANG_ERP)

@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     admin_password: SecretStr | None = Field(default=None)  # required in prod for the first run
 
     heartbeat_seconds: int = 10
+    # GET /metrics: with a token, scrapers send "Authorization: Bearer <token>"; without one only
+    # internal addresses (loopback, private networks) may read it.
+    metrics_token: SecretStr = SecretStr("")
+    # Backups (python -m scripts.backup, and the workers' daily cron): where, and how many to keep.
+    backup_dir: str = str(VAR_DIR / "backups")
+    backup_keep: int = Field(default=14, ge=1)
     # Successfully processed inbox rows are deleted after this many days (failed and rejected
     # rows are kept: they are evidence and can be replayed).
     inbox_retention_days: int = Field(default=30, ge=1)

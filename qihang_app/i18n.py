@@ -12,7 +12,11 @@ from qihang_app.domain.messages import decode, encode
 from qihang_app.i18n_aftersale import AFTERSALE_MESSAGES
 from qihang_app.i18n_board import BOARD_MESSAGES
 from qihang_app.i18n_carriers import CARRIER_MESSAGES
+from qihang_app.i18n_catalog import CATALOG_MESSAGES
+from qihang_app.i18n_delivery import DELIVERY_MESSAGES
+from qihang_app.i18n_erp import ERP_MESSAGES
 from qihang_app.i18n_erp_kinds import ERP_KIND_MESSAGES
+from qihang_app.i18n_ops import OPS_MESSAGES
 from qihang_app.i18n_services import SERVICE_MESSAGES
 from qihang_app.i18n_words import WORDS
 
@@ -261,7 +265,11 @@ MESSAGES.update(SERVICE_MESSAGES)  # what services and workers send as keys
 MESSAGES.update(AFTERSALE_MESSAGES)  # the after-sale center
 MESSAGES.update(CARRIER_MESSAGES)  # instant-delivery carriers
 MESSAGES.update(ERP_KIND_MESSAGES)  # 测试连接 of the 聚水潭 / 旺店通 / 金蝶 connections
+MESSAGES.update(CATALOG_MESSAGES)  # 商品 and 店铺商品
+MESSAGES.update(OPS_MESSAGES)  # alerts, metrics, backups (operations)
+MESSAGES.update(DELIVERY_MESSAGES)  # instant delivery: dispatch, riders, auto-dispatch
 MESSAGES.update(WORDS)  # what was stored for later reading (timeline, 异常 reasons, …)
+MESSAGES.update(ERP_MESSAGES)  # the ERP link
 
 PLATFORM_LABEL: dict[str, tuple[str, str]] = {
     "meituan": ("美团闪购", "Meituan"),

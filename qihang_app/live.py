@@ -76,6 +76,10 @@ class LiveHub:
         self._listeners.pop(key, None)
 
     @property
+    def redis_url(self) -> str:
+        return self._redis_url or get_settings().redis_url
+
+    @property
     def listener_count(self) -> int:
         return len(self._listeners)
 

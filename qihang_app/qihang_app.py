@@ -6,22 +6,36 @@ from components.layout import FONT
 from qihang_app.api.routes import build_api
 from qihang_app.config import get_settings
 from qihang_app.pages.aftersales import aftersales_page
+from qihang_app.pages.alerts import alerts_page
 from qihang_app.pages.board import board_page
+from qihang_app.pages.delivery import delivery_page
+from qihang_app.pages.erp import erp_page
+from qihang_app.pages.erp_pushes import erp_pushes_page
 from qihang_app.pages.inbox import inbox_page
 from qihang_app.pages.login import login_page
 from qihang_app.pages.orders import orders_page
 from qihang_app.pages.print import print_page
+from qihang_app.pages.products import products_page
+from qihang_app.pages.rider import rider_page
+from qihang_app.pages.shop_products import shop_products_page
 from qihang_app.pages.stores import stores_page
 from qihang_app.pages.system import system_page
 from qihang_app.pages.users import users_page
 from qihang_app.runtime import set_app
 from state.aftersales import AfterSalesState
+from state.alerts import AlertsState
 from state.auth import AuthState, LoginState
 from state.board import BoardState
+from state.delivery_settings import DeliverySettingsState
+from state.erp_connections import ErpConnectionsState
+from state.erp_pushes import ErpPushesState
 from state.inbox import InboxState
 from state.order_detail import OrderDetailState
 from state.orders import OrdersState
 from state.platform_calls import PlatformCallsState
+from state.products import ProductsState
+from state.rider_page import RiderPageState
+from state.shop_products import ShopProductsState
 from state.stores import StoresState
 from state.system import SystemState
 from state.tickets import TicketState
@@ -35,6 +49,7 @@ app = rx.App(
     head_components=[
         rx.el.meta(name="theme-color", content="#3e63dd"),
         rx.el.link(rel="stylesheet", href="/board.css"),
+        rx.el.link(rel="stylesheet", href="/rider.css"),
         rx.script(src="/board.js"),
     ],
     api_transformer=build_api(),
@@ -70,6 +85,24 @@ app.add_page(
     on_load=[AuthState.require_login, StoresState.load, PlatformCallsState.load],
 )
 app.add_page(
+    products_page,
+    route="/products",
+    title="商品 · 启航 OMS",
+    on_load=[AuthState.require_login, ProductsState.load],
+)
+app.add_page(
+    shop_products_page,
+    route="/shop-products",
+    title="店铺商品 · 启航 OMS",
+    on_load=[AuthState.require_login, ShopProductsState.load],
+)
+app.add_page(
+    delivery_page,
+    route="/delivery",
+    title="配送设置 · 启航 OMS",
+    on_load=[AuthState.require_login, DeliverySettingsState.load],
+)
+app.add_page(
     inbox_page, route="/inbox", title="数据接收 · 启航 OMS", on_load=[AuthState.require_login, InboxState.load]
 )
 app.add_page(users_page, route="/users", title="用户 · 启航 OMS", on_load=[AuthState.require_login, UsersState.load])
@@ -77,3 +110,17 @@ app.add_page(
     system_page, route="/system", title="系统状态 · 启航 OMS", on_load=[AuthState.require_login, SystemState.load]
 )
 app.add_page(print_page, route="/print", title="打印 · 启航 OMS", on_load=[AuthState.require_login, TicketState.load])
+app.add_page(
+    alerts_page, route="/alerts", title="告警设置 · 启航 OMS", on_load=[AuthState.require_login, AlertsState.load]
+)
+# The own rider's page: no login, the secret link names the rider.
+app.add_page(rider_page, route="/rider", title="骑手 · 启航 OMS", on_load=RiderPageState.load)
+app.add_page(
+    erp_page, route="/erp", title="ERP 对接 · 启航 OMS", on_load=[AuthState.require_login, ErpConnectionsState.load]
+)
+app.add_page(
+    erp_pushes_page,
+    route="/erp/pushes",
+    title="推送记录 · 启航 OMS",
+    on_load=[AuthState.require_login, ErpPushesState.load],
+)

@@ -12,6 +12,7 @@ from integrations.sandbox.store import Shop as SandboxShop
 from qihang_app.db import session_scope
 from qihang_app.models import Shop, Store, User
 from qihang_app.services import auth, stores
+from scripts.demo_carriers import seed_carriers
 
 # Demo stores' addresses, one per demo shop in registry order (more shops reuse the last).
 ADDRESSES = ["上海市静安区南京西路 1266 号", "上海市徐汇区衡山路 10 号", "上海市黄浦区淮海中路 300 号"]
@@ -57,6 +58,8 @@ def seed(sandbox_url: str) -> list[str]:
                     sweep_interval_seconds=60,  # pushes sent before the app was up are recovered soon
                 )
                 made.append(spec["name"])
+        names = [s["name"].replace("启航便利店", "启航便利店 ").replace("(", "").replace(")", "") for s in demo_shops()]
+        seed_carriers(session, actor, sandbox_url, names)
     return made
 
 

@@ -12,8 +12,8 @@ for key in "${!LINES[@]}"; do
   espeak-ng -v cmn -s 150 -w "$tmp/$key.wav" "${LINES[$key]}"
   sox "$tmp/$key.wav" -r 22050 -c 1 "new-order-$key.mp3" norm -1
 done
-# Said once when an accepted order is cancelled or its buyer asks for a refund (as the merchant apps do).
-declare -A EVENTS=([order-cancelled]="订单已取消" [refund-requested]="顾客申请退款")
+# Said once when an accepted order is cancelled, its buyer asks for a refund or its rider has a problem (as the merchant apps do).
+declare -A EVENTS=([order-cancelled]="订单已取消" [refund-requested]="顾客申请退款" [rider-problem]="配送异常，请处理")
 for key in "${!EVENTS[@]}"; do
   espeak-ng -v cmn -s 150 -w "$tmp/$key.wav" "${EVENTS[$key]}"
   sox "$tmp/$key.wav" -r 22050 -c 1 "$key.mp3" norm -1

@@ -49,5 +49,8 @@ if [ "${1:-}" = "--test" ]; then
     if ! fc-list 2>/dev/null | grep -qi "CJK"; then
         apt_install - fonts-noto-cjk
     fi
+    # Debian's nginx for the production layout test (tests/ops/test_production_layout.py); only
+    # the binary is used, with a config of the test's own (the system service is not needed).
+    apt_install nginx nginx-light
 fi
 say "ready"

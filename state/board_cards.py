@@ -12,6 +12,7 @@ from qihang_app.domain.messages import decode
 from qihang_app.domain.money import format_money
 from qihang_app.i18n import render, tr_known
 from qihang_app.services import board as board_service
+from state.rider_view import carrier_on_its_way, rider_fields
 
 
 @dataclasses.dataclass
@@ -63,6 +64,14 @@ class CardView:
     cancelled_by: str = ""
     cancel_reason: str = ""
     countdown: bool = True  # a 接单/送达 countdown still matters
+    rider_status: str = ""  # DeliveryStatus of the current ride ("" without one)
+    rider_carrier: str = ""
+    rider_carrier_en: str = ""
+    rider_name: str = ""
+    rider_tel: str = ""  # tap to call
+    eta_ms: int = 0
+    can_call: bool = False  # 呼叫骑手: the store delivers it and no ride is on its way
+    can_manage: bool = False  # a carrier's ride before pickup: tip, cancel and call another
     rev: str = ""  # a hash of everything above: the browser re-renders a card only when it changes
 
 
@@ -81,6 +90,8 @@ def view_of(card: board_service.Card) -> CardView:
 
 def _view(card: board_service.Card) -> CardView:
     view = _fields(card)
+    if carrier_on_its_way(view):
+        view.action = ""  # a carrier's rider is coming: no 自配送出发 (the card says it waits)
     view.rev = hashlib.blake2b(repr(view).encode(), digest_size=8).hexdigest()
     return view
 
@@ -127,4 +138,5 @@ def _fields(card: board_service.Card) -> CardView:
         cancelled_by=card.cancelled_by,
         cancel_reason=card.cancel_reason,
         countdown=shows_deadline(tab=card.tab, mark=EndMark(card.end_mark) if card.end_mark else None),
+        **rider_fields(card),
     )

@@ -6,6 +6,8 @@ from __future__ import annotations
 import reflex as rx
 
 from qihang_app.domain import input_rules as rules
+from qihang_app.domain.money import fen_to_yuan_str, format_money
+from qihang_app.services import catalog
 from qihang_app.services import orders as order_service
 from qihang_app.services.errors import ServiceError
 from state.auth import current_actor, explain, refuse, translate
@@ -15,10 +17,20 @@ from state.order_detail import OrderDetailState
 from state.orders import OrdersState
 
 
+def _line(key: str, name: str = "", qty: str = "1", price: str = "", code: str = "") -> dict[str, str]:
+    return {"key": key, "name": name, "qty": qty, "price": price, "code": code}
+
+
+def _picked_name(sku) -> str:
+    return (sku.name + (f" {sku.spec}" if sku.spec else ""))[: rules.LIMITS["item_name"]]
+
+
 class ManualOrderState(rx.State):
     manual_open: bool = False
     manual_store: str = ""
-    manual_lines: list[dict[str, str]] = [{"key": "1"}]
+    manual_lines: list[dict[str, str]] = [_line("1")]
+    pick_results: list[dict[str, str]] = []  # catalog SKUs matching what was typed or scanned
+    pick_note: str = ""
     manual_next_key: int = 2
     manual_error: str = ""
     manual_errors: dict[str, str] = {}  # input name → its message
@@ -27,8 +39,9 @@ class ManualOrderState(rx.State):
     async def open_manual(self):
         orders = await self.get_state(OrdersState)
         self.manual_store = orders.f_store or (orders.store_options[0]["id"] if orders.store_options else "")
-        self.manual_lines = [{"key": "1"}]
+        self.manual_lines = [_line("1")]
         self.manual_next_key = 2
+        self.pick_results, self.pick_note = [], ""
         self.manual_error = ""
         self.manual_errors = {}
         self.manual_open = True
@@ -43,8 +56,63 @@ class ManualOrderState(rx.State):
 
     @rx.event
     def add_manual_line(self):
-        self.manual_lines = [*self.manual_lines, {"key": str(self.manual_next_key)}]
+        self.manual_lines = [*self.manual_lines, _line(str(self.manual_next_key))]
         self.manual_next_key += 1
+
+    # ---- picking from the catalog (a scanner types the barcode and presses Enter) ---------------
+    @rx.event
+    async def pick(self, form: dict):
+        """One exact code or barcode adds its line at once; anything else lists the matches."""
+        query = str(form.get("pick") or "").strip()[: rules.LIMITS["search"]]
+        self.pick_results, self.pick_note = [], ""
+        if not query:
+            return
+        try:
+            actor = await current_actor(self)
+
+            def find(session):
+                return catalog.scanned_sku(session, actor=actor, code=query), catalog.search_skus(
+                    session, actor=actor, q=query, limit=8
+                )
+
+            scanned, found = await in_session(find)
+        except Exception as exc:
+            return await refuse(self, exc)
+        if scanned is not None:
+            self._add_picked(scanned.code, _picked_name(scanned), scanned.price_fen)
+            return rx.set_value("manual-pick", "")
+        self.pick_results = [
+            {
+                "code": s.code,
+                "name": _picked_name(s),
+                "price_fen": str(s.price_fen),
+                "label": f"{_picked_name(s)} · {s.code} · {format_money(s.price_fen)}",
+            }
+            for s in found
+        ]
+        if not found:
+            self.pick_note = await translate(self, "manual.pick_none")
+
+    @rx.event
+    def add_pick(self, sku: dict):
+        self._add_picked(sku["code"], sku["name"], int(sku["price_fen"]))
+        self.pick_results = []
+        return rx.set_value("manual-pick", "")
+
+    def _add_picked(self, code: str, name: str, price_fen: int) -> None:
+        """The SKU's line gets one more; else a new line (filling an untouched empty first row)."""
+        key = str(self.manual_next_key)
+        self.manual_next_key += 1
+        lines = list(self.manual_lines)
+        for i, line in enumerate(lines):
+            if line["code"] == code:  # a new key remounts the row with the new quantity
+                lines[i] = {**line, "key": key, "qty": str(int(line["qty"] or "1") + 1)}
+                self.manual_lines = lines
+                return
+        picked = _line(key, name, "1", fen_to_yuan_str(price_fen), code)
+        if len(lines) == 1 and not any(lines[0][k] for k in ("name", "price", "code")):
+            lines = []
+        self.manual_lines = [*lines, picked]
 
     @rx.event
     def remove_manual_line(self, key: str):

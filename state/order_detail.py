@@ -10,7 +10,9 @@ from qihang_app.domain.timeline import describe
 from qihang_app.i18n import render
 from qihang_app.services import orders as order_service
 from state.auth import current_actor, refuse
+from state.delivery_view import delivery_view
 from state.offloop import in_session
+from state.order_erp import OrderErpState
 from state.orders import fmt_dt
 
 
@@ -53,6 +55,7 @@ def _views(d) -> tuple[dict[str, str], list[dict[str, str]], list[dict[str, str]
             "paid": format_money(line.paid_fen or 0),
             "erp": str(line.erp_sku_id or ""),
             "code": line.outer_sku_code or line.platform_sku_id or "",
+            "sku": line.platform_sku_id or "",  # 店铺商品 finds the shop SKU to link by it
         }
         for line in d.lines
     ]
@@ -91,6 +94,7 @@ class OrderDetailState(rx.State):
     detail: dict[str, str] = {}
     detail_lines: list[dict[str, str]] = []
     detail_events: list[dict[str, str]] = []
+    detail_delivery: dict[str, str] = {}
 
     @rx.event
     async def load(self):
@@ -103,6 +107,7 @@ class OrderDetailState(rx.State):
                 await self._show(int(wanted))
             except Exception as exc:
                 return await refuse(self, exc)
+            return OrderErpState.load_for(wanted)
 
     @rx.event
     async def open_detail(self, order_id: str):
@@ -110,12 +115,16 @@ class OrderDetailState(rx.State):
             await self._show(int(order_id))
         except Exception as exc:
             return await refuse(self, exc)
+        return OrderErpState.load_for(order_id)
 
     async def _show(self, order_id: int) -> None:
         """Load the order (scope-checked by the service) and open the drawer."""
         actor = await current_actor(self)
-        self.detail, self.detail_lines, self.detail_events = await in_session(
-            lambda s: _views(order_service.get_order_detail(s, actor=actor, order_id=order_id))
+        (self.detail, self.detail_lines, self.detail_events), self.detail_delivery = await in_session(
+            lambda s: (
+                _views(order_service.get_order_detail(s, actor=actor, order_id=order_id)),
+                delivery_view(s, order_id),
+            )
         )
         self.detail_open = True
 

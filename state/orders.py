@@ -12,9 +12,10 @@ from qihang_app.domain.clock import SHANGHAI
 from qihang_app.domain.date_range import ordered_days
 from qihang_app.domain.display import format_time
 from qihang_app.domain.money import format_money
+from qihang_app.services import erp_log, erp_manual
 from qihang_app.services import orders as order_service
 from qihang_app.services import stores as store_service
-from state.auth import current_actor, refuse
+from state.auth import current_actor, refuse, translate
 from state.offloop import in_session
 
 FILTER_KEYS = ("store", "shop", "platform", "status", "from", "to", "q")
@@ -60,8 +61,14 @@ def _row(row) -> dict[str, str]:
     }
 
 
+def _with_erp(row: dict[str, str], erp: dict[int, tuple[str, int]]) -> dict[str, str]:
+    found = erp.get(int(row["id"]))
+    return {**row, "erp": "" if found is None else str(found[1])}
+
+
 class OrdersState(rx.State):
     rows: list[dict[str, str]] = []
+    selected: list[str] = []  # order ids ticked for 推送到 ERP
     total: int = 0
     page: int = 1
     page_size: int = 20
@@ -117,17 +124,20 @@ class OrdersState(rx.State):
         )
 
         def read(session):
+            result = order_service.list_orders(session, actor=actor, **filters)
+            ids = [int(_row(r)["id"]) for r in result.rows]
             return (
                 store_service.list_stores(session, actor=actor),
                 store_service.list_shops(session, actor=actor, store_id=store_id),
-                order_service.list_orders(session, actor=actor, **filters),
+                result,
+                erp_log.erp_states(session, order_ids=ids),
             )
 
-        stores, shops, result = await in_session(read)
+        stores, shops, result, erp = await in_session(read)
         self.store_options = [{"id": str(s.id), "name": s.name} for s in stores]
         self.shop_options = [{"id": str(s.id), "name": s.name} for s in shops]
         self.total = result.total
-        self.rows = [_row(r) for r in result.rows]
+        self.rows = [_with_erp(_row(r), erp) for r in result.rows]
         if result.page != self.page:  # past the last page: the service gave the last one
             self.page, push_url = result.page, True
         if push_url:
@@ -201,3 +211,24 @@ class OrdersState(rx.State):
     async def go_page(self, page: int):
         self.page = min(max(1, page), self.pages)
         return await self._refresh()
+
+    # ---- 推送到 ERP --------------------------------------------------------------------------
+    @rx.event
+    def toggle_selected(self, order_id: str, checked: bool):
+        rest = [i for i in self.selected if i != order_id]
+        self.selected = [*rest, order_id] if checked else rest
+
+    @rx.event
+    async def push_selected(self):
+        """Manual push of the ticked orders (each goes when its lines are linked)."""
+        try:
+            actor = await current_actor(self)
+            ids = [int(i) for i in self.selected]
+            result = await in_session(lambda s: erp_manual.push_orders(s, actor=actor, order_ids=ids))
+        except Exception as exc:
+            return await refuse(self, exc)
+        self.selected = []
+        counts = {k: result.get(k, 0) for k in ("queued", "repushed", "blocked", "skipped", "no_connection")}
+        message = await translate(self, "erp.ui.push_result", **counts)
+        await self._refresh(push_url=False)
+        return rx.toast.info(message)

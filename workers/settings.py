@@ -12,7 +12,12 @@ from arq.connections import RedisSettings
 
 from qihang_app.config import get_settings
 from workers.context import shutdown, startup
+from workers.tasks.alerts import check_alerts, prune_alerts, send_test_alert
+from workers.tasks.auto_dispatch import auto_dispatch
+from workers.tasks.backup import daily_backup
 from workers.tasks.connection import test_shop_connection
+from workers.tasks.delivery import book_delivery, cancel_delivery, quote_delivery, test_carrier_account, tip_delivery
+from workers.tasks.erp import poll_erp_shipments, test_erp_connection
 from workers.tasks.heartbeat import heartbeat
 from workers.tasks.ingest import drain_inbox, ingest_inbox
 from workers.tasks.outbox import relay_outbox
@@ -20,6 +25,7 @@ from workers.tasks.retention import prune_inbox
 from workers.tasks.sweep import run_pull, schedule_pulls, sweep_shop
 
 _settings = get_settings()
+_settings.check_for_production()  # prod refuses default keys here too, not only in the app
 
 DRAIN_EVERY = 3  # seconds: received rows whose job was lost are processed within ~6 s
 SCHEDULE_EVERY = 2  # seconds: due sweeps and queued manual pulls start within ~2 s
@@ -39,6 +45,13 @@ class WorkerSettings:
         func(sweep_shop, keep_result=300, timeout=600, max_tries=1),
         func(run_pull, keep_result=300, timeout=1800, max_tries=1),
         func(test_shop_connection, keep_result=60, timeout=30, max_tries=1),
+        func(test_erp_connection, keep_result=60, timeout=30, max_tries=1),
+        func(send_test_alert, keep_result=60, timeout=30, max_tries=1),
+        # 呼叫骑手 and friends: the board waits for these, so they are short and never retried
+        *(
+            func(f, keep_result=60, timeout=40, max_tries=1)
+            for f in (quote_delivery, book_delivery, cancel_delivery, tip_delivery, test_carrier_account)
+        ),
     ]
     cron_jobs = [
         # unique (the default): with several workers one of them records each tick.
@@ -47,8 +60,17 @@ class WorkerSettings:
         cron(schedule_pulls, second=_every(SCHEDULE_EVERY), keep_result=30, timeout=30, max_tries=1),
         # Platform write-backs (接单, 备货完成, …): every second, so a tap reaches the platform fast.
         cron(relay_outbox, second=_every(1), run_at_startup=True, keep_result=5, timeout=30, max_tries=1),
+        # Auto-dispatch rules of the stores: book, and give up on rides nobody took in time.
+        cron(auto_dispatch, second=_every(5), keep_result=5, timeout=60, max_tries=1),
+        # Shipments of the ERPs that are polled (the others call our inbound API).
+        cron(poll_erp_shipments, second={7, 37}, keep_result=30, timeout=60, max_tries=1),
         # Processed inbox rows past their retention: once a day, at a quiet hour (worker's clock).
         cron(prune_inbox, hour={4}, minute={17}, keep_result=3600, timeout=1800, max_tries=1),
+        # Alert rules twice a minute; resolved problems past keeping once a day.
+        cron(check_alerts, second={5, 35}, keep_result=30, timeout=60, max_tries=1),
+        cron(prune_alerts, hour={4}, minute={41}, keep_result=3600, timeout=600, max_tries=1),
+        # The database backup (BACKUP_DIR, newest BACKUP_KEEP kept), daily at a quiet hour.
+        cron(daily_backup, hour={3}, minute={23}, keep_result=86400, timeout=3600, max_tries=1),
     ]
     max_jobs = 20
     # A worker killed mid-job (OOM, SIGKILL) leaves its jobs marked "in progress" for the longest

@@ -1,7 +1,7 @@
 """after-sales: records, lines, timeline; the order's after-sale state
 
 Revision ID: 0011_aftersales
-Revises: 0004
+Revises: 0005_erp_link
 Create Date: 2026-11-27 13:09:22.571774+00:00
 """
 
@@ -14,7 +14,7 @@ import sqlmodel  # noqa: F401  (autogenerate renders sqlmodel.sql.sqltypes.AutoS
 from alembic import op
 
 revision: str = '0011_aftersales'
-down_revision: str | None = '0004'
+down_revision: str | None = '0005_erp_link'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -112,6 +112,8 @@ class DadaKind(CarrierKindBase):
     no_rider_codes = frozenset({wire.NO_RIDER})
     credential_codes = frozenset({wire.SIGN_ERROR, wire.UNKNOWN_APP})
     adapter = DadaAdapter
+    callback_ack = {"status": "ok", "code": 0}
+    callback_refused = {"status": "fail", "code": 1}
 
     def sign(self, secret: str, params: Mapping[str, str], body: bytes | None = None) -> tuple[str, str]:
         if not params:

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 from integrations.base import RetryPolicy, Token
 from integrations.contract import (
+    ProductPage,
     PullLookups,
     PullPage,
     PullWindow,
@@ -35,6 +36,7 @@ PROFILE = PlatformProfile(
             WriteBack.ACCEPT,
             WriteBack.DISPATCH_SELF,
             WriteBack.DELIVERED,
+            WriteBack.SHIP,
             WriteBack.REFUND_AGREE,
             WriteBack.REFUND_REJECT,
         }
@@ -42,6 +44,7 @@ PROFILE = PlatformProfile(
     refund_reject_reasons=spec.REFUND_REJECT_REASONS,
     elsewhere_zh="拒单请在抖音来客商家后台操作",
     elsewhere_en="Reject in the Douyin Laike merchant console",
+    products_pullable=True,
 )
 MAX_PAGES = 500
 
@@ -131,6 +134,16 @@ class DouyinLaikeAdapter:
             if not page.orders or page_num * page.page_size >= page.total:
                 break
 
+    async def pull_products(self, client: DouyinLaikeClient, shop: ShopKeys) -> AsyncIterator[ProductPage]:
+        """The product list by cursor until `has_more` is false."""
+        cursor = ""
+        for _ in range(MAX_PAGES):
+            page = await client.query_products(cursor=cursor)
+            yield ProductPage(mapping.skus_from_products(shop.platform_shop_id, page["products"]), 1, page["total"])
+            cursor = page["next_cursor"]
+            if not page["has_more"] or not cursor:
+                break
+
     async def write_back(self, client: DouyinLaikeClient, request: WriteRequest) -> None:
         check_declared(self, request)
         order_id, action = request.platform_order_id, request.action
@@ -140,8 +153,17 @@ class DouyinLaikeAdapter:
             status = request.delivery_status or (
                 DeliveryStatus.DELIVERING if action is WriteBack.DISPATCH_SELF else DeliveryStatus.DELIVERED
             )
+            if status not in spec.DELIVERY_BEHAVIOR:
+                return  # 来客 has no code for it (待接单, 异常): nothing to tell
             await client.sync_delivery_status(
                 order_id, status, rider_name=request.courier_name, rider_phone=request.courier_phone
+            )
+        elif action is WriteBack.SHIP:  # an ERP's shipment: delivering, by the carrier, with its number
+            await client.sync_delivery_status(
+                order_id,
+                DeliveryStatus.DELIVERING,
+                rider_name=f"{request.carrier} {request.tracking_no}",
+                three_source=request.carrier,
             )
         elif action is WriteBack.REFUND_AGREE:
             await client.refund_agree(request.refund_id or order_id)

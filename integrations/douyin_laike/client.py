@@ -24,6 +24,7 @@ from integrations.douyin_laike.spec import (
     BASE_URL,
     DELIVERY_BEHAVIOR,
     MAX_PAGE_SIZE,
+    MAX_PRODUCT_PAGE,
     PLATFORM,  # noqa: E402
     RETRYABLE_CODES,
     TOKEN_ERROR_CODES,
@@ -193,6 +194,20 @@ class DouyinLaikeClient:
 
     async def get_order(self, order_id: str) -> PlatformOrder:
         return mapping.order_from_query(await self.get_order_raw(order_id))
+
+    # ---- products -------------------------------------------------------------------------------
+
+    async def query_products(self, *, cursor: str = "", count: int = MAX_PRODUCT_PAGE) -> dict:
+        """One page of the online product list: {products, next_cursor, has_more, total}."""
+        params = {"account_id": self.account_id, "cursor": cursor, "count": min(count, MAX_PRODUCT_PAGE)}
+        data = await self.call("GET", Path.PRODUCT_QUERY, params=params)
+        total = data.get("total")
+        return {
+            "products": list(data.get("products") or []),
+            "next_cursor": str(data.get("next_cursor") or ""),
+            "has_more": bool(data.get("has_more")),
+            "total": None if total is None else int(total),
+        }
 
     # ---- fulfilment and after-sale --------------------------------------------------------------
 

@@ -31,6 +31,7 @@ from qihang_app.domain.platform_order import (
     PlatformOrder,
     PlatformOrderLine,
     PlatformRefund,
+    PlatformSku,
     RefundKind,
     RefundStatus,
 )
@@ -186,3 +187,27 @@ def _float(value: object) -> float | None:
 
 def _int_or_none(value: object) -> int | None:
     return None if value in (None, "") else int(value)  # type: ignore[arg-type]
+
+
+def skus_from_products(account_id: str, products: list[Mapping[str, Any]]) -> list[PlatformSku]:
+    """The product list's SKUs (ASSUMED fields: product_id, product_name, skus[{sku_id, spec,
+    out_sku_id, barcode, price (fen), stock}])."""
+    skus = []
+    for product in products:
+        for sku in product.get("skus") or []:
+            stock = sku.get("stock")
+            skus.append(
+                PlatformSku(
+                    platform=Platform.DOUYIN_LAIKE,
+                    platform_shop_id=str(account_id),
+                    platform_item_id=str(product.get("product_id", "")),
+                    platform_sku_id=str(sku.get("sku_id", "")),
+                    name=str(product.get("product_name") or ""),
+                    spec=str(sku.get("spec") or ""),
+                    outer_sku_code=str(sku.get("out_sku_id") or ""),
+                    barcode=str(sku.get("barcode") or ""),
+                    price_fen=int(sku.get("price") or 0),
+                    stock=None if stock in (None, "") else int(stock),
+                )
+            )
+    return skus

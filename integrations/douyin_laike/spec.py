@@ -26,6 +26,10 @@ class Path(StrEnum):
     ORDER_QUERY = "/goodlife/v1/trade/order/query"  # GET
     DELIVERY_SYNC = "/goodlife/v1/fulfilment/distribution/order/sync_status"  # POST
     AFTER_SALE_AUDIT = "/goodlife/v1/after_sale/audit/notify"  # POST
+    PRODUCT_QUERY = "/goodlife/v1/goods/product/online/query/"  # GET; ASSUMED fields, see platforms.md
+
+
+MAX_PRODUCT_PAGE = 50  # ASSUMED `count` cap of the product list
 
 
 MAX_PAGE_SIZE = 100  # ASSUMED (Doudian's searchList has the same cap)

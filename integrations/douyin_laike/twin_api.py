@@ -20,6 +20,7 @@ from integrations.douyin_laike import twin_wire as douyin_wire
 from integrations.douyin_laike.spec import (
     DELIVERY_BEHAVIOR,
     MAX_PAGE_SIZE,
+    MAX_PRODUCT_PAGE,
     TOKEN_GRANT,
     TOKEN_HEADER,
     TOKEN_PATH,
@@ -234,6 +235,41 @@ def _audit(sandbox: Sandbox, shop: Shop, params: dict[str, Any]) -> dict:
     return {}
 
 
+def _products(sandbox: Sandbox, shop: Shop, params: dict[str, Any]) -> dict:
+    """The product list: the cursor is the offset as text; one SKU per product here."""
+    try:
+        offset = int(params.get("cursor") or 0)
+        count = int(params.get("count") or MAX_PRODUCT_PAGE)
+    except ValueError:
+        raise SimError(ErrorCode.PARAM, "cursor / count 格式错误") from None
+    if offset < 0 or not 1 <= count <= MAX_PRODUCT_PAGE:
+        raise SimError(ErrorCode.PARAM, f"1 <= count <= {MAX_PRODUCT_PAGE}")
+    page = shop.products[offset : offset + count]
+    more = offset + count < len(shop.products)
+    return {
+        "products": [
+            {
+                "product_id": p.item_id,
+                "product_name": p.name,
+                "skus": [
+                    {
+                        "sku_id": p.sku_id,
+                        "spec": p.spec,
+                        "out_sku_id": p.outer_code,
+                        "barcode": p.barcode,
+                        "price": p.price_fen,
+                        "stock": p.stock,
+                    }
+                ],
+            }
+            for p in page
+        ],
+        "next_cursor": str(offset + count) if more else "",
+        "has_more": more,
+        "total": len(shop.products),
+    }
+
+
 def _within(value: float, start: int | None, end: int | None) -> bool:
     return (start is None or value >= start) and (end is None or value <= end)
 
@@ -243,6 +279,7 @@ HANDLERS = {
     Path.ORDER_QUERY: _query,
     Path.DELIVERY_SYNC: _sync_status,
     Path.AFTER_SALE_AUDIT: _audit,
+    Path.PRODUCT_QUERY: _products,
 }
 
 routes = [
@@ -251,4 +288,5 @@ routes = [
     Route(PREFIX + Path.CONFIRM, api_endpoint, methods=["POST"]),
     Route(PREFIX + Path.DELIVERY_SYNC, api_endpoint, methods=["POST"]),
     Route(PREFIX + Path.AFTER_SALE_AUDIT, api_endpoint, methods=["POST"]),
+    Route(PREFIX + Path.PRODUCT_QUERY, api_endpoint, methods=["GET"]),
 ]

@@ -12,7 +12,7 @@ from typing import Any
 from integrations.erp_base import local_text, parse_local, yuan_number
 from integrations.erp_contract import AfterSaleResult, Shipment, ShipmentLine
 from integrations.jushuitan.spec import AFTERSALE_LINE_TYPES, AFTERSALE_TYPES, FROM_CARRIER_CODE, RESULT_OUTCOMES
-from qihang_app.domain.carriers import carrier_by_name
+from qihang_app.domain.express_carriers import carrier_by_name
 
 
 def _compact(fields: dict[str, Any]) -> dict[str, Any]:

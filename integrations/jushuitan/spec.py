@@ -40,7 +40,7 @@ MAX_LOOKBACK_DAYS = 30  # a first poll with no past does not walk years of 7-day
 MAX_CANCEL_OIDS = 50
 
 # The JST carrier code (lc_id) of each carrier in our list. JST's own table is not public (U):
-# names are matched as the fallback (integrations.erp_base / domain.carriers.carrier_by_name).
+# names are matched as the fallback (integrations.erp_base / domain.express_carriers.carrier_by_name).
 CARRIER_CODES = {
     "SF": "SF",
     "ZTO": "ZTO",

@@ -22,7 +22,7 @@ from integrations.kingdee.spec import (
     SALE_ORDER,
     SHIPMENT_KEYS,
 )
-from qihang_app.domain.carriers import carrier, carrier_by_name
+from qihang_app.domain.express_carriers import carrier, carrier_by_name
 from qihang_app.domain.money import allocate_discount
 
 

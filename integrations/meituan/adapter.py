@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from integrations.base import PlatformError, RetryPolicy
 from integrations.contract import (
+    ProductPage,
     PullLookups,
     PullPage,
     PullWindow,
@@ -53,6 +54,7 @@ PROFILE = PlatformProfile(
             WriteBack.READY,
             WriteBack.DISPATCH_SELF,
             WriteBack.DELIVERED,
+            WriteBack.SHIP,
             WriteBack.REFUND_AGREE,
             WriteBack.REFUND_REJECT,
             WriteBack.RETURN_AGREE,
@@ -63,12 +65,15 @@ PROFILE = PlatformProfile(
     ),
     reject_reasons=REJECT_REASONS,
     refund_reject_reasons=REFUND_REJECT_REASONS,
+    products_pullable=True,
 )
 
 OPEN_LOOKBACK = timedelta(hours=12)  # sweeps re-read orders still in fulfilment this far back
 OPEN_LIMIT = 200
 DETAIL_CONCURRENCY = 8
 PAGE_ORDERS = 50  # details handed to the OMS per page
+PRODUCT_PAGE = 50  # retail/list items per call
+MAX_PRODUCT_PAGES = 2000
 
 
 class MeituanAdapter:
@@ -160,6 +165,15 @@ class MeituanAdapter:
             page.requests += len(open_ids)
         yield page
 
+    async def pull_products(self, client: MeituanClient, shop: ShopKeys) -> AsyncIterator[ProductPage]:
+        """retail/list by offset until a short page (it gives no total)."""
+        poi = shop.platform_shop_id
+        for page in range(MAX_PRODUCT_PAGES):
+            items = await client.retail_list(poi, page * PRODUCT_PAGE, PRODUCT_PAGE)
+            yield ProductPage(mapping.skus_from_retail_list(poi, items))
+            if len(items) < PRODUCT_PAGE:
+                break
+
     async def write_back(self, client: MeituanClient, request: WriteRequest) -> None:
         check_declared(self, request)
         order_id, action = request.platform_order_id, request.action
@@ -173,11 +187,23 @@ class MeituanAdapter:
             status = request.delivery_status or (
                 DeliveryStatus.DELIVERING if action is WriteBack.DISPATCH_SELF else DeliveryStatus.DELIVERED
             )
+            provider = mapping.LOGISTICS_PROVIDER.get(request.carrier, "")
             await client.logistics_sync(
                 order_id,
                 mapping.LOGISTICS_SYNC_CODE[status],
                 courier_name=request.courier_name,
                 courier_phone=request.courier_phone,
+                logistics_provider_code=provider,
+                third_carrier_order_id=request.tracking_no if provider else "",
+                latitude=request.latitude,
+                longitude=request.longitude,
+            )
+        elif action is WriteBack.SHIP:  # an ERP's shipment: the carrier's tracking number as the delivery
+            await client.logistics_sync(
+                order_id,
+                DeliveryStatus.DELIVERING,
+                logistics_provider_code=mapping.LOGISTICS_PROVIDER.get(request.carrier, ""),
+                third_carrier_order_id=request.tracking_no,
             )
         elif action is WriteBack.REFUND_AGREE:
             await client.refund_agree(order_id, request.reason or "同意退款")

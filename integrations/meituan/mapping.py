@@ -53,6 +53,17 @@ LOGISTICS_STATUS = {
 }
 
 # Self-delivery status we send with ecommerce/order/logistics/sync (§1.5).
+# Meituan's logistics_provider_code (§1.5: 10001 SF, 10002 Dada, 10003 Shansong, 10032 Meituan
+# paotui …) for an ERP shipment's express carrier (domain.express_carriers) and for the instant
+# carrier a self-delivered order rides with (domain.carriers); others and own riders send none.
+LOGISTICS_PROVIDER = {
+    "SF": "10001",
+    "sf_same_city": "10001",
+    "dada": "10002",
+    "shansong": "10003",
+    "meituan_paotui": "10032",
+}
+
 LOGISTICS_SYNC_CODE = {
     DeliveryStatus.AWAITING_RIDER: 0,
     DeliveryStatus.RIDER_ACCEPTED: 10,

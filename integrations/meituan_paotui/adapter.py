@@ -118,6 +118,8 @@ class PaotuiKind(CarrierKindBase):
     no_rider_codes = frozenset({wire.NO_RIDER})
     credential_codes = frozenset({wire.SIGN_ERROR, wire.UNKNOWN_APP})
     adapter = PaotuiAdapter
+    callback_ack = {"code": 0, "message": "成功"}
+    callback_refused = {"code": 1, "message": "refused"}
 
     def sign(self, secret: str, params: Mapping[str, str], body: bytes | None = None) -> tuple[str, str]:
         if not params:

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 
 from integrations import registry
+from integrations.alerts import twin as robot_twin
 from integrations.sandbox import control, erp_twin, rider_control
 from integrations.sandbox.faults import Faults
 from integrations.sandbox.generator import Generator, Ratios
@@ -123,8 +124,18 @@ def create_app(
     twins = [route for a in registry.platforms() for route in a.twin().routes()]
     carriers = [route for k in registry.carriers() for route in k.twin().routes()]
     twins += [route for kind in registry.erps() for route in kind.twin().routes()]
+    robots = robot_twin.RobotBox()  # alert robots' receivers (钉钉, 飞书, 企业微信)
     app = Starlette(
-        routes=[*control.routes, *rider_control.routes, *erp_twin.routes, *twins, *carriers], lifespan=lifespan
+        routes=[
+            *control.routes,
+            *rider_control.routes,
+            *erp_twin.routes,
+            *twins,
+            *carriers,
+            *robot_twin.routes(robots),
+        ],
+        lifespan=lifespan,
     )
     app.state.sandbox = sandbox
+    app.state.robots = robots
     return app

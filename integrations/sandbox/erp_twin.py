@@ -18,7 +18,7 @@ from starlette.routing import Route
 
 from integrations.sandbox.control import _body, handled
 from integrations.sandbox.store import SimError
-from qihang_app.domain import carriers
+from qihang_app.domain import express_carriers as carriers
 
 if TYPE_CHECKING:
     from integrations.sandbox.app import Sandbox

@@ -120,6 +120,8 @@ class SfKind(CarrierKindBase):
     no_rider_codes = frozenset({wire.NO_RIDER})
     credential_codes = frozenset({wire.SIGN_ERROR, wire.UNKNOWN_DEV})
     adapter = SfAdapter
+    callback_ack = {"error_code": 0, "error_msg": "success"}
+    callback_refused = {"error_code": 1, "error_msg": "refused"}
 
     def sign(self, secret: str, params: Mapping[str, str], body: bytes | None = None) -> tuple[str, str]:
         """Signs the raw body (or --params serialised compactly); dev_id is read from it."""

@@ -116,6 +116,8 @@ class ShansongKind(CarrierKindBase):
     no_rider_codes = frozenset({wire.NO_RIDER})
     credential_codes = frozenset({wire.SIGN_ERROR, wire.UNKNOWN_CLIENT})
     adapter = ShansongAdapter
+    callback_ack = {"status": 200, "msg": "success"}
+    callback_refused = {"status": 500, "msg": "refused"}
 
     def sign(self, secret: str, params: Mapping[str, str], body: bytes | None = None) -> tuple[str, str]:
         if not params:

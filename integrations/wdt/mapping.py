@@ -25,7 +25,7 @@ from integrations.wdt.spec import (
     TRADE_STATUS_REFUNDED,
     TRADE_STATUS_UNPAID,
 )
-from qihang_app.domain.carriers import carrier_by_name
+from qihang_app.domain.express_carriers import carrier_by_name
 from qihang_app.domain.money import allocate_discount
 
 UNPAID_TIME = "0000-00-00 00:00:00"

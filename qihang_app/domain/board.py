@@ -200,6 +200,7 @@ class Alert(StrEnum):
 
     CANCELLED = "cancelled"  # "订单已取消": cancelled after the store accepted it
     REFUND = "refund"  # "顾客申请退款"
+    RIDER = "rider"  # "配送异常，请处理": the rider cancelled, the goods come back, …
 
 
 def alert_of(*, tab: Tab, status: str, exception_reason: str) -> Alert | None:
@@ -213,6 +214,8 @@ def alert_of(*, tab: Tab, status: str, exception_reason: str) -> Alert | None:
         return Alert.REFUND
     if decoded is None and exception_reason.startswith(OLD_REFUND_REQUEST):
         return Alert.REFUND
+    if decoded is not None and decoded[0].startswith("attention.rider_"):
+        return Alert.RIDER
     return None
 
 

@@ -41,6 +41,11 @@ LIMITS: dict[str, int] = {
     "money": 16,
     "hourly_cap": 9,
     "search": 40,
+    "category": 30,
+    "unit": 10,
+    "spec_value": 30,
+    "weight": 9,
+    "reason": 200,
 }
 MIN_USERNAME = 3
 MAX_QUANTITY = 9_999
@@ -48,6 +53,7 @@ MAX_UNIT_PRICE_FEN = 9_999_999  # ¥99,999.99 per item
 MAX_FREIGHT_FEN = 999_999  # ¥9,999.99
 MAX_LINES = 50
 MAX_HOURLY_CAP = 9_999
+MAX_WEIGHT_G = 1_000_000  # 1 t: nothing a rider carries weighs more
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _MARKUP = re.compile(r"[<>]")

@@ -43,6 +43,7 @@ class PlatformProfile:
     write_backs: frozenset[WriteBack]  # what the platform has a call for
     instant_retail: bool = True  # orders must be accepted within minutes
     pullable: bool = True  # has an order pull (sweeps back up the pushes)
+    products_pullable: bool = False  # its adapter lists the shop's products (店铺商品)
     # reason code → (中文, English), in the platform's own list; empty when it cannot reject
     reject_reasons: dict[str, tuple[str, str]] = field(default_factory=dict)
     # refund reject reason code → (中文, English), the platform's after-sale list

@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from qihang_app.domain import partners
+from qihang_app.domain import carriers, partners
 from qihang_app.domain.messages import decode, encode
 from qihang_app.domain.order_notes import REFUND_KEY, refund_facts, refund_note, rider_note, updated_note
 from qihang_app.domain.platform_order import DeliveryStatus
@@ -34,6 +34,11 @@ _SIMPLE = {
     "dispatched": "timeline.dispatched",
     "delivered": "timeline.delivered",
     "exception_acknowledged": "timeline.exception_acknowledged",
+    "erp_pushed": "timeline.erp_pushed",
+    "erp_cancel_pushed": "timeline.erp_cancel_pushed",
+    "erp_push_dead": "timeline.erp_push_dead",
+    "erp_shipped": "timeline.erp_shipped",
+    "erp_shipped_part": "timeline.erp_shipped_part",
 }
 # A platform's status move, named by where it went ("订单取消" reads better than "状态变更").
 _MOVED_TO = {s: f"timeline.to.{s}" for s in ("to_ship", "shipped", "completed", "cancelled", "closed")}
@@ -61,6 +66,12 @@ def who(actor: str, usernames: Mapping[str, str]) -> str:
         return encode("timeline.who.user", name=usernames.get(actor) or f"#{ref}")
     if actor == AUTO_ACCEPT:
         return encode("timeline.who.auto")
+    if kind == "carrier":  # a carrier's status callback
+        return encode("timeline.who.carrier", name={"zh": carriers.name(ref, "zh"), "en": carriers.name(ref, "en")})
+    if kind == "rider":  # the store's own rider, from the rider page
+        return encode("timeline.who.rider")
+    if actor == "auto-dispatch":
+        return encode("timeline.who.auto_dispatch")
     return encode("timeline.who.system")
 
 
@@ -100,6 +111,8 @@ def describe(
         return _rider(said, note)
     if kind == "updated":
         return _updated(said, note)
+    if kind.startswith(("delivery_", "auto_dispatch")) and decode(note) is not None:
+        return Entry(said, note, change)  # a dispatch step says itself (domain.dispatch_rule, services)
     if kind.endswith("_failed"):
         action = kind.removesuffix("_failed")
         return Entry(said, encode("timeline.call_failed", action=encode(f"action.{action}")), change, note)

@@ -1,11 +1,14 @@
 """All tables. Importing this package makes SQLModel.metadata complete (alembic relies on it)."""
 
 from .aftersales import AfterSale, AfterSaleEvent, AfterSaleLine
+from .alerts import DELIVERY_STATUSES, AlertChannel, AlertDelivery, AlertProblem, AlertRuleSetting
 from .base import UTC, UTCDateTime, utcnow
+from .delivery import CarrierAccount, Delivery, DispatchRule, OwnRider
+from .erp import ErpConnection, ErpCustomerMap, ErpOrderState, ErpResult, ErpSeenSignature, ErpShipment
 from .messaging import INBOX_STATUSES, OUTBOX_STATUSES, InboxMessage, OutboxMessage
 from .orders import Order, OrderEvent, OrderLine, phone_search_columns
 from .pulls import PULL_KINDS, PULL_STATUSES, PullLog
-from .skus import ErpSku, ShopSku
+from .skus import ErpSku, Product, ShopSku, SkuLinkEvent
 from .stores import Shop, Store
 from .system import WorkerHeartbeat
 from .users import ROLES, AuthSession, LoginThrottle, User, UserStoreGrant
@@ -14,11 +17,25 @@ __all__ = [
     "AfterSale",
     "AfterSaleEvent",
     "AfterSaleLine",
+    "DELIVERY_STATUSES",
+    "AlertChannel",
+    "AlertDelivery",
+    "AlertProblem",
+    "AlertRuleSetting",
     "INBOX_STATUSES",
     "OUTBOX_STATUSES",
     "ROLES",
     "UTC",
     "AuthSession",
+    "CarrierAccount",
+    "Delivery",
+    "DispatchRule",
+    "ErpConnection",
+    "ErpCustomerMap",
+    "ErpOrderState",
+    "ErpResult",
+    "ErpSeenSignature",
+    "ErpShipment",
     "ErpSku",
     "InboxMessage",
     "LoginThrottle",
@@ -26,11 +43,14 @@ __all__ = [
     "OrderEvent",
     "OrderLine",
     "OutboxMessage",
+    "OwnRider",
     "PULL_KINDS",
     "PULL_STATUSES",
+    "Product",
     "PullLog",
     "Shop",
     "ShopSku",
+    "SkuLinkEvent",
     "Store",
     "UTCDateTime",
     "User",

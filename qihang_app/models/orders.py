@@ -76,6 +76,8 @@ class Order(SQLModel, table=True):
     rider_name: str | None = None
     rider_phone: str | None = None
     rider_status: str | None = None
+    delivery_carrier: str | None = None  # who carries it now: a carrier code, "own" or "platform"
+    rider_eta_at: datetime | None = At()  # when the rider is expected at the door
 
     auto_accepted: bool = False
     pending_action: str | None = None  # e.g. "accept" while the platform call is in flight

@@ -2,6 +2,8 @@
 
 A manual pull starts life as a `queued` row written by the UI; a worker cron picks it up within
 seconds, and the UI polls the same row for progress (pages, orders) until it is `ok` or `failed`.
+A `products` pull reads the shop's product list instead: `orders` then counts the SKUs read and
+`changed` the SKUs that got linked to an ERP SKU.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from sqlmodel import Field, SQLModel
 
 from .base import At, BigIntPK, Text, created_at_field
 
-PULL_KINDS = ("sweep", "manual")
+PULL_KINDS = ("sweep", "manual", "products")
 PULL_STATUSES = ("queued", "running", "ok", "failed")
 
 

@@ -5,7 +5,7 @@ import reflex as rx
 from components.layout import app_shell, page_header
 from components.manual_aftersale import manual_aftersale_dialog
 from components.manual_order import manual_order_button, manual_order_dialog
-from components.orders import detail_drawer, empty_state, filter_bar, orders_cards, orders_table
+from components.orders import detail_drawer, empty_state, filter_bar, orders_cards, orders_table, push_selected_button
 from components.pager import pager
 from state.orders import OrdersState
 
@@ -13,7 +13,7 @@ from state.orders import OrdersState
 def orders_page() -> rx.Component:
     return app_shell(
         rx.vstack(
-            page_header("orders.title", manual_order_button()),
+            page_header("orders.title", push_selected_button(), manual_order_button()),
             filter_bar(),
             rx.cond(OrdersState.total == 0, empty_state(), rx.fragment(orders_table(), orders_cards())),
             pager(

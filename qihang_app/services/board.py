@@ -80,6 +80,8 @@ class Card:
     end_mark: str = ""  # EndMark: 已取消 / 已拒单 / 已退款
     cancelled_by: str = ""
     cancel_reason: str = ""
+    delivery_carrier: str = ""  # who carries it: a carrier code, "own" or "platform"
+    rider_eta_at: datetime | None = None
 
     def tab_at(self, now: datetime) -> Tab | None:
         return _tab(self, self.exception_reason if self.explicit_exception else None, now)
@@ -314,4 +316,6 @@ def _card(
         end_mark=mark.value if mark else "",
         cancelled_by=order.cancelled_by or "",
         cancel_reason=order.cancel_reason or "",
+        delivery_carrier=order.delivery_carrier or "",
+        rider_eta_at=order.rider_eta_at,
     )

@@ -14,7 +14,9 @@ import logging
 import time
 from collections.abc import Iterable
 
-from qihang_app import live
+import redis.asyncio as aioredis
+
+from qihang_app import live, metrics
 from qihang_app.db import read_scope
 from qihang_app.models import utcnow
 from qihang_app.services.board import Board
@@ -27,6 +29,7 @@ REFRESH_SECONDS = 20.0
 FULL_RELOAD_SECONDS = 60.0
 BLIND_RELOAD_SECONDS = 10.0  # while the Redis subscription is down, no note arrives: read more often
 IDLE_STORE_SECONDS = 300.0  # a store nobody watches is forgotten after this long
+REPORT_SECONDS = 30.0  # the open-board count is re-told to /metrics this often
 LINGER_SECONDS = 10.0  # the loop outlives the last board this long (a reload reopens it)
 
 
@@ -52,6 +55,8 @@ class BoardFeed:
         self._loaded_at: dict[int, float] = {}
         self._watched_at: dict[int, float] = {}
         self.last_read_ms = 0.0  # the latest database read behind the cache (shown by the benchmark)
+        self._reported = (-1, 0.0)  # (board count, when) last told to /metrics
+        self._metrics_redis: aioredis.Redis | None = None
 
     # ---- boards ------------------------------------------------------------------------------
     def subscribe(self, store_ids: Iterable[int]) -> tuple[int, Wake]:
@@ -148,12 +153,24 @@ class BoardFeed:
                     last_tick = now
                     self._wake(None)
                 await self._housekeeping(now)
+                await self._report_boards(now)
         finally:
+            await self._report_boards(0.0, force=True)  # none open here any more
             self._hub.unlisten(key)
             self.cache.drop(self.cache.store_ids)  # no longer following the notes: forget
             self._loaded_at.clear()
             self._watched_at.clear()
             self._task = None
+
+    async def _report_boards(self, now: float, *, force: bool = False) -> None:
+        """The open boards of this process, for /metrics (every REPORT_SECONDS or on a change)."""
+        count = len(self._boards)
+        if not force and (count, now - self._reported[1] < REPORT_SECONDS) == (self._reported[0], True):
+            return
+        self._reported = (count, now)
+        if self._metrics_redis is None:
+            self._metrics_redis = aioredis.from_url(self._hub.redis_url, socket_connect_timeout=1, socket_timeout=1)
+        await metrics.report_boards(self._metrics_redis, count)
 
     async def _housekeeping(self, now: float) -> None:
         watched = set().union(*(w.stores for w in self._boards.values())) if self._boards else set()

@@ -1,4 +1,4 @@
-"""Move shop credentials stored under the public development DATA_KEY to the configured key.
+"""Move shop credentials (and ERP connections' secret keys) stored under the public development DATA_KEY to the configured key.
 
 Older installs (and any first run before the keys file existed) encrypted credentials with the
 development default; once a real DATA_KEY is in use they would no longer decrypt.
@@ -10,7 +10,7 @@ from pydantic import SecretStr
 from sqlmodel import Session, select
 
 from qihang_app.config import DEV_DATA_KEY, Settings
-from qihang_app.models import Shop
+from qihang_app.models import ErpConnection, Shop
 
 from .crypto import CredentialsError, decrypt_credentials, encrypt_credentials
 
@@ -31,6 +31,14 @@ def reencrypt_dev_key_credentials(session: Session, *, settings: Settings) -> in
         except CredentialsError:
             continue
         shop.credentials_encrypted = encrypt_credentials(plain, settings=settings)
+        moved += 1
+    # ERP connections' secret keys are encrypted the same way
+    for conn in session.exec(select(ErpConnection).where(ErpConnection.secrets_encrypted != "")).all():
+        try:
+            plain = decrypt_credentials(conn.secrets_encrypted, settings=dev)
+        except CredentialsError:
+            continue
+        conn.secrets_encrypted = encrypt_credentials(plain, settings=settings)
         moved += 1
     session.flush()
     return moved

@@ -15,12 +15,14 @@ from sqlmodel import Session, select
 
 from qihang_app.domain import partners
 from qihang_app.domain.board import reject_reasons
+from qihang_app.domain.carriers import OWN
 from qihang_app.domain.order_flow import OrderEvent as Ev
 from qihang_app.domain.order_flow import next_status
 from qihang_app.domain.order_status import OrderStatus
 from qihang_app.domain.platform_order import DeliveryStatus
 from qihang_app.models import Order, OrderEvent, OutboxMessage, Shop, utcnow
 
+from . import deliveries, own_riders
 from .errors import ConflictError, NotFoundError, ValidationError
 from .scope import Actor, require_store
 
@@ -126,12 +128,34 @@ def mark_ready(session: Session, *, actor: Actor, order_id: int) -> Order:
 
 
 def dispatch_self(
-    session: Session, *, actor: Actor, order_id: int, rider_name: str = "", rider_phone: str = ""
+    session: Session,
+    *,
+    actor: Actor,
+    order_id: int,
+    rider_name: str = "",
+    rider_phone: str = "",
+    rider_id: int | None = None,
 ) -> Order:
-    """Own rider leaves the store (自配送出发)."""
+    """Own rider leaves the store (自配送出发). With one of the store's riders (chosen now, or
+    assigned before) the platform hears that rider's name and phone."""
     order = _order_for(session, actor, order_id)
     if order.delivery_type != "self":
         raise ConflictError(key="board.err.platform_delivers")
+    ride = deliveries.current(session, order_id=order_id)
+    if rider_id is None and (ride is None or ride.carrier != OWN):
+        # The store keeps a rider list: the platform must hear who rides, not who tapped. One
+        # rider is obvious; with several, staff pick one in 呼叫骑手.
+        riders = own_riders.list_riders(session, actor=actor, store_id=order.store_id, active_only=True)
+        if len(riders) > 1:
+            raise ValidationError(key="delivery.err.rider_required")
+        rider_id = riders[0].id if riders else None
+    if rider_id is not None:
+        own_riders.assign(session, actor=actor, order_id=order_id, rider_id=rider_id)
+        ride = deliveries.current(session, order_id=order_id)
+    if ride is not None and ride.carrier == OWN and ride.status in ("rider_accepted", "at_store"):
+        fix = deliveries.Fix(DeliveryStatus.DELIVERING, utcnow(), ride.rider_name, ride.rider_phone)
+        deliveries.apply_fix(session, delivery_id=ride.id, fix=fix, who=actor.ref)
+        return order
     old = _move(order, Ev.SHIP)
     order.shipped_at = utcnow()
     order.rider_name = rider_name or actor.username
@@ -158,6 +182,11 @@ def mark_delivered(session: Session, *, actor: Actor, order_id: int) -> Order:
     order = _order_for(session, actor, order_id)
     if order.delivery_type != "self":
         raise ConflictError(key="board.err.platform_delivers")
+    ride = deliveries.current(session, order_id=order_id)
+    if ride is not None and ride.carrier == OWN and ride.status == DeliveryStatus.DELIVERING.value:
+        fix = deliveries.Fix(DeliveryStatus.DELIVERED, utcnow(), ride.rider_name, ride.rider_phone)
+        deliveries.apply_fix(session, delivery_id=ride.id, fix=fix, who=actor.ref)
+        return order
     old = _move(order, Ev.COMPLETE)
     order.delivered_at = order.completed_at = utcnow()
     order.rider_status = "delivered"

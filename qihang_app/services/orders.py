@@ -20,6 +20,7 @@ from qihang_app.models import Order, OrderEvent, OrderLine, Shop, Store, User, u
 
 from .errors import NotFoundError, ValidationError, checked
 from .scope import Actor, ScopeError, require_store, store_filter
+from .sku_links import catalog_links
 
 MAX_PAGE_SIZE = 200
 SUMMARY_ITEMS = 3
@@ -337,7 +338,8 @@ def create_manual_order(
     )
     session.add(order)
     session.flush()
-    for no, (line, amount, discount) in enumerate(zip(lines, amounts, discounts), start=1):
+    links = catalog_links(session, lines)  # a line picked from the catalog (or typed by code) is linked
+    for no, (line, amount, discount, (erp_sku_id, how)) in enumerate(zip(lines, amounts, discounts, links), start=1):
         session.add(
             OrderLine(
                 order_id=order.id,
@@ -350,6 +352,8 @@ def create_manual_order(
                 unit_price_fen=line["unit_price_fen"],
                 allocated_discount_fen=discount,
                 paid_fen=amount - discount,
+                erp_sku_id=erp_sku_id,
+                link_method=how,
             )
         )
     session.add(

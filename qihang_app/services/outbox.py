@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from qihang_app.models import Order, OutboxMessage, utcnow
 
-from . import dispatch
+from . import dispatch, erp_push
 
 MAX_ATTEMPTS = 6
 LEASE = timedelta(seconds=60)
@@ -77,11 +77,14 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=random.uniform(0.5, 1.0) * min(BACKOFF_CAP_S, 2 ** max(0, attempts - 1)))
 
 
-def mark_done(session: Session, *, effect: Effect, now: datetime | None = None) -> None:
+def mark_done(session: Session, *, effect: Effect, now: datetime | None = None, answer: str = "") -> None:
+    """`answer`: what the partner returned that the order keeps (an ERP's document number)."""
     row = session.get(OutboxMessage, effect.id)
     row.status, row.done_at, row.last_error = "done", now or utcnow(), None
     session.add(row)
-    if effect.payload.get("after_sale_id"):  # the after-sale shows the answer, not the card
+    if erp_push.is_erp(effect.kind):
+        erp_push.push_done(session, order_id=effect.order_id, kind=effect.kind, erp_ref=answer, now=now)
+    elif effect.payload.get("after_sale_id"):  # the after-sale shows the answer, not the card
         _after_sale_answer(session, effect, ok=True)
     elif effect.order_id:
         dispatch.platform_call_succeeded(session, order_id=effect.order_id, action=effect.payload.get("action", ""))
@@ -93,9 +96,13 @@ def mark_failed(session: Session, *, effect: Effect, error: str, retryable: bool
     row = session.get(OutboxMessage, effect.id)
     row.last_error = error[:1000]
     dead = not retryable or row.attempts >= MAX_ATTEMPTS
+    if erp_push.is_erp(effect.kind):
+        erp_push.push_failed(session, order_id=effect.order_id, kind=effect.kind, error=row.last_error, dead=dead)
     if dead:
         row.status = "dead"
-        if effect.payload.get("after_sale_id"):
+        if erp_push.is_erp(effect.kind):
+            pass  # the ERP push records its own outcome above
+        elif effect.payload.get("after_sale_id"):
             _after_sale_answer(session, effect, ok=False, message=error)
         elif effect.order_id:
             dispatch.platform_call_failed(

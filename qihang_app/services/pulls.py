@@ -315,7 +315,7 @@ def recent_pulls(session: Session, *, actor: Actor, per_shop: int = 5) -> dict[i
             .over(partition_by=PullLog.shop_id, order_by=(PullLog.created_at.desc(), PullLog.id.desc()))
             .label("n"),
         )
-        .where(PullLog.shop_id.in_(shop_ids))
+        .where(PullLog.shop_id.in_(shop_ids), PullLog.kind != "products")  # 店铺商品 shows those
         .subquery()
     )
     logs = session.exec(

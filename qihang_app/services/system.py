@@ -121,7 +121,7 @@ async def probe_health(*, redis_url: str | None = None) -> Health:
     except Exception as exc:
         worker, database_error = None, f"{type(exc).__name__}: {exc}"
     try:
-        queue_depth = await _probe_redis(redis_url or get_settings().redis_url)
+        queue_depth = await probe_redis(redis_url or get_settings().redis_url)
         redis_error = ""
     except Exception as exc:
         queue_depth, redis_error = None, f"{type(exc).__name__}: {exc}"
@@ -134,7 +134,8 @@ def _probe_database() -> WorkerStatus:
         return worker_status(session)
 
 
-async def _probe_redis(url: str) -> int:
+async def probe_redis(url: str) -> int:
+    """The queue depth; raises when Redis does not answer within a second."""
     client = aioredis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
     try:
         await client.ping()

@@ -1,1 +1,1 @@
-from tests.ingest_support import redis_url  # noqa: F401  (a Redis database of the test's own)
+from tests.ingest_support import *  # noqa: F401,F403  (Redis of its own, sandbox, OMS routes, worker context)

@@ -33,7 +33,11 @@ def test_every_table_is_in_the_metadata():
     expected = {
         "stores", "shops", "users", "user_store_grants", "auth_sessions", "login_throttles",
         "orders", "order_lines", "order_events", "erp_skus", "shop_skus", "inbox_messages",
-        "outbox_messages", "worker_heartbeats", "pull_logs", "after_sales", "after_sale_lines",
-        "after_sale_events",
+        "outbox_messages", "worker_heartbeats", "pull_logs", "products", "sku_link_events",
+        "alert_channels", "alert_rule_settings", "alert_problems", "alert_deliveries",
+        "carrier_accounts", "own_riders", "dispatch_rules", "deliveries",
+        "erp_connections", "erp_customer_maps",
+        "erp_order_states", "erp_shipments", "erp_results", "erp_seen_signatures",
+        "after_sales", "after_sale_lines", "after_sale_events",
     }  # fmt: skip
     assert expected <= set(SQLModel.metadata.tables)

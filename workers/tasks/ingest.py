@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from integrations.base import Token
+from qihang_app import metrics
 from qihang_app.models import utcnow
 from qihang_app.services import inbox as inbox_service
 from qihang_app.services import ingest as ingest_service
@@ -143,6 +144,7 @@ class _Prepared:
     auth_by_shop: dict[int, ShopAuth]
     to_fetch: list[tuple[int, str]]
     wanted: dict[tuple[int, str], list[IngestItem]]
+    received_at: list[datetime] = field(default_factory=list)  # of the rows, for the latency metric
 
 
 def _prepare(engine, ids: list[int], auth_cache: dict | None = None) -> _Prepared:
@@ -173,7 +175,7 @@ def _prepare(engine, ids: list[int], auth_cache: dict | None = None) -> _Prepare
         with Session(engine) as session:
             missing = ingest_service.missing_orders(session, keys=others)
             session.commit()
-    return _Prepared(items, auth_by_shop, sorted(refs | missing), wanted)
+    return _Prepared(items, auth_by_shop, sorted(refs | missing), wanted, [row.received_at for row in rows])
 
 
 # -- processing -------------------------------------------------------------------------------
@@ -188,7 +190,11 @@ async def process_rows(ctx: dict[str, Any], ids: list[int]) -> IngestResult:
         details = await _fetch_details(ctx, prepared.to_fetch, prepared.auth_by_shop, prepared.wanted)
         items = details + items
     result = await apply_items(ctx, items)
+    committed = utcnow()
     await publish_changes(ctx.get("redis"), result.changes)
+    await metrics.observe_ingest_latency(
+        ctx.get("redis"), [(committed - at).total_seconds() for at in prepared.received_at]
+    )
     ctx["jobs_done"] = ctx.get("jobs_done", 0) + 1
     return result
 

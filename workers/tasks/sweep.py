@@ -32,6 +32,7 @@ from workers import platforms
 from workers.locks import RedisLock
 from workers.publish import publish_changes
 from workers.tasks.ingest import apply_items, client_for, run_db
+from workers.tasks.products import pull_products
 from workers.tasks.refund_sweep import sweep_refunds
 
 log = logging.getLogger("workers.sweep")
@@ -95,7 +96,8 @@ async def sweep_shop(ctx: dict[str, Any], shop_id: int) -> dict:
 
 
 async def run_pull(ctx: dict[str, Any], pull_id: int) -> dict:
-    """A manual pull queued from the UI (stays queued while the shop is busy)."""
+    """A manual pull (orders, or the product list) queued from the UI; it stays queued while the
+    shop is busy."""
     from qihang_app.models import PullLog
 
     shop_id = await run_db(ctx, lambda s: getattr(s.get(PullLog, pull_id), "shop_id", None))
@@ -111,6 +113,8 @@ async def run_pull(ctx: dict[str, Any], pull_id: int) -> dict:
         auth = await run_db(ctx, lambda s: shop_auth(s, shop_id=shop_id))
         if auth is None:
             return {"skipped": "shop gone"}
+        if job.kind == "products":
+            return await pull_products(ctx, auth, job, lock)
         return await _run(ctx, auth, job, lock)
     finally:
         await lock.release()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qihang_app.domain.carriers import BY_CODE, CARRIERS, OTHER, carrier, carrier_by_name
+from qihang_app.domain.express_carriers import BY_CODE, CARRIERS, OTHER, carrier, carrier_by_name
 
 
 def test_codes_are_unique_and_every_carrier_has_both_names():
