@@ -46,6 +46,7 @@ class AfterSale(SQLModel, table=True):
     # The ERP's result: resend / exchange / return / refund_only / intercept, and its waybill.
     erp_outcome: str = ""
     erp_tracking_no: str = ""
+    erp_ref: str = Field(default="", index=True)  # the ERP's own after-sale id (聚水潭 as_id), from the push
     seller_note: str = Text("")
     created_at: datetime = created_at_field()
     updated_at: datetime = updated_at_field()

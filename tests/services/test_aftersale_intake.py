@@ -72,7 +72,7 @@ def test_duplicate_pushes_change_nothing(session, world):
     again = apply(session, world, ask)
     assert again.after_sales == []
     (record,) = records(session)
-    assert timeline(session, record.id) == [("created", None, "pending"), ("erp_push", None, None)]
+    assert timeline(session, record.id) == [("created", None, "pending")]  # no ERP connection: no push
 
 
 def test_out_of_order_pushes_end_in_the_newest_state(session, world):
