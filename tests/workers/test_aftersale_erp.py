@@ -17,7 +17,7 @@ from qihang_app.services import erp_inbound
 from tests.erp_support import connect_twin, new_keys, post, signed, twin_reset, twin_truth
 from workers.tasks.outbox import relay_outbox
 
-from .aftersale_support import accepted_order, act, buyer, kinds, record, settle, written
+from .aftersale_support import accepted_order, act, buyer, kinds, order, record, settle, written
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -101,6 +101,7 @@ async def test_resend_result_is_a_parcel_of_the_original_order(linked, ctx):
     done = record(oms, mine.id)
     assert (done.erp_outcome, done.erp_tracking_no) == ("resend", "SF7001")
     assert done.state != "pending"
+    assert order(oms, mine.id).status == mine.status  # the parcel is the after-sale's, not the order's delivery
 
 
 async def test_a_polled_result_names_the_erps_own_number(linked, ctx):
