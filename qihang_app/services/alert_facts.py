@@ -78,8 +78,13 @@ def refund_requests(session: Session, now: datetime, probes: dict) -> list[dict]
         seen.add(order_id)
         reason = encode("attention.refund_applied", amount=f" {format_money(fen)}" if fen else "")
         flagged.append(
-            {"order_id": order_id, "store_id": store_id, "display_no": no or str(order_id), "platform": platform,
-             "reason": reason}  # fmt: skip
+            {
+                "order_id": order_id,
+                "store_id": store_id,
+                "display_no": no or str(order_id),
+                "platform": platform,
+                "reason": reason,
+            }  # fmt: skip
         )
     return flagged
 
