@@ -9,6 +9,7 @@ from components.rider_call import call_button, rider_line
 from state.auth import AuthState
 from state.board import BoardState, CardView
 from state.lang import LangState
+from state.missing_refund import MissingRefundState
 
 
 # The card is built from plain elements styled by assets/board.css (classes qh-c-*): a busy
@@ -234,6 +235,15 @@ def _more(card: CardView) -> rx.Component:
                 rx.icon("file-text", size=16), t("action.detail"), on_click=rx.redirect("/orders?q=" + card.no)
             ),
             rx.cond(
+                card.can_part_refund & ((card.tab == "picking") | (card.tab == "awaiting_rider")),
+                rx.dropdown_menu.item(
+                    rx.icon("package-minus", size=16),
+                    t("aftersale.missing_refund"),
+                    on_click=MissingRefundState.ask(card.id),
+                    class_name="qh-missing-refund",
+                ),
+            ),
+            rx.cond(
                 (card.tab == "new")
                 | (card.tab == "picking")
                 | (card.tab == "scheduled")
@@ -326,6 +336,10 @@ def order_card(card: CardView) -> rx.Component:
                 "div",
                 rx.icon("triangle-alert", size=16),
                 _el("span", _in_lang(card.exception, card.exception_en)),
+                rx.cond(
+                    card.after_sale,
+                    rx.link(t("aftersale.open_record"), href=f"/aftersales?order={card.id}", class_name="qh-c-as-link"),
+                ),
                 cls="qh-c-alert",
             ),
         ),

@@ -14,6 +14,7 @@ FONT = '"PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Noto Sans SC", sa
 NAV = [
     ("/board", "nav.board", "layout-dashboard", "page.board"),
     ("/orders", "nav.orders", "receipt-text", "page.orders"),
+    ("/aftersales", "nav.aftersales", "undo-2", "page.aftersales"),
     ("/products", "nav.products", "package", "page.products"),
     ("/shop-products", "nav.shop_products", "link", "page.shop_products"),
     ("/reports", "nav.reports", "chart-column", "page.reports"),

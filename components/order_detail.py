@@ -6,6 +6,7 @@ from components.audit_bits import audit_line
 from components.badges import platform_badge, status_badge
 from components.delivery_panel import delivery_section
 from components.i18n import t
+from components.manual_aftersale import manual_aftersale_button
 from components.order_erp import erp_section
 from state.lang import LangState
 from state.order_detail import OrderDetailState
@@ -173,7 +174,11 @@ def detail_drawer() -> rx.Component:
                             rx.text(d["receiver_address"], size="2", white_space="normal", word_break="break-all"),
                         ),
                         delivery_section(),
-                        _section("orders.lines", rx.foreach(OrderDetailState.detail_lines, _line)),
+                        _section(
+                            "orders.lines",
+                            rx.foreach(OrderDetailState.detail_lines, _line),
+                            manual_aftersale_button(d["id"]),
+                        ),
                         erp_section(),
                         _section(
                             "orders.amounts",

@@ -18,7 +18,13 @@ from typing import Any, Protocol, runtime_checkable
 
 from integrations.base import PlatformError, RetryPolicy, Token
 from qihang_app.domain.partners import PlatformProfile, WriteBack
-from qihang_app.domain.platform_order import DeliveryStatus, PlatformEvent, PlatformOrder, PlatformSku
+from qihang_app.domain.platform_order import (
+    DeliveryStatus,
+    PlatformEvent,
+    PlatformOrder,
+    PlatformRefund,
+    PlatformSku,
+)
 
 
 class Unsupported(PlatformError):
@@ -71,6 +77,9 @@ class WriteRequest:
     stock: tuple[tuple[str, str, int], ...] = ()  # (platform item id, sku id, quantity)
     sold_out: tuple[tuple[str, str], ...] = ()  # (item id, sku id) now at zero: 售罄 where there is a call
     on_sale: tuple[tuple[str, str], ...] = ()  # back in stock: 上架 again
+    # 缺货退款: the lines refunded (platform item id, sku id, quantity) and the money in fen
+    refund_lines: tuple[tuple[str, str, int], ...] = ()
+    amount_fen: int = 0
     latitude: float | None = None  # the rider's last position (GCJ-02), for delivery statuses
     longitude: float | None = None
 
@@ -94,6 +103,8 @@ class WriteRequest:
             stock=tuple((str(i), str(s), int(q)) for i, s, q in payload.get("stock") or ()),
             sold_out=tuple((str(i), str(s)) for i, s in payload.get("sold_out") or ()),
             on_sale=tuple((str(i), str(s)) for i, s in payload.get("on_sale") or ()),
+            refund_lines=tuple((str(i), str(s), int(q)) for i, s, q in payload.get("refund_lines") or ()),
+            amount_fen=int(payload.get("amount_fen") or 0),
         )
 
 
@@ -264,6 +275,10 @@ class PlatformAdapter(Protocol):
 
     async def write_back(self, client: Any, request: WriteRequest) -> None:
         """Perform one declared write-back; raises Unsupported for anything undeclared."""
+
+    async def fetch_refunds(self, client: Any, order_id: str) -> list[PlatformRefund]:
+        """The platform's refund query for one order (sweeps recover refunds whose push was
+        lost); [] when the order has none. Raises Unsupported when the platform has no query."""
 
     async def check_connection(self, client: Any, shop: ShopKeys) -> tuple[str, dict]:
         """One cheap authenticated read: (i18n key, params) of the success message."""

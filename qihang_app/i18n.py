@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from qihang_app.domain.messages import decode, encode
+from qihang_app.i18n_aftersale import AFTERSALE_MESSAGES
 from qihang_app.i18n_audit import AUDIT_MESSAGES
 from qihang_app.i18n_board import BOARD_MESSAGES
 from qihang_app.i18n_carriers import CARRIER_MESSAGES
@@ -265,6 +266,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 MESSAGES.update(BOARD_MESSAGES)  # the dispatch board
 MESSAGES.update(SERVICE_MESSAGES)  # what services and workers send as keys
 MESSAGES.update(STOCK_MESSAGES)  # stock (库存)
+MESSAGES.update(AFTERSALE_MESSAGES)  # the after-sale center
 MESSAGES.update(CARRIER_MESSAGES)  # instant-delivery carriers
 MESSAGES.update(ERP_KIND_MESSAGES)  # 测试连接 of the 聚水潭 / 旺店通 / 金蝶 connections
 MESSAGES.update(AUDIT_MESSAGES)  # the audit trail, roles and permissions

@@ -43,12 +43,12 @@ _FIELDS = {
 WORDS: dict[str, tuple[str, str]] = {
     # the card's 异常 reason (stored in orders.exception_reason as an encoded message)
     "attention.refund_applied": (
-        "顾客申请退款{amount}，请到平台处理",
-        "The buyer asks for a refund{amount}; answer it on the platform",
+        "顾客申请退款{amount}，请到售后处理",
+        "The buyer asks for a refund{amount}; answer it under After-sales",
     ),
     "attention.refund_applied_why": (
-        "顾客申请退款{amount}：{reason}，请到平台处理",
-        "The buyer asks for a refund{amount}: {reason}; answer it on the platform",
+        "顾客申请退款{amount}：{reason}，请到售后处理",
+        "The buyer asks for a refund{amount}: {reason}; answer it under After-sales",
     ),
     "attention.partial_refund_paid": (
         "部分退款已完成{amount}，退款商品不要再出库",

@@ -5,6 +5,7 @@ import reflex as rx
 from components.layout import FONT
 from qihang_app.api.routes import build_api
 from qihang_app.config import get_settings
+from qihang_app.pages.aftersales import aftersales_page
 from qihang_app.pages.alerts import alerts_page
 from qihang_app.pages.audit import audit_page
 from qihang_app.pages.board import board_page
@@ -25,6 +26,7 @@ from qihang_app.pages.stores import stores_page
 from qihang_app.pages.system import system_page
 from qihang_app.pages.users import users_page
 from qihang_app.runtime import set_app
+from state.aftersales import AfterSalesState
 from state.alerts import AlertsState
 from state.audit import AuditState
 from state.auth import AuthState, LoginState
@@ -80,6 +82,12 @@ app.add_page(
     route="/orders",
     title="订单 · 启航 OMS",
     on_load=[AuthState.require_login, OrdersState.load, OrderDetailState.load],
+)
+app.add_page(
+    aftersales_page,
+    route="/aftersales",
+    title="售后 · 启航 OMS",
+    on_load=[AuthState.require_login, AfterSalesState.load],
 )
 app.add_page(
     stores_page,

@@ -8,6 +8,7 @@ import hashlib
 
 from qihang_app.domain import partners
 from qihang_app.domain.board import EndMark, reject_reasons, shows_deadline
+from qihang_app.domain.messages import decode
 from qihang_app.domain.money import format_money
 from qihang_app.i18n import render, tr, tr_known
 from qihang_app.services import board as board_service
@@ -19,6 +20,9 @@ class ItemView:
     name: str = ""
     spec: str = ""
     qty: int = 1
+
+
+REFUND_PREFIXES = ("attention.refund", "attention.partial_refund")
 
 
 @dataclasses.dataclass
@@ -49,9 +53,11 @@ class CardView:
     error_en: str = ""
     exception: str = ""
     exception_en: str = ""  # a view serves every board of the process, whatever its language
+    after_sale: bool = False  # the 异常 is a refund: the card links to its after-sale record
     auto: bool = False
     action: str = ""
     can_reject: bool = False  # the platform has a reject call (or the order is the OMS's own)
+    can_part_refund: bool = False  # the platform has a 缺货退款 call
     elsewhere: str = ""  # "拒单请在…后台操作" where the platform has no call for it
     elsewhere_en: str = ""
     mark: str = ""  # EndMark: 已取消 / 已拒单 / 已退款
@@ -128,9 +134,11 @@ def _fields(card: board_service.Card) -> CardView:
         error_en=tr_known(card.action_error, "en"),
         exception=render(card.exception_reason, "zh"),
         exception_en=render(card.exception_reason, "en"),
+        after_sale=(decode(card.exception_reason or "") or ("",))[0].startswith(REFUND_PREFIXES),
         auto=card.auto_accepted,
         action=card.primary_action,
         can_reject=bool(reject_reasons(card.platform)),
+        can_part_refund=partners.supports(card.platform, "partial_refund"),
         elsewhere=getattr(partners.profile(card.platform), "elsewhere_zh", ""),
         elsewhere_en=getattr(partners.profile(card.platform), "elsewhere_en", ""),
         mark=card.end_mark,

@@ -14,6 +14,7 @@ from integrations.contract import (
     PullWindow,
     ShopKeys,
     TokenSaver,
+    Unsupported,
     WriteRequest,
     check_declared,
 )
@@ -22,7 +23,7 @@ from integrations.douyin_laike.client import DouyinLaikeClient
 from integrations.douyin_laike.receiver import DouyinReceiver, parse_push
 from integrations.douyin_laike.webhook import douyin_signature
 from qihang_app.domain.partners import PlatformProfile, WriteBack
-from qihang_app.domain.platform_order import DeliveryStatus, PlatformOrder
+from qihang_app.domain.platform_order import DeliveryStatus, PlatformOrder, PlatformRefund
 
 log = logging.getLogger("integrations.douyin_laike")
 
@@ -41,6 +42,7 @@ PROFILE = PlatformProfile(
             WriteBack.STOCK_UPDATE,
         }
     ),
+    refund_reject_reasons=spec.REFUND_REJECT_REASONS,
     elsewhere_zh="拒单请在抖音来客商家后台操作",
     elsewhere_en="Reject in the Douyin Laike merchant console",
     products_pullable=True,
@@ -167,9 +169,15 @@ class DouyinLaikeAdapter:
         elif action is WriteBack.REFUND_AGREE:
             await client.refund_agree(request.refund_id or order_id)
         elif action is WriteBack.REFUND_REJECT:
-            await client.refund_reject(request.refund_id or order_id, request.reason)
+            codes = [int(request.reason_code)] if request.reason_code.isdigit() else [1]
+            await client.refund_reject(request.refund_id or order_id, request.reason, codes)
         elif action is WriteBack.STOCK_UPDATE and request.stock:
             await client.sync_stock(request.stock)  # zero is 售罄 there: no sell-status call
+
+    async def fetch_refunds(self, client: DouyinLaikeClient, order_id: str) -> list[PlatformRefund]:
+        """No after-sale query is published for Laike takeout (platform-apis.md §3): its
+        after-sale pushes and the order query's status are all there is."""
+        raise Unsupported(PROFILE.code, "refund query")
 
     async def check_connection(self, client: DouyinLaikeClient, shop: ShopKeys) -> tuple[str, dict]:
         page = await client.query_orders(page_num=1, page_size=1)

@@ -7,6 +7,7 @@ status code comes from `spec.py`.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from integrations.base import from_unix
@@ -17,6 +18,7 @@ from integrations.douyin_laike.spec import (
     DELIVERY_TYPES,
     ORDER_EVENT,
     ORDER_STATUS,
+    REFUND_AUTO_AGREE_HOURS,
     STATUS_AFTER_ACTION,
     OrderAction,
 )
@@ -117,6 +119,14 @@ def _order_event(account_id: str, content: Mapping[str, Any]) -> PlatformEvent:
     return PlatformEvent(kind=EventKind.ORDER_REF, **base)
 
 
+def _deadline(after_sale: Mapping[str, Any]):
+    """When Laike agrees by itself: the push's audit_expire_time (ASSUMED), else create time + the
+    assumed window."""
+    expire = from_unix(after_sale.get("audit_expire_time"))
+    created = from_unix(after_sale.get("create_time"))
+    return expire or (created + timedelta(hours=REFUND_AUTO_AGREE_HOURS) if created else None)
+
+
 def _after_sale_event(account_id: str, content: Mapping[str, Any]) -> PlatformEvent:
     after_sale = content.get("after_sale") or {}
     action = str(content.get("action", ""))
@@ -136,6 +146,9 @@ def _after_sale_event(account_id: str, content: Mapping[str, Any]) -> PlatformEv
         reason=str(after_sale.get("reason") or ""),
         raw_status_code=str(status_code or ""),
         updated_at=occurred,
+        pictures=tuple(str(p) for p in after_sale.get("pictures") or () if str(p).startswith(("http://", "https://"))),
+        deadline_at=_deadline(after_sale) if int(status_code or 0) == 1 else None,
+        raw=dict(after_sale),
     )
     return PlatformEvent(
         kind=EventKind.REFUND,

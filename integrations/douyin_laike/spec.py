@@ -139,3 +139,13 @@ DELIVERY_TYPES = {
     "merchant": DeliveryType.MERCHANT,
     "pickup": DeliveryType.SELF_PICKUP,
 }
+
+# audit/notify reject_reason.reason_code (ASSUMED codes; the public docs name the field only).
+REFUND_REJECT_REASONS: dict[str, tuple[str, str]] = {
+    "1": ("商品已制作/已配送", "Already prepared or delivered"),
+    "2": ("商品无质量问题", "No quality problem"),
+    "3": ("已与顾客协商", "Agreed with the customer"),
+    "99": ("其他原因", "Other"),
+}
+# ASSUMED: Laike agrees an unanswered after-sale request by itself after this many hours.
+REFUND_AUTO_AGREE_HOURS = 24

@@ -119,11 +119,14 @@ def push_for(order: SimOrder, shop: Shop, event: str, details: dict[str, Any]) -
                 "after_sale_id": after_sale.after_sale_id,
                 "order_id": order.order_id,
                 "account_id": order.shop_id,
-                "type": 1 if after_sale.kind == "full" else 2,
+                "type": 3 if after_sale.return_goods else 1 if after_sale.kind == "full" else 2,
                 "status": AFTER_SALE_STATUS_BY_ACTION[action],
                 "refund_amount": after_sale.amount_fen,
                 "reason": details.get("reason") or after_sale.reason,
                 "update_time": int(after_sale.updated_at),
+                "create_time": int(after_sale.created_at),
+                "audit_expire_time": int(after_sale.deadline_at) or None,  # ASSUMED field name
+                "pictures": list(after_sale.pictures),
             },
         }
     return None

@@ -20,11 +20,18 @@ from integrations.contract import (
 from integrations.meituan import mapping
 from integrations.meituan.client import MeituanClient
 from integrations.meituan.receiver import MeituanReceiver, parse_push
+from integrations.meituan.refunds import refunds_from_detail
 from integrations.meituan.sign import canonical_string, meituan_sig
-from integrations.meituan.spec import BASE_URL, ErrorCode
+from integrations.meituan.spec import (
+    BASE_URL,
+    REFUND_REJECT_REASONS,
+    REVIEW_AGREE_RETURN,
+    REVIEW_CONFIRM_RECEIPT,
+    ErrorCode,
+)
 from qihang_app.domain.clock import SHANGHAI
 from qihang_app.domain.partners import PlatformProfile, WriteBack
-from qihang_app.domain.platform_order import DeliveryStatus, PlatformOrder
+from qihang_app.domain.platform_order import DeliveryStatus, PlatformOrder, PlatformRefund
 
 # Meituan's order/cancel reason codes (the platform's list; shown to staff when rejecting).
 REJECT_REASONS: dict[str, tuple[str, str]] = {
@@ -50,10 +57,14 @@ PROFILE = PlatformProfile(
             WriteBack.SHIP,
             WriteBack.REFUND_AGREE,
             WriteBack.REFUND_REJECT,
+            WriteBack.RETURN_AGREE,
+            WriteBack.RECEIPT_CONFIRM,
+            WriteBack.PARTIAL_REFUND,
             WriteBack.STOCK_UPDATE,
         }
     ),
     reject_reasons=REJECT_REASONS,
+    refund_reject_reasons=REFUND_REJECT_REASONS,
     products_pullable=True,
 )
 
@@ -197,7 +208,14 @@ class MeituanAdapter:
         elif action is WriteBack.REFUND_AGREE:
             await client.refund_agree(order_id, request.reason or "同意退款")
         elif action is WriteBack.REFUND_REJECT:
-            await client.refund_reject(order_id, request.reason)
+            await client.refund_reject(order_id, request.reason, request.reason_code)
+        elif action is WriteBack.RETURN_AGREE:
+            await client.review_after_sales(order_id, REVIEW_AGREE_RETURN)
+        elif action is WriteBack.RECEIPT_CONFIRM:
+            await client.review_after_sales(order_id, REVIEW_CONFIRM_RECEIPT)
+        elif action is WriteBack.PARTIAL_REFUND:
+            foods = [{"app_food_code": i, "sku_id": s, "count": q} for i, s, q in request.refund_lines]
+            await client.apply_part_refund(order_id, request.reason or "缺货", foods)
         elif action is WriteBack.STOCK_UPDATE:
             foods: dict[str, list[dict]] = {}
             for item_id, sku_id, quantity in request.stock:
@@ -207,6 +225,10 @@ class MeituanAdapter:
             for pairs, on_sale in ((request.sold_out, False), (request.on_sale, True)):
                 if pairs:
                     await client.sell_status(client.shop, _food_data(_by_item(pairs)), on_sale=on_sale)
+
+    async def fetch_refunds(self, client: MeituanClient, order_id: str) -> list[PlatformRefund]:
+        """The order detail shows a refunded order as cancelled: ask the refund query instead."""
+        return refunds_from_detail(client.shop or "", order_id, await client.refund_detail(order_id))
 
     async def check_connection(self, client: MeituanClient, shop: ShopKeys) -> tuple[str, dict]:
         items = await client.retail_list(shop.platform_shop_id, 0, 1)

@@ -142,8 +142,26 @@ class MeituanClient:
     async def refund_agree(self, order_id: str, reason: str) -> None:
         await self.call(Path.REFUND_AGREE, {"order_id": order_id, "reason": reason})
 
-    async def refund_reject(self, order_id: str, reason: str) -> None:
-        await self.call(Path.REFUND_REJECT, {"order_id": order_id, "reason": reason})
+    async def refund_reject(self, order_id: str, reason: str, reason_code: str = "") -> None:
+        params = {"order_id": order_id, "reason": reason, "reject_reason_code": reason_code or None}
+        await self.call(Path.REFUND_REJECT, params)
+
+    async def refund_detail(self, order_id: str) -> list[dict]:
+        """getOrderRefundDetail: every refund of the order (raw rows, refunds.refunds_from_detail)."""
+        return list(await self.call(Path.REFUND_DETAIL, {"wm_order_id_view": order_id}) or [])
+
+    async def review_after_sales(self, order_id: str, review_type: int, reject_reason_code: str = "") -> None:
+        params = {
+            "wm_order_id_view": order_id,
+            "review_type": review_type,
+            "reject_reason_code": reject_reason_code or None,
+        }
+        await self.call(Path.REVIEW_AFTER_SALES, params)
+
+    async def apply_part_refund(self, order_id: str, reason: str, food_data: Sequence[Mapping[str, Any]]) -> None:
+        """缺货退款: food_data [{"app_food_code", "sku_id", "count"}]."""
+        foods = json.dumps(list(food_data), ensure_ascii=False, separators=(",", ":"))
+        await self.call(Path.PART_REFUND, {"order_id": order_id, "reason": reason, "food_data": foods})
 
     # ---- recovery sweep: find orders whose push never arrived (§0.2) ----------------------------
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from integrations.base import from_unix, wire_yuan_to_fen
 from integrations.meituan.push import parse_json_field
+from integrations.meituan.refunds import REFUND_NOTIFY, REFUND_RESULT, refund_from_push  # noqa: F401 (re-exported)
 from integrations.meituan.spec import PushType
 from qihang_app.domain.order_status import OrderStatus, Platform
 from qihang_app.domain.platform_order import (
@@ -23,7 +24,6 @@ from qihang_app.domain.platform_order import (
     PlatformEvent,
     PlatformOrder,
     PlatformOrderLine,
-    PlatformRefund,
     PlatformSku,
     RefundKind,
     RefundStatus,
@@ -53,6 +53,17 @@ LOGISTICS_STATUS = {
 }
 
 # Self-delivery status we send with ecommerce/order/logistics/sync (§1.5).
+# Meituan's logistics_provider_code (§1.5: 10001 SF, 10002 Dada, 10003 Shansong, 10032 Meituan
+# paotui …) for an ERP shipment's express carrier (domain.express_carriers) and for the instant
+# carrier a self-delivered order rides with (domain.carriers); others and own riders send none.
+LOGISTICS_PROVIDER = {
+    "SF": "10001",
+    "sf_same_city": "10001",
+    "dada": "10002",
+    "shansong": "10003",
+    "meituan_paotui": "10032",
+}
+
 LOGISTICS_SYNC_CODE = {
     DeliveryStatus.AWAITING_RIDER: 0,
     DeliveryStatus.RIDER_ACCEPTED: 10,
@@ -60,34 +71,6 @@ LOGISTICS_SYNC_CODE = {
     DeliveryStatus.DELIVERING: 20,
     DeliveryStatus.DELIVERED: 40,
     DeliveryStatus.CANCELLED: 100,
-}
-
-# `logistics_provider_code` (§1.5: 10001 SF, 10002 Dada, 10003 Shansong, 10032 Meituan paotui) of the
-# carrier an order rides with: an instant-delivery carrier (domain.carriers) or an ERP shipment's express
-# carrier (domain.express_carriers). The store's own riders and carriers Meituan has no code for send none.
-LOGISTICS_PROVIDER = {
-    "sf_same_city": "10001",
-    "dada": "10002",
-    "shansong": "10003",
-    "meituan_paotui": "10032",
-    "SF": "10001",
-}
-
-# Full-refund push `notify_type` (§1.4).
-REFUND_NOTIFY = {
-    "apply": RefundStatus.APPLIED,
-    "agree": RefundStatus.AGREED,
-    "reject": RefundStatus.REJECTED,
-    "cancelRefund": RefundStatus.CANCELLED,
-    "cancelRefundComplaint": RefundStatus.CANCELLED,
-}
-
-# Refund-result push `refund_status` (§1.4).
-REFUND_RESULT = {
-    "3": (RefundKind.FULL, RefundStatus.SUCCEEDED),
-    "4": (RefundKind.FULL, RefundStatus.FAILED),
-    "13": (RefundKind.PARTIAL, RefundStatus.SUCCEEDED),
-    "14": (RefundKind.PARTIAL, RefundStatus.FAILED),
 }
 
 # Cancel push `deal_op_type` (§1.4): who cancelled.
@@ -186,12 +169,12 @@ def event_from_push(push_type: PushType | str, data: Mapping[str, Any]) -> Platf
         )
     if kind == PushType.REFUND:
         notify = str(data.get("notify_type", ""))
-        refund = _refund(data, RefundKind.FULL, REFUND_NOTIFY.get(notify, RefundStatus.APPLIED), notify, base)
+        refund = refund_from_push(data, RefundKind.FULL, REFUND_NOTIFY.get(notify, RefundStatus.APPLIED), notify, base)
         return PlatformEvent(kind=EventKind.REFUND, raw_status_code=notify, refund=refund, **base)
     if kind == PushType.REFUND_STATUS:
         code = str(data.get("refund_status", ""))
         refund_kind, status = REFUND_RESULT.get(code, (RefundKind.FULL, RefundStatus.FAILED))
-        refund = _refund(data, refund_kind, status, code, base)
+        refund = refund_from_push(data, refund_kind, status, code, base)
         return PlatformEvent(kind=EventKind.REFUND, raw_status_code=code, refund=refund, **base)
     code = str(data.get("logistics_status", ""))
     if "time" in data:
@@ -256,24 +239,6 @@ def _benefits_by_sku(rows: list[Mapping[str, Any]]) -> dict[tuple[str, str], int
         key = (str(row.get("app_food_code", "")), str(row.get("sku_id", "")))
         result[key] = result.get(key, 0) + wire_yuan_to_fen(row.get("totalReducePrice"))
     return result
-
-
-def _refund(
-    data: Mapping[str, Any], kind: RefundKind, status: RefundStatus, raw: str, base: Mapping[str, Any]
-) -> PlatformRefund:
-    money = data.get("money")
-    return PlatformRefund(
-        platform=Platform.MEITUAN,
-        platform_shop_id=base["platform_shop_id"],
-        platform_refund_id=str(data.get("refund_id", "")),
-        platform_order_id=base["platform_order_id"],
-        kind=kind,
-        status=status,
-        amount_fen=None if money in (None, "") else wire_yuan_to_fen(money),
-        reason=str(data.get("reason") or ""),
-        raw_status_code=raw,
-        updated_at=base["occurred_at"],
-    )
 
 
 def _receivable(data: Mapping[str, Any]) -> int | None:

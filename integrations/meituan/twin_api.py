@@ -19,7 +19,15 @@ from starlette.routing import Route
 from integrations.meituan import twin_wire as meituan_wire
 from integrations.meituan.sign import meituan_sig
 from integrations.meituan.spec import PLATFORM as MEITUAN
-from integrations.meituan.spec import REQUIRED, ErrorCode, Path, error_body
+from integrations.meituan.spec import (
+    REQUIRED,
+    REVIEW_AGREE_RETURN,
+    REVIEW_CONFIRM_RECEIPT,
+    ErrorCode,
+    Path,
+    error_body,
+)
+from integrations.sandbox import aftersale_moves
 from integrations.sandbox.faults import FaultKind
 from integrations.sandbox.lifecycle import Conflict
 from integrations.sandbox.store import Shop, SimError, SimOrder, shanghai_day
@@ -227,6 +235,34 @@ def _refund_decision(agree: bool):
     return handler
 
 
+def _refund_detail(sandbox: Sandbox, app_id: str, params: dict[str, str]) -> list:
+    order = _order(sandbox, app_id, params["wm_order_id_view"])
+    return [meituan_wire.refund_row(a) for a in order.after_sales]
+
+
+def _review_after_sales(sandbox: Sandbox, app_id: str, params: dict[str, str]) -> str:
+    order = _order(sandbox, app_id, params["wm_order_id_view"])
+    review = int(params["review_type"])
+    if review == REVIEW_AGREE_RETURN:
+        aftersale_moves.agree_return(sandbox.lifecycle, order)
+    elif review == REVIEW_CONFIRM_RECEIPT:
+        aftersale_moves.confirm_receipt(sandbox.lifecycle, order)
+    else:
+        sandbox.lifecycle.decide_refund(order, agree=False, reason=params.get("reject_reason_code", ""))
+    return _written(sandbox, order, "review_after_sales", params)
+
+
+def _part_refund(sandbox: Sandbox, app_id: str, params: dict[str, str]) -> str:
+    order = _order(sandbox, app_id, params["order_id"])
+    try:
+        foods = json.loads(params["food_data"])
+        lines = [{"item_id": f["app_food_code"], "sku_id": f["sku_id"], "quantity": int(f["count"])} for f in foods]
+    except (ValueError, KeyError, TypeError):
+        raise SimError(ErrorCode.MISSING_PARAM, "food_data 格式错误") from None
+    aftersale_moves.partial_refund(sandbox.lifecycle, order, lines=lines, reason=params["reason"])
+    return _written(sandbox, order, "apply_part_refund", params)
+
+
 def _day_seq(sandbox: Sandbox, app_id: str, params: dict[str, str]) -> dict:
     shop = _shop(sandbox, app_id, params["app_poi_code"])
     return {"day_seq": shop.day_seq.get(shanghai_day(time.time()), 0)}
@@ -252,6 +288,9 @@ HANDLERS = {
     Path.SELL_STATUS: _sell_status,
     Path.REFUND_AGREE: _refund_decision(True),
     Path.REFUND_REJECT: _refund_decision(False),
+    Path.REFUND_DETAIL: _refund_detail,
+    Path.REVIEW_AFTER_SALES: _review_after_sales,
+    Path.PART_REFUND: _part_refund,
     Path.DAY_SEQ: _day_seq,
     Path.ID_BY_DAY_SEQ: _id_by_day_seq,
 }

@@ -8,7 +8,13 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from integrations.meituan.sign import meituan_sig
-from integrations.meituan.spec import DOUBLE_ENCODED_FIELDS, PUSH_PATH_TEMPLATE, PushType
+from integrations.meituan.spec import (
+    DOUBLE_ENCODED_FIELDS,
+    PUSH_PATH_TEMPLATE,
+    SERVICE_RETURN_GOODS,
+    STATUS_BUYER_SHIPPED,
+    PushType,
+)
 from integrations.sandbox.store import (
     ACCEPTED,
     AWAITING_ACCEPT,
@@ -64,6 +70,61 @@ def yuan_text(fen: int) -> str:
 
 def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def refund_fields(after_sale: AfterSale, event: str, reason: str | None = None) -> dict[str, Any]:
+    """The 全额退款 push's fields for a refund move (also one row of getOrderRefundDetail)."""
+    notify_type, res_type = REFUND_NOTIFY.get(event, ("agree", 2))
+    fields: dict[str, Any] = {
+        "notify_type": notify_type,
+        "refund_id": after_sale.after_sale_id,
+        "reason": reason or after_sale.reason,
+        "res_type": res_type,
+        "is_appeal": 0,
+        "money": yuan(after_sale.amount_fen),
+        "service_type": SERVICE_RETURN_GOODS if after_sale.return_goods else 1,
+        "pictures": _json(after_sale.pictures),
+        "utime": int(after_sale.updated_at),  # ASSUMED: when the refund last changed
+    }
+    if event == "return_shipped":
+        fields["status"] = STATUS_BUYER_SHIPPED
+        fields["logistics_info"] = _json(
+            [{"express_company": after_sale.carrier, "express_number": after_sale.waybill}]
+        )
+    return fields
+
+
+def refund_row(after_sale: AfterSale) -> dict[str, Any]:
+    """One row of getOrderRefundDetail (the refund query)."""
+    res_type = {"applied": 0, "rejected": 1, "cancelled": 7}.get(after_sale.status, 2)
+    status = {"return_shipped": STATUS_BUYER_SHIPPED, "refunded": 30}.get(after_sale.status, 20)
+    return {
+        "refund_id": after_sale.after_sale_id,
+        "wm_order_id_view": after_sale.order_id,
+        "refund_type": 2 if after_sale.kind == "partial" else 1,
+        "res_type": res_type,
+        "status": status,
+        "service_type": SERVICE_RETURN_GOODS if after_sale.return_goods else 1,
+        "apply_reason": after_sale.reason,
+        "money": yuan(after_sale.amount_fen),
+        "pictures": after_sale.pictures,
+        "food": _food(after_sale),
+        "ctime": int(after_sale.created_at),
+        "utime": int(after_sale.updated_at),
+    }
+
+
+def _food(after_sale: AfterSale) -> list[dict]:
+    return [
+        {
+            "app_food_code": ln["item_id"],
+            "sku_id": ln["sku_id"],
+            "food_name": ln["name"],
+            "count": ln["quantity"],
+            "refund_price": yuan(ln["amount_fen"]),
+        }  # fmt: skip
+        for ln in after_sale.lines
+    ]
 
 
 def order_fields(order: SimOrder, shop: Shop) -> dict[str, Any]:
@@ -159,18 +220,8 @@ def push_for(
             "reason": details.get("reason", ""),
             "deal_op_type": DEAL_OP_TYPE.get(str(details.get("by")), 5),
         }
-    if event in REFUND_NOTIFY:
-        after_sale: AfterSale = details["after_sale"]
-        notify_type, res_type = REFUND_NOTIFY[event]
-        return PushType.REFUND, {
-            **base,
-            "notify_type": notify_type,
-            "refund_id": after_sale.after_sale_id,
-            "reason": details.get("reason") or after_sale.reason,
-            "res_type": res_type,
-            "is_appeal": 0,
-            "money": yuan(after_sale.amount_fen),
-        }
+    if event in REFUND_NOTIFY or event == "return_shipped":
+        return PushType.REFUND, {**base, **refund_fields(details["after_sale"], event, details.get("reason"))}
     if event == "refunded":
         after_sale = details["after_sale"]
         return PushType.REFUND_STATUS, {
@@ -178,6 +229,8 @@ def push_for(
             "refund_id": after_sale.after_sale_id,
             "refund_status": 3 if after_sale.kind == "full" else 13,
             "money": yuan(after_sale.amount_fen),
+            "food": _json(_food(after_sale)),
+            "utime": int(after_sale.updated_at),
         }
     if event == "delivery":
         return PushType.LOGISTICS, {

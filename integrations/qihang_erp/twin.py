@@ -98,6 +98,8 @@ async def push(request: Request) -> JSONResponse:
         task = asyncio.get_running_loop().create_task(_ship_later(twin, request.headers[sign.KEY_HEADER], data))
         twin.tasks.add(task)
         task.add_done_callback(twin.tasks.discard)
+    if event == "aftersale.created":  # the ERP's own after-sale number, as a real one answers
+        return JSONResponse({"ok": True, "erp_aftersale_no": f"AS{number[3:]}"})
     return JSONResponse({"ok": True, "erp_order_no": number})
 
 

@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from integrations import registry
+from integrations.sandbox import aftersale_moves
 from integrations.sandbox.faults import FaultKind
 from integrations.sandbox.lifecycle import RIDER_STEPS, Conflict
 from integrations.sandbox.store import STAGES, Shop, SimError
@@ -277,7 +278,8 @@ async def get_order(request: Request) -> dict:
 
 
 async def order_action(request: Request) -> dict:
-    """Buyer / platform moves: cancel, refund, refund_withdraw, rider, repush."""
+    """Buyer / platform moves: cancel, refund (return_goods?, pictures?), refund_withdraw,
+    return_ship, auto_agree, rider, repush."""
     sb, body = _sandbox(request), await _body(request)
     order = _order_from_path(request)
     action = request.path_params["action"]
@@ -291,8 +293,17 @@ async def order_action(request: Request) -> dict:
     elif action == "refund":
         amount = body.get("amount_fen")
         sb.lifecycle.apply_refund(
-            order, reason=str(body.get("reason", "商品破损")), amount_fen=None if amount is None else int(amount)
+            order,
+            reason=str(body.get("reason", "商品破损")),
+            amount_fen=None if amount is None else int(amount),
+            return_goods=bool(body.get("return_goods")),
+            pictures=tuple(str(p) for p in body.get("pictures") or ()),
         )
+    elif action == "return_ship":  # the buyer sends the goods back
+        aftersale_moves.ship_return(sb.lifecycle, order, carrier=str(body.get("carrier", "顺丰速运")),
+                                    waybill=str(body.get("waybill", "SF1234567890")))  # fmt: skip
+    elif action == "auto_agree":  # the platform's deadline passed (as if `at` were now)
+        aftersale_moves.auto_agree_due(sb.lifecycle, [order], float(body.get("at", 4e9)))
     elif action == "refund_withdraw":
         sb.lifecycle.withdraw_refund(order)
     elif action == "rider":  # platform riders (Meituan delivery)

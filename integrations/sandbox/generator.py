@@ -7,6 +7,7 @@ import asyncio
 import heapq
 import itertools
 import logging
+import math
 import random
 import time
 from collections.abc import Callable
@@ -14,7 +15,8 @@ from dataclasses import dataclass, field
 
 from integrations import registry
 from integrations.sandbox import fake_data
-from integrations.sandbox.lifecycle import ACCEPT_TIMEOUT_SECONDS, Conflict, Lifecycle
+from integrations.sandbox.aftersale_moves import auto_agree_due, ship_return
+from integrations.sandbox.lifecycle import ACCEPT_TIMEOUT_SECONDS, AUTO_AGREE_SECONDS, Conflict, Lifecycle
 from integrations.sandbox.store import (
     AWAITING_ACCEPT,
     Line,
@@ -236,7 +238,20 @@ class Generator:
             )
         elif roll < self.ratios.cancel + self.ratios.refund:
             reason = self.rng.choice(REFUND_REASONS)
-            self.schedule(self.rng.uniform(10, 40), _quiet(lambda: self.lifecycle.apply_refund(order, reason=reason)))
+            goods_back = self.rng.random() < 1 / 3  # some buyers send the goods back (退货退款)
+            pictures = (f"https://img.sandbox.invalid/evidence/{order.order_id}.jpg",) if goods_back else ()
+
+            def ask() -> None:
+                self.lifecycle.apply_refund(order, reason=reason, return_goods=goods_back, pictures=pictures)
+
+            def ship() -> None:
+                ship_return(self.lifecycle, order, carrier="顺丰速运", waybill=f"SF{order.order_id[-10:]}")
+
+            self.schedule(self.rng.uniform(10, 40), _quiet(ask))
+            # the platform agrees by itself at the deadline when the store never answered
+            self.schedule(40 + AUTO_AGREE_SECONDS, _quiet(lambda: auto_agree_due(self.lifecycle, [order], math.inf)))
+            if goods_back:
+                self.schedule(self.rng.uniform(300, 1800), _quiet(ship))
 
     # ---- the loop ------------------------------------------------------------------------------
 

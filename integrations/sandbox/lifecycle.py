@@ -38,6 +38,9 @@ ACCEPT_TIMEOUT_SECONDS = 300
 # How the platform words that cancel (by "system": Meituan deal_op_type 5); the code is the sandbox's.
 TIMEOUT_REASON_CODE, TIMEOUT_REASON = "2016", "商家超时未接单，系统自动取消"
 
+# ASSUMED (docs/platforms.md): both platforms agree a refund request by themselves a day after it.
+AUTO_AGREE_SECONDS = 24 * 3600
+
 # Rider progress the sandbox understands (unified names, as in DeliveryStatus).
 RIDER_STEPS = ("awaiting_rider", "rider_accepted", "at_store", "delivering", "delivered", "cancelled")
 
@@ -126,7 +129,14 @@ class Lifecycle:
             self.notifier.notify(order, "finished")
 
     def apply_refund(
-        self, order: SimOrder, *, reason: str, amount_fen: int | None = None, after_sale_id: str | None = None
+        self,
+        order: SimOrder,
+        *,
+        reason: str,
+        amount_fen: int | None = None,
+        after_sale_id: str | None = None,
+        return_goods: bool = False,
+        pictures: tuple[str, ...] = (),
     ) -> AfterSale:
         if order.stage in (CANCELLED, CLOSED, AWAITING_ACCEPT):
             raise Conflict(f"order is {order.stage}, no refund possible")
@@ -143,6 +153,9 @@ class Lifecycle:
             reason=reason,
             created_at=now,
             updated_at=now,
+            return_goods=return_goods,
+            pictures=list(pictures),
+            deadline_at=now + AUTO_AGREE_SECONDS,
         )
         order.after_sales.append(after_sale)
         self.notifier.notify(order, "refund_applied", after_sale=after_sale)
@@ -154,10 +167,12 @@ class Lifecycle:
             raise Conflict("no open refund request")
         after_sale.updated_at = self._touch(order)
         after_sale.status = "agreed" if agree else "rejected"
+        if agree and after_sale.return_goods:
+            after_sale.status = "return_agreed"  # the money waits for the goods
         self.notifier.notify(
             order, "refund_agreed" if agree else "refund_rejected", after_sale=after_sale, reason=reason
         )
-        if agree:  # the money goes back at once in the sandbox
+        if agree and not after_sale.return_goods:  # the money goes back at once in the sandbox
             after_sale.status = "refunded"
             after_sale.updated_at = self._touch(order)
             if after_sale.kind == "full":

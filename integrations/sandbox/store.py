@@ -98,11 +98,17 @@ class AfterSale:
     after_sale_id: str
     order_id: str
     kind: str  # full | partial
-    status: str  # applied | agreed | rejected | cancelled | refunded
+    status: str  # applied | agreed | rejected | cancelled | refunded | return_agreed | return_shipped
     amount_fen: int
     reason: str
     created_at: float
     updated_at: float
+    return_goods: bool = False  # 退货退款: the goods come back before the money goes
+    pictures: list[str] = field(default_factory=list)  # the buyer's evidence
+    lines: list[dict] = field(default_factory=list)  # {item_id, sku_id, name, quantity, amount_fen}
+    deadline_at: float = 0.0  # the platform agrees by itself after this
+    carrier: str = ""
+    waybill: str = ""
 
 
 @dataclass

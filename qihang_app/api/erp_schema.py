@@ -77,8 +77,8 @@ class AftersaleResultIn(Body):
 
     aftersale_no: str = Field(min_length=1, max_length=64, description="The after-sale number as we pushed it.")
     order_no: str | None = Field(default=None, max_length=40, description="The order it belongs to, when known.")
-    outcome: Literal["resend", "exchange", "return", "refund_only", "refused"] = Field(
-        description="resend 补发 / exchange 换货 / return 退货 / refund_only 仅退款 / refused 拒绝."
+    outcome: Literal["resend", "exchange", "return", "refund_only", "intercept", "refused"] = Field(
+        description="resend 补发 / exchange 换货 / return 退货 / refund_only 仅退款 / intercept 拦截 / refused 拒绝."
     )
     tracking_no: str = Field(default="", max_length=40, description="For resend and exchange: the new package.")
     carrier_code: str = Field(default="", max_length=20)
@@ -89,6 +89,11 @@ class AftersaleResultOut(BaseModel):
     aftersale_no: str
     duplicate: bool
     recorded: bool
+    applied: bool | None = Field(
+        default=None,
+        description="true: the after-sale moved on; false: the OMS refused it (see its timeline); "
+        "null: no after-sale of that number here (kept for staff) or a duplicate.",
+    )
 
 
 class ErrorBody(BaseModel):

@@ -86,6 +86,15 @@ def idempotency_key(connection_id: int, order_id: int, event: str, version: int)
     return f"erp:{connection_id}:{order_id}:{ErpEvent(event).value}:v{version}"
 
 
+def after_sale_key(connection_id: int, after_sale_id: int, event: str, version: int) -> str:
+    """One key per (after-sale, event, version), apart from the order keys."""
+    return f"erp:{connection_id}:as{after_sale_id}:{ErpEvent(event).value}:v{version}"
+
+
+# Our after-sale types → the kind an ERP push names (ErpAfterSale.kind; adapters map the rest to 其它).
+AFTER_SALE_KIND = {"presale_refund": "refund_only", "return_refund": "return"}
+
+
 def virtual_customer(platform: str, buyer_ref: str) -> str:
     """The default ERP customer of a platform buyer identity: one per buyer, stable, ≤ 40 chars."""
     import hashlib

@@ -24,7 +24,10 @@ class WriteBack(StrEnum):
     DELIVERED = "delivered"  # 自配送: delivered (delivery status)
     SHIP = "ship"  # 发货 with carrier + tracking number (e-commerce)
     REFUND_AGREE = "refund_agree"
-    REFUND_REJECT = "refund_reject"
+    REFUND_REJECT = "refund_reject"  # with a reason code from the platform's refund list
+    RETURN_AGREE = "return_agree"  # 同意退货 (the buyer sends the goods back)
+    RECEIPT_CONFIRM = "receipt_confirm"  # 确认收货 of returned goods (the platform pays the refund)
+    PARTIAL_REFUND = "partial_refund"  # 缺货退款: the merchant refunds missing items itself
     STOCK_UPDATE = "stock_update"
 
 
@@ -43,6 +46,8 @@ class PlatformProfile:
     products_pullable: bool = False  # its adapter lists the shop's products (店铺商品)
     # reason code → (中文, English), in the platform's own list; empty when it cannot reject
     reject_reasons: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # refund reject reason code → (中文, English), the platform's after-sale list
+    refund_reject_reasons: dict[str, tuple[str, str]] = field(default_factory=dict)
     # Where staff do what the platform has no call for (shown on the card instead of a button).
     elsewhere_zh: str = ""
     elsewhere_en: str = ""

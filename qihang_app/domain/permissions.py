@@ -21,6 +21,7 @@ class Permission:
 PERMISSIONS: tuple[Permission, ...] = (
     Permission("page.board", "page", "调度看板", "Dispatch board"),
     Permission("page.orders", "page", "订单", "Orders"),
+    Permission("page.aftersales", "page", "售后", "After-sales"),
     Permission("page.reports", "page", "报表", "Reports"),
     Permission("page.products", "page", "商品", "Products"),
     Permission("page.shop_products", "page", "店铺商品", "Shop products"),
@@ -46,6 +47,14 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission("order.export", "order", "导出订单", "Export orders"),
     Permission("reports.export", "order", "导出报表", "Export reports"),
     Permission("erp.push", "order", "推送 ERP", "Push to ERP"),
+    Permission(
+        "aftersale.handle",
+        "order",
+        "处理售后（同意 / 拒绝 / 确认收货 / 备注）",
+        "Handle after-sales (agree, refuse, receive, note)",
+    ),
+    Permission("aftersale.create", "order", "新建售后 / 录入处理结果", "Open after-sales and enter results"),
+    Permission("order.partial_refund", "order", "缺货退款", "Refund missing items"),
     Permission("erp.ship", "order", "录入发货单号", "Enter tracking numbers"),
     Permission("erp.settings", "stores", "修改 ERP 对接（含密钥）", "Edit ERP connections (keys included)"),
     Permission("ride.call", "delivery", "呼叫骑手", "Call a rider"),
@@ -90,10 +99,10 @@ ALL_STORES = "stores.all"
 _STAFF = {
     "page.board", "page.orders", "page.stores", "page.system", "order.accept", "order.reject", "order.ready", "order.dispatch",
     "order.deliver", "order.exception", "order.create", "order.print",
-    "page.products", "page.stock", "page.delivery", "ride.call", "ride.tip", "ride.cancel", "ride.own",
+    "page.products", "page.stock", "page.delivery", "page.aftersales", "order.partial_refund", "ride.call", "ride.tip", "ride.cancel", "ride.own",
 }  # fmt: skip
 _MANAGER = _STAFF | {
-    "page.inbox", "page.audit", "stock.adjust", "stock.settings", "order.export", "page.reports", "reports.export", "erp.push", "erp.ship", "page.erp", "page.erp_pushes", "erp.settings",
+    "page.inbox", "page.audit", "aftersale.handle", "aftersale.create", "stock.adjust", "stock.settings", "order.export", "page.reports", "reports.export", "erp.push", "erp.ship", "page.erp", "page.erp_pushes", "erp.settings",
     "stores.manage", "shops.credentials", "shops.pull", "inbox.replay", "audit.view",
     "page.shop_products", "product.edit", "product.import", "product.export", "shop_products.pull", "sku.link",
     "sku.unlink", "delivery.settings", "page.alerts", "alerts.manage",

@@ -41,6 +41,7 @@ class RefundKind(StrEnum):
 class RefundStatus(StrEnum):
     APPLIED = "applied"  # buyer asked; merchant must answer
     AGREED = "agreed"
+    RETURN_SHIPPED = "return_shipped"  # the buyer sent the goods back (return flow)
     REJECTED = "rejected"
     CANCELLED = "cancelled"  # buyer withdrew the request
     SUCCEEDED = "succeeded"  # money returned
@@ -126,6 +127,17 @@ class PlatformOrder:
             _require_aware(name, getattr(self, name))
 
 
+@dataclass(frozen=True, slots=True)
+class RefundLine:
+    """One order line a refund concerns (the platform's ids; quantity and money of the claim)."""
+
+    platform_item_id: str
+    platform_sku_id: str
+    name: str = ""
+    quantity: int = 0
+    amount_fen: int = 0
+
+
 @dataclass(slots=True)
 class PlatformRefund:
     platform: Platform
@@ -138,9 +150,18 @@ class PlatformRefund:
     reason: str = ""
     raw_status_code: str = ""
     updated_at: datetime | None = None
+    # After-sale detail (the after-sale center keeps it; empty when the message did not carry it).
+    reason_code: str = ""
+    lines: tuple[RefundLine, ...] = ()
+    pictures: tuple[str, ...] = ()  # evidence picture URLs
+    return_carrier: str = ""
+    return_waybill: str = ""
+    deadline_at: datetime | None = None  # the platform decides by itself after this
+    raw: dict | None = None  # the message's own fields, kept on the after-sale record
 
     def __post_init__(self) -> None:
         _require_aware("updated_at", self.updated_at)
+        _require_aware("deadline_at", self.deadline_at)
 
 
 @dataclass(slots=True)

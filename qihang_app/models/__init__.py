@@ -1,5 +1,6 @@
 """All tables. Importing this package makes SQLModel.metadata complete (alembic relies on it)."""
 
+from .aftersales import AfterSale, AfterSaleEvent, AfterSaleLine
 from .alerts import DELIVERY_STATUSES, AlertChannel, AlertDelivery, AlertProblem, AlertRuleSetting
 from .audit import AuditEntry
 from .base import UTC, UTCDateTime, utcnow
@@ -16,6 +17,9 @@ from .system import WorkerHeartbeat
 from .users import ROLES, AuthSession, LoginThrottle, Role, User, UserStoreGrant
 
 __all__ = [
+    "AfterSale",
+    "AfterSaleEvent",
+    "AfterSaleLine",
     "DELIVERY_STATUSES",
     "AlertChannel",
     "AlertDelivery",

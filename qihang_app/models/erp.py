@@ -85,6 +85,8 @@ class ErpShipment(SQLModel, table=True):
     lines_json: str = Text("[]")  # [{"sku": ..., "quantity": ...}]; empty: the whole order
     shipped_at: datetime | None = At()
     actor: str = ""
+    # A 补发 / 换货 parcel: the after-sale it answers (the order is the original one).
+    after_sale_id: int | None = Field(default=None, index=True)
     created_at: datetime = created_at_field()
 
 

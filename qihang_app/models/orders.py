@@ -86,6 +86,8 @@ class Order(SQLModel, table=True):
     # Who ended the order and why, as the platform (or our 拒单) said: the card's 已取消/已拒单 mark.
     cancelled_by: str | None = None  # "user" | "merchant" | "service" | "system"
     cancel_reason: str | None = Text(None, nullable=True)
+    # 无售后 / 售后中 / 退款中 / 退款成功 / 部分退款 (domain.aftersale.OrderAfterSale), kept by services.aftersale
+    after_sale_state: str = Field(default="none", sa_column_kwargs={"server_default": "none"})
     # Ingest never applies an event older than these (idempotent, never backwards).
     platform_updated_at: datetime | None = At()
     platform_version: int | None = Field(default=None, sa_type=sa.BigInteger)

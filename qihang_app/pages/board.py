@@ -6,6 +6,7 @@ from components.board import board_body, layout_sync, tab_bar
 from components.board_toolbar import alert_probe, reject_dialog, sound_banner, toolbar
 from components.i18n import t
 from components.layout import app_shell
+from components.missing_refund import missing_refund_dialog
 from components.rider_call import rider_call_dialog
 from state.auth import AuthState
 
@@ -37,6 +38,7 @@ def board_page() -> rx.Component:
             layout_sync(),
             alert_probe(),
             reject_dialog(),
+            missing_refund_dialog(),
             rider_call_dialog(),
             width="100%",
         ),

@@ -3,6 +3,7 @@
 import reflex as rx
 
 from components.layout import app_shell, page_header
+from components.manual_aftersale import manual_aftersale_dialog
 from components.manual_order import manual_order_button, manual_order_dialog
 from components.orders import detail_drawer, empty_state, filter_bar, orders_cards, orders_table, push_selected_button
 from components.pager import pager
@@ -24,6 +25,7 @@ def orders_page() -> rx.Component:
             ),
             detail_drawer(),
             manual_order_dialog(),
+            manual_aftersale_dialog(),
             width="100%",
             spacing="0",
         ),

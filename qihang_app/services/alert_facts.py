@@ -13,8 +13,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from qihang_app.domain.aftersale import AfterSaleState
+from qihang_app.domain.messages import encode
+from qihang_app.domain.money import format_money
 from qihang_app.domain.order_status import OrderStatus
 from qihang_app.models import (
+    AfterSale,
     ErpSku,
     Order,
     OutboxMessage,
@@ -60,6 +64,39 @@ def attention_orders(session: Session, now: datetime, probes: dict) -> list[dict
         {"order_id": i, "store_id": s, "display_no": no or str(i), "platform": p, "reason": r}
         for i, s, no, p, r in rows
     ]
+
+
+def refund_requests(session: Session, now: datetime, probes: dict) -> list[dict]:
+    """Cards flagged with a refund request, and platform after-sales still waiting for an answer
+    (知道了 clears the card's flag; the request stays open on the platform until answered)."""
+    flagged = attention_orders(session, now, probes)
+    seen = {f["order_id"] for f in flagged}
+    rows = session.exec(
+        select(AfterSale.order_id, AfterSale.store_id, Order.display_no, AfterSale.platform, AfterSale.amount_fen)
+        .join(Order, Order.id == AfterSale.order_id)
+        .where(
+            AfterSale.state == AfterSaleState.PENDING.value,
+            AfterSale.platform_refund_id.not_like("manual:%"),  # staff made it: nobody to answer
+            AfterSale.created_at >= now - LOOK_BACK,
+        )
+        .order_by(AfterSale.id)
+        .limit(ROW_CAP)
+    ).all()
+    for order_id, store_id, no, platform, fen in rows:
+        if order_id in seen:
+            continue
+        seen.add(order_id)
+        reason = encode("attention.refund_applied", amount=f" {format_money(fen)}" if fen else "")
+        flagged.append(
+            {
+                "order_id": order_id,
+                "store_id": store_id,
+                "display_no": no or str(order_id),
+                "platform": platform,
+                "reason": reason,
+            }  # fmt: skip
+        )
+    return flagged
 
 
 def board_counts(session: Session, now: datetime, probes: dict) -> list[dict]:
@@ -139,7 +176,7 @@ def low_stock(session: Session, now: datetime, probes: dict) -> list[dict]:
 
 FACTS: dict[str, Reader] = {
     "new_order_unaccepted": unaccepted_orders,
-    "refund_request": attention_orders,
+    "refund_request": refund_requests,
     "rider_problem": attention_orders,
     "board_backlog": board_counts,
     "token_expiring": shop_tokens,

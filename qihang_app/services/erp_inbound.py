@@ -14,7 +14,7 @@ from sqlmodel import Session, delete, select
 from qihang_app.domain.erp_link import ErpState
 from qihang_app.models import ErpConnection, ErpOrderState, ErpResult, ErpSeenSignature, Order, utcnow
 
-from . import shipments
+from . import aftersale_erp, shipments
 from .erp_connections import ErpConn, connection_for_key
 from .erp_payload import order_id_of
 from .errors import ServiceError
@@ -141,19 +141,38 @@ def aftersale_result(session: Session, *, conn: ErpConn, data: dict[str, Any]) -
     if data.get("order_no"):
         order_id = _order(session, conn, data["order_no"])
     new = _result(session, conn, "aftersale", data["aftersale_no"], data["outcome"], order_id, data)
+    applied = _to_after_sale(session, conn.id, data["aftersale_no"], data["outcome"], data) if new else None
     session.flush()
-    return {"aftersale_no": data["aftersale_no"], "duplicate": not new, "recorded": True}
+    return {"aftersale_no": data["aftersale_no"], "duplicate": not new, "recorded": True, "applied": applied}
+
+
+def _to_after_sale(session: Session, conn_id: int, ref: str, outcome: str, body: dict) -> bool | None:
+    """Apply a new result to the after-sale it names (kept raw either way). None: no such
+    after-sale; False: the center refused it (the reason is on its timeline)."""
+    try:
+        with session.begin_nested():
+            found = aftersale_erp.apply(session, conn_id=conn_id, ref=ref, outcome=outcome, body=body)
+    except ServiceError as exc:
+        record = aftersale_erp.find(session, conn_id=conn_id, ref=ref)
+        if record is not None:
+            aftersale_erp.note_refused(session, record.id, outcome, str(exc))
+        return False
+    return None if found is None else True
 
 
 def polled_after_sale(session: Session, *, connection_id: int, result: Any) -> bool:
-    """An after-sale result a polled ERP reported (补发 / 换货 parcels): kept raw for the
-    after-sales center, once per (after-sale, outcome). True when it was new."""
+    """An after-sale result a polled ERP reported (补发 / 换货 parcels): kept raw and applied to
+    the after-sale once per (after-sale, outcome). True when it was new."""
     conn = session.get(ErpConnection, connection_id)
     if conn is None:
         return False
     body = {k: getattr(result, k, "") for k in ("after_sale_ref", "outcome", "tracking_no", "carrier", "note")}
     caller = ErpConn(id=conn.id, erp=conn.erp, base_url=conn.base_url, keys={})
-    return _result(session, caller, "aftersale", str(result.after_sale_ref), str(result.outcome), None, body)
+    ref, outcome = str(result.after_sale_ref), str(result.outcome)
+    new = _result(session, caller, "aftersale", ref, outcome, None, body)
+    if new:
+        _to_after_sale(session, conn.id, ref, outcome, body)
+    return new
 
 
 def results_of(session: Session, *, order_id: int) -> list[ErpResult]:

@@ -38,6 +38,7 @@ from qihang_app.domain.platform_order import EventKind, PlatformEvent, PlatformO
 from qihang_app.models import Order, Shop, utcnow
 
 from . import dispatch, stock
+from .aftersale_intake import AfterSaleChange, record_platform_refund
 from .inbox import RawMessage, claim_received, finish_rows, record_attempt, store_raw
 from .ingest_rows import load_lines, load_refund_notes, load_shops, load_states, write_states
 from .sku_links import LinkIndex
@@ -74,6 +75,7 @@ class OrderChange:
 @dataclass
 class IngestResult:
     changes: list[OrderChange] = field(default_factory=list)
+    after_sales: list[AfterSaleChange] = field(default_factory=list)  # new or moved after-sales
     processed: int = 0
     failed: int = 0
     rejected: int = 0
@@ -151,9 +153,11 @@ def apply_batch(session: Session, *, items: Sequence[IngestItem], now: datetime 
     rejected: list[dict] = []
     retry: dict[str, list[int]] = defaultdict(list)
     keep: list[RawMessage] = []  # pulled payloads worth keeping (they changed or failed)
+    refunds: list[tuple[int, PlatformEvent, str]] = []  # applied refund messages → after-sale center
     for item in live:
         if item.inbox_id is None:
-            _apply_pulled(item, shops, states, links, now, keep)
+            if _apply_pulled(item, shops, states, links, now, keep):
+                refunds.extend((item.shop_id, e, item.source or "sweep") for e in item.events if e.refund)
             continue
         if item.rejected:
             rejected.append({"b_id": item.inbox_id, "b_error": item.rejected[:2000]})
@@ -182,6 +186,7 @@ def apply_batch(session: Session, *, items: Sequence[IngestItem], now: datetime 
             failed.append({"b_id": item.inbox_id, "b_error": f"{type(exc).__name__}: {exc}"[:2000]})
             continue
         processed.append(item.inbox_id)
+        refunds.extend((item.shop_id, e, item.source or f"push {e.raw_type}") for e in item.events if e.refund)
 
     # 4. Write, then let shops that auto-accept take their new orders (same transaction: the
     #    platform confirm goes out through the outbox like a tap on 接单).
@@ -199,6 +204,7 @@ def apply_batch(session: Session, *, items: Sequence[IngestItem], now: datetime 
         ],
         now,
     )
+    result.after_sales = _record_refunds(session, states, refunds, now)
     # 5. Stock follows the orders' new statuses (reserve, release, deduct) in the same transaction.
     stock.sync_orders(session, [c.order_id for c in result.changes], now=now)
     result.changes += _served(session, {c.order_id for c in result.changes})
@@ -211,6 +217,20 @@ def apply_batch(session: Session, *, items: Sequence[IngestItem], now: datetime 
     result.rejected, result.retried = len(rejected), sum(len(v) for v in retry.values())
     session.flush()
     return result
+
+
+def _record_refunds(
+    session: Session, states: dict, refunds: list[tuple[int, PlatformEvent, str]], now: datetime
+) -> list[AfterSaleChange]:
+    """Each applied refund message opens or moves its after-sale (the order exists by now)."""
+    changes = []
+    for shop_id, event, via in refunds:
+        state = states.get((shop_id, str(event.platform_order_id)))
+        if state is not None and state.id is not None:
+            change = record_platform_refund(session, order_id=state.id, refund=event.refund, via=via, now=now)
+            if change is not None:
+                changes.append(change)
+    return changes
 
 
 def _auto_accept(session: Session, changes: list[OrderChange], now: datetime) -> list[OrderChange]:
@@ -251,25 +271,31 @@ def _served(session: Session, known: set[int]) -> list[OrderChange]:
 
 def _apply_pulled(
     item: IngestItem, shops: dict, states: dict, links: LinkIndex, now: datetime, keep: list[RawMessage]
-) -> None:
-    """A pulled order: applied like a push; its raw payload is kept when it failed or changed
-    something (an unchanged re-read, most of every sweep, leaves no row behind)."""
+) -> bool:
+    """A pulled order (or refund): applied like a push; its raw payload is kept when it failed or
+    changed something (an unchanged re-read, most of every sweep, leaves no row behind). True
+    when it applied."""
     shop = shops.get(item.shop_id)
     error = item.error or (None if shop is not None else f"shop {item.shop_id} is gone")
     if error is None:
         touched = {(item.shop_id, str(o.platform_order_id)) for o in _snapshots(item)}
+        touched |= {(item.shop_id, str(e.platform_order_id)) for e in item.events}
         backup = {k: copy.deepcopy(states[k]) for k in touched if k in states}
         before = _event_count(states, touched)
         try:
             _apply_item(item, shop, states, links, now)
+        except OrderNotKnownYet:
+            _restore(states, touched, backup)
+            return False  # a refund of an order we never saw: the order sweep brings it first
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             _restore(states, touched, backup)
             error = f"{type(exc).__name__}: {exc}"
         else:
             if _event_count(states, touched) > before:
                 keep.append(replace(item.raw, status="processed"))
-            return
+            return True
     keep.append(replace(item.raw, status="failed", error=error[:2000]))
+    return False
 
 
 def _event_count(states: dict, keys: set) -> int:

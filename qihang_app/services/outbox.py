@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from qihang_app.models import Order, OutboxMessage, utcnow
 
-from . import dispatch, erp_push
+from . import aftersale_erp, dispatch, erp_push
 
 MAX_ATTEMPTS = 6
 LEASE = timedelta(seconds=60)
@@ -82,8 +82,12 @@ def mark_done(session: Session, *, effect: Effect, now: datetime | None = None, 
     row = session.get(OutboxMessage, effect.id)
     row.status, row.done_at, row.last_error = "done", now or utcnow(), None
     session.add(row)
-    if erp_push.is_erp(effect.kind):
+    if erp_push.is_erp(effect.kind) and effect.payload.get("after_sale_id"):
+        aftersale_erp.push_done(session, after_sale_id=int(effect.payload["after_sale_id"]), erp_ref=answer)
+    elif erp_push.is_erp(effect.kind):
         erp_push.push_done(session, order_id=effect.order_id, kind=effect.kind, erp_ref=answer, now=now)
+    elif effect.payload.get("after_sale_id"):  # the after-sale shows the answer, not the card
+        _after_sale_answer(session, effect, ok=True)
     elif effect.order_id:
         dispatch.platform_call_succeeded(session, order_id=effect.order_id, action=effect.payload.get("action", ""))
 
@@ -94,11 +98,18 @@ def mark_failed(session: Session, *, effect: Effect, error: str, retryable: bool
     row = session.get(OutboxMessage, effect.id)
     row.last_error = error[:1000]
     dead = not retryable or row.attempts >= MAX_ATTEMPTS
-    if erp_push.is_erp(effect.kind):
+    if erp_push.is_erp(effect.kind) and effect.payload.get("after_sale_id"):
+        after_sale_id = int(effect.payload["after_sale_id"])
+        aftersale_erp.push_failed(session, after_sale_id=after_sale_id, error=row.last_error, dead=dead)
+    elif erp_push.is_erp(effect.kind):
         erp_push.push_failed(session, order_id=effect.order_id, kind=effect.kind, error=row.last_error, dead=dead)
     if dead:
         row.status = "dead"
-        if effect.order_id and not erp_push.is_erp(effect.kind):
+        if erp_push.is_erp(effect.kind):
+            pass  # the ERP push records its own outcome above
+        elif effect.payload.get("after_sale_id"):
+            _after_sale_answer(session, effect, ok=False, message=error)
+        elif effect.order_id:
             dispatch.platform_call_failed(
                 session, order_id=effect.order_id, action=effect.payload.get("action", ""), message=error
             )
@@ -107,6 +118,18 @@ def mark_failed(session: Session, *, effect: Effect, error: str, retryable: bool
         row.next_attempt_at = now + backoff(row.attempts)
     session.add(row)
     return dead
+
+
+def _after_sale_answer(session: Session, effect: Effect, *, ok: bool, message: str = "") -> None:
+    from .aftersale_actions import write_back_answered
+
+    write_back_answered(
+        session,
+        after_sale_id=int(effect.payload["after_sale_id"]),
+        action=effect.payload.get("action", ""),
+        ok=ok,
+        message=message,
+    )
 
 
 def counts(session: Session) -> dict[str, int]:

@@ -137,7 +137,10 @@ def _ordered(session: Session, order_id: int) -> Counter:
 
 def _complete(session: Session, order_id: int) -> bool:
     shipped: Counter = Counter()
-    for (raw,) in session.execute(select(ErpShipment.lines_json).where(ErpShipment.order_id == order_id)).all():
+    own = select(ErpShipment.lines_json).where(
+        ErpShipment.order_id == order_id, ErpShipment.after_sale_id.is_(None)
+    )  # an after-sale's 补发 parcel is not the order's delivery
+    for (raw,) in session.execute(own).all():
         lines = json.loads(raw or "[]")
         if not lines:
             return True  # a shipment without lines is the whole order

@@ -108,8 +108,8 @@ def test_distance():
 @pytest.mark.parametrize(
     ("kind", "status", "accepted", "starts"),
     [
-        (RefundKind.PARTIAL, RefundStatus.APPLIED, False, "顾客申请退款 ¥3.50：少送一瓶，请到平台处理"),
-        (RefundKind.FULL, RefundStatus.APPLIED, True, "顾客申请退款 ¥3.50：少送一瓶，请到平台处理"),
+        (RefundKind.PARTIAL, RefundStatus.APPLIED, False, "顾客申请退款 ¥3.50：少送一瓶，请到售后处理"),
+        (RefundKind.FULL, RefundStatus.APPLIED, True, "顾客申请退款 ¥3.50：少送一瓶，请到售后处理"),
         (RefundKind.PARTIAL, RefundStatus.SUCCEEDED, True, "部分退款已完成 ¥3.50：少送一瓶"),
         (RefundKind.PARTIAL, RefundStatus.SUCCEEDED, False, ""),  # nothing picked yet: nothing to change
         (RefundKind.FULL, RefundStatus.SUCCEEDED, True, ""),  # the order closes; that state speaks for itself

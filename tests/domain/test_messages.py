@@ -62,8 +62,8 @@ def test_other_texts_are_not_encoded_messages(text):
         (encode("no.such.key"), "no.such.key", "no.such.key"),
         (
             encode("attention.refund_applied"),
-            "顾客申请退款，请到平台处理",
-            "The buyer asks for a refund; answer it on the platform",
+            "顾客申请退款，请到售后处理",
+            "The buyer asks for a refund; answer it under After-sales",
         ),
     ],
 )

@@ -172,7 +172,7 @@ def test_the_timeline_of_a_refunded_order_is_in_words(app_server, browser, world
     page.goto(f"{base}/orders?order={world['refunded']}")  # a link may ask for one order
     drawer = page.locator("#order-detail")
     expect(drawer).to_contain_text("部分退款 ¥5.00（已申请）")
-    expect(drawer.locator("#detail-exception")).to_contain_text("顾客申请退款 ¥5.00：少送一件，请到平台处理")
+    expect(drawer.locator("#detail-exception")).to_contain_text("顾客申请退款 ¥5.00：少送一件，请到售后处理")
     rows = drawer.locator(".timeline-row")
     expect(rows.filter(has_text="备货完成").locator(".timeline-who")).to_have_text("admin")
     expect(rows.filter(has_text="部分退款").locator(".timeline-who")).to_have_text("美团闪购")
@@ -201,7 +201,7 @@ def test_the_timeline_switches_language_and_a_cancelled_order_drops_the_old_plat
     page.goto(f"{base}/orders?order={world['refunded']}")
     expect(page.locator("#order-detail")).to_contain_text("Partial refund ¥5.00 (requested)")
     expect(page.locator("#detail-exception")).to_have_text(
-        "The buyer asks for a refund ¥5.00: 少送一件; answer it on the platform"
+        "The buyer asks for a refund ¥5.00: 少送一件; answer it under After-sales"
     )
     expect(page.locator("#order-detail")).to_contain_text("Packed")
     shot(page, "desk-timeline-refunded-en")

@@ -64,6 +64,13 @@ async def test_declared_write_back_reaches_the_twin(
     elif action in (WriteBack.REFUND_AGREE, WriteBack.REFUND_REJECT):
         made = control.post(f"/orders/{platform}/{order_id}/refund", json={"reason": "少送"})
         extra = {"refund_id": made.json()["after_sales"][-1]["after_sale_id"], "reason": "核实"}
+    elif action is WriteBack.PARTIAL_REFUND:
+        line = truth(platform, order_id)["lines"][0]
+        extra = {"refund_lines": ((line["item_id"], line["sku_id"], 1),), "reason": "缺货"}
+    elif action in (WriteBack.RETURN_AGREE, WriteBack.RECEIPT_CONFIRM):
+        control.post(f"/orders/{platform}/{order_id}/refund", json={"reason": "质量问题", "return_goods": True})
+        if action is WriteBack.RECEIPT_CONFIRM:
+            await adapter.write_back(client, request(WriteBack.RETURN_AGREE))
     elif action is WriteBack.STOCK_UPDATE:
         product = control.get(f"/shops/{platform}/{shop['shop_id']}/catalog").json()[0]
         extra = {"stock": ((product["item_id"], product["sku_id"], 7),)}
@@ -83,8 +90,14 @@ async def test_declared_write_back_reaches_the_twin(
     }
     if action in expected_stage:
         assert state["stage"] == expected_stage[action]
-    if action is WriteBack.REFUND_REJECT:
-        assert state["after_sales"][-1]["status"] == "rejected"
+    after_sale_status = {
+        WriteBack.REFUND_REJECT: "rejected",
+        WriteBack.RETURN_AGREE: "return_agreed",
+        WriteBack.RECEIPT_CONFIRM: "refunded",
+        WriteBack.PARTIAL_REFUND: "refunded",
+    }
+    if action in after_sale_status:
+        assert state["after_sales"][-1]["status"] == after_sale_status[action]
     if action is WriteBack.STOCK_UPDATE:
         catalog = control.get(f"/shops/{platform}/{shop['shop_id']}/catalog").json()
         assert next(p["stock"] for p in catalog if p["sku_id"] == extra["stock"][0][1]) == 7

@@ -39,8 +39,10 @@ def test_a_refund_request_puts_the_card_in_exception_until_acknowledged(session,
     ev = event(EventKind.REFUND, refund=asked, at=T0 + timedelta(minutes=1))
     apply(session, world, ev)
     o = order(session)
-    assert render(o.exception_reason, "zh") == "顾客申请退款 ¥5.00：少送一件，请到平台处理"
-    assert render(o.exception_reason, "en") == "The buyer asks for a refund ¥5.00: 少送一件; answer it on the platform"
+    assert render(o.exception_reason, "zh") == "顾客申请退款 ¥5.00：少送一件，请到售后处理"
+    assert (
+        render(o.exception_reason, "en") == "The buyer asks for a refund ¥5.00: 少送一件; answer it under After-sales"
+    )
     cards = board.load_board(session, actor=world.staff_a, now=T0 + timedelta(minutes=2))
     assert [c.id for c in cards.cards[Tab.EXCEPTION]] == [o.id]
 

@@ -297,6 +297,7 @@ async def apply_items(ctx: dict[str, Any], items: list[IngestItem]) -> IngestRes
                 )
                 one = await run_db(ctx, lambda s, b=bad: ingest_service.apply_batch(s, items=[b]))
             total.changes += one.changes
+            total.after_sales += one.after_sales
             total.processed += one.processed
             total.failed += one.failed
             total.rejected += one.rejected

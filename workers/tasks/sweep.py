@@ -33,6 +33,7 @@ from workers.locks import RedisLock
 from workers.publish import publish_changes
 from workers.tasks.ingest import apply_items, client_for, run_db
 from workers.tasks.products import pull_products
+from workers.tasks.refund_sweep import sweep_refunds
 
 log = logging.getLogger("workers.sweep")
 
@@ -134,6 +135,11 @@ async def _run(ctx: dict[str, Any], auth: ShopAuth, job: PullJob, lock: RedisLoc
             stats.pages += page.requests
             stats.orders += len(items)
             await _apply(ctx, items, job, stats, lock)
+        if sweep:  # refunds whose push was lost (the detail may show them only as cancelled)
+            found = await sweep_refunds(ctx, auth)
+            if "result" in found:
+                await publish_changes(ctx.get("redis"), found["result"].changes)
+                stats.changed += found["after_sales"]
     except Exception as exc:
         # Staff read the pull log: they get plain words; the technical text goes to the log.
         text = plain_error(exc)
