@@ -132,6 +132,7 @@ def _sidebar(active: str) -> rx.Component:
         width="220px",
         min_width="220px",
         height="100vh",
+        overflow_y="auto",  # a long menu on a short screen still reaches the language switch
         position="sticky",
         top="0",
         padding="16px",

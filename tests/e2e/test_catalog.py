@@ -46,9 +46,25 @@ def _page(browser, app_server, size):
     return page, base
 
 
-def _line(engine, sku_id: str) -> OrderLine | None:
+def _line(engine, sku_id: str, platform_order_id: str) -> OrderLine | None:
+    """This order's line of the SKU (other files may have ordered the same SKU)."""
     with session_scope(engine) as session:
-        return session.exec(select(OrderLine).where(OrderLine.platform_sku_id == sku_id)).first()
+        return session.exec(
+            select(OrderLine)
+            .join(Order, Order.id == OrderLine.order_id)
+            .where(OrderLine.platform_sku_id == sku_id, Order.platform_order_id == platform_order_id)
+        ).first()
+
+
+def _waiting(engine, shop_id: int, sku_id: str) -> int:
+    """Unlinked order lines of the shop's SKU: this test's one and any another file left."""
+    with session_scope(engine) as session:
+        lines = session.exec(
+            select(OrderLine.id)
+            .join(Order, Order.id == OrderLine.order_id)
+            .where(Order.shop_id == shop_id, OrderLine.platform_sku_id == sku_id, OrderLine.erp_sku_id.is_(None))
+        ).all()
+    return len(lines)
 
 
 def test_create_edit_and_save_again(browser, app_server, engine, product):
@@ -90,11 +106,12 @@ def test_pull_link_by_hand_and_the_waiting_line_is_linked(browser, app_server, e
         ).json()
     page, base = _page(browser, app_server, DESK)
     page.wait_for_timeout(500)
+    mine = str(order["order_id"])
     for _ in range(60):  # the order arrives by push, then ingest
-        if _line(engine, product["sku_id"]) is not None:
+        if _line(engine, product["sku_id"], mine) is not None:
             break
         page.wait_for_timeout(500)
-    assert _line(engine, product["sku_id"]).erp_sku_id is None
+    assert _line(engine, product["sku_id"], mine).erp_sku_id is None
     page.goto(f"{base}/shop-products")
     card = page.locator(".pull-card", has_text="静安店")
     expect(card).to_contain_text("尚未拉取", timeout=30_000)
@@ -102,12 +119,14 @@ def test_pull_link_by_hand_and_the_waiting_line_is_linked(browser, app_server, e
     expect(card.locator(".pull-done")).to_contain_text("已读取 20 个SKU", timeout=60_000)
     expect(page.locator("#unlinked-count")).to_contain_text("未关联")
     with session_scope(engine) as session:
-        order_id = session.exec(select(Order.id).where(Order.platform_order_id == str(order["order_id"]))).one()
+        order_id, shop_id = session.exec(select(Order.id, Order.shop_id).where(Order.platform_order_id == mine)).one()
+    waiting = _waiting(engine, shop_id, product["sku_id"])
+    assert waiting >= 1
     page.goto(f"{base}/orders?order={order_id}")  # the order's unlinked line leads to the link screen
     page.locator("#order-detail .line-to-link").click()
     page.wait_for_url(f"**/shop-products?q={product['sku_id']}", timeout=30_000)
     row = page.locator(".shop-sku-row", has_text=product["name"]).first
-    expect(row).to_contain_text("待关联订单行 1", timeout=30_000)
+    expect(row).to_contain_text(f"待关联订单行 {waiting}", timeout=30_000)
     expect(page.locator(".shop-sku-row")).to_have_count(1)
     shot(page, "catalog-shop-products-desk")
     row.locator(".link-button").click()
@@ -115,11 +134,14 @@ def test_pull_link_by_hand_and_the_waiting_line_is_linked(browser, app_server, e
     page.locator("#erp-search").press("Enter")
     page.locator(".pick-erp").first.click()
     expect(row.locator(".linked-erp")).to_contain_text("ERP-E2E-1-A", timeout=15_000)
-    line = _line(engine, product["sku_id"])
+    line = _line(engine, product["sku_id"], mine)
     with session_scope(engine) as session:
         sku = session.exec(select(ErpSku).where(ErpSku.code == "ERP-E2E-1-A")).one()
-        linked = session.exec(select(ShopSku).where(ShopSku.platform_sku_id == product["sku_id"])).one()
+        linked = session.exec(
+            select(ShopSku).where(ShopSku.shop_id == shop_id, ShopSku.platform_sku_id == product["sku_id"])
+        ).one()
     assert (line.erp_sku_id, line.link_method, linked.erp_sku_id) == (sku.id, "manual", sku.id)
+    assert _waiting(engine, shop_id, product["sku_id"]) == 0  # every waiting line was linked, not only ours
     page.goto(f"{base}/orders?order={order_id}")
     expect(page.locator("#order-detail")).to_contain_text(f"ERP #{sku.id}", timeout=30_000)
     # phone: the same screen, one column

@@ -17,7 +17,11 @@ from sqlmodel import select
 
 from qihang_app.db import make_engine, session_scope
 from qihang_app.domain.clock import SHANGHAI
-from qihang_app.models import Order, OrderLine, Shop
+from qihang_app.domain.report_period import preset_period
+from qihang_app.models import Order, OrderLine, Shop, User
+from qihang_app.services import auth
+from qihang_app.services.reports import sales
+from qihang_app.services.reports.query import ReportQuery
 from tests.e2e.conftest import DESK, PHONE, login
 
 pytestmark = pytest.mark.e2e
@@ -33,12 +37,16 @@ def _shot(page, name: str) -> None:
 @pytest.fixture(scope="module")
 def month_of_orders(app_server):
     """120 orders over the last 30 days on the demo shops, through the ORM like the app writes
-    (the rollups follow on commit)."""
+    (the rollups follow on commit). Returns the valid orders the page should show: those other
+    files left in the period plus this fixture's 106."""
     _, env = app_server
     engine = make_engine(env["DATABASE_URL"])
     rng = random.Random(15)
     now = datetime.now(UTC)
     with session_scope(engine) as session:
+        admin = session.exec(select(User).where(User.username == "admin")).one()
+        last30 = preset_period("last30", datetime.now(SHANGHAI).date())
+        before = sales.totals(session, ReportQuery(actor=auth.actor_for_user(session, admin), period=last30))
         shops = session.exec(select(Shop)).all()
         for i in range(120):
             shop = shops[i % len(shops)]
@@ -57,7 +65,7 @@ def month_of_orders(app_server):
             session.add(OrderLine(order_id=order.id, line_no=1, name=f"有机苹果 {i % 6}", platform_sku_id=f"A{i % 6}",
                                   quantity=1 + i % 3, paid_fen=1950 + 37 * i))  # fmt: skip
     engine.dispose()
-    return 120 - len([i for i in range(120) if i % 9 == 0])
+    return before["valid_orders"] + 120 - len([i for i in range(120) if i % 9 == 0])
 
 
 def test_reports_on_desk_show_the_month_and_export_the_screen(app_server, browser, month_of_orders):

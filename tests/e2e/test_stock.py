@@ -29,14 +29,12 @@ def _cola(env, sandbox) -> tuple[int, dict, int]:
         sku = ErpSku(code="E2E-COLA", name="可乐 330ml", spec="罐")
         session.add(sku)
         session.flush()
-        session.add(
-            ShopSku(
-                shop_id=shop.id,
-                platform_item_id=product["item_id"],
-                platform_sku_id=product["sku_id"],
-                erp_sku_id=sku.id,
-            )
-        )
+        # another file may have pulled the shop's catalog already: link that row, else make it
+        shop_sku = session.exec(
+            select(ShopSku).where(ShopSku.shop_id == shop.id, ShopSku.platform_sku_id == product["sku_id"])
+        ).first() or ShopSku(shop_id=shop.id, platform_item_id=product["item_id"], platform_sku_id=product["sku_id"])
+        shop_sku.erp_sku_id = sku.id
+        session.add(shop_sku)
         location = store_location(session, shop.store_id)
         shop_id = shop.id
     engine.dispose()

@@ -200,7 +200,7 @@ def test_a_300_character_username_is_refused_at_the_field(app_server, browser, e
     page.locator("#user-username").evaluate("e => e.removeAttribute('maxlength')")
     page.locator("#user-username").fill("u" * 300)
     page.locator("#user-password").fill("long-enough-1")
-    page.get_by_role("dialog").get_by_text(store["name"]).click()
+    page.get_by_role("dialog").get_by_text(store["name"], exact=True).click()
     page.locator("#user-save").click()
     expect(error_at(page, "user-username")).to_have_text("最多 32 个字（现在 300 个）")
     assert page.locator("#user-username").input_value() == "u" * 300
