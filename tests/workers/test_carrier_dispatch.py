@@ -122,7 +122,8 @@ async def test_call_a_rider_and_follow_the_ride_to_the_door(oms, ctx):
     with Session(oms.engine) as session:
         kept = session.exec(select(InboxMessage).where(InboxMessage.source == "dada")).all()
         sent = oms.sandbox.control.get("/carriers/callbacks", params={"carrier": "dada", "account": info["key"]}).json()
-        assert {m.status for m in kept} == {"processed"} and len(kept) == len(sent) >= 4
+        assert {m.status for m in kept} == {"processed"}, [m.error for m in kept if m.status != "processed"]
+        assert len(kept) == len(sent) >= 4
 
 
 async def test_repeats_and_late_callbacks_change_nothing(oms, ctx):
