@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from sqlalchemy.engine import Engine
 from starlette.requests import Request
@@ -38,6 +39,9 @@ def _verified_account(kind, accounts, body: bytes, headers, query):
         except PlatformError:  # an account with missing keys cannot verify anything
             continue
     return None
+
+
+BOOKING_GRACE_S = 5.0  # how long a callback waits for the ride it names to be recorded
 
 
 def _handle(engine: Engine | None, carrier: str, body: bytes, headers: dict, query: dict) -> tuple[str, tuple | None]:
@@ -68,6 +72,14 @@ def _handle(engine: Engine | None, carrier: str, body: bytes, headers: dict, que
             )
             return "failed", None
         row = deliveries.apply_update(session, carrier=carrier, update=update, account_id=account.id)
+        waited = 0.0
+        while row is None and waited < BOOKING_GRACE_S:
+            # A fast carrier can call back before our booking is recorded (create returns, then we
+            # write the ride): give that write a moment instead of dropping the rider's first status.
+            session.rollback()
+            time.sleep(0.2)
+            waited += 0.2
+            row = deliveries.apply_update(session, carrier=carrier, update=update, account_id=account.id)
         if row is None:
             error = f"no delivery {update.order_ref!r} / {update.carrier_order_id!r}"
             store_raw(session, [RawMessage(carrier, KIND, text, headers=kept, status="failed", error=error)])
