@@ -21,6 +21,7 @@ from qihang_app.domain import input_rules as rules_
 from qihang_app.domain.erp_link import PushOn
 from qihang_app.models import ErpConnection, ErpCustomerMap, Shop, utcnow
 
+from . import audit
 from .crypto import decrypt_credentials, encrypt_credentials
 from .errors import ConflictError, NotFoundError, ValidationError, checked
 from .scope import Actor, require_permission, require_store
@@ -162,7 +163,15 @@ def create_connection(
     _write_keys(row, profile, merged)
     session.add(row)
     session.flush()
+    _audited(session, actor, "erp.connection.create", row, keys)
     return _view(row)
+
+
+def _audited(session: Session, actor: Actor, action: str, row: ErpConnection, keys: dict | None) -> None:
+    """Settings as they are now; keys only as "changed", never their values."""
+    after = {"name": row.name, "erp": row.erp, "base_url": row.base_url, "enabled": row.enabled}
+    after |= {f"credentials.{k}": "changed" for k, v in (keys or {}).items() if v not in (None, "")}
+    audit.record(session, actor, action, audit.Target("erp_connection", row.id, row.store_id), after=after)
 
 
 def update_connection(
@@ -193,6 +202,7 @@ def update_connection(
     _one_per_scope(session, row.store_id, row.enabled, row.id)
     session.add(row)
     session.flush()
+    _audited(session, actor, "erp.connection.update", row, keys)
     return _view(row)
 
 

@@ -10,9 +10,9 @@ from sqlmodel import Session, select
 from qihang_app.domain.erp_link import ErpEvent, ErpState, idempotency_key
 from qihang_app.models import ErpConnection, ErpOrderState, Order, OutboxMessage, utcnow
 
-from . import erp_push, shipments
+from . import audit, erp_push, shipments
 from .errors import NotFoundError, ValidationError
-from .scope import Actor, require_store
+from .scope import Actor, require_permission, require_store
 
 
 def _orders(session: Session, actor: Actor, order_ids: Iterable[int]) -> list[Order]:
@@ -32,8 +32,10 @@ def push_orders(session: Session, *, actor: Actor, order_ids: Iterable[int]) -> 
     """推送: each selected order goes now (whatever its connection's rule), when its lines are
     linked; a dead push is re-pushed; an order already with its ERP is left alone.
     Returns how many were queued / blocked / re-pushed / skipped / without a connection."""
+    require_permission(actor, "erp.push")
     result: Counter = Counter()
     for order in _orders(session, actor, order_ids):
+        audit.record(session, actor, "erp.push", audit.Target("order", order.id, order.store_id))
         state = session.get(ErpOrderState, order.id)
         if state is not None and state.state in (ErpState.FAILED, ErpState.CANCEL_FAILED):
             result["repushed" if _revive(session, state) else "skipped"] += 1
@@ -70,6 +72,7 @@ def _revive(session: Session, state: ErpOrderState) -> bool:
 
 def repush(session: Session, *, actor: Actor, outbox_id: int) -> bool:
     """重新推送 from 推送记录: one dead ERP push back into the outbox."""
+    require_permission(actor, "erp.push")
     row = session.get(OutboxMessage, outbox_id)
     if row is None or not erp_push.is_erp(row.kind):
         raise NotFoundError(key="erp.err.push_not_found", push_id=outbox_id)
@@ -79,6 +82,8 @@ def repush(session: Session, *, actor: Actor, outbox_id: int) -> bool:
     state = session.get(ErpOrderState, row.order_id) if row.order_id else None
     if row.status != "dead":
         return False
+    target = audit.Target("order", row.order_id or "", order.store_id if order else None)
+    audit.record(session, actor, "erp.repush", target, after={"push_id": outbox_id, "kind": row.kind})
     if state is not None and state.state in (ErpState.FAILED, ErpState.CANCEL_FAILED):
         return _revive(session, state)
     row.status, row.attempts, row.next_attempt_at = "pending", 0, utcnow()
@@ -90,6 +95,11 @@ def enter_shipment(
     session: Session, *, actor: Actor, order_id: int, carrier_code: str, tracking_no: str
 ) -> shipments.Recorded:
     """The drawer's 录入运单号: the same path as an ERP's shipment, recorded as the user's."""
-    return shipments.record(
+    require_permission(actor, "erp.ship")
+    recorded = shipments.record(
         session, order_id=order_id, carrier_code=carrier_code, tracking_no=tracking_no, source="manual", actor=actor
     )
+    order = session.get(Order, order_id)
+    target = audit.Target("order", order_id, order.store_id if order else None)
+    audit.record(session, actor, "erp.ship", target, after={"carrier": carrier_code, "tracking_no": tracking_no})
+    return recorded
