@@ -37,6 +37,7 @@ class Reason(StrEnum):
     TRANSFER = "transfer"  # 调拨
     PURCHASE = "purchase"  # 采购入库
     ORDER = "order"
+    AFTER_SALE = "after_sale"  # 退货入库, 补发 / 换货出库
 
 
 class ReserveOn(StrEnum):

@@ -1,25 +1,20 @@
-"""Stock effects of after-sales, in one place for the stock service to take over.
+"""Stock effects of after-sales, on the store's shelf ledger like an order's.
 
-Each function is called in the after-sale's transaction. They call h-stock's
-`qihang_app.services.stock` API when it exists (the integrator wires it); until then they only
-record on the after-sale's timeline what the stock ledger must do, so nothing is lost.
+Each function runs in the after-sale's transaction. Every ledger row is idempotent on the
+after-sale, its reason and the SKU, so a repeated result moves nothing twice. Lines without an ERP
+SKU cannot move stock: what the ledger would have needed is written on the after-sale's timeline.
 """
 
 from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from qihang_app.domain.stock import Delta, MoveKind, Reason
 from qihang_app.models import AfterSaleEvent, AfterSaleLine, OrderLine
 
+from .stock_levels import add_move, change_level, drop_move, ensure_level, store_location
+
 SENT_AS = {"resend": "补发", "exchange": "换货"}  # how the ledger note names the goods sent
-
-
-def _stock_api():
-    try:
-        from qihang_app.services import stock  # h-stock's module
-    except ImportError:
-        return None
-    return stock
 
 
 def _lines(session: Session, after_sale_id: int) -> list[tuple[AfterSaleLine, int | None]]:
@@ -35,37 +30,53 @@ def _note(session: Session, after_sale_id: int, kind: str, text: str) -> None:
     session.add(AfterSaleEvent(after_sale_id=after_sale_id, actor="worker", kind=kind, note=text))
 
 
-def return_to_stock(session: Session, *, after_sale_id: int, store_id: int) -> None:
-    """Returned goods back on the shelf: only lines received and marked sellable.
+def _move(session: Session, *, store_id: int, sku_id: int, kind: MoveKind, delta: Delta, key: str, note: str) -> bool:
+    """One ledger row and its level change; False when the shelf has too little to take."""
+    location = store_location(session, store_id)
+    ensure_level(session, location, sku_id)
+    move_id = add_move(
+        session,
+        location_id=location,
+        sku_id=sku_id,
+        kind=kind.value,
+        delta=delta,
+        actor="worker",
+        reason=Reason.AFTER_SALE.value,
+        idem_key=key,
+        note=note,
+    )
+    if move_id is None:
+        return True  # made before
+    if change_level(session, location, sku_id, delta):
+        return True
+    drop_move(session, move_id)
+    return False
 
-    Calls `stock.receive_return(session, store_id=, erp_sku_id=, quantity=, ref=f"as:{id}")`
-    (h-stock: a ledger row of kind "return_in", idempotent on ref + sku)."""
-    api = _stock_api()
+
+def return_to_stock(session: Session, *, after_sale_id: int, store_id: int) -> None:
+    """Returned goods back on the shelf: only lines received and marked sellable."""
     for line, erp_sku_id in _lines(session, after_sale_id):
         if not line.sellable or line.received_quantity <= 0:
             continue
-        if api is not None and erp_sku_id is not None:
-            api.receive_return(
-                session,
-                store_id=store_id,
-                erp_sku_id=erp_sku_id,
-                quantity=line.received_quantity,
-                ref=f"as:{after_sale_id}",
-            )
-        else:
-            _note(session, after_sale_id, "stock", f"退货入库 {line.name} ×{line.received_quantity}")
+        text = f"退货入库 {line.name} ×{line.received_quantity}"
+        if erp_sku_id is None:
+            _note(session, after_sale_id, "stock", f"{text}（未关联ERP商品，未入账）")
+            continue
+        delta = Delta(on_hand=line.received_quantity)
+        key = f"as{after_sale_id}:return:{erp_sku_id}"
+        _move(session, store_id=store_id, sku_id=erp_sku_id, kind=MoveKind.RECEIVE, delta=delta, key=key, note=text)
 
 
 def send_out(session: Session, *, after_sale_id: int, store_id: int, reason: str) -> None:
-    """补发 / 换货: the goods sent again are reserved and deducted like an order's.
-
-    Calls `stock.reserve(...)` then `stock.deduct(...)` with ref=f"as:{id}:{reason}" (h-stock:
-    ledger rows "reserve" / "deduct", idempotent on ref + sku)."""
-    api = _stock_api()
+    """补发 / 换货: the goods sent again leave the shelf like an order's hand-over."""
     for line, erp_sku_id in _lines(session, after_sale_id):
-        ref = f"as:{after_sale_id}:{reason}"
-        if api is not None and erp_sku_id is not None:
-            api.reserve(session, store_id=store_id, erp_sku_id=erp_sku_id, quantity=line.quantity, ref=ref)
-            api.deduct(session, store_id=store_id, erp_sku_id=erp_sku_id, quantity=line.quantity, ref=ref)
-        else:
-            _note(session, after_sale_id, "stock", f"{SENT_AS.get(reason, reason)}出库 {line.name} ×{line.quantity}")
+        text = f"{SENT_AS.get(reason, reason)}出库 {line.name} ×{line.quantity}"
+        if erp_sku_id is None:
+            _note(session, after_sale_id, "stock", f"{text}（未关联ERP商品，未入账）")
+            continue
+        delta = Delta(on_hand=-line.quantity)
+        key = f"as{after_sale_id}:{reason}:{erp_sku_id}"
+        if not _move(
+            session, store_id=store_id, sku_id=erp_sku_id, kind=MoveKind.DEDUCT, delta=delta, key=key, note=text
+        ):
+            _note(session, after_sale_id, "stock", f"{text}：库存不足，未出库")
