@@ -22,7 +22,7 @@ from state.stores import form_failure, save_form
 EMPTY = {
     "id": "",
     "name": "",
-    "kind": "dingtalk",
+    "kind": "",  # a new channel starts on the first registered robot (see _new_form)
     "store_id": "",
     "url_hint": "",
     "quiet_start": "",
@@ -31,6 +31,10 @@ EMPTY = {
     "enabled": "1",
     "rules": "",
 }
+
+
+def _new_form() -> dict[str, str]:
+    return {**EMPTY, "kind": next((p.code for p in alert_robots.profiles()), "")}
 
 
 def _row(view) -> dict[str, str]:
@@ -112,7 +116,7 @@ class AlertsState(rx.State):
     @rx.event
     @view_only
     def new_channel(self):
-        self.form, self.errors, self.form_error, self.dialog = dict(EMPTY), {}, "", True
+        self.form, self.errors, self.form_error, self.dialog = _new_form(), {}, "", True
 
     @rx.event
     @view_only
