@@ -31,9 +31,12 @@ def _page(browser, base, env, viewport):
     return page
 
 
-def _phone_card(page, tab: str, seq: str):
+def _phone_card(page, tab: str, seq: str, phone: str = ""):
+    """The card of that day number; with the buyer's phone too, since other files' orders may
+    carry the same number (the e2e session shares one database)."""
     page.locator(f"#tab-{tab}").click()
-    return page.locator("#board-list .qh-card", has_text=seq).filter(has_text="美团")
+    card = page.locator("#board-list .qh-card", has_text=seq).filter(has_text="美团")
+    return card.filter(has_text=phone) if phone else card
 
 
 def _desk_card(page, tab: str, seq: str):
@@ -54,7 +57,8 @@ def _order_row(env, platform_order_id: str) -> Order:
 def test_cancelled_and_rejected_orders_are_marked_without_a_countdown(app_server, sandbox, browser):
     base, env = app_server
     cancelled, rejected = _new_meituan_order(sandbox), _new_meituan_order(sandbox)
-    assert _order_row(env, cancelled["order_id"]) and _order_row(env, rejected["order_id"])  # ingested
+    gone, refused = _order_row(env, cancelled["order_id"]), _order_row(env, rejected["order_id"])
+    assert gone and refused  # ingested
     page = _page(browser, base, env, PHONE)
     expect(_phone_card(page, "new", f"#{rejected['day_seq']}")).to_be_visible(timeout=15_000)
     # the buyer cancels before anyone accepted
@@ -71,11 +75,11 @@ def test_cancelled_and_rejected_orders_are_marked_without_a_countdown(app_server
     page.get_by_role("button", name="商品已售完").click()
     _wait_writeback(sandbox, rejected["order_id"], "cancel")
 
-    done = _phone_card(page, "done", f"#{cancelled['day_seq']}")
+    done = _phone_card(page, "done", f"#{cancelled['day_seq']}", gone.receiver_phone)
     expect(done.locator(".qh-c-mark")).to_have_text("已取消", timeout=15_000)
     expect(done.locator(".qh-c-end")).to_contain_text("顾客取消：不想要了")
     expect(done.locator(".qh-countdown")).to_have_count(0)  # nothing is due any more
-    no = _phone_card(page, "done", f"#{rejected['day_seq']}")
+    no = _phone_card(page, "done", f"#{rejected['day_seq']}", refused.receiver_phone)
     expect(no.locator(".qh-c-mark")).to_have_text("已拒单", timeout=15_000)
     expect(no.locator(".qh-c-end")).to_contain_text("商品已售完")
     expect(no.locator(".qh-countdown")).to_have_count(0)
