@@ -82,6 +82,9 @@ class WriteRequest:
     amount_fen: int = 0
     latitude: float | None = None  # the rider's last position (GCJ-02), for delivery statuses
     longitude: float | None = None
+    line_ids: tuple[str, ...] = ()  # SHIP of part of an order: the platform line ids in this parcel
+    memo: str = ""  # MEMO: the seller memo text
+    flag: str = ""  # MEMO: the platform's flag code (PlatformProfile.memo_flags)
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any], idempotency_key: str) -> WriteRequest:
@@ -105,6 +108,9 @@ class WriteRequest:
             on_sale=tuple((str(i), str(s)) for i, s in payload.get("on_sale") or ()),
             refund_lines=tuple((str(i), str(s), int(q)) for i, s, q in payload.get("refund_lines") or ()),
             amount_fen=int(payload.get("amount_fen") or 0),
+            line_ids=tuple(str(x) for x in payload.get("line_ids") or ()),
+            memo=str(payload.get("memo") or ""),
+            flag=str(payload.get("flag") or ""),
         )
 
 
@@ -296,4 +302,5 @@ def check_declared(adapter: PlatformAdapter, request: WriteRequest) -> None:
 
 
 # The carrier contract lives in integrations.carrier_contract, the ERP contract in
-# integrations.erp_contract.
+# integrations.erp_contract; e-commerce capabilities (OAuth, message stream, refund pull, 电子面单)
+# in integrations.ecommerce_contract.

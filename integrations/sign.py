@@ -1,5 +1,7 @@
 """Print the signature an adapter would send (or expect on a push) — for debugging by hand.
 
+    python -m integrations.sign taobao --secret S --params JSON [--sign-method md5|hmac|hmac-sha256]
+    python -m integrations.sign jd --secret S --params JSON      (pdd likewise)
     python -m integrations.sign meituan --secret S --url URL --params '{"app_id":"1234",...}'
     python -m integrations.sign douyin_laike --secret S --body push.json     (or --params JSON)
     python -m integrations.sign sf_same_city --secret DEVKEY --params '{"dev_id":1,"push_time":1700000000,"version":17}'
@@ -39,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", help="full API or callback URL, for platforms that sign it")
     parser.add_argument("--body", help="file with the raw body, '-' for stdin")
     parser.add_argument(
+        "--sign-method", help="platforms that sign the method as a parameter (Taobao: md5, hmac, hmac-sha256)"
+    )
+    parser.add_argument(
         "--show-base", action="store_true", help="also print the string that is hashed (contains the secret)"
     )
     args = parser.parse_args(argv)
@@ -46,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     params = None
     if args.params is not None:
         params = {k: _text(v) for k, v in json.loads(args.params).items()}
+    if args.sign_method:  # TOP signs `sign_method` like any other parameter
+        params = {**(params or {}), "sign_method": args.sign_method}
     if args.platform in erps:  # the ERPs sign their request's parameters
         if params is None:
             parser.error("--params is required for an ERP")

@@ -29,6 +29,7 @@ class WriteBack(StrEnum):
     RECEIPT_CONFIRM = "receipt_confirm"  # 确认收货 of returned goods (the platform pays the refund)
     PARTIAL_REFUND = "partial_refund"  # 缺货退款: the merchant refunds missing items itself
     STOCK_UPDATE = "stock_update"
+    MEMO = "memo"  # 卖家备注 with the platform's flag colour (e-commerce)
 
 
 # The write-backs that report a self-delivery rider's progress (one platform call each).
@@ -48,6 +49,13 @@ class PlatformProfile:
     reject_reasons: dict[str, tuple[str, str]] = field(default_factory=dict)
     # refund reject reason code → (中文, English), the platform's after-sale list
     refund_reject_reasons: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # E-commerce capabilities (integrations.ecommerce_contract), as data for the UI and services:
+    authorizes: bool = False  # shops connect through the platform's OAuth page (授权), tokens expire
+    streams: bool = False  # has a long-lived message service (e.g. TMC) consumed by the workers
+    refunds_pullable: bool = False  # has an incremental refund pull (its own cursor per shop)
+    splits_shipments: bool = False  # one order may ship in several parcels (per platform line)
+    waybill_carriers: tuple[str, ...] = ()  # our express codes its 电子面单 service issues numbers for
+    memo_flags: dict[str, tuple[str, str]] = field(default_factory=dict)  # flag code → (中文, English)
     # Where staff do what the platform has no call for (shown on the card instead of a button).
     elsewhere_zh: str = ""
     elsewhere_en: str = ""
