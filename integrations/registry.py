@@ -17,6 +17,7 @@ from integrations.jushuitan.adapter import KIND as JUSHUITAN
 from integrations.kingdee.adapter import KIND as KINGDEE
 from integrations.meituan.adapter import ADAPTER as MEITUAN
 from integrations.meituan_paotui.adapter import KIND as MEITUAN_PAOTUI
+from integrations.pdd.adapter import ADAPTER as PDD
 from integrations.qihang_erp.kind import KIND as QIHANG_ERP
 from integrations.sf_same_city.adapter import KIND as SF_SAME_CITY
 from integrations.shansong.adapter import KIND as SHANSONG
@@ -127,6 +128,7 @@ def erp(code: str) -> ErpKind:
 # ---- the platforms -------------------------------------------------------------------------------
 register(MEITUAN)
 register(DOUYIN_LAIKE)
+register(PDD)
 
 # ---- the carriers --------------------------------------------------------------------------------
 register_carrier(DADA)

@@ -1,0 +1,1 @@
+"""拼多多 (Pinduoduo) open platform adapter and its sandbox twin."""
