@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from integrations.contract import PullWindow, ShopKeys
 from integrations.ecommerce_contract import RefundPage
@@ -12,6 +12,8 @@ from integrations.pdd.client import PddClient
 from integrations.pdd.paging import backwards, slices
 from integrations.pdd.spec import AFTER_SALES_ALL, WINDOW_SECONDS, AfterSalesType, Api
 from qihang_app.domain.platform_order import PlatformRefund
+
+LOOKBACK_SLICES = 6  # one order's after-sales: up to 3 hours before its last update
 
 
 async def refund_rows(client: PddClient, lo: int, hi: int, page: int, size: int) -> tuple[list[dict], int]:
@@ -48,16 +50,22 @@ class PddRefundPull:
 
 
 async def order_refunds(client: PddClient, order: dict) -> list[PlatformRefund]:
-    """The after-sales of one order: PDD lists them by update time only, so read the 30 minutes
-    up to the order's own last update (an after-sale change touches the order) and keep its rows."""
+    """The after-sales of one order. PDD lists them by update time only, so read back from the
+    order's own last update (an after-sale change touches the order) slice by slice, and stop
+    after the newest slice that holds this order's rows (at most LOOKBACK_SLICES)."""
     if int(order.get("refund_status") or 1) == 1:
         return []
     updated = mapping.parse_time(order.get("updated_at")) or datetime.now(UTC)
     end = int(updated.timestamp())
-    start = int((updated - timedelta(seconds=WINDOW_SECONDS)).timestamp())
     found: dict[str, PlatformRefund] = {}
-    async for rows, _ in backwards(lambda lo, hi, p, s: refund_rows(client, lo, hi, p, s), start, end):
-        for row in rows:
-            if str(row.get("order_sn")) == str(order["order_sn"]):
-                found[str(row["id"])] = mapping.refund_from_wire(row, client.mall_id)
+    for step in range(LOOKBACK_SLICES):
+        hi = end - step * WINDOW_SECONDS
+        async for rows, _ in backwards(
+            lambda lo_, hi_, p, s: refund_rows(client, lo_, hi_, p, s), hi - WINDOW_SECONDS, hi
+        ):
+            for row in rows:
+                if str(row.get("order_sn")) == str(order["order_sn"]):
+                    found.setdefault(str(row["id"]), mapping.refund_from_wire(row, client.mall_id))
+        if found:
+            break
     return list(found.values())

@@ -16,7 +16,7 @@ from integrations.sandbox.store import ACCEPTED, AWAITING_ACCEPT
 class PddTwin:
     platform = PLATFORM
     demo_shop = dict(
-        shop_id="880000001",
+        shop_id="870000001",
         name="启航优选旗舰店(拼多多)",
         app_id="pddsandbox0001",
         secret="sandbox-pdd-secret",
@@ -60,8 +60,8 @@ class PddTwin:
         access, refresh = standing_tokens(shop)
         base = f"{sandbox_url}{twin_api.PREFIX}"
         return {
-            "client_id": shop.app_id,
-            "client_secret": shop.secret,
+            "app_key": shop.app_id,
+            "app_secret": shop.secret,
             "access_token": access,
             "refresh_token": refresh,
             "base_url": base + twin_api.GATEWAY_PATH,

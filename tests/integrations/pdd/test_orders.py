@@ -129,3 +129,17 @@ async def test_check_connection(adapter, pdd_shop, keys_for, client_for):
         "shops.test.ok_products",
         {"n": 20},
     )
+
+
+async def test_the_demo_shop_works_with_its_pre_issued_token(adapter, make_shop, keys_for, client_for, new_order):
+    demo = adapter.twin().demo_shop
+    shop = make_shop("pdd", **{k: demo[k] for k in ("shop_id", "name", "app_id", "secret")})
+    keys = keys_for(shop)
+    assert keys.credentials["access_token"].startswith("pdds.") and keys.credentials["decrypt"] is True
+    made = new_order(shop)  # the shared generator's order, as the demo streams them
+    now = datetime.now(UTC)
+    pages = [
+        p async for p in adapter.pull(client_for(shop), keys, PullWindow(now - timedelta(hours=2), now, True), None)
+    ]
+    assert made["order_id"] in {o["order_sn"] for p in pages for o in p.orders}
+    assert adapter.map_order(pages[-1].orders[-1]).status is OrderStatus.TO_SHIP
