@@ -13,7 +13,9 @@ from typing import Any
 from integrations.base import from_unix, wire_yuan_to_fen
 from integrations.pdd.spec import (
     AFTER_SALES_STATUS,
+    REFUND_TEXT,
     RETURN_AGREED,
+    STATUS_TEXT,
     RefundState,
     refund_kind,
     unified_status,
@@ -87,7 +89,9 @@ def order_from_wire(raw: Mapping[str, Any], shop_id: str = "") -> PlatformOrder:
         platform_order_id=order_sn,
         status=unified_status(order_status, refund_status, confirm_status),
         raw_status_code=f"{order_status}/{refund_status}",
-        raw_status_text=str(raw.get("order_status_text") or ""),
+        raw_status_text="·".join(
+            t for t in (STATUS_TEXT.get(order_status, ""), REFUND_TEXT.get(refund_status, "")) if t
+        ),
         placed_at=placed,
         updated_at=updated,
         paid_at=parse_time(raw.get("pay_time")),

@@ -106,6 +106,9 @@ class RefundState(IntEnum):  # order-level refund_status
     REFUNDED = 4  # 退款成功
 
 
+STATUS_TEXT = {1: "待发货", 2: "已发货待签收", 3: "已签收"}
+REFUND_TEXT = {2: "售后处理中", 3: "退款中", 4: "退款成功"}
+
 ALL = 5  # order_status / refund_status filter "全部"
 LUCKY_ALL = 0  # is_lucky_flag: 0 全部, 1 非抽奖订单, 2 抽奖订单
 

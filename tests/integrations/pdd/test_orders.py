@@ -50,6 +50,7 @@ async def test_statuses_follow_the_twin(adapter, pdd_shop, client_for, new_order
     after_sale = made["after_sales"][-1]["after_sale_id"]
     in_progress = adapter.map_order(await adapter.fetch_order(client, refunded))
     assert in_progress.status is OrderStatus.TO_SHIP and in_progress.raw_status_code == "1/2"
+    assert in_progress.raw_status_text == "待发货·售后处理中"
     assert {ln.refund_status for ln in in_progress.lines} == {"2"}
     await adapter.write_back(client, WriteRequest(WriteBack.REFUND_AGREE, refunded, "k", refund_id=after_sale))
     assert adapter.map_order(await adapter.fetch_order(client, refunded)).status is OrderStatus.CLOSED
