@@ -76,7 +76,7 @@ class PddAdapter:
         self, shop: ShopKeys, *, on_token: TokenSaver | None = None, retry: RetryPolicy | None = None
     ) -> PddClient:
         c = shop.credentials
-        client = PddClient(
+        return PddClient(
             shop.app_key,
             shop.secret,
             access_token=str(c.get("access_token") or ""),
@@ -85,11 +85,10 @@ class PddAdapter:
             base_url=c.get("base_url") or spec.GATEWAY,
             mall_id=shop.platform_shop_id,
             shop_id=shop.id,
+            decrypt=bool(c.get("decrypt")),
             on_token=on_token,
             retry=retry,
         )
-        client.decrypt = bool(c.get("decrypt"))
-        return client
 
     def credentials_fingerprint(self, shop: ShopKeys) -> tuple:
         c = shop.credentials
@@ -104,7 +103,7 @@ class PddAdapter:
     async def _annotate(self, client: PddClient, orders: list[dict]) -> list[dict]:
         for order in orders:
             order["_mall_id"] = client.mall_id
-        if getattr(client, "decrypt", False) and orders:
+        if client.decrypt and orders:
             await decrypt_receivers(client, orders)
         return orders
 

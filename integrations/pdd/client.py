@@ -45,6 +45,7 @@ class PddClient:
         base_url: str = GATEWAY,
         mall_id: str = "",
         shop_id: int = 0,
+        decrypt: bool = False,
         on_token: TokenSaver | None = None,
         http: httpx.AsyncClient | None = None,
         retry: RetryPolicy | None = None,
@@ -64,7 +65,7 @@ class PddClient:
         self._clock = clock
         self.refresh_count = 0
         self._companies: dict[str, int] | None = None
-        self.decrypt = False  # the merchant holds PDD's decrypt permission (credentials['decrypt'])
+        self.decrypt = decrypt  # the merchant holds PDD's decrypt permission (credentials['decrypt'])
 
     def __repr__(self) -> str:  # keep secrets and tokens out of tracebacks
         return f"PddClient(client_id={self.client_id!r}, mall_id={self.mall_id!r})"
