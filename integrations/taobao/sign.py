@@ -15,9 +15,11 @@ def base_string(params: Mapping[str, object], body: bytes | None = None) -> str:
     return joined + (body.decode("utf-8") if body else "")
 
 
-def top_sign(secret: str, params: Mapping[str, object], *, body: bytes | None = None) -> tuple[str, str]:
-    """(signature, the string that was hashed before wrapping). The method is `params['sign_method']`."""
-    method = str(params.get("sign_method") or "md5").lower()
+def top_sign(
+    secret: str, params: Mapping[str, object], *, body: bytes | None = None, method: str = ""
+) -> tuple[str, str]:
+    """(signature, the string that was hashed). The method is `params['sign_method']` unless given."""
+    method = (method or str(params.get("sign_method") or "md5")).lower()
     base = base_string(params, body)
     key = secret.encode("utf-8")
     if method == "md5":
