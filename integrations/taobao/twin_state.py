@@ -30,7 +30,7 @@ def wire_time(at: float) -> str:
 def issue_token(kind: str, app_key: str, secret: str, nick: str, ttl: int) -> tuple[str, int]:
     """kind 's' = session (access token), 'r' = refresh token. (token, expires at epoch)."""
     expires = int(time.time()) + ttl
-    body = f"{kind}.{nick.encode('utf-8').hex()}.{expires}"
+    body = f"{kind}.{nick.encode('utf-8').hex()}.{expires}.{secrets.token_hex(4)}"  # never the same twice
     mac = hmac.new(secret.encode(), f"{app_key}|{body}".encode(), hashlib.sha256).hexdigest()[:24]
     return f"62{body}.{mac}", expires
 
@@ -40,11 +40,11 @@ def read_token(token: str, app_key: str, secret: str, kind: str) -> tuple[str, i
     if not token.startswith("62"):
         return None
     parts = token[2:].split(".")
-    if len(parts) != 4 or parts[0] != kind:
+    if len(parts) != 5 or parts[0] != kind:
         return None
-    body = ".".join(parts[:3])
+    body = ".".join(parts[:4])
     mac = hmac.new(secret.encode(), f"{app_key}|{body}".encode(), hashlib.sha256).hexdigest()[:24]
-    if not hmac.compare_digest(mac, parts[3]):
+    if not hmac.compare_digest(mac, parts[4]):
         return None
     try:
         return bytes.fromhex(parts[1]).decode("utf-8"), int(parts[2])
