@@ -82,6 +82,8 @@ class TaobaoTwin:
         session, expires = issue_token("s", shop.app_id, shop.secret, shop.shop_id, ACCESS_TTL)
         refresh, refresh_expires = issue_token("r", shop.app_id, shop.secret, shop.shop_id, REFRESH_TTL)
         return {
+            "app_key": shop.app_id,
+            "app_secret": shop.secret,
             "base_url": f"{sandbox_url}{PREFIX}{GATEWAY_PATH}",
             "auth_url": f"{sandbox_url}{PREFIX}/oauth/authorize",
             "token_url": f"{sandbox_url}{PREFIX}/oauth/token",

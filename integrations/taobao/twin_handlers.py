@@ -84,7 +84,6 @@ def oaid_decrypt(call: Call) -> dict:
         if query.get("oaid") != wire.receiver(order)["oaid"]:
             raise isv("oaid-not-match", "oaid 与订单不匹配")
         found.append(wire.receiver(order))
-    call.sandbox.store.record_writeback("taobao", call.seller.shop_id, call.method, "", {"n": len(found)})
     return {"receiver_list": {"receiver": found}}
 
 

@@ -55,6 +55,12 @@ async def test_authorize_code_token_refresh(tb_shop, tb_keys, http):
     assert again.access_token and again.platform_shop_id == tb_shop["shop_id"]
 
 
+def test_the_stored_credentials_carry_app_keys_and_a_session(tb_shop, tb_keys):
+    stored = tb_keys(tb_shop).credentials
+    assert (stored["app_key"], stored["app_secret"]) == (tb_shop["app_id"], tb_shop["secret"])
+    assert stored["access_token"] and stored["refresh_token"] and stored["access_token_expires"] > time.time()
+
+
 async def test_a_wrong_redirect_or_secret_is_refused(tb_shop, tb_keys, http):
     keys = tb_keys(tb_shop)
     oauth = TaobaoOAuth(http)
