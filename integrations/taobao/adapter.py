@@ -157,7 +157,7 @@ class TaobaoAdapter:
         check_declared(self, request)
         tid, action = request.platform_order_id, request.action
         if action is WriteBack.SHIP:
-            await client.call(Method.OFFLINE_SEND, ship_params(request))
+            await self._ship(client, request)
         elif action is WriteBack.REFUND_AGREE:
             refund = await self._refund(client, request)
             info = f"{refund['refund_id']}|{request.amount_fen or mapping.wire_yuan_to_fen(refund.get('refund_fee'))}"
@@ -196,6 +196,25 @@ class TaobaoAdapter:
                 if sku_id:
                     params["sku_id"] = sku_id
                 await client.call(Method.QUANTITY_UPDATE, params)
+
+    async def _ship(self, client: TaobaoClient, request: WriteRequest) -> None:
+        """A retried send whose first answer was lost finds the lines shipped: fine when they
+        carry this very tracking number (the outbox's effect happened once)."""
+        params = ship_params(request)
+        try:
+            await client.call(Method.OFFLINE_SEND, params)
+        except PlatformError as exc:
+            if "logistics-repeat-send" not in exc.message:
+                raise
+            trade = (await client.call(Method.TRADE_FULLINFO, {"tid": params["tid"], "fields": "tid,orders"})).get(
+                "trade"
+            )
+            lines = mapping.listed((trade or {}).get("orders"), "order")
+            mine = [
+                o for o in lines if not request.line_ids or str(o.get("oid_str") or o.get("oid")) in request.line_ids
+            ]
+            if not mine or any(str(o.get("invoice_no") or "") != request.tracking_no for o in mine):
+                raise
 
     async def _refund(self, client: TaobaoClient, request: WriteRequest) -> dict:
         """The refund as it stands (its version and phase go with the decision); by id, else the

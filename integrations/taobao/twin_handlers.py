@@ -93,8 +93,6 @@ def oaid_decrypt(call: Call) -> dict:
 def _send(call: Call) -> dict:
     tid = call.need("tid")[0]
     order = _order(call, tid)
-    if wire.trade_status(order) not in ("WAIT_SELLER_SEND_GOODS", "SELLER_CONSIGNED_PART"):
-        raise isv("logistics-send-fail", f"交易状态 {wire.trade_status(order)} 不能发货")
     out_sid = call.params.get("out_sid", "")
     company = call.params.get("company_code", "")
     if call.method == Method.OFFLINE_SEND and (not out_sid or company not in OUR_CARRIER):
@@ -106,6 +104,8 @@ def _send(call: Call) -> dict:
     parcels = STATE.shipped.setdefault(tid, {})
     if any(x in parcels for x in wanted):
         raise isv("logistics-repeat-send", "子订单已发货")
+    if wire.trade_status(order) not in ("WAIT_SELLER_SEND_GOODS", "SELLER_CONSIGNED_PART"):
+        raise isv("logistics-send-fail", f"交易状态 {wire.trade_status(order)} 不能发货")
     for oid in wanted:
         parcels[oid] = {"out_sid": out_sid, "company_code": company, "at": time.time()}
     call.record(tid)

@@ -16,6 +16,7 @@ from datetime import datetime
 from integrations.taobao.spec import TIME_FORMAT
 from qihang_app.domain.clock import SHANGHAI
 
+MAX_PENDING = 20_000  # per app: a demo streaming with nobody consuming must not grow without end
 ACCESS_TTL = 24 * 3600  # ASSUMED lifetimes of the twin's tokens
 REFRESH_TTL = 30 * 24 * 3600
 
@@ -84,7 +85,10 @@ class TwinState:
             "user_id": int(hashlib.md5(nick.encode()).hexdigest()[:10], 16),
             "outgoing_time": wire_time(now),
         }
-        self.tmc.setdefault(app_key, TmcQueue()).pending[message["id"]] = message
+        pending = self.tmc.setdefault(app_key, TmcQueue()).pending
+        pending[message["id"]] = message
+        while len(pending) > MAX_PENDING:  # the oldest go first (TOP keeps messages for days, not forever)
+            pending.pop(next(iter(pending)))
         return message
 
     def confirm(self, app_key: str, ids: list[str]) -> int:

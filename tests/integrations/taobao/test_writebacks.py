@@ -57,9 +57,11 @@ async def test_ship_whole_order_and_refusals(tb_shop, tb_client, new_order, cont
     assert len(requests_for(control, "taobao.logistics.offline.send")) == before
     await ADAPTER.write_back(client, wb(WriteBack.SHIP, tid, carrier="ZTO", tracking_no="ZT1"))
     assert ADAPTER.map_order(await ADAPTER.fetch_order(client, tid)).status is OrderStatus.SHIPPED
-    with pytest.raises(PlatformError) as info:  # shipped already
-        await ADAPTER.write_back(client, wb(WriteBack.SHIP, tid, carrier="ZTO", tracking_no="ZT1"))
-    assert info.value.code == "15" and not info.value.retryable
+    await ADAPTER.write_back(client, wb(WriteBack.SHIP, tid, carrier="ZTO", tracking_no="ZT1"))  # a retry: done
+    assert len(control.get("/writebacks", params={"order_id": tid, "api": "taobao.logistics.offline.send"}).json()) == 1
+    with pytest.raises(PlatformError) as info:  # shipped already, with another number
+        await ADAPTER.write_back(client, wb(WriteBack.SHIP, tid, carrier="ZTO", tracking_no="ZT2"))
+    assert info.value.code == "15" and not info.value.retryable and "logistics-repeat-send" in info.value.message
 
 
 async def test_refund_agree_by_id_and_by_order(tb_shop, tb_client, new_order, control, truth):
