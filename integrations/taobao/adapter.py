@@ -41,6 +41,7 @@ PROFILE = PlatformProfile(
             WriteBack.REFUND_AGREE,
             WriteBack.REFUND_REJECT,
             WriteBack.RETURN_AGREE,
+            WriteBack.RECEIPT_CONFIRM,
             WriteBack.MEMO,
             WriteBack.STOCK_UPDATE,
         }
@@ -58,6 +59,22 @@ PROFILE = PlatformProfile(
     elsewhere_zh="淘宝没有拒单：无法发货请与买家协商，由买家申请退款",
     elsewhere_en="Taobao has no order rejection: agree with the buyer and let them ask for a refund",
 )
+# action → (refund statuses it acts on, statuses that mean it was already done)
+DECISIONS: dict[WriteBack, tuple[frozenset[str], frozenset[str]]] = {
+    WriteBack.REFUND_AGREE: (
+        frozenset({"WAIT_SELLER_AGREE", "WAIT_SELLER_CONFIRM_GOODS"}),
+        frozenset({"SUCCESS", "WAIT_BUYER_RETURN_GOODS"}),
+    ),
+    WriteBack.REFUND_REJECT: (frozenset({"WAIT_SELLER_AGREE"}), frozenset({"SELLER_REFUSE_BUYER"})),
+    WriteBack.RETURN_AGREE: (
+        frozenset({"WAIT_SELLER_AGREE"}),
+        frozenset({"WAIT_BUYER_RETURN_GOODS", "WAIT_SELLER_CONFIRM_GOODS", "SUCCESS"}),
+    ),
+    WriteBack.RECEIPT_CONFIRM: (
+        frozenset({"WAIT_SELLER_CONFIRM_GOODS", "WAIT_BUYER_RETURN_GOODS"}),
+        frozenset({"SUCCESS"}),
+    ),
+}
 ITEM_PAGE_SIZE = 100
 MAX_PAGES = 500
 
@@ -158,31 +175,8 @@ class TaobaoAdapter:
         tid, action = request.platform_order_id, request.action
         if action is WriteBack.SHIP:
             await self._ship(client, request)
-        elif action is WriteBack.REFUND_AGREE:
-            refund = await self._refund(client, request)
-            info = f"{refund['refund_id']}|{request.amount_fen or mapping.wire_yuan_to_fen(refund.get('refund_fee'))}"
-            info += f"|{refund.get('refund_version', '')}|{refund.get('refund_phase', 'onsale')}"
-            await client.call(Method.REFUND_AGREE, {"refund_infos": info})
-        elif action is WriteBack.REFUND_REJECT:
-            refund = await self._refund(client, request)
-            reason_id = request.reason_code or next(iter(spec.REFUND_REJECT_REASONS))
-            message = request.reason or spec.REFUND_REJECT_REASONS.get(reason_id, ("", ""))[0]
-            await client.call(
-                Method.REFUND_REFUSE,
-                {
-                    "refund_id": refund["refund_id"],
-                    "refuse_message": message,
-                    "refuse_reason_id": reason_id,
-                    "refund_phase": refund.get("refund_phase", "onsale"),
-                    "refund_version": refund.get("refund_version", ""),
-                },
-            )
-        elif action is WriteBack.RETURN_AGREE:
-            refund = await self._refund(client, request)
-            await client.call(
-                Method.RETURN_AGREE,
-                {"refund_id": refund["refund_id"], "refund_phase": refund.get("refund_phase", "onsale")},
-            )
+        elif action in DECISIONS:
+            await self._decide(client, request)
         elif action is WriteBack.MEMO:
             params = {"tid": tid, "memo": request.memo}
             if request.flag:
@@ -216,16 +210,43 @@ class TaobaoAdapter:
             if not mine or any(str(o.get("invoice_no") or "") != request.tracking_no for o in mine):
                 raise
 
-    async def _refund(self, client: TaobaoClient, request: WriteRequest) -> dict:
-        """The refund as it stands (its version and phase go with the decision); by id, else the
-        order's open request."""
+    async def _decide(self, client: TaobaoClient, request: WriteRequest) -> None:
+        """Agree / refuse / agree the return / pay after the goods came back. The refund is read
+        first: its version and phase go with the decision, and a retry whose first answer was
+        lost finds the decision already made (done, nothing sent again)."""
+        waiting, done = DECISIONS[request.action]
+        refund = await self._refund(client, request, waiting | done)
+        status = str(refund.get("status") or "")
+        if status in done:
+            return
+        if status not in waiting:
+            raise PlatformError(spec.PLATFORM, "15", f"refund {refund.get('refund_id')} is {status}: cannot decide")
+        phase, version = refund.get("refund_phase", "onsale"), refund.get("refund_version", "")
+        if request.action is WriteBack.REFUND_REJECT:
+            reason_id = request.reason_code or next(iter(spec.REFUND_REJECT_REASONS))
+            message = request.reason or spec.REFUND_REJECT_REASONS.get(reason_id, ("", ""))[0]
+            params = {"refuse_message": message, "refuse_reason_id": reason_id}
+            await client.call(
+                Method.REFUND_REFUSE,
+                {"refund_id": refund["refund_id"], **params, "refund_phase": phase, "refund_version": version},
+            )
+        elif request.action is WriteBack.RETURN_AGREE:
+            await client.call(Method.RETURN_AGREE, {"refund_id": refund["refund_id"], "refund_phase": phase})
+        else:  # REFUND_AGREE / RECEIPT_CONFIRM: the money goes back (amount in fen on this API)
+            amount = request.amount_fen or mapping.wire_yuan_to_fen(refund.get("refund_fee"))
+            await client.call(
+                Method.REFUND_AGREE, {"refund_infos": f"{refund['refund_id']}|{amount}|{version}|{phase}"}
+            )
+
+    async def _refund(self, client: TaobaoClient, request: WriteRequest, statuses: frozenset[str]) -> dict:
+        """The refund by id, else the order's refund in one of `statuses`."""
         if request.refund_id:
             data = await client.call(Method.REFUND_GET, {"refund_id": request.refund_id, "fields": pulls.REFUND_FIELDS})
             return data.get("refund") or {}
         for refund in await self._raw_refunds(client, request.platform_order_id):
-            if refund.get("status") == "WAIT_SELLER_AGREE":
+            if refund.get("status") in statuses:
                 return refund
-        raise PlatformError(spec.PLATFORM, "15", f"no open refund on trade {request.platform_order_id}")
+        raise PlatformError(spec.PLATFORM, "15", f"no refund to decide on trade {request.platform_order_id}")
 
     async def _raw_refunds(self, client: TaobaoClient, order_id: str) -> list[dict]:
         trade = (await client.call(Method.TRADE_FULLINFO, {"tid": order_id, "fields": "tid,orders"})).get("trade") or {}

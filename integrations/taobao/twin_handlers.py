@@ -152,10 +152,10 @@ def refund_get(call: Call) -> dict:
     raise isv("refund-not-exist", "退款单不存在")
 
 
-def _open(call: Call, refund_id: str) -> SimOrder:
+def _open(call: Call, refund_id: str, statuses: tuple[str, ...] = ("applied",)) -> SimOrder:
     for order, after_sale in _refund_rows(call):
         if after_sale.after_sale_id == refund_id:
-            if after_sale.status != "applied":
+            if after_sale.status not in statuses:
                 raise isv("refund-status-error", f"退款状态 {wire.REFUND_STATUS[after_sale.status]} 不能操作")
             return order
     raise isv("refund-not-exist", "退款单不存在")
@@ -166,8 +166,11 @@ def refunds_agree(call: Call) -> dict:
     results = []
     for info in infos.split(","):
         refund_id = info.split("|")[0]
-        order = _open(call, refund_id)
-        call.sandbox.lifecycle.decide_refund(order, agree=True)
+        order = _open(call, refund_id, ("applied", "return_agreed", "return_shipped"))
+        if order.open_after_sale() is not None:
+            call.sandbox.lifecycle.decide_refund(order, agree=True)
+        else:  # the goods came back (or are on their way): pay the buyer
+            aftersale_moves.confirm_receipt(call.sandbox.lifecycle, order)
         call.record(order.order_id)
         results.append({"refund_id": refund_id, "succ": True, "message": ""})
     return {"succ": True, "msg": "", "results": {"refund_mapping_result": results}}

@@ -72,6 +72,7 @@ async def test_refund_agree_by_id_and_by_order(tb_shop, tb_client, new_order, co
     ]
     await ADAPTER.write_back(client, wb(WriteBack.REFUND_AGREE, first, refund_id=refund_id))
     assert truth("taobao", first)["stage"] == "closed"
+    await ADAPTER.write_back(client, wb(WriteBack.REFUND_AGREE, first, refund_id=refund_id))  # a retry: done
     (call,) = control.get("/writebacks", params={"order_id": first, "api": "taobao.rp.refunds.agree"}).json()
     assert call["params"]["refund_infos"].startswith(f"{refund_id}|")
     second = new_order(tb_shop)["order_id"]
@@ -96,8 +97,16 @@ async def test_refund_refuse_with_a_reason_and_return_agree(tb_shop, tb_client, 
     assert truth("taobao", other)["after_sales"][-1]["status"] == "return_agreed"
     (refund,) = await ADAPTER.fetch_refunds(client, other)
     assert refund.raw_status_code == "WAIT_BUYER_RETURN_GOODS" and refund.kind.value == "return_goods"
-    with pytest.raises(PlatformError):  # nothing open any more
-        await ADAPTER.write_back(client, wb(WriteBack.RETURN_AGREE, other))
+    await ADAPTER.write_back(client, wb(WriteBack.RETURN_AGREE, other))  # a retry finds it agreed: done
+    assert len(control.get("/writebacks", params={"order_id": other, "api": "taobao.rp.returngoods.agree"}).json()) == 1
+    with pytest.raises(PlatformError):  # the refusal came too late: the return is agreed
+        await ADAPTER.write_back(client, wb(WriteBack.REFUND_REJECT, other, refund_id=refund.platform_refund_id))
+    control.post(f"/orders/taobao/{other}/return_ship", json={"carrier": "中通快递", "waybill": "ZT99"})
+    (refund,) = await ADAPTER.fetch_refunds(client, other)
+    assert refund.raw_status_code == "WAIT_SELLER_CONFIRM_GOODS" and refund.return_waybill == "ZT99"
+    await ADAPTER.write_back(client, wb(WriteBack.RECEIPT_CONFIRM, other))  # the goods are back: pay
+    assert truth("taobao", other)["after_sales"][-1]["status"] == "refunded"
+    assert truth("taobao", other)["stage"] == "closed"
 
 
 async def test_memo_with_a_flag(tb_shop, tb_client, new_order, twin_view):
