@@ -261,8 +261,9 @@ class TaobaoAdapter:
         return [mapping.refund_from_wire(r, client.nick) for r in await self._raw_refunds(client, order_id)]
 
     async def check_connection(self, client: TaobaoClient, shop: ShopKeys) -> tuple[str, dict]:
-        data = await client.call(Method.ITEMS_ONSALE, {"fields": "num_iid", "page_no": 1, "page_size": 1})
-        return "shops.test.ok_orders", {"n": data.get("total_results", "?")}
+        """One cheap read that needs the seller's session: a sample of the items on sale."""
+        data = await client.call(Method.ITEMS_ONSALE, {"fields": "num_iid", "page_no": 1, "page_size": 10})
+        return "shops.test.ok_products", {"n": len(mapping.listed(data.get("items"), "item"))}
 
     def sign(self, secret: str, *, params: dict | None, body: bytes | None, url: str | None) -> tuple[str, str]:
         """TOP signs the parameters (sign_method among them); a body given with --params is the

@@ -113,7 +113,7 @@ async def test_rate_limit_is_retried(tb_shop, tb_client, control):
         "/faults", json={"kind": "rate_limit", "platform": "taobao", "path_contains": "items.onsale", "count": 2}
     )
     key, params = await ADAPTER.check_connection(client, None)
-    assert key == "shops.test.ok_orders" and params["n"] == 20
+    assert key == "shops.test.ok_products" and params["n"] == 10
     results = [r["result"] for r in requests_for(control, Method.ITEMS_ONSALE)][-3:]
     assert results == ["7", "7", "ok"]
     assert 7 in ADAPTER.rate_limit_codes
