@@ -4,11 +4,12 @@ refunds by modified time; receivers decrypted where the merchant holds the permi
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from integrations.taobao import mapping
 from integrations.taobao.client import TaobaoClient
 from integrations.taobao.spec import (
+    HISTORY_SECONDS,
     MAX_WINDOW_SECONDS,
     PAGE_SIZE,
     REFUND_PAGE_SIZE,
@@ -26,6 +27,8 @@ REFUND_FIELDS = (
 def slices(start: datetime, end: datetime, seconds: int = MAX_WINDOW_SECONDS) -> list[tuple[datetime, datetime]]:
     """[start, end] cut into windows of at most `seconds`; each window's end is the next's start
     (TOP includes both ends, so a row on the boundary second is read twice, never lost)."""
+    # TOP refuses anything older than 3 months: a longer manual pull starts there.
+    start = min(end, max(start, datetime.now(UTC) - timedelta(seconds=HISTORY_SECONDS)))
     out, cursor = [], start
     while cursor < end:
         stop = min(end, cursor + timedelta(seconds=seconds))

@@ -19,6 +19,7 @@ TIME_FORMAT = "%Y-%m-%d %H:%M:%S"  # Asia/Shanghai wall time on the wire
 
 MAX_WINDOW_SECONDS = 24 * 3600  # trades.sold.increment.get: start..end at most one day
 PULL_WINDOW_SECONDS = 30 * 60  # the recommended slice
+HISTORY_SECONDS = 90 * 24 * 3600 - 3600  # only the last 3 months are queryable (an hour to spare)
 PAGE_SIZE = 100  # the increment API's maximum page size
 REFUND_PAGE_SIZE = 100
 

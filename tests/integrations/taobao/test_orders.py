@@ -30,12 +30,14 @@ async def pull_all(client, keys, start, end) -> tuple[list[dict], int]:
 
 
 def test_windows_longer_than_a_day_are_cut():
-    start = datetime(2026, 11, 1, tzinfo=UTC)
+    start = datetime.now(UTC) - timedelta(days=10)
     cut = pulls.slices(start, start + timedelta(days=2, hours=12))
     assert len(cut) == 3 and cut[0][0] == start and cut[-1][1] == start + timedelta(days=2, hours=12)
     assert all(b - a <= timedelta(days=1) for a, b in cut)
     assert all(cut[i][1] == cut[i + 1][0] for i in range(len(cut) - 1))  # contiguous, boundary in both
     assert pulls.slices(start, start) == [(start, start)]
+    old = pulls.slices(datetime.now(UTC) - timedelta(days=120), datetime.now(UTC) - timedelta(days=88))
+    assert len(old) == 2 and old[0][0] > datetime.now(UTC) - timedelta(days=90)  # TOP keeps 3 months
 
 
 async def test_a_three_day_pull_makes_one_query_per_day(tb_shop, tb_client, tb_keys, new_order, control):
