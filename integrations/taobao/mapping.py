@@ -16,7 +16,7 @@ from integrations.taobao.spec import (
     TRADE_STATUS_TEXT,
 )
 from qihang_app.domain.clock import SHANGHAI
-from qihang_app.domain.order_status import OrderStatus, Platform
+from qihang_app.domain.order_status import Platform
 from qihang_app.domain.platform_order import (
     DeliveryType,
     PlatformOrder,
@@ -187,7 +187,3 @@ def skus_from_item(shop_nick: str, item: dict) -> list[PlatformSku]:
         )
         for sku in skus
     ]
-
-
-def is_open(order: PlatformOrder) -> bool:
-    return order.status in (OrderStatus.TO_SHIP, OrderStatus.SHIPPED)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from qihang_app.domain.order_status import OrderStatus
-from qihang_app.domain.platform_order import RefundKind, RefundStatus
+from qihang_app.domain.platform_order import RefundStatus
 
 PLATFORM = "taobao"
 GATEWAY = "https://eco.taobao.com/router/rest"
@@ -18,7 +18,6 @@ DEFAULT_SIGN_METHOD = "md5"
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"  # Asia/Shanghai wall time on the wire
 
 MAX_WINDOW_SECONDS = 24 * 3600  # trades.sold.increment.get: start..end at most one day
-PULL_WINDOW_SECONDS = 30 * 60  # the recommended slice
 HISTORY_SECONDS = 90 * 24 * 3600 - 3600  # only the last 3 months are queryable (an hour to spare)
 PAGE_SIZE = 100  # the increment API's maximum page size
 REFUND_PAGE_SIZE = 100
@@ -127,7 +126,6 @@ REFUND_STATUS: dict[str, RefundStatus] = {
     "SUCCESS": RefundStatus.SUCCEEDED,
 }
 NO_REFUND = "NO_REFUND"
-REFUND_KIND_OF_GOODS = {True: RefundKind.RETURN_GOODS}  # has_good_return → 退货退款
 
 # refuse reason ids: ASSUMED (TOP lists them per refund via taobao.refund.refusereason.get).
 REFUND_REJECT_REASONS: dict[str, tuple[str, str]] = {

@@ -78,7 +78,7 @@ def trade(order: SimOrder, shop: Shop) -> dict[str, Any]:
         parcel = STATE.shipped.get(order.order_id, {}).get(oid)
         subs.append(
             {
-                "oid": int(oid) if len(oid) < 16 else oid,
+                "oid": oid,  # beyond JS numbers: text here
                 "oid_str": oid,
                 "num_iid": int(line.item_id),
                 "sku_id": line.sku_id,
