@@ -21,6 +21,7 @@ from integrations.pdd.adapter import ADAPTER as PDD
 from integrations.qihang_erp.kind import KIND as QIHANG_ERP
 from integrations.sf_same_city.adapter import KIND as SF_SAME_CITY
 from integrations.shansong.adapter import KIND as SHANSONG
+from integrations.taobao.adapter import ADAPTER as TAOBAO
 from integrations.wdt.adapter import KIND as WDT
 from qihang_app.domain import carriers as carrier_profiles
 from qihang_app.domain import erp_kinds, partners
@@ -128,6 +129,7 @@ def erp(code: str) -> ErpKind:
 # ---- the platforms -------------------------------------------------------------------------------
 register(MEITUAN)
 register(DOUYIN_LAIKE)
+register(TAOBAO)
 register(PDD)
 
 # ---- the carriers --------------------------------------------------------------------------------
