@@ -54,3 +54,20 @@ def test_cli_needs_params(capsys):
 
     with pytest.raises(SystemExit):
         sign_cli.main(["jd", "--secret", "S"])
+
+
+def test_the_client_signs_what_the_cli_signs(capsys):
+    from datetime import datetime
+
+    from integrations.jd.client import JdClient
+    from qihang_app.domain.clock import SHANGHAI
+
+    moment = datetime(2026, 11, 27, 12, 0, 0, tzinfo=SHANGHAI).timestamp()
+    client = JdClient("APPKEY", "SECRET", "TOKEN", clock=lambda: moment)
+    params = client.signed("jingdong.pop.order.enGet", {"order_id": "300000000001"})
+    assert params["timestamp"] == "2026-11-27 12:00:00" and params["v"] == "2.0"
+    assert params["sign"] == SIGNATURE  # the worked example, as the client sends it
+    cli_params = {k: v for k, v in params.items() if k != "sign"}
+    cli_params["360buy_param_json"] = {"order_id": "300000000001"}  # nested JSON goes compact
+    assert sign_cli.main(["jd", "--secret", "SECRET", "--params", json.dumps(cli_params)]) == 0
+    assert capsys.readouterr().out.strip() == SIGNATURE
