@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -118,6 +120,8 @@ async def test_paging_from_the_end_loses_no_row_when_one_moves_out(jd, make_shop
     start, end = _at(min(o["updated_at"] for o in placed)), _at(max(o["updated_at"] for o in placed))
     ordered = sorted(placed, key=lambda o: (o["updated_at"], o["order_id"]))
     mover, first_of_page_two = ordered[0]["order_id"], ordered[MAX_PAGE_SIZE]["order_id"]
+    while time.time() < end.timestamp() + 1:  # the edit below must land after the window's last second
+        await asyncio.sleep(0.05)
     client = jd_client(shop, decrypt=False)
     original, pages = client.call, []
 
