@@ -68,7 +68,13 @@ class JdAdapter:
     webhooks = ()
     rate_limit_codes = frozenset({int(spec.ErrorCode.RATE_LIMITED), int(spec.ErrorCode.SYSTEM_BUSY)})
     credential_codes = frozenset(
-        {int(spec.ErrorCode.TOKEN_INVALID), int(spec.ErrorCode.BAD_SIGN), int(spec.ErrorCode.BAD_APP)}
+        {
+            int(spec.ErrorCode.TOKEN_INVALID),
+            int(spec.ErrorCode.BAD_SIGN),
+            int(spec.ErrorCode.BAD_APP),
+            spec.OAUTH_BAD_APP,  # a refresh refused: the seller must authorise again
+            spec.OAUTH_INVALID_GRANT,
+        }
     )
     oauth = JdOAuth()
     refund_pull = refunds.JdRefundPull()

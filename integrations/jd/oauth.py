@@ -35,7 +35,7 @@ async def token_call(
                                 retryable=response.status_code >= 500)  # fmt: skip
         data = response.json()
         if str(data.get("code", "0")) != "0" or not data.get("access_token"):
-            raise PlatformError(PLATFORM, f"oauth_{data.get('code')}", str(data.get("msg") or "token refused"))
+            raise PlatformError(PLATFORM, str(data.get("code")), str(data.get("msg") or "token refused"))
         result = "ok"
     except httpx.HTTPError as exc:
         result = type(exc).__name__

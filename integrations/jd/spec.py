@@ -88,6 +88,7 @@ class ErrorCode:
 
 TOKEN_ERRORS = frozenset({ErrorCode.TOKEN_INVALID})
 RETRYABLE_ERRORS = frozenset({ErrorCode.RATE_LIMITED, ErrorCode.SYSTEM_BUSY})
+OAUTH_BAD_APP = 10001  # ASSUMED: the oauth2 endpoints' code for a wrong app_key / app_secret
 OAUTH_INVALID_GRANT = 10003  # ASSUMED: the oauth2 endpoints' code for a bad code / refresh token
 
 

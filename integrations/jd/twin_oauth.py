@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from integrations.jd.spec import OAUTH_INVALID_GRANT, PLATFORM
+from integrations.jd.spec import OAUTH_BAD_APP, OAUTH_INVALID_GRANT, PLATFORM
 from integrations.jd.twin_wire import state
 from integrations.sandbox.store import IssuedToken, Shop
 
@@ -66,7 +66,7 @@ async def authorize_page(request: Request) -> Response:
 def _check_app(sandbox: Sandbox, params: dict[str, str]) -> Shop | JSONResponse:
     shops = sandbox.store.shops_of_app(PLATFORM, params.get("app_key", ""))
     if not shops or shops[0].secret != params.get("app_secret"):
-        return _fail("app_key 或 app_secret 错误", 10001)
+        return _fail("app_key 或 app_secret 错误", OAUTH_BAD_APP)
     return shops[0]
 
 

@@ -55,3 +55,13 @@ async def test_streamed_demo_orders_are_pullable_and_not_pushed(jd, make_shop, j
     assert {o["order_id"] for o in made} <= set(pulled)
     assert {o.status.value for o in pulled.values()} <= {"to_ship", "cancelled"}  # buyers may cancel
     assert control.get("/pushes", params={"platform": "jd", "shop_id": shop["shop_id"]}).json() == []
+
+
+@pytest.mark.parametrize(
+    ("code", "key"),
+    [("19", "platform_err.credentials"), ("10003", "platform_err.credentials"), ("67", "platform_err.rate_limited")],
+)
+def test_jd_codes_read_as_plain_words(code, key):
+    from integrations.errors import plain_error
+
+    assert key in plain_error(PlatformError("jd", code, "…"))
