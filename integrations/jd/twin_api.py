@@ -136,8 +136,21 @@ async def inspect(request: Request) -> JSONResponse:
     )
 
 
+async def decrypt_permission(request: Request) -> JSONResponse:
+    """{"vender_id", "allowed": bool}: whether the app may decrypt that vender's receivers."""
+    body = await request.json()
+    denied = state(request.app.state.sandbox.store).no_decrypt
+    vender = str(body.get("vender_id") or "")
+    if body.get("allowed", True):
+        denied.discard(vender)
+    else:
+        denied.add(vender)
+    return JSONResponse({"vender_id": vender, "allowed": vender not in denied})
+
+
 routes = [
     Route(PREFIX + GATEWAY_PATH, gateway, methods=["GET", "POST"]),
     Route(PREFIX + "/_inspect", inspect, methods=["GET"]),
+    Route(PREFIX + "/_decrypt_permission", decrypt_permission, methods=["POST"]),
     *twin_oauth.routes(PREFIX),
 ]

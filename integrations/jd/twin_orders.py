@@ -125,6 +125,8 @@ def _memo(sandbox: Sandbox, shop: Shop, params: dict[str, Any]) -> dict:
 
 
 def _decrypt(sandbox: Sandbox, shop: Shop, params: dict[str, Any]) -> dict:
+    if shop.shop_id in twin_wire.state(sandbox.store).no_decrypt:
+        raise SimError(int(ErrorCode.NO_PERMISSION), "应用无订单解密权限")
     request = params.get("getReceiverInfoListReqVO") or {}
     infos = request.get("orderInfos") or []
     if not infos or len(infos) > 20:

@@ -61,6 +61,7 @@ class JdState:
     parcels: dict[str, dict] = field(default_factory=dict)  # order id -> {logiCoprId, logiNo}
     waybills: dict[tuple[str, str], dict] = field(default_factory=dict)  # (vender, platformOrderNo) -> waybill
     decrypted: int = 0  # orders decrypted (the platform meters this)
+    no_decrypt: set[str] = field(default_factory=set)  # venders whose app lacks the 解密 permission
 
 
 def state(store: Store) -> JdState:

@@ -181,3 +181,15 @@ async def test_a_bad_secret_is_refused_and_not_retried(jd, jd_shop, jd_keys, con
         await jd.fetch_order(jd.client(keys, retry=FAST_RETRY), "1")
     assert info.value.code == "7" and not info.value.retryable
     assert len(control.get("/requests", params={"platform": "jd", "result": "7"}).json()) == before + 1
+
+
+async def test_a_refused_decrypt_keeps_the_masked_receiver(jd, make_shop, jd_client, new_order, sandbox_url, control):
+    import httpx
+
+    shop = make_shop("jd")
+    placed = new_order(shop)
+    url = sandbox_url + "/jd/_decrypt_permission"
+    httpx.post(url, json={"vender_id": shop["shop_id"], "allowed": False}, trust_env=False)
+    order = jd.map_order(await jd.fetch_order(jd_client(shop), placed["order_id"]))  # credentials say decrypt
+    assert "****" in order.receiver_phone and order.receiver_name != placed["receiver_name"]
+    assert control.get("/requests", params={"platform": "jd", "path": Method.DECRYPT, "result": "65"}).json()
