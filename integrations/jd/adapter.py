@@ -107,6 +107,7 @@ class JdAdapter:
             retry=retry,
             refresher=refresher if creds.get("refresh_token") else None,
             decrypt=bool(creds.get("decrypt")),
+            expires_at=float(creds.get("access_token_expires") or 0),
         )
 
     def credentials_fingerprint(self, shop: ShopKeys) -> tuple:

@@ -26,6 +26,7 @@ from integrations.jd.spec import (
 )
 
 Refresher = Callable[[], Awaitable[Token]]
+REFRESH_MARGIN = 300.0  # seconds before expiry a token counts as due
 
 
 class JdClient:
@@ -41,6 +42,7 @@ class JdClient:
         retry: RetryPolicy | None = None,
         refresher: Refresher | None = None,
         decrypt: bool = False,
+        expires_at: float = 0.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.app_key = app_key
@@ -53,6 +55,7 @@ class JdClient:
         self._refresher = refresher
         self.decrypt = decrypt  # the merchant holds the 解密 permission (credentials['decrypt'])
         self._clock = clock
+        self.expires_at = expires_at  # epoch seconds of the access token (0: unknown)
         self.refresh_count = 0
 
     def __repr__(self) -> str:  # keep the secret and the token out of tracebacks
@@ -78,6 +81,8 @@ class JdClient:
         """Run one API; return the object inside its `_responce` wrapper (its result key's value)."""
         refreshed = False
         body = business or {}
+        if self.expires_at and self._clock() >= self.expires_at - REFRESH_MARGIN:
+            await self._refresh()  # due: refresh before the call rather than after a code 19
 
         async def attempt(timeout: float) -> Any:
             started = time.monotonic()
@@ -100,13 +105,18 @@ class JdClient:
             nonlocal refreshed
             if error.code in TOKEN_ERRORS and not refreshed and self._refresher is not None:
                 refreshed = True
-                token = await self._refresher()
-                self.access_token = token.value
-                self.refresh_count += 1
+                await self._refresh()
                 return True
             return False
 
         return await with_retries(PLATFORM, attempt, self.retry, on_error=on_error)
+
+    async def _refresh(self) -> None:
+        if self._refresher is None:
+            return
+        token = await self._refresher()
+        self.access_token, self.expires_at = token.value, token.expires_at
+        self.refresh_count += 1
 
 
 def unwrap(method: str, response: httpx.Response) -> Any:

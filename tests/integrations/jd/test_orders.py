@@ -193,3 +193,15 @@ async def test_a_refused_decrypt_keeps_the_masked_receiver(jd, make_shop, jd_cli
     order = jd.map_order(await jd.fetch_order(jd_client(shop), placed["order_id"]))  # credentials say decrypt
     assert "****" in order.receiver_phone and order.receiver_name != placed["receiver_name"]
     assert control.get("/requests", params={"platform": "jd", "path": Method.DECRYPT, "result": "65"}).json()
+
+
+async def test_a_token_past_its_expiry_is_refreshed_before_the_call(jd, jd_shop, jd_keys, new_order, control):
+    from tests.integrations.conftest import FAST_RETRY
+
+    placed = new_order(jd_shop)
+    keys = jd_keys(jd_shop, access_token_expires=time.time() - 10)
+    refused = len(control.get("/requests", params={"platform": "jd", "result": "19"}).json())
+    client = jd.client(keys, retry=FAST_RETRY)
+    assert (await jd.fetch_order(client, placed["order_id"]))["orderId"] == placed["order_id"]
+    assert client.refresh_count == 1 and client.expires_at > time.time()
+    assert len(control.get("/requests", params={"platform": "jd", "result": "19"}).json()) == refused
