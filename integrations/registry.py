@@ -13,6 +13,7 @@ from integrations.contract import PlatformAdapter
 from integrations.dada.adapter import KIND as DADA
 from integrations.douyin_laike.adapter import ADAPTER as DOUYIN_LAIKE
 from integrations.erp_contract import ErpKind
+from integrations.jd.adapter import ADAPTER as JD
 from integrations.jushuitan.adapter import KIND as JUSHUITAN
 from integrations.kingdee.adapter import KIND as KINGDEE
 from integrations.meituan.adapter import ADAPTER as MEITUAN
@@ -130,6 +131,7 @@ def erp(code: str) -> ErpKind:
 register(MEITUAN)
 register(DOUYIN_LAIKE)
 register(TAOBAO)
+register(JD)
 register(PDD)
 
 # ---- the carriers --------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from integrations.sandbox import fake_data
 from integrations.sandbox.aftersale_moves import auto_agree_due, ship_return
 from integrations.sandbox.lifecycle import ACCEPT_TIMEOUT_SECONDS, AUTO_AGREE_SECONDS, Conflict, Lifecycle
 from integrations.sandbox.store import (
+    ACCEPTED,
     AWAITING_ACCEPT,
     Line,
     Product,
@@ -146,10 +147,15 @@ class Generator:
         order.display_no = order.order_id
         self.store.add_order(order)
         self.created += 1
+        if not registry.platform(shop.platform).profile.instant_retail:
+            # e-commerce has no accept step: a paid order waits for shipment (待发货) at once
+            order.stage = ACCEPTED
+            order.confirmed_at = now
         if push:
             self.lifecycle.placed(order)
-        # the platform cancels it unless the store accepts in time (sped up by time_scale)
-        self.schedule(ACCEPT_TIMEOUT_SECONDS, lambda: self.lifecycle.expire_unaccepted(order))
+        if order.stage == AWAITING_ACCEPT:
+            # the platform cancels it unless the store accepts in time (sped up by time_scale)
+            self.schedule(ACCEPT_TIMEOUT_SECONDS, lambda: self.lifecycle.expire_unaccepted(order))
         return order
 
     def _lines(self, shop: Shop, items: list[dict] | None) -> list[Line]:
