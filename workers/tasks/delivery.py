@@ -200,6 +200,8 @@ async def tip_delivery(
         try:
             await _adapter(ctx, account).add_tip(ride["carrier_order_id"], tip_fen=tip_fen)
         except PlatformError as exc:
+            if exc.code == "timeout":  # the tip may have reached the carrier: adding it again could pay twice
+                return {"ok": False, "message": plain_error(exc), "carrier": account.carrier}
             # Each tip is its own try (two tips of the same ride are two calls).
             key = retry_key or f"tip:{ride['delivery_id']}:{secrets.token_hex(4)}"
             return await _failed(ctx, exc, "tip", key, dict(order_id=order_id, tip_fen=tip_fen, who=who),
