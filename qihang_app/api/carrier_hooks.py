@@ -72,13 +72,15 @@ def _handle(engine: Engine | None, carrier: str, body: bytes, headers: dict, que
         if row is None:
             # A fast carrier can call back before our booking is recorded (create returns, then
             # the worker writes the ride): keep it; record_booking applies it.
-            deliveries_waiting.keep(
+            row = deliveries_waiting.keep(
                 session, carrier=carrier, update=update, account_id=account.id, body=text, headers=kept
             )
         else:
             store_raw(session, [RawMessage(carrier, KIND, text, headers=kept, status="processed")])
+        if row is not None:
             return "ok", (row.store_id, row.order_id, row.status)
-    # The booking may have been recorded while this callback was being kept: look once more.
+    # SQLite: the booking's writer may have committed just before ours without seeing the kept
+    # callback (PostgreSQL takes turns under a lock instead): look once more, now it is stored.
     with session_scope(engine) as session:
         if deliveries_waiting.apply_waiting(session, carrier=carrier, order_ref=update.order_ref):
             row = deliveries.find(session, carrier=carrier, order_ref=update.order_ref)

@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from qihang_app.domain.platform_order import DeliveryStatus
@@ -63,12 +64,29 @@ def _loaded(saved: dict) -> Waiting:
     return Waiting(**fields)
 
 
-def keep(session: Session, *, carrier: str, update, account_id: int, body: str, headers: dict) -> None:
-    """Keep a verified callback whose ride is not recorded yet (raw, and what it said)."""
+def _lock(session: Session, carrier: str, order_ref: str) -> None:
+    """Keeping a callback and recording its booking take turns per ride (PostgreSQL), so one of
+    them always sees the other: the booking sees the kept callback, or the callback the booking.
+    SQLite has one writer at a time, which does the same."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": _key(carrier, order_ref)})
+
+
+def keep(session: Session, *, carrier: str, update, account_id: int, body: str, headers: dict):
+    """A verified callback whose ride was not found: applied if its booking was recorded
+    meanwhile (the delivery row), else kept (raw, and what it said) for record_booking (None)."""
+    from . import deliveries
+
+    _lock(session, carrier, update.order_ref)
+    row = deliveries.apply_update(session, carrier=carrier, update=update, account_id=account_id)
+    if row is not None:
+        store_raw(session, [RawMessage(carrier, KIND, body, headers=headers, status="processed")])
+        return row
     kept = {**headers, "account_id": account_id, "update": _saved(update)}
     message = RawMessage(carrier, KIND, body, headers=kept, status="failed", error=WAITING,
                          dedup_key=_key(carrier, update.order_ref))  # fmt: skip
     store_raw(session, [message])
+    return None
 
 
 def apply_waiting(session: Session, *, carrier: str, order_ref: str, now: datetime | None = None) -> int:
@@ -76,6 +94,7 @@ def apply_waiting(session: Session, *, carrier: str, order_ref: str, now: dateti
     from . import deliveries  # deliveries calls this from record_booking
 
     now = now or utcnow()
+    _lock(session, carrier, order_ref)
     rows = session.exec(
         select(InboxMessage)
         .where(

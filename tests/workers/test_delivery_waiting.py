@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from integrations.carrier_contract import DeliveryOrder
+from integrations.carrier_contract import DeliveryOrder, RiderUpdate
+from qihang_app.domain.platform_order import DeliveryStatus as S
 from qihang_app.models import InboxMessage, OrderEvent, utcnow
 from qihang_app.services import carrier_accounts, deliveries_waiting, ride_requests
 from tests.ingest_support import wait_until
@@ -77,3 +78,18 @@ async def test_a_callback_kept_too_long_is_left_alone(oms, ctx):
     with Session(oms.engine) as session:
         late = utcnow() + deliveries_waiting.KEEP + timedelta(minutes=1)
         assert deliveries_waiting.apply_waiting(session, carrier="dada", order_ref=ref, now=late) == 0
+
+
+async def test_a_booking_recorded_while_the_callback_is_kept_is_seen(oms, ctx):
+    """The race the kept callback must not lose: its ride is written between our first look and
+    the keeping (the keeping looks again, under the per-ride lock on PostgreSQL)."""
+    order, account, _, ref, booking = await booked_at_the_carrier_only(oms, ctx, "dada")
+    assert await wait_until(lambda: len(kept(oms, "dada", ref)) >= 1, 10)
+    assert (await book_delivery(ctx, order.id, account))["ok"]
+    update = RiderUpdate(ref, ref, S.RIDER_ACCEPTED, "王五", "13700000000", at=utcnow())
+    with Session(oms.engine) as session:
+        row = deliveries_waiting.keep(session, carrier="dada", update=update, account_id=account, body="{}", headers={})
+        assert row is not None and row.status == "rider_accepted"
+        session.commit()
+    assert len(kept(oms, "dada", ref)) == 1  # applied, not kept
+    assert delivery(oms, order.id).rider_name == "王五"
