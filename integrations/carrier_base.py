@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from integrations.base import PlatformError, RetryPolicy
-from integrations.carrier_contract import Booking, CarrierField, CarrierKeys, DeliveryOrder, Unsupported
+from integrations.carrier_contract import Booking, CarrierField, CarrierKeys, DeliveryOrder, RiderUpdate, Unsupported
 from integrations.carrier_http import CarrierCaller, carrier_error
 from qihang_app.domain.money import fen_to_yuan_str
 
@@ -42,6 +42,9 @@ class CarrierAdapterBase:
 
     async def balance(self) -> int:
         raise Unsupported(self.code, "balance")
+
+    async def status(self, carrier_order_id: str) -> RiderUpdate:
+        raise Unsupported(self.code, "status")
 
     async def probe(self) -> None:
         """One cheap authenticated call (测试连接 of carriers without a balance)."""

@@ -115,6 +115,10 @@ class CarrierAdapter(Protocol):
     async def balance(self) -> int:
         """The account's balance in fen (Unsupported where the carrier shows none)."""
 
+    async def status(self, carrier_order_id: str) -> RiderUpdate:
+        """Ask the carrier where a ride is (when callbacks are lost): the same RiderUpdate a callback
+        gives, with the rider's position where the carrier tells it (Unsupported where it has no query)."""
+
     def verify_callback(self, body: bytes, headers: Mapping[str, str], query: Mapping[str, str]) -> bool: ...
 
     def parse_callback(self, body: bytes) -> RiderUpdate: ...

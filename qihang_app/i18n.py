@@ -17,6 +17,7 @@ from qihang_app.i18n_catalog import CATALOG_MESSAGES
 from qihang_app.i18n_delivery import DELIVERY_MESSAGES
 from qihang_app.i18n_erp import ERP_MESSAGES
 from qihang_app.i18n_erp_kinds import ERP_KIND_MESSAGES
+from qihang_app.i18n_g12 import G12_MESSAGES
 from qihang_app.i18n_ops import OPS_MESSAGES
 from qihang_app.i18n_reports import REPORT_MESSAGES
 from qihang_app.i18n_services import SERVICE_MESSAGES
@@ -271,6 +272,7 @@ MESSAGES.update(CARRIER_MESSAGES)  # instant-delivery carriers
 MESSAGES.update(ERP_KIND_MESSAGES)  # 测试连接 of the 聚水潭 / 旺店通 / 金蝶 connections
 MESSAGES.update(AUDIT_MESSAGES)  # the audit trail, roles and permissions
 MESSAGES.update(CATALOG_MESSAGES)  # 商品 and 店铺商品
+MESSAGES.update(G12_MESSAGES)  # retried carrier calls, waiting callbacks, editing carrier keys
 MESSAGES.update(OPS_MESSAGES)  # alerts, metrics, backups (operations)
 MESSAGES.update(DELIVERY_MESSAGES)  # instant delivery: dispatch, riders, auto-dispatch
 MESSAGES.update(REPORT_MESSAGES)  # 报表

@@ -21,11 +21,17 @@ from state.permissions import requires, view_only
 RIDER_PAGE = "/rider?k="
 
 
-def _kind_fields(code: str) -> list[list[str]]:
+def _kind_fields(code: str, values: dict | None = None, secrets_set: tuple = ()) -> list[list[str]]:
+    """[name, 中文, English, secret?, hint 中文, hint English, stored value, secret set?] per key."""
     kind = carriers.profile(code)
     if kind is None:
         return []
-    return [[f.name, f.label_zh, f.label_en, "1" if f.secret else "", f.hint_zh, f.hint_en] for f in kind.fields]
+    values = values or {}
+    return [
+        [f.name, f.label_zh, f.label_en, "1" if f.secret else "", f.hint_zh, f.hint_en,
+         "" if f.secret else str(values.get(f.name, "")), "1" if f.name in secrets_set else ""]
+        for f in kind.fields
+    ]  # fmt: skip
 
 
 class DeliverySettingsState(rx.State):
@@ -41,6 +47,7 @@ class DeliverySettingsState(rx.State):
     account_open: bool = False
     account_form: dict[str, str] = {}
     account_fields: list[list[str]] = []
+    form_key: int = 0  # a new key remounts the form: its inputs show this opening's values
     errors: dict[str, str] = {}
     form_error: str = ""
 
@@ -117,9 +124,26 @@ class DeliverySettingsState(rx.State):
     @rx.event
     @view_only
     def new_account(self, carrier: str):
-        self.account_form = {"id": "", "carrier": carrier, "name": carriers.name(carrier)}
+        self.account_form = {"id": "", "carrier": carrier, "name": carriers.name(carrier), "base_url": "",
+                             "enabled": "1"}  # fmt: skip
         self.account_fields = _kind_fields(carrier)
         self.errors, self.form_error, self.account_open = {}, "", True
+        self.form_key += 1
+
+    @rx.event
+    @requires("delivery.settings")
+    async def edit_account(self, account_id: str):
+        """The account's form with its keys: secrets show only "已设置" and stay unless typed anew."""
+        try:
+            actor = await current_actor(self)
+            view = await in_session(lambda s: carrier_accounts.get_account(s, actor=actor, account_id=int(account_id)))
+        except Exception as exc:
+            return await refuse(self, exc)
+        self.account_form = {"id": str(view.id), "carrier": view.carrier, "name": view.name,
+                             "base_url": view.base_url, "enabled": "1" if view.enabled else ""}  # fmt: skip
+        self.account_fields = _kind_fields(view.carrier, view.values, view.secrets_set)
+        self.errors, self.form_error, self.account_open = {}, "", True
+        self.form_key += 1
 
     @rx.event
     @view_only
@@ -130,27 +154,36 @@ class DeliverySettingsState(rx.State):
     @requires("delivery.settings")
     async def save_account(self, form: dict):
         carrier = self.account_form.get("carrier", "")
+        editing = int(self.account_form["id"]) if self.account_form.get("id") else None
         keys = {f[0]: str(form.get(f[0], "")) for f in self.account_fields}
         self.errors, self.form_error = {}, ""
         try:
             actor = await current_actor(self)
             store_id = int(self.store_id)
-            await in_session(
-                lambda s: carrier_accounts.save_account(
-                    s,
-                    actor=actor,
-                    store_id=store_id,
-                    carrier=carrier,
-                    keys=keys,
-                    name=str(form.get("name", "")),
-                    base_url=str(form.get("base_url", "")),
+            saved_id = await in_session(
+                lambda s: (
+                    carrier_accounts.save_account(
+                        s,
+                        actor=actor,
+                        store_id=store_id,
+                        carrier=carrier,
+                        keys=keys,
+                        account_id=editing,
+                        name=str(form.get("name", "")),
+                        base_url=str(form.get("base_url", "")),
+                        enabled=self.account_form.get("enabled", "1") == "1",  # editing keys keeps it on / off
+                    ).id
                 )
             )
             await self._reload()
         except Exception as exc:
             return await self._failed(exc)
         self.account_open = False
-        return rx.toast.success(await translate(self, "common.saved"))
+        # 测试连接 right away: new keys are worth nothing until the carrier takes them.
+        return [
+            rx.toast.success(await translate(self, "delivery.account.saved_test")),
+            DeliverySettingsState.test_account(str(saved_id)),
+        ]
 
     @rx.event
     @requires("delivery.settings")

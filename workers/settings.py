@@ -17,6 +17,8 @@ from workers.tasks.auto_dispatch import auto_dispatch
 from workers.tasks.backup import daily_backup
 from workers.tasks.connection import test_shop_connection
 from workers.tasks.delivery import book_delivery, cancel_delivery, quote_delivery, test_carrier_account, tip_delivery
+from workers.tasks.delivery_poll import poll_rides
+from workers.tasks.delivery_retry import retry_rides
 from workers.tasks.erp import poll_erp_shipments, test_erp_connection
 from workers.tasks.heartbeat import heartbeat
 from workers.tasks.ingest import drain_inbox, ingest_inbox
@@ -65,6 +67,10 @@ class WorkerSettings:
         cron(sync_stock, second=_every(2), keep_result=5, timeout=30, max_tries=1),
         # Auto-dispatch rules of the stores: book, and give up on rides nobody took in time.
         cron(auto_dispatch, second=_every(5), keep_result=5, timeout=60, max_tries=1),
+        # Carrier calls (book, tip, cancel) that failed for a passing reason: their next try.
+        cron(retry_rides, second=_every(5), keep_result=5, timeout=120, max_tries=1),
+        # Rides whose callbacks may be lost, and riders on their way (position): ask the carrier.
+        cron(poll_rides, second={13}, keep_result=30, timeout=60, max_tries=1),
         # Shipments of the ERPs that are polled (the others call our inbound API).
         cron(poll_erp_shipments, second={7, 37}, keep_result=30, timeout=60, max_tries=1),
         # Processed inbox rows past their retention: once a day, at a quiet hour (worker's clock).

@@ -75,6 +75,10 @@ class DadaAdapter(CarrierAdapterBase):
         }
         await self._call("/api/order/addTip", body)
 
+    async def status(self, carrier_order_id: str) -> RiderUpdate:
+        result = await self._call("/api/order/status/query", {"order_id": carrier_order_id})
+        return wire.parse_status(result or {}, carrier_order_id)
+
     async def balance(self) -> int:
         result = await self._call("/api/balance/query", {"category": 3})
         return wire_yuan_to_fen(result["deliverBalance"])

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import zlib
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from integrations.base import wire_yuan_to_fen
 from integrations.dada import wire
@@ -15,6 +17,7 @@ from qihang_app.domain.geo import Point
 from qihang_app.domain.money import fen_to_yuan_str
 
 PREFIX = "/dada"
+CHINA = ZoneInfo("Asia/Shanghai")
 CODES = {
     "credentials": wire.UNKNOWN_APP,
     "sign": wire.SIGN_ERROR,
@@ -84,14 +87,37 @@ async def add_tip(desk: RiderDesk, account: Account, data: dict) -> None:
     desk.tip(desk.ride_of(account, str(data["order_id"])), wire_yuan_to_fen(data["tips"]))
 
 
+# Which time field of the status query each rider event sets.
+TIME_OF = {"accepted": "acceptTime", "reassigned": "acceptTime", "at_store": "acceptTime", "picked_up": "fetchTime",
+           "delivered": "finishTime", "returned": "finishTime", "cancelled": "cancelTime", "expired": "cancelTime"}  # fmt: skip
+WORDS_OF = {"1": "待接单", "2": "待取货", "100": "骑士到店", "3": "配送中", "4": "已完成", "5": "已取消", "7": "已过期",
+            "9": "妥投异常之物品返回中", "10": "妥投异常之物品返回完成"}  # fmt: skip
+
+
+def _china(at: float) -> str:
+    return datetime.fromtimestamp(at, CHINA).strftime("%Y-%m-%d %H:%M:%S")
+
+
 async def status_query(desk: RiderDesk, account: Account, data: dict) -> dict:
     ride = desk.ride_of(account, str(data["order_id"]))
+    code = wire.EVENT_CODES[ride.event]
+    times = {"createTime": _china(ride.history[0][1]) if ride.history else ""}
+    for event, at in ride.history:
+        if event in TIME_OF:
+            times[TIME_OF[event]] = _china(at)
+    position = ride.position
     return {
         "orderId": ride.order_ref,
-        "statusMsg": ride.stage,
+        "statusCode": int(code),
+        "statusMsg": WORDS_OF.get(code, ""),
         "transporterName": ride.rider_name,
         "transporterPhone": ride.rider_phone,
+        "transporterLng": "" if position is None else f"{position.lng:.6f}",
+        "transporterLat": "" if position is None else f"{position.lat:.6f}",
         "deliveryFee": fen_to_yuan_str(ride.fee_fen),
+        "tips": fen_to_yuan_str(ride.tip_fen),
+        "cancelReason": ride.reason if ride.stage == "cancelled" else "",
+        **times,
     }
 
 

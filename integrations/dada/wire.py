@@ -11,7 +11,9 @@ import hashlib
 import hmac
 import json
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from integrations.base import from_unix
 from integrations.carrier_contract import RiderUpdate
@@ -116,4 +118,39 @@ def parse_callback(fields: Mapping[str, Any]) -> RiderUpdate:
         at=from_unix(fields.get("update_time")),
         carrier_status=code,
         reassigned=reassigned,
+    )
+
+
+TIME_FIELDS = ("createTime", "acceptTime", "fetchTime", "finishTime", "cancelTime")
+_CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def china_time(text: object) -> datetime | None:
+    """Dada's query times are "yyyy-MM-dd HH:mm:ss" in Beijing time."""
+    try:
+        return datetime.strptime(str(text), "%Y-%m-%d %H:%M:%S").replace(tzinfo=_CHINA)
+    except ValueError:
+        return None
+
+
+def parse_status(result: Mapping[str, Any], carrier_order_id: str) -> RiderUpdate:
+    """The answer of /api/order/status/query: status code, rider and position (GCJ-02, as Dada's
+    coordinates are), the time of the latest step."""
+    code = str(result.get("statusCode", ""))
+    if code not in STATUS:
+        raise ValueError(f"unknown Dada statusCode {code!r}")
+    lat, lng = result.get("transporterLat"), result.get("transporterLng")
+    has_position = lat not in (None, "", "0", 0) and lng not in (None, "", "0", 0)
+    times = [t for t in (china_time(result.get(k)) for k in TIME_FIELDS if result.get(k)) if t]
+    return RiderUpdate(
+        order_ref=str(result.get("orderId") or carrier_order_id),
+        carrier_order_id=carrier_order_id,
+        status=STATUS[code],
+        rider_name=str(result.get("transporterName") or ""),
+        rider_phone=str(result.get("transporterPhone") or ""),
+        lat=float(lat) if has_position else None,
+        lng=float(lng) if has_position else None,
+        reason=str(result.get("cancelReason") or ""),
+        at=max(times) if times else None,
+        carrier_status=code,
     )

@@ -4,6 +4,7 @@ refused before any request. Yuan on the wire, fen inside."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -14,7 +15,10 @@ from integrations.carrier_base import CarrierAdapterBase, CarrierKindBase, estim
 from integrations.carrier_contract import Booking, CarrierField, DeliveryOrder, Quote, RiderUpdate
 from integrations.meituan_paotui import wire
 from qihang_app.domain.money import fen_to_yuan_str
+from qihang_app.domain.platform_order import DeliveryStatus as S
 
+# Only a rider on the way has a position to ask for.
+LOCATED = frozenset({S.RIDER_ACCEPTED, S.AT_STORE, S.DELIVERING})
 SERVICE_CODE = 100029  # 跑腿 delivery service (the account's product decides which codes it may use)
 
 
@@ -67,6 +71,23 @@ class PaotuiAdapter(CarrierAdapterBase):
         params = {"delivery_id": delivery, "mt_peisong_id": peisong_id,
                   "cancel_reason_id": reason_code or wire.CANCEL_OTHER, "cancel_reason": reason}  # fmt: skip
         await self._call("order/delete", params)
+
+    async def status(self, carrier_order_id: str) -> RiderUpdate:
+        """order/status/query, then order/rider/location while a rider is on the way."""
+        peisong_id, delivery = wire.split_ride_id(carrier_order_id)
+        ids = {"delivery_id": delivery, "mt_peisong_id": peisong_id}
+        update = wire.parse_status(await self._call("order/status/query", ids), carrier_order_id)
+        if update.status not in LOCATED:
+            return update
+        try:
+            where = wire.parse_location(await self._call("order/rider/location", ids))
+        except PlatformError as exc:
+            if exc.retryable:
+                raise
+            return update  # no position (yet): the status is still worth having
+        if where is None:
+            return update
+        return dataclasses.replace(update, lat=where[0], lng=where[1])
 
     async def probe(self) -> None:
         """An authenticated status query of no order: "not found" proves the keys work."""

@@ -66,9 +66,28 @@ async def delete(desk: RiderDesk, account: Account, data: dict) -> dict:
     return {"delivery_id": ride.extra["delivery_id"], "mt_peisong_id": ride.ride_id, "order_id": ride.order_ref}
 
 
-async def status_query(desk: RiderDesk, account: Account, data: dict) -> dict:
+def _ride(desk: RiderDesk, account: Account, data: dict) -> Ride:
     ride = desk.ride_of(account, data["mt_peisong_id"])
-    return {"status": ride.stage, "courier_name": ride.rider_name, "courier_phone": ride.rider_phone}
+    if ride.extra["delivery_id"] != data.get("delivery_id"):
+        raise Refusal("not_found", "delivery_id does not match mt_peisong_id")
+    return ride
+
+
+async def status_query(desk: RiderDesk, account: Account, data: dict) -> dict:
+    ride = _ride(desk, account, data)
+    # No at-store or returning code at Meituan: the ride reads as accepted / picked up.
+    code = wire.EVENT_CODES.get(ride.event, 20 if ride.event == "at_store" else 30)
+    return {"delivery_id": ride.extra["delivery_id"], "mt_peisong_id": ride.ride_id, "order_id": ride.order_ref,
+            "status": code, "operate_time": int(ride.event_at), "courier_name": ride.rider_name,
+            "courier_phone": ride.rider_phone, "cancel_reason_id": wire.CANCEL_OTHER if code == 99 else "",
+            "cancel_reason": ride.reason if code == 99 else ""}  # fmt: skip
+
+
+async def rider_location(desk: RiderDesk, account: Account, data: dict) -> dict:
+    ride = _ride(desk, account, data)
+    if ride.position is None or not ride.rider_name:
+        raise Refusal("state", "no rider on this order")
+    return {"lat": wire.coordinate(ride.position.lat), "lng": wire.coordinate(ride.position.lng)}
 
 
 METHODS = {
@@ -76,6 +95,7 @@ METHODS = {
     "order/createByShop": create,
     "order/delete": delete,
     "order/status/query": status_query,
+    "order/rider/location": rider_location,
 }
 
 

@@ -99,3 +99,28 @@ def parse_callback(fields: Mapping[str, Any]) -> RiderUpdate:
         at=from_unix(fields.get("timestamp")),
         carrier_status=code,
     )
+
+
+def parse_status(data: Mapping[str, Any], handle: str) -> RiderUpdate:
+    """The answer of order/status/query (`operate_time` is when the status was reached)."""
+    code = str(data.get("status", ""))
+    if code not in STATUS:
+        raise ValueError(f"unknown Meituan delivery status {code!r}")
+    return RiderUpdate(
+        order_ref=str(data.get("order_id") or ""),
+        carrier_order_id=handle,
+        status=STATUS[code],
+        rider_name=str(data.get("courier_name") or ""),
+        rider_phone=str(data.get("courier_phone") or ""),
+        reason=str(data.get("cancel_reason") or ""),
+        at=from_unix(data.get("operate_time")),
+        carrier_status=code,
+    )
+
+
+def parse_location(data: Mapping[str, Any]) -> tuple[float, float] | None:
+    """order/rider/location: (lat, lng) in degrees from integers of degrees x 10^6 (GCJ-02)."""
+    lat, lng = data.get("lat"), data.get("lng")
+    if lat in (None, "", 0, "0") or lng in (None, "", 0, "0"):
+        return None
+    return degrees(lat), degrees(lng)

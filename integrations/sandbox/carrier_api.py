@@ -51,6 +51,8 @@ def carrier_route(
             result = await handler(desk, call.account, call.data)
         except Refusal as exc:
             desk.record(carrier, call.account.key, call.method, call.data, exc.kind)
+            if exc.kind == "down":
+                return JSONResponse({"error": exc.message}, status_code=503)
             return JSONResponse(refused(exc))
         except (KeyError, TypeError, ValueError) as exc:
             desk.record(carrier, call.account.key, call.method, call.data, "params")

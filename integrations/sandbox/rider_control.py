@@ -15,7 +15,15 @@ from starlette.routing import Route
 from integrations import registry
 from integrations.sandbox.riders import Account, Refusal, RiderDesk
 
-SETTINGS = {"balance_fen": int, "callback_url": str, "auto": bool, "no_riders": bool, "rate_limited": int}
+SETTINGS = {
+    "balance_fen": int,
+    "callback_url": str,
+    "auto": bool,
+    "no_riders": bool,
+    "rate_limited": int,
+    "failing": int,  # the next N calls answer HTTP 503
+    "drop_callbacks": int,  # the next N callbacks are lost
+}
 _numbers = itertools.count(1)
 
 

@@ -63,6 +63,8 @@ class Account:
     auto: bool = True  # riders move on their own
     no_riders: bool = False  # quotes and creates are refused: nobody can take it
     rate_limited: int = 0  # the next N calls are refused as too frequent
+    failing: int = 0  # the next N calls are answered HTTP 503 (the carrier is down)
+    drop_callbacks: int = 0  # the next N callbacks are never sent (lost on the way)
     lat: float = 31.2290  # the store, for carriers that book by store number (GCJ-02)
     lng: float = 121.4480
 
@@ -89,6 +91,9 @@ class Ride:
     position: Point | None = None
     reason: str = ""
     dispatches: int = 1
+    event: str = "created"  # the last rider event (status queries answer with its code)
+    event_at: float = field(default_factory=time.time)
+    history: list[tuple[str, float]] = field(default_factory=list)  # (event, at) as they happened
     extra: dict[str, Any] = field(default_factory=dict)
     sent: list[dict[str, Any]] = field(default_factory=list)  # callbacks, in the order sent
     announced: asyncio.Event = field(default_factory=asyncio.Event)  # the first callback went out
@@ -147,7 +152,10 @@ class RiderDesk:
         )
 
     def gate(self, account: Account) -> None:
-        """Refusals that come before the call is read (rate limit)."""
+        """Refusals that come before the call is read (carrier down, rate limit)."""
+        if account.failing > 0:
+            account.failing -= 1
+            raise Refusal("down", "service unavailable")
         if account.rate_limited > 0:
             account.rate_limited -= 1
             raise Refusal("rate", "called too often")
@@ -285,6 +293,8 @@ class RiderDesk:
 
     async def emit(self, ride: Ride, event: str) -> None:
         ride.stage = STAGE_OF[event]
+        ride.event, ride.event_at = event, time.time()
+        ride.history.append((event, ride.event_at))
         self._move(ride, event)
         if event == "expired":
             ride.reason = ride.reason or "no rider accepted in time"
@@ -293,6 +303,11 @@ class RiderDesk:
         encoded = twin.encode_callback(ride, ride.account, event, time.time())
         if encoded is None:  # the carrier has no callback for this step
             ride.sent.append({"event": event, "url": "", "status": None, "delivered": False, "skipped": True})
+            return
+        if ride.account.drop_callbacks > 0:  # lost on the way: only a status query finds it out
+            ride.account.drop_callbacks -= 1
+            ride.sent.append({"event": event, "url": encoded[0], "status": None, "delivered": False,
+                              "skipped": True, "dropped": True})  # fmt: skip
             return
         await self._send(ride, event, *encoded)
 

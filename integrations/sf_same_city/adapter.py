@@ -91,6 +91,10 @@ class SfAdapter(CarrierAdapterBase):
         fields = {"order_id": carrier_order_id, "order_type": 1, **self._shop(), "gratuity_fee": tip_fen}
         await self._call("addordergratuityfee", fields)
 
+    async def status(self, carrier_order_id: str) -> RiderUpdate:
+        fields = {"order_id": carrier_order_id, "order_type": 1, **self._shop()}
+        return wire.parse_feed(await self._call("listorderfeed", fields), carrier_order_id)
+
     async def balance(self) -> int:
         result = await self._call("getshopaccountbalance", self._shop())
         return int(result["balance"])

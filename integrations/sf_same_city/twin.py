@@ -70,6 +70,25 @@ async def gratuity(desk: RiderDesk, account: Account, data: dict) -> dict:
     return {"sf_order_id": ride.ride_id, "total_gratuity_fee": ride.tip_fen}
 
 
+def _feed_entry(ride: Ride, event: str, at: float) -> dict:
+    index, code = wire.EVENT_CODES.get(event, (wire.RIDER_STATUS, wire.CREATED))
+    entry = {"url_index": index, "order_status": code, "status_desc": "配送员改派" if event == "reassigned" else "",
+             "operator_name": ride.rider_name, "operator_phone": ride.rider_phone, "create_time": int(at)}  # fmt: skip
+    if index == wire.COMPLETE:
+        entry["receipt_type"] = 2 if event == "returned" else 1
+    return entry
+
+
+async def order_feed(desk: RiderDesk, account: Account, data: dict) -> dict:
+    ride = desk.ride_of(account, str(data["order_id"]))
+    feed = [_feed_entry(ride, event, at) for event, at in ride.history]
+    if feed and ride.position is not None:  # the newest entry carries where the rider is
+        feed[-1].update(rider_lng=f"{ride.position.lng:.6f}", rider_lat=f"{ride.position.lat:.6f}")
+    if feed and ride.stage == "cancelled":
+        feed[-1]["cancel_reason"] = ride.reason
+    return {"sf_order_id": ride.ride_id, "shop_order_id": ride.order_ref, "feed": feed}
+
+
 async def balance(desk: RiderDesk, account: Account, data: dict) -> dict:
     return {"balance": account.balance_fen}
 
@@ -80,6 +99,7 @@ METHODS = {
     "cancelorder": cancel,
     "addordergratuityfee": gratuity,
     "getshopaccountbalance": balance,
+    "listorderfeed": order_feed,
 }
 
 

@@ -57,6 +57,8 @@ EVENT_CODES: dict[str, tuple[str, int]] = {
     "rider_cancelled": (RECALL, 10),
 }
 
+CREATED = 1  # order_status of a new order in the status feed (before any rider)
+
 OK = 0
 PARAMS, UNKNOWN_DEV, SIGN_ERROR, RATE_LIMITED = "1000", "1002", "1006", "1018"
 BALANCE_LOW, NO_RIDER, BAD_STATE, NOT_FOUND = "2003", "2020", "2004", "2005"
@@ -111,3 +113,19 @@ def parse_callback(fields: Mapping[str, Any]) -> RiderUpdate:
         carrier_status=f"{index}:{code}",
         reassigned=reassigned,
     )
+
+
+def parse_feed(result: Mapping[str, Any], carrier_order_id: str) -> RiderUpdate:
+    """listorderfeed: the order's status feed; its newest entry reads like the callback it matches
+    (url_index names the kind, as in callbacks)."""
+    feed = result.get("feed") or []
+    if not feed:
+        raise ValueError("an empty SF status feed")
+    # The newest by time; of two in the same second, the later in the feed.
+    _, newest = max(enumerate(feed), key=lambda pair: (int(pair[1].get("create_time") or 0), pair[0]))
+    fields = {"sf_order_id": carrier_order_id, "shop_order_id": result.get("shop_order_id") or "",
+              "push_time": newest.get("create_time"), **newest}  # fmt: skip
+    if str(fields.get("order_status")) == str(CREATED):
+        return RiderUpdate(str(fields["shop_order_id"]), carrier_order_id, S.AWAITING_RIDER,
+                           at=from_unix(fields.get("push_time")), carrier_status="feed:1")  # fmt: skip
+    return parse_callback(fields)

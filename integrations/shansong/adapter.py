@@ -74,6 +74,10 @@ class ShansongAdapter(CarrierAdapterBase):
     async def add_tip(self, carrier_order_id: str, *, tip_fen: int) -> None:
         await self._call("addition", {"issOrderNo": carrier_order_id, "additionFee": tip_fen}, wire.DEVELOPER_PATH)
 
+    async def status(self, carrier_order_id: str) -> RiderUpdate:
+        data = await self._call("orderInfo", {"issOrderNo": carrier_order_id})
+        return wire.parse_info(data or {})
+
     async def balance(self) -> int:
         data = await self._call("getUserAccount", None)
         return int(data["balance"])

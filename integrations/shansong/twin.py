@@ -79,6 +79,20 @@ async def addition(desk: RiderDesk, account: Account, data: dict) -> None:
     desk.tip(desk.ride_of(account, str(data["issOrderNo"])), int(data["additionFee"]))
 
 
+async def order_info(desk: RiderDesk, account: Account, data: dict) -> dict:
+    ride = desk.ride_of(account, str(data["issOrderNo"]))
+    # Returning goods has no status at Shansong: the ride reads as on its way.
+    status, sub, desc, abort_type = wire.EVENT_CODES.get(ride.event, (40, "", "闪送中", 0))
+    courier: dict[str, Any] = {"name": ride.rider_name, "mobile": ride.rider_phone}
+    if ride.position is not None:
+        bd = gcj02_to_bd09(ride.position.lng, ride.position.lat)
+        courier.update(longitude=f"{bd.lng:.6f}", latitude=f"{bd.lat:.6f}")
+    return {"issOrderNo": ride.ride_id, "orderNo": ride.order_ref, "orderStatus": status, "subOrderStatus": sub,
+            "statusDesc": desc, "courier": courier, "abortType": abort_type,
+            "abortReason": ride.reason if abort_type else "", "statusChangeTime": int(ride.event_at * 1000),
+            "totalAmount": ride.fee_fen}  # fmt: skip
+
+
 async def user_account(desk: RiderDesk, account: Account, data: dict) -> dict:
     return {"balance": account.balance_fen, "couponCount": 0}
 
@@ -89,6 +103,7 @@ METHODS = {
     "abortOrder": abort,
     "addition": addition,
     "getUserAccount": user_account,
+    "orderInfo": order_info,
 }
 
 

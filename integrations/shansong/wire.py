@@ -105,3 +105,12 @@ def parse_callback(fields: Mapping[str, Any]) -> RiderUpdate:
         carrier_status=code + (f".{data['subStatus']}" if data.get("subStatus") not in (None, "") else ""),
         reassigned=any(word in desc for word in REASSIGN_WORDS),
     )
+
+
+def parse_info(data: Mapping[str, Any]) -> RiderUpdate:
+    """orderInfo: the same facts as a callback under the query's names (orderStatus,
+    subOrderStatus); the courier's position is BD-09 like the callbacks'."""
+    fields = {**data, "status": data.get("orderStatus", data.get("status")),
+              "subStatus": data.get("subOrderStatus", data.get("subStatus", "")),
+              "timestamp": data.get("statusChangeTime") or data.get("timestamp")}  # fmt: skip
+    return parse_callback(fields)

@@ -3,7 +3,8 @@
 Verified against the store accounts of that carrier (a callback names no account, so each enabled
 account's keys are tried), kept raw in the inbox (processed, failed or rejected, with the reason),
 applied to the delivery in the same transaction (services.deliveries: repeats and late arrivals
-change nothing), committed, then the boards of the store are told. The carrier gets its own ack
+change nothing), committed, then the boards of the store are told. A callback for a ride not
+recorded yet is kept and applied when its booking is (services.deliveries_waiting). The carrier gets its own ack
 body; a bad signature its refusal (it retries, and the raw copy shows what came).
 """
 
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 
 from sqlalchemy.engine import Engine
 from starlette.requests import Request
@@ -22,7 +22,7 @@ from integrations import registry
 from integrations.base import PlatformError
 from qihang_app import live
 from qihang_app.db import session_scope
-from qihang_app.services import carrier_accounts, deliveries
+from qihang_app.services import carrier_accounts, deliveries, deliveries_waiting
 from qihang_app.services.inbox import RawMessage, store_raw
 
 log = logging.getLogger("qihang_app.api.carrier_hooks")
@@ -39,9 +39,6 @@ def _verified_account(kind, accounts, body: bytes, headers, query):
         except PlatformError:  # an account with missing keys cannot verify anything
             continue
     return None
-
-
-BOOKING_GRACE_S = 5.0  # how long a callback waits for the ride it names to be recorded
 
 
 def _handle(engine: Engine | None, carrier: str, body: bytes, headers: dict, query: dict) -> tuple[str, tuple | None]:
@@ -72,20 +69,23 @@ def _handle(engine: Engine | None, carrier: str, body: bytes, headers: dict, que
             )
             return "failed", None
         row = deliveries.apply_update(session, carrier=carrier, update=update, account_id=account.id)
-        waited = 0.0
-        while row is None and waited < BOOKING_GRACE_S:
-            # A fast carrier can call back before our booking is recorded (create returns, then we
-            # write the ride): give that write a moment instead of dropping the rider's first status.
-            session.rollback()
-            time.sleep(0.2)
-            waited += 0.2
-            row = deliveries.apply_update(session, carrier=carrier, update=update, account_id=account.id)
         if row is None:
-            error = f"no delivery {update.order_ref!r} / {update.carrier_order_id!r}"
-            store_raw(session, [RawMessage(carrier, KIND, text, headers=kept, status="failed", error=error)])
-            return "ok", None  # acked: a ride we do not know will not become known by retrying
-        store_raw(session, [RawMessage(carrier, KIND, text, headers=kept, status="processed")])
-        return "ok", (row.store_id, row.order_id, row.status)
+            # A fast carrier can call back before our booking is recorded (create returns, then
+            # the worker writes the ride): keep it; record_booking applies it.
+            row = deliveries_waiting.keep(
+                session, carrier=carrier, update=update, account_id=account.id, body=text, headers=kept
+            )
+        else:
+            store_raw(session, [RawMessage(carrier, KIND, text, headers=kept, status="processed")])
+        if row is not None:
+            return "ok", (row.store_id, row.order_id, row.status)
+    # SQLite: the booking's writer may have committed just before ours without seeing the kept
+    # callback (PostgreSQL takes turns under a lock instead): look once more, now it is stored.
+    with session_scope(engine) as session:
+        if deliveries_waiting.apply_waiting(session, carrier=carrier, order_ref=update.order_ref):
+            row = deliveries.find(session, carrier=carrier, order_ref=update.order_ref)
+            return "ok", (row.store_id, row.order_id, row.status)
+    return "ok", None  # acked: kept until its booking is recorded
 
 
 async def receive(request: Request) -> Response:

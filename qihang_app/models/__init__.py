@@ -10,6 +10,7 @@ from .messaging import INBOX_STATUSES, OUTBOX_STATUSES, InboxMessage, OutboxMess
 from .orders import Order, OrderEvent, OrderLine, phone_search_columns
 from .pulls import PULL_KINDS, PULL_STATUSES, PullLog
 from .reports import ReportCancel, ReportDaily, ReportDuration, ReportHourly, ReportSku, ReportSkuMonth
+from .ride_retry import RIDE_RETRY_STATUSES, RideRetry
 from .skus import ErpSku, Product, ShopSku, SkuLinkEvent
 from .stock import ShopStockSetting, StockLevel, StockLocation, StockMove, StockPublished, StockShortage
 from .stores import Shop, Store
@@ -59,6 +60,8 @@ __all__ = [
     "ReportHourly",
     "ReportSku",
     "ReportSkuMonth",
+    "RIDE_RETRY_STATUSES",
+    "RideRetry",
     "Shop",
     "ShopSku",
     "ShopStockSetting",

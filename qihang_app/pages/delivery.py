@@ -27,6 +27,14 @@ def _account(a: dict) -> rx.Component:
             rx.button(
                 t("carriers.test"), size="2", variant="soft", on_click=S.test_account(a["id"]), id="test-" + a["id"]
             ),
+            rx.button(
+                rx.icon("pencil", size=14),
+                t("delivery.account.edit"),
+                size="2",
+                variant="outline",
+                on_click=S.edit_account(a["id"]),
+                id="edit-" + a["id"],
+            ),
             rx.icon_button(
                 rx.icon("trash-2", size=16),
                 variant="ghost",
@@ -46,15 +54,27 @@ def _account(a: dict) -> rx.Component:
 
 
 def _key_input(spec: list) -> rx.Component:
+    """One key of the account; a stored secret is never sent to the page: it shows 已设置."""
     return rx.vstack(
-        rx.text(_in_lang(spec[1], spec[2]), size="2", weight="medium"),
+        rx.hstack(
+            rx.text(_in_lang(spec[1], spec[2]), size="2", weight="medium"),
+            rx.cond(
+                spec[7] == "1",
+                rx.badge(t("delivery.account.secret_set"), color_scheme="green", class_name="secret-set"),
+            ),
+            align="center",
+            spacing="2",
+        ),
         rx.input(
             name=spec[0],
             type=rx.cond(spec[3] == "1", "password", "text"),
-            placeholder=_in_lang(spec[4], spec[5]),
+            default_value=spec[6],
+            placeholder=rx.cond(spec[7] == "1", t("delivery.account.secret_keep"), _in_lang(spec[4], spec[5])),
             max_length=256,
+            auto_complete=rx.cond(spec[3] == "1", "new-password", "off"),
             width="100%",
             size="3",
+            id="key-" + spec[0],
         ),
         field_error(S.errors[spec[0]]),
         spacing="1",
@@ -65,15 +85,30 @@ def _key_input(spec: list) -> rx.Component:
 def account_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(t("carriers.add")),
+            rx.dialog.title(rx.cond(S.account_form["id"] != "", t("delivery.account.edit_title"), t("carriers.add"))),
             rx.form(
                 rx.vstack(
                     rx.text(t("carriers.name"), size="2", weight="medium"),
-                    rx.input(name="name", default_value=S.account_form["name"], max_length=40, size="3", width="100%"),
+                    rx.input(
+                        name="name",
+                        default_value=S.account_form["name"],
+                        max_length=40,
+                        size="3",
+                        width="100%",
+                        id="key-name",
+                    ),
                     field_error(S.errors["name"]),
                     rx.foreach(S.account_fields, _key_input),
                     rx.text(t("carriers.base_url"), size="2", weight="medium"),
-                    rx.input(name="base_url", max_length=300, size="3", width="100%", placeholder="https://"),
+                    rx.input(
+                        name="base_url",
+                        default_value=S.account_form["base_url"],
+                        max_length=300,
+                        size="3",
+                        width="100%",
+                        placeholder="https://",
+                        id="key-base_url",
+                    ),
                     field_error(S.errors["base_url"]),
                     rx.cond(S.form_error != "", rx.callout(S.form_error, color_scheme="red", size="1", width="100%")),
                     rx.hstack(
@@ -89,6 +124,7 @@ def account_dialog() -> rx.Component:
                 ),
                 on_submit=S.save_account,
                 reset_on_submit=False,
+                key=S.form_key,
             ),
             max_width="480px",
         ),

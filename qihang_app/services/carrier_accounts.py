@@ -118,6 +118,12 @@ def list_accounts(session: Session, *, actor: Actor, store_id: int) -> list[Acco
     return [view(r) for r in rows]
 
 
+def get_account(session: Session, *, actor: Actor, account_id: int) -> AccountView:
+    """One account for its edit form: its non-secret keys, and which secrets are set (never them)."""
+    require_permission(actor, "delivery.settings")
+    return view(_account(session, actor, account_id))
+
+
 def save_account(
     session: Session,
     *,

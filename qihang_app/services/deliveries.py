@@ -105,8 +105,10 @@ def record_booking(
     who: str = "worker",
     reason: str = "",
     now: datetime | None = None,
+    retry_key: str = "",
 ) -> Delivery:
-    """A ride was booked: the order's current delivery, 待接单 until a rider takes it."""
+    """A ride was booked: the order's current delivery, 待接单 until a rider takes it. Callbacks
+    that came before this row are applied now (deliveries_waiting); a retried booking is done."""
     now = now or utcnow()
     order = _locked_order(session, order_id)
     if order.status in ENDED:
@@ -158,7 +160,18 @@ def record_booking(
     )  # fmt: skip
     _tell_platform(session, order, row)
     session.flush()
+    if retry_key:
+        from .deliveries_retry import done
+
+        done(session, key=retry_key)
+    from .deliveries_waiting import apply_waiting  # it applies through apply_update below
+
+    apply_waiting(session, carrier=carrier, order_ref=order_ref)
     return row
+
+
+def find(session: Session, *, carrier: str, order_ref: str) -> Delivery | None:
+    return session.exec(select(Delivery).where(Delivery.carrier == carrier, Delivery.order_ref == order_ref)).first()
 
 
 def apply_update(

@@ -148,3 +148,35 @@ async def auto_timeline_reaches_delivered(rig: Rig, expected_last: S = S.DELIVER
 
 def _query(push) -> dict[str, str]:
     return dict(parse_qsl(push.query, keep_blank_values=True))
+
+
+async def status_follows_the_ride(rig: Rig, *, positions: bool = True) -> None:
+    """The status query tells what the callbacks told: the stage, the rider, the position (GCJ-02)."""
+    adapter = rig.adapter()
+    booking = await adapter.create(rig.order(), idempotency_key="k")
+    first = await adapter.status(booking.carrier_order_id)
+    assert first.status is S.AWAITING_RIDER and first.carrier_order_id == booking.carrier_order_id
+    for event, expected in (("accepted", S.RIDER_ACCEPTED), ("picked_up", S.DELIVERING), ("delivered", S.DELIVERED)):
+        rig.step(booking.carrier_order_id, event)
+        update = await adapter.status(booking.carrier_order_id)
+        truth = rig.ride(booking.carrier_order_id)
+        assert update.status is expected, (event, update)
+        assert update.rider_name == truth["rider_name"] and update.rider_phone == truth["rider_phone"]
+        if positions and expected is not S.DELIVERED:
+            assert update.lat == pytest.approx(truth["position"]["lat"], abs=1e-5)
+            assert update.lng == pytest.approx(truth["position"]["lng"], abs=1e-5)
+
+
+async def status_of_a_cancelled_ride(rig: Rig) -> None:
+    adapter = rig.adapter()
+    booking = await adapter.create(rig.order(), idempotency_key="k")
+    await adapter.cancel(booking.carrier_order_id, reason="顾客取消订单")
+    await _sent(rig, booking.carrier_order_id, 2)
+    update = await adapter.status(booking.carrier_order_id)
+    assert update.status is S.CANCELLED
+
+
+async def status_of_an_unknown_ride_is_refused(rig: Rig, handle: str) -> None:
+    with pytest.raises(PlatformError) as caught:
+        await rig.adapter().status(handle)
+    assert not caught.value.retryable

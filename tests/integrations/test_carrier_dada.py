@@ -121,3 +121,17 @@ def test_the_envelope_signature():
     fields = {"app_key": "k", "body": "{}", "format": "json", "source_id": "73753", "timestamp": "1", "v": "1.0"}
     assert wire.base_string("S", fields) == "Sapp_keykbody{}formatjsonsource_id73753timestamp1v1.0S"
     assert wire.sign("S", fields) == wire.sign("S", {**fields, "signature": "x"}).upper()
+
+
+async def test_status_query_with_the_rider_position(rig):
+    await cases.status_follows_the_ride(rig)
+    (call, *_) = rig.requests("order/status/query")
+    assert set(call["params"]) == {"order_id"}
+
+
+async def test_status_of_a_cancelled_ride(rig):
+    await cases.status_of_a_cancelled_ride(rig)
+
+
+async def test_status_of_an_unknown_ride(rig):
+    await cases.status_of_an_unknown_ride_is_refused(rig, "QH-nope")

@@ -112,3 +112,17 @@ def test_every_status_of_the_table(code, expected):
     assert update.status is expected and update.carrier_order_id == "MP1/7"
     with pytest.raises(ValueError):
         wire.parse_callback({**fields, "status": "40"})
+
+
+async def test_status_query_and_rider_location(rig):
+    await cases.status_follows_the_ride(rig)
+    assert rig.requests("order/rider/location"), "the position comes from order/rider/location"
+
+
+async def test_status_of_a_cancelled_ride(rig):
+    await cases.status_of_a_cancelled_ride(rig)
+    assert not rig.requests("order/rider/location")  # nobody to locate
+
+
+async def test_status_of_an_unknown_ride(rig):
+    await cases.status_of_an_unknown_ride_is_refused(rig, "999/1")

@@ -124,3 +124,15 @@ def test_every_status_of_the_table(index, code, extra, expected):
     with pytest.raises(ValueError):
         wire.parse_callback({**fields, "url_index": "", "order_status": 99})
     assert json.loads(wire.body_bytes(fields)) == fields
+
+
+async def test_status_from_the_order_feed(rig):
+    await cases.status_follows_the_ride(rig)
+
+
+async def test_status_of_a_cancelled_ride(rig):
+    await cases.status_of_a_cancelled_ride(rig)
+
+
+async def test_status_of_an_unknown_ride(rig):
+    await cases.status_of_an_unknown_ride_is_refused(rig, "SF404")

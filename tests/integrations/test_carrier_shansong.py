@@ -130,3 +130,15 @@ def test_every_status_of_the_table(status, sub, expected):
     assert wire.parse_callback(data).status is expected
     with pytest.raises(ValueError):
         wire.parse_callback({**data, "status": 10})
+
+
+async def test_status_from_order_info_bd09_converted(rig):
+    await cases.status_follows_the_ride(rig)
+
+
+async def test_status_of_a_cancelled_ride(rig):
+    await cases.status_of_a_cancelled_ride(rig)
+
+
+async def test_status_of_an_unknown_ride(rig):
+    await cases.status_of_an_unknown_ride_is_refused(rig, "TDH404")

@@ -42,5 +42,6 @@ def test_every_table_is_in_the_metadata():
         "report_daily", "report_hourly", "report_durations", "report_cancels", "report_skus",
         "report_skus_monthly",
         "after_sales", "after_sale_lines", "after_sale_events",
+        "ride_retries",
     }  # fmt: skip
     assert expected <= set(SQLModel.metadata.tables)
