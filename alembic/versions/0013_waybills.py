@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 import sqlmodel  # noqa: F401  (autogenerate renders sqlmodel.sql.sqltypes.AutoString)
+
 from alembic import op
 
 revision: str = "0013_waybills"
@@ -21,7 +22,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-NEW_KEYS = {role: ("order.waybill", "order.memo") for role in ("admin", "manager", "staff")}
+NEW_KEYS = dict.fromkeys(("admin", "manager", "staff"), ("order.waybill", "order.memo"))
 
 
 def _grant_presets(*, add: bool) -> None:
