@@ -14,7 +14,7 @@ WAYBILL_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "ship.ui.partial": ("部分发货 {done}/{total}", "Partly shipped {done}/{total}"),
     "ship.ui.line_shipped": ("已发货", "Shipped"),
-    "orders.line.refund": ("退款：{state}", "Refund: {state}"),
+    "orders.line.refund": ("退款", "Refund"),
     # 卖家备注 + 旗帜
     "memo.err.unsupported": ("该平台不支持修改卖家备注", "This platform takes no seller memo"),
     "memo.err.too_long": ("备注最多 {limit} 个字", "The memo takes at most {limit} characters"),
@@ -58,7 +58,7 @@ WAYBILL_MESSAGES: dict[str, tuple[str, str]] = {
     "audit.act.order.waybill_cancel": ("取消电子面单", "Cancelled a waybill"),
     "waybill.ui.open": ("打印面单", "Print waybills"),
     "waybill.ui.title": ("电子面单", "E-waybills"),
-    "waybill.ui.ticked": ("已勾选 {n} 单", "{n} orders ticked"),
+    "waybill.ui.ticked": ("已勾选订单", "Orders ticked"),
     "waybill.ui.carrier": ("快递公司", "Carrier"),
     "waybill.ui.size": ("纸张", "Paper"),
     "waybill.ui.size76": ("76×130 mm（一联单）", "76×130 mm"),

@@ -64,7 +64,7 @@ class Plan:
     tracking_no: str = ""  # set when an active number exists: nothing to ask
 
 
-def _orders(session: Session, actor: Actor, order_ids: Iterable[int]) -> list[Order]:
+def ticked_orders(session: Session, actor: Actor, order_ids: Iterable[int]) -> list[Order]:
     ids = sorted({int(i) for i in order_ids})
     if not ids:
         raise ValidationError(key="waybill.err.none_ticked")
@@ -78,16 +78,15 @@ def _orders(session: Session, actor: Actor, order_ids: Iterable[int]) -> list[Or
     return found
 
 
-def _refusal(session: Session, order: Order, carrier_code: str) -> str:
-    """Why this order cannot have a number of this carrier ("" when it can)."""
+def _require_issuable(session: Session, order: Order, carrier_code: str) -> None:
+    """Refuse (with the reason) an order that cannot have a number of this carrier."""
     if carrier_code not in carriers_for(order.platform):
-        return "waybill.err.carrier_not_offered"
+        raise ConflictError(key="waybill.err.carrier_not_offered")
     if is_terminal(OrderStatus(order.status)):
-        return "waybill.err.order_ended"
+        raise ConflictError(key="waybill.err.order_ended")
     store = session.get(Store, order.store_id)
     if store is None or not store.address.strip() or not store.phone.strip():
-        return "waybill.err.no_sender"
-    return ""
+        raise ConflictError(key="waybill.err.no_sender")
 
 
 def check_batch(
@@ -99,12 +98,13 @@ def check_batch(
     if express_carrier(carrier_code) is None:
         raise ValidationError(key="erp.err.bad_carrier", field="carrier", code=carrier_code[:20])
     ok, refused = [], {}
-    for order in _orders(session, actor, order_ids):
-        reason = _refusal(session, order, carrier_code)
-        if reason:
-            refused[order.id] = reason
-        else:
-            ok.append(order.id)
+    for order in ticked_orders(session, actor, order_ids):
+        try:
+            _require_issuable(session, order, carrier_code)
+        except ConflictError as exc:
+            refused[order.id] = exc.key
+            continue
+        ok.append(order.id)
     return ok, refused
 
 
@@ -120,9 +120,7 @@ def plan(session: Session, *, order_id: int, carrier_code: str) -> Plan:
     order = session.get(Order, order_id)
     if order is None:
         raise NotFoundError(key="orders.err.not_found", order_id=order_id)
-    reason = _refusal(session, order, carrier_code)
-    if reason:
-        raise ConflictError(key=reason)
+    _require_issuable(session, order, carrier_code)
     base = {
         "order_id": order.id,
         "shop_id": order.shop_id,
@@ -211,7 +209,7 @@ def printable(session: Session, *, actor: Actor, order_ids: Iterable[int]) -> li
     """The newest active number of each order (orders without one are left out), for labels."""
     require_permission(actor, "order.waybill")
     found = []
-    for order in _orders(session, actor, order_ids):
+    for order in ticked_orders(session, actor, order_ids):
         row = _active(session, order.id)
         if row is not None:
             found.append((order, row))
@@ -235,7 +233,7 @@ def ship(session: Session, *, actor: Actor, order_ids: Iterable[int]) -> tuple[i
     Returns (orders shipped, {order id: message key} of those that could not)."""
     require_permission(actor, "order.waybill")
     shipped, refused = 0, {}
-    for order in _orders(session, actor, order_ids):
+    for order in ticked_orders(session, actor, order_ids):
         row = _active(session, order.id)
         if row is None or row.status == "shipped":
             refused[order.id] = "waybill.err.no_number" if row is None else "waybill.err.already_shipped"
@@ -304,3 +302,8 @@ def record_cancelled(session: Session, *, waybill_id: int, who: str) -> Waybill:
 
 def waybill(session: Session, *, waybill_id: int) -> Waybill | None:
     return session.get(Waybill, waybill_id)
+
+
+def store_of(session: Session, *, order_id: int) -> int | None:
+    order = session.get(Order, order_id)
+    return order.store_id if order else None
