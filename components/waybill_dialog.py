@@ -29,7 +29,7 @@ def waybill_button() -> rx.Component:
 
 def _result(row: dict) -> rx.Component:
     return rx.hstack(
-        rx.icon(rx.cond(row["ok"] == "1", "circle-check", "circle-x"), size=16),
+        rx.cond(row["ok"] == "1", rx.icon("circle-check", size=16), rx.icon("circle-x", size=16)),
         rx.text(row["no"], size="2", font_family="monospace"),
         rx.text(row["text"], size="2", color=rx.cond(row["ok"] == "1", rx.color("green", 11), rx.color("red", 11))),
         spacing="2",
