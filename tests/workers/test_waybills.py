@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from qihang_app.models import Order, Store, Waybill
+from qihang_app.models import Order, OrderLine, Store, Waybill, utcnow
+from qihang_app.services import erp_manual, waybill_views, waybills
 from qihang_app.services import stores as store_service
-from qihang_app.services import waybills
 from tests.services.factories import make_actor
 from tests.waybill_support import kite_order, kite_platform, kite_shop
 from workers.tasks.outbox import relay_outbox
@@ -127,3 +127,25 @@ async def test_cancel_returns_the_number_and_the_next_one_is_a_new_parcel(engine
     assert [(r.parcel_no, r.status) for r in rows] == [(1, "cancelled"), (2, "issued")]
     assert rows[1].tracking_no != first.tracking_no
     assert (await cancel_waybill(ctx, first.id, "worker"))["ok"] is False  # once only
+
+
+async def test_labels_and_the_drawer_views(engine, ctx, kite, world):
+    admin, (good, _, _) = world
+    await issue_waybills(ctx, [good], "ZTO", "worker")
+    with Session(engine, expire_on_commit=False) as session:
+        erp_manual.enter_shipment(
+            session, actor=admin, order_id=good, carrier_code="ZTO", tracking_no="ZT9", line_nos=[2]
+        )
+        [label] = waybill_views.labels(session, actor=admin, order_ids=[good], now=utcnow())
+        order = session.get(Order, good)
+        lines = list(session.exec(select(OrderLine).where(OrderLine.order_id == good).order_by(OrderLine.line_no)))
+        extras = waybill_views.drawer_extras(session, order, lines)
+        session.commit()
+    assert label["tracking"] == _rows(engine, good)[0].tracking_no and label["sort_code"] == "571-A12 03"
+    assert label["barcode"].startswith("data:image/svg+xml") and "风筝2 ×2" in label["items"]
+    assert label["sender_address"] and label["receiver_address"] == "上海市徐汇区衡山路 8 号"
+    assert _rows(engine, good)[0].status == "printed"
+    assert extras["splits"] and extras["partial"] == "1/3"
+    assert extras["per_line"] == {1: "", 2: "ZTO ZT9", 3: ""}
+    assert [w["status"] for w in extras["waybills"]] == ["printed"] and extras["waybills"][0]["cancellable"] == "1"
+    assert extras["takes_memo"] and {f["code"] for f in extras["flags"]} == {"1", "4"}
