@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from sqlmodel import select
 
 from qihang_app.db import make_engine, session_scope
-from qihang_app.models import Order, Shop, Store, Waybill
+from qihang_app.models import Order, OrderLine, Shop, Store, Waybill
 from tests.e2e.conftest import DESK, PHONE, login, shot
 from tests.services.factories import platform_order
 
@@ -134,3 +134,24 @@ def test_on_a_phone_ticked_orders_print_and_ship_with_their_numbers(app_server, 
         assert session.get(Order, order_id).status == "shipped"
         assert session.exec(select(Waybill.status).where(Waybill.order_id == order_id)).one() == "shipped"
     context.close()
+
+
+def test_the_drawer_shows_a_lines_refund_state_and_the_order_numbers(app_server, browser, engine):
+    base, env = app_server
+    order_id, _, tracking = _order_with_number(engine, "D")
+    with session_scope(engine) as session:
+        line = session.exec(select(OrderLine).where(OrderLine.order_id == order_id)).one()
+        line.refund_status = "退款中"
+        session.add(line)
+    page = browser.new_page(viewport=DESK)
+    login(page, base, "admin", env["E2E_ADMIN_PASSWORD"])
+    page.goto(f"{base}/orders?order={order_id}")
+    drawer = page.locator("#order-detail")
+    expect(drawer.locator(".line-refund")).to_contain_text("退款中", timeout=20_000)
+    expect(drawer.locator("#order-waybills")).to_contain_text(tracking)
+    expect(drawer.locator(".waybill-cancel")).to_be_visible()
+    expect(drawer).to_contain_text("易碎，轻放")  # the memo, read-only where the platform takes none
+    expect(drawer.locator("#seller-memo")).to_have_count(0)
+    expect(drawer.locator("#parcel-picker")).to_have_count(0)  # this platform ships whole orders
+    shot(page, "waybill-drawer")
+    page.close()
