@@ -220,14 +220,25 @@ def _complete(session: Session, order_id: int) -> bool:
 
 
 def _parcel_line_ids(session: Session, order: Order, row: ErpShipment) -> tuple[str, ...]:
-    """The platform line ids a SHIP of this parcel names: its own lines, or (a parcel without
-    lines after others went) the lines still unshipped; () is the whole order."""
+    """The platform line ids a SHIP of this parcel names: its own lines, the lines of the SKUs an
+    ERP's parcel names, or (a parcel without lines after others went) the lines still unshipped;
+    () is the whole order."""
     found = partners.profile(order.platform)
     if found is None or not found.splits_shipments:
         return ()
-    mine = tuple(x["platform_line_id"] for x in json.loads(row.lines_json or "[]") if x.get("platform_line_id"))
+    entries = json.loads(row.lines_json or "[]")
+    mine = tuple(x["platform_line_id"] for x in entries if x.get("platform_line_id"))
     if mine:
         return mine
+    if entries:  # an ERP's parcel names SKUs: the order lines of those SKUs
+        codes = {x.get("sku") for x in entries} - {None, ""}
+        linked = session.exec(
+            select(OrderLine.platform_line_id, ErpSku.code)
+            .join(ErpSku, ErpSku.id == OrderLine.erp_sku_id)
+            .where(OrderLine.order_id == order.id)
+            .order_by(OrderLine.line_no)
+        ).all()
+        return tuple(pid for pid, code in linked if pid and code in codes)
     others = select(ErpShipment.lines_json).where(
         ErpShipment.order_id == order.id, ErpShipment.after_sale_id.is_(None), ErpShipment.id != row.id
     )

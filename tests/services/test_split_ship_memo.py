@@ -4,14 +4,17 @@ write-back), and ingest keeping each line's platform id and refund state."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from sqlmodel import select
 
-from qihang_app.models import AuditEntry, Order, OrderEvent, OutboxMessage
-from qihang_app.services import erp_manual, seller_memo, shipments
+from qihang_app.models import AuditEntry, ErpSku, Order, OrderEvent, OrderLine, OutboxMessage
+from qihang_app.services import erp_manual, seller_memo, shipments, waybills
 from qihang_app.services.errors import ConflictError, ValidationError
+from qihang_app.services.scope import ScopeError
+from tests.services.factories import make_actor
 from tests.services.ingest_factories import T0, apply, line, lines_of, order, snapshot
 from tests.waybill_support import CODE, kite_order, kite_platform, kite_shop
 
@@ -144,3 +147,36 @@ def test_ingest_keeps_line_ids_and_refund_state_and_a_refund_change_replaces_lin
     later[1].refund_status = "WAIT_SELLER_AGREE"
     apply(session, world, snapshot(at=T0 + timedelta(minutes=1), lines=later))
     assert [x.refund_status for x in lines_of(session, o.id)] == ["", "WAIT_SELLER_AGREE"]
+
+
+def test_an_erp_parcel_by_sku_names_the_lines_of_those_skus(session, world, kite_ids):
+    _, order_id = kite_ids
+    for row in session.exec(select(OrderLine).where(OrderLine.order_id == order_id)):
+        sku = ErpSku(code=f"KITE-{row.line_no}", name=row.name)
+        session.add(sku)
+        session.flush()
+        row.erp_sku_id = sku.id
+        session.add(row)
+    done = shipments.record(
+        session,
+        order_id=order_id,
+        carrier_code="ZTO",
+        tracking_no="ZT500",
+        lines=[{"sku": "KITE-1", "quantity": 1}],
+        source="api",
+    )
+    assert not done.moved
+    assert _ships(session, order_id)[0]["line_ids"] == ["KT-1001-L1"]
+
+
+def test_staff_of_another_store_and_roles_without_the_keys_are_refused(session, world, kite_ids):
+    _, order_id = kite_ids
+    outsider = make_actor(session, "staff_b", "staff", [world.store_b])
+    with pytest.raises(ScopeError):
+        seller_memo.set_memo(session, actor=outsider, order_id=order_id, memo="x")
+    clerk = replace(world.staff_a, permissions=world.staff_a.permissions - {"order.memo", "order.waybill"})
+    with pytest.raises(ScopeError):
+        seller_memo.set_memo(session, actor=clerk, order_id=order_id, memo="x")
+    with pytest.raises(ScopeError):
+        waybills.check_batch(session, actor=clerk, order_ids=[order_id], carrier_code="ZTO")
+    assert {"order.memo", "order.waybill"} <= world.staff_a.permissions  # the preset clerk has both
