@@ -8,6 +8,7 @@ from components.delivery_panel import delivery_section
 from components.i18n import t
 from components.manual_aftersale import manual_aftersale_button
 from components.order_erp import erp_section
+from components.order_waybills import line_badges, memo_section, partial_badge, waybill_section
 from state.lang import LangState
 from state.order_detail import OrderDetailState
 
@@ -41,6 +42,7 @@ def _line(line: dict) -> rx.Component:
                 ),
                 rx.badge("ERP #" + line["erp"], color_scheme="green", size="1"),
             ),
+            line_badges(line),
             spacing="1",
             flex="1",
         ),
@@ -136,6 +138,7 @@ def detail_drawer() -> rx.Component:
                             platform_badge(d["platform"]),
                             rx.heading(d["seq"], size="6"),
                             status_badge(d["status"]),
+                            partial_badge(),
                             rx.spacer(),
                             rx.drawer.close(
                                 rx.icon_button(
@@ -180,6 +183,7 @@ def detail_drawer() -> rx.Component:
                             manual_aftersale_button(d["id"]),
                         ),
                         erp_section(),
+                        waybill_section(),
                         _section(
                             "orders.amounts",
                             _kv("orders.amount.goods", d["goods"]),
@@ -191,9 +195,7 @@ def detail_drawer() -> rx.Component:
                             _kv("orders.amount.paid", d["paid"], bold=True),
                             _kv("orders.amount.receivable", d["receivable"]),
                         ),
-                        rx.cond(
-                            d["seller_memo"] != "", _section("orders.seller_memo", rx.text(d["seller_memo"], size="2"))
-                        ),
+                        memo_section(),
                         _section("orders.timeline", rx.foreach(OrderDetailState.detail_events, _event)),
                         _section(
                             "audit.order_log",

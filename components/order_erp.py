@@ -5,6 +5,7 @@ import reflex as rx
 from components.erp_badges import erp_badge
 from components.form_bits import field_error
 from components.i18n import t
+from components.order_waybills import parcel_picker
 from qihang_app.domain.input_rules import LIMITS
 from state.lang import LangState
 from state.order_erp import OrderErpState
@@ -56,6 +57,8 @@ def _entry_form() -> rx.Component:
                 wrap="wrap",
             ),
             field_error(OrderErpState.ship_errors["tracking_no"]),
+            parcel_picker(),
+            field_error(OrderErpState.ship_errors["lines"]),
             rx.button(t("erp.ui.save_shipment"), type="submit", size="3", loading=OrderErpState.saving, id="ship-save"),
             spacing="2",
             width="100%",

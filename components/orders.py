@@ -210,6 +210,7 @@ def _card(row: dict) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
+                _pick(row),  # a phone ticks orders too (打印面单, 推送到 ERP)
                 platform_badge(row["platform"]),
                 rx.text(row["seq"], weight="bold", size="5"),
                 rx.spacer(),

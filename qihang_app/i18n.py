@@ -22,6 +22,7 @@ from qihang_app.i18n_ops import OPS_MESSAGES
 from qihang_app.i18n_reports import REPORT_MESSAGES
 from qihang_app.i18n_services import SERVICE_MESSAGES
 from qihang_app.i18n_stock import STOCK_MESSAGES
+from qihang_app.i18n_waybill import WAYBILL_MESSAGES
 from qihang_app.i18n_words import WORDS
 
 __all__ = ["MESSAGES", "PLATFORM_LABEL", "encode", "render", "tr", "tr_known"]
@@ -269,6 +270,7 @@ MESSAGES.update(SERVICE_MESSAGES)  # what services and workers send as keys
 MESSAGES.update(STOCK_MESSAGES)  # stock (库存)
 MESSAGES.update(AFTERSALE_MESSAGES)  # the after-sale center
 MESSAGES.update(CARRIER_MESSAGES)  # instant-delivery carriers
+MESSAGES.update(WAYBILL_MESSAGES)  # 电子面单, split shipments, seller memo
 MESSAGES.update(ERP_KIND_MESSAGES)  # 测试连接 of the 聚水潭 / 旺店通 / 金蝶 connections
 MESSAGES.update(AUDIT_MESSAGES)  # the audit trail, roles and permissions
 MESSAGES.update(CATALOG_MESSAGES)  # 商品 and 店铺商品

@@ -25,6 +25,7 @@ from qihang_app.pages.stock import stock_page
 from qihang_app.pages.stores import stores_page
 from qihang_app.pages.system import system_page
 from qihang_app.pages.users import users_page
+from qihang_app.pages.waybill_print import waybill_print_page
 from qihang_app.runtime import set_app
 from state.aftersales import AfterSalesState
 from state.alerts import AlertsState
@@ -48,6 +49,7 @@ from state.stores import StoresState
 from state.system import SystemState
 from state.tickets import TicketState
 from state.users import UsersState
+from state.waybill_print import WaybillPrintState
 
 get_settings().check_for_production()
 
@@ -129,6 +131,12 @@ app.add_page(
     system_page, route="/system", title="系统状态 · 启航 OMS", on_load=[AuthState.require_login, SystemState.load]
 )
 app.add_page(print_page, route="/print", title="打印 · 启航 OMS", on_load=[AuthState.require_login, TicketState.load])
+app.add_page(
+    waybill_print_page,
+    route="/waybill-print",
+    title="电子面单 · 启航 OMS",
+    on_load=[AuthState.require_login, WaybillPrintState.load],
+)
 app.add_page(
     alerts_page, route="/alerts", title="告警设置 · 启航 OMS", on_load=[AuthState.require_login, AlertsState.load]
 )

@@ -10,6 +10,7 @@ from qihang_app.domain.timeline import describe
 from qihang_app.i18n import render
 from qihang_app.services import audit as audit_service
 from qihang_app.services import orders as order_service
+from state import order_waybills
 from state.audit_rows import entry_row
 from state.auth import current_actor, refuse
 from state.delivery_view import delivery_view
@@ -59,6 +60,8 @@ def _views(d) -> tuple[dict[str, str], list[dict[str, str]], list[dict[str, str]
             "erp": str(line.erp_sku_id or ""),
             "code": line.outer_sku_code or line.platform_sku_id or "",
             "sku": line.platform_sku_id or "",  # 店铺商品 finds the shop SKU to link by it
+            "line_no": str(line.line_no),
+            "refund": line.refund_status or "",  # the platform's own words for the line's refund
         }
         for line in d.lines
     ]
@@ -128,15 +131,22 @@ class OrderDetailState(rx.State):
         actor = await current_actor(self)
 
         def read(session):
-            views = _views(order_service.get_order_detail(session, actor=actor, order_id=order_id))  # scope check
+            d = order_service.get_order_detail(session, actor=actor, order_id=order_id)  # scope check
+            views = _views(d)
             entries = audit_service.for_target(session, actor=actor, kind="order", target_id=order_id)
-            return views, [entry_row(e) for e in entries], delivery_view(session, order_id)
+            extras = order_waybills.extras_for(session, d.order, d.lines)
+            order_waybills.enrich(views[0], views[1], extras)
+            memo = (d.order.seller_memo or "", d.order.seller_flag or "")
+            return views, [entry_row(e) for e in entries], delivery_view(session, order_id), extras, memo
 
         (
             (self.detail, self.detail_lines, self.detail_events),
             self.detail_audit,
             self.detail_delivery,
+            extras,
+            memo,
         ) = await in_session(read)
+        (await self.get_state(order_waybills.OrderWaybillState))._fill(str(order_id), extras, *memo)
         self.detail_open = True
 
     @rx.event

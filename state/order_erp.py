@@ -78,6 +78,8 @@ class OrderErpState(rx.State):
     async def enter_shipment(self, form: dict):
         """录入运单号: the order moves to 已发货 and the platform hears of it (outbox)."""
         self.ship_errors, self.saving = {}, True
+        # the lines ticked for this parcel (where the platform splits shipments): "line_<no>"
+        line_nos = [int(k[5:]) for k, v in form.items() if k.startswith("line_") and k[5:].isdigit() and v]
         try:
             actor = await current_actor(self)
             done = await in_session(
@@ -87,6 +89,7 @@ class OrderErpState(rx.State):
                     order_id=int(self.order_id),
                     carrier_code=self.carrier,
                     tracking_no=str(form.get("tracking_no", "")),
+                    line_nos=line_nos,
                 )
             )
         except ServiceError as exc:

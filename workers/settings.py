@@ -26,6 +26,7 @@ from workers.tasks.outbox import relay_outbox
 from workers.tasks.retention import prune_inbox
 from workers.tasks.stock import sync_stock
 from workers.tasks.sweep import run_pull, schedule_pulls, sweep_shop
+from workers.tasks.waybills import cancel_waybill, issue_waybills
 
 _settings = get_settings()
 _settings.check_for_production()  # prod refuses default keys here too, not only in the app
@@ -55,6 +56,9 @@ class WorkerSettings:
             func(f, keep_result=60, timeout=40, max_tries=1)
             for f in (quote_delivery, book_delivery, cancel_delivery, tip_delivery, test_carrier_account)
         ),
+        # 电子面单: the 打印面单 dialog waits for a batch's numbers; never retried (the app asks again)
+        func(issue_waybills, keep_result=120, timeout=120, max_tries=1),
+        func(cancel_waybill, keep_result=60, timeout=30, max_tries=1),
     ]
     cron_jobs = [
         # unique (the default): with several workers one of them records each tick.

@@ -104,6 +104,8 @@ LINE_FIELDS = (
     "unit_price_fen",
     "allocated_discount_fen",
     "paid_fen",
+    "platform_line_id",
+    "refund_status",
 )
 
 # What the merge needs to know of the shop: {"id": int, "store_id": int, "platform": str}.
@@ -298,6 +300,8 @@ def line_key(lines: Sequence[PlatformOrderLine]) -> tuple:
             int(line.unit_price_fen),
             int(line.discount_fen),
             int(line.paid_fen),
+            str(line.platform_line_id or ""),
+            line.refund_status or "",
         )
         for line in lines
     )
@@ -305,4 +309,4 @@ def line_key(lines: Sequence[PlatformOrderLine]) -> tuple:
 
 def stored_line_key(state: MergeState) -> tuple:
     lines = state.new_lines if state.new_lines is not None else state.old_lines or []
-    return tuple(tuple(line[f] for f in LINE_FIELDS) for line in lines)
+    return tuple(tuple(line.get(f, "") for f in LINE_FIELDS) for line in lines)

@@ -56,6 +56,8 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission("aftersale.create", "order", "新建售后 / 录入处理结果", "Open after-sales and enter results"),
     Permission("order.partial_refund", "order", "缺货退款", "Refund missing items"),
     Permission("erp.ship", "order", "录入发货单号", "Enter tracking numbers"),
+    Permission("order.waybill", "order", "电子面单（取号 / 打印 / 取消）", "E-waybills (issue, print, cancel)"),
+    Permission("order.memo", "order", "卖家备注与旗帜", "Seller memo and flag"),
     Permission("erp.settings", "stores", "修改 ERP 对接（含密钥）", "Edit ERP connections (keys included)"),
     Permission("ride.call", "delivery", "呼叫骑手", "Call a rider"),
     Permission("ride.tip", "delivery", "加小费", "Add a tip"),
@@ -99,7 +101,7 @@ ALL_STORES = "stores.all"
 _STAFF = {
     "page.board", "page.orders", "page.stores", "page.system", "order.accept", "order.reject", "order.ready", "order.dispatch",
     "order.deliver", "order.exception", "order.create", "order.print",
-    "page.products", "page.stock", "page.delivery", "page.aftersales", "order.partial_refund", "ride.call", "ride.tip", "ride.cancel", "ride.own",
+    "page.products", "page.stock", "page.delivery", "page.aftersales", "order.partial_refund", "order.waybill", "order.memo", "ride.call", "ride.tip", "ride.cancel", "ride.own",
 }  # fmt: skip
 _MANAGER = _STAFF | {
     "page.inbox", "page.audit", "aftersale.handle", "aftersale.create", "stock.adjust", "stock.settings", "order.export", "page.reports", "reports.export", "erp.push", "erp.ship", "page.erp", "page.erp_pushes", "erp.settings",

@@ -39,6 +39,9 @@ _SIMPLE = {
     "erp_push_dead": "timeline.erp_push_dead",
     "erp_shipped": "timeline.erp_shipped",
     "erp_shipped_part": "timeline.erp_shipped_part",
+    "seller_memo": "timeline.seller_memo",
+    "waybill_issued": "timeline.waybill_issued",
+    "waybill_cancelled": "timeline.waybill_cancelled",
 }
 # A platform's status move, named by where it went ("订单取消" reads better than "状态变更").
 _MOVED_TO = {s: f"timeline.to.{s}" for s in ("to_ship", "shipped", "completed", "cancelled", "closed")}

@@ -16,8 +16,11 @@ from .stock import ShopStockSetting, StockLevel, StockLocation, StockMove, Stock
 from .stores import Shop, Store
 from .system import WorkerHeartbeat
 from .users import ROLES, AuthSession, LoginThrottle, Role, User, UserStoreGrant
+from .waybills import WAYBILL_STATUSES, Waybill
 
 __all__ = [
+    "WAYBILL_STATUSES",
+    "Waybill",
     "AfterSale",
     "AfterSaleEvent",
     "AfterSaleLine",

@@ -39,6 +39,8 @@ class Order(SQLModel, table=True):
     raw_status_text: str | None = None
     buyer_memo: str = Text("")
     seller_memo: str = Text("")
+    # 旗帜 next to the seller memo: a code of the platform's PlatformProfile.memo_flags ("" = none)
+    seller_flag: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
     receiver_name: str = ""
     receiver_phone: str = ""  # as the platform gives it (often masked or a virtual number)
@@ -125,6 +127,9 @@ class OrderLine(SQLModel, table=True):
     paid_fen: int = Fen()
     erp_sku_id: int | None = Field(default=None, foreign_key="erp_skus.id", ondelete="SET NULL", index=True)
     link_method: str | None = None  # how erp_sku_id was found, e.g. "outer_code", "manual"
+    # The platform's sub-order id (ships and refunds per line) and its own refund state of the line.
+    platform_line_id: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    refund_status: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class OrderEvent(SQLModel, table=True):

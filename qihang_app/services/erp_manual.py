@@ -92,14 +92,29 @@ def repush(session: Session, *, actor: Actor, outbox_id: int) -> bool:
 
 
 def enter_shipment(
-    session: Session, *, actor: Actor, order_id: int, carrier_code: str, tracking_no: str
+    session: Session,
+    *,
+    actor: Actor,
+    order_id: int,
+    carrier_code: str,
+    tracking_no: str,
+    line_nos: Iterable[int] = (),
 ) -> shipments.Recorded:
-    """The drawer's 录入运单号: the same path as an ERP's shipment, recorded as the user's."""
+    """The drawer's 录入运单号: the same path as an ERP's shipment, recorded as the user's;
+    `line_nos` ships part of the order where the platform splits shipments."""
     require_permission(actor, "erp.ship")
+    line_nos = sorted({int(n) for n in line_nos})
     recorded = shipments.record(
-        session, order_id=order_id, carrier_code=carrier_code, tracking_no=tracking_no, source="manual", actor=actor
+        session,
+        order_id=order_id,
+        carrier_code=carrier_code,
+        tracking_no=tracking_no,
+        source="manual",
+        actor=actor,
+        line_nos=line_nos,
     )
     order = session.get(Order, order_id)
     target = audit.Target("order", order_id, order.store_id if order else None)
-    audit.record(session, actor, "erp.ship", target, after={"carrier": carrier_code, "tracking_no": tracking_no})
+    after = {"carrier": carrier_code, "tracking_no": tracking_no, **({"lines": line_nos} if line_nos else {})}
+    audit.record(session, actor, "erp.ship", target, after=after)
     return recorded

@@ -3,6 +3,10 @@
 A shipment is stored once per (order, carrier, tracking number): the same one twice is one. When
 the shipments cover the whole order, the order moves to 已发货 / 配送中 as the state machine allows,
 and the platform hears of it through the outbox (WriteBack.SHIP, when the platform has the call).
+
+Where the platform ships per line (`PlatformProfile.splits_shipments`), a shipment may name the
+order lines in its parcel (`line_nos`): each parcel is reported at once with the platform's line
+ids (`line_ids` in the SHIP payload), and the order is 已发货 once every line went.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -74,6 +78,7 @@ def record(
     actor: Actor | None = None,
     connection_id: int | None = None,
     shipped_at: datetime | None = None,
+    line_nos: Iterable[int] = (),
 ) -> Recorded:
     carrier_code, tracking_no, clean_lines = _clean(carrier_code, tracking_no, lines)
     order = session.exec(select(Order).where(Order.id == order_id).with_for_update()).first()
@@ -81,6 +86,8 @@ def record(
         raise NotFoundError(key="orders.err.not_found", order_id=order_id)
     if actor is not None:
         require_store(actor, order.store_id)
+    if line_nos:
+        clean_lines = _parcel_lines(session, order, sorted({int(n) for n in line_nos}))
     known = session.exec(
         select(ErpShipment.id).where(
             ErpShipment.order_id == order.id,
@@ -113,7 +120,73 @@ def record(
     return Recorded(order.id, row.id, True, order.status, moved, order.store_id)
 
 
+def _parcel_lines(session: Session, order: Order, line_nos: list[int]) -> list[dict]:
+    """The order lines of one parcel, with the platform's line ids; each line ships once."""
+    found = partners.profile(order.platform)
+    if found is None or not found.splits_shipments:
+        raise ValidationError(key="ship.err.no_split", field="lines")
+    rows = {
+        line.line_no: (line, code)
+        for line, code in session.exec(
+            select(OrderLine, ErpSku.code)
+            .outerjoin(ErpSku, ErpSku.id == OrderLine.erp_sku_id)
+            .where(OrderLine.order_id == order.id)
+        ).all()
+    }
+    if any(no not in rows for no in line_nos):
+        raise ValidationError(key="ship.err.unknown_line", field="lines")
+    done = shipped_so_far(session, order.id)
+    if done.whole or any(done.covers(rows[no][0]) for no in line_nos):
+        raise ConflictError(key="ship.err.line_shipped", field="lines")
+    return [
+        {
+            "line_no": no,
+            "platform_line_id": rows[no][0].platform_line_id,
+            "sku": rows[no][1] or "",
+            "quantity": rows[no][0].quantity,
+        }
+        for no in line_nos
+    ]
+
+
+@dataclass
+class ShippedSoFar:
+    """What the order's own shipments (not an after-sale's) covered so far."""
+
+    whole: bool = False  # a shipment without lines: the whole order
+    platform_line_ids: set = field(default_factory=set)
+    line_nos: set = field(default_factory=set)  # lines without a platform line id
+    skus: Counter = field(default_factory=Counter)
+    parcels: dict = field(default_factory=dict)  # line key → "carrier tracking"
+
+    def covers(self, line: Any) -> bool:
+        if line.platform_line_id:
+            return line.platform_line_id in self.platform_line_ids
+        return line.line_no in self.line_nos
+
+
+def shipped_so_far(session: Session, order_id: int) -> ShippedSoFar:
+    done = ShippedSoFar()
+    own = select(ErpShipment.lines_json, ErpShipment.carrier_code, ErpShipment.tracking_no).where(
+        ErpShipment.order_id == order_id, ErpShipment.after_sale_id.is_(None)
+    )  # an after-sale's 补发 parcel is not the order's delivery
+    for raw, carrier_code, tracking in session.execute(own).all():
+        lines = json.loads(raw or "[]")
+        done.whole = done.whole or not lines
+        for line in lines:
+            if line.get("platform_line_id"):
+                done.platform_line_ids.add(line["platform_line_id"])
+                done.parcels[line["platform_line_id"]] = f"{carrier_code} {tracking}"
+            elif line.get("line_no"):
+                done.line_nos.add(int(line["line_no"]))
+                done.parcels[int(line["line_no"])] = f"{carrier_code} {tracking}"
+            if line.get("sku"):
+                done.skus[line["sku"]] += line["quantity"]
+    return done
+
+
 def _check_lines(session: Session, order_id: int, lines: list[dict]) -> None:
+    lines = [x for x in lines if not x.get("line_no")]  # lines of a parcel were checked by number
     if not lines:
         return
     codes = _ordered(session, order_id)
@@ -136,23 +209,76 @@ def _ordered(session: Session, order_id: int) -> Counter:
 
 
 def _complete(session: Session, order_id: int) -> bool:
-    shipped: Counter = Counter()
-    own = select(ErpShipment.lines_json).where(
-        ErpShipment.order_id == order_id, ErpShipment.after_sale_id.is_(None)
-    )  # an after-sale's 补发 parcel is not the order's delivery
-    for (raw,) in session.execute(own).all():
-        lines = json.loads(raw or "[]")
-        if not lines:
-            return True  # a shipment without lines is the whole order
-        for line in lines:
-            shipped[line["sku"]] += line["quantity"]
+    done = shipped_so_far(session, order_id)
+    if done.whole:
+        return True
+    lines = list(session.exec(select(OrderLine).where(OrderLine.order_id == order_id)))
+    if lines and all(done.covers(line) for line in lines):
+        return True
     ordered = _ordered(session, order_id)
-    return bool(ordered) and all(shipped[code] >= qty for code, qty in ordered.items())
+    return bool(ordered) and all(done.skus[code] >= qty for code, qty in ordered.items())
+
+
+def _parcel_line_ids(session: Session, order: Order, row: ErpShipment) -> tuple[str, ...]:
+    """The platform line ids a SHIP of this parcel names: its own lines, the lines of the SKUs an
+    ERP's parcel names, or (a parcel without lines after others went) the lines still unshipped;
+    () is the whole order."""
+    found = partners.profile(order.platform)
+    if found is None or not found.splits_shipments:
+        return ()
+    entries = json.loads(row.lines_json or "[]")
+    mine = tuple(x["platform_line_id"] for x in entries if x.get("platform_line_id"))
+    if mine:
+        return mine
+    if entries:  # an ERP's parcel names SKUs: the order lines of those SKUs
+        codes = {x.get("sku") for x in entries} - {None, ""}
+        linked = session.exec(
+            select(OrderLine.platform_line_id, ErpSku.code)
+            .join(ErpSku, ErpSku.id == OrderLine.erp_sku_id)
+            .where(OrderLine.order_id == order.id)
+            .order_by(OrderLine.line_no)
+        ).all()
+        return tuple(pid for pid, code in linked if pid and code in codes)
+    others = select(ErpShipment.lines_json).where(
+        ErpShipment.order_id == order.id, ErpShipment.after_sale_id.is_(None), ErpShipment.id != row.id
+    )
+    earlier = {x.get("platform_line_id") for (raw,) in session.execute(others).all() for x in json.loads(raw or "[]")}
+    if not earlier - {None, ""}:
+        return ()
+    lines = session.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_no))
+    return tuple(x.platform_line_id for x in lines if x.platform_line_id and x.platform_line_id not in earlier)
+
+
+def _queue_ship(session: Session, order: Order, row: ErpShipment, line_ids: tuple[str, ...]) -> None:
+    payload = {
+        "action": "ship",
+        "platform_order_id": order.platform_order_id,
+        "carrier": row.carrier_code,
+        "tracking_no": row.tracking_no,
+    }
+    if line_ids:
+        payload["line_ids"] = list(line_ids)
+    session.add(
+        OutboxMessage(
+            kind="platform_ship",
+            target=order.platform,
+            shop_id=order.shop_id,
+            order_id=order.id,
+            payload=json.dumps(payload, ensure_ascii=False),
+            idempotency_key=f"ship:{order.id}:{row.id}",
+            next_attempt_at=utcnow(),
+        )
+    )
+    order.pending_action = "ship"
+    session.add(order)
 
 
 def _ship_if_complete(session: Session, order: Order, row: ErpShipment) -> bool:
     old = order.status
+    line_ids = _parcel_line_ids(session, order, row)
     if not _complete(session, order.id):
+        if line_ids and partners.supports(order.platform, WriteBack.SHIP):
+            _queue_ship(session, order, row, line_ids)  # the platform hears of each parcel as it goes
         _event(session, order, row, "erp_shipped_part", old)
         return False
     try:
@@ -164,24 +290,7 @@ def _ship_if_complete(session: Session, order: Order, row: ErpShipment) -> bool:
         return False
     order.shipped_at = row.shipped_at
     if partners.supports(order.platform, WriteBack.SHIP):
-        payload = {
-            "action": "ship",
-            "platform_order_id": order.platform_order_id,
-            "carrier": row.carrier_code,
-            "tracking_no": row.tracking_no,
-        }
-        session.add(
-            OutboxMessage(
-                kind="platform_ship",
-                target=order.platform,
-                shop_id=order.shop_id,
-                order_id=order.id,
-                payload=json.dumps(payload, ensure_ascii=False),
-                idempotency_key=f"ship:{order.id}:{row.id}",
-                next_attempt_at=utcnow(),
-            )
-        )
-        order.pending_action = "ship"
+        _queue_ship(session, order, row, line_ids)
     session.add(order)
     _event(session, order, row, "erp_shipped", old)
     return True

@@ -105,6 +105,8 @@ class LinkIndex:
                     "paid_fen": int(line.paid_fen),
                     "erp_sku_id": erp_id,
                     "link_method": None if how is None else str(getattr(how, "value", how)),
+                    "platform_line_id": str(line.platform_line_id or ""),
+                    "refund_status": line.refund_status or "",
                 }
             )
         return result
