@@ -1,8 +1,8 @@
 """电子面单 (waybills), the platform's line id and refund state on order lines, the seller memo's
 flag; the preset roles gain order.waybill and order.memo
 
-Revision ID: 0013_waybills
-Revises: 0011_aftersales
+Revision ID: 0014_waybills
+Revises: 0013_ride_retries
 Create Date: 2026-11-27 16:05:43.074480+00:00
 """
 
@@ -16,8 +16,8 @@ import sqlmodel  # noqa: F401  (autogenerate renders sqlmodel.sql.sqltypes.AutoS
 
 from alembic import op
 
-revision: str = "0013_waybills"
-down_revision: str | None = "0011_aftersales"
+revision: str = "0014_waybills"
+down_revision: str | None = "0013_ride_retries"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
