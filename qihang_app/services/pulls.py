@@ -179,7 +179,7 @@ def finish_pull(
     cursor: datetime | None = None,
     now: datetime | None = None,
 ) -> None:
-    """Close a pull log; a successful sweep also moves the shop's cursor (never backwards)."""
+    """Close a pull log; a successful sweep also moves the shop's cursor of its kind (never backwards)."""
     now = now or utcnow()
     log = session.get(PullLog, pull_id)
     if log is None:
@@ -194,9 +194,11 @@ def finish_pull(
             setattr(log, name, value)
     session.add(log)
     if ok and cursor is not None:
+        # each kind of pull has its own cursor: refunds (services.refund_pulls) or orders
+        name = "last_refund_cursor_at" if log.kind == "refunds" else "last_sweep_cursor_at"
         shop = session.get(Shop, log.shop_id)
-        if shop is not None and (shop.last_sweep_cursor_at is None or cursor > shop.last_sweep_cursor_at):
-            shop.last_sweep_cursor_at = cursor
+        if shop is not None and (getattr(shop, name) is None or cursor > getattr(shop, name)):
+            setattr(shop, name, cursor)
             session.add(shop)
     session.flush()
 

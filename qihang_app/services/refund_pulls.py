@@ -1,0 +1,72 @@
+"""Refund pulls of platforms with `refunds_pullable`: the platform's incremental refund list read
+on a cursor of its own (`Shop.last_refund_cursor_at`), one `refunds` PullLog row per run (shown in
+the shop's pull log list). The cursor moves only when a run succeeds (pulls.finish_pull); each
+refund goes through the same ingest as a push into the after-sale intake (idempotent by the
+platform refund id, an older report never replacing a newer one).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from qihang_app.domain import partners
+from qihang_app.models import PullLog, Shop, utcnow
+
+from .errors import NotFoundError
+from .pulls import PullJob
+
+KIND = "refunds"
+OVERLAP = timedelta(minutes=10)  # re-read before the cursor: platforms index refunds late
+FIRST_LOOKBACK = timedelta(days=1)  # a shop never pulled starts here
+MAX_WINDOW = timedelta(days=1)  # a long-idle shop catches up a day per run
+
+
+def refund_platforms() -> list[str]:
+    return [p.code for p in partners.profiles() if p.refunds_pullable]
+
+
+def due_refund_pulls(session: Session, *, now: datetime | None = None) -> list[tuple[int, int]]:
+    """(shop_id, interval seconds) of enabled shops of such platforms whose last refund pull
+    started at least one sweep interval ago (or never ran)."""
+    now = now or utcnow()
+    platforms = refund_platforms()
+    if not platforms:
+        return []
+    last = (
+        sa.select(PullLog.shop_id, sa.func.max(PullLog.created_at).label("last"))
+        .where(PullLog.kind == KIND)
+        .group_by(PullLog.shop_id)
+        .subquery()
+    )
+    rows = session.execute(
+        sa.select(Shop.id, Shop.sweep_interval_seconds, last.c.last)
+        .outerjoin(last, last.c.shop_id == Shop.id)
+        .where(Shop.enabled, Shop.platform.in_(platforms), Shop.credentials_encrypted != "")
+        .order_by(Shop.id)
+    ).all()
+    due = []
+    for shop_id, interval, last_at in rows:
+        interval = max(1, int(interval or 60))
+        if last_at is None or (now - last_at).total_seconds() >= interval:
+            due.append((shop_id, interval))
+    return due
+
+
+def start_refund_pull(session: Session, *, shop_id: int, now: datetime | None = None) -> PullJob:
+    """A running `refunds` log: window [cursor - overlap, now] (at most MAX_WINDOW long)."""
+    now = now or utcnow()
+    shop = session.get(Shop, shop_id)
+    if shop is None:
+        raise NotFoundError(key="shops.err.not_found", shop_id=shop_id)
+    cursor = shop.last_refund_cursor_at
+    start = (cursor - OVERLAP) if cursor is not None else now - FIRST_LOOKBACK
+    end = min(now, start + MAX_WINDOW)
+    log = PullLog(
+        shop_id=shop_id, kind=KIND, status="running", window_start=start, window_end=end, created_at=now, started_at=now
+    )
+    session.add(log)
+    session.flush()
+    return PullJob(log.id, shop_id, KIND, start, end)
