@@ -29,6 +29,11 @@ def pullable_platforms() -> list[str]:
     return [p.code for p in partners.profiles() if p.pullable]
 
 
+def _logged_platforms() -> list[str]:
+    """Platforms whose shops have pull logs: order pulls, or refund pulls (services.refund_pulls)."""
+    return [p.code for p in partners.profiles() if p.pullable or p.refunds_pullable]
+
+
 def pullable(platform: str) -> bool:
     found = partners.profile(platform)
     return bool(found and found.pullable)
@@ -309,7 +314,7 @@ def recent_pulls(session: Session, *, actor: Actor, per_shop: int = 5) -> dict[i
     """The last pulls of every shop the actor may see, newest first."""
     shop_ids = list(
         session.execute(
-            select(Shop.id).where(store_filter(actor, Shop.store_id), Shop.platform.in_(pullable_platforms()))
+            select(Shop.id).where(store_filter(actor, Shop.store_id), Shop.platform.in_(_logged_platforms()))
         ).scalars()
     )
     result: dict[int, list[PullView]] = defaultdict(list)

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from qihang_app.domain import partners
-from qihang_app.models import PullLog, Shop, utcnow
+from qihang_app.models import Order, PullLog, Shop, utcnow
 
 from .errors import NotFoundError
 from .pulls import PullJob
@@ -22,6 +22,9 @@ KIND = "refunds"
 OVERLAP = timedelta(minutes=10)  # re-read before the cursor: platforms index refunds late
 FIRST_LOOKBACK = timedelta(days=1)  # a shop never pulled starts here
 MAX_WINDOW = timedelta(days=1)  # a long-idle shop catches up a day per run
+# A refund of an order the OMS has not seen yet holds the cursor back (the order sweep or the
+# stream brings the order, the next run reads the refund again) — for at most this long.
+HOLD_FOR_ORDER = timedelta(hours=2)
 
 
 def refund_platforms() -> list[str]:
@@ -70,3 +73,26 @@ def start_refund_pull(session: Session, *, shop_id: int, now: datetime | None = 
     session.add(log)
     session.flush()
     return PullJob(log.id, shop_id, KIND, start, end)
+
+
+def cursor_after(
+    session: Session,
+    *,
+    shop_id: int,
+    window_end: datetime,
+    refunds: list[tuple[str, datetime | None]],
+    now: datetime | None = None,
+) -> datetime:
+    """Where a successful run may move the cursor: its window's end, unless a refund (order id,
+    update time) came for an order not in the OMS yet (then just before it, within the hold)."""
+    now = now or utcnow()
+    ids = sorted({order_id for order_id, _ in refunds})
+    if not ids:
+        return window_end
+    known = set(
+        session.execute(
+            sa.select(Order.platform_order_id).where(Order.shop_id == shop_id, Order.platform_order_id.in_(ids))
+        ).scalars()
+    )
+    waiting = [at for order_id, at in refunds if order_id not in known and at is not None and now - at < HOLD_FOR_ORDER]
+    return min([window_end, *(at - timedelta(seconds=1) for at in waiting)])

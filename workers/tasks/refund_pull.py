@@ -80,11 +80,13 @@ async def pull_refunds(ctx: dict[str, Any], shop_id: int) -> dict:
 async def _run(ctx: dict[str, Any], auth: ShopAuth, pull, job, lock: RedisLock) -> dict:
     stats = {"pages": 0, "orders": 0, "changed": 0}
     source = f"refunds #{job.pull_id}"
+    seen: list[tuple[str, object]] = []  # (order id, update time) of every refund read
     try:
         window = PullWindow(job.window_start, job.window_end, sweep=True)
         async for page in pull.pull(client_for(ctx, auth), auth, window):
             stats["pages"] += page.requests
             stats["orders"] += len(page.refunds)
+            seen.extend((str(r.platform_order_id), r.updated_at) for r in page.refunds)
             if page.refunds:
                 result = await apply_items(ctx, [refund_item(auth, r, source=source) for r in page.refunds])
                 await publish_changes(ctx.get("redis"), result.changes)
@@ -99,7 +101,10 @@ async def _run(ctx: dict[str, Any], auth: ShopAuth, pull, job, lock: RedisLock) 
             log.exception("refund pull of shop %s failed", auth.id)
         await run_db(ctx, lambda s: pull_service.finish_pull(s, pull_id=job.pull_id, ok=False, error=text, **stats))
         return {"ok": False, "error": text, **stats}
-    await run_db(
-        ctx, lambda s: pull_service.finish_pull(s, pull_id=job.pull_id, ok=True, cursor=job.window_end, **stats)
-    )
+
+    def finish(session):
+        cursor = refund_pulls.cursor_after(session, shop_id=auth.id, window_end=job.window_end, refunds=seen)
+        pull_service.finish_pull(session, pull_id=job.pull_id, ok=True, cursor=cursor, **stats)
+
+    await run_db(ctx, finish)
     return {"ok": True, **stats}
