@@ -7,8 +7,8 @@ OAUTH_MESSAGES: dict[str, tuple[str, str]] = {
     # the shop row
     "oauth.authorize": ("授权", "Authorize"),
     "oauth.reauthorize": ("重新授权", "Authorize again"),
-    "oauth.access_expires": ("授权到期 {at}", "Token expires {at}"),
-    "oauth.refresh_expires": ("刷新到期 {at}", "Refresh expires {at}"),
+    "oauth.access_label": ("授权到期", "Token expires"),
+    "oauth.refresh_label": ("刷新到期", "Refresh expires"),
     "oauth.badge.warn": ("授权即将到期", "Token expires soon"),
     "oauth.badge.lapsed": ("授权已过期", "Token expired"),
     "oauth.badge.reauth": ("需要重新授权", "Authorize again"),
