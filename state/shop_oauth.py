@@ -28,18 +28,18 @@ def token_fields(shop) -> dict[str, str]:
     profile = partners.profile(shop.platform)
     if not (profile and profile.authorizes):
         return {"authorizes": "", "access_expires": "", "refresh_expires": "", "token_state": ""}
+    # The workers renew a short-lived access token while the refresh token lasts: the warning
+    # follows the refresh token when there is one; a lapsed access token is a problem either way.
     access = shop_oauth.expiry_state(shop.token_expires_at)
-    refresh = shop_oauth.expiry_state(shop.refresh_expires_at)
+    lasting = shop_oauth.expiry_state(shop.refresh_expires_at or shop.token_expires_at)
     if shop.reauth_reason:
         state = "reauth"
     elif shop.token_expires_at is None:
         state = "none"
-    elif "lapsed" in (access, refresh):
+    elif "lapsed" in (access, lasting):
         state = "lapsed"
-    elif "warn" in (access, refresh):
-        state = "warn"
     else:
-        state = "ok"
+        state = lasting
     return {
         "authorizes": "1",
         "access_expires": _at(shop.token_expires_at),

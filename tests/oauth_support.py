@@ -6,6 +6,7 @@ platform: authorize page, token endpoint, a message stream with confirm, a paged
 
 from __future__ import annotations
 
+import html
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -15,7 +16,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse
 from starlette.routing import Route
 
 from integrations import registry
@@ -47,6 +48,7 @@ class PlatformServer:
     access_seconds: int = 3600
     refresh_seconds: int = 30 * 86400
     refuse_refresh: bool = False
+    ask: bool = False  # show an authorize page with a button (the browser test) instead of approving
     codes: dict[str, str] = field(default_factory=dict)  # code → shop id
     issued: int = 0
     pending: list[dict] = field(default_factory=list)  # stream messages not yet confirmed
@@ -58,11 +60,20 @@ class PlatformServer:
     url: str = ""
 
     async def authorize(self, request: Request):
+        """The platform's authorize page: approves at once, or (`ask`) shows a 同意授权 button."""
         q = request.query_params
         code = f"code-{len(self.codes) + 1}"
         with self.lock:
             self.codes[code] = self.shop_id
-        return RedirectResponse(f"{q['redirect_uri']}?{urlencode({'code': code, 'state': q['state']})}", 302)
+        back = f"{q['redirect_uri']}?{urlencode({'code': code, 'state': q['state']})}"
+        if not self.ask:
+            return RedirectResponse(back, 302)
+        page = (
+            '<!doctype html><meta name="viewport" content="width=device-width"><title>测试电商 授权</title>'
+            f"<h3>测试电商 · 授权给 {html.escape(q.get('client_id', ''))}</h3>"
+            f'<a id="approve" href="{html.escape(back)}">同意授权</a>'
+        )
+        return HTMLResponse(page)
 
     async def token(self, request: Request):
         form = await request.form()
