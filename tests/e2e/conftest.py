@@ -107,6 +107,11 @@ def app_server(tmp_path_factory, app_port, sandbox, e2e_redis):
         E2E_ADMIN_PASSWORD=password,
         REFLEX_TELEMETRY_ENABLED="false",
         REFLEX_CHECK_LATEST_VERSION="false",
+        # test-only platforms (tests/e2e/app_plugins/sitecustomize.py) in the app and the worker
+        QH_E2E_TEST_PLATFORMS="1",
+        PYTHONPATH=os.pathsep.join(
+            p for p in (str(ROOT / "tests/e2e/app_plugins"), str(ROOT), env.get("PYTHONPATH")) if p
+        ),
     )
     env.setdefault("REFLEX_BUN_PATH", str(ROOT / ".tools/node_modules/bun/bin/bun.exe"))
     subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=ROOT, env=env, check=True)
