@@ -46,6 +46,12 @@ OAUTH_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "oauth.err.refresh_refused": ("平台拒绝刷新授权，请重新授权", "The platform refused to refresh: authorize again"),
     "oauth.err.refresh_lapsed": ("刷新令牌已过期，请重新授权", "The refresh token expired: authorize again"),
+    "oauth.err.no_refresh": (
+        "授权即将到期且平台未给刷新令牌，请重新授权",
+        "The token expires soon and cannot be renewed: authorize again",
+    ),
+    # the audit trail
+    "audit.act.shop.reauth_needed": ("店铺需要重新授权", "Shop needs authorizing again"),
     # pull logs
     "pulls.kind.refunds": ("退款拉取", "Refund pull"),
 }

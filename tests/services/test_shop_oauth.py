@@ -162,3 +162,14 @@ def test_expiry_state_for_the_shop_list():
     assert shop_oauth.expiry_state(now - timedelta(seconds=1), now=now) == "lapsed"
     assert shop_oauth.expiry_state(now + timedelta(days=6), now=now, warn_days=7) == "warn"
     assert shop_oauth.expiry_state(now + timedelta(days=8), now=now, warn_days=7) == "ok"
+
+
+def test_the_token_alert_follows_the_authorization_not_the_short_access_token(session, shop):
+    from qihang_app.services.alert_facts import shop_tokens
+
+    admin, view = shop
+    _grant(session, admin, view.id)
+    mine = [f for f in shop_tokens(session, T0, {}) if f["shop_id"] == view.id]
+    assert [f["expires_at"] for f in mine] == [T0 + timedelta(days=30)]
+    shop_oauth.mark_reauth(session, shop_id=view.id, reason="oauth.err.refresh_refused")
+    assert [f["expires_at"] for f in shop_tokens(session, T0, {}) if f["shop_id"] == view.id] == [T0]

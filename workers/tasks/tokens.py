@@ -54,7 +54,10 @@ async def refresh_shop(ctx: dict[str, Any], shop_id: int) -> str:
         flow = capability(registry.find(auth.platform), "oauth") if auth else None
         if flow is None:
             return "skipped"
-        if not auth.credentials.get("refresh_token") or _refresh_lapsed(auth.credentials, utcnow().timestamp()):
+        if not auth.credentials.get("refresh_token"):
+            await run_db(ctx, lambda s: shop_oauth.mark_reauth(s, shop_id=shop_id, reason="oauth.err.no_refresh"))
+            return "refused"
+        if _refresh_lapsed(auth.credentials, utcnow().timestamp()):
             await run_db(ctx, lambda s: shop_oauth.mark_reauth(s, shop_id=shop_id, reason="oauth.err.refresh_lapsed"))
             return "refused"
         try:
