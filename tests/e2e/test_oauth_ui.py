@@ -12,12 +12,13 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import Session, select
 
+from integrations import registry
 from integrations.sandbox.server import ServerThread
 from qihang_app.db import make_engine
 from qihang_app.models import User
 from qihang_app.services import auth, stores
 from tests.e2e.conftest import PHONE, login, shot
-from tests.oauth_support import CODE, PlatformServer, shop_credentials
+from tests.oauth_support import CODE, Adapter, PlatformServer, shop_credentials
 
 pytestmark = pytest.mark.e2e
 
@@ -37,15 +38,19 @@ def shop_name(app_server, platform) -> str:
     _, env = app_server
     name = f"授权测试店-{secrets.token_hex(3)}"
     engine = make_engine(env["DATABASE_URL"])
-    with Session(engine) as session:
-        admin = auth.actor_for_user(session, session.exec(select(User).where(User.username == "admin")).one())
-        store = stores.create_store(session, actor=admin, name=f"电商仓-{secrets.token_hex(3)}")
-        stores.create_shop(
-            session, actor=admin, store_id=store.id, platform=CODE, platform_shop_id=platform.shop_id, name=name,
-            credentials=shop_credentials(platform),
-        )  # fmt: skip
-        session.commit()
-    engine.dispose()
+    registry.register(Adapter())  # the app knows it (app_plugins); this process for the shop form's check
+    try:
+        with Session(engine) as session:
+            admin = auth.actor_for_user(session, session.exec(select(User).where(User.username == "admin")).one())
+            store = stores.create_store(session, actor=admin, name=f"电商仓-{secrets.token_hex(3)}")
+            stores.create_shop(
+                session, actor=admin, store_id=store.id, platform=CODE, platform_shop_id=platform.shop_id, name=name,
+                credentials=shop_credentials(platform),
+            )  # fmt: skip
+            session.commit()
+    finally:
+        registry.unregister(CODE)
+        engine.dispose()
     return name
 
 
@@ -67,7 +72,7 @@ def test_authorize_a_shop_from_the_stores_page_on_a_phone(app_server, browser, s
         shot(tab, "oauth-platform-authorize-phone")
         tab.locator("#approve").click()
 
-        tab.wait_for_url(re.compile(r".*/stores\?oauth=ok.*"), timeout=30_000)
+        tab.wait_for_url(re.compile(r".*/stores/?\?oauth=ok.*"), timeout=30_000)
         expect(tab.locator("#oauth-notice")).to_contain_text("授权成功", timeout=20_000)
         back = tab.locator(".shop-row").filter(has_text=shop_name)
         expect(back.locator(".token-access")).to_contain_text(WHEN, timeout=20_000)
