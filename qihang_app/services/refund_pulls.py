@@ -32,8 +32,8 @@ def refund_platforms() -> list[str]:
 
 
 def due_refund_pulls(session: Session, *, now: datetime | None = None) -> list[tuple[int, int]]:
-    """(shop_id, interval seconds) of enabled shops of such platforms whose last refund pull
-    started at least one sweep interval ago (or never ran)."""
+    """(shop_id, interval seconds) of enabled shops of such platforms, not waiting for 授权, whose
+    last refund pull started at least one sweep interval ago (or never ran)."""
     now = now or utcnow()
     platforms = refund_platforms()
     if not platforms:
@@ -47,7 +47,12 @@ def due_refund_pulls(session: Session, *, now: datetime | None = None) -> list[t
     rows = session.execute(
         sa.select(Shop.id, Shop.sweep_interval_seconds, last.c.last)
         .outerjoin(last, last.c.shop_id == Shop.id)
-        .where(Shop.enabled, Shop.platform.in_(platforms), Shop.credentials_encrypted != "")
+        .where(
+            Shop.enabled,
+            Shop.platform.in_(platforms),
+            Shop.credentials_encrypted != "",
+            Shop.reauth_reason.is_(None),  # a refused token waits for 授权, not for another failure
+        )
         .order_by(Shop.id)
     ).all()
     due = []
