@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     # Successfully processed inbox rows are deleted after this many days (failed and rejected
     # rows are kept: they are evidence and can be replayed).
     inbox_retention_days: int = Field(default=30, ge=1)
+    # 门店与店铺 warns this many days before a shop's OAuth token (access or refresh) lapses.
+    token_warn_days: int = Field(default=7, ge=0)
 
     @model_validator(mode="after")
     def _use_local_keys(self) -> Settings:

@@ -43,6 +43,7 @@ from state.products import ProductsState
 from state.reports import ReportsState
 from state.rider_page import RiderPageState
 from state.roles import RolesState
+from state.shop_oauth import ShopOAuthState
 from state.shop_products import ShopProductsState
 from state.stock import StockAlertState, StockState
 from state.stores import StoresState
@@ -95,7 +96,7 @@ app.add_page(
     stores_page,
     route="/stores",
     title="门店与店铺 · 启航 OMS",
-    on_load=[AuthState.require_login, StoresState.load, PlatformCallsState.load],
+    on_load=[AuthState.require_login, StoresState.load, PlatformCallsState.load, ShopOAuthState.load],
 )
 app.add_page(stock_page, route="/stock", title="库存 · 启航 OMS", on_load=[AuthState.require_login, StockState.load])
 app.add_page(

@@ -14,6 +14,7 @@ from state.auth import current_actor, explain, refuse, translate
 from state.form_errors import messages, placed
 from state.offloop import in_session
 from state.permissions import requires, view_only
+from state.shop_oauth import token_fields
 
 EMPTY_STORE = {"id": "", "name": "", "address": "", "phone": "", "opening_hours": "", "lat": "", "lng": ""}
 
@@ -43,6 +44,7 @@ def _shop_row(sh) -> dict[str, str]:
         "auto_accept_start": sh.auto_accept_start or "",
         "auto_accept_end": sh.auto_accept_end or "",
         "auto_accept_max_per_hour": str(sh.auto_accept_max_per_hour or ""),
+        **token_fields(sh),  # OAuth platforms: token expiry and its badge
     }
 
 

@@ -23,9 +23,12 @@ from workers.tasks.erp import poll_erp_shipments, test_erp_connection
 from workers.tasks.heartbeat import heartbeat
 from workers.tasks.ingest import drain_inbox, ingest_inbox
 from workers.tasks.outbox import relay_outbox
+from workers.tasks.refund_pull import pull_refunds, schedule_refund_pulls
 from workers.tasks.retention import prune_inbox
 from workers.tasks.stock import sync_stock
+from workers.tasks.streams import schedule_streams, stream_shop
 from workers.tasks.sweep import run_pull, schedule_pulls, sweep_shop
+from workers.tasks.tokens import refresh_tokens
 from workers.tasks.waybills import cancel_waybill, issue_waybills
 
 _settings = get_settings()
@@ -48,6 +51,8 @@ class WorkerSettings:
         func(ingest_inbox, keep_result=60, timeout=120),
         func(sweep_shop, keep_result=300, timeout=600, max_tries=1),
         func(run_pull, keep_result=300, timeout=1800, max_tries=1),
+        func(pull_refunds, keep_result=300, timeout=600, max_tries=1),
+        func(stream_shop, keep_result=120, timeout=90, max_tries=1),  # a ~50 s consuming session
         func(test_shop_connection, keep_result=60, timeout=30, max_tries=1),
         func(test_erp_connection, keep_result=60, timeout=30, max_tries=1),
         func(send_test_alert, keep_result=60, timeout=30, max_tries=1),
@@ -65,6 +70,11 @@ class WorkerSettings:
         cron(heartbeat, second=_every(_settings.heartbeat_seconds), run_at_startup=True),
         cron(drain_inbox, second=_every(DRAIN_EVERY), run_at_startup=True, keep_result=30, timeout=60, max_tries=1),
         cron(schedule_pulls, second=_every(SCHEDULE_EVERY), keep_result=30, timeout=30, max_tries=1),
+        # OAuth tokens refreshed before they lapse; message streams (one session per shop a minute);
+        # refund pulls on their own cursor (e-commerce platforms that declare them).
+        cron(refresh_tokens, minute=set(range(0, 60, 5)), second={13}, keep_result=300, timeout=240, max_tries=1),
+        cron(schedule_streams, second={0}, run_at_startup=True, keep_result=30, timeout=30, max_tries=1),
+        cron(schedule_refund_pulls, second=_every(10), keep_result=30, timeout=30, max_tries=1),
         # Platform write-backs (接单, 备货完成, …): every second, so a tap reaches the platform fast.
         cron(relay_outbox, second=_every(1), run_at_startup=True, keep_result=5, timeout=30, max_tries=1),
         # Stock changes reach every shop selling the SKU (debounced in the service, batched per shop).

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from qihang_app.api import audit, carrier_hooks, erp, health, metrics, openapi, webhooks
+from qihang_app.api import audit, carrier_hooks, erp, health, metrics, oauth, openapi, webhooks
 from qihang_app.api.guard import public
 
 
@@ -50,6 +50,7 @@ def build_api(*, engine: Engine | None = None, redis_url: str | None = None, enq
             *(_carrier_signed(r) for r in carrier_hooks.build_routes()),
             *(_erp_signed(r) for r in erp.build_routes()),
             *(_documentation(r) for r in openapi.routes),
+            *oauth.build_routes(),  # each declares its own guard (start: a permission; callback: public)
         ]
     )
     app.state.db_engine = engine

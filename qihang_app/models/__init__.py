@@ -7,6 +7,7 @@ from .base import UTC, UTCDateTime, utcnow
 from .delivery import CarrierAccount, Delivery, DispatchRule, OwnRider
 from .erp import ErpConnection, ErpCustomerMap, ErpOrderState, ErpResult, ErpSeenSignature, ErpShipment
 from .messaging import INBOX_STATUSES, OUTBOX_STATUSES, InboxMessage, OutboxMessage
+from .oauth import OAuthState
 from .orders import Order, OrderEvent, OrderLine, phone_search_columns
 from .pulls import PULL_KINDS, PULL_STATUSES, PullLog
 from .reports import ReportCancel, ReportDaily, ReportDuration, ReportHourly, ReportSku, ReportSkuMonth
@@ -48,6 +49,7 @@ __all__ = [
     "InboxMessage",
     "LoginThrottle",
     "Order",
+    "OAuthState",
     "OrderEvent",
     "OrderLine",
     "OutboxMessage",

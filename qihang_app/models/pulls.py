@@ -3,7 +3,9 @@
 A manual pull starts life as a `queued` row written by the UI; a worker cron picks it up within
 seconds, and the UI polls the same row for progress (pages, orders) until it is `ok` or `failed`.
 A `products` pull reads the shop's product list instead: `orders` then counts the SKUs read and
-`changed` the SKUs that got linked to an ERP SKU.
+`changed` the SKUs that got linked to an ERP SKU. A `refunds` pull reads the platform's refund list
+(its own cursor, `Shop.last_refund_cursor_at`): `orders` counts the refunds read, `changed` the
+after-sales created or moved.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from sqlmodel import Field, SQLModel
 
 from .base import At, BigIntPK, Text, created_at_field
 
-PULL_KINDS = ("sweep", "manual", "products")
+PULL_KINDS = ("sweep", "manual", "products", "refunds")
 PULL_STATUSES = ("queued", "running", "ok", "failed")
 
 

@@ -38,7 +38,10 @@ class Shop(SQLModel, table=True):
     name: str
     # Fernet token of a JSON dict (app_key, app_secret, access_token, ...); see services.crypto.
     credentials_encrypted: str = Text("")
-    token_expires_at: datetime | None = At()
+    token_expires_at: datetime | None = At()  # the access token's (OAuth platforms)
+    refresh_expires_at: datetime | None = At()  # the refresh token's
+    # Set when the platform refused a token refresh: the shop needs 授权 again (plain words / key).
+    reauth_reason: str | None = Text(None, nullable=True)
     enabled: bool = True
 
     auto_accept: bool = False
@@ -49,6 +52,8 @@ class Shop(SQLModel, table=True):
     # Poll sweep backing up at-least-once pushes: orders updated since this instant are re-pulled.
     last_sweep_cursor_at: datetime | None = At()
     sweep_interval_seconds: int = 300
+    # The refund pull's own cursor (platforms with `refunds_pullable`), moved like the order one.
+    last_refund_cursor_at: datetime | None = At()
 
     created_at: datetime = created_at_field()
     updated_at: datetime = updated_at_field()

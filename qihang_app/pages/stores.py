@@ -6,6 +6,7 @@ from components.badges import platform_badge
 from components.form_bits import WRAP
 from components.i18n import t
 from components.layout import app_shell, page_header
+from components.shop_oauth import authorize_button, oauth_notice, token_line
 from components.store_forms import shop_dialog, store_dialog
 from state.auth import AuthState
 from state.lang import LangState
@@ -45,7 +46,9 @@ def _pull_line(log: dict) -> rx.Component:
         ("running", rx.badge(rx.spinner(size="1"), t("pulls.status.running"), color_scheme="blue", size="1")),
         rx.badge(t("pulls.status.queued"), color_scheme="gray", size="1"),
     )
-    kind = rx.cond(log["kind"] == "manual", t("pulls.kind.manual"), t("pulls.kind.sweep"))
+    kind = rx.match(
+        log["kind"], ("manual", t("pulls.kind.manual")), ("refunds", t("pulls.kind.refunds")), t("pulls.kind.sweep")
+    )
     progress = rx.cond(
         LangState.lang == "en",
         log["pages"] + " pages · " + log["orders"] + " orders · " + log["changed"] + " changed",
@@ -168,6 +171,7 @@ def _shop_row(shop: dict) -> rx.Component:
             rx.cond(
                 AuthState.can_manage,
                 rx.hstack(
+                    authorize_button(shop),
                     rx.cond(
                         shop["platform"] != "offline",
                         rx.button(
@@ -210,6 +214,7 @@ def _shop_row(shop: dict) -> rx.Component:
             width="100%",
             wrap="wrap",
         ),
+        token_line(shop),
         rx.cond(
             result != "",
             rx.text(
@@ -300,6 +305,7 @@ def stores_page() -> rx.Component:
                     ),
                 ),
             ),
+            oauth_notice(),
             rx.cond(
                 StoresState.stores.length() == 0,
                 rx.center(

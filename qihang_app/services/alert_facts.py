@@ -110,12 +110,23 @@ def board_counts(session: Session, now: datetime, probes: dict) -> list[dict]:
 
 
 def shop_tokens(session: Session, now: datetime, probes: dict) -> list[dict]:
+    """The authorization's end: the refresh token's where there is one (the workers renew the
+    access token until then); now for a shop the platform refused to refresh (需要重新授权)."""
     rows = session.exec(
-        select(Shop.id, Shop.store_id, Shop.name, Shop.platform, Shop.token_expires_at).where(
-            Shop.enabled, Shop.token_expires_at.is_not(None)
-        )
+        select(
+            Shop.id,
+            Shop.store_id,
+            Shop.name,
+            Shop.platform,
+            Shop.token_expires_at,
+            Shop.refresh_expires_at,
+            Shop.reauth_reason,
+        ).where(Shop.enabled, Shop.token_expires_at.is_not(None))
     ).all()
-    return [{"shop_id": i, "store_id": s, "shop_name": n, "platform": p, "expires_at": at} for i, s, n, p, at in rows]
+    return [
+        {"shop_id": i, "store_id": s, "shop_name": n, "platform": p, "expires_at": now if reauth else (refresh or at)}
+        for i, s, n, p, at, refresh, reauth in rows
+    ]
 
 
 def heartbeats(session: Session, now: datetime, probes: dict) -> list[dict]:

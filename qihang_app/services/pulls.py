@@ -29,6 +29,11 @@ def pullable_platforms() -> list[str]:
     return [p.code for p in partners.profiles() if p.pullable]
 
 
+def _logged_platforms() -> list[str]:
+    """Platforms whose shops have pull logs: order pulls, or refund pulls (services.refund_pulls)."""
+    return [p.code for p in partners.profiles() if p.pullable or p.refunds_pullable]
+
+
 def pullable(platform: str) -> bool:
     found = partners.profile(platform)
     return bool(found and found.pullable)
@@ -179,7 +184,7 @@ def finish_pull(
     cursor: datetime | None = None,
     now: datetime | None = None,
 ) -> None:
-    """Close a pull log; a successful sweep also moves the shop's cursor (never backwards)."""
+    """Close a pull log; a successful sweep also moves the shop's cursor of its kind (never backwards)."""
     now = now or utcnow()
     log = session.get(PullLog, pull_id)
     if log is None:
@@ -194,9 +199,11 @@ def finish_pull(
             setattr(log, name, value)
     session.add(log)
     if ok and cursor is not None:
+        # each kind of pull has its own cursor: refunds (services.refund_pulls) or orders
+        name = "last_refund_cursor_at" if log.kind == "refunds" else "last_sweep_cursor_at"
         shop = session.get(Shop, log.shop_id)
-        if shop is not None and (shop.last_sweep_cursor_at is None or cursor > shop.last_sweep_cursor_at):
-            shop.last_sweep_cursor_at = cursor
+        if shop is not None and (getattr(shop, name) is None or cursor > getattr(shop, name)):
+            setattr(shop, name, cursor)
             session.add(shop)
     session.flush()
 
@@ -307,7 +314,7 @@ def recent_pulls(session: Session, *, actor: Actor, per_shop: int = 5) -> dict[i
     """The last pulls of every shop the actor may see, newest first."""
     shop_ids = list(
         session.execute(
-            select(Shop.id).where(store_filter(actor, Shop.store_id), Shop.platform.in_(pullable_platforms()))
+            select(Shop.id).where(store_filter(actor, Shop.store_id), Shop.platform.in_(_logged_platforms()))
         ).scalars()
     )
     result: dict[int, list[PullView]] = defaultdict(list)

@@ -50,6 +50,8 @@ class ShopView:
     enabled: bool
     has_credentials: bool
     token_expires_at: datetime | None
+    refresh_expires_at: datetime | None  # OAuth platforms: the refresh token's
+    reauth_reason: str | None  # set when the platform refused a refresh (需要重新授权)
     auto_accept: bool
     auto_accept_start: str | None
     auto_accept_end: str | None
@@ -68,6 +70,8 @@ class ShopView:
             enabled=shop.enabled,
             has_credentials=bool(shop.credentials_encrypted),
             token_expires_at=shop.token_expires_at,
+            refresh_expires_at=shop.refresh_expires_at,
+            reauth_reason=shop.reauth_reason,
             auto_accept=shop.auto_accept,
             auto_accept_start=shop.auto_accept_start,
             auto_accept_end=shop.auto_accept_end,

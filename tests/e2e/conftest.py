@@ -107,6 +107,11 @@ def app_server(tmp_path_factory, app_port, sandbox, e2e_redis):
         E2E_ADMIN_PASSWORD=password,
         REFLEX_TELEMETRY_ENABLED="false",
         REFLEX_CHECK_LATEST_VERSION="false",
+        # test-only platforms (tests/e2e/app_plugins/sitecustomize.py): the app and the worker
+        # register them (QH_E2E_TEST_PLATFORMS below); the seed scripts know only the real ones
+        PYTHONPATH=os.pathsep.join(
+            p for p in (str(ROOT / "tests/e2e/app_plugins"), str(ROOT), env.get("PYTHONPATH")) if p
+        ),
     )
     env.setdefault("REFLEX_BUN_PATH", str(ROOT / ".tools/node_modules/bun/bin/bun.exe"))
     subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=ROOT, env=env, check=True)
@@ -114,11 +119,12 @@ def app_server(tmp_path_factory, app_port, sandbox, e2e_redis):
     subprocess.run([sys.executable, "-m", "scripts.demo_seed", "--sandbox-url", sandbox], cwd=ROOT, env=env, check=True)
     log = work / "app.log"
     wlog = work / "worker.log"
+    env_run = {**env, "QH_E2E_TEST_PLATFORMS": "1"}
     with open(log, "w") as out, open(wlog, "w") as wout:
         app = subprocess.Popen(
             [sys.executable, "-m", "reflex", "run", "--env", "prod", "--single-port", "--frontend-port", str(port)],
             cwd=ROOT,
-            env=env,
+            env=env_run,
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -126,7 +132,7 @@ def app_server(tmp_path_factory, app_port, sandbox, e2e_redis):
         worker = subprocess.Popen(
             [sys.executable, "-m", "arq", "workers.settings.WorkerSettings"],
             cwd=ROOT,
-            env=env,
+            env=env_run,
             stdout=wout,
             stderr=subprocess.STDOUT,
             start_new_session=True,
