@@ -134,7 +134,7 @@ def refunds_receive(call: Call) -> dict:
     rows = [
         (o, a)
         for o, a in _refund_rows(call)
-        if start <= a.updated_at <= end and status in ("", wire.REFUND_STATUS[a.status])
+        if start <= int(a.updated_at) <= end and status in ("", wire.REFUND_STATUS[a.status])
     ]
     rows.sort(key=lambda r: (-r[1].updated_at, r[1].after_sale_id))
     page, total, has_next = _page(rows, call, 100)
