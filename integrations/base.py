@@ -148,6 +148,8 @@ def _gave_up(error: PlatformError, tries: int) -> PlatformError:
 class Token:
     value: str
     expires_at: float  # time.time() seconds
+    refresh_token: str = ""  # a refresh that also rotates the refresh token hands the new one here
+    refresh_expires_at: float | None = None
 
 
 class TokenCache:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from integrations.base import Token
 from integrations.contract import PullWindow, ShopKeys
 from qihang_app.domain.platform_order import PlatformRefund
 
@@ -41,6 +42,11 @@ class Grant:
     platform_shop_id: str = ""  # whose token this is (seller nick / vender id / mall id)
     shop_name: str = ""
     raw: dict = field(default_factory=dict)  # the platform's answer, without the tokens
+
+    def token(self) -> Token:
+        """The token a client hands its saver (with the refresh token, which a refresh may rotate)."""
+        refresh_at = self.refresh_expires_at.timestamp() if self.refresh_expires_at else None
+        return Token(self.access_token, self.expires_at.timestamp(), self.refresh_token, refresh_at)
 
     def credentials(self) -> dict[str, Any]:
         """What the OAuth service merges into the shop's stored credentials."""

@@ -90,7 +90,7 @@ class JdAdapter:
             grant = await refresh_with(auth_base, shop.app_key, shop.secret, str(creds.get("refresh_token") or ""))
             if grant.refresh_token:
                 creds["refresh_token"] = grant.refresh_token
-            token = Token(grant.access_token, grant.expires_at.timestamp())
+            token = grant.token()
             if on_token is not None:
                 try:
                     await on_token(shop.id, token)

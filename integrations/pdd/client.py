@@ -137,7 +137,9 @@ class PddClient:
         self.refresh_count += 1
         if self._on_token is not None:
             try:
-                await self._on_token(self._shop_id, Token(self._access_token, self._token_expires))
+                await self._on_token(
+                    self._shop_id, Token(self._access_token, self._token_expires, refresh_token=self._refresh_token)
+                )
             except Exception:  # saving is an optimisation; the token still works for this run
                 log.exception("could not save the new token of shop %s", self._shop_id)
         return data

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 
-from integrations.base import PlatformError, RetryPolicy, Token
+from integrations.base import PlatformError, RetryPolicy
 from integrations.contract import (
     ProductPage,
     PullLookups,
@@ -106,7 +106,7 @@ class TaobaoAdapter:
             expires = grant.expires_at.timestamp()
             if on_token is not None:
                 try:
-                    await on_token(shop.id, Token(grant.access_token, expires))
+                    await on_token(shop.id, grant.token())
                 except Exception:  # saving is an optimisation; the new session still works
                     log.exception("could not save the new session of shop %s", shop.id)
             return grant.access_token, expires

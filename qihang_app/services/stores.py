@@ -329,7 +329,12 @@ def get_shop_credentials(session: Session, *, shop_id: int) -> dict:
 
 
 def update_shop_credentials(
-    session: Session, *, shop_id: int, changes: dict, token_expires_at: datetime | None = None
+    session: Session,
+    *,
+    shop_id: int,
+    changes: dict,
+    token_expires_at: datetime | None = None,
+    refresh_expires_at: datetime | None = None,
 ) -> None:
     """Merge `changes` into the stored credentials (e.g. after a token refresh). Workers only."""
     shop = session.get(Shop, shop_id)
@@ -339,5 +344,7 @@ def update_shop_credentials(
     shop.credentials_encrypted = encrypt_credentials(merged)
     if token_expires_at is not None:
         shop.token_expires_at = token_expires_at
+    if refresh_expires_at is not None:
+        shop.refresh_expires_at = refresh_expires_at
     session.add(shop)
     session.flush()

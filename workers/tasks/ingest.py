@@ -83,8 +83,16 @@ async def save_token(ctx: dict[str, Any], shop_id: int, token: Token) -> None:
         lambda s: store_service.update_shop_credentials(
             s,
             shop_id=shop_id,
-            changes={"access_token": token.value, "access_token_expires": token.expires_at},
+            changes={
+                "access_token": token.value,
+                "access_token_expires": token.expires_at,
+                **({"refresh_token": token.refresh_token} if token.refresh_token else {}),
+                **({"refresh_token_expires": token.refresh_expires_at} if token.refresh_expires_at else {}),
+            },
             token_expires_at=expires,
+            refresh_expires_at=datetime.fromtimestamp(token.refresh_expires_at, UTC)
+            if token.refresh_expires_at
+            else None,
         ),
     )
 
