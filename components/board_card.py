@@ -192,6 +192,16 @@ def _primary(card: CardView) -> rx.Component:
         ("dispatch_self", button("action.dispatch_self", BoardState.dispatch_self, "order.dispatch", "cyan")),
         ("delivered", button("action.delivered", BoardState.delivered, "order.deliver", "green")),
         ("ack_exception", button("action.ack_exception", BoardState.ack_exception, "order.exception", "gray")),
+        (
+            "ship",  # the drawer on 订单 takes the tracking number or prints a 电子面单
+            rx.el.button(
+                t("board.ship"),
+                on_click=rx.redirect("/orders?order=" + card.id.to_string()),
+                class_name="qh-primary qh-btn qh-btn-green",
+                type="button",
+                style={"display": rx.cond(AuthState.perms.contains("erp.ship"), "", "none")},
+            ),
+        ),
         rx.cond(
             card.pending != "",
             rx.el.button(

@@ -30,6 +30,7 @@ BOARD_MESSAGES: dict[str, tuple[str, str]] = {
     "action.accept": ("接单", "Accept"),
     "action.reject": ("拒单 / 取消", "Reject / cancel"),
     "action.ready": ("备货完成", "Packed"),
+    "board.ship": ("去发货", "Ship"),
     "action.dispatch_self": ("自配送出发", "Own rider leaves"),
     "action.delivered": ("已送达", "Delivered"),
     "action.ack_exception": ("知道了", "Got it"),

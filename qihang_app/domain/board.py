@@ -59,6 +59,7 @@ class Action(StrEnum):
     DELIVERED = "delivered"  # 已送达 (own riders)
     ACK_EXCEPTION = "ack_exception"  # 知道了 (clears the exception mark)
     PRINT = "print"  # 打印小票
+    SHIP = "ship"  # 发货: an express parcel gets its tracking number (typed or 电子面单) in the drawer
 
 
 def board_tab(
@@ -111,6 +112,10 @@ def primary_action(*, tab: Tab, delivery_type: str, pending_action: str | None) 
         return None
     if tab is Tab.NEW:
         return Action.ACCEPT
+    if delivery_type == "express":  # e-commerce: packed and handed to a parcel carrier, no rider
+        if tab in (Tab.PICKING, Tab.SCHEDULED, Tab.AWAITING_RIDER):
+            return Action.SHIP
+        return Action.ACK_EXCEPTION if tab is Tab.EXCEPTION else None
     if tab in (Tab.PICKING, Tab.SCHEDULED):
         return Action.READY
     if tab is Tab.AWAITING_RIDER:

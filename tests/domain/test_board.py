@@ -89,6 +89,10 @@ def test_urgency(deadline, level):
         (Tab.DELIVERING, "platform", None, None),
         (Tab.EXCEPTION, "platform", None, Action.ACK_EXCEPTION),
         (Tab.DONE, "self", None, None),
+        (Tab.PICKING, "express", None, Action.SHIP),  # e-commerce: 发货, never 备货完成 → rider
+        (Tab.AWAITING_RIDER, "express", None, Action.SHIP),
+        (Tab.DELIVERING, "express", None, None),  # in transit with the carrier
+        (Tab.EXCEPTION, "express", None, Action.ACK_EXCEPTION),
     ],
 )
 def test_primary_action(tab, delivery, pending, action):
