@@ -8,7 +8,7 @@ from components.i18n import t
 from components.layout import app_shell, page_header
 from components.pager import pager
 from qihang_app.i18n import MESSAGES
-from state.audit import ACTIONS, TARGETS, AuditState
+from state.audit import ACTIONS, ACTOR_KINDS, TARGETS, AuditState
 from state.auth import AuthState
 
 
@@ -48,6 +48,14 @@ def filter_bar() -> rx.Component:
         rx.flex(
             _select("audit.all_actions", s.f_action, s.set_action, ACTIONS, "audit.act.", "audit-action"),
             _select("audit.all_targets", s.f_target, s.set_target, TARGETS, "audit.target.", "audit-target"),
+            _select(
+                "audit.all_actor_kinds",
+                s.f_actor_kind,
+                s.set_actor_kind,
+                ACTOR_KINDS,
+                "audit.actor_kind.",
+                "audit-actor",
+            ),
             _input("who", "audit.who", s.f_who, max_length=100, flex=grow, id="audit-who"),
             _input("target_id", "audit.target_id", s.f_target_id, max_length=50, flex=grow),
             _input("text", "audit.text", s.f_text, max_length=200, flex=grow),
