@@ -9,7 +9,15 @@ from .erp import ErpConnection, ErpCustomerMap, ErpOrderState, ErpResult, ErpSee
 from .messaging import INBOX_STATUSES, OUTBOX_STATUSES, InboxMessage, OutboxMessage
 from .orders import Order, OrderEvent, OrderLine, phone_search_columns
 from .pulls import PULL_KINDS, PULL_STATUSES, PullLog
-from .reports import ReportCancel, ReportDaily, ReportDuration, ReportHourly, ReportSku, ReportSkuMonth
+from .reports import (
+    ReportCancel,
+    ReportDaily,
+    ReportDelivery,
+    ReportDuration,
+    ReportHourly,
+    ReportSku,
+    ReportSkuMonth,
+)
 from .skus import ErpSku, Product, ShopSku, SkuLinkEvent
 from .stock import ShopStockSetting, StockLevel, StockLocation, StockMove, StockPublished, StockShortage
 from .stores import Shop, Store
@@ -55,6 +63,7 @@ __all__ = [
     "Role",
     "ReportCancel",
     "ReportDaily",
+    "ReportDelivery",
     "ReportDuration",
     "ReportHourly",
     "ReportSku",
