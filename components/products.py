@@ -4,8 +4,8 @@ import reflex as rx
 
 from components.form_bits import WRAP
 from components.i18n import t
+from components.permission_gate import when_can
 from qihang_app.domain.input_rules import LIMITS
-from state.auth import AuthState
 from state.products import ProductsState
 
 MONEY = {"font_variant_numeric": "tabular-nums", "white_space": "nowrap"}
@@ -70,8 +70,8 @@ def _state_badge(row: dict) -> rx.Component:
 
 
 def _actions(row: dict) -> rx.Component:
-    return rx.cond(
-        AuthState.perms.contains("product.edit"),
+    return when_can(
+        "product.edit",
         rx.hstack(
             rx.button(
                 rx.icon("pencil", size=14),
