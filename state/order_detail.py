@@ -8,6 +8,7 @@ from qihang_app.domain.money import format_money
 from qihang_app.domain.order_flow import status_label
 from qihang_app.domain.timeline import describe
 from qihang_app.i18n import render
+from qihang_app.services import aftersale_queries
 from qihang_app.services import audit as audit_service
 from qihang_app.services import orders as order_service
 from state.audit_rows import entry_row
@@ -128,7 +129,11 @@ class OrderDetailState(rx.State):
         actor = await current_actor(self)
 
         def read(session):
-            views = _views(order_service.get_order_detail(session, actor=actor, order_id=order_id))  # scope check
+            found = order_service.get_order_detail(session, actor=actor, order_id=order_id)  # scope check
+            views = _views(found)
+            states = aftersale_queries.order_line_states(session, actor=actor, order_id=order_id)
+            for view, line in zip(views[1], found.lines, strict=True):  # each line's 售后 state
+                view["as_state"] = states.get(line.id, "none")
             entries = audit_service.for_target(session, actor=actor, kind="order", target_id=order_id)
             return views, [entry_row(e) for e in entries], delivery_view(session, order_id)
 
