@@ -182,7 +182,11 @@ def empty_state() -> rx.Component:
     return rx.center(
         rx.vstack(
             rx.icon("package", size=40, color=rx.color("gray", 8)),
-            rx.text(t("catalog.empty"), color_scheme="gray", text_align="center"),
+            when_can(  # the hint names 新增 / 导入: only for who may do them
+                "product.edit",
+                rx.text(t("catalog.empty"), color_scheme="gray", text_align="center"),
+                rx.text(t("catalog.empty_view"), color_scheme="gray", text_align="center"),
+            ),
             align="center",
         ),
         padding="48px 16px",

@@ -17,6 +17,10 @@ G1315_MESSAGES: dict[str, tuple[str, str]] = {
     "col.delivery_cost": ("配送成本", "Delivery cost"),
     "col.cost_per_order": ("单均配送成本", "Cost per order"),
     "col.cancelled_rides": ("已取消配送", "Cancelled rides"),
+    # a page opened without its permission
+    "gate.no_page": ("没有查看此页面的权限", "You may not open this page"),
+    "gate.ask_admin": ("如需使用，请联系管理员为你的角色开通", "Ask an administrator to add it to your role"),
+    "catalog.empty_view": ("还没有商品", "No products yet"),
     # the audit trail: changes made by an ERP through its API key
     "audit.act.erp.api.ship": ("ERP 接口回传发货", "ERP API: shipment"),
     "audit.act.erp.api.cancel_result": ("ERP 接口回传取消结果", "ERP API: cancel result"),
