@@ -48,7 +48,7 @@ def people(app_server):
                           role="staff", store_ids=[shop.store_id])  # fmt: skip
         code = f"G{secrets.token_hex(3).upper()}"
         product = catalog.save_product(session, actor=admin, product_id=None, code=code, name="屏幕测试苹果",
-                                       skus=[{"sku_code": code + "-1", "name": "红富士 500g"}])  # fmt: skip
+                                       skus=[{"sku_code": code + "-1", "color": "红富士"}])  # fmt: skip
         shelf = store_location(session, shop.store_id)
         ensure_level(session, shelf, product.skus[0].id)
         change_level(session, shelf, product.skus[0].id, Delta(on_hand=12))
@@ -78,6 +78,9 @@ def test_menu_and_admin_pages_for_clerk_and_admin(app_server, browser, people, s
             if size == "phone":
                 page.locator("#nav-menu").click()
             _shot(page, f"{role}-{size}-menu")
+            logout = page.get_by_text("退出登录", exact=True).last
+            logout.scroll_into_view_if_needed()
+            expect(logout).to_be_in_viewport()  # the end of a long menu is reachable on a phone too
             if size == "phone":
                 page.keyboard.press("Escape")
             for path in ("roles", "audit", "reports"):
