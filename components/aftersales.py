@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from components.aftersale_line_state import line_state_badge
 from components.badges import platform_badge
 from components.form_bits import WRAP, field_error
 from components.i18n import t
@@ -276,10 +277,13 @@ def _detail() -> rx.Component:
                 S.lines,
                 lambda ln: rx.hstack(
                     rx.text(ln["name"], style=WRAP),
+                    line_state_badge(ln["line_state"]),
                     rx.spacer(),
                     rx.text("×", ln["qty"]),
                     rx.text(ln["amount"], style=MONEY),
                     width="100%",
+                    align="center",
+                    wrap="wrap",
                 ),
             ),  # fmt: skip
         ),

@@ -4,6 +4,7 @@ progress bar) and the export menu."""
 import reflex as rx
 
 from components.i18n import t
+from components.permission_gate import when_can
 from state.catalog_import import CatalogImportState as S
 from state.lang import LangState
 
@@ -115,7 +116,7 @@ def import_dialog() -> rx.Component:
                     rx.dialog.close(rx.button(t("common.close"), variant="soft", color_scheme="gray")),
                     rx.cond(
                         (S.phase == "checked") & (S.problem_count == 0),
-                        rx.button(t("catalog.import.run"), on_click=S.run, id="import-run"),
+                        when_can("product.import", rx.button(t("catalog.import.run"), on_click=S.run, id="import-run")),
                     ),
                     justify="end",
                     width="100%",
@@ -132,15 +133,26 @@ def import_dialog() -> rx.Component:
 
 
 def import_export_buttons() -> rx.Component:
+    """导入 for product.import, 导出 for product.export (each shown only to its holders)."""
     return rx.hstack(
-        rx.button(
-            rx.icon("upload", size=16), t("catalog.import.button"), variant="soft", on_click=S.open, id="import-open"
+        when_can(
+            "product.import",
+            rx.button(
+                rx.icon("upload", size=16),
+                t("catalog.import.button"),
+                variant="soft",
+                on_click=S.open,
+                id="import-open",
+            ),
         ),
-        rx.menu.root(
-            rx.menu.trigger(rx.button(rx.icon("download", size=16), t("catalog.export"), variant="soft")),
-            rx.menu.content(
-                rx.menu.item("Excel (.xlsx)", on_click=S.export("xlsx")),
-                rx.menu.item("CSV", on_click=S.export("csv")),
+        when_can(
+            "product.export",
+            rx.menu.root(
+                rx.menu.trigger(rx.button(rx.icon("download", size=16), t("catalog.export"), variant="soft")),
+                rx.menu.content(
+                    rx.menu.item("Excel (.xlsx)", on_click=S.export("xlsx")),
+                    rx.menu.item("CSV", on_click=S.export("csv")),
+                ),
             ),
         ),
         spacing="2",

@@ -158,6 +158,7 @@ def _topbar(title) -> rx.Component:
                         rx.spacer(),
                         _user_block(),
                         height="100%",
+                        overflow_y="auto",  # an admin's long menu on a phone still reaches 退出登录
                         padding="16px",
                     ),
                     width="80vw",

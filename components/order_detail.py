@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from components.aftersale_line_state import line_state_badge
 from components.audit_bits import audit_line
 from components.badges import platform_badge, status_badge
 from components.delivery_panel import delivery_section
@@ -43,6 +44,7 @@ def _line(line: dict) -> rx.Component:
                 rx.badge("ERP #" + line["erp"], color_scheme="green", size="1"),
             ),
             line_badges(line),
+            line_state_badge(line["as_state"]),
             spacing="1",
             flex="1",
         ),

@@ -15,10 +15,11 @@ def _in_lang(zh, en) -> rx.Var:
 
 
 def line_badges(line: dict) -> rx.Component:
-    """Under a line: the platform's refund state of it, and the parcel it went in."""
+    """Under a line: the platform's refund state of it (only while the after-sale center has no
+    record of it: then its own badge says more), and the parcel it went in."""
     return rx.hstack(
         rx.cond(
-            line["refund"] != "",
+            (line["refund"] != "") & ((line["as_state"] == "none") | (line["as_state"] == "")),
             rx.badge(
                 t("orders.line.refund"), ": ", line["refund"], color_scheme="red", size="1", class_name="line-refund"
             ),

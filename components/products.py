@@ -4,8 +4,8 @@ import reflex as rx
 
 from components.form_bits import WRAP
 from components.i18n import t
+from components.permission_gate import when_can
 from qihang_app.domain.input_rules import LIMITS
-from state.auth import AuthState
 from state.products import ProductsState
 
 MONEY = {"font_variant_numeric": "tabular-nums", "white_space": "nowrap"}
@@ -70,8 +70,8 @@ def _state_badge(row: dict) -> rx.Component:
 
 
 def _actions(row: dict) -> rx.Component:
-    return rx.cond(
-        AuthState.perms.contains("product.edit"),
+    return when_can(
+        "product.edit",
         rx.hstack(
             rx.button(
                 rx.icon("pencil", size=14),
@@ -182,7 +182,11 @@ def empty_state() -> rx.Component:
     return rx.center(
         rx.vstack(
             rx.icon("package", size=40, color=rx.color("gray", 8)),
-            rx.text(t("catalog.empty"), color_scheme="gray", text_align="center"),
+            when_can(  # the hint names 新增 / 导入: only for who may do them
+                "product.edit",
+                rx.text(t("catalog.empty"), color_scheme="gray", text_align="center"),
+                rx.text(t("catalog.empty_view"), color_scheme="gray", text_align="center"),
+            ),
             align="center",
         ),
         padding="48px 16px",

@@ -5,6 +5,7 @@ import reflex as rx
 from components.badges import platform_badge
 from components.form_bits import WRAP
 from components.i18n import t
+from components.permission_gate import when_can
 from qihang_app.domain.input_rules import LIMITS
 from state.lang import LangState
 from state.shop_products import ShopProductsState as S
@@ -44,14 +45,17 @@ def _pull_card(shop: dict) -> rx.Component:
                 platform_badge(shop["platform"]),
                 rx.text(shop["name"], size="2", weight="medium", style=WRAP),
                 rx.spacer(),
-                rx.button(
-                    rx.icon("refresh-cw", size=14),
-                    t("shopsku.pull"),
-                    size="2",
-                    variant="soft",
-                    loading=busy,
-                    on_click=S.pull(shop["id"]),
-                    id="pull-" + shop["id"],
+                when_can(
+                    "shop_products.pull",
+                    rx.button(
+                        rx.icon("refresh-cw", size=14),
+                        t("shopsku.pull"),
+                        size="2",
+                        variant="soft",
+                        loading=busy,
+                        on_click=S.pull(shop["id"]),
+                        id="pull-" + shop["id"],
+                    ),
                 ),
                 align="center",
                 width="100%",
@@ -89,7 +93,10 @@ def _hint(h: dict) -> rx.Component:
             size="1",
             variant="soft",
         ),
-        rx.button(t("shopsku.accept"), size="2", on_click=S.accept_hint(h["shop_sku_id"], h["erp_sku_id"])),
+        when_can(
+            "sku.link",
+            rx.button(t("shopsku.accept"), size="2", on_click=S.accept_hint(h["shop_sku_id"], h["erp_sku_id"])),
+        ),
         align="center",
         width="100%",
         class_name="hint-row",
@@ -106,7 +113,10 @@ def hint_panel() -> rx.Component:
                     rx.text(t("shopsku.hints"), weight="bold", size="2"),
                     rx.badge(S.hints.length().to_string(), size="1"),
                     rx.spacer(),
-                    rx.button(t("shopsku.accept_all"), size="2", on_click=S.accept_all_hints, id="accept-all"),
+                    when_can(
+                        "sku.link",
+                        rx.button(t("shopsku.accept_all"), size="2", on_click=S.accept_all_hints, id="accept-all"),
+                    ),
                     align="center",
                     width="100%",
                 ),
@@ -176,7 +186,12 @@ def _link_cell(row: dict) -> rx.Component:
         rx.hstack(
             rx.icon("link", size=14, color=rx.color("green", 10)),
             rx.text(row["erp"], size="2", style=WRAP, class_name="linked-erp"),
-            rx.button(t("shopsku.unlink"), size="2", variant="ghost", color_scheme="gray", on_click=S.open_unlink(row)),
+            when_can(
+                "sku.unlink",
+                rx.button(
+                    t("shopsku.unlink"), size="2", variant="ghost", color_scheme="gray", on_click=S.open_unlink(row)
+                ),
+            ),
             align="center",
             spacing="2",
         ),
@@ -186,7 +201,9 @@ def _link_cell(row: dict) -> rx.Component:
                 row["waiting"] != "",
                 rx.text(t("shopsku.waiting") + " " + row["waiting"], size="1", color=rx.color("amber", 11)),
             ),
-            rx.button(t("shopsku.link"), size="2", on_click=S.open_link(row), class_name="link-button"),
+            when_can(
+                "sku.link", rx.button(t("shopsku.link"), size="2", on_click=S.open_link(row), class_name="link-button")
+            ),
             align="center",
             spacing="2",
             wrap="wrap",

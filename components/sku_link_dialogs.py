@@ -4,6 +4,7 @@ import reflex as rx
 
 from components.form_bits import WRAP, field_error
 from components.i18n import t
+from components.permission_gate import when_can
 from qihang_app.domain.input_rules import LIMITS
 from state.shop_products import ShopProductsState as S
 
@@ -32,7 +33,9 @@ def _result(sku: dict) -> rx.Component:
             flex="1",
             min_width="0",
         ),
-        rx.button(t("shopsku.link"), size="2", on_click=S.link_to(sku["id"]), class_name="pick-erp"),
+        when_can(
+            "sku.link", rx.button(t("shopsku.link"), size="2", on_click=S.link_to(sku["id"]), class_name="pick-erp")
+        ),
         align="center",
         width="100%",
     )

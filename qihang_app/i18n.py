@@ -18,6 +18,7 @@ from qihang_app.i18n_delivery import DELIVERY_MESSAGES
 from qihang_app.i18n_erp import ERP_MESSAGES
 from qihang_app.i18n_erp_kinds import ERP_KIND_MESSAGES
 from qihang_app.i18n_g12 import G12_MESSAGES
+from qihang_app.i18n_g1315 import G1315_MESSAGES
 from qihang_app.i18n_oauth import OAUTH_MESSAGES
 from qihang_app.i18n_ops import OPS_MESSAGES
 from qihang_app.i18n_reports import REPORT_MESSAGES
@@ -282,6 +283,7 @@ MESSAGES.update(REPORT_MESSAGES)  # 报表
 MESSAGES.update(WORDS)  # what was stored for later reading (timeline, 异常 reasons, …)
 MESSAGES.update(ERP_MESSAGES)  # the ERP link
 MESSAGES.update(OAUTH_MESSAGES)  # OAuth 授权, token expiry, refund pulls
+MESSAGES.update(G1315_MESSAGES)  # after-sale line states, delivery cost report, API-key audit actors
 
 PLATFORM_LABEL: dict[str, tuple[str, str]] = {
     "meituan": ("美团闪购", "Meituan"),

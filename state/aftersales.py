@@ -189,7 +189,13 @@ class AfterSalesState(rx.State):
             "order_id": str(d["order_id"]),
         }
         self.lines = [
-            {"name": ln["name"], "qty": str(ln["quantity"]), "amount": format_money(ln["amount_fen"])}
+            {
+                "name": ln["name"],
+                "qty": str(ln["quantity"]),
+                "amount": format_money(ln["amount_fen"]),
+                "received": str(ln["received_quantity"]) if ln["received_quantity"] else "",
+                "line_state": ln["line_state"],
+            }
             for ln in d["lines"]
         ]
         self.pictures = d["pictures"]

@@ -16,7 +16,8 @@ from state.offloop import in_session
 from state.permissions import requires
 
 ACTIONS = sorted(k.removeprefix("audit.act.") for k in MESSAGES if k.startswith("audit.act."))
-TARGETS = ["order", "user", "role", "store", "shop", "inbox", "audit"]
+TARGETS = ["order", "user", "role", "store", "shop", "inbox", "audit", "after_sale", "erp_result"]
+ACTOR_KINDS = list(audit_service.ACTOR_KINDS)  # people, API keys, failed log ins
 
 
 def _day(value: str, *, end: bool = False) -> datetime | None:
@@ -34,6 +35,7 @@ class AuditState(rx.State):
     page: int = 1
     pages: int = 1
     f_who: str = ""
+    f_actor_kind: str = ""
     f_action: str = ""
     f_target: str = ""
     f_target_id: str = ""
@@ -46,6 +48,7 @@ class AuditState(rx.State):
     def _filters(self) -> audit_service.AuditFilter:
         return audit_service.AuditFilter(
             who=self.f_who.strip()[:100],
+            actor_kind=self.f_actor_kind,
             action=self.f_action,
             target_kind=self.f_target,
             target_id=self.f_target_id.strip()[:50],
@@ -74,6 +77,7 @@ class AuditState(rx.State):
         """On entering the page; the URL may carry filters (?target=order&id=12, ?who=alice)."""
         query = self.router.url.query_parameters
         self.f_who = query.get("who", "")[:100]
+        self.f_actor_kind = query.get("actor", "") if query.get("actor", "") in ACTOR_KINDS else ""
         self.f_target = query.get("target", "") if query.get("target", "") in TARGETS else ""
         self.f_target_id = query.get("id", "")[:50]
         self.page = 1
@@ -106,7 +110,15 @@ class AuditState(rx.State):
 
     @rx.event
     @requires("audit.view")
+    async def set_actor_kind(self, value: str):
+        self.f_actor_kind = value if value in ACTOR_KINDS else ""
+        self.page = 1
+        return await self._load()
+
+    @rx.event
+    @requires("audit.view")
     async def reset_filters(self):
+        self.f_actor_kind = ""
         self.f_who = self.f_action = self.f_target = self.f_target_id = self.f_text = self.f_from = self.f_to = ""
         self.page = 1
         return await self._load()

@@ -8,6 +8,7 @@ from qihang_app.domain.money import format_money
 from qihang_app.domain.order_flow import status_label
 from qihang_app.domain.timeline import describe
 from qihang_app.i18n import render
+from qihang_app.services import aftersale_queries
 from qihang_app.services import audit as audit_service
 from qihang_app.services import orders as order_service
 from state import order_waybills
@@ -133,6 +134,9 @@ class OrderDetailState(rx.State):
         def read(session):
             d = order_service.get_order_detail(session, actor=actor, order_id=order_id)  # scope check
             views = _views(d)
+            states = aftersale_queries.order_line_states(session, actor=actor, order_id=order_id)
+            for view, line in zip(views[1], d.lines, strict=True):  # each line's 售后 state
+                view["as_state"] = states.get(line.id, "none")
             entries = audit_service.for_target(session, actor=actor, kind="order", target_id=order_id)
             extras = order_waybills.extras_for(session, d.order, d.lines)
             order_waybills.enrich(views[0], views[1], extras)

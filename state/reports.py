@@ -22,7 +22,7 @@ from state.permissions import requires
 # the tables the page shows, in order; charts and the heat map are drawn from some of them
 PAGE_TABLES = (
     "sales_day", "sales_platform", "sales_store", "sales_shop", "top_quantity", "top_amount",
-    "fulfil_store", "fulfil_day", "cancels",
+    "fulfil_store", "fulfil_day", "cancels", "delivery_carrier", "delivery_day",
 )  # fmt: skip
 HEAT_LEVELS = 6
 

@@ -64,7 +64,9 @@ def endpoint(model: type[BaseModel], action: Callable) -> Callable:
         except sign.SignatureRefused as exc:
             return error(401, exc.code, exc.message)
         try:
-            return JSONResponse(await asyncio.to_thread(_work, api.db(), key, request.headers, body, model, action))
+            address = request.client.host if request.client else None
+            answer = await asyncio.to_thread(_work, api.db(), key, request.headers, body, model, action, address)
+            return JSONResponse(answer)
         except erp_inbound.InboundRefused as exc:
             return error(exc.status, exc.code, exc.message)
         except sign.SignatureRefused as exc:
@@ -76,7 +78,9 @@ def endpoint(model: type[BaseModel], action: Callable) -> Callable:
     return handle
 
 
-def _work(engine: Engine, key: str, headers, body: bytes, model: type[BaseModel], action: Callable) -> dict:
+def _work(
+    engine: Engine, key: str, headers, body: bytes, model: type[BaseModel], action: Callable, address: str | None
+) -> dict:
     with Session(engine, expire_on_commit=False) as session:
         conn = erp_inbound.caller(session, inbound_key=key)
         signature = sign.verify(headers, body, conn.keys.get("secret", ""))
@@ -91,7 +95,7 @@ def _work(engine: Engine, key: str, headers, body: bytes, model: type[BaseModel]
         except BodyInvalid as exc:
             raise erp_inbound.InboundRefused(422, "invalid", _first_problem(exc)) from None
         erp_inbound.remember_signature(session, signature=signature)
-        answer = action(session, conn=conn, data=data)
+        answer = action(session, conn=conn, data=data, address=address)  # the key is the audit actor
         session.commit()
         if answer.get("status_changed"):  # the boards move the card without waiting for their timer
             order = session.get(Order, order_id_of(answer["order_no"]))

@@ -10,7 +10,15 @@ from .messaging import INBOX_STATUSES, OUTBOX_STATUSES, InboxMessage, OutboxMess
 from .oauth import OAuthState
 from .orders import Order, OrderEvent, OrderLine, phone_search_columns
 from .pulls import PULL_KINDS, PULL_STATUSES, PullLog
-from .reports import ReportCancel, ReportDaily, ReportDuration, ReportHourly, ReportSku, ReportSkuMonth
+from .reports import (
+    ReportCancel,
+    ReportDaily,
+    ReportDelivery,
+    ReportDuration,
+    ReportHourly,
+    ReportSku,
+    ReportSkuMonth,
+)
 from .ride_retry import RIDE_RETRY_STATUSES, RideRetry
 from .skus import ErpSku, Product, ShopSku, SkuLinkEvent
 from .stock import ShopStockSetting, StockLevel, StockLocation, StockMove, StockPublished, StockShortage
@@ -61,6 +69,7 @@ __all__ = [
     "Role",
     "ReportCancel",
     "ReportDaily",
+    "ReportDelivery",
     "ReportDuration",
     "ReportHourly",
     "ReportSku",

@@ -175,3 +175,21 @@ class ReportSkuMonth(SQLModel, table=True):
     name: str = Field(default="", max_length=200)
     quantity: int = Field(default=0, sa_type=sa.BigInteger, nullable=False)
     amount_fen: int = Fen()
+
+
+class ReportDelivery(SQLModel, table=True):
+    """Rides per Shanghai day of booking, store and carrier ("own" riders, "platform" delivery, or
+    a carrier's code): what deliveries cost. Recomputed from the deliveries of a (store, day)
+    whenever one changes (services/reports/delivery_costs.py)."""
+
+    __tablename__ = "report_deliveries"
+    __table_args__ = (sa.Index("ix_report_deliveries_store_day", "store_id", "day"),)
+
+    day: date = _day()
+    store_id: int = _key_int()
+    carrier: str = Field(primary_key=True)
+    rides: int = _count()  # booked and not cancelled
+    orders: int = _count()  # distinct orders those rides carried
+    cancelled: int = _count()  # rides cancelled (they cost nothing here)
+    fee_fen: int = Fen()
+    tip_fen: int = Fen()

@@ -7,8 +7,9 @@ from components.form_bits import WRAP
 from components.i18n import t
 from components.layout import app_shell, page_header
 from components.pager import pager
+from components.permission_gate import page_gate
 from qihang_app.i18n import MESSAGES
-from state.audit import ACTIONS, TARGETS, AuditState
+from state.audit import ACTIONS, ACTOR_KINDS, TARGETS, AuditState
 from state.auth import AuthState
 
 
@@ -48,6 +49,14 @@ def filter_bar() -> rx.Component:
         rx.flex(
             _select("audit.all_actions", s.f_action, s.set_action, ACTIONS, "audit.act.", "audit-action"),
             _select("audit.all_targets", s.f_target, s.set_target, TARGETS, "audit.target.", "audit-target"),
+            _select(
+                "audit.all_actor_kinds",
+                s.f_actor_kind,
+                s.set_actor_kind,
+                ACTOR_KINDS,
+                "audit.actor_kind.",
+                "audit-actor",
+            ),
             _input("who", "audit.who", s.f_who, max_length=100, flex=grow, id="audit-who"),
             _input("target_id", "audit.target_id", s.f_target_id, max_length=50, flex=grow),
             _input("text", "audit.text", s.f_text, max_length=200, flex=grow),
@@ -89,7 +98,12 @@ def _card(e: dict) -> rx.Component:
                 align="center",
                 wrap="wrap",
             ),
-            rx.text(in_lang(e["who"], e["who_en"]), " · ", e["address"], size="2", color_scheme="gray"),
+            rx.text(
+                in_lang(e["who"], e["who_en"]),
+                rx.cond(e["address"] != "", " · " + e["address"], ""),
+                size="2",
+                color_scheme="gray",
+            ),
             rx.cond(e["change"] != "", rx.text(in_lang(e["change"], e["change_en"]), size="2", style=WRAP)),
             spacing="1",
             width="100%",
@@ -120,40 +134,47 @@ def audit_page() -> rx.Component:
         ),
     )
     return app_shell(
-        rx.vstack(
-            page_header("audit.title", export),
-            rx.text(t("audit.hint"), size="2", color_scheme="gray"),
-            filter_bar(),
-            rx.cond(
-                s.total == 0,
-                rx.center(rx.text(t("audit.empty"), color_scheme="gray"), padding="32px", width="100%"),
-            ),
-            rx.vstack(rx.foreach(s.entries, _card), width="100%", spacing="2", display=["flex", "flex", "none"]),
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        *[
-                            rx.table.column_header_cell(t(k))
-                            for k in (
-                                "audit.at",
-                                "audit.who",
-                                "audit.address",
-                                "audit.action",
-                                "audit.target",
-                                "audit.change",
-                            )
-                        ]
-                    )  # fmt: skip
+        page_gate(
+            "page.audit",
+            rx.vstack(
+                page_header("audit.title", export),
+                rx.text(t("audit.hint"), size="2", color_scheme="gray"),
+                filter_bar(),
+                rx.cond(
+                    s.total == 0,
+                    rx.center(rx.text(t("audit.empty"), color_scheme="gray"), padding="32px", width="100%"),
                 ),
-                rx.table.body(rx.foreach(s.entries, _row)),
-                variant="surface",
+                rx.vstack(rx.foreach(s.entries, _card), width="100%", spacing="2", display=["flex", "flex", "none"]),
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(
+                            *[
+                                rx.table.column_header_cell(t(k))
+                                for k in (
+                                    "audit.at",
+                                    "audit.who",
+                                    "audit.address",
+                                    "audit.action",
+                                    "audit.target",
+                                    "audit.change",
+                                )
+                            ]
+                        )  # fmt: skip
+                    ),
+                    rx.table.body(rx.foreach(s.entries, _row)),
+                    variant="surface",
+                    width="100%",
+                    display=["none", "none", "table"],
+                ),
+                pager(
+                    page=s.page,
+                    pages=s.pages,
+                    total=s.total,
+                    on_prev=s.go_page(s.page - 1),
+                    on_next=s.go_page(s.page + 1),
+                ),  # fmt: skip
                 width="100%",
-                display=["none", "none", "table"],
             ),
-            pager(
-                page=s.page, pages=s.pages, total=s.total, on_prev=s.go_page(s.page - 1), on_next=s.go_page(s.page + 1)
-            ),  # fmt: skip
-            width="100%",
         ),
         active="/audit",
         title_key="nav.audit",

@@ -6,9 +6,9 @@ from components.catalog_import import import_dialog, import_export_buttons
 from components.i18n import t
 from components.layout import app_shell, page_header
 from components.pager import pager
+from components.permission_gate import when_can
 from components.product_form import product_dialog
 from components.products import empty_state, filter_bar, products_cards, products_table
-from state.auth import AuthState
 from state.products import ProductsState
 
 
@@ -17,19 +17,19 @@ def products_page() -> rx.Component:
         rx.vstack(
             page_header(
                 "nav.products",
-                rx.cond(
-                    AuthState.perms.contains("product.edit"),
-                    rx.hstack(
-                        import_export_buttons(),
+                rx.hstack(
+                    import_export_buttons(),
+                    when_can(
+                        "product.edit",
                         rx.button(
                             rx.icon("plus", size=16),
                             t("catalog.new"),
                             on_click=ProductsState.open_new,
                             id="product-new",
                         ),
-                        spacing="2",
-                        wrap="wrap",
                     ),
+                    spacing="2",
+                    wrap="wrap",
                 ),
             ),
             filter_bar(),

@@ -6,6 +6,7 @@ from components.audit_bits import in_lang
 from components.form_bits import field_error
 from components.i18n import t
 from components.layout import app_shell, page_header
+from components.permission_gate import page_gate
 from qihang_app.domain.input_rules import LIMITS
 from qihang_app.domain.permissions import GROUPS, PERMISSIONS
 from state.roles import RolesState
@@ -203,28 +204,33 @@ def role_dialog() -> rx.Component:
 
 def roles_page() -> rx.Component:
     return app_shell(
-        rx.vstack(
-            page_header(
-                "roles.title",
-                rx.button(rx.icon("plus", size=16), t("roles.new"), on_click=RolesState.new_role, id="role-add"),
-            ),
-            rx.text(t("roles.hint"), size="2", color_scheme="gray"),
-            rx.vstack(rx.foreach(RolesState.roles, _role_card), width="100%", spacing="2", display=["flex", "none"]),
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        rx.table.column_header_cell(t("roles.name")),
-                        rx.table.column_header_cell(t("roles.permissions")),
-                        rx.table.column_header_cell(t("common.actions")),
-                    )
+        page_gate(
+            "page.roles",
+            rx.vstack(
+                page_header(
+                    "roles.title",
+                    rx.button(rx.icon("plus", size=16), t("roles.new"), on_click=RolesState.new_role, id="role-add"),
                 ),
-                rx.table.body(rx.foreach(RolesState.roles, _role_row)),
-                variant="surface",
+                rx.text(t("roles.hint"), size="2", color_scheme="gray"),
+                rx.vstack(
+                    rx.foreach(RolesState.roles, _role_card), width="100%", spacing="2", display=["flex", "none"]
+                ),
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(
+                            rx.table.column_header_cell(t("roles.name")),
+                            rx.table.column_header_cell(t("roles.permissions")),
+                            rx.table.column_header_cell(t("common.actions")),
+                        )
+                    ),
+                    rx.table.body(rx.foreach(RolesState.roles, _role_row)),
+                    variant="surface",
+                    width="100%",
+                    display=["none", "table"],
+                ),
+                role_dialog(),
                 width="100%",
-                display=["none", "table"],
             ),
-            role_dialog(),
-            width="100%",
         ),
         active="/roles",
         title_key="nav.roles",

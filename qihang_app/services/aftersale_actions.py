@@ -172,6 +172,16 @@ def _receive_all(session: Session, record: AfterSale, sellable: bool, received: 
         session.add(line)
 
 
+def _erp_decides(record: AfterSale) -> bool:
+    """Whether the ERP's word alone may agree to a pending after-sale: hand-made ones, and
+    换货 / 维修 (no platform refund waits on the merchant's answer)."""
+    kind = rules.AfterSaleType(record.kind)
+    return record.platform_refund_id.startswith("manual:") or kind in (
+        rules.AfterSaleType.EXCHANGE,
+        rules.AfterSaleType.REPAIR,
+    )
+
+
 def record_result(
     session: Session,
     *,
@@ -195,17 +205,21 @@ def record_result(
     record.erp_outcome, record.erp_tracking_no = outcome, tracking_no.strip()
     session.add(AfterSaleEvent(after_sale_id=record.id, actor=actor, kind="erp_result", to_state=record.state,
                                note=" ".join(p for p in (outcome, carrier, tracking_no, note) if p)))  # fmt: skip
+    repair = record.kind == rules.AfterSaleType.REPAIR.value  # the buyer's own goods: never our stock
+    if outcome in ("return", "exchange") and S(record.state) is S.PENDING and _erp_decides(record):
+        _move(session, record, A.AGREE, actor)  # the ERP took the goods in without a platform step
     state = S(record.state)
     if outcome in ("return", "exchange") and state in (S.APPROVED, S.RETURNED):
         if state is S.APPROVED:
             _move(session, record, A.BUYER_SHIPPED, actor)
         _move(session, record, A.CONFIRM_RECEIPT, actor)
-        _receive_all(session, record, True, received)
+        _receive_all(session, record, not repair, received)
         aftersale_stock.return_to_stock(session, after_sale_id=record.id, store_id=record.store_id)
         if outcome == "return" and not _write_back(session, record, WriteBack.RECEIPT_CONFIRM, {}):
             _write_back(session, record, WriteBack.REFUND_AGREE, {"reason": "已收到退货"})
     if outcome in ("resend", "exchange"):
-        aftersale_stock.send_out(session, after_sale_id=record.id, store_id=record.store_id, reason=outcome)
+        if not repair:
+            aftersale_stock.send_out(session, after_sale_id=record.id, store_id=record.store_id, reason=outcome)
         if S(record.state) is S.PENDING:
             _move(session, record, A.AGREE, actor)
         if A.RESOLVE in rules.allowed_actions(S(record.state), rules.AfterSaleType(record.kind)):
@@ -216,11 +230,8 @@ def record_result(
     if (
         S(record.state) is S.REFUNDING
         and record.platform_refund_id.startswith("manual:")
-        and outcome
-        not in (
-            "resend",
-            "exchange",
-        )
+        and rules.AfterSaleType(record.kind) in rules.MONEY_BACK  # 维修 waits for the repaired goods' parcel
+        and outcome not in ("resend", "exchange")
     ):
         _move(session, record, A.REFUND_PAID, actor)  # a hand-made refund is paid outside the platform
         record.refunded_fen = record.amount_fen

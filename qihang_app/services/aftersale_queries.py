@@ -12,6 +12,7 @@ from qihang_app.domain import aftersale as rules
 from qihang_app.domain import partners
 from qihang_app.models import AfterSale, AfterSaleEvent, AfterSaleLine, Order, Shop
 
+from .aftersale_intake import line_states
 from .errors import NotFoundError
 from .scope import Actor, require_store, store_filter
 
@@ -95,6 +96,7 @@ def detail(session: Session, *, actor: Actor, after_sale_id: int) -> dict:
     ).all()
     profile = partners.profile(record.platform)
     kind, state = rules.AfterSaleType(record.kind), rules.AfterSaleState(record.state)
+    by_line = line_states(session, order_id=record.order_id)
     return {
         **_summary(record),
         "pictures": [p for p in json.loads(record.pictures or "[]") if isinstance(p, str)],
@@ -111,13 +113,32 @@ def detail(session: Session, *, actor: Actor, after_sale_id: int) -> dict:
             "after_sale_state": order.after_sale_state,
             "receiver": order.receiver_name,
         },
-        "lines": [{"name": ln.name, "quantity": ln.quantity, "amount_fen": ln.amount_fen} for ln in lines],
+        "lines": [
+            {
+                "name": ln.name,
+                "quantity": ln.quantity,
+                "amount_fen": ln.amount_fen,
+                "received_quantity": ln.received_quantity,
+                # the order line's after-sale state over all its after-sales (退款中 / 已退款 / 部分退款 …)
+                "line_state": by_line.get(ln.order_line_id, rules.OrderAfterSale.NONE.value),
+            }
+            for ln in lines
+        ],
         "events": [
             {"at": e.at, "actor": e.actor, "kind": e.kind, "to_state": e.to_state or "", "note": e.note} for e in events
         ],  # fmt: skip
         "actions": [a.value for a in rules.allowed_actions(state, kind)],
         "reject_reasons": dict(profile.refund_reject_reasons) if profile else {},
     }
+
+
+def order_line_states(session: Session, *, actor: Actor, order_id: int) -> dict[int, str]:
+    """{order line id: its after-sale state} for the order drawer's lines (scope checked)."""
+    order = session.get(Order, order_id)
+    if order is None:
+        return {}
+    require_store(actor, order.store_id)
+    return line_states(session, order_id=order_id)
 
 
 def latest_for_order(session: Session, *, actor: Actor, order_id: int) -> int | None:

@@ -29,13 +29,34 @@ class Target:
     store_id: int | None = None  # the store it belongs to: scopes who may read the entry
 
 
+@dataclass(frozen=True)
+class ApiCaller:
+    """An API key acting on the inbound API: recorded as "key:<id>" with its name and public key
+    id (never its secret) and the caller's address, so its changes read like a person's."""
+
+    key_id: int
+    name: str
+    address: str | None = None
+
+    @property
+    def ref(self) -> str:
+        return f"key:{self.key_id}"
+
+    @property
+    def username(self) -> str:
+        return self.name
+
+
+ACTOR_KINDS = ("user", "key", ANONYMOUS)  # the audit page's 操作者类型 filter
+
+
 def _json(value: dict | None) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
 def record(
     session: Session,
-    actor: Actor | None,
+    actor: Actor | ApiCaller | None,
     action: str,
     target: Target,
     *,
@@ -86,6 +107,7 @@ class AuditFilter:
     target_kind: str = ""
     target_id: str = ""
     text: str = ""  # anywhere in before/after
+    actor_kind: str = ""  # "user" (people), "key" (API keys), "anonymous" (failed log ins)
     since: datetime | None = None
     until: datetime | None = None
 
@@ -99,6 +121,10 @@ def _where(actor: Actor, f: AuditFilter) -> list:
             where.append(AuditEntry.actor == f.who)
         else:
             where.append(AuditEntry.actor_name.contains(f.who.strip().lower(), autoescape=True))
+    if f.actor_kind == ANONYMOUS:
+        where.append(AuditEntry.actor == ANONYMOUS)
+    elif f.actor_kind in ACTOR_KINDS:
+        where.append(AuditEntry.actor.startswith(f"{f.actor_kind}:"))
     if f.action:
         if f.action.endswith("."):
             where.append(AuditEntry.action.startswith(f.action, autoescape=True))

@@ -14,7 +14,7 @@ from sqlmodel import Session, delete, select
 from qihang_app.domain.erp_link import ErpState
 from qihang_app.models import ErpConnection, ErpOrderState, ErpResult, ErpSeenSignature, Order, utcnow
 
-from . import aftersale_erp, shipments
+from . import aftersale_erp, audit, shipments
 from .erp_connections import ErpConn, connection_for_key
 from .erp_payload import order_id_of
 from .errors import ServiceError
@@ -61,6 +61,22 @@ def order_of_connection(session: Session, *, connection_id: int, order_no: str) 
     return order.id if conn.store_id in (None, order.store_id) else None
 
 
+def api_caller(session: Session, conn: ErpConn, address: str | None) -> audit.ApiCaller:
+    """The connection's key as the audit trail's actor: its name and public key id, no secret."""
+    row = session.get(ErpConnection, conn.id)
+    name = f"{row.name} · {row.inbound_key}" if row is not None else f"ERP {conn.id}"
+    return audit.ApiCaller(key_id=conn.id, name=name, address=address)
+
+
+def _audit(session: Session, conn: ErpConn, address: str | None, action: str, target: audit.Target, after: dict):
+    audit.record(session, api_caller(session, conn, address), action, target, after=after)
+
+
+def _store_of(session: Session, order_id: int | None) -> int | None:
+    order = session.get(Order, order_id) if order_id is not None else None
+    return order.store_id if order is not None else None
+
+
 def _order(session: Session, conn: ErpConn, order_no: str) -> int:
     order_id = order_of_connection(session, connection_id=conn.id, order_no=order_no)
     if order_id is None:
@@ -68,7 +84,7 @@ def _order(session: Session, conn: ErpConn, order_no: str) -> int:
     return order_id
 
 
-def shipment(session: Session, *, conn: ErpConn, data: dict[str, Any]) -> dict:
+def shipment(session: Session, *, conn: ErpConn, data: dict[str, Any], address: str | None = None) -> dict:
     order_id = _order(session, conn, data["order_no"])
     try:
         done = shipments.record(
@@ -86,6 +102,10 @@ def shipment(session: Session, *, conn: ErpConn, data: dict[str, Any]) -> dict:
             exc.key or "", "invalid"
         )
         raise InboundRefused(409 if code == "order_ended" else 422, code, str(exc)) from None
+    if done.created:
+        target = audit.Target("order", order_id, _store_of(session, order_id))
+        after = {"carrier_code": data["carrier_code"], "tracking_no": data["tracking_no"], "status": done.status}
+        _audit(session, conn, address, "erp.api.ship", target, after)
     return {
         "order_no": data["order_no"],
         "shipment_id": done.shipment_id,
@@ -116,7 +136,7 @@ def _result(
     return True
 
 
-def cancel_result(session: Session, *, conn: ErpConn, data: dict[str, Any]) -> dict:
+def cancel_result(session: Session, *, conn: ErpConn, data: dict[str, Any], address: str | None = None) -> dict:
     order_id = _order(session, conn, data["order_no"])
     new = _result(session, conn, "cancel", data["order_no"], data["outcome"], order_id, data)
     state = session.get(ErpOrderState, order_id)
@@ -127,6 +147,9 @@ def cancel_result(session: Session, *, conn: ErpConn, data: dict[str, Any]) -> d
     elif new and state is not None:
         state.answer = str(data.get("note") or data["outcome"])[:1000]
         session.add(state)
+    if new:
+        target = audit.Target("order", order_id, _store_of(session, order_id))
+        _audit(session, conn, address, "erp.api.cancel_result", target, {"outcome": data["outcome"]})
     session.flush()
     return {
         "order_no": data["order_no"],
@@ -136,12 +159,21 @@ def cancel_result(session: Session, *, conn: ErpConn, data: dict[str, Any]) -> d
     }
 
 
-def aftersale_result(session: Session, *, conn: ErpConn, data: dict[str, Any]) -> dict:
+def aftersale_result(session: Session, *, conn: ErpConn, data: dict[str, Any], address: str | None = None) -> dict:
     order_id = None
     if data.get("order_no"):
         order_id = _order(session, conn, data["order_no"])
     new = _result(session, conn, "aftersale", data["aftersale_no"], data["outcome"], order_id, data)
     applied = _to_after_sale(session, conn.id, data["aftersale_no"], data["outcome"], data) if new else None
+    if new:
+        record = aftersale_erp.find(session, conn_id=conn.id, ref=data["aftersale_no"])
+        target = (
+            audit.Target("after_sale", record.id, record.store_id)
+            if record is not None
+            else audit.Target("erp_result", data["aftersale_no"], _store_of(session, order_id))
+        )
+        after = {k: data.get(k) for k in ("aftersale_no", "outcome", "tracking_no") if data.get(k)}
+        _audit(session, conn, address, "erp.api.aftersale_result", target, after | {"applied": applied})
     session.flush()
     return {"aftersale_no": data["aftersale_no"], "duplicate": not new, "recorded": True, "applied": applied}
 

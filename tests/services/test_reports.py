@@ -14,7 +14,8 @@ from openpyxl import load_workbook
 
 from qihang_app.domain.report_period import Period, average_fen, preset_period
 from qihang_app.domain.report_rollup import METRICS
-from qihang_app.services.reports import export, fulfilment, products, registry, rollups, sales
+from qihang_app.models import Delivery
+from qihang_app.services.reports import delivery_costs, export, fulfilment, products, registry, rollups, sales
 from qihang_app.services.reports.query import ReportQuery
 from qihang_app.services.scope import ScopeError
 
@@ -130,6 +131,12 @@ def test_every_export_equals_the_screen(session, committed_world, key):
         for i in range(12)
     ]  # fmt: skip
     _run(session, world, specs)
+    for i, status in enumerate(("delivered", "cancelled", "delivering")):  # the delivery cost tables' rides
+        session.add(Delivery(order_id=world.order_a, store_id=world.store_a, carrier=("own", "platform")[i % 2],
+                             order_ref=f"D{i}", status=status, fee_fen=500 + i, tip_fen=i * 100,
+                             created_at=BASE + timedelta(hours=i)))  # fmt: skip
+    session.flush()
+    delivery_costs.rebuild(session)
     for lang in ("zh", "en"):
         table = registry.table(session, key, ReportQuery(actor=world.admin, period=Period(FIRST_DAY, LAST_DAY)), lang)
         assert table.cells, key

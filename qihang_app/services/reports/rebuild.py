@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from qihang_app.models import Order
 
-from . import rollups
+from . import delivery_costs, rollups
 
 
 def order_days(session: Session, store_id: int | None = None) -> dict[int, tuple[date, date]]:
@@ -51,6 +51,9 @@ def rebuild(session: Session, *, store_id: int | None = None, commit: bool = Fal
             if commit:
                 session.commit()
             month = end + timedelta(days=1)
+    delivery_costs.rebuild(session, store_id=store_id)  # rides, fees and tips (their own buckets)
+    if commit:
+        session.commit()
     return read
 
 

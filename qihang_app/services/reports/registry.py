@@ -14,13 +14,14 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from qihang_app.domain import carriers
 from qihang_app.domain.money import fen_to_yuan_str
 from qihang_app.domain.report_period import change_pct, ratio_text
 from qihang_app.domain.report_rollup import METRICS
 from qihang_app.i18n import MESSAGES, PLATFORM_LABEL, render, tr
 from qihang_app.services.errors import ValidationError
 
-from . import fulfilment, products, sales
+from . import delivery_costs, fulfilment, products, sales
 from .query import ReportQuery
 
 KINDS = ("text", "int", "money", "pct", "minutes")
@@ -165,6 +166,35 @@ _FULFIL_COLUMNS = tuple(Column(f"{m}_{p}", f"col.{m}_{p}", "minutes") for m in M
     Column("refund_share", "col.refund_share", "pct"),
 )
 
+
+def carrier_name(code: str, lang: str) -> str:
+    """A carrier's own name from its profile; own riders and platform delivery from the catalog."""
+    found = carriers.profile(code)
+    if found is not None:
+        return found.name_en if lang == "en" else found.name_zh
+    key = f"reports.carrier.{code}"
+    return tr(key, lang) if key in MESSAGES else code
+
+
+def _delivery(group: tuple[str, ...]) -> Callable[[Session, ReportQuery, str], list[dict]]:
+    def rows(session: Session, q: ReportQuery, lang: str) -> list[dict]:
+        out = delivery_costs.rows(session, q, group)
+        for row in out:
+            row["carrier_name"] = carrier_name(row.get("carrier", ""), lang)
+        return out
+
+    return rows
+
+
+_DELIVERY_COLUMNS = (
+    Column("rides", "col.rides"),
+    Column("orders", "col.delivered_orders"),
+    Column("fee_fen", "col.delivery_fee", "money"),
+    Column("tip_fen", "col.tip", "money"),
+    Column("total_fen", "col.delivery_cost", "money"),
+    Column("per_order_fen", "col.cost_per_order", "money"),
+)
+
 REPORTS: dict[str, ReportDef] = {
     r.key: r
     for r in (
@@ -244,6 +274,27 @@ REPORTS: dict[str, ReportDef] = {
                 Column("share", "col.share", "pct"),
             ),  # fmt: skip
             _cancels,
+        ),
+        ReportDef(
+            "delivery_day",
+            "reports.delivery_day",
+            (
+                Column("day", "col.day", "text"),
+                Column("store", "col.store", "text"),
+                Column("carrier_name", "col.carrier", "text"),
+                *_DELIVERY_COLUMNS,
+            ),
+            _delivery(("day", "store_id", "carrier")),
+        ),
+        ReportDef(
+            "delivery_carrier",
+            "reports.delivery_carrier",
+            (
+                Column("carrier_name", "col.carrier", "text"),
+                *_DELIVERY_COLUMNS,
+                Column("cancelled", "col.cancelled_rides"),
+            ),
+            _delivery(("carrier",)),
         ),
     )
 }
