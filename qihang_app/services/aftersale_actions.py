@@ -92,6 +92,7 @@ def _audited(session: Session, actor: Actor, action: str, record: AfterSale, **a
 def _done(session: Session, record: AfterSale, who: str) -> AfterSale:
     session.add(record)
     session.flush()
+    aftersale_stock.sync_hold(session, record)
     refresh_order(session, order_id=record.order_id, via="售后", actor=who)
     return record
 
