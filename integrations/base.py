@@ -6,7 +6,8 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
@@ -185,6 +186,24 @@ class TokenCache:
 
 
 # ---- call log ----------------------------------------------------------------------------------
+
+
+@asynccontextmanager
+async def logged_call(platform: str, method: str, shop: str) -> AsyncIterator[None]:
+    """`async with logged_call(...)`: one log line for the exchange inside, whatever it ends in
+    ("ok", the platform's error code, or the network error's name)."""
+    started, result = time.monotonic(), "error"
+    try:
+        yield
+        result = "ok"
+    except PlatformError as exc:
+        result = exc.code
+        raise
+    except httpx.HTTPError as exc:
+        result = type(exc).__name__
+        raise
+    finally:
+        log_call(platform, method, shop, started, result)
 
 
 def log_call(platform: str, method: str, shop: str, started: float, result: str) -> None:

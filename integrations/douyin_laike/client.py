@@ -17,6 +17,7 @@ from integrations.base import (
     TokenCache,
     error_from_status,
     log_call,
+    logged_call,
     with_retries,
 )
 from integrations.douyin_laike import mapping
@@ -102,9 +103,7 @@ class DouyinLaikeClient:
 
         async def attempt(timeout: float) -> dict:
             token = await self.tokens.get()
-            started = time.monotonic()
-            result = "error"
-            try:
+            async with logged_call(PLATFORM, path, self.account_id):
                 response = await self._client().request(
                     method,
                     self.base_url + path,
@@ -113,17 +112,7 @@ class DouyinLaikeClient:
                     headers={TOKEN_HEADER: token},
                     timeout=timeout,
                 )
-                data = _unwrap(response)
-                result = "ok"
-                return data
-            except PlatformError as exc:
-                result = exc.code
-                raise
-            except httpx.HTTPError as exc:
-                result = type(exc).__name__
-                raise
-            finally:
-                log_call(PLATFORM, path, self.account_id, started, result)
+                return _unwrap(response)
 
         async def on_error(error: PlatformError) -> bool:
             nonlocal refreshed

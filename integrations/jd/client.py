@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from integrations.base import PlatformError, RetryPolicy, Token, error_from_status, log_call, with_retries
+from integrations.base import PlatformError, RetryPolicy, Token, error_from_status, logged_call, with_retries
 from integrations.http import get_http_client
 from integrations.jd.sign import jd_sign, jd_time
 from integrations.jd.spec import (
@@ -85,21 +85,9 @@ class JdClient:
             await self._refresh()  # due: refresh before the call rather than after a code 19
 
         async def attempt(timeout: float) -> Any:
-            started = time.monotonic()
-            result = "error"
-            try:
+            async with logged_call(PLATFORM, method, self.vender_id):
                 response = await self._client().post(self.base_url, data=self.signed(method, body), timeout=timeout)
-                data = unwrap(method, response)
-                result = "ok"
-                return data
-            except PlatformError as exc:
-                result = exc.code
-                raise
-            except httpx.HTTPError as exc:
-                result = type(exc).__name__
-                raise
-            finally:
-                log_call(PLATFORM, method, self.vender_id, started, result)
+                return unwrap(method, response)
 
         async def on_error(error: PlatformError) -> bool:
             nonlocal refreshed

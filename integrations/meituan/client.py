@@ -13,7 +13,7 @@ from integrations.base import (
     PlatformError,
     RetryPolicy,
     error_from_status,
-    log_call,
+    logged_call,
     with_retries,
 )
 from integrations.http import get_http_client
@@ -71,24 +71,12 @@ class MeituanClient:
         async def attempt(timeout: float) -> Any:
             query, form = self.signed_params(path, params)
             http = self._http or get_http_client()
-            started = time.monotonic()
-            result = "error"
-            try:
+            async with logged_call(PLATFORM, path, shop):
                 if path in GET_PATHS:
                     response = await http.get(self.base_url + path, params=query, timeout=timeout)
                 else:
                     response = await http.post(self.base_url + path, params=query, data=form, timeout=timeout)
-                data = _unwrap(response)
-                result = "ok"
-                return data
-            except PlatformError as exc:
-                result = exc.code
-                raise
-            except httpx.HTTPError as exc:
-                result = type(exc).__name__
-                raise
-            finally:
-                log_call(PLATFORM, path, shop, started, result)
+                return _unwrap(response)
 
         return await with_retries(PLATFORM, attempt, self.retry)
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from integrations.base import PlatformError, RetryPolicy, Token, error_from_status, log_call, with_retries
+from integrations.base import PlatformError, RetryPolicy, Token, error_from_status, logged_call, with_retries
 from integrations.contract import TokenSaver
 from integrations.http import get_http_client
 from integrations.pdd.sign import pdd_sign, wire_text
@@ -89,20 +89,9 @@ class PddClient:
 
     async def _post(self, api: str, business: Mapping[str, Any], timeout: float, *, token: bool = True) -> dict:
         body = self.signed(api, business, token=token)
-        started, result = time.monotonic(), "error"
-        try:
+        async with logged_call(PLATFORM, str(api), self.mall_id):
             response = await self._client().post(self.base_url, json=body, timeout=timeout)
-            data = unwrap(api, response)
-            result = "ok"
-            return data
-        except PlatformError as exc:
-            result = exc.code
-            raise
-        except httpx.HTTPError as exc:
-            result = type(exc).__name__
-            raise
-        finally:
-            log_call(PLATFORM, str(api), self.mall_id, started, result)
+            return unwrap(api, response)
 
     async def call(self, api: str, business: Mapping[str, Any] | None = None) -> dict:
         """Run one API; return the object inside its response key. An expired token is

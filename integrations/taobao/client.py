@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from integrations.base import PlatformError, RetryPolicy, error_from_status, log_call, with_retries
+from integrations.base import PlatformError, RetryPolicy, error_from_status, logged_call, with_retries
 from integrations.http import get_http_client
 from integrations.taobao.sign import top_sign
 from integrations.taobao.spec import (
@@ -109,23 +109,11 @@ class TaobaoClient:
             refreshed = True
 
         async def attempt(timeout: float) -> dict:
-            started = time.monotonic()
-            result = "error"
-            try:
+            async with logged_call(PLATFORM, method, self.nick):
                 response = await self._client().post(
                     self.base_url, data=self.signed(method, params or {}, session=session), timeout=timeout
                 )
-                data = unwrap(response, method)
-                result = "ok"
-                return data
-            except PlatformError as exc:
-                result = exc.code
-                raise
-            except httpx.HTTPError as exc:
-                result = type(exc).__name__
-                raise
-            finally:
-                log_call(PLATFORM, method, self.nick, started, result)
+                return unwrap(response, method)
 
         async def on_error(error: PlatformError) -> bool:
             nonlocal refreshed
