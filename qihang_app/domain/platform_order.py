@@ -78,7 +78,7 @@ class PlatformOrderLine:
     outer_sku_code: str = ""  # merchant's own code on the platform (often the ERP SKU code)
     barcode: str = ""
     spec: str = ""
-    platform_line_id: str = ""  # the platform's sub-order id (Taobao oid, ...): ships and refunds per line
+    platform_line_id: str = ""  # the platform's sub-order id: ships and refunds per line
     refund_status: str = ""  # the platform's own refund state of this line ("" when none)
 
 
