@@ -14,11 +14,11 @@ import pytest
 from playwright.sync_api import expect
 
 from integrations.sandbox.app import DEMO_SHOPS
-from tests.e2e.conftest import PHONE, login
+from tests.e2e.conftest import ARTIFACTS, PHONE, login
 
 pytestmark = pytest.mark.e2e
 MEITUAN = next(s for s in DEMO_SHOPS if s["platform"] == "meituan")
-SHOTS = Path(os.environ.get("QH_SHOTS", "/tmp/qh-shots/dispatch"))
+SHOTS = Path(os.environ.get("QH_SHOTS_DIR") or ARTIFACTS) / "dispatch"
 
 
 def _control(sandbox: str, method: str, path: str, **kw):
@@ -94,8 +94,9 @@ def test_call_a_rider_from_the_board_on_a_phone(app_server, sandbox, browser):
     expect(block).to_contain_text("已送达", timeout=15_000)
     expect(block.locator("svg [data-point=store]")).to_have_count(1)
     expect(block.locator("svg [data-point=customer]")).to_have_count(1)
-    # the rider's dot where the carrier sends positions (达达 and 美团跑腿 send none)
+    # the rider's dot: carriers that send positions with each callback always have one; 达达 and
+    # 美团跑腿 only through the minute status poll, which a ride this fast may finish before
     riders = block.locator("svg [data-point=rider]").count()
-    assert riders == (0 if carrier in ("dada", "meituan_paotui") else 1), carrier
+    assert riders == 1 if carrier not in ("dada", "meituan_paotui") else riders in (0, 1), (carrier, riders)
     _shot(page, "phone-order-drawer-delivery")
     page.close()

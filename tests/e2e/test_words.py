@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from sqlmodel import select
 
 from qihang_app.db import make_engine, session_scope
+from qihang_app.domain.clock import SHANGHAI
 from qihang_app.domain.order_status import OrderStatus, Platform
 from qihang_app.domain.platform_order import (
     EventKind,
@@ -235,7 +236,7 @@ def test_a_page_past_the_end_is_the_last_page_and_a_backwards_range_is_swapped(a
     pager = page.locator("#pager-total").locator("..")
     expect(pager).not_to_contain_text("99999")
     expect(page).not_to_have_url(re.compile("page=99999"))  # the link now says the page shown
-    today = datetime.now(UTC).date()
+    today = datetime.now(SHANGHAI).date()  # the page's dates are Shanghai days
     later, earlier = today.isoformat(), (today - timedelta(days=3)).isoformat()
     page.goto(f"{base}/orders?store={world['store_id']}&from={later}&to={earlier}")
     expect(page.locator("#range-swapped")).to_have_text("开始日期晚于结束日期，已自动对调")
