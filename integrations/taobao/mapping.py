@@ -28,6 +28,19 @@ from qihang_app.domain.platform_order import (
     RefundStatus,
 )
 
+ADDRESS_KEYS = ("receiver_state", "receiver_city", "receiver_district", "receiver_address")
+
+
+def _address(parts: list[str]) -> str:
+    """Province, city, district and street as one line, without saying a part twice: a
+    municipality's province is its city (上海 / 上海市), and a street line may start with them."""
+    kept = []
+    for i, part in enumerate(parts):
+        later = parts[i + 1 :]
+        if part and not any(p.startswith(part) for p in later if p):
+            kept.append(part)
+    return "".join(kept)
+
 
 def parse_time(value: object) -> datetime | None:
     if value in (None, ""):
@@ -61,9 +74,7 @@ def order_from_trade(trade: dict) -> PlatformOrder:
     goods = wire_yuan_to_fen(trade.get("total_fee"))
     merchant_cut = wire_yuan_to_fen(trade.get("discount_fee"))
     platform_cut = wire_yuan_to_fen(trade.get("coupon_fee"))
-    address = "".join(
-        str(trade.get(k) or "") for k in ("receiver_state", "receiver_city", "receiver_district", "receiver_address")
-    )
+    address = _address([str(trade.get(k) or "") for k in ADDRESS_KEYS])
     return PlatformOrder(
         platform=Platform.TAOBAO,
         platform_shop_id=str(trade.get("seller_nick") or ""),

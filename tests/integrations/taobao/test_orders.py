@@ -167,3 +167,11 @@ async def test_a_pull_decrypts_a_page_in_one_call(tb_shop, tb_client, tb_keys, n
     trades, requests = await pull_all(tb_client(tb_shop), tb_keys(tb_shop), end - timedelta(minutes=5), end)
     assert {t["receiver_mobile"] for t in trades} == {o["receiver_phone"] for o in placed}
     assert len(requests_for(control, Method.OAID_DECRYPT)) == before + 1 and requests == 2
+
+
+def test_the_receiver_address_names_each_part_once():
+    from integrations.taobao.mapping import _address
+
+    assert _address(["上海", "上海市", "", "上海市虹口区南京西路477号"]) == "上海市虹口区南京西路477号"
+    assert _address(["上海", "上海市", "虹口区", "南京西路8号"]) == "上海市虹口区南京西路8号"
+    assert _address(["浙江省", "杭州市", "西湖区", "文三路90号"]) == "浙江省杭州市西湖区文三路90号"
