@@ -45,7 +45,7 @@ def _views(d) -> tuple[dict[str, str], list[dict[str, str]], list[dict[str, str]
         "platform_discount": format_money(-(o.platform_discount_fen or 0)),
         "merchant_discount": format_money(-(o.merchant_discount_fen or 0)),
         "paid": format_money(o.paid_fen or 0),
-        "receivable": format_money(o.merchant_receivable_fen or 0),
+        "receivable": "—" if o.merchant_receivable_fen is None else format_money(o.merchant_receivable_fen),
         "placed": fmt_dt(o.placed_at),
         "shop": getattr(d, "shop_name", "") or "",
     }
