@@ -4,6 +4,7 @@ import reflex as rx
 
 from components.badges import platform_badge, status_badge
 from components.erp_badges import erp_badge
+from components.filters import all_select
 from components.form_bits import WRAP, field_error
 from components.i18n import t
 from components.order_detail import detail_drawer  # noqa: F401  (the page imports it from here)
@@ -20,16 +21,7 @@ MONEY = {"font_variant_numeric": "tabular-nums", "white_space": "nowrap"}
 
 
 def _select(all_key: str, value, on_change, items: list, id_: str) -> rx.Component:
-    return rx.box(
-        rx.select.root(
-            rx.select.trigger(width="100%", id=id_),
-            rx.select.content(rx.select.item(t(all_key), value="all"), *items),
-            value=rx.cond(value == "", "all", value),
-            on_change=on_change,
-            size="2",
-        ),
-        flex=["1 1 40%", "1 1 40%", "0 0 140px"],
-    )
+    return all_select(all_key, value, on_change, items, id_, flex=["1 1 40%", "1 1 40%", "0 0 140px"])
 
 
 def filter_bar() -> rx.Component:

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from components.filters import all_select
 from components.form_bits import WRAP
 from components.i18n import t
 from components.permission_gate import when_can
@@ -32,26 +33,22 @@ def filter_bar() -> rx.Component:
             reset_on_submit=False,
             flex="1 1 260px",
         ),
-        rx.select.root(
-            rx.select.trigger(placeholder=t("catalog.all_categories"), id="filter-category"),
-            rx.select.content(
-                rx.select.item(t("catalog.all_categories"), value="all"),
-                rx.foreach(ProductsState.category_options, lambda c: rx.select.item(c, value=c)),
-            ),
-            value=rx.cond(ProductsState.f_category == "", "all", ProductsState.f_category),
-            on_change=ProductsState.set_category,
-            size="2",
+        all_select(
+            "catalog.all_categories",
+            ProductsState.f_category,
+            ProductsState.set_category,
+            [rx.foreach(ProductsState.category_options, lambda c: rx.select.item(c, value=c))],
+            "filter-category",
         ),
-        rx.select.root(
-            rx.select.trigger(id="filter-enabled"),
-            rx.select.content(
-                rx.select.item(t("catalog.all_states"), value="all"),
+        all_select(
+            "catalog.all_states",
+            ProductsState.f_state,
+            ProductsState.set_state_filter,
+            [
                 rx.select.item(t("catalog.state.enabled"), value="enabled"),
                 rx.select.item(t("catalog.state.disabled"), value="disabled"),
-            ),
-            value=rx.cond(ProductsState.f_state == "", "all", ProductsState.f_state),
-            on_change=ProductsState.set_state_filter,
-            size="2",
+            ],
+            "filter-enabled",
         ),
         gap="8px",
         wrap="wrap",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from components.filters import all_select
 from components.i18n import t
 from qihang_app.i18n import PLATFORM_LABEL
 from state.lang import LangState
@@ -23,16 +24,7 @@ HEAT_COLOURS = (
 
 
 def _select(all_key: str, value, on_change, items: list, id_: str) -> rx.Component:
-    return rx.box(
-        rx.select.root(
-            rx.select.trigger(width="100%", id=id_),
-            rx.select.content(rx.select.item(t(all_key), value="all"), *items),
-            value=rx.cond(value == "", "all", value),
-            on_change=on_change,
-            size="2",
-        ),
-        flex=["1 1 45%", "1 1 45%", "0 0 160px"],
-    )
+    return all_select(all_key, value, on_change, items, id_, flex=["1 1 45%", "1 1 45%", "0 0 160px"])
 
 
 def filter_bar() -> rx.Component:

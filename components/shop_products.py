@@ -3,6 +3,7 @@
 import reflex as rx
 
 from components.badges import platform_badge
+from components.filters import all_select
 from components.form_bits import WRAP
 from components.i18n import t
 from components.permission_gate import when_can
@@ -151,26 +152,22 @@ def filter_bar() -> rx.Component:
             reset_on_submit=False,
             flex="1 1 260px",
         ),
-        rx.select.root(
-            rx.select.trigger(id="filter-shop"),
-            rx.select.content(
-                rx.select.item(t("orders.all_shops"), value="all"),
-                rx.foreach(S.shop_options, lambda s: rx.select.item(s["name"], value=s["id"])),
-            ),
-            value=rx.cond(S.f_shop == "", "all", S.f_shop),
-            on_change=S.set_shop,
-            size="2",
+        all_select(
+            "orders.all_shops",
+            S.f_shop,
+            S.set_shop,
+            [rx.foreach(S.shop_options, lambda s: rx.select.item(s["name"], value=s["id"]))],
+            "filter-shop",
         ),
-        rx.select.root(
-            rx.select.trigger(id="filter-linked"),
-            rx.select.content(
-                rx.select.item(t("common.all"), value="all"),
+        all_select(
+            "common.all",
+            S.f_linked,
+            S.set_linked,
+            [
                 rx.select.item(t("shopsku.unlinked"), value="unlinked"),
                 rx.select.item(t("shopsku.linked_state"), value="linked"),
-            ),
-            value=rx.cond(S.f_linked == "", "all", S.f_linked),
-            on_change=S.set_linked,
-            size="2",
+            ],
+            "filter-linked",
         ),
         gap="8px",
         wrap="wrap",
