@@ -115,7 +115,7 @@ def _picker() -> rx.Component:
                 width="100%",
             ),
             on_submit=ManualOrderState.pick,
-            reset_on_submit=False,
+            reset_on_submit=True,  # empty at once, so a scanner's next code is not wiped by this answer
             width="100%",
         ),
         rx.cond(ManualOrderState.pick_note != "", rx.text(ManualOrderState.pick_note, size="1", color_scheme="gray")),

@@ -84,9 +84,9 @@ class ManualOrderState(rx.State):
             scanned, found = await in_session(find)
         except Exception as exc:
             return await refuse(self, exc)
-        if scanned is not None:
+        if scanned is not None:  # the box emptied itself on submit: a fast next scan is never wiped
             self._add_picked(scanned.code, _picked_name(scanned), scanned.price_fen)
-            return rx.set_value("manual-pick", "")
+            return None
         self.pick_results = [
             {
                 "code": s.code,
@@ -98,6 +98,7 @@ class ManualOrderState(rx.State):
         ]
         if not found:
             self.pick_note = await translate(self, "manual.pick_none")
+        return rx.set_value("manual-pick", query)  # a search, not a scan: keep what was typed
 
     @rx.event
     @view_only
